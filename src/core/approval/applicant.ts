@@ -1,0 +1,36 @@
+import { EmploymentType } from './underwriting-policy';
+
+export interface Address {
+  addressLine1: string;
+  addressLine2?: string;
+  addressLine3?: string;
+  landmark?: string;
+  companyName?: string;
+  postalCode: string;
+  city: string;
+  state: string;
+  country: string;
+  addressTags: string[];
+  geoLocation?: { latitude: number; longitude: number };
+}
+
+/** What the applicant told us in ApproveUserForCredit; stored only encrypted. */
+export interface Applicant {
+  fullName: string;
+  emailAddress: string;
+  type?: string;
+  pan: string;
+  dateOfBirth: string;
+  addresses: Address[];
+  employment: {
+    employerName: string;
+    employerAddress?: Address;
+    totalWorkExperienceYears: string;
+    type: EmploymentType;
+    monthlyIncomeMicros: string;
+  };
+  residence: { timeAtCurrentResidence: string; ownership: 'RENTED' | 'OWNED' };
+  father?: { firstName: string; lastName?: string; salutation?: string };
+  deviceLocation?: { latitude: number; longitude: number; accuracy?: number };
+  enabledFlags: string[];
+}

@@ -1,0 +1,24 @@
+/**
+ * The underwriting policy, as data. Amounts are rupees × 10^6 (micros); rates are percent × 10^5.
+ *
+ * - Age on the decision date must be 21 to 60 years, and the monthly income at least ₹15,000.
+ * - Credit limit = monthly income × the employment type's multiple, rounded down to the product's amount
+ *   step and capped at the product maximum; below the product minimum the application is rejected.
+ * - The interest rate comes from the risk band, the first whose minimum monthly income is met.
+ *
+ * A salaried 36-year-old earning ₹50,000 a month falls in band B: ₹1,00,000 limit at 16% a year.
+ */
+export const UNDERWRITING_POLICY = {
+  minAgeYears: 21,
+  maxAgeYears: 60,
+  minMonthlyIncomeMicros: 15_000_000_000n,
+  /** Limit multiple of monthly income, in hundredths (200 = 2×). */
+  limitMultipleHundredths: { SALARIED: 200n, SELF_EMPLOYED: 150n } as const,
+  riskBands: [
+    { band: 'A', minMonthlyIncomeMicros: 100_000_000_000n, interestRateE5: 1_200_000 },
+    { band: 'B', minMonthlyIncomeMicros: 40_000_000_000n, interestRateE5: 1_600_000 },
+    { band: 'C', minMonthlyIncomeMicros: 0n, interestRateE5: 2_200_000 },
+  ],
+} as const;
+
+export type EmploymentType = keyof typeof UNDERWRITING_POLICY.limitMultipleHundredths;

@@ -1,0 +1,62 @@
+import { UNDERWRITING_POLICY, EmploymentType } from './underwriting-policy';
+
+export type Decision =
+  | { outcome: 'APPROVED'; limitMicros: bigint; interestRateE5: number; riskBand: string }
+  | { outcome: 'REJECTED'; reason: RejectionReason; description: string }
+  | { outcome: 'INCOME_VERIFICATION' };
+
+/** ApplicationRejectionReason.Reason of the partner API. */
+export type RejectionReason =
+  | 'BUREAU_RECORD'
+  | 'CREDIT_RISK_ASSESSMENT'
+  | 'CO_LENDER_REJECT'
+  | 'KYC_REJECT'
+  | 'LANGUAGE_BARRIER'
+  | 'BANKING_RELATIONSHIP'
+  | 'UNSERVICEABLE_LOCATION'
+  | 'BORROWER_REJECTED'
+  | 'DUPLICATE_APPLICATION'
+  | 'USER_UNREACHABLE'
+  | 'OTHERS'
+  | 'PENDING_CUSTOMER_ACTION'
+  | 'INVALID_DATA_WITH_VENDOR';
+
+export interface UnderwritingInput {
+  dateOfBirth: string;
+  monthlyIncomeMicros: bigint;
+  employmentType: EmploymentType;
+  bureau: 'CLEAN' | 'ADVERSE_RECORD' | 'THIN_FILE';
+  product: { minAmountMicros: bigint; maxAmountMicros: bigint; amountStepMicros: bigint };
+  today: string;
+}
+
+export function ageInYears(dateOfBirth: string, today: string): number {
+  const [by, bm, bd] = dateOfBirth.split('-').map(Number);
+  const [ty, tm, td] = today.split('-').map(Number);
+  return ty - by - (tm < bm || (tm === bm && td < bd) ? 1 : 0);
+}
+
+/** Applies UNDERWRITING_POLICY. Pure: the same input always gets the same decision. */
+export function underwrite(input: UnderwritingInput): Decision {
+  const policy = UNDERWRITING_POLICY;
+  if (input.bureau === 'ADVERSE_RECORD') {
+    return { outcome: 'REJECTED', reason: 'BUREAU_RECORD', description: 'The credit bureau reports an adverse record' };
+  }
+  if (input.bureau === 'THIN_FILE') return { outcome: 'INCOME_VERIFICATION' };
+  const age = ageInYears(input.dateOfBirth, input.today);
+  if (age < policy.minAgeYears || age > policy.maxAgeYears) {
+    return { outcome: 'REJECTED', reason: 'CREDIT_RISK_ASSESSMENT', description: `Applicant age must be ${policy.minAgeYears} to ${policy.maxAgeYears} years` };
+  }
+  if (input.monthlyIncomeMicros < policy.minMonthlyIncomeMicros) {
+    return { outcome: 'REJECTED', reason: 'CREDIT_RISK_ASSESSMENT', description: 'Monthly income is below the minimum of ₹15,000' };
+  }
+  const multiple = policy.limitMultipleHundredths[input.employmentType];
+  const raw = (input.monthlyIncomeMicros * multiple) / 100n;
+  const stepped = raw - (raw % input.product.amountStepMicros);
+  const limitMicros = stepped > input.product.maxAmountMicros ? input.product.maxAmountMicros : stepped;
+  if (limitMicros < input.product.minAmountMicros) {
+    return { outcome: 'REJECTED', reason: 'CREDIT_RISK_ASSESSMENT', description: 'The eligible amount is below the product minimum' };
+  }
+  const band = policy.riskBands.find((b) => input.monthlyIncomeMicros >= b.minMonthlyIncomeMicros) ?? policy.riskBands[policy.riskBands.length - 1];
+  return { outcome: 'APPROVED', limitMicros, interestRateE5: band.interestRateE5, riskBand: band.band };
+}

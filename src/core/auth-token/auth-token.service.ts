@@ -1,0 +1,95 @@
+import { randomUUID } from 'node:crypto';
+import { SignJWT, jwtVerify } from 'jose';
+import { AppError, AppErrorCode, invalidField, precondition } from '../errors';
+import { Clock } from '../../lib/clock';
+import { KeyRing } from '../../lib/keys';
+import { ApplicationRepository } from '../application/application.repository';
+
+/** AuthTokenContext.type: which borrower step on the bank's pages the token opens. */
+export type AuthTokenContext = 'KYC' | 'REPAYMENT_SETUP' | 'INCOME_VERIFICATION';
+
+export const AUTH_TOKEN_TTL_SECONDS = 600;
+const ISSUER = 'credit-partner';
+const AUDIENCE = 'credit-partner:borrower-pages';
+const PAGE_PATH: Record<AuthTokenContext, string> = {
+  KYC: '/borrower/kyc',
+  REPAYMENT_SETUP: '/borrower/repayment-setup',
+  INCOME_VERIFICATION: '/borrower/income-verification',
+};
+
+export interface IssuedAuthToken {
+  authToken: string;
+  expiresAt: Date;
+  redirectionUrl: string;
+}
+
+export interface AuthTokenClaims {
+  applicationId: string;
+  context: AuthTokenContext;
+  returnUrl?: string;
+}
+
+/** Short-lived ES256 JWTs bound to one application and one step, opening the bank's own borrower pages. */
+export class AuthTokenService {
+  constructor(
+    private readonly applications: ApplicationRepository,
+    private readonly keys: KeyRing,
+    private readonly publicBaseUrl: string,
+    private readonly allowInsecureReturnUrls: boolean,
+    private readonly clock: Clock,
+  ) {}
+
+  async issue(aggregatorId: string, googleApplicationId: string, context: AuthTokenContext, returnUrl?: string): Promise<IssuedAuthToken> {
+    if (returnUrl !== undefined) this.assertReturnUrl(returnUrl);
+    const application = await this.applications.get(aggregatorId, googleApplicationId, { kyc: true, mandate: true });
+    if (context === 'KYC' && !(application.kyc && ['NOT_STARTED', 'IN_PROGRESS'].includes(application.kyc.state))) {
+      throw precondition('A KYC auth token needs a KYC journey that is initiated and not finished');
+    }
+    if (context === 'REPAYMENT_SETUP' && application.mandate?.state !== 'PENDING') {
+      throw precondition('A REPAYMENT_SETUP auth token needs a repayment setup that is initiated and pending');
+    }
+    if (context === 'INCOME_VERIFICATION' && application.approvalState !== 'INCOME_VERIFICATION') {
+      throw precondition('An INCOME_VERIFICATION auth token needs an application in INCOME_VERIFICATION');
+    }
+    const issuedAt = Math.floor(this.clock.now().getTime() / 1000);
+    const expiresAtSeconds = issuedAt + AUTH_TOKEN_TTL_SECONDS;
+    const authToken = await new SignJWT({ ctx: context, ...(returnUrl ? { ret: returnUrl } : {}) })
+      .setProtectedHeader({ alg: 'ES256', kid: this.keys.tokenKeyId, typ: 'JWT' })
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setSubject(application.id)
+      .setJti(randomUUID())
+      .setIssuedAt(issuedAt)
+      .setExpirationTime(expiresAtSeconds)
+      .sign(this.keys.tokenSigningKey);
+    return { authToken, expiresAt: new Date(expiresAtSeconds * 1000), redirectionUrl: `${this.publicBaseUrl}${PAGE_PATH[context]}` };
+  }
+
+  /** Verifies a token presented by the borrower's browser: signature, issuer, audience, expiry and step. */
+  async verify(token: string, expected: AuthTokenContext): Promise<AuthTokenClaims> {
+    try {
+      const { payload } = await jwtVerify(token, this.keys.tokenVerifyKey, {
+        issuer: ISSUER,
+        audience: AUDIENCE,
+        algorithms: ['ES256'],
+        currentDate: this.clock.now(),
+      });
+      if (payload.ctx !== expected || typeof payload.sub !== 'string') throw new Error('wrong context');
+      return { applicationId: payload.sub, context: expected, returnUrl: typeof payload.ret === 'string' ? payload.ret : undefined };
+    } catch {
+      throw new AppError(AppErrorCode.PRECONDITION_FAILED, 'The auth token is invalid, expired or for another step');
+    }
+  }
+
+  private assertReturnUrl(value: string): void {
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      throw invalidField('data.redirectionUrl', 'redirectionUrl must be an absolute URL');
+    }
+    if (url.protocol !== 'https:' && !(this.allowInsecureReturnUrls && url.protocol === 'http:')) {
+      throw invalidField('data.redirectionUrl', 'redirectionUrl must use https');
+    }
+  }
+}

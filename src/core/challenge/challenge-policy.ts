@@ -1,0 +1,36 @@
+/** The OTP rules, in one place. A normal loan journey sends up to 6 challenges to one phone within minutes. */
+export const CHALLENGE_POLICY = {
+  digits: 6,
+  /** A code is valid for 5 minutes (NIST SP 800-63B allows at most 10). */
+  ttlMs: 5 * 60_000,
+  /** Verification attempts per challenge, right or wrong; after that the challenge is dead. */
+  maxAttemptsPerChallenge: 3,
+  /** Challenges one phone may be sent within the window. */
+  maxChallengesPerPhone: 10,
+  challengeWindowMs: 15 * 60_000,
+  /** Consecutive wrong codes (across challenges) before the phone is locked. */
+  maxConsecutiveFailuresPerPhone: 5,
+  /** Lock-out: 30 s, doubling with every lock-out of the same phone, at most 1 hour. */
+  lockoutBaseMs: 30_000,
+  lockoutMaxMs: 60 * 60_000,
+} as const;
+
+/** The journey step a challenge is for; a code is valid only for the step it was issued for. */
+export enum ChallengeContext {
+  USER_APPROVAL = 'USER_APPROVAL',
+  SUBMIT_APPLICATION = 'SUBMIT_APPLICATION',
+  OFFER_ACTIVATION = 'OFFER_ACTIVATION',
+  USER_DETAILS = 'USER_DETAILS',
+  CARD_DETAILS = 'CARD_DETAILS',
+}
+
+export const SMS_OTP_TEMPLATE = (code: string) =>
+  `${code} is OTP for your Credit application through Google Pay app. OTPs are SECRET. DO NOT disclose it to anyone. Bank NEVER asks for OTP.`;
+
+/** The regex the aggregator's app uses to read the code from the SMS; it matches SMS_OTP_TEMPLATE exactly. */
+export const SMS_OTP_MESSAGE_REGEX =
+  '(\\d{6}) is OTP for your Credit application through Google Pay app. OTPs are SECRET. DO NOT disclose it to anyone. Bank NEVER asks for OTP.';
+
+export function lockoutMs(lockouts: number): number {
+  return Math.min(CHALLENGE_POLICY.lockoutBaseMs * 2 ** Math.max(0, lockouts - 1), CHALLENGE_POLICY.lockoutMaxMs);
+}

@@ -1,0 +1,14 @@
+import { KycState } from '@prisma/client';
+import { StateMachine } from '../../lib/state-machine';
+
+/** Kyc.KycState: the user starts a step, completes it, and the bank approves or rejects; an unfinished journey expires. */
+export const kycMachine = new StateMachine<KycState>('kyc', ['NOT_STARTED'], {
+  NOT_STARTED: ['IN_PROGRESS', 'EXPIRED'],
+  IN_PROGRESS: ['AWAITING_APPROVAL', 'REJECTED', 'EXPIRED'],
+  AWAITING_APPROVAL: ['APPROVED', 'REJECTED'],
+  APPROVED: ['EXPIRED'],
+  REJECTED: [],
+  EXPIRED: [],
+});
+
+export const kycState = { machine: kycMachine, model: 'kyc', column: 'state' } as const;

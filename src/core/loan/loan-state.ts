@@ -1,0 +1,12 @@
+import { LoanState } from '@prisma/client';
+import { StateMachine } from '../../lib/state-machine';
+
+/** AccountStateSpec.State of a loan account: ACTIVE on disbursement; servicing moves it to DELINQUENT and back, or closes it. */
+export const loanMachine = new StateMachine<LoanState>('loan_account', ['ACTIVE'], {
+  ACTIVE: ['DELINQUENT', 'INACTIVE', 'CLOSED'],
+  DELINQUENT: ['ACTIVE', 'CLOSED'],
+  INACTIVE: ['ACTIVE', 'CLOSED'],
+  CLOSED: [],
+});
+
+export const loanState = { machine: loanMachine, model: 'loanAccount', column: 'state' } as const;

@@ -1,0 +1,11 @@
+import { MandateState } from '@prisma/client';
+import { StateMachine } from '../../lib/state-machine';
+
+/** Repayment mandate: PENDING until the user authorises it at the bank; a FAILED mandate may be set up again. */
+export const mandateMachine = new StateMachine<MandateState>('repayment_mandate', ['PENDING'], {
+  PENDING: ['ACTIVE', 'FAILED'],
+  FAILED: ['PENDING'],
+  ACTIVE: [],
+});
+
+export const mandateState = { machine: mandateMachine, model: 'repaymentMandate', column: 'state' } as const;

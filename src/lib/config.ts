@@ -1,0 +1,101 @@
+import path from 'node:path';
+
+export type AppEnv = 'development' | 'test' | 'production';
+
+/** Everything the server reads from its environment, validated once at boot. */
+export interface Config {
+  appEnv: AppEnv;
+  port: number;
+  /** Prefix for the partner API paths, e.g. `/gpay`; empty by default. */
+  basePath: string;
+  databaseUrl: string;
+  redisUrl: string;
+  /** Prefix of every BullMQ key in Redis, so that several deployments (or test files) can share one Redis. */
+  queuePrefix: string;
+  /** Sandbox drivers (readable SMS outbox, KYC/mandate completion, test personas). Never on in production. */
+  sandbox: boolean;
+  keysDir: string;
+  /** Public URL of this server, used to build the borrower-page links returned by getAuthToken. */
+  publicBaseUrl: string;
+  requestTimestampToleranceMs: number;
+  logLevel: string;
+  /** The aggregator that calls the partner API; per-aggregator credentials come with signed messages. */
+  defaultAggregatorId: string;
+  worker: { concurrency: number; outboxPollMs: number };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const problems: string[] = [];
+  const str = (name: string, fallback: string) => (env[name] ?? '').trim() || fallback;
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw.trim() === '') return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      problems.push(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+      return fallback;
+    }
+    return value;
+  };
+  const bool = (name: string, fallback: boolean): boolean => {
+    const raw = (env[name] ?? '').trim().toLowerCase();
+    if (raw === '') return fallback;
+    if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+    if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+    problems.push(`${name} must be true or false, got "${env[name]}"`);
+    return fallback;
+  };
+  const url = (name: string, fallback: string, protocols: string[]): string => {
+    const value = str(name, fallback);
+    try {
+      const parsed = new URL(value);
+      if (!protocols.includes(parsed.protocol)) problems.push(`${name} must use ${protocols.join(' or ')}, got "${parsed.protocol}"`);
+    } catch {
+      problems.push(`${name} is not a valid URL`);
+    }
+    return value;
+  };
+
+  const appEnvRaw = str('APP_ENV', env.NODE_ENV === 'test' ? 'test' : 'development');
+  if (!['development', 'test', 'production'].includes(appEnvRaw)) {
+    problems.push(`APP_ENV must be development, test or production, got "${appEnvRaw}"`);
+  }
+  const appEnv = appEnvRaw as AppEnv;
+  const port = int('PORT', 8080, 0, 65535);
+  const sandbox = bool('SANDBOX', appEnv !== 'production');
+  if (appEnv === 'production' && sandbox) problems.push('SANDBOX cannot be on when APP_ENV=production');
+
+  const basePath = str('BASE_PATH', '').replace(/\/+$/, '');
+  if (basePath && !/^\/[A-Za-z0-9/_-]*$/.test(basePath)) problems.push(`BASE_PATH must start with "/" and hold only [A-Za-z0-9/_-], got "${basePath}"`);
+
+  const config: Config = {
+    appEnv,
+    port,
+    basePath,
+    databaseUrl: url('DATABASE_URL', 'postgresql://postgres@127.0.0.1:5432/credit_partner', ['postgresql:', 'postgres:']),
+    redisUrl: url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
+    queuePrefix: str('QUEUE_PREFIX', 'credit-partner'),
+    sandbox,
+    keysDir: path.resolve(str('KEYS_DIR', '.keys')),
+    publicBaseUrl: url('PUBLIC_BASE_URL', `http://localhost:${port}`, ['http:', 'https:']).replace(/\/+$/, ''),
+    requestTimestampToleranceMs: int('REQUEST_TIMESTAMP_TOLERANCE_MS', 60_000, 1_000, 3_600_000),
+    logLevel: str('LOG_LEVEL', appEnv === 'test' ? 'silent' : 'info'),
+    defaultAggregatorId: str('AGGREGATOR_ID', 'gpay'),
+    worker: {
+      concurrency: int('WORKER_CONCURRENCY', 8, 1, 256),
+      outboxPollMs: int('OUTBOX_POLL_MS', 250, 10, 60_000),
+    },
+  };
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(config.logLevel)) {
+    problems.push(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "${config.logLevel}"`);
+  }
+  if (problems.length) throw new ConfigError(problems);
+  return config;
+}

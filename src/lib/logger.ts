@@ -1,0 +1,47 @@
+import pino, { Logger } from 'pino';
+
+/**
+ * Paths that never reach a log line in clear. Bodies are not logged at all; these paths guard the
+ * structured fields that code does log (job payloads, error details).
+ */
+export const REDACTED_PATHS = [
+  'pan', '*.pan', '*.*.pan',
+  'phone', '*.phone', 'phoneNumber', '*.phoneNumber', '*.*.phoneNumber', '*.nationalNumber', '*.*.nationalNumber', '*.*.*.nationalNumber',
+  'dateOfBirth', '*.dateOfBirth', '*.*.dateOfBirth',
+  'otp', '*.otp', 'tokens', '*.tokens', '*.*.tokens', 'text', '*.text',
+  'authToken', '*.authToken', 'urlToken', '*.urlToken', 'authCode', '*.authCode', 'accountToken', '*.accountToken',
+  'req.headers.authorization', 'req.headers.cookie',
+];
+
+const PATTERNS: Array<[RegExp, string]> = [
+  [/\b[A-Z]{5}[0-9]{4}[A-Z]\b/g, '[PAN]'],
+  [/\b(?:\+?91)?[6-9][0-9]{9}\b/g, '[PHONE]'],
+  [/\b(19|20)[0-9]{2}-[01][0-9]-[0-3][0-9]\b/g, '[DATE]'],
+  [/\b[0-9]{6}\b/g, '[CODE]'],
+];
+
+/** Scrubs PAN-, phone-, date- and OTP-shaped text out of free-form strings such as error messages. */
+export function scrub(text: string): string {
+  return PATTERNS.reduce((acc, [pattern, replacement]) => acc.replace(pattern, replacement), text);
+}
+
+export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+  return pino(
+    {
+      level,
+      base: { service: 'credit-partner' },
+      redact: { paths: REDACTED_PATHS, censor: '[REDACTED]' },
+      formatters: { level: (label) => ({ level: label }) },
+      hooks: {
+        logMethod(args, method) {
+          const scrubbed = args.map((arg) => (typeof arg === 'string' ? scrub(arg) : arg)) as Parameters<typeof method>;
+          return method.apply(this, scrubbed);
+        },
+      },
+      serializers: {
+        err: (err: Error) => ({ type: err.name, message: scrub(err.message ?? ''), stack: err.stack ? scrub(err.stack) : undefined }),
+      },
+    },
+    destination,
+  );
+}

@@ -1,0 +1,92 @@
+import { createHash } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { CreditBureau } from '../../core/approval/credit-bureau';
+import { CkycRecord, CkycRegistry } from '../../core/kyc/ckyc-registry';
+import { DisbursementRail } from '../../core/loan/disbursement-rail';
+import { SmsSender } from '../../core/challenge/sms-sender';
+import { personaOf } from './personas';
+
+/** The sandbox phone: messages are kept in Redis for an hour, newest first, readable at GET /sandbox/sms-outbox. */
+export class SandboxSmsOutbox implements SmsSender {
+  static readonly TTL_SECONDS = 3600;
+  static readonly KEEP = 50;
+
+  constructor(private readonly redis: Redis, private readonly prefix: string) {}
+
+  async send(message: { to: string; text: string; messageId: string }): Promise<void> {
+    const first = await this.redis.set(`${this.prefix}:sandbox:sms-sent:${message.messageId}`, '1', 'EX', SandboxSmsOutbox.TTL_SECONDS, 'NX');
+    if (first !== 'OK') return;
+    const key = this.listKey(message.to);
+    await this.redis
+      .multi()
+      .lpush(key, JSON.stringify({ to: message.to, text: message.text, sentAt: Date.now() }))
+      .ltrim(key, 0, SandboxSmsOutbox.KEEP - 1)
+      .expire(key, SandboxSmsOutbox.TTL_SECONDS)
+      .exec();
+  }
+
+  async read(to: string): Promise<Array<{ to: string; text: string; sentAt: number }>> {
+    const items = await this.redis.lrange(this.listKey(to), 0, -1);
+    return items.map((item) => JSON.parse(item));
+  }
+
+  private listKey(to: string): string {
+    return `${this.prefix}:sandbox:sms:${to}`;
+  }
+}
+
+export class SandboxBureau implements CreditBureau {
+  async check(applicant: { pan: string }): Promise<'CLEAN' | 'ADVERSE_RECORD' | 'THIN_FILE'> {
+    const persona = personaOf(applicant.pan);
+    if (persona === '9001') return 'ADVERSE_RECORD';
+    if (persona === '9002') return 'THIN_FILE';
+    return 'CLEAN';
+  }
+}
+
+/** A registry where everyone but persona 9004 has a record; the KIN and record are derived from the PAN. */
+export class SandboxCkycRegistry implements CkycRegistry {
+  private readonly byId = new Map<string, { dateOfBirth: string }>();
+
+  async search(query: { pan: string; dateOfBirth: string }): Promise<string | null> {
+    if (personaOf(query.pan) === '9004') return null;
+    const digest = createHash('sha256').update(`ckyc:${query.pan.toUpperCase()}`).digest();
+    const kin = (digest.readBigUInt64BE(0) % 10n ** 13n).toString().padStart(13, '0');
+    const cKycId = `5${kin}`;
+    this.byId.set(cKycId, { dateOfBirth: query.dateOfBirth });
+    return cKycId;
+  }
+
+  async download(cKycId: string): Promise<CkycRecord | null> {
+    if (!/^\d{14}$/.test(cKycId)) return null;
+    const dateOfBirth = this.byId.get(cKycId)?.dateOfBirth ?? '1990-01-01';
+    return {
+      gender: 'FEMALE',
+      dateOfBirth,
+      email: 'sandbox.user@example.com',
+      name: { salutation: 'MRS', firstName: 'NAMRTA', middleName: 'NIMESH', lastName: 'SHAH', fullName: 'MRS NAMRTA NIMESH SHAH' },
+      father: { salutation: 'MR', firstName: 'HARISH', middleName: 'KUMAR', lastName: 'SHAH', fullName: 'MR HARISH KUMAR SHAH' },
+      mother: { salutation: 'MRS', firstName: 'MEENA', lastName: 'SHAH', fullName: 'MRS MEENA SHAH' },
+      addresses: [
+        {
+          addressLine1: '101, Sandbox Residency',
+          addressLine2: 'MG Road',
+          postalCode: '560001',
+          city: 'Bengaluru',
+          state: 'Karnataka',
+          country: 'IN',
+          addressTags: ['RESIDENTIAL_ADDRESS', 'COMMUNICATION_ADDRESS'],
+        },
+      ],
+    };
+  }
+}
+
+/** A rail that pays everyone but persona 9005, once per reference. */
+export class SandboxRail implements DisbursementRail {
+  async transfer(order: { reference: string; amountMicros: bigint; beneficiaryPanLast4: string }) {
+    if (order.beneficiaryPanLast4 === '9005') return { status: 'FAILED' as const, reason: 'beneficiary account is closed' };
+    const utr = createHash('sha256').update(order.reference).digest('hex').slice(0, 16).toUpperCase();
+    return { status: 'SUCCEEDED' as const, utr };
+  }
+}

@@ -1,0 +1,18 @@
+import { AppError, AppErrorCode } from '../core/errors';
+import { CreditBureau } from '../core/approval/credit-bureau';
+import { CkycRegistry } from '../core/kyc/ckyc-registry';
+import { DisbursementRail } from '../core/loan/disbursement-rail';
+import { SmsSender } from '../core/challenge/sms-sender';
+
+const missing = (what: string) => new AppError(AppErrorCode.SERVICE_UNAVAILABLE, `No ${what} adapter is configured for this deployment`);
+
+/**
+ * Outside the sandbox, the bank plugs in its own bureau, CERSAI, payment-rail and SMS-gateway adapters
+ * (see README "Adapters"). Until it does, the calls that need them answer 503 instead of pretending.
+ */
+export const unconfigured = {
+  bureau: { check: async () => { throw missing('credit bureau'); } } satisfies CreditBureau,
+  ckyc: { search: async () => { throw missing('CKYC registry'); }, download: async () => { throw missing('CKYC registry'); } } satisfies CkycRegistry,
+  rail: { transfer: async () => { throw missing('disbursement rail'); } } satisfies DisbursementRail,
+  sms: { send: async () => { throw missing('SMS gateway'); } } satisfies SmsSender,
+};

@@ -1,0 +1,36 @@
+import { createServer } from 'node:http';
+import { loadConfig } from './lib/config';
+import { createLogger } from './lib/logger';
+import { ensureDatabase, migrate } from './lib/db/migrate';
+import { Background, buildServices } from './container';
+import { createApp } from './app';
+
+/** `npm start`: migrations, then the API and a worker in one process. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel);
+  await ensureDatabase(config.databaseUrl);
+  const applied = await migrate(config.databaseUrl);
+  if (applied.length) logger.info({ applied }, 'migrations applied');
+  const services = buildServices(config, logger);
+  const background = new Background(services, process.env.RUN_WORKER !== 'false');
+  background.start();
+  const server = createServer(createApp(services));
+  server.listen(config.port, () => logger.info({ port: config.port, sandbox: config.sandbox, docs: `${config.publicBaseUrl}/docs` }, 'credit-partner listening'));
+
+  const shutdown = async (signal: string) => {
+    logger.info({ signal }, 'shutting down');
+    server.close();
+    await background.stop();
+    await services.redis.quit().catch(() => undefined);
+    await services.db.close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((err) => {
+  process.stderr.write(`credit-partner failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,242 @@
+import { KycMethod, Offer as CoreOffer } from '@prisma/client';
+import { invalidField } from '../../core/errors';
+import { ApprovalRequest, ApprovalStatus } from '../../core/approval/approval.service';
+import { Applicant, Address as CoreAddress } from '../../core/approval/applicant';
+import { ChallengeContext } from '../../core/challenge/challenge-policy';
+import { ChallengeProof, IssuedChallenge } from '../../core/challenge/challenge.service';
+import { KycSession } from '../../core/kyc/kyc.service';
+import { CkycRecord } from '../../core/kyc/ckyc-registry';
+import { ApplicationStatus } from '../../core/application/application-status.service';
+import { SubmissionRequest } from '../../core/application/submission.service';
+import { LoanWithSchedule } from '../../core/loan/loan.service';
+import { MandateLink } from '../../core/mandate/mandate.service';
+import { IssuedAuthToken } from '../../core/auth-token/auth-token.service';
+import { BusinessError } from './gpay-exchange';
+import { money, oneOf, parseDate, parseMoney, timestamp } from './wire-values';
+import { Challenge, PhoneNumber } from './wire/common';
+import { ChallengeContext as WireChallengeContext, InitiateChallengeRequest, InitiateChallengeResponse } from './wire/challenge';
+import { Address, ApprovalStatusData, ApproveUserRequest, Offer } from './wire/credit';
+import { CkycUser, InitiateKycResponse, KycOptions, GetAuthTokenResponse } from './wire/kyc';
+import { FetchAccountResponse, GetApplicationStatusResponse, InitiateRepaymentSetupResponse, SubmitApplicationRequest } from './wire/application';
+
+const CONTEXTS: Record<keyof WireChallengeContext, ChallengeContext> = {
+  userApprovalContext: ChallengeContext.USER_APPROVAL,
+  submitApplicationContext: ChallengeContext.SUBMIT_APPLICATION,
+  offerActivationContext: ChallengeContext.OFFER_ACTIVATION,
+  userDetailsContext: ChallengeContext.USER_DETAILS,
+  cardDetailsContext: ChallengeContext.CARD_DETAILS,
+};
+
+export function toChallengeContext(data: InitiateChallengeRequest['data']): ChallengeContext {
+  if (!data.challengeMechanism.some((m) => m.type === 'SMS_OTP')) {
+    throw invalidField('data.challengeMechanism', 'SMS_OTP is the only supported challenge mechanism; include it');
+  }
+  return CONTEXTS[oneOf(data.challengeContext, Object.keys(CONTEXTS) as Array<keyof WireChallengeContext>, 'data.challengeContext')];
+}
+
+export function fromIssuedChallenge(issued: IssuedChallenge): InitiateChallengeResponse['data'] {
+  return {
+    tokenReferenceId: issued.tokenReferenceId,
+    tokenMetadata: { smsOtpMetadata: { format: { length: issued.length, messageRegex: issued.messageRegex } } },
+  };
+}
+
+function toProof(challenge: Challenge, phone: PhoneNumber, context: ChallengeContext): ChallengeProof {
+  const sms = challenge.tokens.find((token) => token.type === 'SMS_OTP');
+  return { tokenReferenceId: challenge.tokenReferenceId, code: sms?.value, phone, context };
+}
+
+function toAddress(address: Address): CoreAddress {
+  return { ...address, addressTags: [...address.addressTags] };
+}
+
+export function toApprovalRequest(data: ApproveUserRequest['data'], aggregatorId: string): ApprovalRequest {
+  const user = data.user;
+  const income = user.employmentInfo.income;
+  const incomeMicros = parseMoney(income.value, 'data.user.employmentInfo.income.value');
+  const employment = oneOf(user.employmentInfo.employmentType, ['salaried', 'selfEmployed'] as const, 'data.user.employmentInfo.employmentType');
+  const dateOfBirth = parseDate(user.dateOfBirth, 'data.user.dateOfBirth');
+  if (!user.addresses.some((a) => a.addressTags.includes('RESIDENTIAL_ADDRESS'))) {
+    throw invalidField('data.user.addresses', 'A RESIDENTIAL_ADDRESS is required');
+  }
+  const applicant: Applicant = {
+    fullName: user.fullName,
+    emailAddress: user.emailAddress,
+    type: user.type,
+    pan: user.pan,
+    dateOfBirth,
+    addresses: user.addresses.map(toAddress),
+    employment: {
+      employerName: user.employmentInfo.employerName,
+      employerAddress: toAddress(user.employmentInfo.employerAddress),
+      totalWorkExperienceYears: user.employmentInfo.workExperience.totalWorkExperienceYears,
+      type: employment === 'salaried' ? 'SALARIED' : 'SELF_EMPLOYED',
+      monthlyIncomeMicros: (income.periodType === 'YEAR' ? incomeMicros / 12n : incomeMicros).toString(),
+    },
+    residence: { timeAtCurrentResidence: user.residenceInfo.timeAtCurrentResidence, ownership: user.residenceInfo.residenceOwnership },
+    father: user.father,
+    deviceLocation: user.deviceLocation,
+    enabledFlags: data.extension?.enabledFlags ?? [],
+  };
+  return {
+    aggregatorId,
+    googleApplicationId: data.googleApplicationId,
+    productId: data.productId,
+    cKycId: data.cKycId,
+    challenge: toProof(data.challenge, data.userIdentifier.phoneNumber, ChallengeContext.USER_APPROVAL),
+    requestedAmountMicros: parseMoney(data.loanDetails.amount, 'data.loanDetails.amount'),
+    loanPurpose: data.loanDetails.loanPurpose,
+    applicant,
+  };
+}
+
+export function fromApprovalStatus(status: ApprovalStatus): ApprovalStatusData {
+  const base = { applicationState: status.state, partnerApplicationReferenceId: status.partnerApplicationReferenceId };
+  switch (status.state) {
+    case 'APPROVED':
+      return { ...base, approvedStateContext: { offerId: status.offerId ?? '' } };
+    case 'REJECTED':
+      return { ...base, rejectedStateContext: status.rejection as ApprovalStatusData['rejectedStateContext'] };
+    case 'INCOME_VERIFICATION':
+      return { ...base, incomeVerificationContext: {} };
+    default:
+      return { ...base, inProcessStateContext: {} };
+  }
+}
+
+export function fromOffer(offer: CoreOffer): { offer: Offer } {
+  const tenurePoint = (length: number) => ({ periodType: 'MONTH' as const, length });
+  return {
+    offer: {
+      productId: offer.productId,
+      offerId: offer.id,
+      creditLimit: {
+        variationStep: money(offer.amountStepMicros),
+        maximumAmount: money(offer.maxAmountMicros),
+        minimumAmount: money(offer.minAmountMicros),
+      },
+      startTime: timestamp(offer.startsAt),
+      endTime: timestamp(offer.endsAt),
+      termCreditOfferDetails: {
+        tenureStructure: [
+          {
+            maximumAmount: money(offer.maxAmountMicros),
+            minimumAmount: money(offer.minAmountMicros),
+            tenureRange: {
+              minimum: tenurePoint(offer.minTenureMonths),
+              maximum: tenurePoint(offer.maxTenureMonths),
+              variationStep: tenurePoint(offer.tenureStepMonths),
+            },
+          },
+        ],
+        interestStructure: { fixed: { interestCharge: { percentageValueE5: String(offer.interestRateE5) } } },
+        applicationFees: [
+          {
+            feeType: 'PROCESSING_FEE',
+            percentageValueE5: String(offer.processingFeeRateE5),
+            minimumAmount: money(offer.processingFeeMinMicros),
+            tax: [{ taxType: 'GST', percentageValueE5: String(offer.gstRateE5) }],
+          },
+        ],
+      },
+    },
+  };
+}
+
+const KYC_OPTION: Record<KycMethod, keyof KycOptions> = { EKYC: 'ekyc', VIDEO_KYC: 'videoKyc', CKYC: 'ckyc', OFFLINE: 'offlineKyc' };
+
+export function fromKycSession(session: KycSession): InitiateKycResponse['data'] {
+  const kycOptions: KycOptions = {};
+  for (const method of session.eligibleMethods) kycOptions[KYC_OPTION[method]] = { expirationTime: timestamp(session.expiresAt) };
+  return {
+    partnerApplicationReferenceId: session.partnerApplicationReferenceId,
+    urlToken: session.urlToken,
+    expirationTime: timestamp(session.expiresAt),
+    kycOptions,
+  };
+}
+
+export function fromCkycRecord(record: CkycRecord | null): { user: CkycUser } | BusinessError {
+  if (!record) {
+    return new BusinessError({
+      errorDescription: 'Ckyc record not found for given user.',
+      paymentIntegratorErrorCode: 'IL234',
+      errorResponseResult: { ckycDataNotFound: {} },
+    });
+  }
+  return { user: record };
+}
+
+export function fromAuthToken(issued: IssuedAuthToken): GetAuthTokenResponse['data'] {
+  return { authToken: issued.authToken, expirationTime: timestamp(issued.expiresAt), redirectionUrl: issued.redirectionUrl };
+}
+
+export function fromMandateLink(link: MandateLink): InitiateRepaymentSetupResponse['data'] {
+  return {
+    partnerApplicationReferenceId: link.partnerApplicationReferenceId,
+    urlToken: link.urlToken,
+    authCode: link.authCode,
+    expirationTime: timestamp(link.expiresAt),
+  };
+}
+
+export function toSubmissionRequest(data: SubmitApplicationRequest['data'], aggregatorId: string): SubmissionRequest {
+  const details = data.loanApplicationDetails;
+  const fee = details.calculatedApplicationFees?.find((f) => f.feeType === 'PROCESSING_FEE');
+  return {
+    aggregatorId,
+    googleApplicationId: data.googleApplicationId,
+    offerId: data.offerId,
+    productId: data.productId,
+    challenge: toProof(data.challenge, data.userIdentifier.phoneNumber, ChallengeContext.SUBMIT_APPLICATION),
+    consents: data.tncAcceptanceMetadata,
+    loanAmountMicros: parseMoney(details.loanAmount, 'data.loanApplicationDetails.loanAmount'),
+    tenureMonths: details.tenure.length,
+    calculatedEmiMicros: parseMoney(details.calculatedEmiAmount, 'data.loanApplicationDetails.calculatedEmiAmount'),
+    calculatedProcessingFeeMicros: fee ? parseMoney(fee.value, 'data.loanApplicationDetails.calculatedApplicationFees.value') : undefined,
+  };
+}
+
+export function fromApplicationStatus(status: ApplicationStatus): GetApplicationStatusResponse['data'] {
+  const kyc = status.kyc;
+  return {
+    applicationState: status.applicationState,
+    partnerApplicationReferenceId: status.partnerApplicationReferenceId,
+    kyc: {
+      state: kyc.state,
+      eligibleKycTypes: kyc.eligibleMethods,
+      ...(kyc.completedMethod ? { completedKycType: kyc.completedMethod } : {}),
+      ...(kyc.state === 'APPROVED' && kyc.approvalValidUntil ? { approvedStateContext: { expirationTime: timestamp(kyc.approvalValidUntil) } } : {}),
+      ...(kyc.rejectionReason ? { rejectedStateContext: { reason: kyc.rejectionReason } } : {}),
+    },
+    repaymentSetup: { state: status.repaymentSetup.state },
+    ...(status.rejection ? { rejectedStateContext: status.rejection as GetApplicationStatusResponse['data']['rejectedStateContext'] } : {}),
+    ...(status.accountToken ? { accountToken: status.accountToken } : {}),
+  };
+}
+
+export function fromLoan(loan: LoanWithSchedule): FetchAccountResponse['data'] {
+  return {
+    accountSpec: { accountToken: loan.accountToken, accountType: 'LOAN_ACCOUNT' },
+    accountState: { state: loan.state },
+    loan: {
+      sanctionedAmount: money(loan.sanctionedMicros),
+      disbursedAmount: money(loan.disbursedMicros),
+      interestRateE5: String(loan.interestRateE5),
+      tenure: { periodType: 'MONTH', length: loan.tenureMonths },
+      emiAmount: money(loan.emiMicros),
+      outstandingPrincipal: money(loan.outstandingPrincipalMicros),
+      schedule: loan.instalments.map((line) => ({
+        dueDate: line.dueDate.toISOString().slice(0, 10),
+        emiAmount: money(line.emiMicros),
+        principal: money(line.principalMicros),
+        interest: money(line.interestMicros),
+        status: line.status,
+      })),
+    },
+  };
+}
+
+export function ckycQuery(data: { pan: string; dateOfBirth: string }) {
+  return { pan: data.pan, dateOfBirth: parseDate(data.dateOfBirth, 'data.dateOfBirth') };
+}

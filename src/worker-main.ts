@@ -1,0 +1,29 @@
+import { loadConfig } from './lib/config';
+import { createLogger } from './lib/logger';
+import { ensureDatabase, migrate } from './lib/db/migrate';
+import { Background, buildServices } from './container';
+
+/** `npm run worker`: a worker (and outbox relay) alone, to scale apart from the API. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel);
+  await ensureDatabase(config.databaseUrl);
+  await migrate(config.databaseUrl);
+  const services = buildServices(config, logger);
+  const background = new Background(services, true);
+  background.start();
+  logger.info({ concurrency: config.worker.concurrency }, 'credit-partner worker running');
+  const shutdown = async () => {
+    await background.stop();
+    await services.redis.quit().catch(() => undefined);
+    await services.db.close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown());
+  process.once('SIGINT', () => void shutdown());
+}
+
+main().catch((err) => {
+  process.stderr.write(`credit-partner worker failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

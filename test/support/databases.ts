@@ -1,0 +1,55 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import { readMigrations } from '../../src/lib/db/migrate';
+
+export const ADMIN_URL = process.env.TEST_DATABASE_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+
+export function databaseUrl(name: string): string {
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/** The migrated template every test database is copied from; its name changes when the migrations do. */
+export function templateName(): string {
+  const digest = createHash('sha256');
+  for (const m of readMigrations()) digest.update(m.name).update(m.checksum);
+  return `cp_tpl_${digest.digest('hex').slice(0, 12)}`;
+}
+
+async function admin<T>(fn: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: ADMIN_URL });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A fresh database for one test file, copied from the migrated template. */
+export async function createTestDatabase(): Promise<{ name: string; url: string; drop: () => Promise<void> }> {
+  const name = `cp_t_${randomBytes(6).toString('hex')}`;
+  const template = templateName();
+  await admin(async (client) => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await client.query(`CREATE DATABASE "${name}" TEMPLATE "${template}"`);
+        return;
+      } catch (err) {
+        // 55006: the template is briefly in use by another CREATE DATABASE; try again.
+        if ((err as { code?: string }).code !== '55006' || attempt > 50) throw err;
+        await new Promise((resolve) => setTimeout(resolve, 100 + Math.random() * 200));
+      }
+    }
+  });
+  return {
+    name,
+    url: databaseUrl(name),
+    drop: () => admin(async (client) => void (await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`))),
+  };
+}
+
+export async function dropDatabase(name: string): Promise<void> {
+  await admin(async (client) => void (await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)));
+}

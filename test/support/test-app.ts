@@ -1,0 +1,81 @@
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import request from 'supertest';
+import { Express } from 'express';
+import { loadConfig } from '../../src/lib/config';
+import { createLogger } from '../../src/lib/logger';
+import { ManualClock } from '../../src/lib/clock';
+import { Background, Services, buildServices } from '../../src/container';
+import { createApp } from '../../src/app';
+import { createTestDatabase } from './databases';
+
+export interface TestApp {
+  app: Express;
+  services: Services;
+  clock: ManualClock;
+  /** POSTs `{requestHeader, data}` to a partner-API path. */
+  call(path: string, data: unknown, options?: { requestId?: string; epochMillis?: string | number; major?: number }): request.Test;
+  http(): ReturnType<typeof request>;
+  stop(): Promise<void>;
+}
+
+let counter = 0;
+export const newRequestId = () => `t-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}-${counter++}`;
+
+/** A whole server (API + relay + worker) on its own database and Redis key prefix, as `npm start` runs it. */
+export async function startTestApp(options: { worker?: boolean; env?: Record<string, string> } = {}): Promise<TestApp> {
+  const database = await createTestDatabase();
+  const prefix = `cpt-${randomBytes(5).toString('hex')}`;
+  const config = loadConfig({
+    APP_ENV: 'test',
+    DATABASE_URL: database.url,
+    QUEUE_PREFIX: prefix,
+    KEYS_DIR: path.join(os.tmpdir(), 'credit-partner-test-keys'),
+    OUTBOX_POLL_MS: '50',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    ...options.env,
+  });
+  const clock = new ManualClock();
+  const services = buildServices(config, createLogger(config.logLevel), clock);
+  const background = new Background(services, options.worker ?? true);
+  background.start();
+  const app = createApp(services);
+  return {
+    app,
+    services,
+    clock,
+    http: () => request(app),
+    call: (urlPath, data, callOptions = {}) =>
+      request(app)
+        .post(`${config.basePath}${urlPath}`)
+        .send({
+          requestHeader: {
+            requestId: callOptions.requestId ?? newRequestId(),
+            requestTimestamp: { epochMillis: String(callOptions.epochMillis ?? clock.now().getTime()) },
+            protocolVersion: { major: callOptions.major ?? 1 },
+          },
+          data,
+        }),
+    stop: async () => {
+      await background.stop();
+      const keys = await services.redis.keys(`${prefix}:*`);
+      if (keys.length) await services.redis.del(...keys);
+      await services.redis.quit();
+      await services.db.close();
+      await database.drop();
+    },
+  };
+}
+
+/** Polls `probe` until `done` holds (or fails after `timeoutMs`); the worker is asynchronous. */
+export async function eventually<T>(probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T;
+  for (;;) {
+    last = await probe();
+    if (done(last)) return last;
+    if (Date.now() > deadline) throw new Error(`condition not reached in ${timeoutMs} ms; last value: ${JSON.stringify(last)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
