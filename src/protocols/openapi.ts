@@ -17,7 +17,7 @@ export function buildOpenApi(options: { basePath: string; sandbox: boolean; publ
       continue;
     }
     for (const operation of Object.values(operations)) {
-      const example = EXAMPLES[operation.operationId as string];
+      const example = EXAMPLES[path];
       if (!example) continue;
       const request = operation.requestBody?.content?.['application/json'];
       if (request) request.example = example.request;

@@ -1,5 +1,5 @@
 /**
- * One request and one response example per partner-API operation, merged into the OpenAPI document.
+ * One request and one response example per partner-API path, merged into the OpenAPI document.
  * The requests are real, valid requests for the sandbox journey (test/openapi.test.ts sends them).
  */
 const header = (requestId: string) => ({
@@ -20,7 +20,7 @@ const address = {
 };
 
 export const EXAMPLES: Record<string, { request: unknown; response: unknown }> = {
-  initiateChallenge: {
+  '/v1/financialservices/user/initiateChallenge': {
     request: {
       requestHeader: header('example-challenge-1'),
       data: { userIdentifier: phone, challengeMechanism: [{ type: 'SMS_OTP' }], challengeContext: { userApprovalContext: {} } },
@@ -41,7 +41,7 @@ export const EXAMPLES: Record<string, { request: unknown; response: unknown }> =
       },
     },
   },
-  approveUser: {
+  '/v1/financialservices/credit/offer/approveUser': {
     request: {
       requestHeader: header('example-approve-1'),
       data: {
@@ -74,14 +74,14 @@ export const EXAMPLES: Record<string, { request: unknown; response: unknown }> =
       data: { applicationState: 'IN_PROCESS', partnerApplicationReferenceId: 'PAQ7X2KD9LM4', inProcessStateContext: {} },
     },
   },
-  getApprovalStatus: {
+  '/v1/financialservices/credit/offer/getApprovalStatus': {
     request: { requestHeader: header('example-approval-status-1'), data: { googleApplicationId: 'GAPP-EXAMPLE-1' } },
     response: {
       responseHeader: responseHeader('example-approval-status-1'),
       data: { applicationState: 'APPROVED', partnerApplicationReferenceId: 'PAQ7X2KD9LM4', approvedStateContext: { offerId: 'OFRK2J8D0QWE1' } },
     },
   },
-  fetchOffer: {
+  '/v1/financialservices/credit/offer/fetch': {
     request: { requestHeader: header('example-offer-1'), data: { offerId: 'OFRK2J8D0QWE1' } },
     response: {
       responseHeader: responseHeader('example-offer-1'),
@@ -113,7 +113,7 @@ export const EXAMPLES: Record<string, { request: unknown; response: unknown }> =
       },
     },
   },
-  initiateKyc: {
+  '/v1/financialservices/credit/user/kyc/initiate': {
     request: { requestHeader: header('example-kyc-1'), data: { googleApplicationId: 'GAPP-EXAMPLE-1', offerId: 'OFRK2J8D0QWE1' } },
     response: {
       responseHeader: responseHeader('example-kyc-1'),
@@ -130,7 +130,7 @@ export const EXAMPLES: Record<string, { request: unknown; response: unknown }> =
       },
     },
   },
-  searchCKycRecord: {
+  '/v1/financialservices/credit/customer/searchCKycRecord': {
     request: {
       requestHeader: header('example-ckyc-search-1'),
       data: {
@@ -142,7 +142,7 @@ export const EXAMPLES: Record<string, { request: unknown; response: unknown }> =
     },
     response: { responseHeader: responseHeader('example-ckyc-search-1'), data: { cKycRecordFound: true, cKycId: '50123456789012' } },
   },
-  downloadCKycRecord: {
+  '/v1/financialservices/credit/customer/downloadCKycRecord': {
     request: { requestHeader: header('example-ckyc-download-1'), data: { googleApplicationId: 'GAPP-EXAMPLE-1', cKycId: '50123456789012' } },
     response: {
       responseHeader: responseHeader('example-ckyc-download-1'),
@@ -158,7 +158,7 @@ export const EXAMPLES: Record<string, { request: unknown; response: unknown }> =
       },
     },
   },
-  getAuthToken: {
+  '/v1/financialservices/credit/user/getAuthToken': {
     request: {
       requestHeader: header('example-auth-token-1'),
       data: { googleApplicationId: 'GAPP-EXAMPLE-1', authTokenContext: { type: 'KYC' }, redirectionUrl: 'https://pay.example.com/loans/return' },
@@ -168,14 +168,14 @@ export const EXAMPLES: Record<string, { request: unknown; response: unknown }> =
       data: { authToken: 'eyJhbGciOiJFUzI1NiIsImtpZCI6IjEyMyIsInR5cCI6IkpXVCJ9.e30.c2lnbmF0dXJl', expirationTime: { epochMillis: '1795000600000' }, redirectionUrl: 'http://localhost:8080/borrower/kyc' },
     },
   },
-  initiateRepaymentSetup: {
+  '/v1/financialservices/credit/application/initiateRepaymentSetup': {
     request: { requestHeader: header('example-repayment-1'), data: { googleApplicationId: 'GAPP-EXAMPLE-1' } },
     response: {
       responseHeader: responseHeader('example-repayment-1'),
       data: { partnerApplicationReferenceId: 'PAQ7X2KD9LM4', urlToken: 'abc754uifsdQ2w3e4r5t6y7u8i9o0p1a', authCode: '60e7e69fe57bf0a1', expirationTime: { epochMillis: '1795000060000' } },
     },
   },
-  submitApplication: {
+  '/v1/financialservices/credit/application/submit': {
     request: {
       requestHeader: header('example-submit-1'),
       data: {
@@ -199,7 +199,7 @@ export const EXAMPLES: Record<string, { request: unknown; response: unknown }> =
     },
     response: { responseHeader: responseHeader('example-submit-1'), data: { applicationState: 'SUBMITTED', partnerApplicationReferenceId: 'PAQ7X2KD9LM4' } },
   },
-  getApplicationStatus: {
+  '/v1/financialservices/credit/application/getStatus': {
     request: { requestHeader: header('example-status-1'), data: { googleApplicationId: 'GAPP-EXAMPLE-1' } },
     response: {
       responseHeader: responseHeader('example-status-1'),
@@ -212,7 +212,7 @@ export const EXAMPLES: Record<string, { request: unknown; response: unknown }> =
       },
     },
   },
-  fetchAccount: {
+  '/v1/financialservices/credit/account/get': {
     request: { requestHeader: header('example-account-1'), data: { accountToken: 'acct_Zk3n8Qp1Lw0Yx7Tb2Vc5Nm9Rd4Hs6Jf' } },
     response: {
       responseHeader: responseHeader('example-account-1'),

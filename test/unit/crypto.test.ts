@@ -1,0 +1,38 @@
+import { randomBytes } from 'node:crypto';
+import { Hasher, Sealer, randomToken, safeEqual } from '../../src/lib/crypto';
+
+describe('crypto helpers', () => {
+  const sealer = new Sealer(randomBytes(32));
+
+  it('when a value is sealed, then it opens only with the same key and context, and the ciphertext hides it', () => {
+    const sealed = sealer.seal('JBSWY3DPEHPK3PXP', 'otp-secret:1');
+    expect(sealed).not.toContain('JBSWY3DPEHPK3PXP');
+    expect(sealer.open(sealed, 'otp-secret:1')).toBe('JBSWY3DPEHPK3PXP');
+    expect(() => sealer.open(sealed, 'otp-secret:2')).toThrow();
+    expect(() => new Sealer(randomBytes(32)).open(sealed, 'otp-secret:1')).toThrow();
+  });
+
+  it('when a sealed value is tampered with, then opening it fails', () => {
+    const sealed = sealer.seal('secret', 'ctx');
+    const parts = sealed.split('.');
+    const body = Buffer.from(parts[3], 'base64url');
+    body[0] ^= 1;
+    parts[3] = body.toString('base64url');
+    expect(() => sealer.open(parts.join('.'), 'ctx')).toThrow();
+  });
+
+  it('compares secrets in constant time and rejects different lengths', () => {
+    expect(safeEqual('123456', '123456')).toBe(true);
+    expect(safeEqual('123456', '123457')).toBe(false);
+    expect(safeEqual('123456', '1234567')).toBe(false);
+  });
+
+  it('hashes per purpose with the key, and makes unguessable tokens', () => {
+    const key = randomBytes(32);
+    expect(new Hasher(key).hash('phone', '919876543210')).toBe(new Hasher(key).hash('phone', '919876543210'));
+    expect(new Hasher(key).hash('phone', 'x')).not.toBe(new Hasher(key).hash('pan', 'x'));
+    expect(new Hasher(randomBytes(32)).hash('phone', 'x')).not.toBe(new Hasher(key).hash('phone', 'x'));
+    expect(randomToken(24)).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect(randomToken()).not.toBe(randomToken());
+  });
+});

@@ -1,0 +1,42 @@
+import { Writable } from 'node:stream';
+import { createLogger, scrub } from '../../src/lib/logger';
+
+function capture() {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk, _enc, done) {
+      lines.push(chunk.toString());
+      done();
+    },
+  });
+  return { logger: createLogger('info', stream), lines };
+}
+
+describe('structured logs never carry PII or secrets', () => {
+  it('when a log object holds PAN, phone, date of birth, OTP and tokens, then they are redacted', () => {
+    const { logger, lines } = capture();
+    logger.info(
+      {
+        pan: 'ABCDE1234F',
+        user: { pan: 'ABCDE1234F', dateOfBirth: '1990-05-15', phoneNumber: { countryCode: '91', nationalNumber: '9876543210' } },
+        challenge: { tokens: [{ type: 'SMS_OTP', value: '123456' }] },
+        data: { authToken: 'eyJhbGciOi.x.y', urlToken: 'u-secret', authCode: 'a-secret', accountToken: 'acct_secret' },
+        otp: '654321',
+      },
+      'something happened',
+    );
+    const out = lines.join('');
+    for (const secret of ['ABCDE1234F', '1990-05-15', '9876543210', '123456', '654321', 'eyJhbGciOi', 'u-secret', 'a-secret', 'acct_secret']) {
+      expect(out).not.toContain(secret);
+    }
+    expect(out).toContain('[REDACTED]');
+  });
+
+  it('when free text or an error message contains a PAN, phone, date or code, then it is scrubbed', () => {
+    const { logger, lines } = capture();
+    logger.error({ err: new Error('PAN ABCDE1234F for 919876543210 born 1990-05-15 sent 123456') }, 'failed for ABCDE1234F');
+    const out = lines.join('');
+    expect(out).not.toMatch(/ABCDE1234F|9876543210|1990-05-15|123456/);
+    expect(scrub('call 9876543210 with OTP 123456')).toBe('call [PHONE] with OTP [CODE]');
+  });
+});
