@@ -3,7 +3,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
 
-export const MIGRATIONS_DIR = path.resolve(__dirname, '../../../prisma/migrations');
+/** prisma/migrations of the project, found upwards from this file (src/ when run from source, dist/src/ when built). */
+export const MIGRATIONS_DIR = findUp(__dirname, path.join('prisma', 'migrations'));
+
+function findUp(from: string, relative: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, relative);
+    if (fs.existsSync(candidate)) return candidate;
+    if (path.dirname(dir) === dir) throw new Error(`${relative} not found above ${from}`);
+  }
+}
 
 export interface Migration {
   name: string;
