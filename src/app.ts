@@ -17,6 +17,7 @@ export function createApp(services: Services): express.Express {
   const app = express();
   app.locals.services = services;
   app.disable('x-powered-by');
+  app.set('etag', false);
   app.set('trust proxy', false);
   app.set('json replacer', (_key: string, value: unknown) => {
     if (typeof value === 'bigint') throw new Error('bigint reached the wire; map it to a string');

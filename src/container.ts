@@ -13,9 +13,9 @@ import { HttpSmsSender } from './lib/sms/http-sms-sender';
 import { TransitionWriter } from './core/state/transition-writer';
 import { IdentityHasher } from './core/shared/identity';
 import { ChallengeService, CHALLENGE_DELIVERY_TOPIC } from './core/challenge/challenge.service';
-import { ApprovalService, DECISION_TOPIC } from './core/approval/approval.service';
+import { ApprovalService, DECISION_TOPIC, INCOME_VERIFIED_TOPIC } from './core/approval/approval.service';
 import { OfferService } from './core/offer/offer.service';
-import { KycService, KYC_REVIEW_TOPIC, KycOutcome } from './core/kyc/kyc.service';
+import { KycService, KYC_EXPIRE_TOPIC, KYC_REVIEW_TOPIC, KycOutcome } from './core/kyc/kyc.service';
 import { CkycService } from './core/kyc/ckyc.service';
 import { AuthTokenService } from './core/auth-token/auth-token.service';
 import { MandateService, MANDATE_CONFIRM_TOPIC, MandateOutcome } from './core/mandate/mandate.service';
@@ -97,7 +97,9 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
     jobHandlers: {
       [CHALLENGE_DELIVERY_TOPIC]: (p, ctx) => challenges.deliver(String(p.challengeId), ctx.messageId),
       [DECISION_TOPIC]: (p) => approvals.decide(String(p.applicationId)),
+      [INCOME_VERIFIED_TOPIC]: (p) => approvals.incomeVerified(String(p.applicationId), p.outcome as 'APPROVED' | 'REJECTED'),
       [KYC_REVIEW_TOPIC]: (p) => kyc.review(String(p.kycId), p.outcome as KycOutcome),
+      [KYC_EXPIRE_TOPIC]: (p) => kyc.expire(String(p.kycId)),
       [MANDATE_CONFIRM_TOPIC]: (p) => mandates.confirm(String(p.mandateId), p.outcome as MandateOutcome),
       [DISBURSE_TOPIC]: (p) => loans.disburse(String(p.applicationId)),
     },

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ApprovalState } from '@prisma/client';
+import { ApprovalState, Product } from '@prisma/client';
 import { AppError, AppErrorCode, notFound } from '../errors';
 import { Database, isUniqueViolation } from '../../lib/db/database';
 import { Sealer, randomToken } from '../../lib/crypto';
@@ -11,12 +11,13 @@ import { IdentityHasher } from '../shared/identity';
 import { istDate } from '../shared/dates';
 import { ApplicationRepository } from '../application/application.repository';
 import { applicationState } from '../application/application-state';
-import { approvalState } from './approval-state';
+import { approvalMachine, approvalState } from './approval-state';
 import { Applicant } from './applicant';
 import { CreditBureau } from './credit-bureau';
-import { RejectionReason, underwrite } from './underwriting';
+import { Decision, RejectionReason, underwrite } from './underwriting';
 
 export const DECISION_TOPIC = 'approval.decide';
+export const INCOME_VERIFIED_TOPIC = 'approval.income-verified';
 
 /** Documented loan purposes accepted by ApproveUserForCredit. */
 export const LOAN_PURPOSES = [
@@ -125,26 +126,60 @@ export class ApprovalService {
     await this.applications.lock(applicationId);
     const application = await this.applications.byId(applicationId, { product: true });
     if (!application || application.approvalState !== 'IN_PROCESS') return;
-    const applicant = JSON.parse(this.sealer.open(application.applicantCiphertext, `applicant:${application.id}`)) as Applicant;
-    const now = this.clock.now();
-    const decision = underwrite({
+    const applicant = this.applicantOf(application);
+    const bureau = await this.bureau.check({ pan: applicant.pan, dateOfBirth: applicant.dateOfBirth });
+    await this.apply(application, 'IN_PROCESS', this.evaluate(application, applicant, bureau));
+  }
+
+  /** The user finished income verification on the bank's pages; the bank's verdict is staged for the worker. */
+  async completeIncomeVerification(aggregatorId: string, googleApplicationId: string, outcome: 'APPROVED' | 'REJECTED'): Promise<ApprovalState> {
+    return this.db.transaction(async () => {
+      const application = await this.applications.get(aggregatorId, googleApplicationId);
+      await this.applications.lock(application.id);
+      approvalMachine.assert(application.approvalState, outcome);
+      await this.outbox.stage(INCOME_VERIFIED_TOPIC, { applicationId: application.id, outcome });
+      return application.approvalState;
+    });
+  }
+
+  /** Worker step: verified income is underwritten as a clean bureau file; unverified income is rejected. */
+  async incomeVerified(applicationId: string, outcome: 'APPROVED' | 'REJECTED'): Promise<void> {
+    await this.applications.lock(applicationId);
+    const application = await this.applications.byId(applicationId, { product: true });
+    if (!application || application.approvalState !== 'INCOME_VERIFICATION') return;
+    const decision: Decision =
+      outcome === 'APPROVED'
+        ? this.evaluate(application, this.applicantOf(application), 'CLEAN')
+        : { outcome: 'REJECTED', reason: 'CREDIT_RISK_ASSESSMENT', description: 'Income could not be verified' };
+    await this.apply(application, 'INCOME_VERIFICATION', decision);
+  }
+
+  private applicantOf(application: { id: string; applicantCiphertext: string }): Applicant {
+    return JSON.parse(this.sealer.open(application.applicantCiphertext, `applicant:${application.id}`)) as Applicant;
+  }
+
+  private evaluate(application: { product: Product }, applicant: Applicant, bureau: 'CLEAN' | 'ADVERSE_RECORD' | 'THIN_FILE'): Decision {
+    return underwrite({
       dateOfBirth: applicant.dateOfBirth,
       monthlyIncomeMicros: BigInt(applicant.employment.monthlyIncomeMicros),
       employmentType: applicant.employment.type,
-      bureau: await this.bureau.check({ pan: applicant.pan, dateOfBirth: applicant.dateOfBirth }),
+      bureau,
       product: application.product,
-      today: istDate(now),
+      today: istDate(this.clock.now()),
     });
+  }
 
+  private async apply(application: { id: string; product: Product }, from: 'IN_PROCESS' | 'INCOME_VERIFICATION', decision: Decision): Promise<void> {
     if (decision.outcome === 'INCOME_VERIFICATION') {
-      await this.transitions.move(approvalState, application.id, 'IN_PROCESS', 'INCOME_VERIFICATION', {}, 'bureau: thin file');
+      await this.transitions.move(approvalState, application.id, from, 'INCOME_VERIFICATION', {}, 'bureau: thin file');
       return;
     }
     if (decision.outcome === 'REJECTED') {
-      await this.reject(application.id, 'IN_PROCESS', decision.reason, decision.description);
+      await this.reject(application.id, from, decision.reason, decision.description);
       return;
     }
     const { product } = application;
+    const now = this.clock.now();
     await this.db.client.offer.create({
       data: {
         id: `OFR${randomToken(9).replace(/[-_]/g, 'x').toUpperCase()}`,
@@ -165,7 +200,7 @@ export class ApprovalService {
         endsAt: new Date(now.getTime() + product.offerValidityHours * 3_600_000),
       },
     });
-    await this.transitions.move(approvalState, application.id, 'IN_PROCESS', 'APPROVED', {}, `risk band ${decision.riskBand}`);
+    await this.transitions.move(approvalState, application.id, from, 'APPROVED', {}, `risk band ${decision.riskBand}`);
     await this.transitions.move(applicationState, application.id, 'CREDIT_APPROVAL_PENDING', 'IN_PROGRESS', {}, 'credit approved');
   }
 

@@ -12,6 +12,9 @@ import { applicationState } from '../application/application-state';
 import { kycState } from './kyc-state';
 
 export const KYC_REVIEW_TOPIC = 'kyc.review';
+export const KYC_EXPIRE_TOPIC = 'kyc.expire';
+/** An unfinished KYC journey expires 7 days after it was initiated. */
+export const KYC_JOURNEY_TTL_MS = 7 * 24 * 3_600_000;
 export const KYC_LINK_TTL_MS = 15 * 60_000;
 /** How long an approved KYC stays valid for submitting the application. */
 export const KYC_APPROVAL_VALIDITY_MS = 30 * 24 * 3_600_000;
@@ -59,6 +62,7 @@ export class KycService {
           data: { id: randomUUID(), applicationId: application.id, state: 'NOT_STARTED', eligibleMethods, urlTokenHash, urlTokenExpiresAt: expiresAt },
         });
         await this.transitions.recordInitial(kycState, kyc.id, 'NOT_STARTED');
+        await this.outbox.stage(KYC_EXPIRE_TOPIC, { kycId: kyc.id }, { delayMs: KYC_JOURNEY_TTL_MS });
       }
       return { partnerApplicationReferenceId: application.partnerApplicationReferenceId, urlToken, expiresAt, eligibleMethods: kyc.eligibleMethods };
     });
@@ -95,6 +99,7 @@ export class KycService {
       await this.transitions.move(kycState, kyc.id, 'AWAITING_APPROVAL', 'APPROVED', {
         approvalValidUntil: new Date(this.clock.now().getTime() + KYC_APPROVAL_VALIDITY_MS),
       }, 'verified');
+      await this.outbox.stage(KYC_EXPIRE_TOPIC, { kycId: kyc.id }, { delayMs: KYC_APPROVAL_VALIDITY_MS });
       return;
     }
     await this.transitions.move(kycState, kyc.id, 'AWAITING_APPROVAL', 'REJECTED', { rejectionReason: 'POLICY_ERROR' }, 'POLICY_ERROR');
@@ -104,6 +109,37 @@ export class KycService {
         rejectionReason: 'KYC_REJECT',
         rejectionDescription: 'KYC was rejected',
       }, 'KYC_REJECT');
+    }
+  }
+
+  /**
+   * Worker step: an unfinished journey past KYC_JOURNEY_TTL_MS, or an approval past its validity, becomes
+   * EXPIRED and the application is rejected (the borrower applies again). Fired early, it re-arms itself.
+   */
+  async expire(kycId: string): Promise<void> {
+    const kyc = await this.db.client.kyc.findUnique({ where: { id: kycId } });
+    if (!kyc) return;
+    await this.applications.lock(kyc.applicationId);
+    const now = this.clock.now().getTime();
+    const dueAt =
+      kyc.state === 'NOT_STARTED' || kyc.state === 'IN_PROGRESS'
+        ? kyc.createdAt.getTime() + KYC_JOURNEY_TTL_MS
+        : kyc.state === 'APPROVED' && kyc.approvalValidUntil
+          ? kyc.approvalValidUntil.getTime()
+          : undefined;
+    if (dueAt === undefined) return;
+    if (dueAt > now) {
+      await this.outbox.stage(KYC_EXPIRE_TOPIC, { kycId }, { delayMs: dueAt - now });
+      return;
+    }
+    const reason = kyc.state === 'APPROVED' ? 'VALIDITY_EXPIRED' : 'EXPIRED';
+    await this.transitions.move(kycState, kyc.id, kyc.state, 'EXPIRED', { rejectionReason: reason }, reason);
+    const application = await this.applications.byId(kyc.applicationId);
+    if (application?.applicationState === 'IN_PROGRESS') {
+      await this.transitions.move(applicationState, application.id, 'IN_PROGRESS', 'REJECTED', {
+        rejectionReason: 'OTHERS',
+        rejectionDescription: 'KYC expired before the application was submitted',
+      }, 'KYC expired');
     }
   }
 

@@ -43,6 +43,12 @@ export class SandboxController extends Controller {
     return { kycState: await this.s.kyc.complete(this.s.config.defaultAggregatorId, checkId(googleApplicationId), body?.outcome ?? 'APPROVED') };
   }
 
+  /** The user finishes income verification on the bank's page: the credit decision is then made (APPROVED with an offer, or REJECTED) asynchronously. */
+  @Post('applications/{googleApplicationId}/income-verification/complete')
+  public async completeIncomeVerification(@Path() googleApplicationId: string, @Body() body?: SandboxCompletion): Promise<{ approvalState: string }> {
+    return { approvalState: await this.s.approvals.completeIncomeVerification(this.s.config.defaultAggregatorId, checkId(googleApplicationId), body?.outcome ?? 'APPROVED') };
+  }
+
   /** The user authorises (or declines) the e-mandate on the bank's page: the mandate then goes ACTIVE (or FAILED) asynchronously. */
   @Post('applications/{googleApplicationId}/repayment-setup/complete')
   public async completeRepaymentSetup(@Path() googleApplicationId: string, @Body() body?: SandboxCompletion): Promise<{ repaymentSetupState: string }> {
