@@ -103,13 +103,7 @@ export class KycService {
       return;
     }
     await this.transitions.move(kycState, kyc.id, 'AWAITING_APPROVAL', 'REJECTED', { rejectionReason: 'POLICY_ERROR' }, 'POLICY_ERROR');
-    const application = await this.applications.byId(kyc.applicationId);
-    if (application?.applicationState === 'IN_PROGRESS') {
-      await this.transitions.move(applicationState, application.id, 'IN_PROGRESS', 'REJECTED', {
-        rejectionReason: 'KYC_REJECT',
-        rejectionDescription: 'KYC was rejected',
-      }, 'KYC_REJECT');
-    }
+    await this.rejectApplication(kyc.applicationId, 'KYC_REJECT', 'KYC was rejected');
   }
 
   /**
@@ -134,17 +128,21 @@ export class KycService {
     }
     const reason = kyc.state === 'APPROVED' ? 'VALIDITY_EXPIRED' : 'EXPIRED';
     await this.transitions.move(kycState, kyc.id, kyc.state, 'EXPIRED', { rejectionReason: reason }, reason);
-    const application = await this.applications.byId(kyc.applicationId);
-    if (application?.applicationState === 'IN_PROGRESS') {
-      await this.transitions.move(applicationState, application.id, 'IN_PROGRESS', 'REJECTED', {
-        rejectionReason: 'OTHERS',
-        rejectionDescription: 'KYC expired before the application was submitted',
-      }, 'KYC expired');
-    }
+    await this.rejectApplication(kyc.applicationId, 'OTHERS', 'KYC expired before the application was submitted');
   }
 
   isApproved(kyc: Pick<Kyc, 'state' | 'approvalValidUntil'> | null | undefined): boolean {
     return kyc?.state === 'APPROVED' && (kyc.approvalValidUntil === null || kyc.approvalValidUntil > this.clock.now());
+  }
+
+  /** A KYC that can no longer succeed ends an application still in progress. */
+  private async rejectApplication(applicationId: string, reason: string, description: string): Promise<void> {
+    const application = await this.applications.byId(applicationId);
+    if (application?.applicationState !== 'IN_PROGRESS') return;
+    await this.transitions.move(applicationState, application.id, 'IN_PROGRESS', 'REJECTED', {
+      rejectionReason: reason,
+      rejectionDescription: description,
+    }, reason);
   }
 
   private async hasCkycRecord(application: { aggregatorId: string; googleApplicationId: string; cKycId: string | null }): Promise<boolean> {
