@@ -5,10 +5,10 @@ import { Database } from '../../lib/db/database';
 import { randomToken } from '../../lib/crypto';
 import { Clock } from '../../lib/clock';
 import { TransitionWriter } from '../state/transition-writer';
-import { istDate } from '../shared/dates';
+import { addMonthsClamped, istDate } from '../shared/dates';
 import { ApplicationRepository } from '../application/application.repository';
 import { applicationState } from '../application/application-state';
-import { addMonthsClamped, buildSchedule } from '../money/emi';
+import { buildSchedule } from '../money/emi';
 import { DisbursementRail } from './disbursement-rail';
 import { loanState } from './loan-state';
 

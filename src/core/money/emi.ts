@@ -1,3 +1,4 @@
+import { addMonthsClamped } from '../shared/dates';
 import { MICROS_PER_PAISA, PERCENT_E5_SCALE, isWholePaise, roundHalfUpDiv } from './money';
 
 export interface LoanTerms {
@@ -52,7 +53,9 @@ export function monthlyInterestMicros(balanceMicros: bigint, annualRateE5: bigin
 /**
  * The EMI schedule. Each month: interest on the opening balance (HALF_UP to the paisa), principal = EMI −
  * interest. The last instalment repays the whole remaining balance (EMI = balance + interest), so it absorbs
- * every rounding and the principals sum exactly to the loan amount.
+ * every rounding and the principals sum exactly to the loan amount. Terms whose paisa-rounded EMI would not
+ * repay any principal in some month (absurdly long at a high rate for a tiny amount) are refused with a
+ * RangeError rather than turned into a balloon or a negative balance.
  */
 export function buildSchedule(terms: LoanTerms, firstDueDate: string): ScheduledInstalment[] {
   const emi = emiMicros(terms);
@@ -63,7 +66,9 @@ export function buildSchedule(terms: LoanTerms, firstDueDate: string): Scheduled
     const interest = monthlyInterestMicros(balance, terms.annualRateE5);
     const last = k === terms.tenureMonths;
     const principal = last ? balance : emi - interest;
-    if (principal < 0n || principal > balance) throw new RangeError('terms give a negative amortisation');
+    if (principal > balance || (last ? principal < 0n : principal <= 0n)) {
+      throw new RangeError('the EMI does not amortise these terms at paisa precision');
+    }
     lines.push({
       sequence: k,
       dueDate: addMonthsClamped(firstDueDate, k - 1, anchorDay),
@@ -80,15 +85,4 @@ export function buildSchedule(terms: LoanTerms, firstDueDate: string): Scheduled
 
 export function totalInterestMicros(schedule: readonly ScheduledInstalment[]): bigint {
   return schedule.reduce((sum, line) => sum + line.interestMicros, 0n);
-}
-
-/** YYYY-MM-DD plus whole months, keeping the anchor day (default: the date's own) clamped to the month's end. */
-export function addMonthsClamped(isoDate: string, months: number, anchorDay?: number): string {
-  const [year, month, day] = isoDate.split('-').map((part) => parseInt(part, 10));
-  const index = year * 12 + (month - 1) + months;
-  const targetYear = Math.floor(index / 12);
-  const targetMonth = index - targetYear * 12;
-  const lastDay = new Date(Date.UTC(targetYear, targetMonth + 1, 0)).getUTCDate();
-  const targetDay = Math.min(anchorDay ?? day, lastDay);
-  return `${String(targetYear).padStart(4, '0')}-${String(targetMonth + 1).padStart(2, '0')}-${String(targetDay).padStart(2, '0')}`;
 }

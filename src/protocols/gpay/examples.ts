@@ -192,7 +192,7 @@ export const EXAMPLES: Record<string, { request: unknown; response: unknown }> =
         loanApplicationDetails: {
           loanAmount: inr('100000000000'),
           tenure: { periodType: 'MONTH', length: 12 },
-          calculatedEmiAmount: inr('9073000000'),
+          calculatedEmiAmount: inr('9073090000'),
           calculatedApplicationFees: [{ feeType: 'PROCESSING_FEE', value: inr('2000000000'), tax: [{ taxType: 'GST', amount: inr('360000000') }] }],
         },
       },
@@ -224,10 +224,10 @@ export const EXAMPLES: Record<string, { request: unknown; response: unknown }> =
           disbursedAmount: inr('97640000000'),
           interestRateE5: '1600000',
           tenure: { periodType: 'MONTH', length: 12 },
-          emiAmount: inr('9073000000'),
+          emiAmount: inr('9073090000'),
           outstandingPrincipal: inr('100000000000'),
           schedule: [
-            { dueDate: '2026-12-22', emiAmount: inr('9073000000'), principal: inr('7739670000'), interest: inr('1333330000'), status: 'DUE' },
+            { dueDate: '2026-12-22', emiAmount: inr('9073090000'), principal: inr('7739760000'), interest: inr('1333330000'), status: 'DUE' },
           ],
         },
       },
