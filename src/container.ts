@@ -7,6 +7,7 @@ import { Hasher, Sealer } from './lib/crypto';
 import { KeyRing, loadKeyRing } from './lib/keys';
 import { Outbox } from './lib/jobs/outbox';
 import { JobHandler, JobWorker, OutboxRelay, createQueue } from './lib/jobs/queue';
+import { Housekeeping } from './lib/jobs/housekeeping';
 import { SandboxBureau, SandboxCkycRegistry, SandboxRail, SandboxSmsOutbox } from './lib/sandbox/sandbox-adapters';
 import { unconfigured } from './lib/unconfigured-adapters';
 import { HttpSmsSender } from './lib/sms/http-sms-sender';
@@ -112,22 +113,26 @@ export class Background {
   private readonly queue;
   private readonly relay;
   private readonly worker;
+  private readonly housekeeping;
 
   constructor(private readonly services: Services, private readonly runWorker: boolean) {
     const { config, db, logger } = services;
     this.queue = createQueue({ url: config.redisUrl, prefix: config.queuePrefix });
     this.relay = new OutboxRelay(db, this.queue, logger, config.worker.outboxPollMs);
     this.worker = runWorker ? new JobWorker(db, services.jobHandlers, logger) : undefined;
+    this.housekeeping = runWorker ? new Housekeeping(db, logger) : undefined;
   }
 
   start(): void {
     const { config } = this.services;
     this.worker?.start({ url: config.redisUrl, prefix: config.queuePrefix }, config.worker.concurrency);
     this.relay.start();
+    this.housekeeping?.start();
     this.services.outbox.onStaged(() => this.relay.kick());
   }
 
   async stop(): Promise<void> {
+    this.housekeeping?.stop();
     await this.relay.stop();
     await this.worker?.stop();
     await this.queue.close();

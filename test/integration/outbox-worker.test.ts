@@ -91,3 +91,29 @@ describe('the transactional outbox and the idempotent worker', () => {
     }
   });
 });
+
+describe('housekeeping', () => {
+  it('when bookkeeping rows are past their retention, then they are deleted and younger ones kept', async () => {
+    const { pruneExpired } = await import('../../src/lib/jobs/housekeeping');
+    const db = t.services.db.prisma;
+    const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000);
+    await db.idempotencyRecord.createMany({
+      data: [
+        { aggregatorId: 'gpay', requestId: 'hk-old', operation: 'x', fingerprint: 'f', httpStatus: 200, responseBody: '{}', createdAt: daysAgo(31) },
+        { aggregatorId: 'gpay', requestId: 'hk-young', operation: 'x', fingerprint: 'f', httpStatus: 200, responseBody: '{}', createdAt: daysAgo(29) },
+      ],
+    });
+    await db.processedMessage.createMany({ data: [{ handler: 'h', messageId: 'hk-old', processedAt: daysAgo(31) }, { handler: 'h', messageId: 'hk-young' }] });
+    await db.outboxMessage.createMany({
+      data: [
+        { id: 'hk-published-old', topic: 't', payload: {}, publishedAt: daysAgo(8) },
+        { id: 'hk-unpublished-old', topic: 't', payload: {}, availableAt: daysAgo(-365), createdAt: daysAgo(8) },
+      ],
+    });
+    const deleted = await pruneExpired(t.services.db);
+    expect(deleted).toEqual({ idempotency: 1, processed: 1, outbox: 1 });
+    expect((await db.idempotencyRecord.findMany({ where: { requestId: { startsWith: 'hk-' } } })).map((r) => r.requestId)).toEqual(['hk-young']);
+    expect((await db.processedMessage.findMany({ where: { messageId: { startsWith: 'hk-' } } })).map((r) => r.messageId)).toEqual(['hk-young']);
+    expect((await db.outboxMessage.findMany({ where: { id: { startsWith: 'hk-' } } })).map((r) => r.id)).toEqual(['hk-unpublished-old']);
+  });
+});
