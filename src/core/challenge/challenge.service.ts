@@ -1,3 +1,4 @@
+import { PrismaClient } from '@prisma/client';
 import { generateSecret, generateSync } from 'otplib';
 import { AppError, AppErrorCode, notFound } from '../errors';
 import { Database } from '../../lib/db/database';
@@ -101,8 +102,8 @@ export class ChallengeService {
     }
     await this.assertPhoneNotLocked(phoneHash, now);
 
-    const claimed = await this.db.detached(() =>
-      this.db.prisma.otpChallenge.updateMany({
+    const claimed = await this.db.detached((client) =>
+      client.otpChallenge.updateMany({
         where: { id: challenge.id, consumedAt: null, attempts: { lt: challenge.maxAttempts } },
         data: { attempts: { increment: 1 } },
       }),
@@ -112,8 +113,10 @@ export class ChallengeService {
     }
 
     if (!safeEqual(this.codeOf(challenge), proof.code)) {
-      await this.db.detached(() => this.recordFailure(phoneHash, now));
-      const fresh = await this.db.prisma.otpChallenge.findUnique({ where: { id: challenge.id }, select: { attempts: true } });
+      const fresh = await this.db.detached(async (client) => {
+        await this.recordFailure(client, phoneHash, now);
+        return client.otpChallenge.findUnique({ where: { id: challenge.id }, select: { attempts: true } });
+      });
       const remaining = Math.max(0, challenge.maxAttempts - (fresh?.attempts ?? challenge.maxAttempts));
       throw new AppError(AppErrorCode.CHALLENGE_INVALID, `The OTP does not match; ${remaining} attempt(s) left for this challenge`, [
         'data.challenge.tokens',
@@ -140,8 +143,8 @@ export class ChallengeService {
     }
   }
 
-  private async recordFailure(phoneHash: string, now: Date): Promise<void> {
-    await this.db.prisma.$transaction(async (tx) => {
+  private async recordFailure(client: PrismaClient, phoneHash: string, now: Date): Promise<void> {
+    await client.$transaction(async (tx) => {
       await tx.$executeRaw`INSERT INTO otp_phone_guard (phone_hash, consecutive_failures, lockouts, updated_at)
         VALUES (${phoneHash}, 0, 0, now()) ON CONFLICT (phone_hash) DO NOTHING`;
       const [guard] = await tx.$queryRaw<Array<{ consecutive_failures: number; lockouts: number }>>`

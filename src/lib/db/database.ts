@@ -11,11 +11,17 @@ export type Tx = Prisma.TransactionClient;
  */
 export class Database {
   readonly prisma: PrismaClient;
+  /**
+   * A separate small pool for writes that must commit whatever the caller's transaction does. Taking them
+   * from the main pool would starve it: every request can hold a main connection in its transaction while
+   * it waits for a second one.
+   */
+  private readonly detachedPrisma: PrismaClient;
   private readonly ambient = new AsyncLocalStorage<{ tx: Tx; afterCommit: Array<() => void> }>();
 
-  constructor(databaseUrl: string, poolSize = 10) {
-    const adapter = new PrismaPg({ connectionString: databaseUrl, max: poolSize });
-    this.prisma = new PrismaClient({ adapter });
+  constructor(databaseUrl: string, poolSize = 10, detachedPoolSize = 4) {
+    this.prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl, max: poolSize }) });
+    this.detachedPrisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl, max: detachedPoolSize }) });
   }
 
   /** The open transaction on this async path, else the root client. */
@@ -38,9 +44,9 @@ export class Database {
     return result;
   }
 
-  /** Runs `fn` outside any ambient transaction: a write that must survive the caller's rollback. */
-  detached<T>(fn: () => Promise<T>): Promise<T> {
-    return this.ambient.exit(fn);
+  /** Runs `fn` outside any ambient transaction, on its own pool: a write that must survive the caller's rollback. */
+  detached<T>(fn: (client: PrismaClient) => Promise<T>): Promise<T> {
+    return this.ambient.exit(() => fn(this.detachedPrisma));
   }
 
   /** Runs `hook` once the current transaction commits (at once when there is none). */
@@ -55,7 +61,7 @@ export class Database {
   }
 
   async close(): Promise<void> {
-    await this.prisma.$disconnect();
+    await Promise.all([this.prisma.$disconnect(), this.detachedPrisma.$disconnect()]);
   }
 }
 
