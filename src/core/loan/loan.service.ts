@@ -65,17 +65,18 @@ export class LoanService {
         outstandingPrincipalMicros: submission.loanAmountMicros,
         disbursementReference: `${reference}:${result.utr}`,
         disbursedAt: now,
-        instalments: {
-          create: schedule.map((line) => ({
-            sequence: line.sequence,
-            dueDate: new Date(`${line.dueDate}T00:00:00Z`),
-            emiMicros: line.emiMicros,
-            principalMicros: line.principalMicros,
-            interestMicros: line.interestMicros,
-            status: 'DUE' as const,
-          })),
-        },
       },
+    });
+    await this.db.client.loanInstalment.createMany({
+      data: schedule.map((line) => ({
+        loanId,
+        sequence: line.sequence,
+        dueDate: new Date(`${line.dueDate}T00:00:00Z`),
+        emiMicros: line.emiMicros,
+        principalMicros: line.principalMicros,
+        interestMicros: line.interestMicros,
+        status: 'DUE' as const,
+      })),
     });
     await this.transitions.recordInitial(loanState, loanId, 'ACTIVE', `disbursed UTR ${result.utr}`);
     await this.transitions.move(applicationState, application.id, 'SUBMITTED', 'DISBURSED', {}, 'disbursed');
