@@ -3,6 +3,7 @@ import swaggerUi from 'swagger-ui-express';
 import { ValidateError } from '@tsoa/runtime';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
+import './protocols/tsoa-array-paths';
 import { RegisterRoutes } from './generated/routes';
 import { AppError, AppErrorCode } from './core/errors';
 import { fromValidateError, toErrorEnvelope } from './protocols/gpay/gpay-errors';

@@ -33,10 +33,15 @@ export function wireStatusOf(code: AppErrorCode): number {
   return WIRE[code].status;
 }
 
+/** tsoa's `body.data.user.addresses.$0.pan` as the wire path `data.user.addresses[0].pan` (the body itself is `body`). */
+export function wirePath(tsoaPath: string): string {
+  return tsoaPath.replace(/^(requestBody|body)\.?/, '').replace(/\.\$([0-9]+)/g, '[$1]') || 'body';
+}
+
 /** tsoa's validation error as a domain error: a missing field or a wrong/unknown one, naming every path. */
 export function fromValidateError(err: ValidateError): AppError {
-  const fields = Object.keys(err.fields).map((path) => path.replace(/^requestBody\.?/, '') || 'body');
-  const messages = Object.entries(err.fields).map(([path, detail]) => `${path.replace(/^requestBody\.?/, '') || 'body'}: ${detail.message}`);
+  const fields = Object.keys(err.fields).map(wirePath);
+  const messages = Object.entries(err.fields).map(([path, detail]) => `${wirePath(path)}: ${detail.message}`);
   const missing = Object.values(err.fields).every((detail) => /is required/.test(detail.message));
   return new AppError(missing ? AppErrorCode.MISSING_REQUIRED_FIELD : AppErrorCode.INVALID_FIELD_VALUE, messages.join('; '), fields);
 }

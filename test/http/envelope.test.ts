@@ -1,0 +1,629 @@
+import request from 'supertest';
+import { TestApp, newRequestId, startTestApp } from '../support/test-app';
+import { PATHS, Phone, applyAndDecide, approveUserData, challenge, inr, newApplicationId, newPhone } from '../support/journey';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp();
+});
+afterAll(() => t.stop());
+
+type Res = request.Response;
+type EndpointName = keyof typeof PATHS;
+
+const ENDPOINTS = Object.entries(PATHS) as Array<[EndpointName, string]>;
+const url = (path: string) => `${t.services.config.basePath}${path}`;
+const header = (overrides: Record<string, unknown> = {}) => ({
+  requestId: newRequestId(),
+  requestTimestamp: { epochMillis: String(t.clock.now().getTime()) },
+  protocolVersion: { major: 1 },
+  ...overrides,
+});
+/** POSTs a body exactly as given (an object is serialised by supertest, a string is sent byte for byte). */
+const post = (path: string, body?: string | object) => {
+  const req = t.http().post(url(path)).set('content-type', 'application/json');
+  return body === undefined ? req : req.send(body);
+};
+const fakeProof = { tokenReferenceId: 'otp_unknown_token', otp: '123456' };
+
+/** Syntactically valid data for every endpoint; the identifiers in it are unknown to the server. */
+function validData(name: EndpointName): Record<string, unknown> {
+  const gid = newApplicationId();
+  const phone = newPhone();
+  switch (name) {
+    case 'initiateChallenge':
+      return { userIdentifier: { phoneNumber: phone }, challengeMechanism: [{ type: 'SMS_OTP' }], challengeContext: { userApprovalContext: {} } };
+    case 'approveUser':
+      return approveUserData(gid, phone, fakeProof);
+    case 'getApprovalStatus':
+    case 'initiateRepaymentSetup':
+    case 'getStatus':
+      return { googleApplicationId: gid };
+    case 'fetchOffer':
+      return { offerId: 'offer-unknown' };
+    case 'initiateKyc':
+      return { googleApplicationId: gid, offerId: 'offer-unknown' };
+    case 'searchCkyc':
+      return { googleApplicationId: gid, pan: 'ABCDE1234F', dateOfBirth: '1990-05-15', tncAcceptanceMetadata: [{ type: 'CKYC_DATA_FETCH', acceptance: true }] };
+    case 'downloadCkyc':
+      return { googleApplicationId: gid, cKycId: '12345678901234' };
+    case 'getAuthToken':
+      return { googleApplicationId: gid, authTokenContext: { type: 'KYC' } };
+    case 'submit':
+      return {
+        googleApplicationId: gid,
+        offerId: 'offer-unknown',
+        productId: 'PERSONAL_LOAN',
+        userIdentifier: { phoneNumber: phone },
+        challenge: { tokenReferenceId: fakeProof.tokenReferenceId, tokens: [{ type: 'SMS_OTP', value: fakeProof.otp }] },
+        tncAcceptanceMetadata: [{ type: 'MITC', acceptance: true }, { type: 'USER_DATA_SHARING_CONSENT', acceptance: true }],
+        loanApplicationDetails: {
+          loanAmount: inr(100_000),
+          tenure: { periodType: 'MONTH', length: 12 },
+          calculatedEmiAmount: { currencyCode: 'INR', amountMicros: '9073000000' },
+        },
+      };
+    case 'getAccount':
+      return { accountToken: 'acct-unknown' };
+  }
+}
+
+/** The wire error shape, whatever the error: JSON, HTTP status, and nothing but responseHeader + errorResponse. */
+function expectWireError(res: Res, status: number, errorResponseCode: string, paymentIntegratorErrorCode?: string) {
+  expect({ status: res.status, body: res.body }).toMatchObject({ status, body: { errorResponse: { errorResponseCode } } });
+  expect(res.headers['content-type']).toMatch(/^application\/json/);
+  expect(Object.keys(res.body).sort()).toEqual(['errorResponse', 'responseHeader']);
+  expect(res.body.responseHeader).toEqual({ requestId: expect.any(String), responseTimestamp: { epochMillis: expect.stringMatching(/^[0-9]{13}$/) } });
+  const error = res.body.errorResponse;
+  expect(typeof error.errorDescription).toBe('string');
+  expect(error.errorDescription.length).toBeGreaterThan(0);
+  expect(typeof error.paymentIntegratorErrorCode).toBe('string');
+  if (paymentIntegratorErrorCode) expect(error.paymentIntegratorErrorCode).toBe(paymentIntegratorErrorCode);
+  if (error.fieldViolations !== undefined) {
+    expect(Array.isArray(error.fieldViolations)).toBe(true);
+    expect(error.fieldViolations.length).toBeGreaterThan(0);
+    for (const field of error.fieldViolations) expect(typeof field).toBe('string');
+  }
+}
+
+/**
+ * fieldViolations as paths from the body's root. The exact spelling of the root (`data.x` and not `body.data.x`)
+ * is asserted once, in "field paths"; the other tests check which field is named.
+ */
+const violations = (res: Res): string[] => (res.body.errorResponse?.fieldViolations ?? []).map((f: string) => f.replace(/^body\./, ''));
+
+/**
+ * The error names `path`: either fieldViolations holds the path itself, or (for an unknown member of an inline
+ * object) it holds the parent object's path and the description quotes the member.
+ */
+function expectNamesField(res: Res, path: string) {
+  // Array elements may be spelled .0, [0] or .$0.
+  const fields = violations(res).map((f) => f.replace(/\.\$([0-9]+)/g, '.$1').replace(/\[([0-9]+)\]/g, '.$1'));
+  const parent = path.includes('.') ? path.slice(0, path.lastIndexOf('.')) : undefined;
+  const leaf = path.slice(path.lastIndexOf('.') + 1);
+  const named = fields.includes(path) || (parent !== undefined && fields.includes(parent) && res.body.errorResponse.errorDescription.includes(`"${leaf}"`));
+  if (!named) throw new Error(`expected the error to name ${path}; got fieldViolations ${JSON.stringify(fields)}: ${res.body.errorResponse?.errorDescription}`);
+}
+
+/** Every value under a key called `key`, anywhere in `value`. */
+function valuesOf(value: unknown, key: string, found: unknown[] = []): unknown[] {
+  if (Array.isArray(value)) value.forEach((v) => valuesOf(v, key, found));
+  else if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      if (k === key) found.push(v);
+      valuesOf(v, key, found);
+    }
+  }
+  return found;
+}
+
+/** What a request could write (and the asynchronous worker does not): compared before and after a refused call. */
+const counts = async () => ({
+  applications: await t.services.db.prisma.application.count(),
+  idempotencyRecords: await t.services.db.prisma.idempotencyRecord.count(),
+  challenges: await t.services.db.prisma.otpChallenge.count(),
+  decisionsStaged: await t.services.db.prisma.outboxMessage.count({ where: { topic: 'approval.decide' } }),
+});
+
+const initiateData = (phone: Phone = newPhone()) => ({
+  userIdentifier: { phoneNumber: phone },
+  challengeMechanism: [{ type: 'SMS_OTP' }],
+  challengeContext: { userApprovalContext: {} },
+});
+
+describe('malformed JSON', () => {
+  it.each(ENDPOINTS)('%s: a truncated JSON body is 400 INVALID_FIELD_VALUE / MALFORMED_REQUEST as JSON', async (_name, path) => {
+    const res = await post(path, '{"requestHeader":');
+    expectWireError(res, 400, 'INVALID_FIELD_VALUE', 'MALFORMED_REQUEST');
+    expect(res.body.responseHeader.requestId).toBe('');
+  });
+
+  it.each([
+    ['plain text', 'not json at all'],
+    ['a trailing garbage byte', '{"requestHeader":{},"data":{}}x'],
+    ['a bare null', 'null'],
+    ['a bare number', '42'],
+    ['single quotes', "{'requestHeader':{}}"],
+  ])('a body of %s is 400 MALFORMED_REQUEST', async (_label, body) => {
+    expectWireError(await post(PATHS.getStatus, body), 400, 'INVALID_FIELD_VALUE', 'MALFORMED_REQUEST');
+  });
+
+  it('a JSON array instead of an object is 400 in the error shape', async () => {
+    const res = await post(PATHS.getStatus, '[]');
+    expectWireError(res, 400, 'INVALID_FIELD_VALUE');
+  });
+
+  it('a gzip-encoded body that is not gzip is 400 MALFORMED_REQUEST', async () => {
+    const res = await t.http().post(url(PATHS.getStatus)).set('content-type', 'application/json').set('content-encoding', 'gzip').send('garbage');
+    expectWireError(res, 400, 'INVALID_FIELD_VALUE', 'MALFORMED_REQUEST');
+  });
+
+  it.each([
+    ['requestHeader', '{"requestHeader":null,"data":{"googleApplicationId":"x"}}'],
+    ['data', () => `{"requestHeader":${JSON.stringify(header())},"data":null}`],
+  ])('a null %s is 400 in the error shape naming it', async (field, body) => {
+    const res = await post(PATHS.getStatus, typeof body === 'function' ? body() : body);
+    expect(res.status).toBe(400);
+    expectWireError(res, 400, res.body.errorResponse?.errorResponseCode === 'MISSING_REQUIRED_FIELD' ? 'MISSING_REQUIRED_FIELD' : 'INVALID_FIELD_VALUE');
+    expectNamesField(res, field);
+  });
+
+  it('a body in an unsupported charset is 400 MALFORMED_REQUEST, not 415 or 500', async () => {
+    const res = await t.http().post(url(PATHS.getStatus)).set('content-type', 'application/json; charset=latin1').send(JSON.stringify({ requestHeader: header(), data: { googleApplicationId: 'x' } }));
+    expectWireError(res, 400, 'INVALID_FIELD_VALUE', 'MALFORMED_REQUEST');
+  });
+});
+
+describe('incomplete envelopes', () => {
+  it.each(ENDPOINTS)('%s: an empty body is 400 MISSING_REQUIRED_FIELD naming requestHeader and data', async (_name, path) => {
+    const res = await post(path);
+    expectWireError(res, 400, 'MISSING_REQUIRED_FIELD', 'MISSING_REQUIRED_FIELD');
+    expect(violations(res).sort()).toEqual(['data', 'requestHeader']);
+  });
+
+  it.each(ENDPOINTS)('%s: {} is 400 MISSING_REQUIRED_FIELD naming requestHeader and data', async (_name, path) => {
+    const res = await post(path, {});
+    expectWireError(res, 400, 'MISSING_REQUIRED_FIELD', 'MISSING_REQUIRED_FIELD');
+    expect(violations(res).sort()).toEqual(['data', 'requestHeader']);
+  });
+
+  it.each(ENDPOINTS)('%s: a body without data is 400 MISSING_REQUIRED_FIELD naming data', async (_name, path) => {
+    const requestHeader = header();
+    const res = await post(path, { requestHeader });
+    expectWireError(res, 400, 'MISSING_REQUIRED_FIELD', 'MISSING_REQUIRED_FIELD');
+    expect(violations(res)).toEqual(['data']);
+    expect(res.body.responseHeader.requestId).toBe(requestHeader.requestId);
+  });
+
+  it.each(ENDPOINTS)('%s: a body without requestHeader is 400 MISSING_REQUIRED_FIELD naming requestHeader', async (name, path) => {
+    const res = await post(path, { data: validData(name) });
+    expectWireError(res, 400, 'MISSING_REQUIRED_FIELD', 'MISSING_REQUIRED_FIELD');
+    expect(violations(res)).toEqual(['requestHeader']);
+  });
+
+  it.each(ENDPOINTS)('%s: data {} is 400 MISSING_REQUIRED_FIELD naming the missing data fields', async (_name, path) => {
+    const res = await t.call(path, {});
+    expectWireError(res, 400, 'MISSING_REQUIRED_FIELD', 'MISSING_REQUIRED_FIELD');
+    expect(violations(res).length).toBeGreaterThan(0);
+    for (const field of violations(res)) expect(field).toMatch(/^data\.[A-Za-z]+$/);
+  });
+
+  it.each([
+    ['requestId', (h: Record<string, unknown>) => ({ ...h, requestId: undefined })],
+    ['requestTimestamp', (h: Record<string, unknown>) => ({ ...h, requestTimestamp: undefined })],
+    ['protocolVersion', (h: Record<string, unknown>) => ({ ...h, protocolVersion: undefined })],
+  ])('a requestHeader without %s is 400 MISSING_REQUIRED_FIELD naming it', async (field, strip) => {
+    const res = await post(PATHS.getStatus, { requestHeader: strip(header()), data: { googleApplicationId: newApplicationId() } });
+    expectWireError(res, 400, 'MISSING_REQUIRED_FIELD');
+    expect(violations(res)).toEqual([`requestHeader.${field}`]);
+  });
+});
+
+describe('unknown fields are rejected', () => {
+  it.each(ENDPOINTS)('%s: an unknown top-level field is 400 INVALID_FIELD_VALUE naming it', async (name, path) => {
+    const before = await counts();
+    const res = await post(path, { requestHeader: header(), data: validData(name), isAdmin: true });
+    expectWireError(res, 400, 'INVALID_FIELD_VALUE', 'INVALID_FIELD_VALUE');
+    expectNamesField(res, 'isAdmin');
+    expect(await counts()).toEqual(before);
+  });
+
+  it.each(ENDPOINTS)('%s: an unknown field in requestHeader is 400 INVALID_FIELD_VALUE naming it', async (name, path) => {
+    const res = await post(path, { requestHeader: header({ priority: 'high' }), data: validData(name) });
+    expectWireError(res, 400, 'INVALID_FIELD_VALUE', 'INVALID_FIELD_VALUE');
+    expectNamesField(res, 'requestHeader.priority');
+  });
+
+  it.each(ENDPOINTS)('%s: an unknown field directly in data is 400 INVALID_FIELD_VALUE naming it', async (name, path) => {
+    const res = await t.call(path, { ...validData(name), debug: true });
+    expectWireError(res, 400, 'INVALID_FIELD_VALUE', 'INVALID_FIELD_VALUE');
+    expectNamesField(res, 'data.debug');
+  });
+
+  it('approveUser with data.user.isAdmin is refused and writes nothing; the same OTP then still works', async () => {
+    const phone = newPhone();
+    const proof = await challenge(t, phone, 'userApprovalContext');
+    const gid = newApplicationId();
+    const good = approveUserData(gid, phone, proof);
+    const before = await counts();
+
+    const res = await t.call(PATHS.approveUser, { ...good, user: { ...good.user, isAdmin: true } });
+    expectWireError(res, 400, 'INVALID_FIELD_VALUE', 'INVALID_FIELD_VALUE');
+    expectNamesField(res, 'data.user.isAdmin');
+    expect(await counts()).toEqual(before);
+    expect(await t.services.db.prisma.application.count({ where: { googleApplicationId: gid } })).toBe(0);
+    const otp = await t.services.db.prisma.otpChallenge.findUniqueOrThrow({ where: { id: proof.tokenReferenceId } });
+    expect({ attempts: otp.attempts, consumedAt: otp.consumedAt }).toEqual({ attempts: 0, consumedAt: null });
+
+    // The refused call did not touch the challenge: the corrected call goes through with the same code.
+    expect((await t.call(PATHS.approveUser, good)).status).toBe(200);
+    expect(await t.services.db.prisma.application.count({ where: { googleApplicationId: gid } })).toBe(1);
+  });
+
+  it.each([
+    ['data.loanDetails.amount.fxRate', (d: ReturnType<typeof approveUserData>) => ({ ...d, loanDetails: { ...d.loanDetails, amount: { ...d.loanDetails.amount, fxRate: 1 } } })],
+    ['data.loanDetails.creditScore', (d: ReturnType<typeof approveUserData>) => ({ ...d, loanDetails: { ...d.loanDetails, creditScore: 900 } })],
+    ['data.user.addresses.0.verified', (d: ReturnType<typeof approveUserData>) => ({ ...d, user: { ...d.user, addresses: [{ ...d.user.addresses[0], verified: true }] } })],
+    ['data.user.employmentInfo.income.taxFree', (d: ReturnType<typeof approveUserData>) => ({ ...d, user: { ...d.user, employmentInfo: { ...d.user.employmentInfo, income: { ...d.user.employmentInfo.income, taxFree: true } } } })],
+    ['data.userIdentifier.phoneNumber.extension', (d: ReturnType<typeof approveUserData>) => ({ ...d, userIdentifier: { phoneNumber: { ...d.userIdentifier.phoneNumber, extension: '12' } } })],
+  ])('approveUser with the unknown field %s is 400 INVALID_FIELD_VALUE naming it', async (path, mutate) => {
+    const before = await counts();
+    const res = await t.call(PATHS.approveUser, mutate(approveUserData(newApplicationId(), newPhone(), fakeProof)));
+    expectWireError(res, 400, 'INVALID_FIELD_VALUE', 'INVALID_FIELD_VALUE');
+    expectNamesField(res, path);
+    expect(await counts()).toEqual(before);
+  });
+
+  it('a "__proto__" member in data is refused like any unknown field', async () => {
+    const body = `{"requestHeader":${JSON.stringify(header())},"data":{"googleApplicationId":"${newApplicationId()}","__proto__":{"isAdmin":true}}}`;
+    const res = await post(PATHS.getStatus, body);
+    expectWireError(res, 400, 'INVALID_FIELD_VALUE', 'INVALID_FIELD_VALUE');
+    expectNamesField(res, 'data.__proto__');
+  });
+
+  it('submit with data.loanApplicationDetails.status is 400 INVALID_FIELD_VALUE naming it', async () => {
+    const data = validData('submit') as { loanApplicationDetails: Record<string, unknown> };
+    const before = await counts();
+    const res = await t.call(PATHS.submit, { ...data, loanApplicationDetails: { ...data.loanApplicationDetails, status: 'DISBURSED' } });
+    expectWireError(res, 400, 'INVALID_FIELD_VALUE', 'INVALID_FIELD_VALUE');
+    expectNamesField(res, 'data.loanApplicationDetails.status');
+    expect(await counts()).toEqual(before);
+  });
+});
+
+describe('wrong types and formats', () => {
+  const withAmount = (d: ReturnType<typeof approveUserData>, amountMicros: unknown) => ({ ...d, loanDetails: { ...d.loanDetails, amount: { currencyCode: 'INR', amountMicros } } });
+
+  it('amountMicros as 1.5, "12.5", "abc", true or {} is 400 INVALID_FIELD_VALUE naming it, and nothing is written', async () => {
+    // A real challenge: if the amount slipped through, the application would be created.
+    const phone = newPhone();
+    const proof = await challenge(t, phone, 'userApprovalContext');
+    const good = approveUserData(newApplicationId(), phone, proof);
+    const before = await counts();
+    for (const amountMicros of [1.5, '12.5', 'abc', '', '1e11', ' 100000000000', true, {}, null]) {
+      const res = await t.call(PATHS.approveUser, withAmount(good, amountMicros));
+      expectWireError(res, 400, 'INVALID_FIELD_VALUE');
+      expectNamesField(res, 'data.loanDetails.amount.amountMicros');
+    }
+    expect(await counts()).toEqual(before);
+    const otp = await t.services.db.prisma.otpChallenge.findUniqueOrThrow({ where: { id: proof.tokenReferenceId } });
+    expect(otp.attempts).toBe(0);
+  });
+
+  // 9007199254740993 arrives as 9007199254740992 after JSON.parse; 90071992547410000 is exactly representable and
+  // whole paise, so only the 2^53 rule can refuse it.
+  it.each(['9007199254740993', '90071992547410000'])('amountMicros as the JSON number %s (beyond 2^53) is 400 INVALID_FIELD_VALUE, not silently rounded', async (raw) => {
+    const phone = newPhone();
+    const proof = await challenge(t, phone, 'userApprovalContext');
+    const good = approveUserData(newApplicationId(), phone, proof);
+    const body = JSON.stringify({ requestHeader: header(), data: withAmount(good, 'BIG') }).replace('"BIG"', raw);
+    expect(body).toContain(`"amountMicros":${raw}}`);
+    const before = await counts();
+    const res = await post(PATHS.approveUser, body);
+    expectWireError(res, 400, 'INVALID_FIELD_VALUE', 'INVALID_FIELD_VALUE');
+    expectNamesField(res, 'data.loanDetails.amount.amountMicros');
+    expect(await counts()).toEqual(before);
+  });
+
+  it('amountMicros as a safe-integer JSON number is accepted and means the same amount', async () => {
+    const phone = newPhone();
+    const gid = newApplicationId();
+    const good = approveUserData(gid, phone, await challenge(t, phone, 'userApprovalContext'), { amountRupees: 150_000 });
+    const data = {
+      ...withAmount(good, 150_000_000_000),
+      user: { ...good.user, employmentInfo: { ...good.user.employmentInfo, income: { periodType: 'MONTH', value: { currencyCode: 'INR', amountMicros: 50_000_000_000 } } } },
+    };
+    const res = await t.call(PATHS.approveUser, data);
+    expect({ status: res.status, body: res.body }).toMatchObject({ status: 200, body: { data: { applicationState: 'IN_PROCESS' } } });
+    const stored = await t.services.db.prisma.application.findFirstOrThrow({ where: { googleApplicationId: gid } });
+    expect(stored.requestedAmountMicros).toBe(150_000_000_000n);
+  });
+
+  it('amountMicros as a decimal string is accepted', async () => {
+    const phone = newPhone();
+    const gid = newApplicationId();
+    const good = approveUserData(gid, phone, await challenge(t, phone, 'userApprovalContext'), { amountRupees: 120_000 });
+    expect(good.loanDetails.amount.amountMicros).toBe('120000000000');
+    const res = await t.call(PATHS.approveUser, good);
+    expect({ status: res.status, body: res.body }).toMatchObject({ status: 200, body: { data: { applicationState: 'IN_PROCESS' } } });
+    const stored = await t.services.db.prisma.application.findFirstOrThrow({ where: { googleApplicationId: gid } });
+    expect(stored.requestedAmountMicros).toBe(120_000_000_000n);
+  });
+
+  it.each([
+    ['a lower-case PAN', 'data.user.pan', (d: ReturnType<typeof approveUserData>) => ({ ...d, user: { ...d.user, pan: 'abcde1234f' } })],
+    ['a PAN with digits in the wrong place', 'data.user.pan', (d: ReturnType<typeof approveUserData>) => ({ ...d, user: { ...d.user, pan: 'ABCD12345F' } })],
+    ['a PAN one character too long', 'data.user.pan', (d: ReturnType<typeof approveUserData>) => ({ ...d, user: { ...d.user, pan: 'ABCDE1234FG' } })],
+    ['dateOfBirth 1990-02-30', 'data.user.dateOfBirth', (d: ReturnType<typeof approveUserData>) => ({ ...d, user: { ...d.user, dateOfBirth: '1990-02-30' } })],
+    ['dateOfBirth 1990-13-01', 'data.user.dateOfBirth', (d: ReturnType<typeof approveUserData>) => ({ ...d, user: { ...d.user, dateOfBirth: '1990-13-01' } })],
+    ['dateOfBirth 15/05/1990', 'data.user.dateOfBirth', (d: ReturnType<typeof approveUserData>) => ({ ...d, user: { ...d.user, dateOfBirth: '15/05/1990' } })],
+    ['an unknown loanPurpose', 'data.loanDetails.loanPurpose', (d: ReturnType<typeof approveUserData>) => ({ ...d, loanDetails: { ...d.loanDetails, loanPurpose: 'CASINO' } })],
+    ['currencyCode USD', 'data.loanDetails.amount.currencyCode', (d: ReturnType<typeof approveUserData>) => ({ ...d, loanDetails: { ...d.loanDetails, amount: { currencyCode: 'USD', amountMicros: '100000000000' } } })],
+    ['googleApplicationId with a slash', 'data.googleApplicationId', (d: ReturnType<typeof approveUserData>) => ({ ...d, googleApplicationId: 'GAPP/1' })],
+    ['a phone number with letters', 'data.userIdentifier.phoneNumber.nationalNumber', (d: ReturnType<typeof approveUserData>) => ({ ...d, userIdentifier: { phoneNumber: { countryCode: '91', nationalNumber: '98765abcde' } } })],
+  ])('approveUser with %s is 400 INVALID_FIELD_VALUE naming the field, and nothing is written', async (_label, field, mutate) => {
+    const phone = newPhone();
+    const proof = await challenge(t, phone, 'userApprovalContext');
+    const before = await counts();
+    const res = await t.call(PATHS.approveUser, mutate(approveUserData(newApplicationId(), phone, proof)));
+    expectWireError(res, 400, 'INVALID_FIELD_VALUE', 'INVALID_FIELD_VALUE');
+    expectNamesField(res, field);
+    expect(await counts()).toEqual(before);
+    expect((await t.services.db.prisma.otpChallenge.findUniqueOrThrow({ where: { id: proof.tokenReferenceId } })).consumedAt).toBeNull();
+  });
+
+  it('searchCKycRecord with dateOfBirth 1990-02-30 is 400 INVALID_FIELD_VALUE naming it', async () => {
+    const res = await t.call(PATHS.searchCkyc, { ...validData('searchCkyc'), dateOfBirth: '1990-02-30' });
+    expectWireError(res, 400, 'INVALID_FIELD_VALUE', 'INVALID_FIELD_VALUE');
+    expectNamesField(res, 'data.dateOfBirth');
+  });
+});
+
+describe('field paths', () => {
+  // Handler-side errors name fields from the body's root (`data.loanDetails.amount.amountMicros`); schema errors
+  // must use the same spelling, so a caller can map every fieldViolation onto its request the same way.
+  it('a handler-side error names the field from the body root', async () => {
+    const res = await t.call(PATHS.approveUser, { ...approveUserData(newApplicationId(), newPhone(), fakeProof), loanDetails: { amount: { currencyCode: 'INR', amountMicros: 'abc' }, loanPurpose: 'MEDICAL' } });
+    expect(res.status).toBe(400);
+    expect(res.body.errorResponse.fieldViolations).toEqual(['data.loanDetails.amount.amountMicros']);
+  });
+
+  it.each([
+    ['an empty body', () => post(PATHS.getStatus), ['data', 'requestHeader']],
+    ['a body without data', () => post(PATHS.getStatus, { requestHeader: header() }), ['data']],
+    ['data {}', () => t.call(PATHS.getStatus, {}), ['data.googleApplicationId']],
+    ['a pattern mismatch in data', () => t.call(PATHS.getStatus, { googleApplicationId: 'bad/id' }), ['data.googleApplicationId']],
+    ['a pattern mismatch in requestHeader', () => post(PATHS.getStatus, { requestHeader: header({ requestId: 'bad id' }), data: { googleApplicationId: 'x' } }), ['requestHeader.requestId']],
+    ['an unknown top-level field', () => post(PATHS.getStatus, { requestHeader: header(), data: { googleApplicationId: 'x' }, extra: 1 }), ['extra']],
+    ['an unknown field deep in data', () => t.call(PATHS.approveUser, (() => { const d = approveUserData(newApplicationId(), newPhone(), fakeProof); return { ...d, user: { ...d.user, isAdmin: true } }; })()), ['data.user.isAdmin']],
+  ])('a schema error for %s names fields from the body root, without a "body." prefix', async (_label, send, expected) => {
+    const res = await (send as () => Promise<Res>)();
+    expect(res.status).toBe(400);
+    expect([...res.body.errorResponse.fieldViolations].sort()).toEqual(expected);
+  });
+});
+
+describe('requestHeader.requestId', () => {
+  const hundred = () => {
+    const seed = newRequestId().replace(/[^A-Za-z0-9]/g, '');
+    return `${seed}:_-`.padEnd(100, 'Zz9_-:').slice(0, 100);
+  };
+
+  it.each([
+    ['101 characters', () => `${hundred()}x`],
+    ['a space', () => 'req 1'],
+    ['a slash', () => 'req/1'],
+    ['a dot', () => 'req.1'],
+    ['a non-ASCII letter', () => 'reqé1'],
+    ['nothing (empty)', () => ''],
+  ])('a requestId with %s is 400 INVALID_FIELD_VALUE naming it, and is not echoed', async (_label, make) => {
+    const requestId = make();
+    const before = await counts();
+    const res = await post(PATHS.initiateChallenge, { requestHeader: header({ requestId }), data: initiateData() });
+    expectWireError(res, 400, 'INVALID_FIELD_VALUE', 'INVALID_FIELD_VALUE');
+    expectNamesField(res, 'requestHeader.requestId');
+    expect(res.body.responseHeader.requestId).toBe('');
+    expect(await counts()).toEqual(before);
+  });
+
+  it('a requestId that is a number is 400 INVALID_FIELD_VALUE', async () => {
+    const res = await post(PATHS.initiateChallenge, { requestHeader: header({ requestId: 12345 }), data: initiateData() });
+    expectWireError(res, 400, 'INVALID_FIELD_VALUE');
+    expectNamesField(res, 'requestHeader.requestId');
+  });
+
+  it('a requestId of exactly 100 characters of [A-Za-z0-9:_-] is accepted and echoed', async () => {
+    const requestId = hundred();
+    expect(requestId).toMatch(/^[A-Za-z0-9:_-]{100}$/);
+    expect(requestId).toMatch(/:/);
+    const res = await t.call(PATHS.initiateChallenge, initiateData(), { requestId });
+    expect(res.status).toBe(200);
+    expect(res.body.responseHeader.requestId).toBe(requestId);
+  });
+
+  it('a requestId of one character is accepted', async () => {
+    const res = await t.call(PATHS.initiateChallenge, initiateData(), { requestId: 'Q' });
+    expect(res.status).toBe(200);
+    expect(res.body.responseHeader.requestId).toBe('Q');
+  });
+
+  it('error answers echo a valid requestId', async () => {
+    const requestId = newRequestId();
+    for (const res of [
+      await t.call(PATHS.getStatus, { googleApplicationId: newApplicationId() }, { requestId }),
+      await t.call(PATHS.getStatus, {}, { requestId }),
+      await t.call(PATHS.getStatus, { googleApplicationId: 'bad/id' }, { requestId }),
+      await t.call(PATHS.getStatus, { googleApplicationId: newApplicationId() }, { requestId, major: 2 }),
+      await t.call(PATHS.getStatus, { googleApplicationId: newApplicationId() }, { requestId, epochMillis: t.clock.now().getTime() - 3_600_000 }),
+    ]) {
+      expect(res.status).toBeGreaterThanOrEqual(400);
+      expect(res.status).toBeLessThan(500);
+      expect(res.body.responseHeader.requestId).toBe(requestId);
+    }
+  });
+});
+
+describe('requestHeader.requestTimestamp', () => {
+  it.each([
+    ['61 s in the past', -61_000],
+    ['61 s in the future', 61_000],
+    ['an hour in the past', -3_600_000],
+    ['a day in the future', 86_400_000],
+  ])('a timestamp %s is 400 REQUEST_TIMESTAMP_OUT_OF_RANGE, writes nothing, and the same requestId works with a fresh timestamp', async (_label, offset) => {
+    const requestId = newRequestId();
+    const data = initiateData();
+    const before = await counts();
+    const res = await t.call(PATHS.initiateChallenge, data, { requestId, epochMillis: t.clock.now().getTime() + offset });
+    expectWireError(res, 400, 'REQUEST_TIMESTAMP_OUT_OF_RANGE', 'REQUEST_TIMESTAMP_OUT_OF_RANGE');
+    expect(res.body.errorResponse.fieldViolations).toEqual(['requestHeader.requestTimestamp']);
+    expect(res.body.responseHeader.requestId).toBe(requestId);
+    expect(await counts()).toEqual(before);
+    expect((await t.call(PATHS.initiateChallenge, data, { requestId })).status).toBe(200);
+  });
+
+  it.each([
+    ['59 s in the past', -59_000],
+    ['59 s in the future', 59_000],
+  ])('a timestamp %s is accepted', async (_label, offset) => {
+    const res = await t.call(PATHS.initiateChallenge, initiateData(), { epochMillis: t.clock.now().getTime() + offset });
+    expect(res.status).toBe(200);
+  });
+
+  it('epochMillis as a JSON number is accepted', async () => {
+    const res = await post(PATHS.initiateChallenge, { requestHeader: header({ requestTimestamp: { epochMillis: t.clock.now().getTime() } }), data: initiateData() });
+    expect(res.status).toBe(200);
+  });
+
+  it('the server clock is the reference: a timestamp that matches the wall clock but not the server clock is refused', async () => {
+    t.clock.advance(120_000);
+    try {
+      const res = await t.call(PATHS.initiateChallenge, initiateData(), { epochMillis: Date.now() });
+      expectWireError(res, 400, 'REQUEST_TIMESTAMP_OUT_OF_RANGE');
+    } finally {
+      t.clock.advance(-120_000);
+    }
+  });
+
+  it.each([
+    ['a fraction', 1.5],
+    ['a non-numeric string', 'yesterday'],
+    ['an ISO date', '2024-01-01T00:00:00Z'],
+    ['a decimal string', '1700000000000.5'],
+  ])('epochMillis as %s is 400 INVALID_FIELD_VALUE', async (_label, epochMillis) => {
+    const res = await post(PATHS.initiateChallenge, { requestHeader: header({ requestTimestamp: { epochMillis } }), data: initiateData() });
+    expectWireError(res, 400, 'INVALID_FIELD_VALUE');
+    expectNamesField(res, 'requestHeader.requestTimestamp.epochMillis');
+  });
+});
+
+describe('requestHeader.protocolVersion', () => {
+  it('major 2 is 400 INVALID_API_VERSION naming the field', async () => {
+    const before = await counts();
+    const res = await t.call(PATHS.initiateChallenge, initiateData(), { major: 2 });
+    expectWireError(res, 400, 'INVALID_API_VERSION', 'UNSUPPORTED_PROTOCOL_VERSION');
+    expect(res.body.errorResponse.fieldViolations).toEqual(['requestHeader.protocolVersion.major']);
+    expect(await counts()).toEqual(before);
+  });
+
+  it('major 1.5 is 400 naming the field', async () => {
+    const res = await t.call(PATHS.initiateChallenge, initiateData(), { major: 1.5 });
+    expect(res.status).toBe(400);
+    expectWireError(res, 400, res.body.errorResponse?.errorResponseCode === 'INVALID_API_VERSION' ? 'INVALID_API_VERSION' : 'INVALID_FIELD_VALUE');
+    expectNamesField(res, 'requestHeader.protocolVersion.major');
+  });
+
+  it.each([0, -1, 'one'])('major %p is 400', async (major) => {
+    const res = await post(PATHS.initiateChallenge, { requestHeader: header({ protocolVersion: { major } }), data: initiateData() });
+    expect(res.status).toBe(400);
+    expect(['INVALID_API_VERSION', 'INVALID_FIELD_VALUE']).toContain(res.body.errorResponse.errorResponseCode);
+    expectNamesField(res, 'requestHeader.protocolVersion.major');
+  });
+});
+
+describe('body size', () => {
+  it('a body larger than 64 KiB is 413 in the error shape', async () => {
+    const body = JSON.stringify({ requestHeader: header(), data: { googleApplicationId: 'G'.repeat(70 * 1024) } });
+    const res = await post(PATHS.getStatus, body);
+    expectWireError(res, 413, 'INVALID_FIELD_VALUE', 'PAYLOAD_TOO_LARGE');
+  });
+
+  it('a body just under 64 KiB is read (and refused for its content, not its size)', async () => {
+    const body = JSON.stringify({ requestHeader: header(), data: { googleApplicationId: 'G'.repeat(60 * 1024) } });
+    const res = await post(PATHS.getStatus, body);
+    expectWireError(res, 400, 'INVALID_FIELD_VALUE', 'INVALID_FIELD_VALUE');
+    expectNamesField(res, 'data.googleApplicationId');
+  });
+});
+
+describe('routing', () => {
+  it('POST to an unknown path is 404 INVALID_IDENTIFIER as JSON', async () => {
+    const res = await post('/v1/financialservices/nope', { requestHeader: header(), data: {} });
+    expectWireError(res, 404, 'INVALID_IDENTIFIER', 'NOT_FOUND');
+  });
+
+  it.each(ENDPOINTS)('GET on %s is 404 as JSON, not an HTML page', async (_name, path) => {
+    const res = await t.http().get(url(path));
+    expectWireError(res, 404, 'INVALID_IDENTIFIER', 'NOT_FOUND');
+    expect(res.text).not.toMatch(/<html|<!DOCTYPE/i);
+  });
+
+  it('PUT on a POST endpoint is 404 as JSON', async () => {
+    const res = await t.http().put(url(PATHS.getStatus)).send({ requestHeader: header(), data: { googleApplicationId: 'x' } });
+    expectWireError(res, 404, 'INVALID_IDENTIFIER', 'NOT_FOUND');
+  });
+});
+
+describe('success envelopes', () => {
+  let applied: Awaited<ReturnType<typeof applyAndDecide>>;
+  beforeAll(async () => {
+    applied = await applyAndDecide(t);
+  });
+
+  it('fetchOffer answers {responseHeader: {requestId, responseTimestamp: {epochMillis: string}}, data} with every amountMicros a string', async () => {
+    expect(applied.offerId).toEqual(expect.any(String));
+    const requestId = newRequestId();
+    const sentAt = t.clock.now().getTime();
+    const res = await t.call(PATHS.fetchOffer, { offerId: applied.offerId }, { requestId });
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    expect(Object.keys(res.body).sort()).toEqual(['data', 'responseHeader']);
+    expect(res.body.responseHeader).toEqual({ requestId, responseTimestamp: { epochMillis: expect.stringMatching(/^[0-9]+$/) } });
+    const answeredAt = Number(res.body.responseHeader.responseTimestamp.epochMillis);
+    expect(answeredAt).toBeGreaterThanOrEqual(sentAt);
+    expect(answeredAt).toBeLessThanOrEqual(t.clock.now().getTime());
+
+    const amounts = valuesOf(res.body.data, 'amountMicros');
+    expect(amounts.length).toBeGreaterThanOrEqual(6);
+    for (const amount of amounts) expect(amount).toEqual(expect.stringMatching(/^[0-9]+$/));
+    for (const currency of valuesOf(res.body.data, 'currencyCode')) expect(currency).toBe('INR');
+    for (const millis of valuesOf(res.body.data, 'epochMillis')) expect(millis).toEqual(expect.stringMatching(/^[0-9]+$/));
+    for (const rate of valuesOf(res.body.data, 'percentageValueE5')) expect(rate).toEqual(expect.stringMatching(/^[0-9]+$/));
+    // On the wire itself, no int64 is a bare JSON number.
+    expect(res.text).not.toMatch(/"(amountMicros|epochMillis|percentageValueE5)":\s*[-0-9]/);
+    expect(res.body.data.offer.offerId).toBe(applied.offerId);
+  });
+
+  it('getApprovalStatus echoes the requestId and answers in the success shape', async () => {
+    const requestId = newRequestId();
+    const res = await t.call(PATHS.getApprovalStatus, { googleApplicationId: applied.gid }, { requestId });
+    expect(res.status).toBe(200);
+    expect(Object.keys(res.body).sort()).toEqual(['data', 'responseHeader']);
+    expect(res.body.responseHeader).toEqual({ requestId, responseTimestamp: { epochMillis: expect.stringMatching(/^[0-9]+$/) } });
+    expect(res.body.data).toMatchObject({ applicationState: 'APPROVED', approvedStateContext: { offerId: applied.offerId } });
+  });
+});
+
+describe('unknown identifiers', () => {
+  it.each([
+    ['getApprovalStatus with an unknown googleApplicationId', PATHS.getApprovalStatus, () => ({ googleApplicationId: newApplicationId() })],
+    ['getStatus with an unknown googleApplicationId', PATHS.getStatus, () => ({ googleApplicationId: newApplicationId() })],
+    ['fetchOffer with an unknown offerId', PATHS.fetchOffer, () => ({ offerId: `offer-${newRequestId()}` })],
+    ['account/get with an unknown accountToken', PATHS.getAccount, () => ({ accountToken: `acct-${newRequestId()}` })],
+  ])('%s is 404 INVALID_IDENTIFIER', async (_label, path, data) => {
+    const requestId = newRequestId();
+    const res = await t.call(path, data(), { requestId });
+    expectWireError(res, 404, 'INVALID_IDENTIFIER', 'NOT_FOUND');
+    expect(res.body.responseHeader.requestId).toBe(requestId);
+    expect(await t.services.db.prisma.idempotencyRecord.count({ where: { requestId } })).toBe(0);
+  });
+});
