@@ -50,12 +50,12 @@ export class SubmissionService {
     return this.db.transaction(async () => {
       const application = await this.applications.get(request.aggregatorId, request.googleApplicationId, { offer: true, kyc: true, mandate: true });
       await this.applications.lock(application.id);
-      const offer = application.offer;
-      if (!offer || offer.id !== request.offerId) throw notFound('offerId');
-      if (request.productId !== application.productId) throw invalidField('data.productId', 'productId does not match the application');
       if (application.applicationState !== 'IN_PROGRESS') {
         throw precondition(`The application cannot be submitted while it is ${application.applicationState}`);
       }
+      const offer = application.offer;
+      if (!offer || offer.id !== request.offerId) throw notFound('offerId');
+      if (request.productId !== application.productId) throw invalidField('data.productId', 'productId does not match the application');
       const now = this.clock.now();
       if (now < offer.startsAt || now >= offer.endsAt) throw new AppError(AppErrorCode.OFFER_EXPIRED, 'The offer is outside its validity window');
 

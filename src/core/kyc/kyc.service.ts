@@ -43,10 +43,10 @@ export class KycService {
     return this.db.transaction(async () => {
       const application = await this.applications.get(aggregatorId, googleApplicationId, { offer: true, kyc: true });
       await this.applications.lock(application.id);
-      if (!application.offer || application.offer.id !== offerId) throw notFound('offerId');
       if (application.applicationState !== 'IN_PROGRESS') {
         throw precondition(`KYC cannot start while the application is ${application.applicationState}`);
       }
+      if (!application.offer || application.offer.id !== offerId) throw notFound('offerId');
       const urlToken = randomToken(24);
       const expiresAt = new Date(this.clock.now().getTime() + KYC_LINK_TTL_MS);
       const urlTokenHash = this.identity.secret('kyc-url-token', urlToken);

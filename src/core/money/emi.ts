@@ -1,17 +1,21 @@
-import { addMonthsClamped } from '../shared/dates';
-import { MICROS_PER_PAISA, PERCENT_E5_SCALE, isWholePaise, roundHalfUpDiv } from './money';
+import { addMonthsClamped as addCalendarMonths, isValidIsoDate } from '../shared/dates';
+import { MICROS_PER_PAISA, PERCENT_E5_SCALE, isWholePaise, roundHalfUpDiv, sumMicros, toRateE5 } from './money';
 
 export interface LoanTerms {
+  /** Amount lent, in micros; a positive whole number of paise. */
   principalMicros: bigint;
   /** Annual rate, percent × 10^5 (16% = 1,600,000). */
   annualRateE5: bigint;
+  /** Number of monthly instalments, 1 to 600. */
   tenureMonths: number;
 }
 
 export interface ScheduledInstalment {
+  /** 1-based. */
   sequence: number;
-  /** YYYY-MM-DD. */
+  /** YYYY-MM-DD (a calendar date, no time zone). */
   dueDate: string;
+  /** What is due: principalMicros + interestMicros. */
   emiMicros: bigint;
   principalMicros: bigint;
   interestMicros: bigint;
@@ -19,19 +23,41 @@ export interface ScheduledInstalment {
   closingPrincipalMicros: bigint;
 }
 
-/** The monthly rate is annual / 12, i.e. annualRateE5 / MONTHLY_RATE_DENOMINATOR exactly. */
+/** The monthly rate is annual / 12, i.e. exactly annualRateE5 / MONTHLY_RATE_DENOMINATOR (= 120,000,000). */
 const MONTHLY_RATE_DENOMINATOR = 12n * PERCENT_E5_SCALE;
+const MAX_TENURE_MONTHS = 600;
 
+/**
+ * Checks that the terms describe a loan; nothing is rounded or adjusted.
+ *
+ * @throws RangeError when the principal is not positive or not a whole number of paise, the tenure is not
+ * an integer from 1 to 600 months, or the annual rate is below 0% or above 100% (10,000,000 in E5).
+ */
 export function validateTerms(terms: LoanTerms): void {
-  if (terms.principalMicros <= 0n || !isWholePaise(terms.principalMicros)) throw new RangeError('principal must be a positive whole number of paise');
-  if (!Number.isInteger(terms.tenureMonths) || terms.tenureMonths < 1 || terms.tenureMonths > 600) throw new RangeError('tenure must be 1 to 600 months');
-  if (terms.annualRateE5 < 0n || terms.annualRateE5 > PERCENT_E5_SCALE) throw new RangeError('rate must be 0% to 100%');
+  if (typeof terms.principalMicros !== 'bigint' || terms.principalMicros <= 0n || !isWholePaise(terms.principalMicros)) {
+    throw new RangeError('principal must be a positive whole number of paise');
+  }
+  if (!Number.isInteger(terms.tenureMonths) || terms.tenureMonths < 1 || terms.tenureMonths > MAX_TENURE_MONTHS) {
+    throw new RangeError(`tenure must be a whole number of months from 1 to ${MAX_TENURE_MONTHS}`);
+  }
+  if (typeof terms.annualRateE5 !== 'bigint' || terms.annualRateE5 < 0n || terms.annualRateE5 > PERCENT_E5_SCALE) {
+    throw new RangeError('rate must be from 0% to 100% (0 to 10,000,000 in E5)');
+  }
 }
 
 /**
- * Reducing-balance EMI, exact then rounded HALF_UP to the paisa. With a = annualRateE5 and b = 12 × 10^7,
- * r = a/b and (1+r)^n = (b+a)^n / b^n, so EMI = P·a·(b+a)^n / (b·((b+a)^n − b^n)), all in bigint.
- * At 0% the EMI is P / n, rounded HALF_UP to the paisa.
+ * The reducing-balance EMI, computed exactly and rounded once, HALF_UP to the paisa.
+ *
+ * The monthly rate is r = annual / 12 as an exact rational: with a = annualRateE5 and b = 12 × 100 × 10^5 =
+ * 120,000,000, r = a / b and (1 + r)^n = (b + a)^n / b^n, so
+ *
+ *     EMI = P·r·(1+r)^n / ((1+r)^n − 1) = P·a·(b+a)^n / (b·((b+a)^n − b^n))
+ *
+ * is one bigint fraction, rounded HALF_UP (half away from zero) to a whole paisa. No intermediate value is
+ * rounded. At 0% the EMI is P / n, rounded HALF_UP to the paisa.
+ * Example: ₹1,00,000 at 12% for 12 months → ₹8,884.88 (8,884,880,000 micros).
+ *
+ * @throws RangeError when the terms fail {@link validateTerms}.
  */
 export function emiMicros(terms: LoanTerms): bigint {
   validateTerms(terms);
@@ -45,33 +71,70 @@ export function emiMicros(terms: LoanTerms): bigint {
   return roundHalfUpDiv(p * a * grown, b * (grown - base) * MICROS_PER_PAISA) * MICROS_PER_PAISA;
 }
 
-/** A month's interest on the balance: balance × annual / 12, rounded HALF_UP to the paisa. */
-export function monthlyInterestMicros(balanceMicros: bigint, annualRateE5: bigint): bigint {
-  return roundHalfUpDiv(balanceMicros * annualRateE5, MONTHLY_RATE_DENOMINATOR * MICROS_PER_PAISA) * MICROS_PER_PAISA;
+/**
+ * One month's interest on a balance: balance × annual / 12 = balance × a / 120,000,000 (a = the annual
+ * rate in E5), computed exactly and rounded HALF_UP (half away from zero) to the paisa.
+ * Example: a month on ₹1,00,000 at 16% is ₹1,333.333… → ₹1,333.33.
+ *
+ * @throws RangeError when a `number` rate is not a safe integer.
+ */
+export function monthlyInterestMicros(balanceMicros: bigint, annualRateE5: bigint | number): bigint {
+  return roundHalfUpDiv(balanceMicros * toRateE5(annualRateE5), MONTHLY_RATE_DENOMINATOR * MICROS_PER_PAISA) * MICROS_PER_PAISA;
 }
 
 /**
- * The EMI schedule. Each month: interest on the opening balance (HALF_UP to the paisa), principal = EMI −
- * interest. The last instalment repays the whole remaining balance (EMI = balance + interest), so it absorbs
- * every rounding and the principals sum exactly to the loan amount. Terms whose paisa-rounded EMI would not
- * repay any principal in some month (absurdly long at a high rate for a tiny amount) are refused with a
- * RangeError rather than turned into a balloon or a negative balance.
+ * A calendar date plus whole months: "YYYY-MM-DD" in, "YYYY-MM-DD" out, computed on the calendar (UTC, no
+ * time zone, no clock). The day of month is `anchorDay` (default: the date's own day), clamped to the last
+ * day of the target month: 2026-01-31 + 1 → 2026-02-28, + 2 → 2026-03-31; 2028-01-31 + 1 → 2028-02-29.
+ * Pass the original anchor day when stepping from an already clamped date (2026-02-28 + 1 with anchor 31 →
+ * 2026-03-31). `months` may be negative.
+ *
+ * @throws RangeError when the date is not a real YYYY-MM-DD date, `months` is not a safe integer,
+ * `anchorDay` is not an integer from 1 to 31, or the result falls outside years 0000–9999.
+ */
+export function addMonthsClamped(isoDate: string, months: number, anchorDay?: number): string {
+  if (!isValidIsoDate(isoDate)) throw new RangeError(`not a YYYY-MM-DD date: ${isoDate}`);
+  if (!Number.isSafeInteger(months)) throw new RangeError(`months must be an integer, got ${months}`);
+  if (anchorDay !== undefined && (!Number.isInteger(anchorDay) || anchorDay < 1 || anchorDay > 31)) {
+    throw new RangeError(`anchor day must be from 1 to 31, got ${anchorDay}`);
+  }
+  const result = addCalendarMonths(isoDate, months, anchorDay);
+  if (!isValidIsoDate(result)) throw new RangeError(`${isoDate} + ${months} months is out of range`);
+  return result;
+}
+
+/**
+ * The full EMI schedule for the terms, first instalment due on `firstDueDate` (YYYY-MM-DD).
+ *
+ * For k = 1..n, on the opening balance: interest = {@link monthlyInterestMicros} (HALF_UP to the paisa),
+ * principal = EMI − interest, where EMI = {@link emiMicros} (HALF_UP to the paisa). The LAST instalment
+ * instead repays the whole remaining balance, with emi = that principal + its interest: it absorbs every
+ * rounding, so the principals sum exactly to the loan and the final closing balance is exactly 0. Every
+ * amount is a whole number of paise; there is no other rounding.
+ *
+ * Due dates are `firstDueDate` then one calendar month apart, each keeping the day of month of
+ * `firstDueDate` clamped to the month's end (2026-01-31, 2026-02-28, 2026-03-31, …).
+ *
+ * @throws RangeError when the terms fail {@link validateTerms}, `firstDueDate` is not a real date, or the
+ * rounded EMI does not amortise the loan: some instalment before the last would repay no principal (the EMI
+ * only covers the interest, which would leave a balloon for the last instalment), or the whole balance or
+ * more (a ₹0 last instalment or a negative balance). Both need absurd terms, such as ₹1,000 at 36% over 30
+ * years, where the EMI's rounding compounds over hundreds of months.
  */
 export function buildSchedule(terms: LoanTerms, firstDueDate: string): ScheduledInstalment[] {
   const emi = emiMicros(terms);
-  const anchorDay = Number(firstDueDate.slice(8, 10));
+  if (!isValidIsoDate(firstDueDate)) throw new RangeError(`first due date is not a YYYY-MM-DD date: ${firstDueDate}`);
   const lines: ScheduledInstalment[] = [];
   let balance = terms.principalMicros;
   for (let k = 1; k <= terms.tenureMonths; k++) {
     const interest = monthlyInterestMicros(balance, terms.annualRateE5);
     const last = k === terms.tenureMonths;
     const principal = last ? balance : emi - interest;
-    if (principal > balance || (last ? principal < 0n : principal <= 0n)) {
-      throw new RangeError('the EMI does not amortise these terms at paisa precision');
-    }
+    if (!last && principal <= 0n) throw new RangeError(`the EMI does not amortise these terms: instalment ${k} would repay no principal`);
+    if (!last && principal >= balance) throw new RangeError(`the EMI does not amortise these terms: instalment ${k} would repay the whole balance early or overpay it`);
     lines.push({
       sequence: k,
-      dueDate: addMonthsClamped(firstDueDate, k - 1, anchorDay),
+      dueDate: addMonthsClamped(firstDueDate, k - 1),
       emiMicros: principal + interest,
       principalMicros: principal,
       interestMicros: interest,
@@ -83,6 +146,7 @@ export function buildSchedule(terms: LoanTerms, firstDueDate: string): Scheduled
   return lines;
 }
 
+/** The exact total interest of a schedule (sum of its interest amounts, already whole paise); no rounding. */
 export function totalInterestMicros(schedule: readonly ScheduledInstalment[]): bigint {
-  return schedule.reduce((sum, line) => sum + line.interestMicros, 0n);
+  return sumMicros(schedule.map((line) => line.interestMicros));
 }
