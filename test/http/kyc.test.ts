@@ -1,5 +1,5 @@
-import request from 'supertest';
 import { TestApp, eventually, startTestApp } from '../support/test-app';
+import { expectError } from '../support/expect-error';
 import { PATHS, applicationStatus, applyAndDecide, approvalStatus, newApplicationId, panWith } from '../support/journey';
 
 let t: TestApp;
@@ -8,12 +8,6 @@ beforeAll(async () => {
 });
 afterAll(() => t.stop());
 
-function expectError(res: request.Response, status: number, errorResponseCode: string, paymentIntegratorErrorCode?: string) {
-  expect({ status: res.status, errorResponseCode: res.body.errorResponse?.errorResponseCode }).toEqual({ status, errorResponseCode });
-  expect(res.body.data).toBeUndefined();
-  expect(res.body.errorResponse.errorDescription).toEqual(expect.any(String));
-  if (paymentIntegratorErrorCode) expect(res.body.errorResponse.paymentIntegratorErrorCode).toBe(paymentIntegratorErrorCode);
-}
 
 const DOB = '1990-05-15';
 const CKYC_CONSENT = { type: 'CKYC_DATA_FETCH', version: 'ckyc-v1', acceptance: true };

@@ -1,5 +1,5 @@
-import request from 'supertest';
 import { TestApp, eventually, startTestApp } from '../support/test-app';
+import { expectError } from '../support/expect-error';
 import {
   PATHS, Phone, applicationStatus, applyAndDecide, challenge, completeKyc, completeMandate, newPhone, panWith, readyToSubmit, submitData,
 } from '../support/journey';
@@ -10,12 +10,6 @@ beforeAll(async () => {
 });
 afterAll(() => t.stop());
 
-function expectError(res: request.Response, status: number, errorResponseCode: string, paymentIntegratorErrorCode?: string) {
-  expect({ status: res.status, errorResponseCode: res.body.errorResponse?.errorResponseCode }).toEqual({ status, errorResponseCode });
-  expect(res.body.data).toBeUndefined();
-  expect(res.body.errorResponse.errorDescription).toEqual(expect.any(String));
-  if (paymentIntegratorErrorCode) expect(res.body.errorResponse.paymentIntegratorErrorCode).toBe(paymentIntegratorErrorCode);
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Money, computed here independently of src/core/money: exact rationals in paise, rounded half-up.

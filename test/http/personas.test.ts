@@ -1,5 +1,5 @@
-import request from 'supertest';
 import { TestApp, eventually, startTestApp } from '../support/test-app';
+import { expectError } from '../support/expect-error';
 import {
   ApplicantOptions, PATHS, Phone, applicationStatus, applyAndDecide, approvalStatus, approveUserData, challenge, newApplicationId, newPhone, panWith,
   readOtp, readyToSubmit, smsCount, submitData,
@@ -11,12 +11,6 @@ beforeAll(async () => {
 });
 afterAll(() => t.stop());
 
-function expectError(res: request.Response, status: number, errorResponseCode: string, paymentIntegratorErrorCode?: string) {
-  expect({ status: res.status, errorResponseCode: res.body.errorResponse?.errorResponseCode }).toEqual({ status, errorResponseCode });
-  expect(res.body.data).toBeUndefined();
-  expect(res.body.errorResponse.errorDescription).toEqual(expect.any(String));
-  if (paymentIntegratorErrorCode) expect(res.body.errorResponse.paymentIntegratorErrorCode).toBe(paymentIntegratorErrorCode);
-}
 
 /** Today's calendar date in India (the server decides ages on IST dates), computed here independently. */
 function istToday(): { y: number; m: number; d: number } {
