@@ -13,13 +13,13 @@ import {
 } from '../../src/core/money/money';
 import {
   type LoanTerms,
-  addMonthsClamped,
   buildSchedule,
   emiMicros,
   monthlyInterestMicros,
   totalInterestMicros,
   validateTerms,
 } from '../../src/core/money/emi';
+import { addMonthsClamped } from '../../src/core/shared/dates';
 
 const rupees = (whole: bigint): bigint => whole * MICROS_PER_RUPEE;
 const paise = (count: bigint): bigint => count * MICROS_PER_PAISA;

@@ -1,4 +1,4 @@
-import { addMonthsClamped as addCalendarMonths, isValidIsoDate } from '../shared/dates';
+import { addMonthsClamped, isValidIsoDate } from '../shared/dates';
 import { MICROS_PER_PAISA, PERCENT_E5_SCALE, isWholePaise, roundHalfUpDiv, sumMicros, toRateE5 } from './money';
 
 export interface LoanTerms {
@@ -80,27 +80,6 @@ export function emiMicros(terms: LoanTerms): bigint {
  */
 export function monthlyInterestMicros(balanceMicros: bigint, annualRateE5: bigint | number): bigint {
   return roundHalfUpDiv(balanceMicros * toRateE5(annualRateE5), MONTHLY_RATE_DENOMINATOR * MICROS_PER_PAISA) * MICROS_PER_PAISA;
-}
-
-/**
- * A calendar date plus whole months: "YYYY-MM-DD" in, "YYYY-MM-DD" out, computed on the calendar (UTC, no
- * time zone, no clock). The day of month is `anchorDay` (default: the date's own day), clamped to the last
- * day of the target month: 2026-01-31 + 1 → 2026-02-28, + 2 → 2026-03-31; 2028-01-31 + 1 → 2028-02-29.
- * Pass the original anchor day when stepping from an already clamped date (2026-02-28 + 1 with anchor 31 →
- * 2026-03-31). `months` may be negative.
- *
- * @throws RangeError when the date is not a real YYYY-MM-DD date, `months` is not a safe integer,
- * `anchorDay` is not an integer from 1 to 31, or the result falls outside years 0000–9999.
- */
-export function addMonthsClamped(isoDate: string, months: number, anchorDay?: number): string {
-  if (!isValidIsoDate(isoDate)) throw new RangeError(`not a YYYY-MM-DD date: ${isoDate}`);
-  if (!Number.isSafeInteger(months)) throw new RangeError(`months must be an integer, got ${months}`);
-  if (anchorDay !== undefined && (!Number.isInteger(anchorDay) || anchorDay < 1 || anchorDay > 31)) {
-    throw new RangeError(`anchor day must be from 1 to 31, got ${anchorDay}`);
-  }
-  const result = addCalendarMonths(isoDate, months, anchorDay);
-  if (!isValidIsoDate(result)) throw new RangeError(`${isoDate} + ${months} months is out of range`);
-  return result;
 }
 
 /**

@@ -11,13 +11,29 @@ export function isValidIsoDate(value: string): boolean {
   return !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 10) === value;
 }
 
-/** YYYY-MM-DD plus whole months, keeping the anchor day (default: the date's own) clamped to the month's end. */
+/**
+ * A calendar date plus whole months: "YYYY-MM-DD" in, "YYYY-MM-DD" out, computed on the calendar (UTC, no
+ * time zone, no clock). The day of month is `anchorDay` (default: the date's own day), clamped to the last
+ * day of the target month: 2026-01-31 + 1 → 2026-02-28, + 2 → 2026-03-31; 2028-01-31 + 1 → 2028-02-29.
+ * Pass the original anchor day when stepping from an already clamped date (2026-02-28 + 1 with anchor 31 →
+ * 2026-03-31). `months` may be negative.
+ *
+ * @throws RangeError when the date is not a real YYYY-MM-DD date, `months` is not a safe integer,
+ * `anchorDay` is not an integer from 1 to 31, or the result falls outside years 0000–9999.
+ */
 export function addMonthsClamped(isoDate: string, months: number, anchorDay?: number): string {
+  if (!isValidIsoDate(isoDate)) throw new RangeError(`not a YYYY-MM-DD date: ${isoDate}`);
+  if (!Number.isSafeInteger(months)) throw new RangeError(`months must be an integer, got ${months}`);
+  if (anchorDay !== undefined && (!Number.isInteger(anchorDay) || anchorDay < 1 || anchorDay > 31)) {
+    throw new RangeError(`anchor day must be from 1 to 31, got ${anchorDay}`);
+  }
   const [year, month, day] = isoDate.split('-').map((part) => parseInt(part, 10));
   const index = year * 12 + (month - 1) + months;
   const targetYear = Math.floor(index / 12);
   const targetMonth = index - targetYear * 12;
   const lastDay = new Date(Date.UTC(targetYear, targetMonth + 1, 0)).getUTCDate();
   const targetDay = Math.min(anchorDay ?? day, lastDay);
-  return `${String(targetYear).padStart(4, '0')}-${String(targetMonth + 1).padStart(2, '0')}-${String(targetDay).padStart(2, '0')}`;
+  const result = `${String(targetYear).padStart(4, '0')}-${String(targetMonth + 1).padStart(2, '0')}-${String(targetDay).padStart(2, '0')}`;
+  if (!isValidIsoDate(result)) throw new RangeError(`${isoDate} + ${months} months is out of range`);
+  return result;
 }
