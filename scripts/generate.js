@@ -17,6 +17,6 @@ const env = {
 const bin = (name) => path.join(root, 'node_modules', '.bin', name);
 const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
 
-run(bin('prisma'), ['generate', '--no-hints']);
+run(bin("prisma"), ["generate", "--no-hints"]);
 run(bin('tsoa'), ['spec-and-routes']);
 process.stdout.write('generated: Prisma client, src/generated/routes.ts, src/generated/swagger.json\n');

@@ -1,4 +1,4 @@
-import { ApplicationState } from '@prisma/client';
+import { ApplicationState } from '../../generated/prisma/client';
 import { StateMachine } from '../../lib/state-machine';
 
 /**

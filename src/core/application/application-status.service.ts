@@ -1,4 +1,4 @@
-import { ApplicationState, KycMethod, KycState, MandateState } from '@prisma/client';
+import { ApplicationState, KycMethod, KycState, MandateState } from '../../generated/prisma/client';
 import { ApplicationRepository } from './application.repository';
 
 export interface ApplicationStatus {

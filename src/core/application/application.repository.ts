@@ -1,4 +1,4 @@
-import { Prisma } from '@prisma/client';
+import { Prisma } from '../../generated/prisma/client';
 import { notFound } from '../errors';
 import { Database } from '../../lib/db/database';
 

@@ -1,4 +1,4 @@
-import { ApprovalState } from '@prisma/client';
+import { ApprovalState } from '../../generated/prisma/client';
 import { StateMachine } from '../../lib/state-machine';
 
 /** Credit approval (CreditApprovalApplicationStateInfo.State): IN_PROCESS is initial; APPROVED and REJECTED are terminal. */

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ApprovalState, Product } from '@prisma/client';
+import { ApprovalState, Product } from '../../generated/prisma/client';
 import { AppError, AppErrorCode, notFound } from '../errors';
 import { Database, isUniqueViolation } from '../../lib/db/database';
 import { Sealer, randomToken } from '../../lib/crypto';

@@ -1,4 +1,4 @@
-import { PrismaClient } from '@prisma/client';
+import { PrismaClient } from '../../generated/prisma/client';
 import { generateSecret, generateSync } from 'otplib';
 import { AppError, AppErrorCode, notFound } from '../errors';
 import { Database } from '../../lib/db/database';

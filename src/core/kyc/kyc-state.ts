@@ -1,4 +1,4 @@
-import { KycState } from '@prisma/client';
+import { KycState } from '../../generated/prisma/client';
 import { StateMachine } from '../../lib/state-machine';
 
 /** Kyc.KycState: the user starts a step, completes it, and the bank approves or rejects; an unfinished journey expires. */

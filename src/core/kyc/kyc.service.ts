@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Kyc, KycMethod, KycState } from '@prisma/client';
+import { Kyc, KycMethod, KycState } from '../../generated/prisma/client';
 import { notFound, precondition } from '../errors';
 import { Database } from '../../lib/db/database';
 import { randomToken } from '../../lib/crypto';

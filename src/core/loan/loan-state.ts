@@ -1,4 +1,4 @@
-import { LoanState } from '@prisma/client';
+import { LoanState } from '../../generated/prisma/client';
 import { StateMachine } from '../../lib/state-machine';
 
 /** AccountStateSpec.State of a loan account: ACTIVE on disbursement; servicing moves it to DELINQUENT and back, or closes it. */

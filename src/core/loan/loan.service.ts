@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Prisma } from '@prisma/client';
+import { Prisma } from '../../generated/prisma/client';
 import { notFound } from '../errors';
 import { Database } from '../../lib/db/database';
 import { randomToken } from '../../lib/crypto';

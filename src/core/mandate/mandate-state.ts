@@ -1,4 +1,4 @@
-import { MandateState } from '@prisma/client';
+import { MandateState } from '../../generated/prisma/client';
 import { StateMachine } from '../../lib/state-machine';
 
 /** Repayment mandate: PENDING until the user authorises it at the bank; a FAILED mandate may be set up again. */

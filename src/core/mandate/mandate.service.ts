@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { MandateState } from '@prisma/client';
+import { MandateState } from '../../generated/prisma/client';
 import { precondition } from '../errors';
 import { Database } from '../../lib/db/database';
 import { randomToken } from '../../lib/crypto';

@@ -1,4 +1,4 @@
-import { Offer } from '@prisma/client';
+import { Offer } from '../../generated/prisma/client';
 import { notFound } from '../errors';
 import { Database } from '../../lib/db/database';
 

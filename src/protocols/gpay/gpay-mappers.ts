@@ -1,4 +1,4 @@
-import { KycMethod, Offer as CoreOffer } from '@prisma/client';
+import { KycMethod, Offer as CoreOffer } from '../../generated/prisma/client';
 import { invalidField } from '../../core/errors';
 import { ApprovalRequest, ApprovalStatus } from '../../core/approval/approval.service';
 import { Applicant, Address as CoreAddress } from '../../core/approval/applicant';
