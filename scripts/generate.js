@@ -18,5 +18,5 @@ const bin = (name) => path.join(root, 'node_modules', '.bin', name);
 const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
 
 run(bin("prisma"), ["generate", "--no-hints"]);
-run(bin('tsoa'), ['spec-and-routes']);
-process.stdout.write('generated: Prisma client, src/generated/routes.ts, src/generated/swagger.json\n');
+for (const surface of ['gpay', 'sandbox']) run(bin('tsoa'), ['spec-and-routes', '-c', `tsoa.${surface}.json`]);
+process.stdout.write('generated: Prisma client, tsoa routes and OpenAPI of each surface (src/generated/<surface>)\n');

@@ -1,18 +1,16 @@
 import express, { NextFunction, Request, Response } from 'express';
 import swaggerUi from 'swagger-ui-express';
-import { ValidateError } from '@tsoa/runtime';
-import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import './protocols/tsoa-array-paths';
-import { RegisterRoutes } from './generated/routes';
-import { AppError, AppErrorCode } from './core/errors';
-import { fromValidateError, toErrorEnvelope } from './protocols/gpay/gpay-errors';
-import { buildOpenApi } from './protocols/openapi';
+import { newTraceId, withTrace } from './lib/trace';
+import { gpayRouter } from './protocols/gpay/gpay-router';
+import { buildGpayOpenApi } from './protocols/gpay/gpay-openapi';
+import { plainError, sandboxRouter } from './protocols/sandbox/sandbox-router';
+import sandboxSpec from './generated/sandbox/swagger.json';
 import type { Services } from './container';
 
-const REQUEST_ID = /^[A-Za-z0-9:_-]{1,100}$/;
+const TRACE_ID = /^[A-Za-z0-9-]{8,64}$/;
 
-/** The HTTP application: partner API, sandbox, health, OpenAPI and Swagger UI. */
+/** The HTTP application: one router per surface (Google Pay-style API, sandbox), health, OpenAPI and Swagger UI. */
 export function createApp(services: Services): express.Express {
   const { config, logger } = services;
   const app = express();
@@ -27,13 +25,14 @@ export function createApp(services: Services): express.Express {
 
   app.use((req, res, next) => {
     const started = process.hrtime.bigint();
-    const traceId = randomUUID();
+    const inbound = req.header('x-trace-id');
+    const traceId = inbound && TRACE_ID.test(inbound) ? inbound : newTraceId();
     res.setHeader('x-trace-id', traceId);
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       logger.info({ traceId, method: req.method, path: req.baseUrl + req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
     });
-    next();
+    withTrace(traceId, next);
   });
 
   app.get('/healthz', async (_req, res) => {
@@ -42,7 +41,12 @@ export function createApp(services: Services): express.Express {
     res.status(postgres === 'up' && redis === 'up' ? 200 : 503).json({ status: postgres === 'up' && redis === 'up' ? 'ok' : 'degraded', postgres, redis });
   });
 
-  const spec = buildOpenApi({ basePath: config.basePath, sandbox: config.sandbox, publicBaseUrl: config.publicBaseUrl });
+  const spec = buildGpayOpenApi({ basePath: config.basePath });
+  if (config.sandbox) {
+    Object.assign(spec.paths, sandboxSpec.paths);
+    Object.assign(spec.components.schemas, sandboxSpec.components.schemas);
+    spec.tags = [...(spec.tags ?? []), ...(sandboxSpec.tags ?? [])];
+  }
   app.get('/openapi.json', (_req, res) => res.json(spec));
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(spec, {
     customSiteTitle: 'credit-partner API',
@@ -65,45 +69,23 @@ export function createApp(services: Services): express.Express {
   }));
   app.use('/public', express.static(path.resolve(__dirname, '../public')));
 
-  const api = express.Router();
-  api.use(express.json({ limit: '64kb', strict: true, type: () => true }));
-  api.use('/sandbox', (_req, _res, next) => next(config.sandbox ? undefined : new AppError(AppErrorCode.NOT_FOUND, 'Sandbox is off')));
-  RegisterRoutes(api);
-  app.use(config.basePath || '/', api);
+  const base = config.basePath || '';
+  if (config.sandbox && services.sandbox) {
+    app.use(base || '/', sandboxRouter({ partners: services.partners, limiter: services.limiter, logger, defaultPartnerId: services.sandbox.gpayPartnerId }));
+  }
+  app.use(base || '/', gpayRouter({
+    partners: services.partners,
+    limiter: services.limiter,
+    clock: services.clock,
+    logger,
+    sandboxPartnerId: config.sandbox ? services.sandbox?.gpayPartnerId : undefined,
+  }));
 
-  app.use((_req, _res, next) => next(new AppError(AppErrorCode.NOT_FOUND, 'No such endpoint')));
+  app.use((_req, res) => res.status(404).json({ error: { code: 'NO_SUCH_OPERATION', message: 'No such endpoint' } }));
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
-    const appError = toAppError(err);
-    if (appError.code === AppErrorCode.INTERNAL || appError.code === AppErrorCode.SERVICE_UNAVAILABLE) {
-      logger.error({ err, path: req.path }, 'request failed');
-    }
-    const candidate = (req.body as { requestHeader?: { requestId?: unknown } } | undefined)?.requestHeader?.requestId;
-    const requestId = typeof candidate === 'string' && REQUEST_ID.test(candidate) ? candidate : '';
-    const { status, body } = toErrorEnvelope(appError, requestId, services.clock.now());
-    if (typeof body.errorResponse.retryAfterSeconds === 'number') res.setHeader('retry-after', String(body.errorResponse.retryAfterSeconds));
-    res.status(status).json(body);
+    const error = plainError(err);
+    if (error.code === 'INTERNAL') logger.error({ err, path: req.path }, 'request failed');
+    res.status(error.code === 'INTERNAL' ? 500 : error.code === 'SERVICE_UNAVAILABLE' ? 503 : 400).json({ error });
   });
   return app;
-}
-
-function toAppError(err: unknown): AppError {
-  if (err instanceof AppError) return err;
-  if (err instanceof ValidateError) return fromValidateError(err);
-  const e = err as { type?: string; status?: number; code?: string; name?: string };
-  if (e?.type === 'entity.parse.failed') return new AppError(AppErrorCode.MALFORMED_REQUEST, 'The request body is not valid JSON');
-  if (e?.type === 'entity.too.large') return new AppError(AppErrorCode.PAYLOAD_TOO_LARGE, 'The request body is larger than 64 KiB');
-  if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') {
-    return new AppError(AppErrorCode.MALFORMED_REQUEST, 'Unsupported body encoding; send UTF-8 JSON');
-  }
-  if (e?.status && e.status >= 400 && e.status < 500) return new AppError(AppErrorCode.MALFORMED_REQUEST, 'The request could not be read');
-  if (isConnectivityError(err)) return new AppError(AppErrorCode.SERVICE_UNAVAILABLE, 'A dependency is unavailable; retry later with the same requestId');
-  return new AppError(AppErrorCode.INTERNAL, 'Internal error; nothing was committed. Retry with the same requestId');
-}
-
-function isConnectivityError(err: unknown): boolean {
-  const e = err as { code?: string; name?: string; message?: string };
-  return (
-    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'P1001', 'P1002', 'P1017', 'P2024'].includes(e?.code ?? '') ||
-    /ECONNREFUSED|Connection terminated|connect ETIMEDOUT/.test(e?.message ?? '')
-  );
 }

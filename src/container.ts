@@ -5,25 +5,48 @@ import { Database } from './lib/db/database';
 import { Clock, systemClock } from './lib/clock';
 import { Hasher, Sealer } from './lib/crypto';
 import { KeyRing, loadKeyRing } from './lib/keys';
+import { RateLimiter } from './lib/rate-limiter';
 import { Outbox } from './lib/jobs/outbox';
-import { JobHandler, JobWorker, OutboxRelay, createQueue } from './lib/jobs/queue';
-import { Housekeeping } from './lib/jobs/housekeeping';
-import { SandboxBureau, SandboxCkycRegistry, SandboxRail, SandboxSmsOutbox } from './lib/sandbox/sandbox-adapters';
-import { unconfigured } from './lib/unconfigured-adapters';
-import { HttpSmsSender } from './lib/sms/http-sms-sender';
+import { JobStoreRepository } from './lib/jobs/job-store.repository';
+import { JobRegistry, JobWorker, OutboxRelay, createQueue } from './lib/jobs/queue';
+import { Periodic, pruneExpired } from './lib/jobs/housekeeping';
+import { Idempotency } from './lib/idempotency/idempotency';
+import { IdempotencyRepository } from './lib/idempotency/idempotency.repository';
+import { SandboxBureau, SandboxCkycRegistry, SandboxRail, SandboxSmsOutbox } from './adapters/sandbox/sandbox-adapters';
+import { SANDBOX_GPAY_PARTNER_ID, SANDBOX_PARTNERS } from './adapters/sandbox/sandbox-partners';
+import { unconfigured } from './adapters/unconfigured';
+import { HttpSmsSender } from './adapters/sms/http-sms-sender';
 import { TransitionWriter } from './core/state/transition-writer';
+import { StateTransitionRepository } from './core/state/state-transition.repository';
 import { IdentityHasher } from './core/shared/identity';
-import { ChallengeService, CHALLENGE_DELIVERY_TOPIC } from './core/challenge/challenge.service';
-import { ApprovalService, DECISION_TOPIC, INCOME_VERIFIED_TOPIC } from './core/approval/approval.service';
+import { PartnerRepository } from './core/partner/partner.repository';
+import { PartnerService } from './core/partner/partner.service';
+import { ProductRepository } from './core/product/product.repository';
+import { ApplicationRepository } from './core/application/application.repository';
+import { SubmissionRepository } from './core/application/submission.repository';
+import { OfferRepository } from './core/offer/offer.repository';
+import { KycRepository } from './core/kyc/kyc.repository';
+import { MandateRepository } from './core/mandate/mandate.repository';
+import { LoanRepository } from './core/loan/loan.repository';
+import { ChallengeRepository } from './core/challenge/challenge.repository';
+import { ChallengeService } from './core/challenge/challenge.service';
+import { ApprovalService } from './core/approval/approval.service';
 import { OfferService } from './core/offer/offer.service';
-import { KycService, KYC_EXPIRE_TOPIC, KYC_REVIEW_TOPIC, KycOutcome } from './core/kyc/kyc.service';
+import { KycService } from './core/kyc/kyc.service';
 import { CkycService } from './core/kyc/ckyc.service';
 import { AuthTokenService } from './core/auth-token/auth-token.service';
-import { MandateService, MANDATE_CONFIRM_TOPIC, MandateOutcome } from './core/mandate/mandate.service';
-import { SubmissionService, DISBURSE_TOPIC } from './core/application/submission.service';
+import { MandateService } from './core/mandate/mandate.service';
+import { SubmissionService } from './core/application/submission.service';
 import { ApplicationStatusService } from './core/application/application-status.service';
-import { ApplicationRepository } from './core/application/application.repository';
 import { LoanService } from './core/loan/loan.service';
+import { DEFAULT_RECONCILER_POLICY, ReconcilerService } from './core/reconciliation/reconciler.service';
+import { deliverChallengeJob } from './core/challenge/deliver-challenge.job';
+import { decideCreditJob } from './core/approval/decide-credit.job';
+import { incomeVerifiedJob } from './core/approval/income-verified.job';
+import { reviewKycJob } from './core/kyc/review-kyc.job';
+import { expireKycJob } from './core/kyc/expire-kyc.job';
+import { confirmMandateJob } from './core/mandate/confirm-mandate.job';
+import { disburseLoanJob } from './core/loan/disburse-loan.job';
 import { GpayExchange } from './protocols/gpay/gpay-exchange';
 
 /** Everything the protocol adapters and the worker use, wired once (the composition root). */
@@ -34,9 +57,13 @@ export interface Services {
   redis: Redis;
   clock: Clock;
   keys: KeyRing;
+  limiter: RateLimiter;
   transitions: TransitionWriter;
   outbox: Outbox;
-  exchange: GpayExchange;
+  jobStore: JobStoreRepository;
+  jobs: JobRegistry;
+  gpay: GpayExchange;
+  partners: PartnerService;
   challenges: ChallengeService;
   approvals: ApprovalService;
   offers: OfferService;
@@ -47,8 +74,8 @@ export interface Services {
   submissions: SubmissionService;
   statuses: ApplicationStatusService;
   loans: LoanService;
-  sandbox?: { sms: SandboxSmsOutbox };
-  jobHandlers: Record<string, JobHandler>;
+  reconciler: ReconcilerService;
+  sandbox?: { sms: SandboxSmsOutbox; gpayPartnerId: string };
 }
 
 export function buildServices(config: Config, logger: Logger, clock: Clock = systemClock): Services {
@@ -58,83 +85,118 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
   const keys = loadKeyRing(config.keysDir, config.appEnv !== 'production');
   const sealer = new Sealer(keys.dataKey);
   const identity = new IdentityHasher(new Hasher(keys.hashingKey));
-  const outbox = new Outbox(db);
-  const transitions = new TransitionWriter(db);
+  const jobStore = new JobStoreRepository(db);
+  const outbox = new Outbox(db, jobStore);
+  const transitions = new TransitionWriter(db, new StateTransitionRepository(db));
+
   const applications = new ApplicationRepository(db);
+  const products = new ProductRepository(db);
+  const offerRepository = new OfferRepository(db);
+  const kycRepository = new KycRepository(db);
+  const mandateRepository = new MandateRepository(db);
+  const submissionRepository = new SubmissionRepository(db);
+  const loanRepository = new LoanRepository(db);
 
   const sandboxSms = config.sandbox ? new SandboxSmsOutbox(redis, config.queuePrefix) : undefined;
-  const sms = sandboxSms ?? (process.env.SMS_GATEWAY_URL ? new HttpSmsSender(process.env.SMS_GATEWAY_URL, process.env.SMS_GATEWAY_TOKEN) : unconfigured.sms);
+  const sms = sandboxSms ?? (config.sms.gatewayUrl ? new HttpSmsSender(config.sms.gatewayUrl, config.sms.gatewayToken) : unconfigured.sms);
   const bureau = config.sandbox ? new SandboxBureau() : unconfigured.bureau;
   const ckycRegistry = config.sandbox ? new SandboxCkycRegistry() : unconfigured.ckyc;
   const rail = config.sandbox ? new SandboxRail() : unconfigured.rail;
 
-  const challenges = new ChallengeService(db, outbox, sealer, identity, sms, clock);
-  const kyc = new KycService(db, applications, transitions, outbox, identity, clock);
-  const mandates = new MandateService(db, applications, transitions, outbox, identity, clock);
-  const approvals = new ApprovalService(db, applications, transitions, challenges, outbox, sealer, identity, bureau, clock);
-  const loans = new LoanService(db, applications, transitions, rail, clock);
+  const partners = new PartnerService(new PartnerRepository(db), clock, config.partnerCacheMs);
+  const challenges = new ChallengeService(db, new ChallengeRepository(db), partners, outbox, sealer, identity, sms, clock, config.lenderName);
+  const kyc = new KycService(db, applications, kycRepository, transitions, outbox, identity, clock);
+  const mandates = new MandateService(db, applications, mandateRepository, transitions, outbox, identity, clock);
+  const approvals = new ApprovalService(db, applications, products, offerRepository, transitions, challenges, outbox, sealer, identity, bureau, clock);
+  const loans = new LoanService(db, applications, submissionRepository, loanRepository, transitions, rail, clock);
 
-  const services: Services = {
+  const jobs = new JobRegistry()
+    .register(deliverChallengeJob, challenges)
+    .register(decideCreditJob, approvals)
+    .register(incomeVerifiedJob, approvals)
+    .register(reviewKycJob, kyc)
+    .register(expireKycJob, kyc)
+    .register(confirmMandateJob, mandates)
+    .register(disburseLoanJob, loans);
+
+  return {
     config,
     logger,
     db,
     redis,
     clock,
     keys,
+    limiter: new RateLimiter(redis, config.queuePrefix),
     transitions,
     outbox,
-    exchange: new GpayExchange(db, clock, config.defaultAggregatorId, config.requestTimestampToleranceMs),
+    jobStore,
+    jobs,
+    gpay: new GpayExchange(new Idempotency(db, new IdempotencyRepository(db)), clock, config.requestTimestampToleranceMs, logger),
+    partners,
     challenges,
     approvals,
-    offers: new OfferService(db),
+    offers: new OfferService(offerRepository),
     kyc,
-    ckyc: new CkycService(db, ckycRegistry, identity),
-    authTokens: new AuthTokenService(applications, keys, config.publicBaseUrl, config.sandbox, clock),
+    ckyc: new CkycService(kycRepository, ckycRegistry, identity),
+    authTokens: new AuthTokenService(applications, kycRepository, mandateRepository, keys, config.publicBaseUrl, config.sandbox, clock),
     mandates,
-    submissions: new SubmissionService(db, applications, transitions, challenges, kyc, outbox, identity, clock),
+    submissions: new SubmissionService(db, applications, offerRepository, submissionRepository, transitions, challenges, kyc, mandates, outbox, identity, clock),
     statuses: new ApplicationStatusService(applications),
     loans,
-    sandbox: sandboxSms ? { sms: sandboxSms } : undefined,
-    jobHandlers: {
-      [CHALLENGE_DELIVERY_TOPIC]: (p, ctx) => challenges.deliver(String(p.challengeId), ctx.messageId),
-      [DECISION_TOPIC]: (p) => approvals.decide(String(p.applicationId)),
-      [INCOME_VERIFIED_TOPIC]: (p) => approvals.incomeVerified(String(p.applicationId), p.outcome as 'APPROVED' | 'REJECTED'),
-      [KYC_REVIEW_TOPIC]: (p) => kyc.review(String(p.kycId), p.outcome as KycOutcome),
-      [KYC_EXPIRE_TOPIC]: (p) => kyc.expire(String(p.kycId)),
-      [MANDATE_CONFIRM_TOPIC]: (p) => mandates.confirm(String(p.mandateId), p.outcome as MandateOutcome),
-      [DISBURSE_TOPIC]: (p) => loans.disburse(String(p.applicationId)),
-    },
+    reconciler: new ReconcilerService(db, applications, loanRepository, approvals, outbox, clock, {
+      ...DEFAULT_RECONCILER_POLICY,
+      staleAfterMs: config.worker.reconcileStaleAfterMs,
+    }),
+    sandbox: sandboxSms ? { sms: sandboxSms, gpayPartnerId: SANDBOX_GPAY_PARTNER_ID } : undefined,
   };
-  return services;
 }
 
-/** The background side: relay (outbox → queue) and, when asked, the worker that runs the jobs. */
+/** Seeds what the sandbox needs (its partners), each only if absent. Nothing outside the sandbox. */
+export async function prepare(services: Services): Promise<void> {
+  if (services.config.sandbox) await services.partners.ensure(SANDBOX_PARTNERS);
+}
+
+/** The background side: relay (outbox → queue) and, when asked, the worker, the reconciler and housekeeping. */
 export class Background {
   private readonly queue;
   private readonly relay;
   private readonly worker;
-  private readonly housekeeping;
+  private readonly periodic: Periodic[] = [];
 
-  constructor(private readonly services: Services, private readonly runWorker: boolean) {
-    const { config, db, logger } = services;
+  constructor(private readonly services: Services, runWorker: boolean) {
+    const { config, logger, jobStore } = services;
     this.queue = createQueue({ url: config.redisUrl, prefix: config.queuePrefix });
-    this.relay = new OutboxRelay(db, this.queue, logger, config.worker.outboxPollMs);
-    this.worker = runWorker ? new JobWorker(db, services.jobHandlers, logger) : undefined;
-    this.housekeeping = runWorker ? new Housekeeping(db, logger) : undefined;
+    this.relay = new OutboxRelay(jobStore, this.queue, logger, config.worker.outboxPollMs);
+    this.worker = runWorker ? new JobWorker(services.db, jobStore, services.jobs, logger) : undefined;
+    if (runWorker) {
+      this.periodic.push(
+        new Periodic('housekeeping', () => pruneExpired(jobStore), logger, 3_600_000),
+        new Periodic('reconciler', () => this.reconcile(), logger, config.worker.reconcileEveryMs),
+      );
+    }
   }
 
   start(): void {
     const { config } = this.services;
     this.worker?.start({ url: config.redisUrl, prefix: config.queuePrefix }, config.worker.concurrency);
     this.relay.start();
-    this.housekeeping?.start();
+    for (const task of this.periodic) task.start();
     this.services.outbox.onStaged(() => this.relay.kick());
   }
 
   async stop(): Promise<void> {
-    this.housekeeping?.stop();
+    await Promise.all(this.periodic.map((task) => task.stop()));
     await this.relay.stop();
     await this.worker?.stop();
     await this.queue.close();
+  }
+
+  private async reconcile() {
+    const report = await this.services.reconciler.sweep();
+    const { logger } = this.services;
+    if (report.disbursementsNeedingOperator.length) logger.error({ disbursements: report.disbursementsNeedingOperator }, 'disbursements without a rail answer need an operator');
+    if (report.decisionsAbandoned.length) logger.warn({ applications: report.decisionsAbandoned }, 'credit decisions abandoned after the deadline');
+    if (report.decisionsRetried.length || report.disbursementsRetried.length) logger.warn({ report }, 'reconciler retried stalled work');
+    return report;
   }
 }

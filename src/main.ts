@@ -2,18 +2,24 @@ import { createServer } from 'node:http';
 import { loadConfig } from './lib/config';
 import { createLogger } from './lib/logger';
 import { ensureDatabase, migrate } from './lib/db/migrate';
-import { Background, buildServices } from './container';
+import { Background, buildServices, prepare } from './container';
 import { createApp } from './app';
 
 /** `npm start`: migrations, then the API and a worker in one process. */
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
+  process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
+  process.on('uncaughtException', (err) => {
+    logger.fatal({ err }, 'uncaught exception; exiting');
+    process.exit(1);
+  });
   await ensureDatabase(config.databaseUrl);
   const applied = await migrate(config.databaseUrl);
   if (applied.length) logger.info({ applied }, 'migrations applied');
   const services = buildServices(config, logger);
-  const background = new Background(services, process.env.RUN_WORKER !== 'false');
+  await prepare(services);
+  const background = new Background(services, config.runWorker);
   background.start();
   const server = createServer(createApp(services));
   server.listen(config.port, () => logger.info({ port: config.port, sandbox: config.sandbox, docs: `${config.publicBaseUrl}/docs` }, 'credit-partner listening'));

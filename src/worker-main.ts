@@ -1,15 +1,21 @@
 import { loadConfig } from './lib/config';
 import { createLogger } from './lib/logger';
 import { ensureDatabase, migrate } from './lib/db/migrate';
-import { Background, buildServices } from './container';
+import { Background, buildServices, prepare } from './container';
 
 /** `npm run worker`: a worker (and outbox relay) alone, to scale apart from the API. */
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
+  process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
+  process.on('uncaughtException', (err) => {
+    logger.fatal({ err }, 'uncaught exception; exiting');
+    process.exit(1);
+  });
   await ensureDatabase(config.databaseUrl);
   await migrate(config.databaseUrl);
   const services = buildServices(config, logger);
+  await prepare(services);
   const background = new Background(services, true);
   background.start();
   logger.info({ concurrency: config.worker.concurrency }, 'credit-partner worker running');

@@ -19,9 +19,14 @@ export interface Config {
   publicBaseUrl: string;
   requestTimestampToleranceMs: number;
   logLevel: string;
-  /** The aggregator that calls the partner API; per-aggregator credentials come with signed messages. */
-  defaultAggregatorId: string;
-  worker: { concurrency: number; outboxPollMs: number };
+  /** This bank's name, as partners and borrowers see it (OTP SMS texts). */
+  lenderName: string;
+  /** How long a partner look-up is cached; a suspension made elsewhere takes effect within this time. */
+  partnerCacheMs: number;
+  sms: { gatewayUrl?: string; gatewayToken?: string };
+  /** `npm start` runs the worker in the API process unless false. */
+  runWorker: boolean;
+  worker: { concurrency: number; outboxPollMs: number; reconcileEveryMs: number; reconcileStaleAfterMs: number };
 }
 
 export class ConfigError extends Error {
@@ -63,6 +68,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     return value;
   };
 
+  const optionalUrl = (name: string, protocols: string[]): string | undefined => (str(name, '') ? url(name, '', protocols) : undefined);
+
   const appEnvRaw = str('APP_ENV', env.NODE_ENV === 'test' ? 'test' : 'development');
   if (!['development', 'test', 'production'].includes(appEnvRaw)) {
     problems.push(`APP_ENV must be development, test or production, got "${appEnvRaw}"`);
@@ -87,10 +94,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicBaseUrl: url('PUBLIC_BASE_URL', `http://localhost:${port}`, ['http:', 'https:']).replace(/\/+$/, ''),
     requestTimestampToleranceMs: int('REQUEST_TIMESTAMP_TOLERANCE_MS', 60_000, 1_000, 3_600_000),
     logLevel: str('LOG_LEVEL', appEnv === 'test' ? 'silent' : 'info'),
-    defaultAggregatorId: str('AGGREGATOR_ID', 'gpay'),
+    lenderName: str('LENDER_NAME', 'Sandbox Bank'),
+    partnerCacheMs: int('PARTNER_CACHE_MS', 5_000, 0, 600_000),
+    sms: { gatewayUrl: optionalUrl('SMS_GATEWAY_URL', ['https:', 'http:']), gatewayToken: (env.SMS_GATEWAY_TOKEN ?? '').trim() || undefined },
+    runWorker: bool('RUN_WORKER', true),
     worker: {
       concurrency: int('WORKER_CONCURRENCY', 8, 1, 256),
       outboxPollMs: int('OUTBOX_POLL_MS', 250, 10, 60_000),
+      reconcileEveryMs: int('RECONCILE_EVERY_MS', 30_000, 100, 3_600_000),
+      reconcileStaleAfterMs: int('RECONCILE_STALE_AFTER_MS', 120_000, 1_000, 86_400_000),
     },
   };
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(config.logLevel)) {

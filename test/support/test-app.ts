@@ -6,7 +6,7 @@ import { Express } from 'express';
 import { loadConfig } from '../../src/lib/config';
 import { createLogger } from '../../src/lib/logger';
 import { ManualClock } from '../../src/lib/clock';
-import { Background, Services, buildServices } from '../../src/container';
+import { Background, Services, buildServices, prepare } from '../../src/container';
 import { createApp } from '../../src/app';
 import { createTestDatabase } from './databases';
 
@@ -38,6 +38,7 @@ export async function startTestApp(options: { worker?: boolean; env?: Record<str
   });
   const clock = new ManualClock();
   const services = buildServices(config, createLogger(config.logLevel), clock);
+  await prepare(services);
   const background = new Background(services, options.worker ?? true);
   background.start();
   const app = createApp(services);

@@ -1,5 +1,6 @@
-import { ApplicationState } from '../../generated/prisma/client';
-import { StateMachine } from '../../lib/state-machine';
+import { StateMachine } from '../state/state-machine';
+
+export type ApplicationState = 'CREDIT_APPROVAL_PENDING' | 'IN_PROGRESS' | 'SUBMITTED' | 'DISBURSED' | 'REJECTED';
 
 /**
  * The loan application: waits for the credit decision, then the borrower completes KYC and the mandate

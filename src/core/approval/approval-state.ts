@@ -1,7 +1,8 @@
-import { ApprovalState } from '../../generated/prisma/client';
-import { StateMachine } from '../../lib/state-machine';
+import { StateMachine } from '../state/state-machine';
 
-/** Credit approval (CreditApprovalApplicationStateInfo.State): IN_PROCESS is initial; APPROVED and REJECTED are terminal. */
+export type ApprovalState = 'IN_PROCESS' | 'INCOME_VERIFICATION' | 'APPROVED' | 'REJECTED';
+
+/** Credit approval: IN_PROCESS is initial; APPROVED and REJECTED are terminal. */
 export const approvalMachine = new StateMachine<ApprovalState>('credit_approval', ['IN_PROCESS'], {
   IN_PROCESS: ['APPROVED', 'REJECTED', 'INCOME_VERIFICATION'],
   INCOME_VERIFICATION: ['APPROVED', 'REJECTED'],

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { ApprovalState, Product } from '../../generated/prisma/client';
 import { AppError, AppErrorCode, notFound } from '../errors';
-import { Database, isUniqueViolation } from '../../lib/db/database';
+import { UnitOfWork, isUniqueViolation } from '../../lib/db/database';
 import { Sealer, randomToken } from '../../lib/crypto';
 import { Clock } from '../../lib/clock';
 import { Outbox } from '../../lib/jobs/outbox';
@@ -9,17 +8,20 @@ import { TransitionWriter } from '../state/transition-writer';
 import { ChallengeService, ChallengeProof } from '../challenge/challenge.service';
 import { IdentityHasher } from '../shared/identity';
 import { istDate } from '../shared/dates';
+import { Application, ApplicationRef } from '../application/application';
 import { ApplicationRepository } from '../application/application.repository';
 import { applicationState } from '../application/application-state';
-import { approvalMachine, approvalState } from './approval-state';
+import { Product } from '../product/product';
+import { ProductRepository } from '../product/product.repository';
+import { OfferRepository } from '../offer/offer.repository';
+import { ApprovalState, approvalMachine, approvalState } from './approval-state';
 import { Applicant } from './applicant';
-import { CreditBureau } from './credit-bureau';
+import { BureauVerdict, CreditBureau } from './credit-bureau';
 import { Decision, RejectionReason, underwrite } from './underwriting';
+import { decideCreditJob } from './decide-credit.job';
+import { incomeVerifiedJob } from './income-verified.job';
 
-export const DECISION_TOPIC = 'approval.decide';
-export const INCOME_VERIFIED_TOPIC = 'approval.income-verified';
-
-/** Documented loan purposes accepted by ApproveUserForCredit. */
+/** Documented loan purposes. */
 export const LOAN_PURPOSES = [
   'HOME_RENOVATION',
   'MEDICAL',
@@ -33,9 +35,7 @@ export const LOAN_PURPOSES = [
 ] as const;
 export type LoanPurpose = (typeof LOAN_PURPOSES)[number];
 
-export interface ApprovalRequest {
-  aggregatorId: string;
-  googleApplicationId: string;
+export interface ApprovalRequest extends ApplicationRef {
   productId: string;
   cKycId?: string;
   challenge: ChallengeProof;
@@ -46,15 +46,18 @@ export interface ApprovalRequest {
 
 export interface ApprovalStatus {
   state: ApprovalState;
-  partnerApplicationReferenceId: string;
+  lenderReference: string;
   offerId?: string;
   rejection?: { reason: string; description: string };
 }
 
+/** The credit decision, made by the worker after the application is recorded; a stuck one is retried, then rejected, by the reconciler. */
 export class ApprovalService {
   constructor(
-    private readonly db: Database,
+    private readonly uow: UnitOfWork,
     private readonly applications: ApplicationRepository,
+    private readonly products: ProductRepository,
+    private readonly offers: OfferRepository,
     private readonly transitions: TransitionWriter,
     private readonly challenges: ChallengeService,
     private readonly outbox: Outbox,
@@ -66,36 +69,30 @@ export class ApprovalService {
 
   /** Records the application and stages the credit decision; the answer is IN_PROCESS until the worker decides. */
   async approve(request: ApprovalRequest): Promise<ApprovalStatus> {
-    return this.db.transaction(async () => {
-      const product = await this.db.client.product.findUnique({ where: { id: request.productId } });
+    return this.uow.transaction(async () => {
+      const product = await this.products.find(request.productId);
       if (!product || !product.active) throw notFound('productId');
-      const existing = await this.db.client.application.findUnique({
-        where: { aggregatorId_googleApplicationId: { aggregatorId: request.aggregatorId, googleApplicationId: request.googleApplicationId } },
-        select: { id: true },
-      });
-      if (existing) throw duplicate();
-      await this.challenges.verifyAndConsume(request.challenge, `approveUser:${request.googleApplicationId}`);
+      if (await this.applications.find(request)) throw duplicate();
+      await this.challenges.verifyAndConsume(request.partnerId, request.challenge, `approve:${request.externalReference}`);
 
       const id = randomUUID();
-      const partnerApplicationReferenceId = `PA${randomToken(9).replace(/[-_]/g, 'x').toUpperCase()}`;
+      const lenderReference = `PA${randomToken(9).replace(/[-_]/g, 'x').toUpperCase()}`;
       try {
-        await this.db.client.application.create({
-          data: {
-            id,
-            aggregatorId: request.aggregatorId,
-            googleApplicationId: request.googleApplicationId,
-            partnerApplicationReferenceId,
-            productId: product.id,
-            phoneHash: this.identity.phone(request.challenge.phone),
-            panHash: this.identity.pan(request.applicant.pan),
-            panLast4: request.applicant.pan.slice(5, 9),
-            applicantCiphertext: this.sealer.seal(JSON.stringify(request.applicant), `applicant:${id}`),
-            loanPurpose: request.loanPurpose,
-            requestedAmountMicros: request.requestedAmountMicros,
-            cKycId: request.cKycId,
-            approvalState: 'IN_PROCESS',
-            applicationState: 'CREDIT_APPROVAL_PENDING',
-          },
+        await this.applications.create({
+          id,
+          partnerId: request.partnerId,
+          externalReference: request.externalReference,
+          lenderReference,
+          productId: product.id,
+          phoneHash: this.identity.phone(request.challenge.phone),
+          panHash: this.identity.pan(request.applicant.pan),
+          panLast4: request.applicant.pan.slice(5, 9),
+          applicantCiphertext: this.sealer.seal(JSON.stringify(request.applicant), `applicant:${id}`),
+          loanPurpose: request.loanPurpose,
+          requestedAmountMicros: request.requestedAmountMicros,
+          cKycId: request.cKycId ?? null,
+          approvalState: 'IN_PROCESS',
+          applicationState: 'CREDIT_APPROVAL_PENDING',
         });
       } catch (err) {
         if (isUniqueViolation(err)) throw duplicate();
@@ -103,73 +100,85 @@ export class ApprovalService {
       }
       await this.transitions.recordInitial(approvalState, id, 'IN_PROCESS');
       await this.transitions.recordInitial(applicationState, id, 'CREDIT_APPROVAL_PENDING');
-      await this.outbox.stage(DECISION_TOPIC, { applicationId: id });
-      return { state: 'IN_PROCESS', partnerApplicationReferenceId };
+      await this.outbox.stage(decideCreditJob, { applicationId: id });
+      return { state: 'IN_PROCESS', lenderReference };
     });
   }
 
-  async status(aggregatorId: string, googleApplicationId: string): Promise<ApprovalStatus> {
-    const application = await this.applications.get(aggregatorId, googleApplicationId, { offer: { select: { id: true } } });
-    return {
-      state: application.approvalState,
-      partnerApplicationReferenceId: application.partnerApplicationReferenceId,
-      offerId: application.approvalState === 'APPROVED' ? application.offer?.id : undefined,
-      rejection:
-        application.approvalState === 'REJECTED'
-          ? { reason: application.approvalRejectionReason ?? 'OTHERS', description: application.approvalRejectionDescription ?? '' }
-          : undefined,
-    };
-  }
-
-  /** Worker step: runs underwriting once; a redelivered job finds the decision made and does nothing. */
+  /**
+   * Worker step: asks the bureau with no transaction open (the application id is the inquiry's reference),
+   * then applies the decision in one transaction that re-checks the state, so a redelivered job or a
+   * reconciler retry decides once.
+   */
   async decide(applicationId: string): Promise<void> {
-    await this.applications.lock(applicationId);
-    const application = await this.applications.byId(applicationId, { product: true });
+    const application = await this.applications.byId(applicationId);
     if (!application || application.approvalState !== 'IN_PROCESS') return;
     const applicant = this.applicantOf(application);
-    const bureau = await this.bureau.check({ pan: applicant.pan, dateOfBirth: applicant.dateOfBirth });
-    await this.apply(application, 'IN_PROCESS', this.evaluate(application, applicant, bureau));
+    const verdict = await this.bureau.check({ reference: application.id, pan: applicant.pan, dateOfBirth: applicant.dateOfBirth });
+    await this.uow.transaction(async () => {
+      await this.applications.lock(applicationId);
+      const current = await this.applications.byId(applicationId);
+      if (current?.approvalState !== 'IN_PROCESS') return;
+      await this.apply(current, 'IN_PROCESS', await this.evaluate(current, applicant, verdict));
+    });
   }
 
   /** The user finished income verification on the bank's pages; the bank's verdict is staged for the worker. */
-  async completeIncomeVerification(aggregatorId: string, googleApplicationId: string, outcome: 'APPROVED' | 'REJECTED'): Promise<ApprovalState> {
-    return this.db.transaction(async () => {
-      const application = await this.applications.get(aggregatorId, googleApplicationId);
-      await this.applications.lock(application.id);
+  async completeIncomeVerification(ref: ApplicationRef, outcome: 'APPROVED' | 'REJECTED'): Promise<ApprovalState> {
+    return this.uow.transaction(async () => {
+      const application = await this.applications.lockByRef(ref);
       approvalMachine.assert(application.approvalState, outcome);
-      await this.outbox.stage(INCOME_VERIFIED_TOPIC, { applicationId: application.id, outcome });
+      await this.outbox.stage(incomeVerifiedJob, { applicationId: application.id, outcome });
       return application.approvalState;
     });
   }
 
-  /** Worker step: verified income is underwritten as a clean bureau file; unverified income is rejected. */
+  /** Worker step (in the job's transaction): verified income is underwritten as a clean bureau file; unverified income is rejected. */
   async incomeVerified(applicationId: string, outcome: 'APPROVED' | 'REJECTED'): Promise<void> {
     await this.applications.lock(applicationId);
-    const application = await this.applications.byId(applicationId, { product: true });
+    const application = await this.applications.byId(applicationId);
     if (!application || application.approvalState !== 'INCOME_VERIFICATION') return;
     const decision: Decision =
       outcome === 'APPROVED'
-        ? this.evaluate(application, this.applicantOf(application), 'CLEAN')
+        ? await this.evaluate(application, this.applicantOf(application), 'CLEAN')
         : { outcome: 'REJECTED', reason: 'CREDIT_RISK_ASSESSMENT', description: 'Income could not be verified' };
     await this.apply(application, 'INCOME_VERIFICATION', decision);
   }
 
-  private applicantOf(application: { id: string; applicantCiphertext: string }): Applicant {
+  /** Reconciler: a decision that could not be made in time ends visibly as a rejection the partner can read. */
+  async abandonDecision(applicationId: string, description: string): Promise<boolean> {
+    return this.uow.transaction(async () => {
+      await this.applications.lock(applicationId);
+      const application = await this.applications.byId(applicationId);
+      if (application?.approvalState !== 'IN_PROCESS') return false;
+      await this.reject(applicationId, 'IN_PROCESS', 'OTHERS', description);
+      return true;
+    });
+  }
+
+  private applicantOf(application: Pick<Application, 'id' | 'applicantCiphertext'>): Applicant {
     return JSON.parse(this.sealer.open(application.applicantCiphertext, `applicant:${application.id}`)) as Applicant;
   }
 
-  private evaluate(application: { product: Product }, applicant: Applicant, bureau: 'CLEAN' | 'ADVERSE_RECORD' | 'THIN_FILE'): Decision {
+  private async evaluate(application: Application, applicant: Applicant, bureau: BureauVerdict): Promise<Decision> {
+    const product = await this.productOf(application);
     return underwrite({
       dateOfBirth: applicant.dateOfBirth,
       monthlyIncomeMicros: BigInt(applicant.employment.monthlyIncomeMicros),
       employmentType: applicant.employment.type,
       bureau,
-      product: application.product,
+      product,
       today: istDate(this.clock.now()),
     });
   }
 
-  private async apply(application: { id: string; product: Product }, from: 'IN_PROCESS' | 'INCOME_VERIFICATION', decision: Decision): Promise<void> {
+  private async productOf(application: Application): Promise<Product> {
+    const product = await this.products.find(application.productId);
+    if (!product) throw notFound('productId');
+    return product;
+  }
+
+  private async apply(application: Application, from: 'IN_PROCESS' | 'INCOME_VERIFICATION', decision: Decision): Promise<void> {
     if (decision.outcome === 'INCOME_VERIFICATION') {
       await this.transitions.move(approvalState, application.id, from, 'INCOME_VERIFICATION', {}, 'bureau: thin file');
       return;
@@ -178,44 +187,37 @@ export class ApprovalService {
       await this.reject(application.id, from, decision.reason, decision.description);
       return;
     }
-    const { product } = application;
+    const product = await this.productOf(application);
     const now = this.clock.now();
-    await this.db.client.offer.create({
-      data: {
-        id: `OFR${randomToken(9).replace(/[-_]/g, 'x').toUpperCase()}`,
-        applicationId: application.id,
-        productId: product.id,
-        minAmountMicros: product.minAmountMicros,
-        maxAmountMicros: decision.limitMicros,
-        amountStepMicros: product.amountStepMicros,
-        minTenureMonths: product.minTenureMonths,
-        maxTenureMonths: product.maxTenureMonths,
-        tenureStepMonths: product.tenureStepMonths,
-        interestRateE5: decision.interestRateE5,
-        processingFeeRateE5: product.processingFeeRateE5,
-        processingFeeMinMicros: product.processingFeeMinMicros,
-        gstRateE5: product.gstRateE5,
-        riskBand: decision.riskBand,
-        startsAt: now,
-        endsAt: new Date(now.getTime() + product.offerValidityHours * 3_600_000),
-      },
+    const offerId = `OFR${randomToken(9).replace(/[-_]/g, 'x').toUpperCase()}`;
+    await this.offers.create({
+      id: offerId,
+      applicationId: application.id,
+      productId: product.id,
+      minAmountMicros: product.minAmountMicros,
+      maxAmountMicros: decision.limitMicros,
+      amountStepMicros: product.amountStepMicros,
+      minTenureMonths: product.minTenureMonths,
+      maxTenureMonths: product.maxTenureMonths,
+      tenureStepMonths: product.tenureStepMonths,
+      interestRateE5: decision.interestRateE5,
+      processingFeeRateE5: product.processingFeeRateE5,
+      processingFeeMinMicros: product.processingFeeMinMicros,
+      gstRateE5: product.gstRateE5,
+      riskBand: decision.riskBand,
+      startsAt: now,
+      endsAt: new Date(now.getTime() + product.offerValidityHours * 3_600_000),
     });
-    await this.transitions.move(approvalState, application.id, from, 'APPROVED', {}, `risk band ${decision.riskBand}`);
+    await this.transitions.move(approvalState, application.id, from, 'APPROVED', { currentOfferId: offerId }, `risk band ${decision.riskBand}`);
     await this.transitions.move(applicationState, application.id, 'CREDIT_APPROVAL_PENDING', 'IN_PROGRESS', {}, 'credit approved');
   }
 
   private async reject(applicationId: string, from: ApprovalState, reason: RejectionReason, description: string): Promise<void> {
-    await this.transitions.move(approvalState, applicationId, from, 'REJECTED', {
-      approvalRejectionReason: reason,
-      approvalRejectionDescription: description,
-    }, reason);
-    await this.transitions.move(applicationState, applicationId, 'CREDIT_APPROVAL_PENDING', 'REJECTED', {
-      rejectionReason: reason,
-      rejectionDescription: description,
-    }, reason);
+    await this.transitions.move(approvalState, applicationId, from, 'REJECTED', { approvalRejectionReason: reason, approvalRejectionDescription: description }, reason);
+    await this.transitions.move(applicationState, applicationId, 'CREDIT_APPROVAL_PENDING', 'REJECTED', { rejectionReason: reason, rejectionDescription: description }, reason);
   }
 }
 
 function duplicate(): AppError {
-  return new AppError(AppErrorCode.DUPLICATE_APPLICATION, 'An application with this googleApplicationId already exists');
+  return new AppError(AppErrorCode.DUPLICATE_APPLICATION, 'An application with this reference already exists', ['externalReference']);
 }

@@ -1,3 +1,4 @@
+import { BureauVerdict } from './credit-bureau';
 import { UNDERWRITING_POLICY, EmploymentType } from './underwriting-policy';
 
 export type Decision =
@@ -25,7 +26,7 @@ export interface UnderwritingInput {
   dateOfBirth: string;
   monthlyIncomeMicros: bigint;
   employmentType: EmploymentType;
-  bureau: 'CLEAN' | 'ADVERSE_RECORD' | 'THIN_FILE';
+  bureau: BureauVerdict;
   product: { minAmountMicros: bigint; maxAmountMicros: bigint; amountStepMicros: bigint };
   today: string;
 }

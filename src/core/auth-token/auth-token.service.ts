@@ -3,7 +3,10 @@ import { SignJWT, jwtVerify } from 'jose';
 import { AppError, AppErrorCode, invalidField, precondition } from '../errors';
 import { Clock } from '../../lib/clock';
 import { KeyRing } from '../../lib/keys';
+import { ApplicationRef } from '../application/application';
 import { ApplicationRepository } from '../application/application.repository';
+import { KycRepository } from '../kyc/kyc.repository';
+import { MandateRepository } from '../mandate/mandate.repository';
 
 /** AuthTokenContext.type: which borrower step on the bank's pages the token opens. */
 export type AuthTokenContext = 'KYC' | 'REPAYMENT_SETUP' | 'INCOME_VERIFICATION';
@@ -33,19 +36,22 @@ export interface AuthTokenClaims {
 export class AuthTokenService {
   constructor(
     private readonly applications: ApplicationRepository,
+    private readonly kycs: KycRepository,
+    private readonly mandates: MandateRepository,
     private readonly keys: KeyRing,
     private readonly publicBaseUrl: string,
     private readonly allowInsecureReturnUrls: boolean,
     private readonly clock: Clock,
   ) {}
 
-  async issue(aggregatorId: string, googleApplicationId: string, context: AuthTokenContext, returnUrl?: string): Promise<IssuedAuthToken> {
+  async issue(ref: ApplicationRef, context: AuthTokenContext, returnUrl?: string): Promise<IssuedAuthToken> {
     if (returnUrl !== undefined) this.assertReturnUrl(returnUrl);
-    const application = await this.applications.get(aggregatorId, googleApplicationId, { kyc: true, mandate: true });
-    if (context === 'KYC' && !(application.kyc && ['NOT_STARTED', 'IN_PROGRESS'].includes(application.kyc.state))) {
+    const application = await this.applications.get(ref);
+    const kyc = context === 'KYC' ? await this.kycs.byId(application.currentKycId) : null;
+    if (context === 'KYC' && !(kyc && ['NOT_STARTED', 'IN_PROGRESS'].includes(kyc.state))) {
       throw precondition('A KYC auth token needs a KYC journey that is initiated and not finished');
     }
-    if (context === 'REPAYMENT_SETUP' && application.mandate?.state !== 'PENDING') {
+    if (context === 'REPAYMENT_SETUP' && (await this.mandates.byId(application.currentMandateId))?.state !== 'PENDING') {
       throw precondition('A REPAYMENT_SETUP auth token needs a repayment setup that is initiated and pending');
     }
     if (context === 'INCOME_VERIFICATION' && application.approvalState !== 'INCOME_VERIFICATION') {
@@ -86,10 +92,10 @@ export class AuthTokenService {
     try {
       url = new URL(value);
     } catch {
-      throw invalidField('data.redirectionUrl', 'redirectionUrl must be an absolute URL');
+      throw invalidField('returnUrl', 'The return URL must be an absolute URL');
     }
     if (url.protocol !== 'https:' && !(this.allowInsecureReturnUrls && url.protocol === 'http:')) {
-      throw invalidField('data.redirectionUrl', 'redirectionUrl must use https');
+      throw invalidField('returnUrl', 'The return URL must use https');
     }
   }
 }

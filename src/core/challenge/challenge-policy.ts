@@ -24,12 +24,19 @@ export enum ChallengeContext {
   CARD_DETAILS = 'CARD_DETAILS',
 }
 
-export const SMS_OTP_TEMPLATE = (code: string) =>
-  `${code} is OTP for your Credit application through Google Pay app. OTPs are SECRET. DO NOT disclose it to anyone. Bank NEVER asks for OTP.`;
+/**
+ * The SMS text for a code and the regex that reads the code back out of it (announced to the partner's app
+ * with each challenge). `{code}` is the OTP and `{lender}` this bank's name; the rest of the template is
+ * matched literally.
+ */
+export function renderSms(template: string, lenderName: string, code: string): string {
+  return template.split('{lender}').join(lenderName).replace('{code}', code);
+}
 
-/** The regex the aggregator's app uses to read the code from the SMS; it matches SMS_OTP_TEMPLATE exactly. */
-export const SMS_OTP_MESSAGE_REGEX =
-  '(\\d{6}) is OTP for your Credit application through Google Pay app. OTPs are SECRET. DO NOT disclose it to anyone. Bank NEVER asks for OTP.';
+export function smsRegex(template: string, lenderName: string): string {
+  const literal = template.split('{lender}').join(lenderName).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return literal.replace('\\{code\\}', `(\\d{${CHALLENGE_POLICY.digits}})`);
+}
 
 export function lockoutMs(lockouts: number): number {
   return Math.min(CHALLENGE_POLICY.lockoutBaseMs * 2 ** Math.max(0, lockouts - 1), CHALLENGE_POLICY.lockoutMaxMs);

@@ -27,7 +27,7 @@ export interface PersonName {
   fullName: string;
 }
 
-/** Port to CERSAI's Central KYC Registry. */
+/** Port to CERSAI's Central KYC Registry, called with no database transaction open. */
 export interface CkycRegistry {
   /** The 14-digit KIN of the person with this PAN, or null when the registry has no record. */
   search(query: { pan: string; dateOfBirth: string }): Promise<string | null>;

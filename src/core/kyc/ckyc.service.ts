@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { AppError, AppErrorCode } from '../errors';
-import { Database } from '../../lib/db/database';
 import { IdentityHasher } from '../shared/identity';
+import { ApplicationRef } from '../application/application';
 import { CkycRecord, CkycRegistry } from './ckyc-registry';
+import { KycRepository } from './kyc.repository';
 
 export interface Consent {
   type: string;
@@ -12,48 +13,59 @@ export interface Consent {
 
 export const CKYC_CONSENT_TYPE = 'CKYC_DATA_FETCH';
 
-/** CKYC search and download, each only with the user's recorded consent (CERSAI requires it before any download). */
+export interface CkycQuery extends ApplicationRef {
+  pan: string;
+  dateOfBirth: string;
+  consents: Consent[];
+}
+
+/** What the registry answered to one consented search; recorded by `recordSearch`. */
+export interface CkycLookup {
+  query: CkycQuery;
+  consentVersion: string;
+  cKycId: string | null;
+}
+
+/**
+ * CKYC search and download, each only with the user's recorded consent (CERSAI requires it before any
+ * download). The registry is called with no transaction open: `lookup` calls it, `recordSearch` records
+ * the answer.
+ */
 export class CkycService {
   constructor(
-    private readonly db: Database,
+    private readonly kyc: KycRepository,
     private readonly registry: CkycRegistry,
     private readonly identity: IdentityHasher,
   ) {}
 
-  async search(query: {
-    aggregatorId: string;
-    googleApplicationId: string;
-    pan: string;
-    dateOfBirth: string;
-    consents: Consent[];
-  }): Promise<{ cKycId: string | null }> {
+  async lookup(query: CkycQuery): Promise<CkycLookup> {
     const consent = query.consents.find((c) => c.type === CKYC_CONSENT_TYPE && c.acceptance === true);
     if (!consent) {
-      throw new AppError(AppErrorCode.CONSENT_REQUIRED, 'A tncAcceptanceMetadata entry {type: CKYC_DATA_FETCH, acceptance: true} is required', [
-        'data.tncAcceptanceMetadata',
-      ]);
+      throw new AppError(AppErrorCode.CONSENT_REQUIRED, 'A consent {type: CKYC_DATA_FETCH, acceptance: true} is required', ['consents']);
     }
     const cKycId = await this.registry.search({ pan: query.pan, dateOfBirth: query.dateOfBirth });
-    await this.db.client.ckycSearch.create({
-      data: {
-        id: randomUUID(),
-        aggregatorId: query.aggregatorId,
-        googleApplicationId: query.googleApplicationId,
-        panHash: this.identity.pan(query.pan),
-        cKycId,
-        consentVersion: consent.version ?? 'unversioned',
-      },
+    return { query, consentVersion: consent.version ?? 'unversioned', cKycId };
+  }
+
+  async recordSearch(lookup: CkycLookup): Promise<{ cKycId: string | null }> {
+    await this.kyc.recordCkycSearch({
+      id: randomUUID(),
+      partnerId: lookup.query.partnerId,
+      externalReference: lookup.query.externalReference,
+      panHash: this.identity.pan(lookup.query.pan),
+      cKycId: lookup.cKycId,
+      consentVersion: lookup.consentVersion,
     });
-    return { cKycId };
+    return { cKycId: lookup.cKycId };
   }
 
   /** The record for a cKycId this application's consented search returned; null when there is none. */
-  async download(aggregatorId: string, googleApplicationId: string, cKycId: string): Promise<CkycRecord | null> {
-    const searches = await this.db.client.ckycSearch.findMany({ where: { aggregatorId, googleApplicationId }, select: { cKycId: true } });
-    if (searches.length === 0) {
-      throw new AppError(AppErrorCode.CONSENT_REQUIRED, 'No consented CKYC search exists for this googleApplicationId; call searchCKycRecord first');
+  async download(ref: ApplicationRef, cKycId: string): Promise<CkycRecord | null> {
+    const found = await this.kyc.ckycSearchResults(ref.partnerId, ref.externalReference);
+    if (found.length === 0) {
+      throw new AppError(AppErrorCode.CONSENT_REQUIRED, 'No consented CKYC search exists for this application; search first');
     }
-    if (!searches.some((s) => s.cKycId === cKycId)) return null;
+    if (!found.includes(cKycId)) return null;
     return this.registry.download(cKycId);
   }
 }

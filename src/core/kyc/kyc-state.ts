@@ -1,7 +1,9 @@
-import { KycState } from '../../generated/prisma/client';
-import { StateMachine } from '../../lib/state-machine';
+import { StateMachine } from '../state/state-machine';
 
-/** Kyc.KycState: the user starts a step, completes it, and the bank approves or rejects; an unfinished journey expires. */
+export type KycState = 'NOT_STARTED' | 'IN_PROGRESS' | 'AWAITING_APPROVAL' | 'APPROVED' | 'REJECTED' | 'EXPIRED';
+export type KycMethod = 'EKYC' | 'VIDEO_KYC' | 'CKYC' | 'OFFLINE';
+
+/** A KYC attempt: the user starts a step, completes it, and the bank approves or rejects; an unfinished journey expires. */
 export const kycMachine = new StateMachine<KycState>('kyc', ['NOT_STARTED'], {
   NOT_STARTED: ['IN_PROGRESS', 'EXPIRED'],
   IN_PROGRESS: ['AWAITING_APPROVAL', 'REJECTED', 'EXPIRED'],

@@ -1,18 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import { Kyc, KycMethod, KycState } from '../../generated/prisma/client';
 import { notFound, precondition } from '../errors';
-import { Database } from '../../lib/db/database';
+import { UnitOfWork } from '../../lib/db/database';
 import { randomToken } from '../../lib/crypto';
 import { Clock } from '../../lib/clock';
 import { Outbox } from '../../lib/jobs/outbox';
 import { TransitionWriter } from '../state/transition-writer';
 import { IdentityHasher } from '../shared/identity';
+import { Application, ApplicationRef } from '../application/application';
 import { ApplicationRepository } from '../application/application.repository';
 import { applicationState } from '../application/application-state';
-import { kycState } from './kyc-state';
+import { Kyc } from './kyc';
+import { KycMethod, KycState, kycState } from './kyc-state';
+import { KycRepository } from './kyc.repository';
+import { expireKycJob } from './expire-kyc.job';
+import { reviewKycJob } from './review-kyc.job';
 
-export const KYC_REVIEW_TOPIC = 'kyc.review';
-export const KYC_EXPIRE_TOPIC = 'kyc.expire';
 /** An unfinished KYC journey expires 7 days after it was initiated. */
 export const KYC_JOURNEY_TTL_MS = 7 * 24 * 3_600_000;
 export const KYC_LINK_TTL_MS = 15 * 60_000;
@@ -20,7 +22,7 @@ export const KYC_LINK_TTL_MS = 15 * 60_000;
 export const KYC_APPROVAL_VALIDITY_MS = 30 * 24 * 3_600_000;
 
 export interface KycSession {
-  partnerApplicationReferenceId: string;
+  lenderReference: string;
   urlToken: string;
   expiresAt: Date;
   eligibleMethods: KycMethod[];
@@ -30,41 +32,40 @@ export type KycOutcome = 'APPROVED' | 'REJECTED';
 
 export class KycService {
   constructor(
-    private readonly db: Database,
+    private readonly uow: UnitOfWork,
     private readonly applications: ApplicationRepository,
+    private readonly kycs: KycRepository,
     private readonly transitions: TransitionWriter,
     private readonly outbox: Outbox,
     private readonly identity: IdentityHasher,
     private readonly clock: Clock,
   ) {}
 
-  /** Opens (or re-opens, with a fresh link) the KYC journey of an approved application. */
-  async initiate(aggregatorId: string, googleApplicationId: string, offerId: string): Promise<KycSession> {
-    return this.db.transaction(async () => {
-      const application = await this.applications.get(aggregatorId, googleApplicationId, { offer: true, kyc: true });
-      await this.applications.lock(application.id);
+  /** Opens the KYC journey of an approved application (or gives a fresh link for the current, unfinished one). */
+  async initiate(ref: ApplicationRef, offerId: string): Promise<KycSession> {
+    return this.uow.transaction(async () => {
+      const application = await this.applications.lockByRef(ref);
       if (application.applicationState !== 'IN_PROGRESS') {
         throw precondition(`KYC cannot start while the application is ${application.applicationState}`);
       }
-      if (!application.offer || application.offer.id !== offerId) throw notFound('offerId');
+      if (application.currentOfferId !== offerId) throw notFound('offerId');
       const urlToken = randomToken(24);
       const expiresAt = new Date(this.clock.now().getTime() + KYC_LINK_TTL_MS);
       const urlTokenHash = this.identity.secret('kyc-url-token', urlToken);
-      let kyc = application.kyc;
+      let kyc = await this.kycs.byId(application.currentKycId);
       if (kyc) {
         if (kyc.state !== 'NOT_STARTED' && kyc.state !== 'IN_PROGRESS') throw precondition(`KYC is already ${kyc.state}`);
-        kyc = await this.db.client.kyc.update({ where: { id: kyc.id }, data: { urlTokenHash, urlTokenExpiresAt: expiresAt } });
+        await this.kycs.renewLink(kyc.id, urlTokenHash, expiresAt);
       } else {
         const eligibleMethods: KycMethod[] = [];
         if (await this.hasCkycRecord(application)) eligibleMethods.push('CKYC');
         eligibleMethods.push('EKYC', 'VIDEO_KYC', 'OFFLINE');
-        kyc = await this.db.client.kyc.create({
-          data: { id: randomUUID(), applicationId: application.id, state: 'NOT_STARTED', eligibleMethods, urlTokenHash, urlTokenExpiresAt: expiresAt },
-        });
+        kyc = await this.kycs.create({ id: randomUUID(), applicationId: application.id, state: 'NOT_STARTED', eligibleMethods, urlTokenHash, urlTokenExpiresAt: expiresAt });
+        await this.applications.setCurrent(application.id, { currentKycId: kyc.id });
         await this.transitions.recordInitial(kycState, kyc.id, 'NOT_STARTED');
-        await this.outbox.stage(KYC_EXPIRE_TOPIC, { kycId: kyc.id }, { delayMs: KYC_JOURNEY_TTL_MS });
+        await this.outbox.stage(expireKycJob, { kycId: kyc.id }, { delayMs: KYC_JOURNEY_TTL_MS });
       }
-      return { partnerApplicationReferenceId: application.partnerApplicationReferenceId, urlToken, expiresAt, eligibleMethods: kyc.eligibleMethods };
+      return { lenderReference: application.lenderReference, urlToken, expiresAt, eligibleMethods: kyc.eligibleMethods };
     });
   }
 
@@ -72,11 +73,10 @@ export class KycService {
    * The user finished a KYC step on the bank's pages: the journey moves to AWAITING_APPROVAL and the bank's
    * review is staged for the worker.
    */
-  async complete(aggregatorId: string, googleApplicationId: string, outcome: KycOutcome): Promise<KycState> {
-    return this.db.transaction(async (): Promise<KycState> => {
-      const application = await this.applications.get(aggregatorId, googleApplicationId, { kyc: true });
-      await this.applications.lock(application.id);
-      const kyc = application.kyc;
+  async complete(ref: ApplicationRef, outcome: KycOutcome): Promise<KycState> {
+    return this.uow.transaction(async (): Promise<KycState> => {
+      const application = await this.applications.lockByRef(ref);
+      const kyc = await this.kycs.byId(application.currentKycId);
       if (!kyc) throw precondition('KYC has not been initiated for this application');
       const method: KycMethod = kyc.eligibleMethods.includes('CKYC') ? 'CKYC' : 'EKYC';
       let state: KycState = kyc.state;
@@ -85,21 +85,21 @@ export class KycService {
         state = 'IN_PROGRESS';
       }
       await this.transitions.move(kycState, kyc.id, state, 'AWAITING_APPROVAL', { completedMethod: method }, `user completed ${method}`);
-      await this.outbox.stage(KYC_REVIEW_TOPIC, { kycId: kyc.id, outcome });
+      await this.outbox.stage(reviewKycJob, { kycId: kyc.id, outcome });
       return 'AWAITING_APPROVAL';
     });
   }
 
-  /** Worker step: the bank's verdict on a completed KYC. */
+  /** Worker step (in the job's transaction): the bank's verdict on a completed KYC. */
   async review(kycId: string, outcome: KycOutcome): Promise<void> {
-    const kyc = await this.db.client.kyc.findUnique({ where: { id: kycId } });
+    const kyc = await this.kycs.byId(kycId);
     if (!kyc || kyc.state !== 'AWAITING_APPROVAL') return;
     await this.applications.lock(kyc.applicationId);
     if (outcome === 'APPROVED') {
       await this.transitions.move(kycState, kyc.id, 'AWAITING_APPROVAL', 'APPROVED', {
         approvalValidUntil: new Date(this.clock.now().getTime() + KYC_APPROVAL_VALIDITY_MS),
       }, 'verified');
-      await this.outbox.stage(KYC_EXPIRE_TOPIC, { kycId: kyc.id }, { delayMs: KYC_APPROVAL_VALIDITY_MS });
+      await this.outbox.stage(expireKycJob, { kycId: kyc.id }, { delayMs: KYC_APPROVAL_VALIDITY_MS });
       return;
     }
     await this.transitions.move(kycState, kyc.id, 'AWAITING_APPROVAL', 'REJECTED', { rejectionReason: 'POLICY_ERROR' }, 'POLICY_ERROR');
@@ -107,11 +107,12 @@ export class KycService {
   }
 
   /**
-   * Worker step: an unfinished journey past KYC_JOURNEY_TTL_MS, or an approval past its validity, becomes
-   * EXPIRED and the application is rejected (the borrower applies again). Fired early, it re-arms itself.
+   * Worker step (in the job's transaction): an unfinished journey past KYC_JOURNEY_TTL_MS, or an approval past
+   * its validity, becomes EXPIRED and the application is rejected (the borrower applies again). Fired early,
+   * it re-arms itself.
    */
   async expire(kycId: string): Promise<void> {
-    const kyc = await this.db.client.kyc.findUnique({ where: { id: kycId } });
+    const kyc = await this.kycs.byId(kycId);
     if (!kyc) return;
     await this.applications.lock(kyc.applicationId);
     const now = this.clock.now().getTime();
@@ -123,7 +124,7 @@ export class KycService {
           : undefined;
     if (dueAt === undefined) return;
     if (dueAt > now) {
-      await this.outbox.stage(KYC_EXPIRE_TOPIC, { kycId }, { delayMs: dueAt - now });
+      await this.outbox.stage(expireKycJob, { kycId }, { delayMs: dueAt - now });
       return;
     }
     const reason = kyc.state === 'APPROVED' ? 'VALIDITY_EXPIRED' : 'EXPIRED';
@@ -131,7 +132,13 @@ export class KycService {
     await this.rejectApplication(kyc.applicationId, 'OTHERS', 'KYC expired before the application was submitted');
   }
 
-  isApproved(kyc: Pick<Kyc, 'state' | 'approvalValidUntil'> | null | undefined): boolean {
+  /** The application's current KYC, if it is approved and still valid. */
+  async isApproved(application: Pick<Application, 'currentKycId'>): Promise<boolean> {
+    const kyc = await this.kycs.byId(application.currentKycId);
+    return this.isValidApproval(kyc);
+  }
+
+  isValidApproval(kyc: Pick<Kyc, 'state' | 'approvalValidUntil'> | null): boolean {
     return kyc?.state === 'APPROVED' && (kyc.approvalValidUntil === null || kyc.approvalValidUntil > this.clock.now());
   }
 
@@ -139,18 +146,12 @@ export class KycService {
   private async rejectApplication(applicationId: string, reason: string, description: string): Promise<void> {
     const application = await this.applications.byId(applicationId);
     if (application?.applicationState !== 'IN_PROGRESS') return;
-    await this.transitions.move(applicationState, application.id, 'IN_PROGRESS', 'REJECTED', {
-      rejectionReason: reason,
-      rejectionDescription: description,
-    }, reason);
+    await this.transitions.move(applicationState, application.id, 'IN_PROGRESS', 'REJECTED', { rejectionReason: reason, rejectionDescription: description }, reason);
   }
 
-  private async hasCkycRecord(application: { aggregatorId: string; googleApplicationId: string; cKycId: string | null }): Promise<boolean> {
+  private async hasCkycRecord(application: Application): Promise<boolean> {
     if (application.cKycId) return true;
-    const found = await this.db.client.ckycSearch.findFirst({
-      where: { aggregatorId: application.aggregatorId, googleApplicationId: application.googleApplicationId, cKycId: { not: null } },
-      select: { id: true },
-    });
-    return found !== null;
+    const found = await this.kycs.ckycSearchResults(application.partnerId, application.externalReference);
+    return found.some((cKycId) => cKycId !== null);
   }
 }

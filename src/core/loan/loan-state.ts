@@ -1,7 +1,8 @@
-import { LoanState } from '../../generated/prisma/client';
-import { StateMachine } from '../../lib/state-machine';
+import { StateMachine } from '../state/state-machine';
 
-/** AccountStateSpec.State of a loan account: ACTIVE on disbursement; servicing moves it to DELINQUENT and back, or closes it. */
+export type LoanState = 'ACTIVE' | 'INACTIVE' | 'CLOSED' | 'DELINQUENT';
+
+/** A loan account: ACTIVE on disbursement; servicing moves it to DELINQUENT and back, or closes it. */
 export const loanMachine = new StateMachine<LoanState>('loan_account', ['ACTIVE'], {
   ACTIVE: ['DELINQUENT', 'INACTIVE', 'CLOSED'],
   DELINQUENT: ['ACTIVE', 'CLOSED'],

@@ -1,93 +1,116 @@
 import { randomUUID } from 'node:crypto';
-import { Prisma } from '../../generated/prisma/client';
 import { notFound } from '../errors';
-import { Database } from '../../lib/db/database';
+import { UnitOfWork } from '../../lib/db/database';
 import { randomToken } from '../../lib/crypto';
 import { Clock } from '../../lib/clock';
 import { TransitionWriter } from '../state/transition-writer';
 import { addMonthsClamped, istDate } from '../shared/dates';
 import { ApplicationRepository } from '../application/application.repository';
 import { applicationState } from '../application/application-state';
+import { SubmissionRepository } from '../application/submission.repository';
 import { buildSchedule } from '../money/emi';
 import { DisbursementRail } from './disbursement-rail';
+import { Disbursement, LoanAccount } from './loan';
+import { LoanRepository } from './loan.repository';
 import { loanState } from './loan-state';
-
-export type LoanWithSchedule = Prisma.LoanAccountGetPayload<{ include: { instalments: true } }>;
+import { disbursementState } from './disbursement-state';
 
 export class LoanService {
   constructor(
-    private readonly db: Database,
+    private readonly uow: UnitOfWork,
     private readonly applications: ApplicationRepository,
+    private readonly submissions: SubmissionRepository,
+    private readonly loans: LoanRepository,
     private readonly transitions: TransitionWriter,
     private readonly rail: DisbursementRail,
     private readonly clock: Clock,
   ) {}
 
   /**
-   * Worker step: pays the loan out and opens the account. The rail is called with the same reference on
-   * every retry; the account, its schedule and the application's move to DISBURSED commit together.
+   * Worker step: pays the loan out. The intent is recorded and committed first, the rail is called with
+   * no transaction open and the same reference on every try (so it pays once), and its answer is recorded
+   * in a new transaction: the account, its schedule and the move to DISBURSED commit together.
    */
   async disburse(applicationId: string): Promise<void> {
-    await this.applications.lock(applicationId);
-    const application = await this.applications.byId(applicationId, { submission: true });
-    if (!application || application.applicationState !== 'SUBMITTED' || !application.submission) return;
-    const submission = application.submission;
-    const reference = `DSB${application.partnerApplicationReferenceId}`;
-    const result = await this.rail.transfer({
-      reference,
-      amountMicros: submission.netDisbursalMicros,
-      beneficiaryPanLast4: application.panLast4,
+    const intent = await this.recordIntent(applicationId);
+    if (!intent) return;
+    const result = await this.rail.transfer({ reference: intent.disbursement.reference, amountMicros: intent.disbursement.amountMicros, beneficiaryPanLast4: intent.panLast4 });
+    await this.uow.transaction(async () => {
+      await this.applications.lock(applicationId);
+      const disbursement = await this.loans.disbursementOf(applicationId);
+      if (disbursement?.state !== 'REQUESTED') return;
+      if (result.status === 'FAILED') {
+        await this.transitions.move(disbursementState, disbursement.id, 'REQUESTED', 'FAILED', { failureReason: result.reason, completedAt: this.clock.now() }, result.reason);
+        await this.transitions.move(applicationState, applicationId, 'SUBMITTED', 'REJECTED', {
+          rejectionReason: 'OTHERS',
+          rejectionDescription: `Disbursement failed: ${result.reason}`,
+        }, 'disbursement failed');
+        return;
+      }
+      await this.transitions.move(disbursementState, disbursement.id, 'REQUESTED', 'SUCCEEDED', { utr: result.utr, completedAt: this.clock.now() }, `UTR ${result.utr}`);
+      await this.openAccount(applicationId, disbursement, result.utr);
     });
-    if (result.status === 'FAILED') {
-      await this.transitions.move(applicationState, application.id, 'SUBMITTED', 'REJECTED', {
-        rejectionReason: 'OTHERS',
-        rejectionDescription: `Disbursement failed: ${result.reason}`,
-      }, 'disbursement failed');
-      return;
-    }
+  }
+
+  async account(partnerId: string, accountToken: string): Promise<LoanAccount> {
+    const loan = await this.loans.accountForPartner(partnerId, accountToken);
+    if (!loan) throw notFound('accountToken');
+    return loan;
+  }
+
+  private recordIntent(applicationId: string): Promise<{ disbursement: Disbursement; panLast4: string } | null> {
+    return this.uow.transaction(async () => {
+      await this.applications.lock(applicationId);
+      const application = await this.applications.byId(applicationId);
+      if (application?.applicationState !== 'SUBMITTED') return null;
+      const now = this.clock.now();
+      let disbursement = await this.loans.disbursementOf(applicationId);
+      if (!disbursement) {
+        const submission = await this.submissions.byId(application.currentSubmissionId);
+        if (!submission) return null;
+        const id = randomUUID();
+        await this.loans.createDisbursement({
+          id,
+          applicationId,
+          submissionId: submission.id,
+          reference: `DSB${application.lenderReference}`,
+          amountMicros: submission.netDisbursalMicros,
+          state: 'REQUESTED',
+          requestedAt: now,
+        });
+        await this.transitions.recordInitial(disbursementState, id, 'REQUESTED');
+        disbursement = (await this.loans.disbursementOf(applicationId))!;
+      }
+      if (disbursement.state !== 'REQUESTED') return null;
+      await this.loans.markAttempt(disbursement.id, now, true);
+      return { disbursement, panLast4: application.panLast4 };
+    });
+  }
+
+  private async openAccount(applicationId: string, disbursement: Disbursement, utr: string): Promise<void> {
+    const submission = (await this.submissions.byId(disbursement.submissionId))!;
     const now = this.clock.now();
     const schedule = buildSchedule(
       { principalMicros: submission.loanAmountMicros, annualRateE5: BigInt(submission.interestRateE5), tenureMonths: submission.tenureMonths },
       addMonthsClamped(istDate(now), 1),
     );
     const loanId = randomUUID();
-    await this.db.client.loanAccount.create({
-      data: {
-        id: loanId,
-        accountToken: `acct_${randomToken(24)}`,
-        applicationId: application.id,
-        state: 'ACTIVE',
-        sanctionedMicros: submission.loanAmountMicros,
-        disbursedMicros: submission.netDisbursalMicros,
-        interestRateE5: submission.interestRateE5,
-        tenureMonths: submission.tenureMonths,
-        emiMicros: submission.emiMicros,
-        outstandingPrincipalMicros: submission.loanAmountMicros,
-        disbursementReference: `${reference}:${result.utr}`,
-        disbursedAt: now,
-      },
+    await this.loans.createAccount({
+      id: loanId,
+      accountToken: `acct_${randomToken(24)}`,
+      applicationId,
+      state: 'ACTIVE',
+      sanctionedMicros: submission.loanAmountMicros,
+      disbursedMicros: submission.netDisbursalMicros,
+      interestRateE5: submission.interestRateE5,
+      tenureMonths: submission.tenureMonths,
+      emiMicros: submission.emiMicros,
+      outstandingPrincipalMicros: submission.loanAmountMicros,
+      disbursementReference: `${disbursement.reference}:${utr}`,
+      disbursedAt: now,
+      instalments: schedule.map((line) => ({ ...line, status: 'DUE' as const })),
     });
-    await this.db.client.loanInstalment.createMany({
-      data: schedule.map((line) => ({
-        loanId,
-        sequence: line.sequence,
-        dueDate: new Date(`${line.dueDate}T00:00:00Z`),
-        emiMicros: line.emiMicros,
-        principalMicros: line.principalMicros,
-        interestMicros: line.interestMicros,
-        status: 'DUE' as const,
-      })),
-    });
-    await this.transitions.recordInitial(loanState, loanId, 'ACTIVE', `disbursed UTR ${result.utr}`);
-    await this.transitions.move(applicationState, application.id, 'SUBMITTED', 'DISBURSED', {}, 'disbursed');
-  }
-
-  async account(aggregatorId: string, accountToken: string): Promise<LoanWithSchedule> {
-    const loan = await this.db.client.loanAccount.findFirst({
-      where: { accountToken, application: { aggregatorId } },
-      include: { instalments: { orderBy: { sequence: 'asc' } } },
-    });
-    if (!loan) throw notFound('accountToken');
-    return loan;
+    await this.transitions.recordInitial(loanState, loanId, 'ACTIVE', `disbursed UTR ${utr}`);
+    await this.transitions.move(applicationState, applicationId, 'SUBMITTED', 'DISBURSED', {}, 'disbursed');
   }
 }

@@ -1,5 +1,6 @@
-import { MandateState } from '../../generated/prisma/client';
-import { StateMachine } from '../../lib/state-machine';
+import { StateMachine } from '../state/state-machine';
+
+export type MandateState = 'PENDING' | 'ACTIVE' | 'FAILED';
 
 /** Repayment mandate: PENDING until the user authorises it at the bank; a FAILED mandate may be set up again. */
 export const mandateMachine = new StateMachine<MandateState>('repayment_mandate', ['PENDING'], {

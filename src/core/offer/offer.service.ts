@@ -1,13 +1,13 @@
-import { Offer } from '../../generated/prisma/client';
 import { notFound } from '../errors';
-import { Database } from '../../lib/db/database';
+import { Offer } from './offer';
+import { OfferRepository } from './offer.repository';
 
 export class OfferService {
-  constructor(private readonly db: Database) {}
+  constructor(private readonly offers: OfferRepository) {}
 
-  /** The offer with this id, if it belongs to an application of this aggregator. */
-  async fetch(aggregatorId: string, offerId: string): Promise<Offer> {
-    const offer = await this.db.client.offer.findFirst({ where: { id: offerId, application: { aggregatorId } } });
+  /** The offer with this id, if it belongs to an application of this partner. */
+  async fetch(partnerId: string, offerId: string): Promise<Offer> {
+    const offer = await this.offers.forPartner(partnerId, offerId);
     if (!offer) throw notFound('offerId');
     return offer;
   }

@@ -1,11 +1,12 @@
 import { AppError, AppErrorCode } from '../errors';
-import { Database } from '../../lib/db/database';
-import { StateMachine } from '../../lib/state-machine';
+import { UnitOfWork } from '../../lib/db/database';
+import { StateMachine } from './state-machine';
+import { StateTransitionRecord, StateTransitionRepository, StatefulModel } from './state-transition.repository';
 
-/** Where an aggregate's state lives: a Prisma model with an `id` and a state column. */
+/** Where an aggregate's state lives: a table with an `id` and a state column. */
 export interface StateColumn<S extends string> {
   machine: StateMachine<S>;
-  model: 'application' | 'kyc' | 'repaymentMandate' | 'loanAccount';
+  model: StatefulModel;
   column: string;
 }
 
@@ -16,41 +17,25 @@ export interface StateColumn<S extends string> {
  * transaction.
  */
 export class TransitionWriter {
-  constructor(private readonly db: Database) {}
+  constructor(private readonly uow: UnitOfWork, private readonly repository: StateTransitionRepository) {}
 
   /** Records the initial state of a row the caller has just created. */
   async recordInitial<S extends string>(target: StateColumn<S>, entityId: string, state: S, reason?: string): Promise<void> {
     target.machine.assertInitial(state);
-    await this.db.client.stateTransition.create({
-      data: { aggregate: target.machine.aggregate, entityId, fromState: null, toState: state, reason },
-    });
+    await this.repository.record({ aggregate: target.machine.aggregate, entityId, fromState: null, toState: state, reason });
   }
 
-  async move<S extends string>(
-    target: StateColumn<S>,
-    entityId: string,
-    from: S,
-    to: S,
-    changes: Record<string, unknown> = {},
-    reason?: string,
-  ): Promise<void> {
+  async move<S extends string>(target: StateColumn<S>, entityId: string, from: S, to: S, changes: Record<string, unknown> = {}, reason?: string): Promise<void> {
     target.machine.assert(from, to);
-    await this.db.transaction(async () => {
-      const delegate = (this.db.client as unknown as Record<string, { updateMany(args: unknown): Promise<{ count: number }> }>)[target.model];
-      const { count } = await delegate.updateMany({
-        where: { id: entityId, [target.column]: from },
-        data: { ...changes, [target.column]: to },
-      });
-      if (count !== 1) {
+    await this.uow.transaction(async () => {
+      if (!(await this.repository.compareAndSet(target.model, target.column, entityId, from, to, changes))) {
         throw new AppError(AppErrorCode.CONCURRENT_MODIFICATION, `${target.machine.aggregate} ${entityId} is no longer ${from}`);
       }
-      await this.db.client.stateTransition.create({
-        data: { aggregate: target.machine.aggregate, entityId, fromState: from, toState: to, reason },
-      });
+      await this.repository.record({ aggregate: target.machine.aggregate, entityId, fromState: from, toState: to, reason });
     });
   }
 
-  async history(aggregate: string, entityId: string) {
-    return this.db.client.stateTransition.findMany({ where: { aggregate, entityId }, orderBy: { id: 'asc' } });
+  history(aggregate: string, entityId: string): Promise<StateTransitionRecord[]> {
+    return this.repository.history(aggregate, entityId);
   }
 }

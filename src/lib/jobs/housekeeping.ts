@@ -1,5 +1,5 @@
 import { Logger } from 'pino';
-import { Database } from '../db/database';
+import { JobStoreRepository } from './job-store.repository';
 
 /** How long bookkeeping rows are kept. Google's integrator rules ask for requestIds to be kept 30 days. */
 export const RETENTION = {
@@ -9,35 +9,35 @@ export const RETENTION = {
 } as const;
 
 /** Deletes bookkeeping rows past their retention, in small batches; safe to run from several processes. */
-export async function pruneExpired(db: Database, now = new Date()): Promise<{ idempotency: number; processed: number; outbox: number }> {
+export function pruneExpired(store: JobStoreRepository, now = new Date()): Promise<{ idempotency: number; processed: number; outbox: number }> {
   const before = (days: number) => new Date(now.getTime() - days * 86_400_000);
-  const idempotency = await db.prisma.$executeRaw`
-    DELETE FROM idempotency_record WHERE id IN (
-      SELECT id FROM idempotency_record WHERE created_at < ${before(RETENTION.idempotencyRecordDays)} LIMIT 5000)`;
-  const processed = await db.prisma.$executeRaw`
-    DELETE FROM processed_message WHERE (handler, message_id) IN (
-      SELECT handler, message_id FROM processed_message WHERE processed_at < ${before(RETENTION.processedMessageDays)} LIMIT 5000)`;
-  const outbox = await db.prisma.$executeRaw`
-    DELETE FROM outbox_message WHERE id IN (
-      SELECT id FROM outbox_message WHERE published_at IS NOT NULL AND published_at < ${before(RETENTION.publishedOutboxDays)} LIMIT 5000)`;
-  return { idempotency, processed, outbox };
+  return store.pruneBefore({
+    idempotency: before(RETENTION.idempotencyRecordDays),
+    processed: before(RETENTION.processedMessageDays),
+    outbox: before(RETENTION.publishedOutboxDays),
+  });
 }
 
-export class Housekeeping {
+/** Runs `task` every `everyMs` (unref'd), logging failures; for periodic sweeps such as housekeeping and reconciling. */
+export class Periodic {
   private timer: NodeJS.Timeout | undefined;
+  private running: Promise<unknown> | undefined;
 
-  constructor(private readonly db: Database, private readonly logger: Logger, private readonly everyMs = 3_600_000) {}
+  constructor(private readonly name: string, private readonly task: () => Promise<unknown>, private readonly logger: Logger, private readonly everyMs: number) {}
 
   start(): void {
     this.timer = setInterval(() => {
-      pruneExpired(this.db)
-        .then((deleted) => this.logger.info({ deleted }, 'housekeeping pruned expired rows'))
-        .catch((err) => this.logger.warn({ err }, 'housekeeping failed; will retry'));
+      if (this.running) return;
+      this.running = this.task()
+        .then((result) => this.logger.debug({ result }, `${this.name} done`))
+        .catch((err) => this.logger.warn({ err }, `${this.name} failed; will retry`))
+        .finally(() => (this.running = undefined));
     }, this.everyMs);
     this.timer.unref();
   }
 
-  stop(): void {
+  async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    await this.running;
   }
 }

@@ -1,16 +1,11 @@
-import { Job, Queue, Worker } from 'bullmq';
+import { Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import { Logger } from 'pino';
-import { Database } from '../db/database';
+import { UnitOfWork } from '../db/database';
+import { withTrace } from '../trace';
+import { AnyJobDefinition, JobDefinition, JobEnvelope } from './job';
+import { JobStoreRepository } from './job-store.repository';
 
 export const QUEUE_NAME = 'work';
-
-export interface JobContext {
-  messageId: string;
-  attempt: number;
-}
-
-/** A job handler: must be idempotent (the queue delivers at least once). */
-export type JobHandler = (payload: Record<string, unknown>, context: JobContext) => Promise<void>;
 
 export interface RedisConnectionOptions {
   url: string;
@@ -43,9 +38,28 @@ export function createQueue(options: RedisConnectionOptions): Queue {
   });
 }
 
+/** The jobs this process can run, each with the dependency its handler needs (the composition root fills it). */
+export class JobRegistry {
+  private readonly entries = new Map<string, { definition: AnyJobDefinition; deps: unknown }>();
+
+  register<P, D>(definition: JobDefinition<P, D>, deps: D): this {
+    if (this.entries.has(definition.name)) throw new Error(`Job ${definition.name} is registered twice`);
+    this.entries.set(definition.name, { definition, deps });
+    return this;
+  }
+
+  get(name: string): { definition: AnyJobDefinition; deps: unknown } | undefined {
+    return this.entries.get(name);
+  }
+
+  get names(): string[] {
+    return [...this.entries.keys()];
+  }
+}
+
 /**
  * Moves committed outbox rows to the queue. The BullMQ jobId is the outbox id, so publishing the same row
- * twice (two relays, a crash between add and mark) adds one job. Rows are claimed with SKIP LOCKED.
+ * twice (two relays, a crash between add and mark) adds one job.
  */
 export class OutboxRelay {
   private timer: NodeJS.Timeout | undefined;
@@ -54,7 +68,7 @@ export class OutboxRelay {
   private stopped = false;
 
   constructor(
-    private readonly db: Database,
+    private readonly store: JobStoreRepository,
     private readonly queue: Queue,
     private readonly logger: Logger,
     private readonly pollMs: number,
@@ -90,22 +104,14 @@ export class OutboxRelay {
   }
 
   async drain(): Promise<number> {
+    const batch = 100;
     let total = 0;
     for (;;) {
-      const published = await this.db.prisma.$transaction(async (tx) => {
-        const rows = await tx.$queryRaw<Array<{ id: string; topic: string; payload: Record<string, unknown>; available_at: Date }>>`
-          SELECT id, topic, payload, available_at FROM outbox_message
-          WHERE published_at IS NULL AND available_at <= now()
-          ORDER BY created_at LIMIT 100 FOR UPDATE SKIP LOCKED`;
-        if (rows.length === 0) return 0;
-        await this.queue.addBulk(
-          rows.map((row) => ({ name: row.topic, data: row.payload, opts: { jobId: row.id } })),
-        );
-        await tx.outboxMessage.updateMany({ where: { id: { in: rows.map((row) => row.id) } }, data: { publishedAt: new Date() } });
-        return rows.length;
+      const published = await this.store.publishDue(batch, async (rows) => {
+        await this.queue.addBulk(rows.map((row) => ({ name: row.topic, data: row.payload, opts: { jobId: row.id } })));
       });
       total += published;
-      if (published < 100) return total;
+      if (published < batch) return total;
     }
   }
 
@@ -117,15 +123,18 @@ export class OutboxRelay {
 }
 
 /**
- * Consumes the queue. Each handler's effect is committed together with a `processed_message` row, so a
- * redelivered job (stalled worker, retry after a crash) finds the row and does nothing.
+ * Consumes the queue: checks the message's version and payload against its job definition, restores the
+ * request's trace id, and runs the handler. A transactional job commits its effect together with a
+ * `processed_message` row, so a redelivered job does nothing; the others are idempotent by state and
+ * call the outside world with no transaction open.
  */
 export class JobWorker {
   private worker: Worker | undefined;
 
   constructor(
-    private readonly db: Database,
-    private readonly handlers: Record<string, JobHandler>,
+    private readonly uow: UnitOfWork,
+    private readonly store: JobStoreRepository,
+    private readonly registry: JobRegistry,
     private readonly logger: Logger,
   ) {}
 
@@ -136,24 +145,34 @@ export class JobWorker {
       concurrency,
     });
     this.worker.on('failed', (job, err) =>
-      this.logger.warn({ jobId: job?.id, topic: job?.name, attempt: job?.attemptsMade, err }, 'job failed'),
+      this.logger.warn({ jobId: job?.id, topic: job?.name, attempt: job?.attemptsMade, traceId: (job?.data as JobEnvelope | undefined)?.traceId, err }, 'job failed'),
     );
     this.worker.on('error', (err) => this.logger.error({ err }, 'worker error'));
   }
 
   async process(job: Pick<Job, 'id' | 'name' | 'data' | 'attemptsMade'>): Promise<void> {
-    const handler = this.handlers[job.name];
-    if (!handler) throw new Error(`No handler for job topic ${job.name}`);
+    const entry = this.registry.get(job.name);
+    if (!entry) throw new UnrecoverableError(`No handler for job ${job.name}`);
+    const { definition, deps } = entry;
+    const envelope = job.data as JobEnvelope;
+    if (envelope?.v !== definition.version) {
+      throw new UnrecoverableError(`Job ${job.name} has payload version ${String(envelope?.v)}; this worker runs version ${definition.version}`);
+    }
+    const parsed = definition.schema.safeParse(envelope.data);
+    if (!parsed.success) throw new UnrecoverableError(`Job ${job.name} has an invalid payload: ${parsed.error.message}`);
     const messageId = String(job.id);
-    await this.db.transaction(async () => {
-      const claimed = await this.db.client.$executeRaw`
-        INSERT INTO processed_message (handler, message_id) VALUES (${job.name}, ${messageId}) ON CONFLICT DO NOTHING`;
-      if (claimed === 0) {
-        this.logger.info({ jobId: messageId, topic: job.name }, 'job already processed; skipping');
-        return;
-      }
-      await handler(job.data as Record<string, unknown>, { messageId, attempt: job.attemptsMade + 1 });
-    });
+    const context = { messageId, attempt: job.attemptsMade + 1 };
+    const run = async () => {
+      if (!definition.transactional) return definition.handle(deps, parsed.data, context);
+      await this.uow.transaction(async () => {
+        if (!(await this.store.claimProcessed(job.name, messageId))) {
+          this.logger.info({ jobId: messageId, topic: job.name }, 'job already processed; skipping');
+          return;
+        }
+        await definition.handle(deps, parsed.data, context);
+      });
+    };
+    await withTrace(envelope.traceId ?? messageId, run);
     this.logger.debug({ jobId: messageId, topic: job.name }, 'job done');
   }
 

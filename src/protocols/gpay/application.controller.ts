@@ -1,6 +1,7 @@
-import { Body, Controller, Post, Response, Route, Tags } from 'tsoa';
+import { Body, Controller, Post, Request, Response, Route, Tags } from 'tsoa';
+import type { Request as HttpRequest } from 'express';
 import type { Services } from '../../container';
-import { fromApplicationStatus, fromLoan, fromMandateLink, toSubmissionRequest } from './gpay-mappers';
+import { fromApplicationStatus, fromLoan, fromMandateLink, ref, toSubmissionRequest } from './gpay-mappers';
 import { ErrorEnvelope } from './wire/common';
 import {
   FetchAccountRequest, FetchAccountResponse, GetApplicationStatusRequest, GetApplicationStatusResponse, InitiateRepaymentSetupRequest,
@@ -10,6 +11,8 @@ import {
 @Route('v1/financialservices/credit')
 @Tags('Application and account')
 @Response<ErrorEnvelope>(400, 'The request is invalid (errorResponseCode says how)')
+@Response<ErrorEnvelope>(401, 'UNAUTHENTICATED: the partner is not known')
+@Response<ErrorEnvelope>(403, 'PERMISSION_DENIED: the partner is suspended')
 @Response<ErrorEnvelope>(404, 'INVALID_IDENTIFIER: an identifier is unknown')
 @Response<ErrorEnvelope>(412, 'IDEMPOTENCY_VIOLATION: the requestId was used for a different request')
 export class ApplicationController extends Controller {
@@ -23,8 +26,8 @@ export class ApplicationController extends Controller {
    * a FAILED mandate can be initiated again.
    */
   @Post('application/initiateRepaymentSetup')
-  public initiateRepaymentSetup(@Body() body: InitiateRepaymentSetupRequest): Promise<InitiateRepaymentSetupResponse> {
-    return this.s.exchange.handle('initiateRepaymentSetup', body, (d, aggregator) => this.s.mandates.initiate(aggregator, d.googleApplicationId).then(fromMandateLink));
+  public initiateRepaymentSetup(@Request() req: HttpRequest, @Body() body: InitiateRepaymentSetupRequest): Promise<InitiateRepaymentSetupResponse> {
+    return this.s.gpay.write('initiateRepaymentSetup', req, body, (d, partner) => this.s.mandates.initiate(ref(partner, d.googleApplicationId)).then(fromMandateLink));
   }
 
   /**
@@ -33,19 +36,19 @@ export class ApplicationController extends Controller {
    * and calculatedEmiAmount within ₹1 of the bank's EMI. Disbursement then runs asynchronously.
    */
   @Post('application/submit')
-  public submitApplication(@Body() body: SubmitApplicationRequest): Promise<SubmitApplicationResponse> {
-    return this.s.exchange.handle('submitApplication', body, (d, aggregator) => this.s.submissions.submit(toSubmissionRequest(d, aggregator)).then((r) => ({ applicationState: 'SUBMITTED' as const, ...r })));
+  public submitApplication(@Request() req: HttpRequest, @Body() body: SubmitApplicationRequest): Promise<SubmitApplicationResponse> {
+    return this.s.gpay.write('submitApplication', req, body, (d, partner) => this.s.submissions.submit(toSubmissionRequest(d, partner)).then((r) => ({ applicationState: 'SUBMITTED' as const, partnerApplicationReferenceId: r.lenderReference })));
   }
 
-  /** GetApplicationStatus: the application's state, its KYC and repayment setup, the rejection reason, and the accountToken once disbursed. */
+  /** GetApplicationStatus: the application's state, its KYC and repayment setup, the rejection reason, and the accountToken once disbursed. A read: one query, nothing recorded. */
   @Post('application/getStatus')
-  public getApplicationStatus(@Body() body: GetApplicationStatusRequest): Promise<GetApplicationStatusResponse> {
-    return this.s.exchange.handle('getApplicationStatus', body, (d, aggregator) => this.s.statuses.get(aggregator, d.googleApplicationId).then(fromApplicationStatus));
+  public getApplicationStatus(@Request() req: HttpRequest, @Body() body: GetApplicationStatusRequest): Promise<GetApplicationStatusResponse> {
+    return this.s.gpay.read('getApplicationStatus', req, body, (d, partner) => this.s.statuses.get(ref(partner, d.googleApplicationId)).then(fromApplicationStatus));
   }
 
-  /** FetchAccount: the loan account with its EMI schedule and outstanding principal. */
+  /** FetchAccount: the loan account with its EMI schedule and outstanding principal. A read. */
   @Post('account/get')
-  public fetchAccount(@Body() body: FetchAccountRequest): Promise<FetchAccountResponse> {
-    return this.s.exchange.handle('fetchAccount', body, (d, aggregator) => this.s.loans.account(aggregator, d.accountToken).then(fromLoan));
+  public fetchAccount(@Request() req: HttpRequest, @Body() body: FetchAccountRequest): Promise<FetchAccountResponse> {
+    return this.s.gpay.read('fetchAccount', req, body, (d, partner) => this.s.loans.account(partner.id, d.accountToken).then(fromLoan));
   }
 }

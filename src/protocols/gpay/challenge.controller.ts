@@ -1,4 +1,5 @@
-import { Body, Controller, Post, Response, Route, Tags } from 'tsoa';
+import { Body, Controller, Post, Request, Response, Route, Tags } from 'tsoa';
+import type { Request as HttpRequest } from 'express';
 import type { Services } from '../../container';
 import { fromIssuedChallenge, toChallengeContext } from './gpay-mappers';
 import { ErrorEnvelope } from './wire/common';
@@ -7,6 +8,8 @@ import { InitiateChallengeRequest, InitiateChallengeResponse } from './wire/chal
 @Route('v1/financialservices/user')
 @Tags('Challenge')
 @Response<ErrorEnvelope>(400, 'The request is invalid (errorResponseCode says how)')
+@Response<ErrorEnvelope>(401, 'UNAUTHENTICATED: the partner is not known')
+@Response<ErrorEnvelope>(403, 'PERMISSION_DENIED: the partner is suspended')
 @Response<ErrorEnvelope>(412, 'IDEMPOTENCY_VIOLATION: the requestId was used for a different request')
 @Response<ErrorEnvelope>(429, 'RESOURCE_EXHAUSTED: too many challenges or wrong codes for this phone')
 export class ChallengeController extends Controller {
@@ -17,10 +20,11 @@ export class ChallengeController extends Controller {
   /**
    * InitiateChallenge: sends the user an SMS OTP for one journey step (the context). The code is valid for
    * 5 minutes, once, for that phone and step, with 3 attempts; a phone gets at most 10 challenges in 15
-   * minutes and is locked (30 s, doubling) after 5 consecutive wrong codes.
+   * minutes and is locked (30 s, doubling) after 5 consecutive wrong codes. The SMS text is the partner's
+   * template; `messageRegex` reads the code out of it.
    */
   @Post('initiateChallenge')
-  public initiateChallenge(@Body() body: InitiateChallengeRequest): Promise<InitiateChallengeResponse> {
-    return this.s.exchange.handle('initiateChallenge', body, (d) => this.s.challenges.initiate(d.userIdentifier.phoneNumber, toChallengeContext(d)).then(fromIssuedChallenge));
+  public initiateChallenge(@Request() req: HttpRequest, @Body() body: InitiateChallengeRequest): Promise<InitiateChallengeResponse> {
+    return this.s.gpay.write('initiateChallenge', req, body, (d, partner) => this.s.challenges.initiate(partner, d.userIdentifier.phoneNumber, toChallengeContext(d)).then(fromIssuedChallenge));
   }
 }

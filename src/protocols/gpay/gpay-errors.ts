@@ -1,17 +1,24 @@
+import { NextFunction, Request, Response } from 'express';
+import { Logger } from 'pino';
 import { ValidateError } from '@tsoa/runtime';
-import { AppError, AppErrorCode } from '../../core/errors';
+import { AppError, AppErrorCode, DomainField } from '../../core/errors';
+import { Clock } from '../../lib/clock';
+import { IdempotencyConflictError } from '../../lib/idempotency/idempotency';
+import { ProtocolError, ProtocolErrorCode } from '../shared/protocol-error';
+import { fromBodyParserError } from '../shared/body';
+import { isConnectivityError } from '../shared/connectivity';
 import { ErrorEnvelope, ErrorResponseCode } from './wire/common';
 
-/** The one place where a domain error becomes a wire error of this protocol. */
-const WIRE: Record<AppErrorCode, { status: number; code: ErrorResponseCode }> = {
+type WireError = { status: number; code: ErrorResponseCode };
+
+/** The one place where an error becomes a wire error of this protocol: HTTP status and errorResponseCode per code. */
+const WIRE: Record<AppErrorCode | ProtocolErrorCode, WireError> = {
   [AppErrorCode.MISSING_REQUIRED_FIELD]: { status: 400, code: 'MISSING_REQUIRED_FIELD' },
   [AppErrorCode.INVALID_FIELD_VALUE]: { status: 400, code: 'INVALID_FIELD_VALUE' },
-  [AppErrorCode.MALFORMED_REQUEST]: { status: 400, code: 'INVALID_FIELD_VALUE' },
-  [AppErrorCode.PAYLOAD_TOO_LARGE]: { status: 413, code: 'INVALID_FIELD_VALUE' },
-  [AppErrorCode.UNSUPPORTED_PROTOCOL_VERSION]: { status: 400, code: 'INVALID_API_VERSION' },
-  [AppErrorCode.REQUEST_TIMESTAMP_OUT_OF_RANGE]: { status: 400, code: 'REQUEST_TIMESTAMP_OUT_OF_RANGE' },
-  [AppErrorCode.IDEMPOTENCY_VIOLATION]: { status: 412, code: 'IDEMPOTENCY_VIOLATION' },
   [AppErrorCode.NOT_FOUND]: { status: 404, code: 'INVALID_IDENTIFIER' },
+  [AppErrorCode.PARTNER_UNKNOWN]: { status: 401, code: 'UNAUTHENTICATED' },
+  [AppErrorCode.PARTNER_SUSPENDED]: { status: 403, code: 'PERMISSION_DENIED' },
+  [AppErrorCode.PARTNER_RATE_LIMITED]: { status: 429, code: 'RESOURCE_EXHAUSTED' },
   [AppErrorCode.PRECONDITION_FAILED]: { status: 400, code: 'PRECONDITION_VIOLATION' },
   [AppErrorCode.ILLEGAL_STATE_TRANSITION]: { status: 400, code: 'PRECONDITION_VIOLATION' },
   [AppErrorCode.DUPLICATE_APPLICATION]: { status: 400, code: 'PRECONDITION_VIOLATION' },
@@ -27,18 +34,38 @@ const WIRE: Record<AppErrorCode, { status: number; code: ErrorResponseCode }> = 
   [AppErrorCode.CONCURRENT_MODIFICATION]: { status: 409, code: 'USER_ACTION_IN_PROGRESS' },
   [AppErrorCode.SERVICE_UNAVAILABLE]: { status: 503, code: 'UNAVAILABLE' },
   [AppErrorCode.INTERNAL]: { status: 500, code: 'INTERNAL' },
+  [ProtocolErrorCode.MALFORMED_REQUEST]: { status: 400, code: 'INVALID_FIELD_VALUE' },
+  [ProtocolErrorCode.UNSUPPORTED_MEDIA_TYPE]: { status: 415, code: 'INVALID_FIELD_VALUE' },
+  [ProtocolErrorCode.PAYLOAD_TOO_LARGE]: { status: 413, code: 'INVALID_FIELD_VALUE' },
+  [ProtocolErrorCode.UNSUPPORTED_PROTOCOL_VERSION]: { status: 400, code: 'INVALID_API_VERSION' },
+  [ProtocolErrorCode.REQUEST_TIMESTAMP_OUT_OF_RANGE]: { status: 400, code: 'REQUEST_TIMESTAMP_OUT_OF_RANGE' },
+  [ProtocolErrorCode.IDEMPOTENCY_VIOLATION]: { status: 412, code: 'IDEMPOTENCY_VIOLATION' },
+  [ProtocolErrorCode.NO_SUCH_OPERATION]: { status: 404, code: 'INVALID_IDENTIFIER' },
 };
 
-export function wireStatusOf(code: AppErrorCode): number {
-  return WIRE[code].status;
-}
+/** Domain fields as this API's wire paths. */
+const WIRE_FIELDS: Record<DomainField, string> = {
+  productId: 'data.productId',
+  offerId: 'data.offerId',
+  loanAmount: 'data.loanApplicationDetails.loanAmount.amountMicros',
+  tenureMonths: 'data.loanApplicationDetails.tenure.length',
+  consents: 'data.tncAcceptanceMetadata',
+  calculatedEmi: 'data.loanApplicationDetails.calculatedEmiAmount',
+  calculatedProcessingFee: 'data.loanApplicationDetails.calculatedApplicationFees',
+  borrowerPhone: 'data.userIdentifier',
+  challengeCode: 'data.challenge.tokens',
+  returnUrl: 'data.redirectionUrl',
+  externalReference: 'data.googleApplicationId',
+};
+
+const REQUEST_ID = /^[A-Za-z0-9:_-]{1,100}$/;
 
 /** tsoa's `body.data.user.addresses.$0.pan` as the wire path `data.user.addresses[0].pan` (the body itself is `body`). */
 export function wirePath(tsoaPath: string): string {
   return tsoaPath.replace(/^(requestBody|body)\.?/, '').replace(/\.\$([0-9]+)/g, '[$1]') || 'body';
 }
 
-/** tsoa's validation error as a domain error: a missing field or a wrong/unknown one, naming every path. */
+/** tsoa's validation error: a missing field or a wrong one, naming every path. */
 export function fromValidateError(err: ValidateError): AppError {
   const fields = Object.keys(err.fields).map(wirePath);
   const messages = Object.entries(err.fields).map(([path, detail]) => `${wirePath(path)}: ${detail.message}`);
@@ -46,9 +73,22 @@ export function fromValidateError(err: ValidateError): AppError {
   return new AppError(missing ? AppErrorCode.MISSING_REQUIRED_FIELD : AppErrorCode.INVALID_FIELD_VALUE, messages.join('; '), fields);
 }
 
-export function toErrorEnvelope(err: AppError, requestId: string, now: Date): { status: number; body: ErrorEnvelope } {
+/** Anything thrown while serving a request, as an AppError or a ProtocolError. */
+export function classify(err: unknown): AppError | ProtocolError {
+  if (err instanceof AppError || err instanceof ProtocolError) return err;
+  if (err instanceof ValidateError) return fromValidateError(err);
+  if (err instanceof IdempotencyConflictError) return new ProtocolError(ProtocolErrorCode.IDEMPOTENCY_VIOLATION, err.message);
+  const bodyError = fromBodyParserError(err);
+  if (bodyError) return bodyError;
+  if (isConnectivityError(err)) return new AppError(AppErrorCode.SERVICE_UNAVAILABLE, 'A dependency is unavailable; retry later with the same requestId');
+  return new AppError(AppErrorCode.INTERNAL, 'Internal error; nothing was committed. Retry with the same requestId');
+}
+
+export function toErrorEnvelope(err: AppError | ProtocolError, requestId: string, now: Date): { status: number; body: ErrorEnvelope } {
   const wire = WIRE[err.code];
-  const retryAfterSeconds = typeof err.details.retryAfterSeconds === 'number' ? err.details.retryAfterSeconds : undefined;
+  const details = err instanceof AppError ? err.details : {};
+  const retryAfterSeconds = typeof details.retryAfterSeconds === 'number' ? details.retryAfterSeconds : undefined;
+  const fields = err.fields.map((field) => WIRE_FIELDS[field as DomainField] ?? field);
   return {
     status: wire.status,
     body: {
@@ -57,9 +97,22 @@ export function toErrorEnvelope(err: AppError, requestId: string, now: Date): { 
         errorResponseCode: wire.code,
         errorDescription: err.message,
         paymentIntegratorErrorCode: err.code,
-        ...(err.fields.length ? { fieldViolations: err.fields } : {}),
+        ...(fields.length ? { fieldViolations: fields } : {}),
         ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}),
       },
     },
+  };
+}
+
+/** The surface's error middleware: every failure in this API's error envelope, never HTML or a bare 500. */
+export function gpayErrorHandler(clock: Clock, logger: Logger) {
+  return (err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const error = classify(err);
+    if (error.code === AppErrorCode.INTERNAL || error.code === AppErrorCode.SERVICE_UNAVAILABLE) logger.error({ err, path: req.path }, 'request failed');
+    const candidate = (req.body as { requestHeader?: { requestId?: unknown } } | undefined)?.requestHeader?.requestId;
+    const requestId = typeof candidate === 'string' && REQUEST_ID.test(candidate) ? candidate : '';
+    const { status, body } = toErrorEnvelope(error, requestId, clock.now());
+    if (typeof body.errorResponse.retryAfterSeconds === 'number') res.setHeader('retry-after', String(body.errorResponse.retryAfterSeconds));
+    res.status(status).json(body);
   };
 }

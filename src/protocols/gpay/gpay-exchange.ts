@@ -1,7 +1,12 @@
-import { createHash } from 'node:crypto';
-import { AppError, AppErrorCode } from '../../core/errors';
-import { Database } from '../../lib/db/database';
+import type { Request } from 'express';
+import { Logger } from 'pino';
+import { Partner } from '../../core/partner/partner';
 import { Clock } from '../../lib/clock';
+import { Idempotency, fingerprintOf } from '../../lib/idempotency/idempotency';
+import { ProtocolError, ProtocolErrorCode } from '../shared/protocol-error';
+import { droppedFields } from '../shared/dropped-fields';
+import { rawBodyOf } from '../shared/body';
+import { partnerOf } from '../shared/partner-auth';
 import { parseInt64 } from './wire-values';
 import { ErrorResponse, RequestHeader, ResponseHeader } from './wire/common';
 
@@ -13,83 +18,77 @@ export class BusinessError {
 }
 
 type Envelope<T> = { responseHeader: ResponseHeader; data?: T; errorResponse?: ErrorResponse };
+type Body<TData> = { requestHeader: RequestHeader; data: TData };
+type Handler<TData, TOut> = (data: TData, partner: Partner) => Promise<TOut | BusinessError>;
+export type Answer<TOut> = Promise<{ responseHeader: ResponseHeader; data: TOut }>;
 
 /**
- * Runs one partner-API call: checks the header, then claims the requestId, runs the handler and stores the
- * answer in ONE transaction. A retry with the same requestId and body replays the stored answer byte for
- * byte; a concurrent duplicate waits on the claim and then replays; a different body is
- * IDEMPOTENCY_VIOLATION. A call that fails (4xx/5xx) rolls back with its claim, so its retry is processed
- * afresh, as Google's integrator APIs expect.
+ * Runs one call of the Google Pay-style API: checks the header, runs the handler and wraps its outcome in the
+ * response envelope. Writes go through the generic request idempotency (requestId is the key): a retry
+ * replays the first answer byte for byte. Reads (status polls, fetches) are not recorded: they change
+ * nothing, so running them again is their idempotency.
  */
 export class GpayExchange {
   constructor(
-    private readonly db: Database,
+    private readonly idempotency: Idempotency,
     private readonly clock: Clock,
-    private readonly aggregatorId: string,
     private readonly timestampToleranceMs: number,
+    private readonly logger: Logger,
   ) {}
 
-  async handle<TData, TOut>(
-    operation: string,
-    body: { requestHeader: RequestHeader; data: TData },
-    handler: (data: TData, aggregatorId: string) => Promise<TOut | BusinessError>,
-  ): Promise<{ responseHeader: ResponseHeader; data: TOut }> {
-    const header = body.requestHeader;
-    this.checkHeader(header);
-    const fingerprint = createHash('sha256')
-      .update(canonicalJson({ operation, protocolVersion: header.protocolVersion, data: body.data }))
-      .digest('hex');
-    const aggregatorId = this.aggregatorId;
-
-    const stored = await this.db.transaction(async () => {
-      const claimed = await this.db.client.$queryRaw<Array<{ id: bigint }>>`
-        INSERT INTO idempotency_record (aggregator_id, request_id, operation, fingerprint, http_status, response_body)
-        VALUES (${aggregatorId}, ${header.requestId}, ${operation}, ${fingerprint}, 0, '')
-        ON CONFLICT (aggregator_id, request_id) DO NOTHING RETURNING id`;
-      if (claimed.length === 0) {
-        const previous = await this.db.client.idempotencyRecord.findUniqueOrThrow({
-          where: { aggregatorId_requestId: { aggregatorId, requestId: header.requestId } },
-        });
-        if (previous.fingerprint !== fingerprint) {
-          throw new AppError(AppErrorCode.IDEMPOTENCY_VIOLATION, `requestId ${header.requestId} was already used for a different request`);
-        }
-        return previous.responseBody;
-      }
-      const outcome = await handler(body.data, aggregatorId);
-      const envelope: Envelope<TOut> = {
-        responseHeader: { requestId: header.requestId, responseTimestamp: { epochMillis: String(this.clock.now().getTime()) } },
-        ...(outcome instanceof BusinessError ? { errorResponse: outcome.errorResponse } : { data: outcome }),
-      };
-      const responseBody = JSON.stringify(envelope);
-      await this.db.client.idempotencyRecord.update({ where: { id: claimed[0].id }, data: { httpStatus: 200, responseBody } });
-      return responseBody;
-    });
-    return JSON.parse(stored) as { responseHeader: ResponseHeader; data: TOut };
+  async write<TData, TOut>(operation: string, req: Request, body: Body<TData>, handler: Handler<TData, TOut>): Answer<TOut> {
+    this.checkHeader(body.requestHeader, operation, req, body);
+    const partner = partnerOf(req);
+    const fingerprint = fingerprintOf({ protocolVersion: body.requestHeader.protocolVersion, data: body.data });
+    const key = { partnerId: partner.id, requestId: body.requestHeader.requestId };
+    const stored = await this.idempotency.once(key, operation, fingerprint, async () => JSON.stringify(this.envelope(body.requestHeader, await handler(body.data, partner))));
+    return JSON.parse(stored);
   }
 
-  private checkHeader(header: RequestHeader): void {
+  /**
+   * A write whose work needs an answer from the outside world first: `lookup` runs with no transaction
+   * open (it must have no effect of its own: a replay runs it again), then the idempotent write.
+   */
+  async writeAfterLookup<TData, TLookup, TOut>(
+    operation: string,
+    req: Request,
+    body: Body<TData>,
+    lookup: (data: TData, partner: Partner) => Promise<TLookup>,
+    handler: (found: TLookup) => Promise<TOut>,
+  ): Answer<TOut> {
+    this.checkHeader(body.requestHeader, operation, req, body);
+    const found = await lookup(body.data, partnerOf(req));
+    return this.write(operation, req, body, () => handler(found));
+  }
+
+  async read<TData, TOut>(operation: string, req: Request, body: Body<TData>, handler: Handler<TData, TOut>): Answer<TOut> {
+    this.checkHeader(body.requestHeader, operation, req, body);
+    return this.envelope(body.requestHeader, await handler(body.data, partnerOf(req))) as { responseHeader: ResponseHeader; data: TOut };
+  }
+
+  private envelope<TOut>(header: RequestHeader, outcome: TOut | BusinessError): Envelope<TOut> {
+    return {
+      responseHeader: { requestId: header.requestId, responseTimestamp: { epochMillis: String(this.clock.now().getTime()) } },
+      ...(outcome instanceof BusinessError ? { errorResponse: outcome.errorResponse } : { data: outcome }),
+    };
+  }
+
+  private checkHeader(header: RequestHeader, operation: string, req: Request, validated: unknown): void {
     if (header.protocolVersion.major !== SUPPORTED_MAJOR_VERSION) {
-      throw new AppError(AppErrorCode.UNSUPPORTED_PROTOCOL_VERSION, `protocolVersion.major must be ${SUPPORTED_MAJOR_VERSION}`, [
-        'requestHeader.protocolVersion.major',
-      ]);
+      throw new ProtocolError(ProtocolErrorCode.UNSUPPORTED_PROTOCOL_VERSION, `protocolVersion.major must be ${SUPPORTED_MAJOR_VERSION}`, ['requestHeader.protocolVersion.major']);
     }
     const sentAt = parseInt64(header.requestTimestamp.epochMillis, 'requestHeader.requestTimestamp.epochMillis');
     const skew = BigInt(this.clock.now().getTime()) - sentAt;
     const tolerance = BigInt(this.timestampToleranceMs);
     if (skew > tolerance || skew < -tolerance) {
-      throw new AppError(AppErrorCode.REQUEST_TIMESTAMP_OUT_OF_RANGE, `requestTimestamp must be within ±${this.timestampToleranceMs / 1000} s of the server time`, [
+      throw new ProtocolError(ProtocolErrorCode.REQUEST_TIMESTAMP_OUT_OF_RANGE, `requestTimestamp must be within ±${this.timestampToleranceMs / 1000} s of the server time`, [
         'requestHeader.requestTimestamp',
       ]);
     }
+    if (this.logger.isLevelEnabled('debug')) {
+      const raw = rawBodyOf(req);
+      const dropped = raw ? droppedFields(JSON.parse(raw.toString('utf8')), validated) : [];
+      if (dropped.length) this.logger.debug({ operation, requestId: header.requestId, dropped }, 'unknown fields dropped');
+    }
   }
-}
-
-/** JSON with object keys sorted, so that two equal bodies fingerprint the same whatever their key order. */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
 }

@@ -1,22 +1,24 @@
-import { KycMethod, Offer as CoreOffer } from '../../generated/prisma/client';
-import { invalidField } from '../../core/errors';
+import { Partner } from '../../core/partner/partner';
+import { KycMethod } from '../../core/kyc/kyc-state';
+import { Offer as CoreOffer } from '../../core/offer/offer';
 import { ApprovalRequest, ApprovalStatus } from '../../core/approval/approval.service';
 import { Applicant, Address as CoreAddress } from '../../core/approval/applicant';
 import { ChallengeContext } from '../../core/challenge/challenge-policy';
 import { ChallengeProof, IssuedChallenge } from '../../core/challenge/challenge.service';
 import { KycSession } from '../../core/kyc/kyc.service';
 import { CkycRecord } from '../../core/kyc/ckyc-registry';
-import { ApplicationStatus } from '../../core/application/application-status.service';
+import { ApplicationStatus } from '../../core/application/application-status';
 import { SubmissionRequest } from '../../core/application/submission.service';
-import { LoanWithSchedule } from '../../core/loan/loan.service';
+import { LoanAccount } from '../../core/loan/loan';
+import { CkycQuery } from '../../core/kyc/ckyc.service';
 import { MandateLink } from '../../core/mandate/mandate.service';
 import { IssuedAuthToken } from '../../core/auth-token/auth-token.service';
 import { BusinessError } from './gpay-exchange';
-import { money, oneOf, parseDate, parseMoney, timestamp } from './wire-values';
+import { invalidWireField, money, oneOf, parseDate, parseMoney, timestamp } from './wire-values';
 import { Challenge, PhoneNumber } from './wire/common';
 import { ChallengeContext as WireChallengeContext, InitiateChallengeRequest, InitiateChallengeResponse } from './wire/challenge';
 import { Address, ApprovalStatusData, ApproveUserRequest, Offer } from './wire/credit';
-import { CkycUser, InitiateKycResponse, KycOptions, GetAuthTokenResponse } from './wire/kyc';
+import { CkycUser, InitiateKycResponse, KycOptions, GetAuthTokenResponse, SearchCkycRecordRequest, SearchCkycRecordResponse } from './wire/kyc';
 import { FetchAccountResponse, GetApplicationStatusResponse, InitiateRepaymentSetupResponse, SubmitApplicationRequest } from './wire/application';
 
 const CONTEXTS: Record<keyof WireChallengeContext, ChallengeContext> = {
@@ -29,7 +31,7 @@ const CONTEXTS: Record<keyof WireChallengeContext, ChallengeContext> = {
 
 export function toChallengeContext(data: InitiateChallengeRequest['data']): ChallengeContext {
   if (!data.challengeMechanism.some((m) => m.type === 'SMS_OTP')) {
-    throw invalidField('data.challengeMechanism', 'SMS_OTP is the only supported challenge mechanism; include it');
+    throw invalidWireField('data.challengeMechanism', 'SMS_OTP is the only supported challenge mechanism; include it');
   }
   return CONTEXTS[oneOf(data.challengeContext, Object.keys(CONTEXTS) as Array<keyof WireChallengeContext>, 'data.challengeContext')];
 }
@@ -50,14 +52,14 @@ function toAddress(address: Address): CoreAddress {
   return { ...address, addressTags: [...address.addressTags] };
 }
 
-export function toApprovalRequest(data: ApproveUserRequest['data'], aggregatorId: string): ApprovalRequest {
+export function toApprovalRequest(data: ApproveUserRequest['data'], partner: Partner): ApprovalRequest {
   const user = data.user;
   const income = user.employmentInfo.income;
   const incomeMicros = parseMoney(income.value, 'data.user.employmentInfo.income.value');
   const employment = oneOf(user.employmentInfo.employmentType, ['salaried', 'selfEmployed'] as const, 'data.user.employmentInfo.employmentType');
   const dateOfBirth = parseDate(user.dateOfBirth, 'data.user.dateOfBirth');
   if (!user.addresses.some((a) => a.addressTags.includes('RESIDENTIAL_ADDRESS'))) {
-    throw invalidField('data.user.addresses', 'A RESIDENTIAL_ADDRESS is required');
+    throw invalidWireField('data.user.addresses', 'A RESIDENTIAL_ADDRESS is required');
   }
   const applicant: Applicant = {
     fullName: user.fullName,
@@ -79,8 +81,8 @@ export function toApprovalRequest(data: ApproveUserRequest['data'], aggregatorId
     enabledFlags: data.extension?.enabledFlags ?? [],
   };
   return {
-    aggregatorId,
-    googleApplicationId: data.googleApplicationId,
+    partnerId: partner.id,
+    externalReference: data.googleApplicationId,
     productId: data.productId,
     cKycId: data.cKycId,
     challenge: toProof(data.challenge, data.userIdentifier.phoneNumber, ChallengeContext.USER_APPROVAL),
@@ -90,8 +92,22 @@ export function toApprovalRequest(data: ApproveUserRequest['data'], aggregatorId
   };
 }
 
+/** The application this partner means by its googleApplicationId. */
+export function ref(partner: Partner, googleApplicationId: string) {
+  return { partnerId: partner.id, externalReference: googleApplicationId };
+}
+
+export function toApprovalStatus(status: ApplicationStatus): ApprovalStatus {
+  return {
+    state: status.approvalState,
+    lenderReference: status.lenderReference,
+    offerId: status.approvalState === 'APPROVED' ? status.currentOfferId : undefined,
+    rejection: status.approvalState === 'REJECTED' ? (status.approvalRejection ?? { reason: 'OTHERS', description: '' }) : undefined,
+  };
+}
+
 export function fromApprovalStatus(status: ApprovalStatus): ApprovalStatusData {
-  const base = { applicationState: status.state, partnerApplicationReferenceId: status.partnerApplicationReferenceId };
+  const base = { applicationState: status.state, partnerApplicationReferenceId: status.lenderReference };
   switch (status.state) {
     case 'APPROVED':
       return { ...base, approvedStateContext: { offerId: status.offerId ?? '' } };
@@ -149,7 +165,7 @@ export function fromKycSession(session: KycSession): InitiateKycResponse['data']
   const kycOptions: KycOptions = {};
   for (const method of session.eligibleMethods) kycOptions[KYC_OPTION[method]] = { expirationTime: timestamp(session.expiresAt) };
   return {
-    partnerApplicationReferenceId: session.partnerApplicationReferenceId,
+    partnerApplicationReferenceId: session.lenderReference,
     urlToken: session.urlToken,
     expirationTime: timestamp(session.expiresAt),
     kycOptions,
@@ -173,19 +189,18 @@ export function fromAuthToken(issued: IssuedAuthToken): GetAuthTokenResponse['da
 
 export function fromMandateLink(link: MandateLink): InitiateRepaymentSetupResponse['data'] {
   return {
-    partnerApplicationReferenceId: link.partnerApplicationReferenceId,
+    partnerApplicationReferenceId: link.lenderReference,
     urlToken: link.urlToken,
     authCode: link.authCode,
     expirationTime: timestamp(link.expiresAt),
   };
 }
 
-export function toSubmissionRequest(data: SubmitApplicationRequest['data'], aggregatorId: string): SubmissionRequest {
+export function toSubmissionRequest(data: SubmitApplicationRequest['data'], partner: Partner): SubmissionRequest {
   const details = data.loanApplicationDetails;
   const fee = details.calculatedApplicationFees?.find((f) => f.feeType === 'PROCESSING_FEE');
   return {
-    aggregatorId,
-    googleApplicationId: data.googleApplicationId,
+    ...ref(partner, data.googleApplicationId),
     offerId: data.offerId,
     productId: data.productId,
     challenge: toProof(data.challenge, data.userIdentifier.phoneNumber, ChallengeContext.SUBMIT_APPLICATION),
@@ -201,7 +216,7 @@ export function fromApplicationStatus(status: ApplicationStatus): GetApplication
   const kyc = status.kyc;
   return {
     applicationState: status.applicationState,
-    partnerApplicationReferenceId: status.partnerApplicationReferenceId,
+    partnerApplicationReferenceId: status.lenderReference,
     kyc: {
       state: kyc.state,
       eligibleKycTypes: kyc.eligibleMethods,
@@ -210,12 +225,14 @@ export function fromApplicationStatus(status: ApplicationStatus): GetApplication
       ...(kyc.rejectionReason ? { rejectedStateContext: { reason: kyc.rejectionReason } } : {}),
     },
     repaymentSetup: { state: status.repaymentSetup.state },
-    ...(status.rejection ? { rejectedStateContext: status.rejection as GetApplicationStatusResponse['data']['rejectedStateContext'] } : {}),
-    ...(status.accountToken ? { accountToken: status.accountToken } : {}),
+    ...(status.applicationState === 'REJECTED'
+      ? { rejectedStateContext: (status.rejection ?? { reason: 'OTHERS', description: '' }) as GetApplicationStatusResponse['data']['rejectedStateContext'] }
+      : {}),
+    ...(status.applicationState === 'DISBURSED' && status.accountToken ? { accountToken: status.accountToken } : {}),
   };
 }
 
-export function fromLoan(loan: LoanWithSchedule): FetchAccountResponse['data'] {
+export function fromLoan(loan: LoanAccount): FetchAccountResponse['data'] {
   return {
     accountSpec: { accountToken: loan.accountToken, accountType: 'LOAN_ACCOUNT' },
     accountState: { state: loan.state },
@@ -227,7 +244,7 @@ export function fromLoan(loan: LoanWithSchedule): FetchAccountResponse['data'] {
       emiAmount: money(loan.emiMicros),
       outstandingPrincipal: money(loan.outstandingPrincipalMicros),
       schedule: loan.instalments.map((line) => ({
-        dueDate: line.dueDate.toISOString().slice(0, 10),
+        dueDate: line.dueDate,
         emiAmount: money(line.emiMicros),
         principal: money(line.principalMicros),
         interest: money(line.interestMicros),
@@ -237,6 +254,10 @@ export function fromLoan(loan: LoanWithSchedule): FetchAccountResponse['data'] {
   };
 }
 
-export function ckycQuery(data: { pan: string; dateOfBirth: string }) {
-  return { pan: data.pan, dateOfBirth: parseDate(data.dateOfBirth, 'data.dateOfBirth') };
+export function toCkycQuery(data: SearchCkycRecordRequest['data'], partner: Partner): CkycQuery {
+  return { ...ref(partner, data.googleApplicationId), pan: data.pan, dateOfBirth: parseDate(data.dateOfBirth, 'data.dateOfBirth'), consents: data.tncAcceptanceMetadata };
+}
+
+export function fromCkycSearch(result: { cKycId: string | null }): SearchCkycRecordResponse['data'] {
+  return { cKycRecordFound: result.cKycId !== null, ...(result.cKycId ? { cKycId: result.cKycId } : {}) };
 }

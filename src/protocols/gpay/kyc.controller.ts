@@ -1,6 +1,7 @@
-import { Body, Controller, Post, Response, Route, Tags } from 'tsoa';
+import { Body, Controller, Post, Request, Response, Route, Tags } from 'tsoa';
+import type { Request as HttpRequest } from 'express';
 import type { Services } from '../../container';
-import { ckycQuery, fromAuthToken, fromCkycRecord, fromKycSession } from './gpay-mappers';
+import { fromAuthToken, fromCkycRecord, fromCkycSearch, fromKycSession, ref, toCkycQuery } from './gpay-mappers';
 import { ErrorEnvelope } from './wire/common';
 import {
   DownloadCkycRecordRequest, DownloadCkycRecordResponse, GetAuthTokenRequest, GetAuthTokenResponse, InitiateKycRequest, InitiateKycResponse,
@@ -10,6 +11,8 @@ import {
 @Route('v1/financialservices/credit')
 @Tags('KYC')
 @Response<ErrorEnvelope>(400, 'The request is invalid (errorResponseCode says how)')
+@Response<ErrorEnvelope>(401, 'UNAUTHENTICATED: the partner is not known')
+@Response<ErrorEnvelope>(403, 'PERMISSION_DENIED: the partner is suspended')
 @Response<ErrorEnvelope>(404, 'INVALID_IDENTIFIER: an identifier is unknown')
 @Response<ErrorEnvelope>(412, 'IDEMPOTENCY_VIOLATION: the requestId was used for a different request')
 export class KycController extends Controller {
@@ -23,20 +26,20 @@ export class KycController extends Controller {
    * IN_PROGRESS gives a fresh token. The KYC outcome is read with application/getStatus.
    */
   @Post('user/kyc/initiate')
-  public initiateKyc(@Body() body: InitiateKycRequest): Promise<InitiateKycResponse> {
-    return this.s.exchange.handle('initiateKyc', body, (d, aggregator) => this.s.kyc.initiate(aggregator, d.googleApplicationId, d.offerId).then(fromKycSession));
+  public initiateKyc(@Request() req: HttpRequest, @Body() body: InitiateKycRequest): Promise<InitiateKycResponse> {
+    return this.s.gpay.write('initiateKyc', req, body, (d, partner) => this.s.kyc.initiate(ref(partner, d.googleApplicationId), d.offerId).then(fromKycSession));
   }
 
-  /** SearchCKycRecord: searches the Central KYC Registry; needs the user's CKYC_DATA_FETCH consent. */
+  /** SearchCKycRecord: searches the Central KYC Registry; needs the user's CKYC_DATA_FETCH consent. The registry is asked before the search is recorded. */
   @Post('customer/searchCKycRecord')
-  public searchCkycRecord(@Body() body: SearchCkycRecordRequest): Promise<SearchCkycRecordResponse> {
-    return this.s.exchange.handle('searchCKycRecord', body, (d, aggregator) => this.s.ckyc.search({ aggregatorId: aggregator, googleApplicationId: d.googleApplicationId, consents: d.tncAcceptanceMetadata, ...ckycQuery(d) }).then((r) => ({ cKycRecordFound: r.cKycId !== null, ...(r.cKycId ? { cKycId: r.cKycId } : {}) })));
+  public searchCkycRecord(@Request() req: HttpRequest, @Body() body: SearchCkycRecordRequest): Promise<SearchCkycRecordResponse> {
+    return this.s.gpay.writeAfterLookup('searchCKycRecord', req, body, (d, partner) => this.s.ckyc.lookup(toCkycQuery(d, partner)), (found) => this.s.ckyc.recordSearch(found).then(fromCkycSearch));
   }
 
-  /** DownloadCKycRecord: the CKYC record found by searchCKycRecord, or (HTTP 200) errorResponse.errorResponseResult.ckycDataNotFound. */
+  /** DownloadCKycRecord: the CKYC record found by searchCKycRecord, or (HTTP 200) errorResponse.errorResponseResult.ckycDataNotFound. A read. */
   @Post('customer/downloadCKycRecord')
-  public downloadCkycRecord(@Body() body: DownloadCkycRecordRequest): Promise<DownloadCkycRecordResponse> {
-    return this.s.exchange.handle('downloadCKycRecord', body, (d, aggregator) => this.s.ckyc.download(aggregator, d.googleApplicationId, d.cKycId).then(fromCkycRecord));
+  public downloadCkycRecord(@Request() req: HttpRequest, @Body() body: DownloadCkycRecordRequest): Promise<DownloadCkycRecordResponse> {
+    return this.s.gpay.read('downloadCKycRecord', req, body, (d, partner) => this.s.ckyc.download(ref(partner, d.googleApplicationId), d.cKycId).then(fromCkycRecord));
   }
 
   /**
@@ -44,7 +47,7 @@ export class KycController extends Controller {
    * (KYC, REPAYMENT_SETUP or INCOME_VERIFICATION), that opens the bank's page for that step.
    */
   @Post('user/getAuthToken')
-  public getAuthToken(@Body() body: GetAuthTokenRequest): Promise<GetAuthTokenResponse> {
-    return this.s.exchange.handle('getAuthToken', body, (d, aggregator) => this.s.authTokens.issue(aggregator, d.googleApplicationId, d.authTokenContext.type, d.redirectionUrl).then(fromAuthToken));
+  public getAuthToken(@Request() req: HttpRequest, @Body() body: GetAuthTokenRequest): Promise<GetAuthTokenResponse> {
+    return this.s.gpay.write('getAuthToken', req, body, (d, partner) => this.s.authTokens.issue(ref(partner, d.googleApplicationId), d.authTokenContext.type, d.redirectionUrl).then(fromAuthToken));
   }
 }

@@ -1,12 +1,15 @@
-import { Body, Controller, Post, Response, Route, Tags } from 'tsoa';
+import { Body, Controller, Post, Request, Response, Route, Tags } from 'tsoa';
+import type { Request as HttpRequest } from 'express';
 import type { Services } from '../../container';
-import { fromApprovalStatus, fromOffer, toApprovalRequest } from './gpay-mappers';
+import { fromApprovalStatus, fromOffer, ref, toApprovalRequest, toApprovalStatus } from './gpay-mappers';
 import { ErrorEnvelope } from './wire/common';
 import { ApprovalStatusResponse, ApproveUserRequest, FetchOfferRequest, FetchOfferResponse, GetApprovalStatusRequest } from './wire/credit';
 
 @Route('v1/financialservices/credit/offer')
 @Tags('Credit approval and offer')
 @Response<ErrorEnvelope>(400, 'The request is invalid (errorResponseCode says how)')
+@Response<ErrorEnvelope>(401, 'UNAUTHENTICATED: the partner is not known')
+@Response<ErrorEnvelope>(403, 'PERMISSION_DENIED: the partner is suspended')
 @Response<ErrorEnvelope>(404, 'INVALID_IDENTIFIER: an identifier is unknown')
 @Response<ErrorEnvelope>(412, 'IDEMPOTENCY_VIOLATION: the requestId was used for a different request')
 export class OfferController extends Controller {
@@ -19,19 +22,19 @@ export class OfferController extends Controller {
    * credit decision, which runs asynchronously; the answer is IN_PROCESS. Poll getApprovalStatus.
    */
   @Post('approveUser')
-  public approveUser(@Body() body: ApproveUserRequest): Promise<ApprovalStatusResponse> {
-    return this.s.exchange.handle('approveUser', body, (d, aggregator) => this.s.approvals.approve(toApprovalRequest(d, aggregator)).then(fromApprovalStatus));
+  public approveUser(@Request() req: HttpRequest, @Body() body: ApproveUserRequest): Promise<ApprovalStatusResponse> {
+    return this.s.gpay.write('approveUser', req, body, (d, partner) => this.s.approvals.approve(toApprovalRequest(d, partner)).then(fromApprovalStatus));
   }
 
-  /** GetApprovalStatus: IN_PROCESS, APPROVED (with the offerId), REJECTED (with the reason) or INCOME_VERIFICATION. */
+  /** GetApprovalStatus: IN_PROCESS, APPROVED (with the offerId), REJECTED (with the reason) or INCOME_VERIFICATION. A read: not recorded for idempotency. */
   @Post('getApprovalStatus')
-  public getApprovalStatus(@Body() body: GetApprovalStatusRequest): Promise<ApprovalStatusResponse> {
-    return this.s.exchange.handle('getApprovalStatus', body, (d, aggregator) => this.s.approvals.status(aggregator, d.googleApplicationId).then(fromApprovalStatus));
+  public getApprovalStatus(@Request() req: HttpRequest, @Body() body: GetApprovalStatusRequest): Promise<ApprovalStatusResponse> {
+    return this.s.gpay.read('getApprovalStatus', req, body, (d, partner) => this.s.statuses.get(ref(partner, d.googleApplicationId)).then((s) => fromApprovalStatus(toApprovalStatus(s))));
   }
 
-  /** FetchOffer: the approved offer's amount range, tenures, interest rate, fees and validity. */
+  /** FetchOffer: the approved offer's amount range, tenures, interest rate, fees and validity. A read. */
   @Post('fetch')
-  public fetchOffer(@Body() body: FetchOfferRequest): Promise<FetchOfferResponse> {
-    return this.s.exchange.handle('fetchOffer', body, (d, aggregator) => this.s.offers.fetch(aggregator, d.offerId).then(fromOffer));
+  public fetchOffer(@Request() req: HttpRequest, @Body() body: FetchOfferRequest): Promise<FetchOfferResponse> {
+    return this.s.gpay.read('fetchOffer', req, body, (d, partner) => this.s.offers.fetch(partner.id, d.offerId).then(fromOffer));
   }
 }

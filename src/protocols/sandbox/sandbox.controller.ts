@@ -1,6 +1,8 @@
-import { Body, Controller, Get, Path, Post, Query, Response, Route, Tags } from 'tsoa';
+import { Body, Controller, Get, Path, Post, Query, Request, Response, Route, Tags } from 'tsoa';
+import type { Request as HttpRequest } from 'express';
 import type { Services } from '../../container';
 import { AppError, AppErrorCode } from '../../core/errors';
+import { partnerOf } from '../shared/partner-auth';
 
 export interface SandboxCompletion {
   /** How the user's step ends; APPROVED by default. */
@@ -13,15 +15,21 @@ export interface SandboxSmsMessage {
   sentAt: number;
 }
 
-const GOOGLE_APPLICATION_ID = /^[A-Za-z0-9_:-]{1,100}$/;
+export interface SandboxError {
+  error: { code: string; message: string; fields?: string[] };
+}
+
+const REFERENCE = /^[A-Za-z0-9_:-]{1,100}$/;
 
 /**
- * Sandbox only (off when APP_ENV=production): stands in for the user's phone and for the user finishing
- * steps on the bank's own pages.
+ * Sandbox only (absent when APP_ENV=production): stands in for the user's phone and for the user finishing
+ * steps on the bank's own pages. `reference` is the partner's own application reference (googleApplicationId
+ * on the Google Pay-style API); X-Partner-Id names the partner (default: the sandbox aggregator `gpay`).
  */
 @Route('sandbox')
 @Tags('Sandbox')
-@Response(404, 'Sandbox is off, or the identifier is unknown')
+@Response<SandboxError>(400, 'The reference or the body is invalid')
+@Response<SandboxError>(404, 'The application is unknown to this partner')
 export class SandboxController extends Controller {
   constructor(private readonly s: Services) {
     super();
@@ -38,27 +46,25 @@ export class SandboxController extends Controller {
   }
 
   /** The user completes KYC on the bank's page: KYC goes to AWAITING_APPROVAL, then (asynchronously) APPROVED or REJECTED. */
-  @Post('applications/{googleApplicationId}/kyc/complete')
-  public async completeKyc(@Path() googleApplicationId: string, @Body() body?: SandboxCompletion): Promise<{ kycState: string }> {
-    return { kycState: await this.s.kyc.complete(this.s.config.defaultAggregatorId, checkId(googleApplicationId), body?.outcome ?? 'APPROVED') };
+  @Post('applications/{reference}/kyc/complete')
+  public async completeKyc(@Request() req: HttpRequest, @Path() reference: string, @Body() body?: SandboxCompletion): Promise<{ kycState: string }> {
+    return { kycState: await this.s.kyc.complete(refOf(req, reference), body?.outcome ?? 'APPROVED') };
   }
 
   /** The user finishes income verification on the bank's page: the credit decision is then made (APPROVED with an offer, or REJECTED) asynchronously. */
-  @Post('applications/{googleApplicationId}/income-verification/complete')
-  public async completeIncomeVerification(@Path() googleApplicationId: string, @Body() body?: SandboxCompletion): Promise<{ approvalState: string }> {
-    return { approvalState: await this.s.approvals.completeIncomeVerification(this.s.config.defaultAggregatorId, checkId(googleApplicationId), body?.outcome ?? 'APPROVED') };
+  @Post('applications/{reference}/income-verification/complete')
+  public async completeIncomeVerification(@Request() req: HttpRequest, @Path() reference: string, @Body() body?: SandboxCompletion): Promise<{ approvalState: string }> {
+    return { approvalState: await this.s.approvals.completeIncomeVerification(refOf(req, reference), body?.outcome ?? 'APPROVED') };
   }
 
   /** The user authorises (or declines) the e-mandate on the bank's page: the mandate then goes ACTIVE (or FAILED) asynchronously. */
-  @Post('applications/{googleApplicationId}/repayment-setup/complete')
-  public async completeRepaymentSetup(@Path() googleApplicationId: string, @Body() body?: SandboxCompletion): Promise<{ repaymentSetupState: string }> {
-    return { repaymentSetupState: await this.s.mandates.complete(this.s.config.defaultAggregatorId, checkId(googleApplicationId), body?.outcome ?? 'APPROVED') };
+  @Post('applications/{reference}/repayment-setup/complete')
+  public async completeRepaymentSetup(@Request() req: HttpRequest, @Path() reference: string, @Body() body?: SandboxCompletion): Promise<{ repaymentSetupState: string }> {
+    return { repaymentSetupState: await this.s.mandates.complete(refOf(req, reference), body?.outcome ?? 'APPROVED') };
   }
 }
 
-function checkId(googleApplicationId: string): string {
-  if (!GOOGLE_APPLICATION_ID.test(googleApplicationId)) {
-    throw new AppError(AppErrorCode.INVALID_FIELD_VALUE, 'googleApplicationId has an invalid format', ['googleApplicationId']);
-  }
-  return googleApplicationId;
+function refOf(req: HttpRequest, reference: string) {
+  if (!REFERENCE.test(reference)) throw new AppError(AppErrorCode.INVALID_FIELD_VALUE, 'reference has an invalid format', ['reference']);
+  return { partnerId: partnerOf(req).id, externalReference: reference };
 }

@@ -172,10 +172,12 @@ export type ErrorResponseCode =
   | 'USER_ACTION_IN_PROGRESS'
   | 'RESOURCE_EXHAUSTED'
   | 'UNAVAILABLE'
+  | 'UNAUTHENTICATED'
+  | 'PERMISSION_DENIED'
   | 'INTERNAL';
 
 export interface ErrorResponse {
-  /** The class of error; HTTP status: 400 for most, 404 INVALID_IDENTIFIER, 412 IDEMPOTENCY_VIOLATION, 409 USER_ACTION_IN_PROGRESS, 429 RESOURCE_EXHAUSTED, 503 UNAVAILABLE, 500 INTERNAL. */
+  /** The class of error; HTTP status: 400 for most, 401 UNAUTHENTICATED (unknown partner), 403 PERMISSION_DENIED (suspended partner), 404 INVALID_IDENTIFIER, 412 IDEMPOTENCY_VIOLATION, 409 USER_ACTION_IN_PROGRESS, 413 and 415 (body too large, not JSON), 429 RESOURCE_EXHAUSTED, 503 UNAVAILABLE, 500 INTERNAL. */
   errorResponseCode?: ErrorResponseCode;
   /** For support staff and logs; never shown to users. */
   errorDescription: string;

@@ -1,4 +1,4 @@
-import { AppError, AppErrorCode } from '../core/errors';
+import { AppError, AppErrorCode } from '../errors';
 
 /**
  * A state machine as data: the allowed moves of one aggregate. `assert` is the single validator;

@@ -1,21 +1,17 @@
-import generated from '../generated/swagger.json';
-import { EXAMPLES } from './gpay/examples';
+import generated from '../../generated/gpay/swagger.json';
+import { EXAMPLES } from './examples';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Spec = Omit<typeof generated, 'paths' | 'servers'> & { servers?: Array<{ url: string; description?: string }>; paths: Record<string, Record<string, any>> };
 
 /**
- * The served OpenAPI document: tsoa's generated spec with the base path as server, the examples of
- * gpay/examples.ts, and without the sandbox paths when the sandbox is off.
+ * The served OpenAPI document of the Google Pay-style surface: tsoa's generated spec with the base path as
+ * server, the partner header, and the examples of examples.ts.
  */
-export function buildOpenApi(options: { basePath: string; sandbox: boolean; publicBaseUrl: string }): Spec {
+export function buildGpayOpenApi(options: { basePath: string }): Spec {
   const spec = JSON.parse(JSON.stringify(generated)) as Spec;
   spec.servers = [{ url: options.basePath || '/', description: 'This server' }];
   for (const [path, operations] of Object.entries(spec.paths)) {
-    if (!options.sandbox && path.startsWith('/sandbox')) {
-      delete spec.paths[path];
-      continue;
-    }
     for (const operation of Object.values(operations)) {
       const example = EXAMPLES[path];
       if (!example) continue;
@@ -23,7 +19,16 @@ export function buildOpenApi(options: { basePath: string; sandbox: boolean; publ
       if (request) request.example = example.request;
       const ok = operation.responses?.['200']?.content?.['application/json'];
       if (ok) ok.example = example.response;
+      operation.parameters = [...(operation.parameters ?? []), PARTNER_PARAMETER];
     }
   }
   return spec;
 }
+
+const PARTNER_PARAMETER = {
+  name: 'X-Partner-Id',
+  in: 'header',
+  required: false,
+  description: 'The calling partner (aggregator) as registered with this bank. Required outside the sandbox; in the sandbox a request without it is the sandbox aggregator `gpay`.',
+  schema: { type: 'string', example: 'gpay' },
+};

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { CreditBureau } from '../../core/approval/credit-bureau';
+import { assertOutsideTransaction } from '../../lib/db/database';
+import { BureauVerdict, CreditBureau } from '../../core/approval/credit-bureau';
 import { CkycRecord, CkycRegistry } from '../../core/kyc/ckyc-registry';
 import { DisbursementRail } from '../../core/loan/disbursement-rail';
 import { SmsSender } from '../../core/challenge/sms-sender';
@@ -14,6 +15,7 @@ export class SandboxSmsOutbox implements SmsSender {
   constructor(private readonly redis: Redis, private readonly prefix: string) {}
 
   async send(message: { to: string; text: string; messageId: string }): Promise<void> {
+    assertOutsideTransaction('The SMS gateway');
     const first = await this.redis.set(`${this.prefix}:sandbox:sms-sent:${message.messageId}`, '1', 'EX', SandboxSmsOutbox.TTL_SECONDS, 'NX');
     if (first !== 'OK') return;
     const key = this.listKey(message.to);
@@ -35,8 +37,13 @@ export class SandboxSmsOutbox implements SmsSender {
   }
 }
 
+/**
+ * The sandbox stand-ins for the outside world. Like the real services, each refuses to be called while a
+ * database transaction is open on the caller's path: that would hold row locks across a network call.
+ */
 export class SandboxBureau implements CreditBureau {
-  async check(applicant: { pan: string }): Promise<'CLEAN' | 'ADVERSE_RECORD' | 'THIN_FILE'> {
+  async check(applicant: { pan: string }): Promise<BureauVerdict> {
+    assertOutsideTransaction('The credit bureau');
     const persona = personaOf(applicant.pan);
     if (persona === '9001') return 'ADVERSE_RECORD';
     if (persona === '9002') return 'THIN_FILE';
@@ -49,6 +56,7 @@ export class SandboxCkycRegistry implements CkycRegistry {
   private readonly byId = new Map<string, { dateOfBirth: string }>();
 
   async search(query: { pan: string; dateOfBirth: string }): Promise<string | null> {
+    assertOutsideTransaction('The CKYC registry');
     if (personaOf(query.pan) === '9004') return null;
     const digest = createHash('sha256').update(`ckyc:${query.pan.toUpperCase()}`).digest();
     const kin = (digest.readBigUInt64BE(0) % 10n ** 13n).toString().padStart(13, '0');
@@ -58,6 +66,7 @@ export class SandboxCkycRegistry implements CkycRegistry {
   }
 
   async download(cKycId: string): Promise<CkycRecord | null> {
+    assertOutsideTransaction('The CKYC registry');
     if (!/^\d{14}$/.test(cKycId)) return null;
     const dateOfBirth = this.byId.get(cKycId)?.dateOfBirth ?? '1990-01-01';
     return {
@@ -85,6 +94,7 @@ export class SandboxCkycRegistry implements CkycRegistry {
 /** A rail that pays everyone but persona 9005, once per reference. */
 export class SandboxRail implements DisbursementRail {
   async transfer(order: { reference: string; amountMicros: bigint; beneficiaryPanLast4: string }) {
+    assertOutsideTransaction('The disbursement rail');
     if (order.beneficiaryPanLast4 === '9005') return { status: 'FAILED' as const, reason: 'beneficiary account is closed' };
     const utr = createHash('sha256').update(order.reference).digest('hex').slice(0, 16).toUpperCase();
     return { status: 'SUCCEEDED' as const, utr };

@@ -1,6 +1,6 @@
 import { IocContainer, IocContainerFactory } from '@tsoa/runtime';
 import type { Request } from 'express';
-import type { Services } from '../container';
+import type { Services } from '../../container';
 
 /** tsoa builds each controller with the services of the app that received the request. */
 export const iocContainer: IocContainerFactory = (request: Request): IocContainer => ({

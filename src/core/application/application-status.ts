@@ -1,0 +1,17 @@
+import { ApprovalState } from '../approval/approval-state';
+import { KycMethod, KycState } from '../kyc/kyc-state';
+import { MandateState } from '../mandate/mandate-state';
+import { ApplicationState } from './application-state';
+
+/** Everything a partner may read about one application, in one read. */
+export interface ApplicationStatus {
+  lenderReference: string;
+  approvalState: ApprovalState;
+  approvalRejection?: { reason: string; description: string };
+  currentOfferId?: string;
+  applicationState: ApplicationState;
+  rejection?: { reason: string; description: string };
+  kyc: { state: KycState; eligibleMethods: KycMethod[]; completedMethod?: KycMethod; rejectionReason?: string; approvalValidUntil?: Date };
+  repaymentSetup: { state: MandateState | 'NOT_STARTED' };
+  accountToken?: string;
+}

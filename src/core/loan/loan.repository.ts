@@ -1,0 +1,68 @@
+import { Database } from '../../lib/db/database';
+import { Disbursement, LoanAccount } from './loan';
+
+const DISBURSEMENT = { id: true, applicationId: true, submissionId: true, reference: true, amountMicros: true, state: true, attempts: true, requestedAt: true, lastAttemptAt: true } as const;
+
+/** Loan accounts with their schedules, and disbursements. */
+export class LoanRepository {
+  constructor(private readonly db: Database) {}
+
+  async createAccount(account: LoanAccount): Promise<void> {
+    const { instalments, ...row } = account;
+    await this.db.client.loanAccount.create({ data: row });
+    await this.db.client.loanInstalment.createMany({
+      data: instalments.map((line) => ({
+        loanId: account.id,
+        sequence: line.sequence,
+        dueDate: new Date(`${line.dueDate}T00:00:00Z`),
+        emiMicros: line.emiMicros,
+        principalMicros: line.principalMicros,
+        interestMicros: line.interestMicros,
+        status: line.status,
+      })),
+    });
+  }
+
+  /** The account with this token, only if its application belongs to this partner. */
+  async accountForPartner(partnerId: string, accountToken: string): Promise<LoanAccount | null> {
+    const loan = await this.db.client.loanAccount.findFirst({
+      where: { accountToken, application: { partnerId } },
+      include: { instalments: { orderBy: { sequence: 'asc' } } },
+    });
+    if (!loan) return null;
+    return {
+      ...loan,
+      instalments: loan.instalments.map((line) => ({
+        sequence: line.sequence,
+        dueDate: line.dueDate.toISOString().slice(0, 10),
+        emiMicros: line.emiMicros,
+        principalMicros: line.principalMicros,
+        interestMicros: line.interestMicros,
+        status: line.status,
+      })),
+    };
+  }
+
+  async disbursementOf(applicationId: string): Promise<Disbursement | null> {
+    return this.db.client.disbursement.findUnique({ where: { applicationId }, select: DISBURSEMENT });
+  }
+
+  async createDisbursement(disbursement: Omit<Disbursement, 'attempts' | 'lastAttemptAt'>): Promise<void> {
+    await this.db.client.disbursement.create({ data: disbursement });
+  }
+
+  /** Counts a call to the rail (or a retry scheduled by the reconciler) at `at`. */
+  async markAttempt(id: string, at: Date, countAttempt: boolean): Promise<void> {
+    await this.db.client.disbursement.update({ where: { id }, data: { lastAttemptAt: at, ...(countAttempt ? { attempts: { increment: 1 } } : {}) } });
+  }
+
+  /** Disbursements whose rail answer was never recorded, last tried before `before`. */
+  async unansweredSince(before: Date, limit: number): Promise<Disbursement[]> {
+    return this.db.client.disbursement.findMany({
+      where: { state: 'REQUESTED', OR: [{ lastAttemptAt: null }, { lastAttemptAt: { lt: before } }] },
+      select: DISBURSEMENT,
+      orderBy: { requestedAt: 'asc' },
+      take: limit,
+    });
+  }
+}

@@ -1,0 +1,42 @@
+import { LoanState } from './loan-state';
+import { DisbursementState } from './disbursement-state';
+
+export interface Instalment {
+  sequence: number;
+  /** YYYY-MM-DD, an Indian calendar date. */
+  dueDate: string;
+  emiMicros: bigint;
+  principalMicros: bigint;
+  interestMicros: bigint;
+  status: 'DUE' | 'PAID' | 'OVERDUE';
+}
+
+/** A disbursed loan, its account token and its EMI schedule. */
+export interface LoanAccount {
+  id: string;
+  accountToken: string;
+  applicationId: string;
+  state: LoanState;
+  sanctionedMicros: bigint;
+  disbursedMicros: bigint;
+  interestRateE5: number;
+  tenureMonths: number;
+  emiMicros: bigint;
+  outstandingPrincipalMicros: bigint;
+  disbursementReference: string;
+  disbursedAt: Date;
+  instalments: Instalment[];
+}
+
+/** The intent to pay out, and the rail's answer once it is known. */
+export interface Disbursement {
+  id: string;
+  applicationId: string;
+  submissionId: string;
+  reference: string;
+  amountMicros: bigint;
+  state: DisbursementState;
+  attempts: number;
+  requestedAt: Date;
+  lastAttemptAt: Date | null;
+}

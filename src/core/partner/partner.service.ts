@@ -1,0 +1,91 @@
+import { AppError, AppErrorCode, notFound } from '../errors';
+import { Clock } from '../../lib/clock';
+import { NewPartner, Partner, PartnerKey } from './partner';
+import { PartnerRepository } from './partner.repository';
+
+/** The OTP SMS of a partner with no template of its own. `{code}` is the OTP, `{lender}` this bank's name. */
+export const DEFAULT_SMS_TEMPLATE = '{code} is the OTP for your loan application with {lender}. OTPs are SECRET. DO NOT disclose it to anyone. {lender} NEVER asks for OTP.';
+
+/**
+ * The partners of this server. Every request is resolved to an ACTIVE partner here before any work.
+ * Look-ups are cached for `cacheMs`, so a suspension made by another process (the CLI) takes effect within
+ * that time, and at once in this one.
+ */
+export class PartnerService {
+  private readonly cache = new Map<string, { partner: Partner | null; until: number }>();
+
+  constructor(private readonly partners: PartnerRepository, private readonly clock: Clock, private readonly cacheMs: number) {}
+
+  /** The ACTIVE partner with this id; PARTNER_UNKNOWN or PARTNER_SUSPENDED otherwise. */
+  async resolve(id: string): Promise<Partner> {
+    const partner = await this.cached(id);
+    if (!partner) throw new AppError(AppErrorCode.PARTNER_UNKNOWN, 'The caller is not a known partner of this server');
+    if (partner.status !== 'ACTIVE') throw new AppError(AppErrorCode.PARTNER_SUSPENDED, `Partner ${partner.id} is suspended`);
+    return partner;
+  }
+
+  list(): Promise<Partner[]> {
+    return this.partners.list();
+  }
+
+  async get(id: string): Promise<Partner> {
+    const partner = await this.partners.find(id);
+    if (!partner) throw notFound(`partner ${id}`);
+    return partner;
+  }
+
+  async add(partner: NewPartner): Promise<Partner> {
+    if (!/^[a-z0-9][a-z0-9._-]{1,62}$/.test(partner.id)) {
+      throw new AppError(AppErrorCode.INVALID_FIELD_VALUE, 'A partner id is 2-63 characters of a-z, 0-9, ".", "_" and "-"');
+    }
+    if (partner.smsTemplate !== undefined && partner.smsTemplate !== null) assertSmsTemplate(partner.smsTemplate);
+    if (!(await this.partners.createIfAbsent(partner))) throw new AppError(AppErrorCode.PRECONDITION_FAILED, `Partner ${partner.id} exists already`);
+    return this.get(partner.id);
+  }
+
+  /** Creates each partner that does not exist yet; existing ones are left as the bank configured them. */
+  async ensure(partners: NewPartner[]): Promise<void> {
+    for (const partner of partners) await this.partners.createIfAbsent(partner);
+  }
+
+  async suspend(id: string): Promise<void> {
+    if (!(await this.partners.setStatus(id, 'SUSPENDED'))) throw notFound(`partner ${id}`);
+    this.cache.delete(id);
+  }
+
+  async activate(id: string): Promise<void> {
+    if (!(await this.partners.setStatus(id, 'ACTIVE'))) throw notFound(`partner ${id}`);
+    this.cache.delete(id);
+  }
+
+  /** Adds a verification key (replacing one with the same kid); `retireKid` removes an old one. Several stay live. */
+  async rotateKey(id: string, key: PartnerKey, retireKid?: string): Promise<Partner> {
+    const partner = await this.get(id);
+    if (typeof key.kid !== 'string' || key.kid === '' || typeof key.kty !== 'string') {
+      throw new AppError(AppErrorCode.INVALID_FIELD_VALUE, 'A key is a public JWK with kid and kty');
+    }
+    if (['d', 'p', 'q', 'dp', 'dq', 'qi', 'k'].some((member) => member in key)) {
+      throw new AppError(AppErrorCode.INVALID_FIELD_VALUE, 'Only public keys are accepted; the JWK has private members');
+    }
+    const keys = partner.jwks.keys.filter((k) => k.kid !== key.kid && k.kid !== retireKid);
+    await this.partners.setKeys(id, [...keys, key]);
+    this.cache.delete(id);
+    return this.get(id);
+  }
+
+  private async cached(id: string): Promise<Partner | null> {
+    const now = this.clock.now().getTime();
+    const hit = this.cache.get(id);
+    if (hit && hit.until > now) return hit.partner;
+    const partner = await this.partners.find(id);
+    this.cache.set(id, { partner, until: now + this.cacheMs });
+    return partner;
+  }
+}
+
+/** A template must carry the code exactly once. */
+export function assertSmsTemplate(template: string): void {
+  if (template.split('{code}').length !== 2) {
+    throw new AppError(AppErrorCode.INVALID_FIELD_VALUE, 'An SMS template must contain {code} exactly once');
+  }
+}

@@ -1,0 +1,88 @@
+import { UnitOfWork } from '../../lib/db/database';
+import { Clock } from '../../lib/clock';
+import { Outbox } from '../../lib/jobs/outbox';
+import { ApplicationRepository } from '../application/application.repository';
+import { ApprovalService } from '../approval/approval.service';
+import { decideCreditJob } from '../approval/decide-credit.job';
+import { LoanRepository } from '../loan/loan.repository';
+import { disburseLoanJob } from '../loan/disburse-loan.job';
+
+/** When work counts as stuck, and when it is given up. */
+export interface ReconcilerPolicy {
+  /** A credit decision or a disbursement with no progress for this long is retried. */
+  staleAfterMs: number;
+  /** A credit decision still not made this long after the application is rejected (OTHERS), visibly. */
+  abandonDecisionAfterMs: number;
+  /** A disbursement tried this many times without a recorded answer is reported for an operator every sweep. */
+  disbursementAttemptsBeforeAlert: number;
+  batchSize: number;
+}
+
+export const DEFAULT_RECONCILER_POLICY: ReconcilerPolicy = {
+  staleAfterMs: 2 * 60_000,
+  abandonDecisionAfterMs: 24 * 3_600_000,
+  disbursementAttemptsBeforeAlert: 10,
+  batchSize: 100,
+};
+
+export interface ReconciliationReport {
+  decisionsRetried: string[];
+  decisionsAbandoned: string[];
+  disbursementsRetried: string[];
+  /** Disbursements with no rail answer after many tries: money may have moved, so only an operator may close them. */
+  disbursementsNeedingOperator: string[];
+}
+
+/**
+ * Finds work that stalled past its deadline (a lost job, a crash between the intent and the result) and
+ * stages it again; the handlers are idempotent, so a retry of work that was only slow does nothing. A
+ * credit decision that cannot be made in time ends as a rejection the partner can read; a disbursement is
+ * never abandoned automatically, since the rail may have paid.
+ */
+export class ReconcilerService {
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly applications: ApplicationRepository,
+    private readonly loans: LoanRepository,
+    private readonly approvals: ApprovalService,
+    private readonly outbox: Outbox,
+    private readonly clock: Clock,
+    private readonly policy: ReconcilerPolicy = DEFAULT_RECONCILER_POLICY,
+  ) {}
+
+  async sweep(): Promise<ReconciliationReport> {
+    const now = this.clock.now();
+    const staleBefore = new Date(now.getTime() - this.policy.staleAfterMs);
+    const report: ReconciliationReport = { decisionsRetried: [], decisionsAbandoned: [], disbursementsRetried: [], disbursementsNeedingOperator: [] };
+
+    for (const application of await this.applications.awaitingDecisionSince(staleBefore, this.policy.batchSize)) {
+      if (application.createdAt.getTime() < now.getTime() - this.policy.abandonDecisionAfterMs) {
+        if (await this.approvals.abandonDecision(application.id, 'The credit decision could not be completed in time')) report.decisionsAbandoned.push(application.id);
+        continue;
+      }
+      await this.uow.transaction(async () => {
+        await this.applications.touch(application.id);
+        await this.outbox.stage(decideCreditJob, { applicationId: application.id });
+      });
+      report.decisionsRetried.push(application.id);
+    }
+
+    for (const application of await this.applications.submittedWithoutDisbursementSince(staleBefore, this.policy.batchSize)) {
+      await this.uow.transaction(async () => {
+        await this.applications.touch(application.id);
+        await this.outbox.stage(disburseLoanJob, { applicationId: application.id });
+      });
+      report.disbursementsRetried.push(application.id);
+    }
+
+    for (const disbursement of await this.loans.unansweredSince(staleBefore, this.policy.batchSize)) {
+      if (disbursement.attempts >= this.policy.disbursementAttemptsBeforeAlert) report.disbursementsNeedingOperator.push(disbursement.id);
+      await this.uow.transaction(async () => {
+        await this.loans.markAttempt(disbursement.id, now, false);
+        await this.outbox.stage(disburseLoanJob, { applicationId: disbursement.applicationId });
+      });
+      report.disbursementsRetried.push(disbursement.applicationId);
+    }
+    return report;
+  }
+}

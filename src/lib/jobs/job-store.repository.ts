@@ -1,0 +1,56 @@
+import { Database } from '../db/database';
+import { Prisma } from '../../generated/prisma/client';
+
+export interface PendingMessage {
+  id: string;
+  topic: string;
+  payload: unknown;
+}
+
+/** The outbox, the processed-message marks and their pruning: all of the job system's database access. */
+export class JobStoreRepository {
+  constructor(private readonly db: Database) {}
+
+  /** Writes one message in the caller's transaction. */
+  async stage(message: { id: string; topic: string; payload: unknown; availableAt: Date }): Promise<void> {
+    await this.db.client.outboxMessage.create({ data: { ...message, payload: message.payload as Prisma.InputJsonObject } });
+  }
+
+  /**
+   * Claims up to `limit` committed, due messages (SKIP LOCKED, so several relays share the work), hands
+   * them to `publish`, and marks them published in the same transaction.
+   */
+  async publishDue(limit: number, publish: (messages: PendingMessage[]) => Promise<void>): Promise<number> {
+    return this.db.prisma.$transaction(async (tx) => {
+      const rows = await tx.$queryRaw<PendingMessage[]>`
+        SELECT id, topic, payload FROM outbox_message
+        WHERE published_at IS NULL AND available_at <= now()
+        ORDER BY created_at LIMIT ${limit} FOR UPDATE SKIP LOCKED`;
+      if (rows.length === 0) return 0;
+      await publish(rows);
+      await tx.outboxMessage.updateMany({ where: { id: { in: rows.map((row) => row.id) } }, data: { publishedAt: new Date() } });
+      return rows.length;
+    });
+  }
+
+  /** Marks a message processed by `handler` in the caller's transaction; false when it already was. */
+  async claimProcessed(handler: string, messageId: string): Promise<boolean> {
+    const claimed = await this.db.client.$executeRaw`
+      INSERT INTO processed_message (handler, message_id) VALUES (${handler}, ${messageId}) ON CONFLICT DO NOTHING`;
+    return claimed === 1;
+  }
+
+  /** Deletes bookkeeping rows older than the cut-offs, at most 5000 of each per call. */
+  async pruneBefore(cutoffs: { idempotency: Date; processed: Date; outbox: Date }): Promise<{ idempotency: number; processed: number; outbox: number }> {
+    const idempotency = await this.db.prisma.$executeRaw`
+      DELETE FROM idempotency_record WHERE id IN (
+        SELECT id FROM idempotency_record WHERE created_at < ${cutoffs.idempotency} LIMIT 5000)`;
+    const processed = await this.db.prisma.$executeRaw`
+      DELETE FROM processed_message WHERE (handler, message_id) IN (
+        SELECT handler, message_id FROM processed_message WHERE processed_at < ${cutoffs.processed} LIMIT 5000)`;
+    const outbox = await this.db.prisma.$executeRaw`
+      DELETE FROM outbox_message WHERE id IN (
+        SELECT id FROM outbox_message WHERE published_at IS NOT NULL AND published_at < ${cutoffs.outbox} LIMIT 5000)`;
+    return { idempotency, processed, outbox };
+  }
+}

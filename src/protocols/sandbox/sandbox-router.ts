@@ -1,0 +1,42 @@
+import express, { NextFunction, Request, Response, Router } from 'express';
+import { Logger } from 'pino';
+import { ValidateError } from '@tsoa/runtime';
+import { AppError, AppErrorCode } from '../../core/errors';
+import { PartnerService } from '../../core/partner/partner.service';
+import { RateLimiter } from '../../lib/rate-limiter';
+import { RegisterRoutes } from '../../generated/sandbox/routes';
+import { fromBodyParserError, jsonBody } from '../shared/body';
+import { partnerIdHeader, resolvePartner } from '../shared/partner-auth';
+import { ProtocolError, ProtocolErrorCode } from '../shared/protocol-error';
+import { isConnectivityError } from '../shared/connectivity';
+import '../shared/tsoa-array-paths';
+
+const STATUS: Partial<Record<string, number>> = {
+  NOT_FOUND: 404, NO_SUCH_OPERATION: 404, PARTNER_UNKNOWN: 401, PARTNER_SUSPENDED: 403, PARTNER_RATE_LIMITED: 429, CHALLENGE_RATE_LIMITED: 429,
+  CONCURRENT_MODIFICATION: 409, PAYLOAD_TOO_LARGE: 413, UNSUPPORTED_MEDIA_TYPE: 415, SERVICE_UNAVAILABLE: 503, INTERNAL: 500,
+};
+
+/** The sandbox surface: the user's phone and the bank's pages, with plain JSON errors `{error: {code, message, fields}}`. */
+export function sandboxRouter(options: { partners: PartnerService; limiter: RateLimiter; logger: Logger; defaultPartnerId: string }): Router {
+  const router = express.Router();
+  router.use('/sandbox', ...jsonBody());
+  router.use('/sandbox', resolvePartner(partnerIdHeader(options.partners, 'GPAY', options.defaultPartnerId), options.limiter));
+  RegisterRoutes(router);
+  router.use('/sandbox', (_req, _res, next) => next(new ProtocolError(ProtocolErrorCode.NO_SUCH_OPERATION, 'No such sandbox endpoint')));
+  router.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const error = plainError(err);
+    if (error.code === 'INTERNAL' || error.code === 'SERVICE_UNAVAILABLE') options.logger.error({ err, path: req.path }, 'sandbox request failed');
+    res.status(STATUS[error.code] ?? 400).json({ error });
+  });
+  return router;
+}
+
+/** Any failure as `{code, message, fields}`; the plain JSON error of the sandbox and health routes. */
+export function plainError(err: unknown): { code: string; message: string; fields?: string[] } {
+  if (err instanceof AppError || err instanceof ProtocolError) return { code: err.code, message: err.message, ...(err.fields.length ? { fields: err.fields } : {}) };
+  if (err instanceof ValidateError) return { code: AppErrorCode.INVALID_FIELD_VALUE, message: 'The request is invalid', fields: Object.keys(err.fields) };
+  const bodyError = fromBodyParserError(err);
+  if (bodyError) return { code: bodyError.code, message: bodyError.message };
+  if (isConnectivityError(err)) return { code: AppErrorCode.SERVICE_UNAVAILABLE, message: 'A dependency is unavailable; retry later' };
+  return { code: AppErrorCode.INTERNAL, message: 'Internal error' };
+}

@@ -1,0 +1,50 @@
+import { NextFunction, Request, RequestHandler, Response } from 'express';
+import { AppError, AppErrorCode } from '../../core/errors';
+import { Partner, PartnerProtocol } from '../../core/partner/partner';
+import { PartnerService } from '../../core/partner/partner.service';
+import { RateLimiter } from '../../lib/rate-limiter';
+
+export const PARTNER_HEADER = 'x-partner-id';
+
+/** Identifies the calling partner of a request (a header now; a verified signature's key id next). */
+export type PartnerAuthenticator = (req: Request) => Promise<Partner>;
+
+/**
+ * Identification by the `X-Partner-Id` header, for a surface that does not verify signatures yet. In the
+ * sandbox a request without the header is attributed to the surface's sandbox partner; elsewhere the header
+ * is required. The partner must speak this surface's protocol.
+ */
+export function partnerIdHeader(partners: PartnerService, protocol: PartnerProtocol, sandboxDefault: string | undefined): PartnerAuthenticator {
+  return async (req) => {
+    const id = req.header(PARTNER_HEADER)?.trim() || sandboxDefault;
+    if (!id) throw new AppError(AppErrorCode.PARTNER_UNKNOWN, `Name the partner in the ${PARTNER_HEADER} header`);
+    const partner = await partners.resolve(id);
+    if (partner.protocol !== protocol) throw new AppError(AppErrorCode.PARTNER_UNKNOWN, `Partner ${id} does not use this API`);
+    return partner;
+  };
+}
+
+/** The partner the surface's authenticator resolved for this request. */
+export function partnerOf(req: Request): Partner {
+  const partner = (req.res?.locals as { partner?: Partner } | undefined)?.partner;
+  if (!partner) throw new Error('No partner was resolved for this request');
+  return partner;
+}
+
+/** Resolves the partner before any work and applies its per-minute limit. */
+export function resolvePartner(authenticate: PartnerAuthenticator, limiter: RateLimiter): RequestHandler {
+  return (req: Request, res: Response, next: NextFunction) => {
+    authenticate(req)
+      .then(async (partner) => {
+        if (partner.rateLimitPerMinute !== null) {
+          const retryAfterSeconds = await limiter.hit(`partner:${partner.id}`, partner.rateLimitPerMinute, 60);
+          if (retryAfterSeconds > 0) {
+            throw new AppError(AppErrorCode.PARTNER_RATE_LIMITED, `Partner ${partner.id} sent more than ${partner.rateLimitPerMinute} requests this minute`, [], { retryAfterSeconds });
+          }
+        }
+        res.locals.partner = partner;
+        next();
+      })
+      .catch(next);
+  };
+}

@@ -1,0 +1,33 @@
+/**
+ * Errors of the transport and the protocol envelope, before any domain work: each protocol maps them to its
+ * own wire error in its error formatter, next to the domain's AppErrorCode. Every code says when it is
+ * thrown and how the caller should react.
+ */
+export enum ProtocolErrorCode {
+  /** The body is not parseable JSON (or not UTF-8). Caller: send well-formed UTF-8 JSON. */
+  MALFORMED_REQUEST = 'MALFORMED_REQUEST',
+  /** The Content-Type is not application/json. Caller: send the body as application/json. */
+  UNSUPPORTED_MEDIA_TYPE = 'UNSUPPORTED_MEDIA_TYPE',
+  /** The body is larger than the surface accepts (64 KiB). Caller: send a smaller body. */
+  PAYLOAD_TOO_LARGE = 'PAYLOAD_TOO_LARGE',
+  /** The envelope's protocol version is not one this server speaks. Caller: use a supported major version. */
+  UNSUPPORTED_PROTOCOL_VERSION = 'UNSUPPORTED_PROTOCOL_VERSION',
+  /** The request timestamp is not within the allowed window (±60 s) of the server's clock. Caller: resend with a fresh timestamp and the same request id. */
+  REQUEST_TIMESTAMP_OUT_OF_RANGE = 'REQUEST_TIMESTAMP_OUT_OF_RANGE',
+  /** The request id was used before with a different body or operation. Caller: use a new request id for a new request. */
+  IDEMPOTENCY_VIOLATION = 'IDEMPOTENCY_VIOLATION',
+  /** No operation exists at this method and path. Caller: check the path against the OpenAPI document. */
+  NO_SUCH_OPERATION = 'NO_SUCH_OPERATION',
+}
+
+export class ProtocolError extends Error {
+  constructor(
+    readonly code: ProtocolErrorCode,
+    message: string,
+    /** Wire paths the error is about. */
+    readonly fields: string[] = [],
+  ) {
+    super(message);
+    this.name = 'ProtocolError';
+  }
+}
