@@ -288,7 +288,7 @@ describe('verifying the OTP through approveUser', () => {
     expectError(await t.call(PATHS.approveUser, data, { requestId }), 400, 'INVALID_FIELD_VALUE', 'CHALLENGE_INVALID');
 
     // The business action rolled back...
-    expect(await t.services.db.prisma.application.findFirst({ where: { googleApplicationId: gid } })).toBeNull();
+    expect(await t.services.db.prisma.application.findFirst({ where: { externalReference: gid } })).toBeNull();
     // ...but the attempt and the phone's failure count did not.
     const row = await challengeRow(proof.tokenReferenceId);
     expect(row.attempts).toBe(1);

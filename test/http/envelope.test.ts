@@ -251,13 +251,13 @@ describe('unknown fields are rejected', () => {
     expectWireError(res, 400, 'INVALID_FIELD_VALUE', 'INVALID_FIELD_VALUE');
     expectNamesField(res, 'data.user.isAdmin');
     expect(await counts()).toEqual(before);
-    expect(await t.services.db.prisma.application.count({ where: { googleApplicationId: gid } })).toBe(0);
+    expect(await t.services.db.prisma.application.count({ where: { externalReference: gid } })).toBe(0);
     const otp = await t.services.db.prisma.otpChallenge.findUniqueOrThrow({ where: { id: proof.tokenReferenceId } });
     expect({ attempts: otp.attempts, consumedAt: otp.consumedAt }).toEqual({ attempts: 0, consumedAt: null });
 
     // The refused call did not touch the challenge: the corrected call goes through with the same code.
     expect((await t.call(PATHS.approveUser, good)).status).toBe(200);
-    expect(await t.services.db.prisma.application.count({ where: { googleApplicationId: gid } })).toBe(1);
+    expect(await t.services.db.prisma.application.count({ where: { externalReference: gid } })).toBe(1);
   });
 
   it.each([
@@ -335,7 +335,7 @@ describe('wrong types and formats', () => {
     };
     const res = await t.call(PATHS.approveUser, data);
     expect({ status: res.status, body: res.body }).toMatchObject({ status: 200, body: { data: { applicationState: 'IN_PROCESS' } } });
-    const stored = await t.services.db.prisma.application.findFirstOrThrow({ where: { googleApplicationId: gid } });
+    const stored = await t.services.db.prisma.application.findFirstOrThrow({ where: { externalReference: gid } });
     expect(stored.requestedAmountMicros).toBe(150_000_000_000n);
   });
 
@@ -346,7 +346,7 @@ describe('wrong types and formats', () => {
     expect(good.loanDetails.amount.amountMicros).toBe('120000000000');
     const res = await t.call(PATHS.approveUser, good);
     expect({ status: res.status, body: res.body }).toMatchObject({ status: 200, body: { data: { applicationState: 'IN_PROCESS' } } });
-    const stored = await t.services.db.prisma.application.findFirstOrThrow({ where: { googleApplicationId: gid } });
+    const stored = await t.services.db.prisma.application.findFirstOrThrow({ where: { externalReference: gid } });
     expect(stored.requestedAmountMicros).toBe(120_000_000_000n);
   });
 

@@ -28,8 +28,8 @@ const wrong = (otp: string) => String((Number(otp) + 1) % 10 ** otp.length).padS
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function idempotencyRows(requestId: string) {
-  return prisma().$queryRaw<Array<{ aggregator_id: string; request_id: string; operation: string; fingerprint: string; http_status: number; response_body: string }>>`
-    SELECT aggregator_id, request_id, operation, fingerprint, http_status, response_body FROM idempotency_record WHERE request_id = ${requestId}`;
+  return prisma().$queryRaw<Array<{ partner_id: string; request_id: string; operation: string; fingerprint: string; http_status: number; response_body: string }>>`
+    SELECT partner_id, request_id, operation, fingerprint, http_status, response_body FROM idempotency_record WHERE request_id = ${requestId}`;
 }
 
 async function outboxFor(topic: string, key: string, value: string) {
@@ -72,7 +72,7 @@ describe('a retry with the same requestId and body', () => {
     const first = await t.call(PATHS.approveUser, data, { requestId });
     expect(first.status).toBe(200);
     expect(first.body.data.applicationState).toBe('IN_PROCESS');
-    const application = await prisma().application.findFirstOrThrow({ where: { googleApplicationId: gid } });
+    const application = await prisma().application.findFirstOrThrow({ where: { externalReference: gid } });
     // Let the worker decide; the stored answer stays the one given at the time.
     await eventually(() => approvalStatus(t, gid), (d) => d.applicationState !== 'IN_PROCESS');
     const transitionsBefore = await prisma().stateTransition.count({ where: { entityId: application.id } });
@@ -82,7 +82,7 @@ describe('a retry with the same requestId and body', () => {
     expect(second.text).toBe(first.text);
     expect(second.body.responseHeader.responseTimestamp.epochMillis).toBe(first.body.responseHeader.responseTimestamp.epochMillis);
 
-    expect(await prisma().application.count({ where: { googleApplicationId: gid } })).toBe(1);
+    expect(await prisma().application.count({ where: { externalReference: gid } })).toBe(1);
     expect(await outboxFor('approval.decide', 'applicationId', application.id)).toHaveLength(1);
     expect(await prisma().stateTransition.count({ where: { entityId: application.id } })).toBe(transitionsBefore);
     expect(await idempotencyRows(requestId)).toHaveLength(1);
@@ -156,7 +156,7 @@ describe('the same requestId for a different request', () => {
     }
     const stored = await idempotencyRows(requestId);
     expect(stored.map((r) => r.operation)).toEqual(['getApprovalStatus']);
-    expect(await prisma().repaymentMandate.count({ where: { application: { googleApplicationId: gid } } })).toBe(0);
+    expect(await prisma().repaymentMandate.count({ where: { application: { externalReference: gid } } })).toBe(0);
   });
 
   it('a requestId that answered a different endpoint is refused on initiateChallenge too, before any challenge is made', async () => {
@@ -202,7 +202,7 @@ describe('concurrent duplicates', () => {
 
     expect(answers.map((a) => a.status)).toEqual(Array(20).fill(200));
     expect(new Set(answers.map((a) => a.text)).size).toBe(1);
-    const applications = await prisma().application.findMany({ where: { googleApplicationId: gid } });
+    const applications = await prisma().application.findMany({ where: { externalReference: gid } });
     expect(applications).toHaveLength(1);
     expect(await outboxFor('approval.decide', 'applicationId', applications[0].id)).toHaveLength(1);
   });
@@ -220,13 +220,13 @@ describe('failures are not stored', () => {
     expect(failed.body.errorResponse).toMatchObject({ errorResponseCode: 'INVALID_FIELD_VALUE', paymentIntegratorErrorCode: 'CHALLENGE_INVALID' });
     expect(failed.body.responseHeader.requestId).toBe(requestId);
     expect(await idempotencyRows(requestId)).toHaveLength(0);
-    expect(await prisma().application.count({ where: { googleApplicationId: gid } })).toBe(0);
+    expect(await prisma().application.count({ where: { externalReference: gid } })).toBe(0);
 
     const retried = await t.call(PATHS.approveUser, approveUserData(gid, phone, proof), { requestId });
     expect(retried.status).toBe(200);
     expect(retried.body.data.applicationState).toBe('IN_PROCESS');
     expect(retried.body.responseHeader.requestId).toBe(requestId);
-    expect(await prisma().application.count({ where: { googleApplicationId: gid } })).toBe(1);
+    expect(await prisma().application.count({ where: { externalReference: gid } })).toBe(1);
     const stored = await idempotencyRows(requestId);
     expect(stored).toHaveLength(1);
     expect(stored[0]).toMatchObject({ operation: 'approveUser', http_status: 200, response_body: retried.text });
@@ -263,7 +263,7 @@ describe('submit', () => {
     const ready = await readyToSubmit(t);
     const proof = await challenge(t, ready.phone, 'submitApplicationContext');
     const data = submitData(ready.gid, ready.offerId, ready.phone, proof, { amountRupees: 100_000, tenureMonths: 12, rateE5: ready.rateE5 });
-    const application = await prisma().application.findFirstOrThrow({ where: { googleApplicationId: ready.gid } });
+    const application = await prisma().application.findFirstOrThrow({ where: { externalReference: ready.gid } });
     const requestId = newRequestId();
 
     const first = await t.call(PATHS.submit, data, { requestId });
@@ -300,7 +300,7 @@ describe('storage', () => {
     const rows = await idempotencyRows(requestId);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({
-      aggregator_id: t.services.config.defaultAggregatorId,
+      partner_id: 'gpay',
       request_id: requestId,
       operation: 'initiateChallenge',
       http_status: 200,

@@ -37,8 +37,19 @@ async function approved() {
   return { ...applied, offerId: applied.offerId };
 }
 
+/** The application's KYC attempt in force. */
 async function kycIdOf(gid: string): Promise<string> {
-  return (await t.services.db.prisma.kyc.findFirstOrThrow({ where: { application: { googleApplicationId: gid } } })).id;
+  const application = await t.services.db.prisma.application.findFirstOrThrow({ where: { externalReference: gid }, include: { currentKyc: true } });
+  if (!application.currentKyc) throw new Error(`no current KYC for ${gid}`);
+  return application.currentKyc.id;
+}
+
+/** The sandbox's plain JSON error `{error: {code, message, fields?}}` with this HTTP status and code. */
+function expectSandboxError(res: { status: number; body: any }, status: number, code: string, fields?: string[]) {
+  expect({ status: res.status, code: res.body.error?.code }).toEqual({ status, code });
+  expect(res.body.error.message).toEqual(expect.any(String));
+  expect(res.body).not.toHaveProperty('errorResponse');
+  if (fields) expect(res.body.error.fields).toEqual(fields);
 }
 
 describe('kyc/initiate', () => {
@@ -75,7 +86,7 @@ describe('kyc/initiate', () => {
     const other = await approved();
     expectError(await initiateKyc(mine.gid, other.offerId), 404, 'INVALID_IDENTIFIER', 'NOT_FOUND');
     expect((await applicationStatus(t, mine.gid)).kyc.state).toBe('NOT_STARTED');
-    expect(await t.services.db.prisma.kyc.count({ where: { application: { googleApplicationId: mine.gid } } })).toBe(0);
+    expect(await t.services.db.prisma.kyc.count({ where: { application: { externalReference: mine.gid } } })).toBe(0);
   });
 
   it('when the application was REJECTED by the bureau (9001), then KYC cannot start: PRECONDITION_VIOLATION', async () => {
@@ -107,7 +118,7 @@ describe('CKYC search and download', () => {
   ])('when %s, then the search is refused with CONSENT_REQUIRED and nothing is recorded', async (_label, consents) => {
     const gid = newApplicationId();
     expectError(await search(gid, panWith('1234'), consents), 400, 'PRECONDITION_VIOLATION', 'CONSENT_REQUIRED');
-    expect(await t.services.db.prisma.ckycSearch.count({ where: { googleApplicationId: gid } })).toBe(0);
+    expect(await t.services.db.prisma.ckycSearch.count({ where: { externalReference: gid } })).toBe(0);
     // Without a consented search, nothing can be downloaded either.
     expectError(await download(gid, '50000000000001'), 400, 'PRECONDITION_VIOLATION');
   });
@@ -207,14 +218,13 @@ describe('completing KYC (sandbox)', () => {
 });
 
 describe('illegal KYC moves through HTTP', () => {
-  it('when KYC is completed before it was initiated, then it is a PRECONDITION_VIOLATION and nothing changes', async () => {
+  it('when KYC is completed before it was initiated, then the sandbox answers 400 PRECONDITION_FAILED and nothing changes', async () => {
     const { gid } = await approved();
-    const res = await completeKyc(gid);
-    expectError(res, 400, 'PRECONDITION_VIOLATION', 'PRECONDITION_FAILED');
+    expectSandboxError(await completeKyc(gid), 400, 'PRECONDITION_FAILED');
     expect((await applicationStatus(t, gid)).kyc.state).toBe('NOT_STARTED');
   });
 
-  it('when KYC is completed again after APPROVED, then it is ILLEGAL_STATE_TRANSITION, and initiating again is refused', async () => {
+  it('when KYC is completed again after APPROVED, then the sandbox answers 400 ILLEGAL_STATE_TRANSITION, and initiating again is refused', async () => {
     const { gid, offerId } = await approved();
     await initiateKyc(gid, offerId).expect(200);
     await completeKyc(gid).expect(200);
@@ -222,7 +232,7 @@ describe('illegal KYC moves through HTTP', () => {
     const kycId = await kycIdOf(gid);
     const historyBefore = await t.services.transitions.history('kyc', kycId);
 
-    expectError(await completeKyc(gid), 400, 'PRECONDITION_VIOLATION', 'ILLEGAL_STATE_TRANSITION');
+    expectSandboxError(await completeKyc(gid), 400, 'ILLEGAL_STATE_TRANSITION');
     expectError(await initiateKyc(gid, offerId), 400, 'PRECONDITION_VIOLATION');
 
     const status = await applicationStatus(t, gid);
@@ -245,7 +255,7 @@ describe('getAuthToken KYC', () => {
     expect(expiresIn).toBeLessThanOrEqual(600_000 + 2_000);
     expect(redirectionUrl).toMatch(/\/borrower\/kyc$/);
 
-    const application = await t.services.db.prisma.application.findFirstOrThrow({ where: { googleApplicationId: gid } });
+    const application = await t.services.db.prisma.application.findFirstOrThrow({ where: { externalReference: gid } });
     await expect(t.services.authTokens.verify(authToken, 'KYC')).resolves.toMatchObject({ applicationId: application.id, context: 'KYC' });
     await expect(t.services.authTokens.verify(authToken, 'REPAYMENT_SETUP')).rejects.toThrow();
     await expect(t.services.authTokens.verify(authToken, 'INCOME_VERIFICATION')).rejects.toThrow();
@@ -278,23 +288,20 @@ describe('getAuthToken KYC', () => {
 });
 
 describe('sandbox endpoints', () => {
-  it('when the sms-outbox is read without a phone, then it is 400', async () => {
-    const res = await t.http().get('/sandbox/sms-outbox');
-    expect(res.status).toBe(400);
+  it('when the sms-outbox is read without a phone, then it is 400 INVALID_FIELD_VALUE naming the phone', async () => {
+    expectSandboxError(await t.http().get('/sandbox/sms-outbox'), 400, 'INVALID_FIELD_VALUE', ['phone']);
   });
 
-  it('when kyc/complete names an unknown application, then it is 404', async () => {
-    const res = await completeKyc(newApplicationId());
-    expect(res.status).toBe(404);
-    expect(res.body.errorResponse).toMatchObject({ errorResponseCode: 'INVALID_IDENTIFIER' });
+  it('when kyc/complete names an unknown application, then it is 404 NOT_FOUND as plain JSON', async () => {
+    expectSandboxError(await completeKyc(newApplicationId()), 404, 'NOT_FOUND');
   });
 
-  it('when kyc/complete gets an outcome that is not APPROVED or REJECTED, then it is 400 and KYC is untouched', async () => {
+  it('when kyc/complete gets an outcome that is not APPROVED or REJECTED, then it is 400 INVALID_FIELD_VALUE naming the outcome and KYC is untouched', async () => {
     const { gid, offerId } = await approved();
     await initiateKyc(gid, offerId).expect(200);
     const res = await completeKyc(gid, { outcome: 'MAYBE' });
-    expect(res.status).toBe(400);
-    expect(res.body.errorResponse).toMatchObject({ errorResponseCode: 'INVALID_FIELD_VALUE' });
+    expectSandboxError(res, 400, 'INVALID_FIELD_VALUE');
+    expect(res.body.error.fields).toEqual([expect.stringMatching(/outcome$/)]);
     expect((await applicationStatus(t, gid)).kyc.state).toBe('NOT_STARTED');
   });
 });

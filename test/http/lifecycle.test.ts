@@ -38,7 +38,7 @@ describe('KYC expiry', () => {
   async function initiatedKyc() {
     const applied = await applyAndDecide(t);
     await t.call(PATHS.initiateKyc, { googleApplicationId: applied.gid, offerId: applied.offerId }).expect(200);
-    const kyc = await t.services.db.prisma.kyc.findFirstOrThrow({ where: { application: { googleApplicationId: applied.gid } } });
+    const kyc = await t.services.db.prisma.kyc.findFirstOrThrow({ where: { application: { externalReference: applied.gid } } });
     return { ...applied, kyc };
   }
 

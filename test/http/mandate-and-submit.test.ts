@@ -49,11 +49,11 @@ async function approved() {
 }
 
 async function applicationIdOf(gid: string): Promise<string> {
-  return (await t.services.db.prisma.application.findFirstOrThrow({ where: { googleApplicationId: gid } })).id;
+  return (await t.services.db.prisma.application.findFirstOrThrow({ where: { externalReference: gid } })).id;
 }
 
 async function mandateIdOf(gid: string): Promise<string> {
-  return (await t.services.db.prisma.repaymentMandate.findFirstOrThrow({ where: { application: { googleApplicationId: gid } } })).id;
+  return (await t.services.db.prisma.repaymentMandate.findFirstOrThrow({ where: { application: { externalReference: gid } } })).id;
 }
 
 /** ₹50,000 for 6 months at the offer's rate: a valid submission. */
@@ -63,7 +63,7 @@ const validBody = (ready: { gid: string; offerId: string; phone: Phone; rateE5: 
 /** After a refused submission: still IN_PROGRESS, nothing signed, the OTP not consumed. */
 async function expectNothingSubmitted(gid: string, proof?: Proof) {
   expect((await applicationStatus(t, gid)).applicationState).toBe('IN_PROGRESS');
-  expect(await t.services.db.prisma.loanSubmission.count({ where: { application: { googleApplicationId: gid } } })).toBe(0);
+  expect(await t.services.db.prisma.loanSubmission.count({ where: { application: { externalReference: gid } } })).toBe(0);
   if (proof) {
     const row = await t.services.db.prisma.otpChallenge.findUniqueOrThrow({ where: { id: proof.tokenReferenceId } });
     expect(row.consumedAt).toBeNull();
@@ -320,7 +320,7 @@ describe('submit: refused requests leave the application IN_PROGRESS and the OTP
     expect(first.status).toBe(200);
     const secondProof = await challenge(t, ready.phone, 'submitApplicationContext');
     expectError(await submit(validBody(ready, secondProof)), 400, 'PRECONDITION_VIOLATION', 'PRECONDITION_FAILED');
-    expect(await t.services.db.prisma.loanSubmission.count({ where: { application: { googleApplicationId: ready.gid } } })).toBe(1);
+    expect(await t.services.db.prisma.loanSubmission.count({ where: { application: { externalReference: ready.gid } } })).toBe(1);
     const second = await t.services.db.prisma.otpChallenge.findUniqueOrThrow({ where: { id: secondProof.tokenReferenceId } });
     expect(second.consumedAt).toBeNull();
   });

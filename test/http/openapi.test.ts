@@ -64,7 +64,7 @@ describe('the published contract', () => {
   });
 
   it('lists the sandbox endpoints only while the sandbox is on', () => {
-    expect(Object.keys(spec.paths)).toEqual(expect.arrayContaining(['/sandbox/sms-outbox', '/sandbox/applications/{googleApplicationId}/kyc/complete']));
+    expect(Object.keys(spec.paths)).toEqual(expect.arrayContaining(['/sandbox/sms-outbox', '/sandbox/applications/{reference}/kyc/complete']));
   });
 });
 

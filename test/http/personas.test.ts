@@ -90,7 +90,7 @@ describe('persona 9002: thin bureau file', () => {
     expect(expiresIn).toBeGreaterThan(600_000 - 2_000);
     expect(expiresIn).toBeLessThanOrEqual(600_000 + 2_000);
     expect(redirectionUrl).toMatch(/^https?:\/\/[^/]+.*\/borrower\/income-verification$/);
-    const application = await t.services.db.prisma.application.findFirstOrThrow({ where: { googleApplicationId: gid } });
+    const application = await t.services.db.prisma.application.findFirstOrThrow({ where: { externalReference: gid } });
     await expect(t.services.authTokens.verify(authToken, 'INCOME_VERIFICATION')).resolves.toMatchObject({ applicationId: application.id });
   });
 
@@ -140,10 +140,10 @@ describe('persona 9005: the disbursement fails', () => {
     expect(status.rejectedStateContext.reason).toBe('OTHERS');
     expect(status.rejectedStateContext.description).toMatch(/disburs/i);
     expect(status).not.toHaveProperty('accountToken');
-    const loans = await t.services.db.prisma.loanAccount.count({ where: { application: { googleApplicationId: ready.gid } } });
+    const loans = await t.services.db.prisma.loanAccount.count({ where: { application: { externalReference: ready.gid } } });
     expect(loans).toBe(0);
     const history = await t.services.db.prisma.stateTransition.findMany({
-      where: { aggregate: 'application', entityId: (await t.services.db.prisma.application.findFirstOrThrow({ where: { googleApplicationId: ready.gid } })).id },
+      where: { aggregate: 'application', entityId: (await t.services.db.prisma.application.findFirstOrThrow({ where: { externalReference: ready.gid } })).id },
       orderBy: { id: 'asc' },
     });
     expect(history.map((h) => h.toState)).toEqual(['CREDIT_APPROVAL_PENDING', 'IN_PROGRESS', 'SUBMITTED', 'REJECTED']);
@@ -229,7 +229,7 @@ describe('approveUser', () => {
     const fresh = await challenge(t, phone, 'userApprovalContext');
     const second = await t.call(PATHS.approveUser, approveUserData(gid, phone, fresh));
     expectError(second, 400, 'PRECONDITION_VIOLATION', 'DUPLICATE_APPLICATION');
-    const rows = await t.services.db.prisma.application.count({ where: { googleApplicationId: gid } });
+    const rows = await t.services.db.prisma.application.count({ where: { externalReference: gid } });
     expect(rows).toBe(1);
     // The refused duplicate did not burn the fresh OTP.
     const challengeRow = await t.services.db.prisma.otpChallenge.findUniqueOrThrow({ where: { id: fresh.tokenReferenceId } });
@@ -241,7 +241,7 @@ describe('approveUser', () => {
     const gid = newApplicationId();
     const data = { ...approveUserData(gid, phone, await challenge(t, phone, 'userApprovalContext')), productId: 'NO_SUCH_PRODUCT' };
     expectError(await t.call(PATHS.approveUser, data), 404, 'INVALID_IDENTIFIER', 'NOT_FOUND');
-    expect(await t.services.db.prisma.application.count({ where: { googleApplicationId: gid } })).toBe(0);
+    expect(await t.services.db.prisma.application.count({ where: { externalReference: gid } })).toBe(0);
   });
 });
 

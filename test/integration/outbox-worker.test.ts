@@ -1,5 +1,8 @@
+import { z } from 'zod';
 import { createLogger } from '../../src/lib/logger';
-import { JobWorker, OutboxRelay, createQueue } from '../../src/lib/jobs/queue';
+import { defineJob } from '../../src/lib/jobs/job';
+import { JobRegistry, JobWorker, OutboxRelay, createQueue } from '../../src/lib/jobs/queue';
+import { currentTraceId, withTrace } from '../../src/lib/trace';
 import { TestApp, eventually, startTestApp } from '../support/test-app';
 
 let t: TestApp;
@@ -10,23 +13,41 @@ afterAll(() => t.stop());
 
 const logger = createLogger('silent');
 
-function recordingHandlers(seen: string[]) {
-  return {
-    'test.effect': async (payload: Record<string, unknown>) => {
-      seen.push(String(payload.n));
-      await t.services.db.client.stateTransition.create({ data: { aggregate: 'test', entityId: String(payload.n), toState: 'DONE' } });
-    },
-    'test.fails': async () => {
-      throw new Error('boom');
-    },
-  };
+/** A transactional test job: records the payload and writes one row, in the job's transaction. */
+const effectJob = defineJob({
+  name: 'test.effect',
+  version: 2,
+  schema: z.object({ n: z.string() }),
+  transactional: true,
+  handle: async (seen: Array<{ n: string; traceId?: string }>, payload) => {
+    seen.push({ n: payload.n, traceId: currentTraceId() });
+    await t.services.db.client.stateTransition.create({ data: { aggregate: 'test', entityId: payload.n, toState: 'DONE' } });
+  },
+});
+
+const failingJob = defineJob({
+  name: 'test.fails',
+  version: 1,
+  schema: z.object({}),
+  transactional: true,
+  handle: async () => {
+    await t.services.db.client.stateTransition.create({ data: { aggregate: 'test', entityId: 'fails', toState: 'DONE' } });
+    throw new Error('boom');
+  },
+});
+
+function recordingWorker(seen: Array<{ n: string; traceId?: string }>) {
+  const registry = new JobRegistry().register(effectJob, seen).register(failingJob, undefined);
+  return new JobWorker(t.services.db, t.services.jobStore, registry, logger);
 }
+
+const seenNames = (seen: Array<{ n: string }>) => seen.map((s) => s.n);
 
 describe('the transactional outbox and the idempotent worker', () => {
   it('when the transaction that staged work rolls back, then no outbox row and no job exist', async () => {
     await expect(
       t.services.db.transaction(async () => {
-        await t.services.outbox.stage('test.effect', { n: 'rolled-back' });
+        await t.services.outbox.stage(effectJob, { n: 'rolled-back' });
         throw new Error('business failure');
       }),
     ).rejects.toThrow('business failure');
@@ -37,8 +58,8 @@ describe('the transactional outbox and the idempotent worker', () => {
     const { queuePrefix, redisUrl } = t.services.config;
     const queue = createQueue({ url: redisUrl, prefix: queuePrefix });
     try {
-      const id = await t.services.db.transaction(() => t.services.outbox.stage('test.effect', { n: 'dup' }));
-      const relay = new OutboxRelay(t.services.db, queue, logger, 60_000);
+      const id = await t.services.db.transaction(() => t.services.outbox.stage(effectJob, { n: 'dup' }));
+      const relay = new OutboxRelay(t.services.jobStore, queue, logger, 60_000);
       await eventually(async () => (await relay.drain(), t.services.db.prisma.outboxMessage.findUniqueOrThrow({ where: { id } })), (row) => row.publishedAt !== null);
       await t.services.db.prisma.outboxMessage.update({ where: { id }, data: { publishedAt: null } });
       await eventually(async () => (await relay.drain(), t.services.db.prisma.outboxMessage.findUniqueOrThrow({ where: { id } })), (row) => row.publishedAt !== null);
@@ -50,41 +71,62 @@ describe('the transactional outbox and the idempotent worker', () => {
   });
 
   it('when the same job is delivered twice, then its effect is committed once', async () => {
-    const seen: string[] = [];
-    const worker = new JobWorker(t.services.db, recordingHandlers(seen), logger);
-    const job = { id: 'msg-once', name: 'test.effect', data: { n: 'once' }, attemptsMade: 0 };
+    const seen: Array<{ n: string }> = [];
+    const worker = recordingWorker(seen);
+    const job = { id: 'msg-once', name: 'test.effect', data: { v: 2, data: { n: 'once' } }, attemptsMade: 0 };
     await worker.process(job);
     await worker.process({ ...job, attemptsMade: 1 });
-    expect(seen).toEqual(['once']);
+    expect(seenNames(seen)).toEqual(['once']);
     expect(await t.services.db.prisma.stateTransition.count({ where: { aggregate: 'test', entityId: 'once' } })).toBe(1);
     expect(await t.services.db.prisma.processedMessage.count({ where: { messageId: 'msg-once' } })).toBe(1);
   });
 
   it('when a handler fails, then neither its effect nor its processed mark is kept, so the retry runs it again', async () => {
-    const worker = new JobWorker(t.services.db, recordingHandlers([]), logger);
-    await expect(worker.process({ id: 'msg-fail', name: 'test.fails', data: {}, attemptsMade: 0 })).rejects.toThrow('boom');
+    const worker = recordingWorker([]);
+    await expect(worker.process({ id: 'msg-fail', name: 'test.fails', data: { v: 1, data: {} }, attemptsMade: 0 })).rejects.toThrow('boom');
     expect(await t.services.db.prisma.processedMessage.count({ where: { messageId: 'msg-fail' } })).toBe(0);
+    expect(await t.services.db.prisma.stateTransition.count({ where: { aggregate: 'test', entityId: 'fails' } })).toBe(0);
   });
 
   it('when a job has no handler, then it fails instead of being silently dropped', async () => {
-    const worker = new JobWorker(t.services.db, {}, logger);
-    await expect(worker.process({ id: 'msg-x', name: 'no.such.topic', data: {}, attemptsMade: 0 })).rejects.toThrow(/No handler/);
+    const worker = recordingWorker([]);
+    await expect(worker.process({ id: 'msg-x', name: 'no.such.topic', data: { v: 1, data: {} }, attemptsMade: 0 })).rejects.toThrow(/No handler/);
   });
 
-  it('when staged work is committed while no worker runs, then it waits in the queue and runs once a worker starts', async () => {
+  it('when a message has another payload version, or a payload its schema refuses, then it fails without running and is not retried', async () => {
+    const seen: Array<{ n: string }> = [];
+    const worker = recordingWorker(seen);
+    await expect(worker.process({ id: 'msg-v1', name: 'test.effect', data: { v: 1, data: { n: 'old' } }, attemptsMade: 0 })).rejects.toMatchObject({
+      name: 'UnrecoverableError',
+      message: expect.stringMatching(/version 1.*version 2/),
+    });
+    await expect(worker.process({ id: 'msg-bad', name: 'test.effect', data: { v: 2, data: { n: 7 } }, attemptsMade: 0 })).rejects.toMatchObject({
+      name: 'UnrecoverableError',
+      message: expect.stringMatching(/invalid payload/),
+    });
+    expect(seen).toEqual([]);
+    expect(await t.services.db.prisma.processedMessage.count({ where: { messageId: { in: ['msg-v1', 'msg-bad'] } } })).toBe(0);
+  });
+
+  it('when work is staged with a payload its schema refuses, then the staging transaction fails and nothing is written', async () => {
+    await expect(t.services.db.transaction(() => t.services.outbox.stage(effectJob, { n: 42 } as unknown as { n: string }))).rejects.toThrow();
+    expect(await t.services.db.prisma.outboxMessage.count({ where: { topic: 'test.effect', payload: { path: ['data', 'n'], equals: 42 } } })).toBe(0);
+  });
+
+  it('when staged work is committed while no worker runs, then it waits in the queue and runs once a worker starts, under the trace id of the request that staged it', async () => {
     const { queuePrefix, redisUrl } = t.services.config;
     const queue = createQueue({ url: redisUrl, prefix: queuePrefix });
-    const seen: string[] = [];
-    const worker = new JobWorker(t.services.db, recordingHandlers(seen), logger);
+    const seen: Array<{ n: string; traceId?: string }> = [];
+    const worker = recordingWorker(seen);
     try {
-      const id = await t.services.db.transaction(() => t.services.outbox.stage('test.effect', { n: 'late' }));
+      const id = await withTrace('trace-from-the-request', () => t.services.db.transaction(() => t.services.outbox.stage(effectJob, { n: 'late' })));
       const job = await eventually(() => queue.getJob(id), (found) => found !== undefined);
       expect(await job!.getState()).toBe('waiting');
       expect(seen).toEqual([]);
       worker.start({ url: redisUrl, prefix: queuePrefix }, 2);
-      await eventually(async () => seen, (s) => s.includes('late'));
+      await eventually(async () => seenNames(seen), (s) => s.includes('late'));
       await eventually(async () => (await queue.getJob(id))!.getState(), (state) => state === 'completed');
-      expect(seen.filter((n) => n === 'late')).toHaveLength(1);
+      expect(seen.filter((s) => s.n === 'late')).toEqual([{ n: 'late', traceId: 'trace-from-the-request' }]);
     } finally {
       await worker.stop();
       await queue.close();
@@ -99,8 +141,8 @@ describe('housekeeping', () => {
     const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000);
     await db.idempotencyRecord.createMany({
       data: [
-        { aggregatorId: 'gpay', requestId: 'hk-old', operation: 'x', fingerprint: 'f', httpStatus: 200, responseBody: '{}', createdAt: daysAgo(31) },
-        { aggregatorId: 'gpay', requestId: 'hk-young', operation: 'x', fingerprint: 'f', httpStatus: 200, responseBody: '{}', createdAt: daysAgo(29) },
+        { partnerId: 'gpay', requestId: 'hk-old', operation: 'x', fingerprint: 'f', httpStatus: 200, responseBody: '{}', createdAt: daysAgo(31) },
+        { partnerId: 'gpay', requestId: 'hk-young', operation: 'x', fingerprint: 'f', httpStatus: 200, responseBody: '{}', createdAt: daysAgo(29) },
       ],
     });
     await db.processedMessage.createMany({ data: [{ handler: 'h', messageId: 'hk-old', processedAt: daysAgo(31) }, { handler: 'h', messageId: 'hk-young' }] });
@@ -110,7 +152,7 @@ describe('housekeeping', () => {
         { id: 'hk-unpublished-old', topic: 't', payload: {}, availableAt: daysAgo(-365), createdAt: daysAgo(8) },
       ],
     });
-    const deleted = await pruneExpired(t.services.db);
+    const deleted = await pruneExpired(t.services.jobStore);
     expect(deleted).toEqual({ idempotency: 1, processed: 1, outbox: 1 });
     expect((await db.idempotencyRecord.findMany({ where: { requestId: { startsWith: 'hk-' } } })).map((r) => r.requestId)).toEqual(['hk-young']);
     expect((await db.processedMessage.findMany({ where: { messageId: { startsWith: 'hk-' } } })).map((r) => r.messageId)).toEqual(['hk-young']);

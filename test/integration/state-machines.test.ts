@@ -30,9 +30,9 @@ async function createApplication(overrides: Record<string, unknown> = {}): Promi
   await t.services.db.prisma.application.create({
     data: {
       id,
-      aggregatorId: 'gpay',
-      googleApplicationId: `G-${id}`,
-      partnerApplicationReferenceId: `P-${id}`,
+      partnerId: 'gpay',
+      externalReference: `G-${id}`,
+      lenderReference: `P-${id}`,
       productId: 'PERSONAL_LOAN',
       phoneHash: 'h',
       panHash: 'h',

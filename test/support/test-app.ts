@@ -15,7 +15,7 @@ export interface TestApp {
   services: Services;
   clock: ManualClock;
   /** POSTs `{requestHeader, data}` to a partner-API path. */
-  call(path: string, data: unknown, options?: { requestId?: string; epochMillis?: string | number; major?: number }): request.Test;
+  call(path: string, data: unknown, options?: { requestId?: string; epochMillis?: string | number; major?: number; partnerId?: string }): request.Test;
   http(): ReturnType<typeof request>;
   stop(): Promise<void>;
 }
@@ -50,6 +50,7 @@ export async function startTestApp(options: { worker?: boolean; env?: Record<str
     call: (urlPath, data, callOptions = {}) =>
       request(app)
         .post(`${config.basePath}${urlPath}`)
+        .set(callOptions.partnerId ? { 'x-partner-id': callOptions.partnerId } : {})
         .send({
           requestHeader: {
             requestId: callOptions.requestId ?? newRequestId(),

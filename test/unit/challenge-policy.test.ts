@@ -1,5 +1,12 @@
 import fc from 'fast-check';
-import { CHALLENGE_POLICY, SMS_OTP_MESSAGE_REGEX, SMS_OTP_TEMPLATE, lockoutMs } from '../../src/core/challenge/challenge-policy';
+import { CHALLENGE_POLICY, lockoutMs, renderSms, smsRegex } from '../../src/core/challenge/challenge-policy';
+import { DEFAULT_SMS_TEMPLATE } from '../../src/core/partner/partner.service';
+import { SANDBOX_PARTNERS } from '../../src/adapters/sandbox/sandbox-partners';
+
+const GPAY_TEMPLATE = SANDBOX_PARTNERS[0].smsTemplate!;
+/** Templates with every character a regex could misread: dots, brackets, dollars, a lender name with them too. */
+const TEMPLATES = [GPAY_TEMPLATE, DEFAULT_SMS_TEMPLATE, 'OTP {code} (valid 5 min.) for {lender} [ref: *x+y?] ^$ \\ | done.'];
+const LENDER = 'Acme Bank (A.B.C.) $1';
 
 describe('the OTP policy', () => {
   it('when the rules are read, then a code has 6 digits, lives 5 minutes and allows 3 attempts; a phone gets 10 challenges per 15 minutes and 5 wrong codes before a lock-out', () => {
@@ -24,20 +31,31 @@ describe('the OTP policy', () => {
     );
   });
 
-  it('when any 6-digit code is put in the SMS template, then the announced regex captures exactly that code', () => {
+  it('when any 6-digit code is put in a partner\'s SMS template, then the announced regex captures exactly that code', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 999_999 }), (n) => {
+      fc.property(fc.constantFrom(...TEMPLATES), fc.integer({ min: 0, max: 999_999 }), (template, n) => {
         const code = String(n).padStart(6, '0');
-        const match = new RegExp(SMS_OTP_MESSAGE_REGEX).exec(SMS_OTP_TEMPLATE(code));
+        const text = renderSms(template, LENDER, code);
+        const match = new RegExp(smsRegex(template, LENDER)).exec(text);
         expect(match?.[1]).toBe(code);
         expect(match?.index).toBe(0);
-        expect(match?.[0]).toBe(SMS_OTP_TEMPLATE(code));
+        expect(match?.[0]).toBe(text);
       }),
     );
   });
 
+  it('when the Google Pay sandbox template is used, then the SMS reads exactly as the aggregator expects', () => {
+    expect(renderSms(GPAY_TEMPLATE, LENDER, '123456')).toBe(
+      '123456 is OTP for your Credit application through Google Pay app. OTPs are SECRET. DO NOT disclose it to anyone. Bank NEVER asks for OTP.',
+    );
+  });
+
   it('when the SMS text is something else, then the regex does not match it', () => {
-    expect(new RegExp(SMS_OTP_MESSAGE_REGEX).exec('Your bank balance is 123456. Have a nice day.')).toBeNull();
-    expect(new RegExp(SMS_OTP_MESSAGE_REGEX).exec(SMS_OTP_TEMPLATE('12345'))).toBeNull();
+    for (const template of TEMPLATES) {
+      const regex = new RegExp(smsRegex(template, LENDER));
+      expect(regex.exec('Your bank balance is 123456. Have a nice day.')).toBeNull();
+      expect(regex.exec(renderSms(template, LENDER, '12345'))).toBeNull();
+      expect(regex.exec(renderSms(template, LENDER, '123456').replace('.', 'X'))).toBeNull();
+    }
   });
 });
