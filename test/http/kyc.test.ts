@@ -304,4 +304,15 @@ describe('sandbox endpoints', () => {
     expect(res.body.error.fields).toEqual([expect.stringMatching(/outcome$/)]);
     expect((await applicationStatus(t, gid)).kyc.state).toBe('NOT_STARTED');
   });
+
+  it('when X-Partner-Id names an unknown or non-Google Pay partner, then kyc/complete is 401 PARTNER_UNKNOWN and KYC is untouched; naming gpay is the default', async () => {
+    const { gid, offerId } = await approved();
+    await initiateKyc(gid, offerId).expect(200);
+    const completeAs = (partnerId: string) => t.http().post(`/sandbox/applications/${gid}/kyc/complete`).set('X-Partner-Id', partnerId).send({});
+    expectSandboxError(await completeAs('ocen-test-agent'), 401, 'PARTNER_UNKNOWN');
+    expectSandboxError(await completeAs('no-such-partner'), 401, 'PARTNER_UNKNOWN');
+    expect((await applicationStatus(t, gid)).kyc.state).toBe('NOT_STARTED');
+    // Named explicitly, the sandbox partner is the default one.
+    expect((await completeAs('gpay')).status).toBe(200);
+  });
 });

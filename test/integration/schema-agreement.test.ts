@@ -25,7 +25,7 @@ function readSchema(): { models: SchemaModel[]; enums: Record<string, string[]> 
     const columns: Record<string, boolean> = {};
     for (const line of lines) {
       const [field, type] = line.split(/\s+/);
-      const baseType = type.replace(/[?\[\]]/g, '');
+      const baseType = type.replace(/[?[\]]/g, '');
       if (modelNames.has(baseType)) continue;
       const mapped = /@map\("([^"]+)"\)/.exec(line)?.[1] ?? field;
       // Prisma creates scalar-list columns (Type[]) without NOT NULL.

@@ -89,7 +89,10 @@ describe.each(TABLES.map((target) => [target.machine.aggregate, target] as const
     const reachable = new Set<string>(target.machine.initial);
     for (let grew = true; grew; ) {
       grew = false;
-      for (const [from, to] of legal) if (reachable.has(from) && !reachable.has(to)) (reachable.add(to), (grew = true));
+      for (const [from, to] of legal) if (reachable.has(from) && !reachable.has(to)) {
+        reachable.add(to);
+        grew = true;
+      }
     }
     expect([...reachable].sort()).toEqual([...target.machine.states].sort());
   });

@@ -1,5 +1,5 @@
 import {
-  Challenge, EmptyContext, GoogleApplicationId, Money, MoneyOut, RejectedStateContext, RequestHeader, ResponseHeader, Tenure, TenureOut,
+  Challenge, GoogleApplicationId, Money, MoneyOut, RejectedStateContext, RequestHeader, ResponseHeader, Tenure, TenureOut,
   TimestampOut, TncAcceptance, UserIdentifier,
 } from './common';
 

@@ -122,6 +122,8 @@ export interface TncAcceptance {
  */
 export type GoogleApplicationId = string;
 
+// An empty object on the wire (a oneof member with no fields); tsoa needs an interface to emit `type: object`.
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
 export interface EmptyContext {}
 
 export interface Tenure {

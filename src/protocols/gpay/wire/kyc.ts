@@ -1,4 +1,4 @@
-import { EmptyContext, ErrorResponse, GoogleApplicationId, RequestHeader, ResponseHeader, TimestampOut, TncAcceptance } from './common';
+import { ErrorResponse, GoogleApplicationId, RequestHeader, ResponseHeader, TimestampOut, TncAcceptance } from './common';
 
 export interface InitiateKycRequest {
   requestHeader: RequestHeader;
