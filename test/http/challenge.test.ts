@@ -57,8 +57,37 @@ describe('initiating a challenge', () => {
     const match = new RegExp(tokenMetadata.smsOtpMetadata.format.messageRegex).exec(messages[0].text);
     expect(match).not.toBeNull();
     expect(match![1]).toMatch(/^\d{6}$/);
+    // The sandbox partner's SMS reads as before; the regex is that text, metacharacters escaped, with the code captured.
+    expect(messages[0].text).toBe(`${match![1]} is OTP for your Credit application through Google Pay app. OTPs are SECRET. DO NOT disclose it to anyone. Bank NEVER asks for OTP.`);
+    expect(tokenMetadata.smsOtpMetadata.format.messageRegex).toBe(
+      '(\\d{6}) is OTP for your Credit application through Google Pay app\\. OTPs are SECRET\\. DO NOT disclose it to anyone\\. Bank NEVER asks for OTP\\.',
+    );
     // The captured code is the real one: it verifies.
     const approved = await approveWith(phone, { tokenReferenceId, otp: match![1] });
+    expect(approved.status).toBe(200);
+  });
+
+  it("when a partner's SMS template is full of regex metacharacters, then its users get that text and messageRegex matches it literally, capturing only the code", async () => {
+    const partnerId = 'meta-pay';
+    const template = 'Meta Pay (test) [v1.2]: {code} is your code for {lender}? Pay $0 + fees* ^never^ share | a.b\\c {x}';
+    await t.services.partners.add({ id: partnerId, displayName: 'Meta Pay', protocol: 'GPAY', smsTemplate: template });
+    const phone = newPhone();
+    const res = await t.call(PATHS.initiateChallenge, { userIdentifier: { phoneNumber: phone }, challengeMechanism: [{ type: 'SMS_OTP' }], challengeContext: { userApprovalContext: {} } }, { partnerId });
+    expect(res.status).toBe(200);
+    const { messageRegex } = res.body.data.tokenMetadata.smsOtpMetadata.format;
+    const lender = t.services.config.lenderName;
+    const [sms] = await eventually(() => outbox(phone), (m) => m.length > 0);
+    const match = new RegExp(messageRegex).exec(sms.text);
+    expect(match).not.toBeNull();
+    expect(match![0]).toBe(sms.text);
+    expect(sms.text).toBe(template.replace('{code}', match![1]).replace('{lender}', lender));
+    expect(messageRegex).toContain('\\(test\\) \\[v1\\.2\\]');
+    expect(messageRegex).toContain('(\\d{6})');
+    // Matched literally: the same text with any metacharacter taken as a wildcard does not match.
+    expect(new RegExp(messageRegex).test(sms.text.replace('(test)', 'test'))).toBe(false);
+    expect(new RegExp(messageRegex).test(sms.text.replace('v1.2', 'v1x2'))).toBe(false);
+    // The captured code verifies, for this partner.
+    const approved = await t.call(PATHS.approveUser, approveUserData(newApplicationId(), phone, { tokenReferenceId: res.body.data.tokenReferenceId, otp: match![1] }), { partnerId });
     expect(approved.status).toBe(200);
   });
 
@@ -105,15 +134,32 @@ describe('initiating a challenge', () => {
     expect(await t.services.db.prisma.otpChallenge.count()).toBe(before);
   });
 
-  it('when the context key is unknown, then it is refused with 400', async () => {
+  it('when the only context key is unknown, then it is dropped, so no context is left: MISSING_REQUIRED_FIELD naming data.challengeContext, and nothing is issued', async () => {
     const before = await t.services.db.prisma.otpChallenge.count();
     const alone = await initiate(newPhone(), { loanDisbursalContext: {} });
-    expect(alone.status).toBe(400);
-    expect(alone.body.errorResponse.errorResponseCode).toBe('INVALID_FIELD_VALUE');
-    const alongsideAKnownOne = await initiate(newPhone(), { userApprovalContext: {}, loanDisbursalContext: {} });
-    expect(alongsideAKnownOne.status).toBe(400);
-    expect(alongsideAKnownOne.body.errorResponse.errorResponseCode).toBe('INVALID_FIELD_VALUE');
+    expectError(alone, 400, 'MISSING_REQUIRED_FIELD', 'MISSING_REQUIRED_FIELD');
+    expect(alone.body.errorResponse.fieldViolations).toEqual(['data.challengeContext']);
     expect(await t.services.db.prisma.otpChallenge.count()).toBe(before);
+  });
+
+  it('when an unknown context key comes alongside a known one, then it is dropped and the challenge is issued for the known step; a retry without it replays the answer', async () => {
+    const phone = newPhone();
+    const requestId = newRequestId();
+    const data = (context: Record<string, unknown>) => ({ userIdentifier: { phoneNumber: phone }, challengeMechanism: [{ type: 'SMS_OTP' }], challengeContext: context });
+    const res = await t.call(PATHS.initiateChallenge, data({ userApprovalContext: {}, loanDisbursalContext: { note: 'dropped' } }), { requestId });
+    expect(res.status).toBe(200);
+    expect((await challengeRow(res.body.data.tokenReferenceId)).context).toBe('USER_APPROVAL');
+    const [record] = await t.services.db.prisma.idempotencyRecord.findMany({ where: { requestId } });
+    expect(record.responseBody).toBe(res.text);
+    expect(record.responseBody).not.toMatch(/loanDisbursal|dropped/);
+    // The dropped key was never part of the request: without it, the same requestId is a replay, not a conflict.
+    const retry = await t.call(PATHS.initiateChallenge, data({ userApprovalContext: {} }), { requestId });
+    expect(retry.status).toBe(200);
+    expect(retry.text).toBe(res.text);
+    // The code issued for the known step works there.
+    const otp = await eventually(() => outbox(phone), (m) => m.length > 0);
+    const code = new RegExp(res.body.data.tokenMetadata.smsOtpMetadata.format.messageRegex).exec(otp[0].text)![1];
+    expect((await approveWith(phone, { tokenReferenceId: res.body.data.tokenReferenceId, otp: code })).status).toBe(200);
   });
 
   it('when SMS_OTP is not among the challenge mechanisms, then it is refused with INVALID_FIELD_VALUE', async () => {
@@ -170,7 +216,7 @@ describe('verifying the OTP through approveUser', () => {
     const row = await challengeRow(proof.tokenReferenceId);
     expect(row.attempts).toBe(3);
     expect(row.consumedAt).not.toBeNull();
-    expect(row.consumedBy).toBe(`approveUser:${gid}`);
+    expect(row.consumedBy).toBe(`approve:${gid}`);
   });
 
   it('when the challenge carries no SMS_OTP token, then approveUser is refused with MISSING_REQUIRED_FIELD and no attempt is spent', async () => {
@@ -239,7 +285,7 @@ describe('verifying the OTP through approveUser', () => {
 
     const again = await approveWith(phone, proof, { gid: newApplicationId(), requestId: newRequestId() });
     expectError(again, 400, 'PRECONDITION_VIOLATION', 'CHALLENGE_ALREADY_USED');
-    expect((await challengeRow(proof.tokenReferenceId)).consumedBy).toBe(`approveUser:${gid}`);
+    expect((await challengeRow(proof.tokenReferenceId)).consumedBy).toBe(`approve:${gid}`);
   });
 
   it('when a successful approveUser is retried with the same requestId, then the first answer is replayed rather than the code being spent again', async () => {

@@ -1,6 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import request from 'supertest';
+import { Sealer } from '../../src/lib/crypto';
 import { TestApp, newRequestId, startTestApp } from '../support/test-app';
-import { PATHS, Phone, applyAndDecide, approveUserData, challenge, inr, newApplicationId, newPhone } from '../support/journey';
+import { PATHS, Phone, applyAndDecide, approveUserData, challenge, inr, newApplicationId, newPhone, readyToSubmit, submitData } from '../support/journey';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -117,6 +119,28 @@ function valuesOf(value: unknown, key: string, found: unknown[] = []): unknown[]
   return found;
 }
 
+/** A string that appears nowhere unless a test put it there: the name and value of an unknown field. */
+const newMarker = () => `zzUnknown${randomBytes(6).toString('hex')}`;
+
+/** The tables with a row that contains `text` anywhere (every column, as JSON text). */
+async function tablesContaining(text: string): Promise<string[]> {
+  const prisma = t.services.db.prisma;
+  const tables = await prisma.$queryRaw<Array<{ table_name: string }>>`
+    SELECT table_name::text AS table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`;
+  const found: string[] = [];
+  for (const { table_name: table } of tables) {
+    const [{ n }] = await prisma.$queryRawUnsafe<Array<{ n: number }>>(`SELECT count(*)::int AS n FROM "${table}" t WHERE to_jsonb(t)::text LIKE $1`, `%${text}%`);
+    if (n > 0) found.push(table);
+  }
+  return found;
+}
+
+/** The stored (encrypted) applicant of an application, in clear. */
+async function applicantOf(gid: string): Promise<string> {
+  const application = await t.services.db.prisma.application.findFirstOrThrow({ where: { externalReference: gid } });
+  return new Sealer(t.services.keys.dataKey).open(application.applicantCiphertext, `applicant:${application.id}`);
+}
+
 /** What a request could write (and the asynchronous worker does not): compared before and after a refused call. */
 const counts = async () => ({
   applications: await t.services.db.prisma.application.count(),
@@ -219,75 +243,121 @@ describe('incomplete envelopes', () => {
   });
 });
 
-describe('unknown fields are rejected', () => {
-  it.each(ENDPOINTS)('%s: an unknown top-level field is 400 INVALID_FIELD_VALUE naming it', async (name, path) => {
-    const before = await counts();
-    const res = await post(path, { requestHeader: header(), data: validData(name), isAdmin: true });
-    expectWireError(res, 400, 'INVALID_FIELD_VALUE', 'INVALID_FIELD_VALUE');
-    expectNamesField(res, 'isAdmin');
-    expect(await counts()).toEqual(before);
+describe('unknown fields are dropped', () => {
+  /** What a caller can tell two answers apart by, leaving out the per-call requestId and timestamps. */
+  const outcome = (res: Res) => ({
+    status: res.status,
+    errorResponseCode: res.body.errorResponse?.errorResponseCode,
+    paymentIntegratorErrorCode: res.body.errorResponse?.paymentIntegratorErrorCode,
+    fieldViolations: res.body.errorResponse?.fieldViolations,
+    dataKeys: res.body.data ? Object.keys(res.body.data).sort() : undefined,
   });
 
-  it.each(ENDPOINTS)('%s: an unknown field in requestHeader is 400 INVALID_FIELD_VALUE naming it', async (name, path) => {
-    const res = await post(path, { requestHeader: header({ priority: 'high' }), data: validData(name) });
-    expectWireError(res, 400, 'INVALID_FIELD_VALUE', 'INVALID_FIELD_VALUE');
-    expectNamesField(res, 'requestHeader.priority');
+  /** Sends `data` twice, without and with the unknown member, and expects the same answer; the member is stored nowhere. */
+  async function expectAnsweredAsWithout(path: string, send: (marker: string) => Promise<Res>, plain: () => Promise<Res>) {
+    const marker = newMarker();
+    const without = await plain();
+    const withUnknown = await send(marker);
+    expect(outcome(withUnknown)).toEqual(outcome(without));
+    expect(withUnknown.text).not.toContain(marker);
+    expect({ path, tables: await tablesContaining(marker) }).toEqual({ path, tables: [] });
+  }
+
+  it.each(ENDPOINTS)('%s: when the body has an unknown top-level field, then it is answered as without it and stored nowhere', async (name, path) => {
+    const data = validData(name);
+    await expectAnsweredAsWithout(
+      path,
+      (marker) => post(path, { requestHeader: header(), data, [marker]: marker }),
+      () => post(path, { requestHeader: header(), data }),
+    );
   });
 
-  it.each(ENDPOINTS)('%s: an unknown field directly in data is 400 INVALID_FIELD_VALUE naming it', async (name, path) => {
-    const res = await t.call(path, { ...validData(name), debug: true });
-    expectWireError(res, 400, 'INVALID_FIELD_VALUE', 'INVALID_FIELD_VALUE');
-    expectNamesField(res, 'data.debug');
+  it.each(ENDPOINTS)('%s: when requestHeader has an unknown field, then it is answered as without it and stored nowhere', async (name, path) => {
+    const data = validData(name);
+    await expectAnsweredAsWithout(
+      path,
+      (marker) => post(path, { requestHeader: header({ [marker]: marker }), data }),
+      () => post(path, { requestHeader: header(), data }),
+    );
   });
 
-  it('approveUser with data.user.isAdmin is refused and writes nothing; the same OTP then still works', async () => {
+  it.each(ENDPOINTS)('%s: when data has an unknown field, then it is answered as without it and stored nowhere', async (name, path) => {
+    const data = validData(name);
+    await expectAnsweredAsWithout(
+      path,
+      (marker) => t.call(path, { ...data, [marker]: marker }),
+      () => t.call(path, data),
+    );
+  });
+
+  it('when approveUser carries data.user.isAdmin, then the application is created as without it, the field is stored nowhere, and a retry without it replays the same answer', async () => {
     const phone = newPhone();
     const proof = await challenge(t, phone, 'userApprovalContext');
     const gid = newApplicationId();
     const good = approveUserData(gid, phone, proof);
-    const before = await counts();
+    const marker = newMarker();
+    const requestId = newRequestId();
 
-    const res = await t.call(PATHS.approveUser, { ...good, user: { ...good.user, isAdmin: true } });
-    expectWireError(res, 400, 'INVALID_FIELD_VALUE', 'INVALID_FIELD_VALUE');
-    expectNamesField(res, 'data.user.isAdmin');
-    expect(await counts()).toEqual(before);
-    expect(await t.services.db.prisma.application.count({ where: { externalReference: gid } })).toBe(0);
+    const res = await t.call(PATHS.approveUser, { ...good, user: { ...good.user, isAdmin: marker } }, { requestId });
+    expect({ status: res.status, body: res.body }).toMatchObject({ status: 200, body: { data: { applicationState: 'IN_PROCESS' } } });
+    expect(await t.services.db.prisma.application.count({ where: { externalReference: gid } })).toBe(1);
     const otp = await t.services.db.prisma.otpChallenge.findUniqueOrThrow({ where: { id: proof.tokenReferenceId } });
-    expect({ attempts: otp.attempts, consumedAt: otp.consumedAt }).toEqual({ attempts: 0, consumedAt: null });
+    expect({ attempts: otp.attempts, consumed: otp.consumedAt !== null }).toEqual({ attempts: 1, consumed: true });
+    expect(await tablesContaining(marker)).toEqual([]);
+    const applicant = await applicantOf(gid);
+    expect(applicant).not.toContain(marker);
+    expect(applicant).not.toContain('isAdmin');
 
-    // The refused call did not touch the challenge: the corrected call goes through with the same code.
-    expect((await t.call(PATHS.approveUser, good)).status).toBe(200);
+    // The field was dropped before the request was fingerprinted: the same request without it is a replay, not a conflict.
+    const retry = await t.call(PATHS.approveUser, good, { requestId });
+    expect(retry.status).toBe(200);
+    expect(retry.text).toBe(res.text);
     expect(await t.services.db.prisma.application.count({ where: { externalReference: gid } })).toBe(1);
   });
 
   it.each([
-    ['data.loanDetails.amount.fxRate', (d: ReturnType<typeof approveUserData>) => ({ ...d, loanDetails: { ...d.loanDetails, amount: { ...d.loanDetails.amount, fxRate: 1 } } })],
-    ['data.loanDetails.creditScore', (d: ReturnType<typeof approveUserData>) => ({ ...d, loanDetails: { ...d.loanDetails, creditScore: 900 } })],
-    ['data.user.addresses.0.verified', (d: ReturnType<typeof approveUserData>) => ({ ...d, user: { ...d.user, addresses: [{ ...d.user.addresses[0], verified: true }] } })],
-    ['data.user.employmentInfo.income.taxFree', (d: ReturnType<typeof approveUserData>) => ({ ...d, user: { ...d.user, employmentInfo: { ...d.user.employmentInfo, income: { ...d.user.employmentInfo.income, taxFree: true } } } })],
-    ['data.userIdentifier.phoneNumber.extension', (d: ReturnType<typeof approveUserData>) => ({ ...d, userIdentifier: { phoneNumber: { ...d.userIdentifier.phoneNumber, extension: '12' } } })],
-  ])('approveUser with the unknown field %s is 400 INVALID_FIELD_VALUE naming it', async (path, mutate) => {
-    const before = await counts();
-    const res = await t.call(PATHS.approveUser, mutate(approveUserData(newApplicationId(), newPhone(), fakeProof)));
-    expectWireError(res, 400, 'INVALID_FIELD_VALUE', 'INVALID_FIELD_VALUE');
-    expectNamesField(res, path);
-    expect(await counts()).toEqual(before);
+    ['data.loanDetails.amount.fxRate', (d: ReturnType<typeof approveUserData>, m: string) => ({ ...d, loanDetails: { ...d.loanDetails, amount: { ...d.loanDetails.amount, fxRate: m } } })],
+    ['data.loanDetails.creditScore', (d: ReturnType<typeof approveUserData>, m: string) => ({ ...d, loanDetails: { ...d.loanDetails, creditScore: m } })],
+    ['data.user.addresses.0.verified', (d: ReturnType<typeof approveUserData>, m: string) => ({ ...d, user: { ...d.user, addresses: [{ ...d.user.addresses[0], verified: m }] } })],
+    ['data.user.employmentInfo.income.taxFree', (d: ReturnType<typeof approveUserData>, m: string) => ({ ...d, user: { ...d.user, employmentInfo: { ...d.user.employmentInfo, income: { ...d.user.employmentInfo.income, taxFree: m } } } })],
+    ['data.userIdentifier.phoneNumber.extension', (d: ReturnType<typeof approveUserData>, m: string) => ({ ...d, userIdentifier: { phoneNumber: { ...d.userIdentifier.phoneNumber, extension: m } } })],
+  ])('when approveUser carries the unknown field %s, then the application is created and the field is stored nowhere', async (_path, mutate) => {
+    const phone = newPhone();
+    const gid = newApplicationId();
+    const marker = newMarker();
+    const good = approveUserData(gid, phone, await challenge(t, phone, 'userApprovalContext'));
+    const res = await t.call(PATHS.approveUser, mutate(good, marker));
+    expect({ status: res.status, body: res.body }).toMatchObject({ status: 200, body: { data: { applicationState: 'IN_PROCESS' } } });
+    expect(res.text).not.toContain(marker);
+    expect(await t.services.db.prisma.application.count({ where: { externalReference: gid } })).toBe(1);
+    expect(await tablesContaining(marker)).toEqual([]);
+    expect(await applicantOf(gid)).not.toContain(marker);
   });
 
-  it('a "__proto__" member in data is refused like any unknown field', async () => {
-    const body = `{"requestHeader":${JSON.stringify(header())},"data":{"googleApplicationId":"${newApplicationId()}","__proto__":{"isAdmin":true}}}`;
-    const res = await post(PATHS.getStatus, body);
-    expectWireError(res, 400, 'INVALID_FIELD_VALUE', 'INVALID_FIELD_VALUE');
-    expectNamesField(res, 'data.__proto__');
+  it('when data carries a "__proto__" member, then it is dropped like any unknown field and no object gains its members', async () => {
+    const phone = newPhone();
+    const gid = newApplicationId();
+    await t.call(PATHS.approveUser, approveUserData(gid, phone, await challenge(t, phone, 'userApprovalContext'))).expect(200);
+    const marker = newMarker();
+    const body = (extra: string) => `{"requestHeader":${JSON.stringify(header())},"data":{"googleApplicationId":"${gid}"${extra}}}`;
+    const without = await post(PATHS.getStatus, body(''));
+    const res = await post(PATHS.getStatus, body(`,"__proto__":{"isAdmin":true,"${marker}":"${marker}"}`));
+    expect(without.status).toBe(200);
+    expect({ status: res.status, data: res.body.data }).toEqual({ status: 200, data: without.body.data });
+    expect(res.text).not.toContain(marker);
+    expect(({} as Record<string, unknown>).isAdmin).toBeUndefined();
+    expect(await tablesContaining(marker)).toEqual([]);
   });
 
-  it('submit with data.loanApplicationDetails.status is 400 INVALID_FIELD_VALUE naming it', async () => {
-    const data = validData('submit') as { loanApplicationDetails: Record<string, unknown> };
-    const before = await counts();
-    const res = await t.call(PATHS.submit, { ...data, loanApplicationDetails: { ...data.loanApplicationDetails, status: 'DISBURSED' } });
-    expectWireError(res, 400, 'INVALID_FIELD_VALUE', 'INVALID_FIELD_VALUE');
-    expectNamesField(res, 'data.loanApplicationDetails.status');
-    expect(await counts()).toEqual(before);
+  it('when submit carries data.loanApplicationDetails.status, then the submission is processed as without it and the state is the server\'s own', async () => {
+    const ready = await readyToSubmit(t);
+    const proof = await challenge(t, ready.phone, 'submitApplicationContext');
+    const data = submitData(ready.gid, ready.offerId, ready.phone, proof, { amountRupees: 100_000, tenureMonths: 12, rateE5: ready.rateE5 });
+    const marker = newMarker();
+    const res = await t.call(PATHS.submit, { ...data, loanApplicationDetails: { ...data.loanApplicationDetails, status: 'DISBURSED', [marker]: marker } });
+    expect({ status: res.status, body: res.body }).toMatchObject({ status: 200, body: { data: { applicationState: 'SUBMITTED' } } });
+    expect(res.text).not.toContain(marker);
+    expect(await tablesContaining(marker)).toEqual([]);
   });
 });
 
@@ -394,8 +464,10 @@ describe('field paths', () => {
     ['data {}', () => t.call(PATHS.getStatus, {}), ['data.googleApplicationId']],
     ['a pattern mismatch in data', () => t.call(PATHS.getStatus, { googleApplicationId: 'bad/id' }), ['data.googleApplicationId']],
     ['a pattern mismatch in requestHeader', () => post(PATHS.getStatus, { requestHeader: header({ requestId: 'bad id' }), data: { googleApplicationId: 'x' } }), ['requestHeader.requestId']],
-    ['an unknown top-level field', () => post(PATHS.getStatus, { requestHeader: header(), data: { googleApplicationId: 'x' }, extra: 1 }), ['extra']],
-    ['an unknown field deep in data', () => t.call(PATHS.approveUser, (() => { const d = approveUserData(newApplicationId(), newPhone(), fakeProof); return { ...d, user: { ...d.user, isAdmin: true } }; })()), ['data.user.isAdmin']],
+    ['a wrong type at the top level', () => post(PATHS.getStatus, { requestHeader: header(), data: 'x' }), ['data']],
+    ['a pattern mismatch in an array element deep in data', () => t.call(PATHS.approveUser, (() => { const d = approveUserData(newApplicationId(), newPhone(), fakeProof); return { ...d, user: { ...d.user, addresses: [{ ...d.user.addresses[0], postalCode: 'ABC' }] } }; })()), ['data.user.addresses[0].postalCode']],
+    // Unknown members are dropped, not errors: next to a real error they are not named.
+    ['a pattern mismatch next to an unknown field', () => post(PATHS.getStatus, { requestHeader: header(), data: { googleApplicationId: 'bad/id', extra: 1 }, extra: 1 }), ['data.googleApplicationId']],
   ])('a schema error for %s names fields from the body root, without a "body." prefix', async (_label, send, expected) => {
     const res = await (send as () => Promise<Res>)();
     expect(res.status).toBe(400);
@@ -555,21 +627,43 @@ describe('body size', () => {
   });
 });
 
+describe('content type', () => {
+  const body = () => JSON.stringify({ requestHeader: header(), data: initiateData() });
+
+  it.each(['text/plain', 'application/x-www-form-urlencoded', 'application/xml', 'multipart/form-data; boundary=x', 'application/jsonp'])(
+    'when a body is sent as %s, then it is 415 INVALID_FIELD_VALUE / UNSUPPORTED_MEDIA_TYPE and nothing is written',
+    async (contentType) => {
+      const before = await counts();
+      const res = await t.http().post(url(PATHS.initiateChallenge)).set('content-type', contentType).send(body());
+      expectWireError(res, 415, 'INVALID_FIELD_VALUE', 'UNSUPPORTED_MEDIA_TYPE');
+      // The body was not read, so there is no requestId to echo.
+      expect(res.body.responseHeader.requestId).toBe('');
+      expect(await counts()).toEqual(before);
+    },
+  );
+
+  it.each(['application/json', 'application/json; charset=utf-8', 'Application/JSON; charset=UTF-8'])('when a body is sent as %s, then it is read', async (contentType) => {
+    const res = await t.http().post(url(PATHS.initiateChallenge)).set('content-type', contentType).send(body());
+    expect(res.status).toBe(200);
+    expect(res.body.data.tokenReferenceId).toEqual(expect.any(String));
+  });
+});
+
 describe('routing', () => {
   it('POST to an unknown path is 404 INVALID_IDENTIFIER as JSON', async () => {
     const res = await post('/v1/financialservices/nope', { requestHeader: header(), data: {} });
-    expectWireError(res, 404, 'INVALID_IDENTIFIER', 'NOT_FOUND');
+    expectWireError(res, 404, 'INVALID_IDENTIFIER', 'NO_SUCH_OPERATION');
   });
 
   it.each(ENDPOINTS)('GET on %s is 404 as JSON, not an HTML page', async (_name, path) => {
     const res = await t.http().get(url(path));
-    expectWireError(res, 404, 'INVALID_IDENTIFIER', 'NOT_FOUND');
+    expectWireError(res, 404, 'INVALID_IDENTIFIER', 'NO_SUCH_OPERATION');
     expect(res.text).not.toMatch(/<html|<!DOCTYPE/i);
   });
 
   it('PUT on a POST endpoint is 404 as JSON', async () => {
     const res = await t.http().put(url(PATHS.getStatus)).send({ requestHeader: header(), data: { googleApplicationId: 'x' } });
-    expectWireError(res, 404, 'INVALID_IDENTIFIER', 'NOT_FOUND');
+    expectWireError(res, 404, 'INVALID_IDENTIFIER', 'NO_SUCH_OPERATION');
   });
 });
 
@@ -601,6 +695,8 @@ describe('success envelopes', () => {
     // On the wire itself, no int64 is a bare JSON number.
     expect(res.text).not.toMatch(/"(amountMicros|epochMillis|percentageValueE5)":\s*[-0-9]/);
     expect(res.body.data.offer.offerId).toBe(applied.offerId);
+    // A read is answered afresh every time: it leaves no idempotency record.
+    expect(await t.services.db.prisma.idempotencyRecord.count({ where: { requestId } })).toBe(0);
   });
 
   it('getApprovalStatus echoes the requestId and answers in the success shape', async () => {
@@ -610,6 +706,7 @@ describe('success envelopes', () => {
     expect(Object.keys(res.body).sort()).toEqual(['data', 'responseHeader']);
     expect(res.body.responseHeader).toEqual({ requestId, responseTimestamp: { epochMillis: expect.stringMatching(/^[0-9]+$/) } });
     expect(res.body.data).toMatchObject({ applicationState: 'APPROVED', approvedStateContext: { offerId: applied.offerId } });
+    expect(await t.services.db.prisma.idempotencyRecord.count({ where: { requestId } })).toBe(0);
   });
 });
 

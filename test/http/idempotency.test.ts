@@ -1,6 +1,6 @@
 import { TestApp, eventually, newRequestId, startTestApp } from '../support/test-app';
 import {
-  PATHS, Phone, applicationStatus, approvalStatus, approveUserData, challenge, newApplicationId, newPhone, readyToSubmit, smsCount, submitData,
+  PATHS, Phone, applicationStatus, applyAndDecide, approvalStatus, approveUserData, challenge, newApplicationId, newPhone, panWith, readyToSubmit, smsCount, submitData,
 } from '../support/journey';
 
 let t: TestApp;
@@ -32,9 +32,10 @@ async function idempotencyRows(requestId: string) {
     SELECT partner_id, request_id, operation, fingerprint, http_status, response_body FROM idempotency_record WHERE request_id = ${requestId}`;
 }
 
+/** The outbox messages of a job whose payload (`data` of the job envelope) has `key` = `value`. */
 async function outboxFor(topic: string, key: string, value: string) {
   const rows = await prisma().outboxMessage.findMany({ where: { topic } });
-  return rows.filter((row) => (row.payload as Record<string, unknown>)[key] === value);
+  return rows.filter((row) => (row.payload as { data?: Record<string, unknown> }).data?.[key] === value);
 }
 
 describe('a retry with the same requestId and body', () => {
@@ -141,35 +142,80 @@ describe('the same requestId for a different request', () => {
     expect((await t.call(PATHS.initiateChallenge, initiateData(phone), { requestId })).text).toBe(first.text);
   });
 
-  it('the same requestId and identical data on a different endpoint is 412 IDEMPOTENCY_VIOLATION', async () => {
+  it('when a requestId that answered approveUser is reused on another write endpoint, with data valid there, then it is 412 IDEMPOTENCY_VIOLATION and nothing is done', async () => {
     const phone = newPhone();
     const gid = newApplicationId();
-    await t.call(PATHS.approveUser, approveUserData(gid, phone, await challenge(t, phone, 'userApprovalContext'))).expect(200);
     const requestId = newRequestId();
-    const first = await t.call(PATHS.getApprovalStatus, { googleApplicationId: gid }, { requestId });
+    const data = approveUserData(gid, phone, await challenge(t, phone, 'userApprovalContext'));
+    const first = await t.call(PATHS.approveUser, data, { requestId });
     expect(first.status).toBe(200);
+    const decision = await eventually(() => approvalStatus(t, gid), (d) => d.applicationState !== 'IN_PROCESS');
+    const offerId = decision.approvedStateContext?.offerId;
+    expect(offerId).toEqual(expect.any(String));
 
-    for (const path of [PATHS.getStatus, PATHS.initiateRepaymentSetup]) {
-      const res = await t.call(path, { googleApplicationId: gid }, { requestId });
-      expect({ path, status: res.status, code: res.body.errorResponse?.errorResponseCode }).toEqual({ path, status: 412, code: 'IDEMPOTENCY_VIOLATION' });
+    for (const [path, data] of [
+      [PATHS.initiateRepaymentSetup, { googleApplicationId: gid }],
+      [PATHS.initiateKyc, { googleApplicationId: gid, offerId }],
+      [PATHS.getAuthToken, { googleApplicationId: gid, authTokenContext: { type: 'KYC' } }],
+    ] as const) {
+      const res = await t.call(path, data, { requestId });
+      expect({ path, status: res.status, code: res.body.errorResponse?.errorResponseCode, reason: res.body.errorResponse?.paymentIntegratorErrorCode }).toEqual({
+        path,
+        status: 412,
+        code: 'IDEMPOTENCY_VIOLATION',
+        reason: 'IDEMPOTENCY_VIOLATION',
+      });
       expect(res.body.responseHeader.requestId).toBe(requestId);
     }
     const stored = await idempotencyRows(requestId);
-    expect(stored.map((r) => r.operation)).toEqual(['getApprovalStatus']);
+    expect(stored.map((r) => r.operation)).toEqual(['approveUser']);
+    expect(stored[0].response_body).toBe(first.text);
     expect(await prisma().repaymentMandate.count({ where: { application: { externalReference: gid } } })).toBe(0);
+    expect(await prisma().kyc.count({ where: { application: { externalReference: gid } } })).toBe(0);
+    // The original write still replays.
+    expect((await t.call(PATHS.approveUser, data, { requestId })).text).toBe(first.text);
   });
 
-  it('a requestId that answered a different endpoint is refused on initiateChallenge too, before any challenge is made', async () => {
+  it('when a requestId that answered approveUser is reused on a read, then the read is answered afresh (reads are neither checked nor recorded)', async () => {
+    const phone = newPhone();
+    const gid = newApplicationId();
+    const requestId = newRequestId();
+    const first = await t.call(PATHS.approveUser, approveUserData(gid, phone, await challenge(t, phone, 'userApprovalContext')), { requestId });
+    expect(first.status).toBe(200);
+    for (const path of [PATHS.getApprovalStatus, PATHS.getStatus]) {
+      const res = await t.call(path, { googleApplicationId: gid }, { requestId });
+      expect({ path, status: res.status }).toEqual({ path, status: 200 });
+      expect(res.body.responseHeader.requestId).toBe(requestId);
+      expect(res.text).not.toBe(first.text);
+    }
+    expect((await idempotencyRows(requestId)).map((r) => r.operation)).toEqual(['approveUser']);
+  });
+
+  it('when a requestId that answered approveUser is reused on initiateChallenge, then it is refused before any challenge is made', async () => {
+    const phone = newPhone();
+    const gid = newApplicationId();
+    const requestId = newRequestId();
+    await t.call(PATHS.approveUser, approveUserData(gid, phone, await challenge(t, phone, 'userApprovalContext')), { requestId }).expect(200);
+    const before = await prisma().otpChallenge.count();
+    const other = newPhone();
+    const res = await t.call(PATHS.initiateChallenge, initiateData(other), { requestId });
+    expect(res.status).toBe(412);
+    expect(res.body.errorResponse.errorResponseCode).toBe('IDEMPOTENCY_VIOLATION');
+    expect(await prisma().otpChallenge.count()).toBe(before);
+    await sleep(300);
+    expect(await smsCount(t, other)).toBe(0);
+  });
+
+  it('when a requestId was used only by a read, then it holds no record and a write may still use it', async () => {
     const phone = newPhone();
     const gid = newApplicationId();
     await t.call(PATHS.approveUser, approveUserData(gid, phone, await challenge(t, phone, 'userApprovalContext'))).expect(200);
     const requestId = newRequestId();
     await t.call(PATHS.getApprovalStatus, { googleApplicationId: gid }, { requestId }).expect(200);
-    const before = await prisma().otpChallenge.count();
-    const res = await t.call(PATHS.initiateChallenge, initiateData(newPhone()), { requestId });
-    expect(res.status).toBe(412);
-    expect(res.body.errorResponse.errorResponseCode).toBe('IDEMPOTENCY_VIOLATION');
-    expect(await prisma().otpChallenge.count()).toBe(before);
+    expect(await idempotencyRows(requestId)).toHaveLength(0);
+    const write = await t.call(PATHS.initiateChallenge, initiateData(newPhone()), { requestId });
+    expect(write.status).toBe(200);
+    expect((await idempotencyRows(requestId)).map((r) => r.operation)).toEqual(['initiateChallenge']);
   });
 });
 
@@ -232,7 +278,7 @@ describe('failures are not stored', () => {
     expect(stored[0]).toMatchObject({ operation: 'approveUser', http_status: 200, response_body: retried.text });
   });
 
-  it('a 404 retried with the same requestId and the same body, once the identifier exists, is answered afresh', async () => {
+  it('when a read answered 404 is retried with the same requestId and body once the identifier exists, then it is answered afresh, and neither answer is recorded', async () => {
     const phone = newPhone();
     const gid = newApplicationId();
     const requestId = newRequestId();
@@ -245,6 +291,18 @@ describe('failures are not stored', () => {
     const now = await t.call(PATHS.getApprovalStatus, { googleApplicationId: gid }, { requestId });
     expect(now.status).toBe(200);
     expect(now.body.data.partnerApplicationReferenceId).toEqual(expect.any(String));
+    expect(await idempotencyRows(requestId)).toHaveLength(0);
+  });
+
+  it('when a write fails with 404, then nothing is recorded and the same requestId may be used for a write that succeeds', async () => {
+    const requestId = newRequestId();
+    const missing = await t.call(PATHS.initiateRepaymentSetup, { googleApplicationId: newApplicationId() }, { requestId });
+    expect(missing.status).toBe(404);
+    expect(missing.body.errorResponse.errorResponseCode).toBe('INVALID_IDENTIFIER');
+    expect(await idempotencyRows(requestId)).toHaveLength(0);
+    const write = await t.call(PATHS.initiateChallenge, initiateData(newPhone()), { requestId });
+    expect(write.status).toBe(200);
+    expect((await idempotencyRows(requestId)).map((r) => r.operation)).toEqual(['initiateChallenge']);
   });
 
   it('a request refused by validation leaves no idempotency record, so the corrected body may reuse its requestId', async () => {
@@ -321,9 +379,93 @@ describe('storage', () => {
   });
 
   it('no record is ever left behind with a status other than 200 (failed and in-flight claims roll back)', async () => {
-    const requestId = newRequestId();
-    await t.call(PATHS.getStatus, { googleApplicationId: newApplicationId() }, { requestId }).expect(404);
+    const phone = newPhone();
+    const proof = await challenge(t, phone, 'userApprovalContext');
+    const failing = [
+      [newRequestId(), PATHS.initiateRepaymentSetup, { googleApplicationId: newApplicationId() }, 404],
+      [newRequestId(), PATHS.approveUser, approveUserData(newApplicationId(), phone, { ...proof, otp: wrong(proof.otp) }), 400],
+      [newRequestId(), PATHS.initiateChallenge, { ...initiateData(newPhone()), challengeContext: {} }, 400],
+    ] as const;
+    for (const [requestId, path, data, status] of failing) {
+      const res = await t.call(path, data, { requestId });
+      expect({ path, status: res.status }).toEqual({ path, status });
+      expect(await idempotencyRows(requestId)).toHaveLength(0);
+    }
     const leftovers = await prisma().$queryRaw<Array<{ n: bigint }>>`SELECT count(*) AS n FROM idempotency_record WHERE http_status <> 200`;
     expect(Number(leftovers[0].n)).toBe(0);
+  });
+
+  it('when two partners use the same requestId, then each has its own record and answer, keyed by partner_id', async () => {
+    await t.services.partners.add({ id: 'second-app', displayName: 'Second app', protocol: 'GPAY' });
+    const requestId = newRequestId();
+    const ours = await t.call(PATHS.initiateChallenge, initiateData(newPhone()), { requestId });
+    // Different data under the same requestId is no conflict for another partner.
+    const theirs = await t.call(PATHS.initiateChallenge, initiateData(newPhone()), { requestId, partnerId: 'second-app' });
+    expect([ours.status, theirs.status]).toEqual([200, 200]);
+    expect(theirs.body.data.tokenReferenceId).not.toBe(ours.body.data.tokenReferenceId);
+    const rows = (await idempotencyRows(requestId)).sort((a, b) => a.partner_id.localeCompare(b.partner_id));
+    expect(rows.map((r) => [r.partner_id, r.response_body])).toEqual([
+      ['gpay', ours.text],
+      ['second-app', theirs.text],
+    ]);
+    // Naming the sandbox partner explicitly is the same as not naming it: a replay.
+    expect((await t.call(PATHS.initiateChallenge, initiateData(newPhone()), { requestId, partnerId: 'gpay' })).status).toBe(412);
+  });
+});
+
+describe('reads are not recorded', () => {
+  it('when getApprovalStatus, getStatus, fetch and downloadCKycRecord answer 200, then no idempotency_record row is written; the searchCKycRecord write is', async () => {
+    const pan = panWith('1234');
+    const applied = await applyAndDecide(t, { pan, dateOfBirth: '1990-05-15' });
+    expect(applied.offerId).toEqual(expect.any(String));
+    const searchId = newRequestId();
+    const search = await t.call(
+      PATHS.searchCkyc,
+      { googleApplicationId: applied.gid, pan, dateOfBirth: '1990-05-15', tncAcceptanceMetadata: [{ type: 'CKYC_DATA_FETCH', version: 'ckyc-v1', acceptance: true }] },
+      { requestId: searchId },
+    );
+    expect(search.status).toBe(200);
+    expect(search.body.data.cKycRecordFound).toBe(true);
+    expect((await idempotencyRows(searchId)).map((r) => r.operation)).toEqual(['searchCKycRecord']);
+
+    for (const [path, data] of [
+      [PATHS.getApprovalStatus, { googleApplicationId: applied.gid }],
+      [PATHS.getStatus, { googleApplicationId: applied.gid }],
+      [PATHS.fetchOffer, { offerId: applied.offerId }],
+      [PATHS.downloadCkyc, { googleApplicationId: applied.gid, cKycId: search.body.data.cKycId }],
+    ] as const) {
+      const requestId = newRequestId();
+      const res = await t.call(path, data, { requestId });
+      expect({ path, status: res.status, error: res.body.errorResponse }).toEqual({ path, status: 200, error: undefined });
+      expect({ path, rows: (await idempotencyRows(requestId)).length }).toEqual({ path, rows: 0 });
+    }
+  });
+
+  it('when account/get answers 200 for a disbursed loan, then no idempotency_record row is written', async () => {
+    const ready = await readyToSubmit(t);
+    const proof = await challenge(t, ready.phone, 'submitApplicationContext');
+    await t.call(PATHS.submit, submitData(ready.gid, ready.offerId, ready.phone, proof, { amountRupees: 100_000, tenureMonths: 12, rateE5: ready.rateE5 })).expect(200);
+    const status = await eventually(() => applicationStatus(t, ready.gid), (s) => s.applicationState === 'DISBURSED');
+    expect(status.accountToken).toEqual(expect.any(String));
+    const requestId = newRequestId();
+    const account = await t.call(PATHS.getAccount, { accountToken: status.accountToken }, { requestId });
+    expect(account.status).toBe(200);
+    expect(account.body.data.accountSpec.accountToken).toBe(status.accountToken);
+    expect(await idempotencyRows(requestId)).toHaveLength(0);
+  });
+
+  it('when a status poll reuses its requestId, then it answers the current state, not a replay of the first poll', async () => {
+    const phone = newPhone();
+    const gid = newApplicationId();
+    await t.call(PATHS.approveUser, approveUserData(gid, phone, await challenge(t, phone, 'userApprovalContext'))).expect(200);
+    const requestId = newRequestId();
+    const first = await t.call(PATHS.getApprovalStatus, { googleApplicationId: gid }, { requestId });
+    expect(first.status).toBe(200);
+    await eventually(() => approvalStatus(t, gid), (d) => d.applicationState !== 'IN_PROCESS');
+    const again = await later(2_000, () => t.call(PATHS.getApprovalStatus, { googleApplicationId: gid }, { requestId }));
+    expect(again.status).toBe(200);
+    expect(again.body.data.applicationState).not.toBe('IN_PROCESS');
+    expect(Number(again.body.responseHeader.responseTimestamp.epochMillis)).toBeGreaterThanOrEqual(Number(first.body.responseHeader.responseTimestamp.epochMillis) + 2_000);
+    expect(await idempotencyRows(requestId)).toHaveLength(0);
   });
 });

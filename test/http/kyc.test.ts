@@ -1,3 +1,4 @@
+import type request from 'supertest';
 import { TestApp, eventually, startTestApp } from '../support/test-app';
 import { expectError } from '../support/expect-error';
 import { PATHS, applicationStatus, applyAndDecide, approvalStatus, newApplicationId, panWith } from '../support/journey';
@@ -45,7 +46,7 @@ async function kycIdOf(gid: string): Promise<string> {
 }
 
 /** The sandbox's plain JSON error `{error: {code, message, fields?}}` with this HTTP status and code. */
-function expectSandboxError(res: { status: number; body: any }, status: number, code: string, fields?: string[]) {
+function expectSandboxError(res: request.Response, status: number, code: string, fields?: string[]) {
   expect({ status: res.status, code: res.body.error?.code }).toEqual({ status, code });
   expect(res.body.error.message).toEqual(expect.any(String));
   expect(res.body).not.toHaveProperty('errorResponse');

@@ -1,3 +1,4 @@
+import type request from 'supertest';
 import { TestApp, eventually, startTestApp } from '../support/test-app';
 import { expectError } from '../support/expect-error';
 import {
@@ -52,8 +53,18 @@ async function applicationIdOf(gid: string): Promise<string> {
   return (await t.services.db.prisma.application.findFirstOrThrow({ where: { externalReference: gid } })).id;
 }
 
+/** The application's mandate in force. */
 async function mandateIdOf(gid: string): Promise<string> {
-  return (await t.services.db.prisma.repaymentMandate.findFirstOrThrow({ where: { application: { externalReference: gid } } })).id;
+  const application = await t.services.db.prisma.application.findFirstOrThrow({ where: { externalReference: gid }, include: { currentMandate: true } });
+  if (!application.currentMandate) throw new Error(`no current mandate for ${gid}`);
+  return application.currentMandate.id;
+}
+
+/** The sandbox's plain JSON error `{error: {code, message, fields?}}` with this HTTP status and code. */
+function expectSandboxError(res: request.Response, status: number, code: string) {
+  expect({ status: res.status, code: res.body.error?.code }).toEqual({ status, code });
+  expect(res.body.error.message).toEqual(expect.any(String));
+  expect(res.body).not.toHaveProperty('errorResponse');
 }
 
 /** ₹50,000 for 6 months at the offer's rate: a valid submission. */
@@ -101,8 +112,8 @@ describe('initiateRepaymentSetup', () => {
     await eventually(() => applicationStatus(t, gid), (s) => s.repaymentSetup.state === 'ACTIVE');
 
     expectError(await initiateMandate(gid), 400, 'PRECONDITION_VIOLATION', 'PRECONDITION_FAILED');
-    expectError(await completeMandateStep(gid), 400, 'PRECONDITION_VIOLATION', 'ILLEGAL_STATE_TRANSITION');
-    expectError(await completeMandateStep(gid, { outcome: 'REJECTED' }), 400, 'PRECONDITION_VIOLATION', 'ILLEGAL_STATE_TRANSITION');
+    expectSandboxError(await completeMandateStep(gid), 400, 'ILLEGAL_STATE_TRANSITION');
+    expectSandboxError(await completeMandateStep(gid, { outcome: 'REJECTED' }), 400, 'ILLEGAL_STATE_TRANSITION');
     expect((await applicationStatus(t, gid)).repaymentSetup.state).toBe('ACTIVE');
     expect((await t.services.transitions.history('repayment_mandate', await mandateIdOf(gid))).map((h) => h.toState)).toEqual(['PENDING', 'ACTIVE']);
   });
@@ -190,6 +201,8 @@ interface Refusal {
   status: number;
   code: string;
   reason?: string;
+  /** The wire paths the error names (fieldViolations). */
+  fields?: string[];
   mutate: (body: SubmitBody, ready: Ready) => void | Promise<void>;
 }
 
@@ -203,21 +216,27 @@ const shiftEmi = (body: SubmitBody, deltaMicros: bigint) => {
   body.loanApplicationDetails.calculatedEmiAmount = micros(BigInt(body.loanApplicationDetails.calculatedEmiAmount.amountMicros) + deltaMicros);
 };
 
+const AMOUNT = 'data.loanApplicationDetails.loanAmount.amountMicros';
+const TENURE = 'data.loanApplicationDetails.tenure.length';
+const EMI = 'data.loanApplicationDetails.calculatedEmiAmount';
+const CONSENTS = 'data.tncAcceptanceMetadata';
+
 const REFUSALS: Refusal[] = [
-  { name: 'the amount is above the offer maximum (₹1,05,000 > ₹1,00,000)', status: 400, code: 'INVALID_FIELD_VALUE', reason: 'INVALID_FIELD_VALUE', mutate: (b) => setAmount(b, 105_000_000_000n) },
-  { name: 'the amount is below the offer minimum (₹5,000 < ₹10,000)', status: 400, code: 'INVALID_FIELD_VALUE', reason: 'INVALID_FIELD_VALUE', mutate: (b) => setAmount(b, 5_000_000_000n) },
-  { name: 'the amount is not on the ₹5,000 step (₹52,500)', status: 400, code: 'INVALID_FIELD_VALUE', reason: 'INVALID_FIELD_VALUE', mutate: (b) => setAmount(b, 52_500_000_000n) },
-  { name: 'the amount has paise (₹50,000.50)', status: 400, code: 'INVALID_FIELD_VALUE', reason: 'INVALID_FIELD_VALUE', mutate: (b) => setAmount(b, 50_000_500_000n) },
-  { name: 'the amount is a fraction of a paisa', status: 400, code: 'INVALID_FIELD_VALUE', reason: 'INVALID_FIELD_VALUE', mutate: (b) => setAmount(b, 50_000_000_001n) },
-  { name: 'the tenure is not on the 6-month step (7)', status: 400, code: 'INVALID_FIELD_VALUE', reason: 'INVALID_FIELD_VALUE', mutate: (b) => setTenure(b, 7) },
-  { name: 'the tenure is above the maximum (48)', status: 400, code: 'INVALID_FIELD_VALUE', reason: 'INVALID_FIELD_VALUE', mutate: (b) => setTenure(b, 48) },
-  { name: 'the EMI is ₹1.01 above the bank\'s', status: 400, code: 'INVALID_FIELD_VALUE', reason: 'EMI_MISMATCH', mutate: (b) => shiftEmi(b, 1_010_000n) },
-  { name: 'the EMI is ₹1.01 below the bank\'s', status: 400, code: 'INVALID_FIELD_VALUE', reason: 'EMI_MISMATCH', mutate: (b) => shiftEmi(b, -1_010_000n) },
+  { name: 'the amount is above the offer maximum (₹1,05,000 > ₹1,00,000)', status: 400, code: 'INVALID_FIELD_VALUE', reason: 'INVALID_FIELD_VALUE', fields: [AMOUNT], mutate: (b) => setAmount(b, 105_000_000_000n) },
+  { name: 'the amount is below the offer minimum (₹5,000 < ₹10,000)', status: 400, code: 'INVALID_FIELD_VALUE', reason: 'INVALID_FIELD_VALUE', fields: [AMOUNT], mutate: (b) => setAmount(b, 5_000_000_000n) },
+  { name: 'the amount is not on the ₹5,000 step (₹52,500)', status: 400, code: 'INVALID_FIELD_VALUE', reason: 'INVALID_FIELD_VALUE', fields: [AMOUNT], mutate: (b) => setAmount(b, 52_500_000_000n) },
+  { name: 'the amount has paise (₹50,000.50)', status: 400, code: 'INVALID_FIELD_VALUE', reason: 'INVALID_FIELD_VALUE', fields: [AMOUNT], mutate: (b) => setAmount(b, 50_000_500_000n) },
+  { name: 'the amount is a fraction of a paisa', status: 400, code: 'INVALID_FIELD_VALUE', reason: 'INVALID_FIELD_VALUE', fields: [AMOUNT], mutate: (b) => setAmount(b, 50_000_000_001n) },
+  { name: 'the tenure is not on the 6-month step (7)', status: 400, code: 'INVALID_FIELD_VALUE', reason: 'INVALID_FIELD_VALUE', fields: [TENURE], mutate: (b) => setTenure(b, 7) },
+  { name: 'the tenure is above the maximum (48)', status: 400, code: 'INVALID_FIELD_VALUE', reason: 'INVALID_FIELD_VALUE', fields: [TENURE], mutate: (b) => setTenure(b, 48) },
+  { name: 'the EMI is ₹1.01 above the bank\'s', status: 400, code: 'INVALID_FIELD_VALUE', reason: 'EMI_MISMATCH', fields: [EMI], mutate: (b) => shiftEmi(b, 1_010_000n) },
+  { name: 'the EMI is ₹1.01 below the bank\'s', status: 400, code: 'INVALID_FIELD_VALUE', reason: 'EMI_MISMATCH', fields: [EMI], mutate: (b) => shiftEmi(b, -1_010_000n) },
   {
     name: 'MITC is not accepted (missing)',
     status: 400,
     code: 'PRECONDITION_VIOLATION',
     reason: 'CONSENT_REQUIRED',
+    fields: [CONSENTS],
     mutate: (b) => {
       b.tncAcceptanceMetadata = b.tncAcceptanceMetadata.filter((c) => c.type !== 'MITC');
     },
@@ -227,6 +246,7 @@ const REFUSALS: Refusal[] = [
     status: 400,
     code: 'PRECONDITION_VIOLATION',
     reason: 'CONSENT_REQUIRED',
+    fields: [CONSENTS],
     mutate: (b) => {
       b.tncAcceptanceMetadata = b.tncAcceptanceMetadata.map((c) => (c.type === 'USER_DATA_SHARING_CONSENT' ? { ...c, acceptance: false } : c));
     },
@@ -245,6 +265,8 @@ const REFUSALS: Refusal[] = [
     name: 'the userIdentifier is another phone',
     status: 400,
     code: 'PRECONDITION_VIOLATION',
+    reason: 'CHALLENGE_CONTEXT_MISMATCH',
+    fields: ['data.userIdentifier'],
     mutate: (b) => {
       b.userIdentifier = { phoneNumber: newPhone() };
     },
@@ -253,6 +275,8 @@ const REFUSALS: Refusal[] = [
     name: "the OTP and userIdentifier are another phone's (signed by someone else)",
     status: 400,
     code: 'PRECONDITION_VIOLATION',
+    reason: 'CHALLENGE_CONTEXT_MISMATCH',
+    fields: ['data.userIdentifier'],
     mutate: async (b) => {
       const stranger = newPhone();
       const theirs = await challenge(t, stranger, 'submitApplicationContext');
@@ -261,7 +285,7 @@ const REFUSALS: Refusal[] = [
     },
   },
   { name: 'the offerId is unknown', status: 404, code: 'INVALID_IDENTIFIER', reason: 'NOT_FOUND', mutate: (b) => void (b.offerId = 'OFRUNKNOWN000') },
-  { name: 'the productId is another product', status: 400, code: 'INVALID_FIELD_VALUE', mutate: (b) => void (b.productId = 'OTHER_PRODUCT') },
+  { name: 'the productId is another product', status: 400, code: 'INVALID_FIELD_VALUE', fields: ['data.productId'], mutate: (b) => void (b.productId = 'OTHER_PRODUCT') },
 ];
 
 describe('submit: refused requests leave the application IN_PROGRESS and the OTP unused', () => {
@@ -273,6 +297,7 @@ describe('submit: refused requests leave the application IN_PROGRESS and the OTP
 
     const refused = await submit(body);
     expectError(refused, refusal.status, refusal.code, refusal.reason);
+    if (refusal.fields) expect(refused.body.errorResponse.fieldViolations).toEqual(refusal.fields);
     await expectNothingSubmitted(ready.gid, proof);
 
     // The same tokenReferenceId and code still sign the corrected application.
@@ -357,12 +382,18 @@ describe('EMI and the loan account', () => {
     expect(account.body.data.loan.emiAmount).toEqual({ currencyCode: 'INR', amountMicros: '9073090000' });
   });
 
-  it('when ₹50,000 is disbursed over 6 months, then the payout is net of 2% fee + 18% GST and the schedule is exact', async () => {
+  it('when ₹50,000 is disbursed over 6 months, then the recorded payout is net of 2% fee + 18% GST and the schedule is exact', async () => {
     const ready = await readyToSubmit(t, { monthlyIncomeRupees: 50_000 });
     const proof = await challenge(t, ready.phone, 'submitApplicationContext');
     expect((await submit(validBody(ready, proof))).status).toBe(200);
     const status = await eventually(() => applicationStatus(t, ready.gid), (s) => s.applicationState === 'DISBURSED');
     expect(status.accountToken).toEqual(expect.any(String));
+
+    // The payout was recorded as an intent, paid once by the rail, and its success (with the UTR) recorded.
+    const disbursement = await t.services.db.prisma.disbursement.findUniqueOrThrow({ where: { applicationId: await applicationIdOf(ready.gid) } });
+    expect(disbursement).toMatchObject({ state: 'SUCCEEDED', amountMicros: 48_820_000_000n, attempts: 1, failureReason: null, completedAt: expect.any(Date) });
+    expect(disbursement.utr).toEqual(expect.any(String));
+    expect((await t.services.transitions.history('disbursement', disbursement.id)).map((h) => h.toState)).toEqual(['REQUESTED', 'SUCCEEDED']);
 
     const res = await t.call(PATHS.getAccount, { accountToken: status.accountToken });
     expect(res.status).toBe(200);

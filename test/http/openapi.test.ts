@@ -37,6 +37,17 @@ describe('the published contract', () => {
     expect(requestSchema.additionalProperties).toBe(false);
   });
 
+  it.each(ENDPOINTS)('declares for %s the X-Partner-Id header and the 401 (unknown partner) and 403 (suspended partner) answers in the error envelope', (path) => {
+    const operation = spec.paths[path].post;
+    const partnerHeader = (operation.parameters ?? []).filter((p: { name: string; in: string }) => p.in === 'header' && p.name.toLowerCase() === 'x-partner-id');
+    expect(partnerHeader).toHaveLength(1);
+    expect(partnerHeader[0]).toMatchObject({ required: false, schema: { type: 'string' } });
+    expect(partnerHeader[0].description).toMatch(/sandbox/i);
+    for (const status of ['401', '403']) {
+      expect(operation.responses[status]?.content?.['application/json']?.schema?.$ref).toBe('#/components/schemas/ErrorEnvelope');
+    }
+  });
+
   it('describes the validation rules on the wire types (patterns, enums, int64 as string or number)', () => {
     const header = spec.components.schemas.RequestHeader;
     expect(header.properties.requestId.pattern).toBe('^[A-Za-z0-9:_-]{1,100}$');
@@ -63,8 +74,93 @@ describe('the published contract', () => {
     expect(init.text).toContain('requestInterceptor');
   });
 
-  it('lists the sandbox endpoints only while the sandbox is on', () => {
-    expect(Object.keys(spec.paths)).toEqual(expect.arrayContaining(['/sandbox/sms-outbox', '/sandbox/applications/{reference}/kyc/complete']));
+  it('announces in the initiateChallenge example the messageRegex the sandbox partner really sends', async () => {
+    const example = spec.paths[PATHS.initiateChallenge].post.responses['200'].content['application/json'].example;
+    const live = await t.call(PATHS.initiateChallenge, spec.paths[PATHS.initiateChallenge].post.requestBody.content['application/json'].example.data);
+    expect(live.status).toBe(200);
+    expect(example.data.tokenMetadata.smsOtpMetadata.format).toEqual(live.body.data.tokenMetadata.smsOtpMetadata.format);
+  });
+
+  it('lists the sandbox endpoints, under /sandbox/applications/{reference}/..., while the sandbox is on', () => {
+    const sandboxPaths = Object.keys(spec.paths).filter((path) => path.startsWith('/sandbox/')).sort();
+    expect(sandboxPaths).toEqual([
+      '/sandbox/applications/{reference}/income-verification/complete',
+      '/sandbox/applications/{reference}/kyc/complete',
+      '/sandbox/applications/{reference}/repayment-setup/complete',
+      '/sandbox/sms-outbox',
+    ]);
+    for (const path of sandboxPaths.filter((p) => p.includes('{reference}'))) {
+      expect(spec.paths[path].post.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'reference', in: 'path', required: true })]));
+    }
+  });
+
+  it('documents the sandbox errors as plain JSON {error: {code, message, fields?}}, not the partner envelope', () => {
+    const schema = spec.components.schemas.SandboxError;
+    expect(schema.required).toEqual(['error']);
+    expect(schema.properties.error.required.sort()).toEqual(['code', 'message']);
+    expect(Object.keys(schema.properties.error.properties).sort()).toEqual(['code', 'fields', 'message']);
+    for (const [path, operations] of Object.entries<Record<string, any>>(spec.paths).filter(([p]) => p.startsWith('/sandbox/'))) {
+      for (const operation of Object.values(operations)) {
+        for (const status of ['400', '404']) {
+          expect({ path, status, ref: operation.responses[status]?.content?.['application/json']?.schema?.$ref }).toEqual({ path, status, ref: '#/components/schemas/SandboxError' });
+        }
+      }
+    }
+  });
+});
+
+describe('the sandbox endpoints answer as documented', () => {
+  /** The body is `{error: {code, message, fields?}}` and nothing else: no responseHeader, no errorResponse. */
+  function expectSandboxError(res: { status: number; body: any; headers: Record<string, string> }, status: number, code: string) {
+    expect({ status: res.status, code: res.body.error?.code }).toEqual({ status, code });
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    expect(Object.keys(res.body)).toEqual(['error']);
+    expect(typeof res.body.error.message).toBe('string');
+    expect(Object.keys(res.body.error).every((key) => ['code', 'message', 'fields'].includes(key))).toBe(true);
+  }
+
+  it('when the sms-outbox phone is invalid, then it is 400 INVALID_FIELD_VALUE as plain JSON naming the field', async () => {
+    const res = await t.http().get('/sandbox/sms-outbox?phone=not-a-phone');
+    expectSandboxError(res, 400, 'INVALID_FIELD_VALUE');
+    expect(res.body.error.fields).toEqual([expect.stringMatching(/phone/)]);
+  });
+
+  it('when the application reference is unknown, then kyc/complete is 404 NOT_FOUND as plain JSON', async () => {
+    expectSandboxError(await t.http().post('/sandbox/applications/GAPP-unknown000/kyc/complete').send({}), 404, 'NOT_FOUND');
+  });
+
+  it('when the sandbox path does not exist, then it is 404 NO_SUCH_OPERATION as plain JSON', async () => {
+    expectSandboxError(await t.http().get('/sandbox/nothing-here'), 404, 'NO_SUCH_OPERATION');
+  });
+
+  it('when X-Partner-Id names an unknown partner, then a sandbox endpoint is 401 PARTNER_UNKNOWN as plain JSON', async () => {
+    expectSandboxError(await t.http().get('/sandbox/sms-outbox?phone=919876543210').set('X-Partner-Id', 'nobody'), 401, 'PARTNER_UNKNOWN');
+  });
+});
+
+describe('with the sandbox off', () => {
+  let off: TestApp;
+  beforeAll(async () => {
+    off = await startTestApp({ worker: false, env: { SANDBOX: 'false' } });
+  });
+  afterAll(() => off.stop());
+
+  it('lists no sandbox endpoint and serves none', async () => {
+    const spec = (await off.http().get('/openapi.json').expect(200)).body;
+    expect(Object.keys(spec.paths).filter((path) => path.startsWith('/sandbox'))).toEqual([]);
+    expect(Object.keys(spec.components.schemas)).not.toContain('SandboxError');
+    for (const path of ENDPOINTS) expect(Object.keys(spec.paths[path] ?? {})).toEqual(['post']);
+    const res = await off.http().get('/sandbox/sms-outbox?phone=919876543210');
+    expect(res.status).toBe(404);
+    expect(res.body.error.code).toBe('NO_SUCH_OPERATION');
+  });
+
+  it('attributes no request to a default partner: without X-Partner-Id the partner API is 401 UNAUTHENTICATED / PARTNER_UNKNOWN', async () => {
+    const res = await off.call(PATHS.getStatus, { googleApplicationId: 'GAPP-1' });
+    expect({ status: res.status, error: res.body.errorResponse }).toMatchObject({
+      status: 401,
+      error: { errorResponseCode: 'UNAUTHENTICATED', paymentIntegratorErrorCode: 'PARTNER_UNKNOWN' },
+    });
   });
 });
 

@@ -128,7 +128,7 @@ describe('persona 9004: no CKYC record', () => {
 });
 
 describe('persona 9005: the disbursement fails', () => {
-  it('when the rail refuses the payout, then the submitted application ends REJECTED (OTHERS, disbursement) with no account', async () => {
+  it('when the rail refuses the payout, then the recorded disbursement ends FAILED and the submitted application ends REJECTED (OTHERS, disbursement) with no account', async () => {
     const ready = await readyToSubmit(t, { pan: panWith('9005') });
     const proof = await challenge(t, ready.phone, 'submitApplicationContext');
     const submitted = await t.call(PATHS.submit, submitData(ready.gid, ready.offerId, ready.phone, proof, { amountRupees: 50_000, tenureMonths: 6, rateE5: ready.rateE5 }));
@@ -142,11 +142,23 @@ describe('persona 9005: the disbursement fails', () => {
     expect(status).not.toHaveProperty('accountToken');
     const loans = await t.services.db.prisma.loanAccount.count({ where: { application: { externalReference: ready.gid } } });
     expect(loans).toBe(0);
-    const history = await t.services.db.prisma.stateTransition.findMany({
-      where: { aggregate: 'application', entityId: (await t.services.db.prisma.application.findFirstOrThrow({ where: { externalReference: ready.gid } })).id },
-      orderBy: { id: 'asc' },
-    });
+    const application = await t.services.db.prisma.application.findFirstOrThrow({ where: { externalReference: ready.gid } });
+    const history = await t.services.db.prisma.stateTransition.findMany({ where: { aggregate: 'application', entityId: application.id }, orderBy: { id: 'asc' } });
     expect(history.map((h) => h.toState)).toEqual(['CREDIT_APPROVAL_PENDING', 'IN_PROGRESS', 'SUBMITTED', 'REJECTED']);
+
+    // The payout intent was recorded before the rail was called, tried once, and its refusal recorded.
+    const disbursement = await t.services.db.prisma.disbursement.findUniqueOrThrow({ where: { applicationId: application.id } });
+    expect(disbursement).toMatchObject({
+      state: 'FAILED',
+      // ₹50,000 less the 2% fee (₹1,000) and 18% GST on it (₹180).
+      amountMicros: 48_820_000_000n,
+      attempts: 1,
+      utr: null,
+      failureReason: expect.any(String),
+      completedAt: expect.any(Date),
+    });
+    expect(disbursement.reference).toEqual(expect.any(String));
+    expect((await t.services.transitions.history('disbursement', disbursement.id)).map((h) => h.toState)).toEqual(['REQUESTED', 'FAILED']);
   });
 });
 

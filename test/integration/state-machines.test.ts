@@ -5,6 +5,7 @@ import { applicationState } from '../../src/core/application/application-state';
 import { kycState } from '../../src/core/kyc/kyc-state';
 import { mandateState } from '../../src/core/mandate/mandate-state';
 import { loanState } from '../../src/core/loan/loan-state';
+import { disbursementState } from '../../src/core/loan/disbursement-state';
 import { StateColumn } from '../../src/core/state/transition-writer';
 import { TestApp, startTestApp } from '../support/test-app';
 
@@ -14,7 +15,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.stop());
 
-const TABLES: Array<StateColumn<string>> = [approvalState, applicationState, kycState, mandateState, loanState] as Array<StateColumn<string>>;
+const TABLES: Array<StateColumn<string>> = [approvalState, applicationState, kycState, mandateState, loanState, disbursementState] as Array<StateColumn<string>>;
 
 function pairs(target: StateColumn<string>) {
   const states = target.machine.states;
@@ -54,6 +55,11 @@ async function entityIn(target: StateColumn<string>, state: string): Promise<str
   switch (target.model) {
     case 'application':
       return createApplication({ [target.column]: state });
+    case 'disbursement': {
+      const id = randomUUID();
+      await db.disbursement.create({ data: { id, applicationId: await createApplication(), submissionId: id, reference: `DSB-${id}`, amountMicros: 1n, state: state as never, requestedAt: new Date() } });
+      return id;
+    }
     case 'kyc': {
       const id = randomUUID();
       await db.kyc.create({ data: { id, applicationId: await createApplication(), state: state as never, eligibleMethods: ['EKYC'], urlTokenHash: id, urlTokenExpiresAt: new Date() } });

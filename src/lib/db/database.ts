@@ -113,6 +113,9 @@ export class Database implements UnitOfWork {
 
   async close(): Promise<void> {
     await Promise.all([this.prisma.$disconnect(), this.detachedPrisma.$disconnect()]);
+    // end() resolves before the idle connections have closed, and $disconnect removed Prisma's error listener:
+    // an error on one of them now (the server ending it) must not become an unhandled 'error' event.
+    for (const pool of [this.pool, this.detachedPool]) pool.on('error', () => undefined);
     await Promise.all([this.pool.end(), this.detachedPool.end()]);
   }
 }

@@ -19,7 +19,7 @@ export function jsonBody(): RequestHandler[] {
     if (!Buffer.isBuffer(body)) return next();
     (req as Request & { rawBody?: Buffer }).rawBody = body;
     if (body.length === 0) {
-      req.body = undefined;
+      req.body = {};
       return next();
     }
     if (!req.is('application/json')) {
@@ -34,6 +34,9 @@ export function jsonBody(): RequestHandler[] {
     } catch {
       return next(new ProtocolError(ProtocolErrorCode.MALFORMED_REQUEST, 'The request body is not valid JSON'));
     }
+    if (req.body === null || typeof req.body !== 'object') {
+      return next(new ProtocolError(ProtocolErrorCode.MALFORMED_REQUEST, 'The request body must be a JSON object'));
+    }
     next();
   };
   return [raw, parse];
@@ -46,6 +49,6 @@ export function fromBodyParserError(err: unknown): ProtocolError | undefined {
   if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') {
     return new ProtocolError(ProtocolErrorCode.MALFORMED_REQUEST, 'Unsupported body encoding; send UTF-8 JSON');
   }
-  if (e?.status && e.status >= 400 && e.status < 500 && e.type) return new ProtocolError(ProtocolErrorCode.MALFORMED_REQUEST, 'The request could not be read');
+  if (e?.status && e.status >= 400 && e.status < 500) return new ProtocolError(ProtocolErrorCode.MALFORMED_REQUEST, 'The request could not be read');
   return undefined;
 }
