@@ -649,6 +649,33 @@ describe('content type', () => {
   });
 });
 
+describe('partner identification', () => {
+  beforeAll(async () => {
+    await t.services.partners.add({ id: 'suspended-app', displayName: 'Suspended app', protocol: 'GPAY' });
+    await t.services.partners.suspend('suspended-app');
+  });
+
+  it.each([
+    ['an unknown partner', 'nobody-known', 401, 'UNAUTHENTICATED', 'PARTNER_UNKNOWN'],
+    ['a partner of another protocol', 'ocen-test-agent', 401, 'UNAUTHENTICATED', 'PARTNER_UNKNOWN'],
+    ['a suspended partner', 'suspended-app', 403, 'PERMISSION_DENIED', 'PARTNER_SUSPENDED'],
+  ])('when X-Partner-Id names %s (%s), then it is %i %s / %s in the wire error shape, echoing the requestId, and nothing is written', async (_label, partnerId, status, code, reason) => {
+    const requestId = newRequestId();
+    const before = await counts();
+    const res = await t.call(PATHS.initiateChallenge, initiateData(), { requestId, partnerId });
+    expectWireError(res, status as number, code as string, reason as string);
+    expect(res.body.responseHeader.requestId).toBe(requestId);
+    expect(await counts()).toEqual(before);
+  });
+
+  it('when X-Partner-Id is absent in the sandbox, then the request is the sandbox partner gpay\'s', async () => {
+    const requestId = newRequestId();
+    expect((await t.call(PATHS.initiateChallenge, initiateData(), { requestId })).status).toBe(200);
+    const [record] = await t.services.db.prisma.idempotencyRecord.findMany({ where: { requestId } });
+    expect(record.partnerId).toBe('gpay');
+  });
+});
+
 describe('routing', () => {
   it('POST to an unknown path is 404 INVALID_IDENTIFIER as JSON', async () => {
     const res = await post('/v1/financialservices/nope', { requestHeader: header(), data: {} });

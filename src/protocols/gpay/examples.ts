@@ -34,7 +34,7 @@ export const EXAMPLES: Record<string, { request: unknown; response: unknown }> =
             format: {
               length: 6,
               messageRegex:
-                '(\\d{6}) is OTP for your Credit application through Google Pay app. OTPs are SECRET. DO NOT disclose it to anyone. Bank NEVER asks for OTP.',
+                '(\\d{6}) is OTP for your Credit application through Google Pay app\\. OTPs are SECRET\\. DO NOT disclose it to anyone\\. Bank NEVER asks for OTP\\.',
             },
           },
         },
