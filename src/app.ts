@@ -1,10 +1,10 @@
-import express, { NextFunction, Request, Response } from 'express';
+import express from 'express';
 import swaggerUi from 'swagger-ui-express';
 import path from 'node:path';
 import { newTraceId, withTrace } from './lib/trace';
 import { gpayRouter } from './protocols/gpay/gpay-router';
 import { buildGpayOpenApi } from './protocols/gpay/gpay-openapi';
-import { plainError, sandboxRouter } from './protocols/sandbox/sandbox-router';
+import { plainErrorHandler, sandboxRouter } from './protocols/sandbox/sandbox-router';
 import sandboxSpec from './generated/sandbox/swagger.json';
 import type { Services } from './container';
 
@@ -82,10 +82,6 @@ export function createApp(services: Services): express.Express {
   }));
 
   app.use((_req, res) => res.status(404).json({ error: { code: 'NO_SUCH_OPERATION', message: 'No such endpoint' } }));
-  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
-    const error = plainError(err);
-    if (error.code === 'INTERNAL') logger.error({ err, path: req.path }, 'request failed');
-    res.status(error.code === 'INTERNAL' ? 500 : error.code === 'SERVICE_UNAVAILABLE' ? 503 : 400).json({ error });
-  });
+  app.use(plainErrorHandler(logger));
   return app;
 }

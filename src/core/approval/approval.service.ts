@@ -119,7 +119,8 @@ export class ApprovalService {
       await this.applications.lock(applicationId);
       const current = await this.applications.byId(applicationId);
       if (current?.approvalState !== 'IN_PROCESS') return;
-      await this.apply(current, 'IN_PROCESS', await this.evaluate(current, applicant, verdict));
+      const product = await this.productOf(current);
+      await this.apply(current, product, 'IN_PROCESS', this.evaluate(product, applicant, verdict));
     });
   }
 
@@ -138,11 +139,12 @@ export class ApprovalService {
     await this.applications.lock(applicationId);
     const application = await this.applications.byId(applicationId);
     if (!application || application.approvalState !== 'INCOME_VERIFICATION') return;
+    const product = await this.productOf(application);
     const decision: Decision =
       outcome === 'APPROVED'
-        ? await this.evaluate(application, this.applicantOf(application), 'CLEAN')
+        ? this.evaluate(product, this.applicantOf(application), 'CLEAN')
         : { outcome: 'REJECTED', reason: 'CREDIT_RISK_ASSESSMENT', description: 'Income could not be verified' };
-    await this.apply(application, 'INCOME_VERIFICATION', decision);
+    await this.apply(application, product, 'INCOME_VERIFICATION', decision);
   }
 
   /** Reconciler: a decision that could not be made in time ends visibly as a rejection the partner can read. */
@@ -160,8 +162,7 @@ export class ApprovalService {
     return JSON.parse(this.sealer.open(application.applicantCiphertext, `applicant:${application.id}`)) as Applicant;
   }
 
-  private async evaluate(application: Application, applicant: Applicant, bureau: BureauVerdict): Promise<Decision> {
-    const product = await this.productOf(application);
+  private evaluate(product: Product, applicant: Applicant, bureau: BureauVerdict): Decision {
     return underwrite({
       dateOfBirth: applicant.dateOfBirth,
       monthlyIncomeMicros: BigInt(applicant.employment.monthlyIncomeMicros),
@@ -178,7 +179,7 @@ export class ApprovalService {
     return product;
   }
 
-  private async apply(application: Application, from: 'IN_PROCESS' | 'INCOME_VERIFICATION', decision: Decision): Promise<void> {
+  private async apply(application: Application, product: Product, from: 'IN_PROCESS' | 'INCOME_VERIFICATION', decision: Decision): Promise<void> {
     if (decision.outcome === 'INCOME_VERIFICATION') {
       await this.transitions.move(approvalState, application.id, from, 'INCOME_VERIFICATION', {}, 'bureau: thin file');
       return;
@@ -187,7 +188,6 @@ export class ApprovalService {
       await this.reject(application.id, from, decision.reason, decision.description);
       return;
     }
-    const product = await this.productOf(application);
     const now = this.clock.now();
     const offerId = `OFR${randomToken(9).replace(/[-_]/g, 'x').toUpperCase()}`;
     await this.offers.create({

@@ -38,11 +38,7 @@ export class GpayExchange {
 
   async write<TData, TOut>(operation: string, req: Request, body: Body<TData>, handler: Handler<TData, TOut>): Answer<TOut> {
     this.checkHeader(body.requestHeader, operation, req, body);
-    const partner = partnerOf(req);
-    const fingerprint = fingerprintOf({ protocolVersion: body.requestHeader.protocolVersion, data: body.data });
-    const key = { partnerId: partner.id, requestId: body.requestHeader.requestId };
-    const stored = await this.idempotency.once(key, operation, fingerprint, async () => JSON.stringify(this.envelope(body.requestHeader, await handler(body.data, partner))));
-    return JSON.parse(stored);
+    return this.idempotentWrite(operation, req, body, handler);
   }
 
   /**
@@ -58,12 +54,20 @@ export class GpayExchange {
   ): Answer<TOut> {
     this.checkHeader(body.requestHeader, operation, req, body);
     const found = await lookup(body.data, partnerOf(req));
-    return this.write(operation, req, body, () => handler(found));
+    return this.idempotentWrite(operation, req, body, () => handler(found));
   }
 
   async read<TData, TOut>(operation: string, req: Request, body: Body<TData>, handler: Handler<TData, TOut>): Answer<TOut> {
     this.checkHeader(body.requestHeader, operation, req, body);
     return this.envelope(body.requestHeader, await handler(body.data, partnerOf(req))) as { responseHeader: ResponseHeader; data: TOut };
+  }
+
+  private async idempotentWrite<TData, TOut>(operation: string, req: Request, body: Body<TData>, handler: Handler<TData, TOut>): Answer<TOut> {
+    const partner = partnerOf(req);
+    const fingerprint = fingerprintOf({ protocolVersion: body.requestHeader.protocolVersion, data: body.data });
+    const key = { partnerId: partner.id, requestId: body.requestHeader.requestId };
+    const stored = await this.idempotency.once(key, operation, fingerprint, async () => JSON.stringify(this.envelope(body.requestHeader, await handler(body.data, partner))));
+    return JSON.parse(stored);
   }
 
   private envelope<TOut>(header: RequestHeader, outcome: TOut | BusinessError): Envelope<TOut> {

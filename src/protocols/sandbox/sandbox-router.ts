@@ -23,12 +23,17 @@ export function sandboxRouter(options: { partners: PartnerService; limiter: Rate
   router.use('/sandbox', resolvePartner(partnerIdHeader(options.partners, 'GPAY', options.defaultPartnerId), options.limiter));
   RegisterRoutes(router);
   router.use('/sandbox', (_req, _res, next) => next(new ProtocolError(ProtocolErrorCode.NO_SUCH_OPERATION, 'No such sandbox endpoint')));
-  router.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
-    const error = plainError(err);
-    if (error.code === 'INTERNAL' || error.code === 'SERVICE_UNAVAILABLE') options.logger.error({ err, path: req.path }, 'sandbox request failed');
-    res.status(STATUS[error.code] ?? 400).json({ error });
-  });
+  router.use(plainErrorHandler(options.logger));
   return router;
+}
+
+/** The error middleware of the sandbox and health routes: `{error: {code, message, fields}}` with the code's HTTP status. */
+export function plainErrorHandler(logger: Logger) {
+  return (err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const error = plainError(err);
+    if (error.code === 'INTERNAL' || error.code === 'SERVICE_UNAVAILABLE') logger.error({ err, path: req.path }, 'request failed');
+    res.status(STATUS[error.code] ?? 400).json({ error });
+  };
 }
 
 /** Any failure as `{code, message, fields}`; the plain JSON error of the sandbox and health routes. */
