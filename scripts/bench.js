@@ -4,7 +4,9 @@
 // the wire API only, runs autocannon in the order echo, getStatus, echo, approveUser, echo, and compares each
 // endpoint with the mean of the echo runs right before and after it, so drift of a noisy machine cancels out.
 // Options (argv over env): --duration-s / BENCH_DURATION_S (default 10), --connections / BENCH_CONNECTIONS
-// (default 50), --challenges / BENCH_CHALLENGES (default 4000: OTP challenges pre-issued for approveUser).
+// (default 50), --challenges / BENCH_CHALLENGES (default 4000: OTP challenges pre-issued for approveUser),
+// --only getStatus|approveUser (one endpoint between two echo runs), --profile DIR (the server writes a V8 CPU
+// profile into DIR when it stops; `node scripts/profile-summary.js FILE` names where the time went).
 'use strict';
 
 const { spawn } = require('node:child_process');
@@ -68,12 +70,21 @@ const roundRobin = (items) => {
 
 function readOptions() {
   const { values } = parseArgs({
-    options: { 'duration-s': { type: 'string' }, connections: { type: 'string' }, challenges: { type: 'string' } },
+    options: {
+      'duration-s': { type: 'string' },
+      connections: { type: 'string' },
+      challenges: { type: 'string' },
+      only: { type: 'string' },
+      profile: { type: 'string' },
+    },
   });
+  if (values.only !== undefined && !['getStatus', 'approveUser'].includes(values.only)) throw new Error('--only takes getStatus or approveUser');
   const options = {
     durationS: positiveInteger('duration-s', values['duration-s'] ?? process.env.BENCH_DURATION_S, 10),
     connections: positiveInteger('connections', values.connections ?? process.env.BENCH_CONNECTIONS, 50),
     challenges: positiveInteger('challenges', values.challenges ?? process.env.BENCH_CHALLENGES, 4000),
+    only: values.only,
+    profileDir: values.profile === undefined ? undefined : path.resolve(values.profile),
   };
   // autocannon hands every connection a share of `amount` and refuses a share of zero.
   if (options.challenges < options.connections) throw new Error('challenges must be at least the number of connections');
@@ -149,9 +160,9 @@ function freePort() {
 }
 
 /** A Node child process with its output in `logFile`; stopped by cleanup. */
-function startChild(script, env, logFile) {
+function startChild(script, env, logFile, nodeArgs = []) {
   const log = fs.openSync(logFile, 'a');
-  const child = spawn(process.execPath, [script], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', log, log] });
+  const child = spawn(process.execPath, [...nodeArgs, script], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', log, log] });
   fs.closeSync(log);
   onCleanup(() => stopChild(child));
   return child;
@@ -181,7 +192,7 @@ async function waitForOk(child, url, init, logFile) {
 }
 
 /** The real server as `npm start` runs it (migrations, API and worker), on a database and Redis prefix of its own. */
-async function startServer(runId, logFile) {
+async function startServer(runId, logFile, profileDir) {
   const databaseUrl = await createDatabase(`credit_partner_bench_${runId}`);
   const queuePrefix = `credit-partner-bench-${runId}`;
   onCleanup(() => deleteRedisKeys(queuePrefix));
@@ -198,7 +209,8 @@ async function startServer(runId, logFile) {
     SANDBOX: 'true',
     RUN_WORKER: 'true',
   };
-  const child = startChild(path.join(ROOT, 'dist/src/main.js'), env, logFile);
+  const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  const child = startChild(path.join(ROOT, 'dist/src/main.js'), env, logFile, nodeArgs);
   const url = `http://127.0.0.1:${port}`;
   await waitForOk(child, `${url}/healthz`, {}, logFile);
   return url;
@@ -439,12 +451,18 @@ function failureCode(body) {
   }
 }
 
+/** V8 CPU profiles time their samples on the same monotonic clock, so a run's window can be cut out of the server's profile. */
+const monotonicMicros = () => Number(process.hrtime.bigint() / 1000n);
+const windows = [];
+
 async function runAll(targets, options) {
   const runs = [];
   for (const target of targets) {
     await target.before?.();
     process.stdout.write(`  ${target.name} …`);
+    const startUs = monotonicMicros();
     const run = await runLoad(target, options);
+    windows.push({ name: target.name, startUs, endUs: monotonicMicros() });
     run.problem = problemOf(run);
     console.log(` ${run.result.requests.total} requests in ${run.result.duration} s${run.problem ? ` ⚠ ${run.problem}` : ''}`);
     runs.push(run);
@@ -525,19 +543,28 @@ async function main() {
   const echoLog = path.join(os.tmpdir(), `credit-partner-bench-${runId}-echo.log`);
   console.log(`bench ${runId}: server log ${serverLog}`);
 
-  const baseUrl = await startServer(runId, serverLog);
+  if (options.profileDir) fs.mkdirSync(options.profileDir, { recursive: true });
+  const baseUrl = await startServer(runId, serverLog, options.profileDir);
   const echoUrl = await startEcho(echoLog);
 
   console.log(`preparing ${STATUS_APPLICATIONS} decided applications and ${options.challenges} OTP challenges …`);
   const applicationIds = await prepareStatusApplications(baseUrl);
-  const challenges = await prepareChallenges(baseUrl, options.challenges);
+  const challenges = options.only === 'getStatus' ? { proofs: [] } : await prepareChallenges(baseUrl, options.challenges);
 
-  const approveUser = approveUserTarget(baseUrl, challenges, options.durationS);
   const echo = echoTarget(echoUrl, applicationIds);
+  const endpoints = [getStatusTarget(baseUrl, applicationIds), approveUserTarget(baseUrl, challenges, options.durationS)];
+  const targets = [echo];
+  for (const endpoint of endpoints.filter((e) => !options.only || e.name === options.only)) targets.push(endpoint, echo);
   console.log('running:');
-  const runs = await runAll([echo, getStatusTarget(baseUrl, applicationIds), echo, approveUser, echo], options);
+  const runs = await runAll(targets, options);
 
   printReport(runs, options);
+  if (options.profileDir) {
+    const windowsFile = path.join(options.profileDir, `bench-${runId}-windows.json`);
+    fs.writeFileSync(windowsFile, JSON.stringify(windows, null, 2));
+    console.log(`the server writes its CPU profile into ${options.profileDir} as it stops; where one run's time went:`);
+    console.log(`  node scripts/profile-summary.js ${options.profileDir}/CPU.*.cpuprofile --windows ${windowsFile} --run approveUser`);
+  }
   return runs.some((run) => run.problem) ? 1 : 0;
 }
 
