@@ -22,6 +22,7 @@ import { IdentityHasher } from './core/shared/identity';
 import { PartnerRepository } from './core/partner/partner.repository';
 import { PartnerService } from './core/partner/partner.service';
 import { ProductRepository } from './core/product/product.repository';
+import { ProductCatalog } from './core/product/product-catalog';
 import { ApplicationRepository } from './core/application/application.repository';
 import { SubmissionRepository } from './core/application/submission.repository';
 import { OfferRepository } from './core/offer/offer.repository';
@@ -90,7 +91,7 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
   const transitions = new TransitionWriter(db, new StateTransitionRepository(db));
 
   const applications = new ApplicationRepository(db);
-  const products = new ProductRepository(db);
+  const products = new ProductCatalog(new ProductRepository(db), clock, config.productCacheMs);
   const offerRepository = new OfferRepository(db);
   const kycRepository = new KycRepository(db);
   const mandateRepository = new MandateRepository(db);

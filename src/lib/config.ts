@@ -23,6 +23,8 @@ export interface Config {
   lenderName: string;
   /** How long a partner look-up is cached; a suspension made elsewhere takes effect within this time. */
   partnerCacheMs: number;
+  /** How long a product look-up is cached; a product change made elsewhere takes effect within this time. */
+  productCacheMs: number;
   sms: { gatewayUrl?: string; gatewayToken?: string };
   /** `npm start` runs the worker in the API process unless false. */
   runWorker: boolean;
@@ -96,6 +98,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: str('LOG_LEVEL', appEnv === 'test' ? 'silent' : 'info'),
     lenderName: str('LENDER_NAME', 'Sandbox Bank'),
     partnerCacheMs: int('PARTNER_CACHE_MS', 5_000, 0, 600_000),
+    productCacheMs: int('PRODUCT_CACHE_MS', 5_000, 0, 600_000),
     sms: { gatewayUrl: optionalUrl('SMS_GATEWAY_URL', ['https:', 'http:']), gatewayToken: (env.SMS_GATEWAY_TOKEN ?? '').trim() || undefined },
     runWorker: bool('RUN_WORKER', true),
     worker: {

@@ -13,11 +13,11 @@ describe('the database unit of work', () => {
     await created.drop();
   });
 
-  it('when every pooled connection is held by a transaction that needs a detached write, then all of them still complete', async () => {
+  it('when every pooled connection is held by a transaction that needs an independent write, then all of them still complete', async () => {
     const work = Array.from({ length: 8 }, (_, i) =>
       db.transaction(async () => {
-        await db.client.$executeRaw`INSERT INTO state_transition (aggregate, entity_id, to_state) VALUES ('pool', ${`tx-${i}`}, 'A')`;
-        await db.detached((client) => client.$executeRaw`INSERT INTO state_transition (aggregate, entity_id, to_state) VALUES ('pool', ${`detached-${i}`}, 'B')`);
+        await db.query(`INSERT INTO state_transition (aggregate, entity_id, to_state) VALUES ('pool', $1, 'A')`, [`tx-${i}`]);
+        await db.independentTransaction(() => db.query(`INSERT INTO state_transition (aggregate, entity_id, to_state) VALUES ('pool', $1, 'B')`, [`detached-${i}`]));
       }),
     );
     const results = await Promise.allSettled(work);
@@ -25,11 +25,11 @@ describe('the database unit of work', () => {
     expect(await db.prisma.stateTransition.count({ where: { aggregate: 'pool' } })).toBe(16);
   });
 
-  it('when the transaction rolls back, then its writes are gone but its detached writes stay', async () => {
+  it('when the transaction rolls back, then its writes (Prisma and hand-written alike) are gone but its independent writes stay', async () => {
     await expect(
       db.transaction(async () => {
-        await db.client.$executeRaw`INSERT INTO state_transition (aggregate, entity_id, to_state) VALUES ('rollback', 'inside', 'A')`;
-        await db.detached((client) => client.$executeRaw`INSERT INTO state_transition (aggregate, entity_id, to_state) VALUES ('rollback', 'detached', 'B')`);
+        await db.client.stateTransition.create({ data: { aggregate: 'rollback', entityId: 'inside', toState: 'A' } });
+        await db.independentTransaction(() => db.query(`INSERT INTO state_transition (aggregate, entity_id, to_state) VALUES ('rollback', 'detached', 'B')`));
         throw new Error('business failure');
       }),
     ).rejects.toThrow('business failure');

@@ -1,14 +1,52 @@
 import { Database } from '../../lib/db/database';
+import { Table } from '../../lib/db/table';
 import { notFound } from '../errors';
 import { Application, ApplicationRef, CurrentPointers, NewApplication } from './application';
 import { ApplicationStatus } from './application-status';
 
-/** Applications, looked up within one partner: another partner's reference is simply unknown. */
+const APPLICATION = new Table<Application>('application', {
+  id: 'id',
+  partnerId: 'partner_id',
+  externalReference: 'external_reference',
+  lenderReference: 'lender_reference',
+  productId: 'product_id',
+  phoneHash: 'phone_hash',
+  panHash: 'pan_hash',
+  panLast4: 'pan_last4',
+  applicantCiphertext: 'applicant_ciphertext',
+  loanPurpose: 'loan_purpose',
+  requestedAmountMicros: 'requested_amount_micros',
+  cKycId: 'ckyc_id',
+  approvalState: 'approval_state',
+  approvalRejectionReason: 'approval_rejection_reason',
+  approvalRejectionDescription: 'approval_rejection_description',
+  applicationState: 'application_state',
+  rejectionReason: 'rejection_reason',
+  rejectionDescription: 'rejection_description',
+  currentOfferId: 'current_offer_id',
+  currentKycId: 'current_kyc_id',
+  currentMandateId: 'current_mandate_id',
+  currentSubmissionId: 'current_submission_id',
+  createdAt: 'created_at',
+  updatedAt: 'updated_at',
+});
+
+const SELECT_BY_REF = `SELECT ${APPLICATION.selectList()} FROM application WHERE partner_id = $1 AND external_reference = $2`;
+const SELECT_BY_ID = `SELECT ${APPLICATION.selectList()} FROM application WHERE id = $1`;
+
+/**
+ * Applications, looked up within one partner: another partner's reference is simply unknown. The request
+ * path's statements are hand-written prepared statements (they run on every write of the journey).
+ */
 export class ApplicationRepository {
   constructor(private readonly db: Database) {}
 
+  /** The table's column map, for the state writer's compare-and-set. */
+  static readonly table = APPLICATION;
+
   async find(ref: ApplicationRef): Promise<Application | null> {
-    return this.db.client.application.findUnique({ where: { partnerId_externalReference: { partnerId: ref.partnerId, externalReference: ref.externalReference } } });
+    const [row] = await this.db.query<Application>(SELECT_BY_REF, [ref.partnerId, ref.externalReference]);
+    return row ?? null;
   }
 
   async get(ref: ApplicationRef): Promise<Application> {
@@ -18,28 +56,31 @@ export class ApplicationRepository {
   }
 
   async byId(id: string): Promise<Application | null> {
-    return this.db.client.application.findUnique({ where: { id } });
+    const [row] = await this.db.query<Application>(SELECT_BY_ID, [id]);
+    return row ?? null;
   }
 
-  /** Locks the row for the rest of the transaction, so two requests on one application run one after the other. */
-  async lock(applicationId: string): Promise<void> {
-    await this.db.client.$queryRaw`SELECT id FROM application WHERE id = ${applicationId} FOR UPDATE`;
+  /** Locks the row for the rest of the transaction, so two requests on one application run one after the other; returns it as locked. */
+  async lock(applicationId: string): Promise<Application | null> {
+    const [row] = await this.db.query<Application>(`${SELECT_BY_ID} FOR UPDATE`, [applicationId]);
+    return row ?? null;
   }
 
-  /** Locks and reads the application in the caller's transaction. */
+  /** Locks and reads the application in the caller's transaction, in one statement. */
   async lockByRef(ref: ApplicationRef): Promise<Application> {
-    const [row] = await this.db.client.$queryRaw<Array<{ id: string }>>`
-      SELECT id FROM application WHERE partner_id = ${ref.partnerId} AND external_reference = ${ref.externalReference} FOR UPDATE`;
+    const [row] = await this.db.query<Application>(`${SELECT_BY_REF} FOR UPDATE`, [ref.partnerId, ref.externalReference]);
     if (!row) throw notFound('application reference');
-    return (await this.byId(row.id))!;
+    return row;
   }
 
   async create(application: NewApplication): Promise<void> {
-    await this.db.client.application.create({ data: application });
+    const { sql, values } = APPLICATION.insert(application, { updated_at: 'now()' });
+    await this.db.query(sql, values);
   }
 
   async setCurrent(id: string, pointers: CurrentPointers): Promise<void> {
-    await this.db.client.application.update({ where: { id }, data: pointers });
+    const { sql, values } = APPLICATION.assignments(pointers, 2);
+    await this.db.query(`UPDATE application SET ${sql}, updated_at = now() WHERE id = $1`, [id, ...values]);
   }
 
   /** Applications still waiting for a credit decision that nobody touched since `before`. */
@@ -68,7 +109,7 @@ export class ApplicationRepository {
 
   /** The whole status of an application in one prepared query, with no transaction and no write. */
   async status(ref: ApplicationRef): Promise<ApplicationStatus | null> {
-    const [row] = await this.db.read<StatusRow>(STATUS_SQL, [ref.partnerId, ref.externalReference]);
+    const [row] = await this.db.query<StatusRow>(STATUS_SQL, [ref.partnerId, ref.externalReference]);
     if (!row) return null;
     return {
       lenderReference: row.lender_reference,

@@ -4,7 +4,7 @@ import { UnitOfWork, isUniqueViolation } from '../../lib/db/database';
 import { Sealer, randomToken } from '../../lib/crypto';
 import { Clock } from '../../lib/clock';
 import { Outbox } from '../../lib/jobs/outbox';
-import { TransitionWriter } from '../state/transition-writer';
+import { TransitionWriter, initial } from '../state/transition-writer';
 import { ChallengeService, ChallengeProof } from '../challenge/challenge.service';
 import { IdentityHasher } from '../shared/identity';
 import { istDate } from '../shared/dates';
@@ -12,7 +12,7 @@ import { Application, ApplicationRef } from '../application/application';
 import { ApplicationRepository } from '../application/application.repository';
 import { applicationState } from '../application/application-state';
 import { Product } from '../product/product';
-import { ProductRepository } from '../product/product.repository';
+import { ProductCatalog } from '../product/product-catalog';
 import { OfferRepository } from '../offer/offer.repository';
 import { ApprovalState, approvalMachine, approvalState } from './approval-state';
 import { Applicant } from './applicant';
@@ -56,7 +56,7 @@ export class ApprovalService {
   constructor(
     private readonly uow: UnitOfWork,
     private readonly applications: ApplicationRepository,
-    private readonly products: ProductRepository,
+    private readonly products: ProductCatalog,
     private readonly offers: OfferRepository,
     private readonly transitions: TransitionWriter,
     private readonly challenges: ChallengeService,
@@ -98,8 +98,7 @@ export class ApprovalService {
         if (isUniqueViolation(err)) throw duplicate();
         throw err;
       }
-      await this.transitions.recordInitial(approvalState, id, 'IN_PROCESS');
-      await this.transitions.recordInitial(applicationState, id, 'CREDIT_APPROVAL_PENDING');
+      await this.transitions.recordInitials(id, initial(approvalState, 'IN_PROCESS'), initial(applicationState, 'CREDIT_APPROVAL_PENDING'));
       await this.outbox.stage(decideCreditJob, { applicationId: id });
       return { state: 'IN_PROCESS', lenderReference };
     });
@@ -116,8 +115,7 @@ export class ApprovalService {
     const applicant = this.applicantOf(application);
     const verdict = await this.bureau.check({ reference: application.id, pan: applicant.pan, dateOfBirth: applicant.dateOfBirth });
     await this.uow.transaction(async () => {
-      await this.applications.lock(applicationId);
-      const current = await this.applications.byId(applicationId);
+      const current = await this.applications.lock(applicationId);
       if (current?.approvalState !== 'IN_PROCESS') return;
       const product = await this.productOf(current);
       await this.apply(current, product, 'IN_PROCESS', this.evaluate(product, applicant, verdict));
@@ -136,8 +134,7 @@ export class ApprovalService {
 
   /** Worker step (in the job's transaction): verified income is underwritten as a clean bureau file; unverified income is rejected. */
   async incomeVerified(applicationId: string, outcome: 'APPROVED' | 'REJECTED'): Promise<void> {
-    await this.applications.lock(applicationId);
-    const application = await this.applications.byId(applicationId);
+    const application = await this.applications.lock(applicationId);
     if (!application || application.approvalState !== 'INCOME_VERIFICATION') return;
     const product = await this.productOf(application);
     const decision: Decision =
@@ -150,8 +147,7 @@ export class ApprovalService {
   /** Reconciler: a decision that could not be made in time ends visibly as a rejection the partner can read. */
   async abandonDecision(applicationId: string, description: string): Promise<boolean> {
     return this.uow.transaction(async () => {
-      await this.applications.lock(applicationId);
-      const application = await this.applications.byId(applicationId);
+      const application = await this.applications.lock(applicationId);
       if (application?.approvalState !== 'IN_PROCESS') return false;
       await this.reject(applicationId, 'IN_PROCESS', 'OTHERS', description);
       return true;

@@ -41,3 +41,10 @@ export function smsRegex(template: string, lenderName: string): string {
 export function lockoutMs(lockouts: number): number {
   return Math.min(CHALLENGE_POLICY.lockoutBaseMs * 2 ** Math.max(0, lockouts - 1), CHALLENGE_POLICY.lockoutMaxMs);
 }
+
+/** Every distinct lock-out duration, from the first lock-out of a phone to the cap. */
+export function lockoutSchedule(): number[] {
+  const schedule = [lockoutMs(1)];
+  while (schedule[schedule.length - 1] < CHALLENGE_POLICY.lockoutMaxMs) schedule.push(lockoutMs(schedule.length + 1));
+  return schedule;
+}

@@ -1,4 +1,5 @@
-import { Database, Tx } from '../../lib/db/database';
+import { Database } from '../../lib/db/database';
+import { Table } from '../../lib/db/table';
 
 export interface StoredChallenge {
   id: string;
@@ -19,76 +20,95 @@ export interface PhoneGuard {
   lockedUntil: Date | null;
 }
 
-/** What an attempt may do while it holds the phone's guard row. */
-export interface GuardedAttempt {
-  guard: PhoneGuard;
-  /** Claims one attempt of the challenge; its new count, or null when none is left (or it was consumed). */
-  claimAttempt(challengeId: string): Promise<number | null>;
-  updateGuard(changes: Partial<PhoneGuard>): Promise<void>;
+export interface AttemptToJudge {
+  phoneHash: string;
+  challengeId: string;
+  /** Whether the code typed is the challenge's (compared in constant time by the caller). */
+  matched: boolean;
+  now: Date;
+  maxConsecutiveFailures: number;
+  /** The lock-out for the phone's 1st, 2nd, … lock-out; the last entry repeats. */
+  lockoutScheduleMs: number[];
 }
 
+export type AttemptVerdict =
+  | { kind: 'LOCKED'; lockedUntil: Date }
+  | { kind: 'EXHAUSTED' }
+  | { kind: 'MATCH' | 'MISMATCH'; attempts: number };
+
+const CHALLENGE = new Table<StoredChallenge & { createdAt: Date; consumedBy: string | null }>('otp_challenge', {
+  id: 'id',
+  partnerId: 'partner_id',
+  phoneHash: 'phone_hash',
+  phoneCiphertext: 'phone_ciphertext',
+  context: 'context',
+  secretCiphertext: 'secret_ciphertext',
+  expiresAt: 'expires_at',
+  attempts: 'attempts',
+  maxAttempts: 'max_attempts',
+  consumedAt: 'consumed_at',
+  consumedBy: 'consumed_by',
+  createdAt: 'created_at',
+});
+
+const GUARD_COLUMNS = `consecutive_failures AS "consecutiveFailures", lockouts, locked_until AS "lockedUntil"`;
+
+/** OTP challenges and the per-phone guard rows; every statement is a hand-written prepared one (the OTP check is on the hot path). */
 export class ChallengeRepository {
   constructor(private readonly db: Database) {}
 
   /** Serialises challenge issuing for one phone until the caller's transaction ends. */
   async lockPhoneForIssue(phoneHash: string): Promise<void> {
-    await this.db.client.$queryRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`otp-issue:${phoneHash}`}, 0))::text`;
+    await this.db.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))::text`, [`otp-issue:${phoneHash}`]);
   }
 
   async issuedSince(phoneHash: string, since: Date): Promise<Date[]> {
-    const rows = await this.db.client.otpChallenge.findMany({
-      where: { phoneHash, createdAt: { gte: since } },
-      orderBy: { createdAt: 'asc' },
-      select: { createdAt: true },
-    });
+    const rows = await this.db.query<{ createdAt: Date }>(
+      `SELECT created_at AS "createdAt" FROM otp_challenge WHERE phone_hash = $1 AND created_at >= $2 ORDER BY created_at`,
+      [phoneHash, since],
+    );
     return rows.map((row) => row.createdAt);
   }
 
   async create(challenge: Omit<StoredChallenge, 'attempts' | 'consumedAt'> & { createdAt: Date }): Promise<void> {
-    await this.db.client.otpChallenge.create({ data: challenge });
+    const { sql, values } = CHALLENGE.insert(challenge);
+    await this.db.query(sql, values);
   }
 
   async byId(id: string): Promise<StoredChallenge | null> {
-    return this.db.client.otpChallenge.findUnique({
-      where: { id },
-      select: { id: true, partnerId: true, phoneHash: true, phoneCiphertext: true, context: true, secretCiphertext: true, expiresAt: true, attempts: true, maxAttempts: true, consumedAt: true },
-    });
+    const [row] = await this.db.query<StoredChallenge>(`SELECT ${CHALLENGE.selectList()} FROM otp_challenge WHERE id = $1`, [id]);
+    return row ?? null;
   }
 
   async guard(phoneHash: string): Promise<PhoneGuard | null> {
-    return this.db.client.otpPhoneGuard.findUnique({ where: { phoneHash }, select: { consecutiveFailures: true, lockouts: true, lockedUntil: true } });
+    const [row] = await this.db.query<PhoneGuard>(`SELECT ${GUARD_COLUMNS} FROM otp_phone_guard WHERE phone_hash = $1`, [phoneHash]);
+    return row ?? null;
   }
 
   /**
-   * Runs `fn` holding the phone's guard row lock, in a transaction of its own on the detached pool: it
-   * commits whatever the caller's transaction does, so a wrong guess is never rolled back.
+   * One verification attempt, judged atomically by the database function `otp_attempt` (see its migration)
+   * in a statement of its own on the detached pool: it commits whatever the caller's transaction does, so a
+   * wrong guess is never rolled back, and one phone's attempts are counted one at a time.
    */
-  withPhoneGuard<T>(phoneHash: string, fn: (attempt: GuardedAttempt) => Promise<T>): Promise<T> {
-    return this.db.detached((client) =>
-      client.$transaction(async (tx: Tx) => {
-        await tx.$executeRaw`INSERT INTO otp_phone_guard (phone_hash, consecutive_failures, lockouts, updated_at)
-          VALUES (${phoneHash}, 0, 0, now()) ON CONFLICT (phone_hash) DO NOTHING`;
-        const [row] = await tx.$queryRaw<Array<{ consecutive_failures: number; lockouts: number; locked_until: Date | null }>>`
-          SELECT consecutive_failures, lockouts, locked_until FROM otp_phone_guard WHERE phone_hash = ${phoneHash} FOR UPDATE`;
-        return fn({
-          guard: { consecutiveFailures: row.consecutive_failures, lockouts: row.lockouts, lockedUntil: row.locked_until },
-          claimAttempt: async (challengeId) => {
-            const [claimed] = await tx.$queryRaw<Array<{ attempts: number }>>`
-              UPDATE otp_challenge SET attempts = attempts + 1
-              WHERE id = ${challengeId} AND consumed_at IS NULL AND attempts < max_attempts RETURNING attempts`;
-            return claimed ? claimed.attempts : null;
-          },
-          updateGuard: async (changes) => {
-            await tx.otpPhoneGuard.update({ where: { phoneHash }, data: changes });
-          },
-        });
-      }),
+  async judgeAttempt(attempt: AttemptToJudge): Promise<AttemptVerdict> {
+    const [row] = await this.db.independentQuery<{ verdict: AttemptVerdict['kind']; attempts: number | null; lockedUntil: Date | null }>(
+      `SELECT verdict, attempts, locked_until AS "lockedUntil" FROM otp_attempt($1, $2, $3, $4, $5, $6::bigint[])`,
+      [attempt.phoneHash, attempt.challengeId, attempt.matched, attempt.now, attempt.maxConsecutiveFailures, attempt.lockoutScheduleMs],
     );
+    switch (row.verdict) {
+      case 'LOCKED':
+        return { kind: 'LOCKED', lockedUntil: row.lockedUntil! };
+      case 'EXHAUSTED':
+        return { kind: 'EXHAUSTED' };
+      default:
+        return { kind: row.verdict, attempts: row.attempts! };
+    }
   }
 
   /** Consumes the challenge in the caller's transaction; false when it was consumed already. */
   async consume(id: string, consumer: string, at: Date): Promise<boolean> {
-    const { count } = await this.db.client.otpChallenge.updateMany({ where: { id, consumedAt: null }, data: { consumedAt: at, consumedBy: consumer } });
-    return count === 1;
+    const rows = await this.db.query(`UPDATE otp_challenge SET consumed_at = $2, consumed_by = $3 WHERE id = $1 AND consumed_at IS NULL RETURNING id`, [id, at, consumer]);
+    return rows.length === 1;
   }
 }
+

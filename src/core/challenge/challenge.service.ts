@@ -8,8 +8,8 @@ import { IdentityHasher, PhoneNumber, msisdn } from '../shared/identity';
 import { Partner } from '../partner/partner';
 import { DEFAULT_SMS_TEMPLATE, PartnerService } from '../partner/partner.service';
 import { SmsSender } from './sms-sender';
-import { ChallengeRepository, StoredChallenge } from './challenge.repository';
-import { CHALLENGE_POLICY, ChallengeContext, lockoutMs, renderSms, smsRegex } from './challenge-policy';
+import { ChallengeRepository } from './challenge.repository';
+import { CHALLENGE_POLICY, ChallengeContext, lockoutSchedule, renderSms, smsRegex } from './challenge-policy';
 import { deliverChallengeJob } from './deliver-challenge.job';
 
 export interface IssuedChallenge {
@@ -27,7 +27,8 @@ export interface ChallengeProof {
   context: ChallengeContext;
 }
 
-type Verdict = { kind: 'match' } | { kind: 'mismatch'; remaining: number } | { kind: 'exhausted' } | { kind: 'locked'; retryAfterMs: number };
+/** lockoutMs(1), lockoutMs(2), … up to the cap; the database repeats the last entry. */
+const LOCKOUT_SCHEDULE_MS = lockoutSchedule();
 
 /**
  * SMS OTP challenges. Each challenge has its own random HOTP secret (otplib, counter 0), stored only
@@ -91,9 +92,9 @@ export class ChallengeService {
 
   /**
    * Verifies and consumes a challenge inside the caller's transaction: the consumption commits with the
-   * business action or not at all. The attempt is judged first in a transaction of its own that locks the
-   * phone's guard row: one phone's codes are compared one at a time, a wrong guess is never rolled back,
-   * and parallel guesses can exceed neither the per-challenge cap nor the per-phone lock-out.
+   * business action or not at all. The attempt is judged first, atomically and committed on its own under
+   * the phone's guard row lock: one phone's attempts are counted one at a time, a wrong guess is never
+   * rolled back, and parallel guesses can exceed neither the per-challenge cap nor the per-phone lock-out.
    */
   async verifyAndConsume(partnerId: string, proof: ChallengeProof, consumer: string): Promise<void> {
     const phoneHash = this.identity.phone(proof.phone);
@@ -108,41 +109,29 @@ export class ChallengeService {
     const code = proof.code;
     if (code === undefined) throw new AppError(AppErrorCode.MISSING_REQUIRED_FIELD, 'An SMS OTP code is required', ['challengeCode']);
 
-    const verdict = await this.judgeAttempt(challenge, phoneHash, code, now);
+    const verdict = await this.challenges.judgeAttempt({
+      phoneHash,
+      challengeId: challenge.id,
+      matched: safeEqual(this.codeOf(challenge), code),
+      now,
+      maxConsecutiveFailures: CHALLENGE_POLICY.maxConsecutiveFailuresPerPhone,
+      lockoutScheduleMs: LOCKOUT_SCHEDULE_MS,
+    });
     switch (verdict.kind) {
-      case 'locked':
-        throw rateLimited('Too many wrong OTPs for this phone number', verdict.retryAfterMs);
-      case 'exhausted':
+      case 'LOCKED':
+        throw rateLimited('Too many wrong OTPs for this phone number', verdict.lockedUntil.getTime() - now.getTime());
+      case 'EXHAUSTED':
         throw new AppError(AppErrorCode.CHALLENGE_ATTEMPTS_EXHAUSTED, 'Too many attempts for this challenge; initiate a new one');
-      case 'mismatch':
-        throw new AppError(AppErrorCode.CHALLENGE_INVALID, `The OTP does not match; ${verdict.remaining} attempt(s) left for this challenge`, ['challengeCode'], {
-          attemptsRemaining: verdict.remaining,
+      case 'MISMATCH': {
+        const remaining = Math.max(0, challenge.maxAttempts - verdict.attempts);
+        throw new AppError(AppErrorCode.CHALLENGE_INVALID, `The OTP does not match; ${remaining} attempt(s) left for this challenge`, ['challengeCode'], {
+          attemptsRemaining: remaining,
         });
+      }
     }
     if (!(await this.challenges.consume(challenge.id, consumer, now))) {
       throw new AppError(AppErrorCode.CHALLENGE_ALREADY_USED, 'The challenge was already used');
     }
-  }
-
-  /** One attempt, under the phone's guard-row lock: lock-out check, attempt claim, comparison, failure count. */
-  private judgeAttempt(challenge: StoredChallenge, phoneHash: string, code: string, now: Date): Promise<Verdict> {
-    return this.challenges.withPhoneGuard(phoneHash, async ({ guard, claimAttempt, updateGuard }): Promise<Verdict> => {
-      if (guard.lockedUntil && guard.lockedUntil > now) return { kind: 'locked', retryAfterMs: guard.lockedUntil.getTime() - now.getTime() };
-      const attempts = await claimAttempt(challenge.id);
-      if (attempts === null) return { kind: 'exhausted' };
-      if (safeEqual(this.codeOf(challenge), code)) {
-        await updateGuard({ consecutiveFailures: 0 });
-        return { kind: 'match' };
-      }
-      const failures = guard.consecutiveFailures + 1;
-      const lockedOut = failures >= CHALLENGE_POLICY.maxConsecutiveFailuresPerPhone;
-      await updateGuard(
-        lockedOut
-          ? { consecutiveFailures: 0, lockouts: guard.lockouts + 1, lockedUntil: new Date(now.getTime() + lockoutMs(guard.lockouts + 1)) }
-          : { consecutiveFailures: failures },
-      );
-      return { kind: 'mismatch', remaining: Math.max(0, challenge.maxAttempts - attempts) };
-    });
   }
 
   private templateOf(partner: Partner): string {

@@ -60,8 +60,7 @@ export class LoanService {
 
   private recordIntent(applicationId: string): Promise<{ disbursement: Disbursement; panLast4: string } | null> {
     return this.uow.transaction(async () => {
-      await this.applications.lock(applicationId);
-      const application = await this.applications.byId(applicationId);
+      const application = await this.applications.lock(applicationId);
       if (application?.applicationState !== 'SUBMITTED') return null;
       const now = this.clock.now();
       let disbursement = await this.loans.disbursementOf(applicationId);

@@ -1,25 +1,45 @@
 import { Database } from '../../lib/db/database';
+import { Table } from '../../lib/db/table';
 import { Offer } from './offer';
 
-const SELECT = {
-  id: true, applicationId: true, productId: true, minAmountMicros: true, maxAmountMicros: true, amountStepMicros: true, minTenureMonths: true,
-  maxTenureMonths: true, tenureStepMonths: true, interestRateE5: true, processingFeeRateE5: true, processingFeeMinMicros: true, gstRateE5: true,
-  riskBand: true, startsAt: true, endsAt: true,
-} as const;
+const OFFER = new Table<Offer>('offer', {
+  id: 'id',
+  applicationId: 'application_id',
+  productId: 'product_id',
+  minAmountMicros: 'min_amount_micros',
+  maxAmountMicros: 'max_amount_micros',
+  amountStepMicros: 'amount_step_micros',
+  minTenureMonths: 'min_tenure_months',
+  maxTenureMonths: 'max_tenure_months',
+  tenureStepMonths: 'tenure_step_months',
+  interestRateE5: 'interest_rate_e5',
+  processingFeeRateE5: 'processing_fee_rate_e5',
+  processingFeeMinMicros: 'processing_fee_min_micros',
+  gstRateE5: 'gst_rate_e5',
+  riskBand: 'risk_band',
+  startsAt: 'starts_at',
+  endsAt: 'ends_at',
+});
 
 export class OfferRepository {
   constructor(private readonly db: Database) {}
 
   async create(offer: Offer): Promise<void> {
-    await this.db.client.offer.create({ data: offer });
+    const { sql, values } = OFFER.insert(offer);
+    await this.db.query(sql, values);
   }
 
   async byId(id: string): Promise<Offer | null> {
-    return this.db.client.offer.findUnique({ where: { id }, select: SELECT });
+    const [row] = await this.db.query<Offer>(`SELECT ${OFFER.selectList()} FROM offer WHERE id = $1`, [id]);
+    return row ?? null;
   }
 
   /** The offer, only if it was made to an application of this partner. */
   async forPartner(partnerId: string, offerId: string): Promise<Offer | null> {
-    return this.db.client.offer.findFirst({ where: { id: offerId, application: { partnerId } }, select: SELECT });
+    const [row] = await this.db.query<Offer>(
+      `SELECT ${OFFER.selectList('o')} FROM offer o JOIN application a ON a.id = o.application_id WHERE o.id = $1 AND a.partner_id = $2`,
+      [offerId, partnerId],
+    );
+    return row ?? null;
   }
 }

@@ -1,6 +1,6 @@
 import { Database } from '../../lib/db/database';
 
-/** The tables that carry a state machine, and the Prisma delegate of each. */
+/** The tables that carry a state machine. */
 export type StatefulModel = 'application' | 'kyc' | 'repaymentMandate' | 'loanAccount' | 'disbursement';
 
 export interface StateTransitionRecord {
@@ -12,27 +12,58 @@ export interface StateTransitionRecord {
   occurredAt: Date;
 }
 
-type UpdateManyDelegate = { updateMany(args: unknown): Promise<{ count: number }> };
+const TABLES: Record<StatefulModel, { table: string; hasUpdatedAt: boolean }> = {
+  application: { table: 'application', hasUpdatedAt: true },
+  kyc: { table: 'kyc', hasUpdatedAt: true },
+  repaymentMandate: { table: 'repayment_mandate', hasUpdatedAt: true },
+  loanAccount: { table: 'loan_account', hasUpdatedAt: true },
+  disbursement: { table: 'disbursement', hasUpdatedAt: false },
+};
+
+/** `approvalRejectionReason` → `approval_rejection_reason`; field names come from code, never from a request. */
+function columnOf(field: string): string {
+  if (!/^[a-z][a-zA-Z0-9]*$/.test(field)) throw new Error(`Not a field name: ${field}`);
+  return field.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
+}
 
 export class StateTransitionRepository {
   constructor(private readonly db: Database) {}
 
-  /** Sets `column` from `from` to `to` (plus `changes`) only if it is still `from`; true when the row moved. */
-  async compareAndSet(model: StatefulModel, column: string, id: string, from: string, to: string, changes: Record<string, unknown>): Promise<boolean> {
-    const delegate = (this.db.client as unknown as Record<StatefulModel, UpdateManyDelegate>)[model];
-    const { count } = await delegate.updateMany({ where: { id, [column]: from }, data: { ...changes, [column]: to } });
-    return count === 1;
+  /**
+   * In one statement: sets `column` from `from` to `to` (plus `changes`) only if it is still `from`, and
+   * records the move in the history. False when the row was not in `from` (nothing is written then).
+   */
+  async move(model: StatefulModel, column: string, entry: { aggregate: string; entityId: string; from: string; to: string; reason?: string }, changes: Record<string, unknown>): Promise<boolean> {
+    const { table, hasUpdatedAt } = TABLES[model];
+    const fields = Object.keys(changes).filter((field) => changes[field] !== undefined).sort();
+    const assignments = [
+      `${columnOf(column)} = $3`,
+      ...fields.map((field, i) => `${columnOf(field)} = $${i + 7}`),
+      ...(hasUpdatedAt ? ['updated_at = now()'] : []),
+    ];
+    const rows = await this.db.query(
+      `WITH moved AS (UPDATE ${table} SET ${assignments.join(', ')} WHERE id = $1 AND ${columnOf(column)}::text = $2 RETURNING id)
+       INSERT INTO state_transition (aggregate, entity_id, from_state, to_state, reason)
+       SELECT $4, $1, $2, $6, $5 FROM moved RETURNING id`,
+      // The target state is passed twice: once typed as the state column's enum, once as history text.
+      [entry.entityId, entry.from, entry.to, entry.aggregate, entry.reason ?? null, entry.to, ...fields.map((field) => changes[field])],
+    );
+    return rows.length === 1;
   }
 
-  async record(entry: Omit<StateTransitionRecord, 'occurredAt' | 'reason'> & { reason?: string }): Promise<void> {
-    await this.db.client.stateTransition.create({ data: entry });
+  async record(entries: Array<Omit<StateTransitionRecord, 'occurredAt' | 'reason'> & { reason?: string }>): Promise<void> {
+    const rows = entries.map((_, i) => `($${5 * i + 1}, $${5 * i + 2}, $${5 * i + 3}, $${5 * i + 4}, $${5 * i + 5})`);
+    await this.db.query(
+      `INSERT INTO state_transition (aggregate, entity_id, from_state, to_state, reason) VALUES ${rows.join(', ')}`,
+      entries.flatMap((entry) => [entry.aggregate, entry.entityId, entry.fromState, entry.toState, entry.reason ?? null]),
+    );
   }
 
   async history(aggregate: string, entityId: string): Promise<StateTransitionRecord[]> {
-    return this.db.client.stateTransition.findMany({
-      where: { aggregate, entityId },
-      orderBy: { id: 'asc' },
-      select: { aggregate: true, entityId: true, fromState: true, toState: true, reason: true, occurredAt: true },
-    });
+    return this.db.query<StateTransitionRecord>(
+      `SELECT aggregate, entity_id AS "entityId", from_state AS "fromState", to_state AS "toState", reason, occurred_at AS "occurredAt"
+       FROM state_transition WHERE aggregate = $1 AND entity_id = $2 ORDER BY id`,
+      [aggregate, entityId],
+    );
   }
 }

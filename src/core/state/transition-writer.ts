@@ -10,29 +10,41 @@ export interface StateColumn<S extends string> {
   column: string;
 }
 
+export interface InitialState {
+  target: StateColumn<string>;
+  state: string;
+  reason?: string;
+}
+
+/** An initial state for `recordInitials`, checked against the machine's states at compile time. */
+export function initial<S extends string>(target: StateColumn<S>, state: S, reason?: string): InitialState {
+  return { target: target as unknown as StateColumn<string>, state, reason };
+}
+
 /**
  * The one writer of every status in the system. A move is validated against the aggregate's transition
  * table, applied with a compare-and-set on the current state (a concurrent writer loses with
- * CONCURRENT_MODIFICATION, never overwrites), and recorded in `state_transition`, all in the caller's
- * transaction.
+ * CONCURRENT_MODIFICATION, never overwrites) and recorded in `state_transition` in the same statement, in
+ * the caller's transaction.
  */
 export class TransitionWriter {
   constructor(private readonly uow: UnitOfWork, private readonly repository: StateTransitionRepository) {}
 
   /** Records the initial state of a row the caller has just created. */
   async recordInitial<S extends string>(target: StateColumn<S>, entityId: string, state: S, reason?: string): Promise<void> {
-    target.machine.assertInitial(state);
-    await this.repository.record({ aggregate: target.machine.aggregate, entityId, fromState: null, toState: state, reason });
+    await this.recordInitials(entityId, initial(target, state, reason));
+  }
+
+  /** Records the initial states of the machines of one row the caller has just created, in one statement. */
+  async recordInitials(entityId: string, ...initials: InitialState[]): Promise<void> {
+    for (const { target, state } of initials) target.machine.assertInitial(state);
+    await this.repository.record(initials.map(({ target, state, reason }) => ({ aggregate: target.machine.aggregate, entityId, fromState: null, toState: state, reason })));
   }
 
   async move<S extends string>(target: StateColumn<S>, entityId: string, from: S, to: S, changes: Record<string, unknown> = {}, reason?: string): Promise<void> {
     target.machine.assert(from, to);
-    await this.uow.transaction(async () => {
-      if (!(await this.repository.compareAndSet(target.model, target.column, entityId, from, to, changes))) {
-        throw new AppError(AppErrorCode.CONCURRENT_MODIFICATION, `${target.machine.aggregate} ${entityId} is no longer ${from}`);
-      }
-      await this.repository.record({ aggregate: target.machine.aggregate, entityId, fromState: from, toState: to, reason });
-    });
+    const moved = await this.repository.move(target.model, target.column, { aggregate: target.machine.aggregate, entityId, from, to, reason }, changes);
+    if (!moved) throw new AppError(AppErrorCode.CONCURRENT_MODIFICATION, `${target.machine.aggregate} ${entityId} is no longer ${from}`);
   }
 
   history(aggregate: string, entityId: string): Promise<StateTransitionRecord[]> {

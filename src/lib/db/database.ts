@@ -1,10 +1,9 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
-import { Pool, QueryResultRow } from 'pg';
+import { DatabaseError, Pool, PoolClient, QueryConfig, QueryResult, QueryResultRow, types as pgTypes } from 'pg';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { Prisma, PrismaClient } from '../../generated/prisma/client';
 
-export type Tx = Prisma.TransactionClient;
 export type { PrismaClient };
 
 /**
@@ -20,7 +19,7 @@ export interface UnitOfWork {
 }
 
 interface Ambient {
-  tx: Tx;
+  connection: PoolClient;
   afterCommit: Array<() => void>;
 }
 
@@ -45,11 +44,51 @@ export function assertOutsideTransaction(what: string): void {
 }
 
 /** Prepared statements, named by the SQL's hash, so PostgreSQL plans each query shape once per connection. */
-const statementName = (sql: string) => `s_${createHash('sha1').update(sql).digest('base64url').slice(0, 20)}`;
+const statementNames = new Map<string, string>();
+function statementName(sql: string): string {
+  let name = statementNames.get(sql);
+  if (!name) {
+    name = `s_${createHash('sha1').update(sql).digest('base64url').slice(0, 20)}`;
+    if (statementNames.size < 10_000) statementNames.set(sql, name);
+  }
+  return name;
+}
+
+const INT8_OID = 20;
+/** Hand-written queries read `bigint` columns (money in micros, ids) as JS bigint, never as a float or a string. */
+const queryTypes = {
+  getTypeParser: ((oid: number, format?: string) =>
+    oid === INT8_OID ? (value: string) => BigInt(value) : pgTypes.getTypeParser(oid, format as 'text')) as typeof pgTypes.getTypeParser,
+};
+
+/** pg's own pool methods, bypassing AmbientPool's routing. */
+const poolQuery = Pool.prototype.query as unknown as <R extends QueryResultRow>(this: Pool, config: QueryConfig) => Promise<QueryResult<R>>;
+const poolConnect = Pool.prototype.connect as unknown as (this: Pool) => Promise<PoolClient>;
 
 /**
- * The Prisma client on one pg pool, plus an ambient transaction. `transaction(fn)` opens one (or joins the
- * one already open on this async path), and `client` is whatever the current code should write through.
+ * The pool the Prisma client runs on. Inside a unit of work its statements go to the transaction's
+ * connection, so Prisma calls and hand-written statements in one transaction share it. Prisma never opens
+ * a transaction of its own inside one (that would escape it): the repository must use one statement instead.
+ */
+class AmbientPool extends Pool {
+  override query(...args: unknown[]): never {
+    const connection = ambient.getStore()?.connection;
+    const query = (connection ? connection.query : Pool.prototype.query) as (...a: unknown[]) => never;
+    return query.apply(connection ?? this, args);
+  }
+
+  override connect(...args: unknown[]): never {
+    if (ambient.getStore()) {
+      throw new Error('A Prisma operation tried to open its own transaction inside a unit of work; write it as one statement');
+    }
+    return (Pool.prototype.connect as (...a: unknown[]) => unknown).apply(this, args) as never;
+  }
+}
+
+/**
+ * The database: a pg pool, the Prisma client on it, and the ambient unit of work. `transaction(fn)` opens a
+ * transaction on one pooled connection (or joins the one already open on this async path); inside it, both
+ * the Prisma client (`client`) and hand-written statements (`query`) run on that connection.
  */
 export class Database implements UnitOfWork {
   readonly prisma: PrismaClient;
@@ -60,36 +99,44 @@ export class Database implements UnitOfWork {
    * it waits for a second one.
    */
   private readonly detachedPool: Pool;
-  private readonly detachedPrisma: PrismaClient;
 
   constructor(databaseUrl: string, poolSize = 10, detachedPoolSize = 4) {
-    this.pool = new Pool({ connectionString: databaseUrl, max: poolSize });
-    this.detachedPool = new Pool({ connectionString: databaseUrl, max: detachedPoolSize });
-    const options = { statementNameGenerator: (query: { sql: string }) => statementName(query.sql) };
-    this.prisma = new PrismaClient({ adapter: new PrismaPg(this.pool, options) });
-    this.detachedPrisma = new PrismaClient({ adapter: new PrismaPg(this.detachedPool, options) });
+    const options = {
+      connectionString: databaseUrl,
+      connectionTimeoutMillis: 10_000,
+      // A transaction left open by a stuck process must not hold its row locks for ever.
+      idle_in_transaction_session_timeout: 30_000,
+    };
+    this.pool = new AmbientPool({ ...options, max: poolSize });
+    this.detachedPool = new Pool({ ...options, max: detachedPoolSize });
+    this.prisma = new PrismaClient({ adapter: new PrismaPg(this.pool, { statementNameGenerator: (query: { sql: string }) => statementName(query.sql) }) });
   }
 
-  /** The open transaction on this async path, else the root client. For repositories only. */
-  get client(): Tx {
-    return ambient.getStore()?.tx ?? this.prisma;
+  /** The Prisma client; inside a unit of work it writes through the transaction's connection. For repositories only. */
+  get client(): PrismaClient {
+    return this.prisma;
   }
 
   get inTransaction(): boolean {
     return isInTransaction();
   }
 
-  async transaction<T>(fn: () => Promise<T>): Promise<T> {
+  transaction<T>(fn: () => Promise<T>): Promise<T> {
     if (ambient.getStore()) return fn();
-    const afterCommit: Array<() => void> = [];
-    const result = await this.prisma.$transaction((tx) => ambient.run({ tx, afterCommit }, fn), { maxWait: 10_000, timeout: 20_000 });
-    for (const hook of afterCommit) hook();
-    return result;
+    return this.run(this.pool, fn);
   }
 
-  /** Runs `fn` outside any ambient transaction, on its own pool: a write that must survive the caller's rollback. */
-  detached<T>(fn: (client: PrismaClient) => Promise<T>): Promise<T> {
-    return ambient.exit(() => fn(this.detachedPrisma));
+  /**
+   * Runs `fn` in a transaction of its own on the detached pool, outside any ambient transaction: writes that
+   * must commit whatever the caller's transaction does (a wrong OTP guess is never rolled back).
+   */
+  independentTransaction<T>(fn: () => Promise<T>): Promise<T> {
+    return ambient.exit(() => this.run(this.detachedPool, fn));
+  }
+
+  /** One statement committed on its own on the detached pool, whatever the caller's transaction does. */
+  independentQuery<R extends QueryResultRow>(sql: string, values: unknown[] = []): Promise<R[]> {
+    return ambient.exit(() => this.runQuery<R>(this.detachedPool, sql, values));
   }
 
   onCommit(hook: () => void): void {
@@ -99,12 +146,12 @@ export class Database implements UnitOfWork {
   }
 
   /**
-   * One hand-written read as a named prepared statement, straight on the pool (outside any transaction):
-   * for hot paths such as status polls, where one round trip answers the request.
+   * One hand-written statement as a named prepared statement: on the current transaction's connection, else
+   * straight on the pool. For hot paths, where Prisma's per-call work would cost more than the round trip.
+   * `bigint` columns come back as bigint, `timestamptz` as Date; parameters are bound as text.
    */
-  async read<R extends QueryResultRow>(sql: string, values: unknown[]): Promise<R[]> {
-    const result = await this.pool.query<R>({ name: statementName(sql), text: sql, values });
-    return result.rows;
+  query<R extends QueryResultRow>(sql: string, values: unknown[] = []): Promise<R[]> {
+    return this.runQuery<R>(ambient.getStore()?.connection ?? this.pool, sql, values);
   }
 
   async ping(): Promise<void> {
@@ -112,14 +159,46 @@ export class Database implements UnitOfWork {
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.prisma.$disconnect(), this.detachedPrisma.$disconnect()]);
+    await this.prisma.$disconnect();
     // end() resolves before the idle connections have closed, and $disconnect removed Prisma's error listener:
     // an error on one of them now (the server ending it) must not become an unhandled 'error' event.
     for (const pool of [this.pool, this.detachedPool]) pool.on('error', () => undefined);
     await Promise.all([this.pool.end(), this.detachedPool.end()]);
   }
+
+  private async runQuery<R extends QueryResultRow>(on: Pool | PoolClient, sql: string, values: unknown[]): Promise<R[]> {
+    const config = { name: statementName(sql), text: sql, values: values.map(toParameter), types: queryTypes };
+    const result = on instanceof Pool ? await poolQuery.call<Pool, [QueryConfig], Promise<QueryResult<R>>>(on, config) : await on.query<R>(config);
+    return result.rows;
+  }
+
+  private async run<T>(pool: Pool, fn: () => Promise<T>): Promise<T> {
+    const connection = await poolConnect.call(pool);
+    const afterCommit: Array<() => void> = [];
+    let result: T;
+    try {
+      await connection.query('BEGIN');
+      result = await ambient.run({ connection, afterCommit }, fn);
+      await connection.query('COMMIT');
+    } catch (err) {
+      // A connection that cannot even roll back is broken: it is destroyed, not returned to the pool.
+      const broken = await connection.query('ROLLBACK').then(() => undefined, (rollbackError: Error) => rollbackError);
+      connection.release(broken);
+      throw err;
+    }
+    connection.release();
+    for (const hook of afterCommit) hook();
+    return result;
+  }
 }
 
+/** Dates go out as ISO instants (timestamptz columns), so the server's time zone never matters. */
+function toParameter(value: unknown): unknown {
+  return value instanceof Date ? value.toISOString() : value;
+}
+
+/** A unique-key violation, whether the statement was Prisma's (P2002) or hand-written (SQLSTATE 23505). */
 export function isUniqueViolation(err: unknown): boolean {
-  return err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002';
+  if (err instanceof Prisma.PrismaClientKnownRequestError) return err.code === 'P2002';
+  return err instanceof DatabaseError && err.code === '23505';
 }

@@ -19,21 +19,23 @@ export class IdempotencyRepository {
    * index until the first transaction ends, then sees its row. Returns the claim's id, or null when taken.
    */
   async claim(key: IdempotencyKey, operation: string, fingerprint: string): Promise<bigint | null> {
-    const claimed = await this.db.client.$queryRaw<Array<{ id: bigint }>>`
-      INSERT INTO idempotency_record (partner_id, request_id, operation, fingerprint, http_status, response_body)
-      VALUES (${key.partnerId}, ${key.requestId}, ${operation}, ${fingerprint}, 0, '')
-      ON CONFLICT (partner_id, request_id) DO NOTHING RETURNING id`;
-    return claimed[0]?.id ?? null;
+    const [claimed] = await this.db.query<{ id: bigint }>(
+      `INSERT INTO idempotency_record (partner_id, request_id, operation, fingerprint, http_status, response_body)
+       VALUES ($1, $2, $3, $4, 0, '') ON CONFLICT (partner_id, request_id) DO NOTHING RETURNING id`,
+      [key.partnerId, key.requestId, operation, fingerprint],
+    );
+    return claimed?.id ?? null;
   }
 
   async find(key: IdempotencyKey): Promise<StoredAnswer | null> {
-    return this.db.client.idempotencyRecord.findUnique({
-      where: { partnerId_requestId: key },
-      select: { operation: true, fingerprint: true, responseBody: true },
-    });
+    const [row] = await this.db.query<StoredAnswer>(
+      `SELECT operation, fingerprint, response_body AS "responseBody" FROM idempotency_record WHERE partner_id = $1 AND request_id = $2`,
+      [key.partnerId, key.requestId],
+    );
+    return row ?? null;
   }
 
   async complete(id: bigint, responseBody: string): Promise<void> {
-    await this.db.client.idempotencyRecord.update({ where: { id }, data: { httpStatus: 200, responseBody } });
+    await this.db.query(`UPDATE idempotency_record SET http_status = 200, response_body = $2 WHERE id = $1`, [id, responseBody]);
   }
 }

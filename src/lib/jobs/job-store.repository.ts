@@ -1,5 +1,4 @@
 import { Database } from '../db/database';
-import { Prisma } from '../../generated/prisma/client';
 
 export interface PendingMessage {
   id: string;
@@ -13,7 +12,12 @@ export class JobStoreRepository {
 
   /** Writes one message in the caller's transaction. */
   async stage(message: { id: string; topic: string; payload: unknown; availableAt: Date }): Promise<void> {
-    await this.db.client.outboxMessage.create({ data: { ...message, payload: message.payload as Prisma.InputJsonObject } });
+    await this.db.query(`INSERT INTO outbox_message (id, topic, payload, available_at) VALUES ($1, $2, $3, $4)`, [
+      message.id,
+      message.topic,
+      JSON.stringify(message.payload),
+      message.availableAt,
+    ]);
   }
 
   /**
@@ -21,23 +25,27 @@ export class JobStoreRepository {
    * them to `publish`, and marks them published in the same transaction.
    */
   async publishDue(limit: number, publish: (messages: PendingMessage[]) => Promise<void>): Promise<number> {
-    return this.db.prisma.$transaction(async (tx) => {
-      const rows = await tx.$queryRaw<PendingMessage[]>`
-        SELECT id, topic, payload FROM outbox_message
-        WHERE published_at IS NULL AND available_at <= now()
-        ORDER BY created_at LIMIT ${limit} FOR UPDATE SKIP LOCKED`;
+    return this.db.transaction(async () => {
+      const rows = await this.db.query<PendingMessage>(
+        `SELECT id, topic, payload FROM outbox_message
+         WHERE published_at IS NULL AND available_at <= now()
+         ORDER BY created_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        [limit],
+      );
       if (rows.length === 0) return 0;
       await publish(rows);
-      await tx.outboxMessage.updateMany({ where: { id: { in: rows.map((row) => row.id) } }, data: { publishedAt: new Date() } });
+      await this.db.query(`UPDATE outbox_message SET published_at = now() WHERE id = ANY($1::text[])`, [rows.map((row) => row.id)]);
       return rows.length;
     });
   }
 
   /** Marks a message processed by `handler` in the caller's transaction; false when it already was. */
   async claimProcessed(handler: string, messageId: string): Promise<boolean> {
-    const claimed = await this.db.client.$executeRaw`
-      INSERT INTO processed_message (handler, message_id) VALUES (${handler}, ${messageId}) ON CONFLICT DO NOTHING`;
-    return claimed === 1;
+    const claimed = await this.db.query(
+      `INSERT INTO processed_message (handler, message_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING message_id`,
+      [handler, messageId],
+    );
+    return claimed.length === 1;
   }
 
   /** Deletes bookkeeping rows older than the cut-offs, at most 5000 of each per call. */

@@ -1,0 +1,59 @@
+-- One OTP verification attempt, judged atomically in one round trip (it runs on every approveUser, submit
+-- and offer activation). Called in a transaction of its own, so a wrong guess is never rolled back.
+--
+-- Under the phone's guard row lock (the row is created on first use): a locked phone is refused; otherwise
+-- one attempt of the challenge is claimed (none left, or consumed: EXHAUSTED); a match resets the phone's
+-- consecutive failures; a mismatch counts one, and the max_failures-th in a row locks the phone for
+-- lockout_ms[n] (n = the phone's lock-outs so far + 1, the last entry repeating). The policy numbers come
+-- from the caller (src/core/challenge/challenge-policy.ts); only the bookkeeping lives here.
+CREATE FUNCTION otp_attempt(
+  p_phone_hash TEXT,
+  p_challenge_id TEXT,
+  p_matched BOOLEAN,
+  p_now TIMESTAMPTZ,
+  p_max_failures INTEGER,
+  p_lockout_ms BIGINT[]
+) RETURNS TABLE (verdict TEXT, attempts INTEGER, locked_until TIMESTAMPTZ)
+LANGUAGE plpgsql AS $$
+#variable_conflict use_column
+DECLARE
+  guard otp_phone_guard%ROWTYPE;
+  claimed INTEGER;
+  lockout BIGINT;
+BEGIN
+  INSERT INTO otp_phone_guard AS g (phone_hash, consecutive_failures, lockouts, updated_at)
+  VALUES (p_phone_hash, 0, 0, now())
+  ON CONFLICT (phone_hash) DO UPDATE SET phone_hash = g.phone_hash
+  RETURNING g.* INTO guard;
+
+  IF guard.locked_until IS NOT NULL AND guard.locked_until > p_now THEN
+    RETURN QUERY SELECT 'LOCKED'::TEXT, NULL::INTEGER, guard.locked_until;
+    RETURN;
+  END IF;
+
+  UPDATE otp_challenge c SET attempts = c.attempts + 1
+  WHERE c.id = p_challenge_id AND c.consumed_at IS NULL AND c.attempts < c.max_attempts
+  RETURNING c.attempts INTO claimed;
+  IF claimed IS NULL THEN
+    RETURN QUERY SELECT 'EXHAUSTED'::TEXT, NULL::INTEGER, NULL::TIMESTAMPTZ;
+    RETURN;
+  END IF;
+
+  IF p_matched THEN
+    UPDATE otp_phone_guard SET consecutive_failures = 0, updated_at = now() WHERE phone_hash = p_phone_hash;
+    RETURN QUERY SELECT 'MATCH'::TEXT, claimed, NULL::TIMESTAMPTZ;
+    RETURN;
+  END IF;
+
+  IF guard.consecutive_failures + 1 >= p_max_failures THEN
+    lockout := p_lockout_ms[LEAST(guard.lockouts + 1, array_length(p_lockout_ms, 1))];
+    UPDATE otp_phone_guard
+    SET consecutive_failures = 0, lockouts = guard.lockouts + 1,
+        locked_until = p_now + make_interval(secs => lockout / 1000.0), updated_at = now()
+    WHERE phone_hash = p_phone_hash;
+  ELSE
+    UPDATE otp_phone_guard SET consecutive_failures = guard.consecutive_failures + 1, updated_at = now() WHERE phone_hash = p_phone_hash;
+  END IF;
+  RETURN QUERY SELECT 'MISMATCH'::TEXT, claimed, NULL::TIMESTAMPTZ;
+END;
+$$;
