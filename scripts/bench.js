@@ -5,7 +5,9 @@
 // endpoint with the mean of the echo runs right before and after it, so drift of a noisy machine cancels out.
 // Options (argv over env): --duration-s / BENCH_DURATION_S (default 10), --connections / BENCH_CONNECTIONS
 // (default 50), --challenges / BENCH_CHALLENGES (default 4000: OTP challenges pre-issued for approveUser),
-// --only getStatus|approveUser (one endpoint between two echo runs), --profile DIR (the server writes a V8 CPU
+// --only getStatus|approveUser (one endpoint between two echo runs), --worker in-process|separate (default
+// in-process: `npm start`, API and worker in one process; separate: the API with RUN_WORKER=false plus
+// `npm run worker`, the topology that scales them apart), --profile DIR (the server writes a V8 CPU
 // profile into DIR when it stops; `node scripts/profile-summary.js FILE` names where the time went).
 'use strict';
 
@@ -75,15 +77,18 @@ function readOptions() {
       connections: { type: 'string' },
       challenges: { type: 'string' },
       only: { type: 'string' },
+      worker: { type: 'string' },
       profile: { type: 'string' },
     },
   });
+  if (values.worker !== undefined && !['in-process', 'separate'].includes(values.worker)) throw new Error('--worker takes in-process or separate');
   if (values.only !== undefined && !['getStatus', 'approveUser'].includes(values.only)) throw new Error('--only takes getStatus or approveUser');
   const options = {
     durationS: positiveInteger('duration-s', values['duration-s'] ?? process.env.BENCH_DURATION_S, 10),
     connections: positiveInteger('connections', values.connections ?? process.env.BENCH_CONNECTIONS, 50),
     challenges: positiveInteger('challenges', values.challenges ?? process.env.BENCH_CHALLENGES, 4000),
     only: values.only,
+    worker: values.worker ?? 'in-process',
     profileDir: values.profile === undefined ? undefined : path.resolve(values.profile),
   };
   // autocannon hands every connection a share of `amount` and refuses a share of zero.
@@ -192,7 +197,7 @@ async function waitForOk(child, url, init, logFile) {
 }
 
 /** The real server as `npm start` runs it (migrations, API and worker), on a database and Redis prefix of its own. */
-async function startServer(runId, logFile, profileDir) {
+async function startServer(runId, logFile, { profileDir, worker }) {
   const databaseUrl = await createDatabase(`credit_partner_bench_${runId}`);
   const queuePrefix = `credit-partner-bench-${runId}`;
   onCleanup(() => deleteRedisKeys(queuePrefix));
@@ -207,12 +212,16 @@ async function startServer(runId, logFile, profileDir) {
     // The bench relies on these defaults; a value inherited from the shell must not change them.
     BASE_PATH: '',
     SANDBOX: 'true',
-    RUN_WORKER: 'true',
+    RUN_WORKER: worker === 'in-process' ? 'true' : 'false',
   };
   const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
   const child = startChild(path.join(ROOT, 'dist/src/main.js'), env, logFile, nodeArgs);
   const url = `http://127.0.0.1:${port}`;
   await waitForOk(child, `${url}/healthz`, {}, logFile);
+  if (worker === 'separate') {
+    const { PORT: _port, ...workerEnv } = env;
+    startChild(path.join(ROOT, 'dist/src/worker-main.js'), { ...workerEnv, RUN_WORKER: 'true' }, logFile.replace(/server\.log$/, 'worker.log'));
+  }
   return url;
 }
 
@@ -522,7 +531,7 @@ function machine(options) {
   const date = `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`;
   return (
     `${date}; ${cpus.length} × ${cpus[0]?.model.trim() ?? 'unknown CPU'}; Node ${process.version}, ${os.platform()} ${os.arch()}; ` +
-    `${options.connections} connections, ${options.durationS} s per run`
+    `${options.connections} connections, ${options.durationS} s per run; worker ${options.worker}`
   );
 }
 
@@ -544,7 +553,7 @@ async function main() {
   console.log(`bench ${runId}: server log ${serverLog}`);
 
   if (options.profileDir) fs.mkdirSync(options.profileDir, { recursive: true });
-  const baseUrl = await startServer(runId, serverLog, options.profileDir);
+  const baseUrl = await startServer(runId, serverLog, options);
   const echoUrl = await startEcho(echoLog);
 
   console.log(`preparing ${STATUS_APPLICATIONS} decided applications and ${options.challenges} OTP challenges …`);

@@ -1,4 +1,4 @@
-import { Database } from '../../lib/db/database';
+import { Database, isUniqueViolation } from '../../lib/db/database';
 import { Table } from '../../lib/db/table';
 import { notFound } from '../errors';
 import { Application, ApplicationRef, CurrentPointers, NewApplication } from './application';
@@ -73,14 +73,15 @@ export class ApplicationRepository {
     return row;
   }
 
-  async create(application: NewApplication): Promise<void> {
+  /** Inserts the application, pipelined: a reference already taken fails the transaction with `onDuplicate()`. */
+  async create(application: NewApplication, onDuplicate: () => Error): Promise<void> {
     const { sql, values } = APPLICATION.insert(application, { updated_at: 'now()' });
-    await this.db.query(sql, values);
+    await this.db.write(sql, values, (err) => (isUniqueViolation(err) ? onDuplicate() : err));
   }
 
   async setCurrent(id: string, pointers: CurrentPointers): Promise<void> {
     const { sql, values } = APPLICATION.assignments(pointers, 2);
-    await this.db.query(`UPDATE application SET ${sql}, updated_at = now() WHERE id = $1`, [id, ...values]);
+    await this.db.write(`UPDATE application SET ${sql}, updated_at = now() WHERE id = $1`, [id, ...values]);
   }
 
   /** Applications still waiting for a credit decision that nobody touched since `before`. */

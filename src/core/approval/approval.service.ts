@@ -72,13 +72,17 @@ export class ApprovalService {
     return this.uow.transaction(async () => {
       const product = await this.products.find(request.productId);
       if (!product || !product.active) throw notFound('productId');
-      if (await this.applications.find(request)) throw duplicate();
-      await this.challenges.verifyAndConsume(request.partnerId, request.challenge, `approve:${request.externalReference}`);
+      // The duplicate check goes out with the challenge look-up and is judged before the OTP attempt counts.
+      const existing = this.applications.find(request);
+      existing.catch(() => undefined);
+      await this.challenges.verifyAndConsume(request.partnerId, request.challenge, `approve:${request.externalReference}`, async () => {
+        if (await existing) throw duplicate();
+      });
 
       const id = randomUUID();
       const lenderReference = `PA${randomToken(9).replace(/[-_]/g, 'x').toUpperCase()}`;
-      try {
-        await this.applications.create({
+      await this.applications.create(
+        {
           id,
           partnerId: request.partnerId,
           externalReference: request.externalReference,
@@ -93,11 +97,9 @@ export class ApprovalService {
           cKycId: request.cKycId ?? null,
           approvalState: 'IN_PROCESS',
           applicationState: 'CREDIT_APPROVAL_PENDING',
-        });
-      } catch (err) {
-        if (isUniqueViolation(err)) throw duplicate();
-        throw err;
-      }
+        },
+        duplicate,
+      );
       await this.transitions.recordInitials(id, initial(approvalState, 'IN_PROCESS'), initial(applicationState, 'CREDIT_APPROVAL_PENDING'));
       await this.outbox.stage(decideCreditJob, { applicationId: id });
       return { state: 'IN_PROCESS', lenderReference };

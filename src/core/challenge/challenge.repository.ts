@@ -1,4 +1,5 @@
-import { Database } from '../../lib/db/database';
+import { Database, sqlStateOf } from '../../lib/db/database';
+import { AppError, AppErrorCode } from '../errors';
 import { Table } from '../../lib/db/table';
 
 export interface StoredChallenge {
@@ -72,7 +73,7 @@ export class ChallengeRepository {
 
   async create(challenge: Omit<StoredChallenge, 'attempts' | 'consumedAt'> & { createdAt: Date }): Promise<void> {
     const { sql, values } = CHALLENGE.insert(challenge);
-    await this.db.query(sql, values);
+    await this.db.write(sql, values);
   }
 
   async byId(id: string): Promise<StoredChallenge | null> {
@@ -105,10 +106,17 @@ export class ChallengeRepository {
     }
   }
 
-  /** Consumes the challenge in the caller's transaction; false when it was consumed already. */
-  async consume(id: string, consumer: string, at: Date): Promise<boolean> {
-    const rows = await this.db.query(`UPDATE otp_challenge SET consumed_at = $2, consumed_by = $3 WHERE id = $1 AND consumed_at IS NULL RETURNING id`, [id, at, consumer]);
-    return rows.length === 1;
+  /**
+   * Consumes the challenge in the caller's transaction, pipelined: if it was consumed meanwhile, the
+   * transaction fails with CHALLENGE_ALREADY_USED.
+   */
+  async consume(id: string, consumer: string, at: Date): Promise<void> {
+    await this.db.write(
+      `WITH consumed AS (UPDATE otp_challenge SET consumed_at = $2, consumed_by = $3 WHERE id = $1 AND consumed_at IS NULL RETURNING id)
+       SELECT require_row(EXISTS (SELECT 1 FROM consumed), 'CP001', 'challenge already consumed')`,
+      [id, at, consumer],
+      (err) => (sqlStateOf(err) === 'CP001' ? new AppError(AppErrorCode.CHALLENGE_ALREADY_USED, 'The challenge was already used') : err),
+    );
   }
 }
 

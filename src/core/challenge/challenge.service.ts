@@ -95,11 +95,13 @@ export class ChallengeService {
    * business action or not at all. The attempt is judged first, atomically and committed on its own under
    * the phone's guard row lock: one phone's attempts are counted one at a time, a wrong guess is never
    * rolled back, and parallel guesses can exceed neither the per-challenge cap nor the per-phone lock-out.
+   * `precondition` (the caller's own refusal, such as a duplicate) is checked before anything is counted.
    */
-  async verifyAndConsume(partnerId: string, proof: ChallengeProof, consumer: string): Promise<void> {
+  async verifyAndConsume(partnerId: string, proof: ChallengeProof, consumer: string, precondition?: () => Promise<void>): Promise<void> {
     const phoneHash = this.identity.phone(proof.phone);
     const now = this.clock.now();
     const challenge = await this.challenges.byId(proof.tokenReferenceId);
+    await precondition?.();
     if (!challenge || challenge.partnerId !== partnerId) throw notFound('challenge tokenReferenceId');
     if (!safeEqual(challenge.phoneHash, phoneHash) || challenge.context !== proof.context) {
       throw new AppError(AppErrorCode.CHALLENGE_CONTEXT_MISMATCH, 'The challenge was issued for another phone number or journey step');
@@ -129,9 +131,7 @@ export class ChallengeService {
         });
       }
     }
-    if (!(await this.challenges.consume(challenge.id, consumer, now))) {
-      throw new AppError(AppErrorCode.CHALLENGE_ALREADY_USED, 'The challenge was already used');
-    }
+    await this.challenges.consume(challenge.id, consumer, now);
   }
 
   private templateOf(partner: Partner): string {

@@ -26,7 +26,7 @@ export class OfferRepository {
 
   async create(offer: Offer): Promise<void> {
     const { sql, values } = OFFER.insert(offer);
-    await this.db.query(sql, values);
+    await this.db.write(sql, values);
   }
 
   async byId(id: string): Promise<Offer | null> {

@@ -1,4 +1,5 @@
-import { Database } from '../../lib/db/database';
+import { Database, sqlStateOf } from '../../lib/db/database';
+import { AppError, AppErrorCode } from '../errors';
 
 /** The tables that carry a state machine. */
 export type StatefulModel = 'application' | 'kyc' | 'repaymentMandate' | 'loanAccount' | 'disbursement';
@@ -30,10 +31,11 @@ export class StateTransitionRepository {
   constructor(private readonly db: Database) {}
 
   /**
-   * In one statement: sets `column` from `from` to `to` (plus `changes`) only if it is still `from`, and
-   * records the move in the history. False when the row was not in `from` (nothing is written then).
+   * In one pipelined statement: sets `column` from `from` to `to` (plus `changes`) only if it is still
+   * `from`, and records the move in the history. If the row was not in `from`, nothing is written and the
+   * transaction fails with CONCURRENT_MODIFICATION.
    */
-  async move(model: StatefulModel, column: string, entry: { aggregate: string; entityId: string; from: string; to: string; reason?: string }, changes: Record<string, unknown>): Promise<boolean> {
+  async move(model: StatefulModel, column: string, entry: { aggregate: string; entityId: string; from: string; to: string; reason?: string }, changes: Record<string, unknown>): Promise<void> {
     const { table, hasUpdatedAt } = TABLES[model];
     const fields = Object.keys(changes).filter((field) => changes[field] !== undefined).sort();
     const assignments = [
@@ -41,19 +43,20 @@ export class StateTransitionRepository {
       ...fields.map((field, i) => `${columnOf(field)} = $${i + 7}`),
       ...(hasUpdatedAt ? ['updated_at = now()'] : []),
     ];
-    const rows = await this.db.query(
-      `WITH moved AS (UPDATE ${table} SET ${assignments.join(', ')} WHERE id = $1 AND ${columnOf(column)}::text = $2 RETURNING id)
-       INSERT INTO state_transition (aggregate, entity_id, from_state, to_state, reason)
-       SELECT $4, $1, $2, $6, $5 FROM moved RETURNING id`,
+    await this.db.write(
+      `WITH moved AS (UPDATE ${table} SET ${assignments.join(', ')} WHERE id = $1 AND ${columnOf(column)}::text = $2 RETURNING id),
+            recorded AS (INSERT INTO state_transition (aggregate, entity_id, from_state, to_state, reason)
+                         SELECT $4, $1, $2, $6, $5 FROM moved RETURNING id)
+       SELECT require_row(EXISTS (SELECT 1 FROM recorded), 'CP002', 'row not in the expected state')`,
       // The target state is passed twice: once typed as the state column's enum, once as history text.
       [entry.entityId, entry.from, entry.to, entry.aggregate, entry.reason ?? null, entry.to, ...fields.map((field) => changes[field])],
+      (err) => (sqlStateOf(err) === 'CP002' ? new AppError(AppErrorCode.CONCURRENT_MODIFICATION, `${entry.aggregate} ${entry.entityId} is no longer ${entry.from}`) : err),
     );
-    return rows.length === 1;
   }
 
   async record(entries: Array<Omit<StateTransitionRecord, 'occurredAt' | 'reason'> & { reason?: string }>): Promise<void> {
     const rows = entries.map((_, i) => `($${5 * i + 1}, $${5 * i + 2}, $${5 * i + 3}, $${5 * i + 4}, $${5 * i + 5})`);
-    await this.db.query(
+    await this.db.write(
       `INSERT INTO state_transition (aggregate, entity_id, from_state, to_state, reason) VALUES ${rows.join(', ')}`,
       entries.flatMap((entry) => [entry.aggregate, entry.entityId, entry.fromState, entry.toState, entry.reason ?? null]),
     );

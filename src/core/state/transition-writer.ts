@@ -23,9 +23,9 @@ export function initial<S extends string>(target: StateColumn<S>, state: S, reas
 
 /**
  * The one writer of every status in the system. A move is validated against the aggregate's transition
- * table, applied with a compare-and-set on the current state (a concurrent writer loses with
- * CONCURRENT_MODIFICATION, never overwrites) and recorded in `state_transition` in the same statement, in
- * the caller's transaction.
+ * table, applied with a compare-and-set on the current state and recorded in `state_transition` in the same
+ * statement, in the caller's transaction. The statement is pipelined: a concurrent writer that got there
+ * first makes the transaction fail with CONCURRENT_MODIFICATION when it ends; it never overwrites.
  */
 export class TransitionWriter {
   constructor(private readonly uow: UnitOfWork, private readonly repository: StateTransitionRepository) {}
@@ -43,8 +43,7 @@ export class TransitionWriter {
 
   async move<S extends string>(target: StateColumn<S>, entityId: string, from: S, to: S, changes: Record<string, unknown> = {}, reason?: string): Promise<void> {
     target.machine.assert(from, to);
-    const moved = await this.repository.move(target.model, target.column, { aggregate: target.machine.aggregate, entityId, from, to, reason }, changes);
-    if (!moved) throw new AppError(AppErrorCode.CONCURRENT_MODIFICATION, `${target.machine.aggregate} ${entityId} is no longer ${from}`);
+    await this.repository.move(target.model, target.column, { aggregate: target.machine.aggregate, entityId, from, to, reason }, changes);
   }
 
   history(aggregate: string, entityId: string): Promise<StateTransitionRecord[]> {

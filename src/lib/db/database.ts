@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { Socket } from 'node:net';
 import { createHash } from 'node:crypto';
-import { DatabaseError, Pool, PoolClient, QueryConfig, QueryResult, QueryResultRow, types as pgTypes } from 'pg';
+import { Client, ClientConfig, DatabaseError, Pool, PoolClient, QueryConfig, QueryResult, QueryResultRow, types as pgTypes } from 'pg';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { Prisma, PrismaClient } from '../../generated/prisma/client';
 
@@ -18,13 +19,114 @@ export interface UnitOfWork {
   readonly inTransaction: boolean;
 }
 
-interface Ambient {
-  connection: PoolClient;
-  afterCommit: Array<() => void>;
+/**
+ * A transaction open on one connection, in pg's pipeline mode: statements are sent without waiting for the
+ * answers before them, and those sent in one turn of the event loop leave in one write (the socket is corked
+ * until the turn ends). Writes whose answer the caller does not need (`write`) are not waited for at all;
+ * the first failure among them fails the transaction when it ends (PostgreSQL then turns COMMIT into
+ * ROLLBACK), and any later statement reports that failure rather than "transaction aborted".
+ */
+class OpenTransaction {
+  readonly afterCommit: Array<() => void> = [];
+  private readonly pending: Array<Promise<void>> = [];
+  private failure: unknown;
+
+  constructor(readonly connection: PoolClient) {}
+
+  send<R extends QueryResultRow>(statement: QueryConfig | string): Promise<QueryResult<R>> {
+    corkForThisTurn(this.connection);
+    return this.connection.query<R>(statement as QueryConfig);
+  }
+
+  async query<R extends QueryResultRow>(statement: QueryConfig | string): Promise<QueryResult<R>> {
+    try {
+      return await this.send<R>(statement);
+    } catch (err) {
+      throw this.failure ?? err;
+    }
+  }
+
+  write(statement: QueryConfig | string, translate: ErrorTranslator = (err) => err): void {
+    this.pending.push(
+      this.send(statement).then(
+        () => undefined,
+        (err: unknown) => {
+          this.failure ??= translate(err);
+        },
+      ),
+    );
+  }
+
+  /** BEGIN leaves in the same write as the transaction's first statement; were it to fail, so does the transaction. */
+  begin(): void {
+    this.write('BEGIN');
+  }
+
+  /** COMMIT goes out right behind the pending writes; it commits only if every one of them succeeded. */
+  async commit(): Promise<void> {
+    const commit = this.send('COMMIT');
+    await Promise.all(this.pending);
+    const result = await commit;
+    if (this.failure) throw this.failure;
+    if (result.command !== 'COMMIT') throw new Error(`The transaction ended with ${result.command}, not COMMIT`);
+  }
+
 }
 
-/** One per process: whether the current async path is inside a transaction, whichever Database opened it. */
-const ambient = new AsyncLocalStorage<Ambient>();
+/** Maps a failed write's database error to what the caller should see (a domain error, say). */
+export type ErrorTranslator = (err: unknown) => unknown;
+
+const corkedThisTurn = new WeakSet<Socket>();
+
+/** Statements sent on this connection until the event loop's turn ends leave in one write. */
+function corkForThisTurn(client: Client): void {
+  const stream = (client as unknown as { connection?: { stream?: Socket } }).connection?.stream;
+  if (!stream || corkedThisTurn.has(stream)) return;
+  corkedThisTurn.add(stream);
+  stream.cork();
+  setImmediate(() => {
+    corkedThisTurn.delete(stream);
+    stream.uncork();
+  });
+}
+
+/**
+ * One connection in pipeline mode shared by concurrent callers, for single statements that commit on their
+ * own: no pool round trip per statement, and the statements of many requests leave in one write. Reconnects
+ * after an error.
+ */
+class SharedConnection {
+  private client: Promise<Client> | undefined;
+
+  constructor(private readonly config: ClientConfig) {}
+
+  async query<R extends QueryResultRow>(statement: QueryConfig): Promise<QueryResult<R>> {
+    const client = await (this.client ??= this.open());
+    corkForThisTurn(client);
+    return client.query<R>(statement);
+  }
+
+  async close(): Promise<void> {
+    const client = await this.client?.catch(() => undefined);
+    this.client = undefined;
+    await client?.end().catch(() => undefined);
+  }
+
+  private open(): Promise<Client> {
+    const client = new Client(this.config);
+    const opened = client.connect().then(() => client);
+    const forget = () => {
+      if (this.client === opened) this.client = undefined;
+    };
+    client.on('error', forget);
+    client.on('end', forget);
+    opened.catch(forget);
+    return opened;
+  }
+}
+
+/** One per process: the transaction open on the current async path, whichever Database opened it. */
+const ambient = new AsyncLocalStorage<OpenTransaction>();
 
 /** True while a database transaction is open on this async path. Outside-world adapters refuse to run then. */
 export function isInTransaction(): boolean {
@@ -72,9 +174,10 @@ const poolConnect = Pool.prototype.connect as unknown as (this: Pool) => Promise
  */
 class AmbientPool extends Pool {
   override query(...args: unknown[]): never {
-    const connection = ambient.getStore()?.connection;
-    const query = (connection ? connection.query : Pool.prototype.query) as (...a: unknown[]) => never;
-    return query.apply(connection ?? this, args);
+    const transaction = ambient.getStore();
+    if (transaction && args.length === 1) return transaction.query(args[0] as QueryConfig) as never;
+    const query = (transaction ? transaction.connection.query : Pool.prototype.query) as (...a: unknown[]) => never;
+    return query.apply(transaction?.connection ?? this, args);
   }
 
   override connect(...args: unknown[]): never {
@@ -99,16 +202,21 @@ export class Database implements UnitOfWork {
    * it waits for a second one.
    */
   private readonly detachedPool: Pool;
+  /** Where single statements that commit on their own go (`independentQuery`). */
+  private readonly independent: SharedConnection;
 
   constructor(databaseUrl: string, poolSize = 10, detachedPoolSize = 4) {
     const options = {
       connectionString: databaseUrl,
+      // pg's pipeline mode: a transaction's statements need not wait for each other's answers (see OpenTransaction).
+      pipeline: true,
       connectionTimeoutMillis: 10_000,
       // A transaction left open by a stuck process must not hold its row locks for ever.
       idle_in_transaction_session_timeout: 30_000,
     };
     this.pool = new AmbientPool({ ...options, max: poolSize });
     this.detachedPool = new Pool({ ...options, max: detachedPoolSize });
+    this.independent = new SharedConnection(options);
     this.prisma = new PrismaClient({ adapter: new PrismaPg(this.pool, { statementNameGenerator: (query: { sql: string }) => statementName(query.sql) }) });
   }
 
@@ -134,9 +242,12 @@ export class Database implements UnitOfWork {
     return ambient.exit(() => this.run(this.detachedPool, fn));
   }
 
-  /** One statement committed on its own on the detached pool, whatever the caller's transaction does. */
-  independentQuery<R extends QueryResultRow>(sql: string, values: unknown[] = []): Promise<R[]> {
-    return ambient.exit(() => this.runQuery<R>(this.detachedPool, sql, values));
+  /**
+   * One statement that commits on its own, whatever the caller's transaction does, on a connection shared in
+   * pipeline mode. Only for short statements that wait on no lock a transaction could hold for long.
+   */
+  async independentQuery<R extends QueryResultRow>(sql: string, values: unknown[] = []): Promise<R[]> {
+    return (await this.independent.query<R>(statementOf(sql, values))).rows;
   }
 
   onCommit(hook: () => void): void {
@@ -151,7 +262,26 @@ export class Database implements UnitOfWork {
    * `bigint` columns come back as bigint, `timestamptz` as Date; parameters are bound as text.
    */
   query<R extends QueryResultRow>(sql: string, values: unknown[] = []): Promise<R[]> {
-    return this.runQuery<R>(ambient.getStore()?.connection ?? this.pool, sql, values);
+    return this.runQuery<R>(ambient.getStore() ?? this.pool, sql, values);
+  }
+
+  /**
+   * A write whose answer the caller does not need (an insert of a new row, an update by primary key, a
+   * conditional write that raises through `require_row`). Inside a transaction it is pipelined and not waited
+   * for: if it fails, the transaction fails when it ends, with the error `translate` makes of the database's.
+   * Outside one it runs (and fails) at once.
+   */
+  async write(sql: string, values: unknown[] = [], translate: ErrorTranslator = (err) => err): Promise<void> {
+    const transaction = ambient.getStore();
+    if (transaction) {
+      transaction.write(statementOf(sql, values), translate);
+      return;
+    }
+    try {
+      await this.runQuery(this.pool, sql, values);
+    } catch (err) {
+      throw translate(err);
+    }
   }
 
   async ping(): Promise<void> {
@@ -163,38 +293,46 @@ export class Database implements UnitOfWork {
     // end() resolves before the idle connections have closed, and $disconnect removed Prisma's error listener:
     // an error on one of them now (the server ending it) must not become an unhandled 'error' event.
     for (const pool of [this.pool, this.detachedPool]) pool.on('error', () => undefined);
-    await Promise.all([this.pool.end(), this.detachedPool.end()]);
+    await Promise.all([this.pool.end(), this.detachedPool.end(), this.independent.close()]);
   }
 
-  private async runQuery<R extends QueryResultRow>(on: Pool | PoolClient, sql: string, values: unknown[]): Promise<R[]> {
-    const config = { name: statementName(sql), text: sql, values: values.map(toParameter), types: queryTypes };
-    const result = on instanceof Pool ? await poolQuery.call<Pool, [QueryConfig], Promise<QueryResult<R>>>(on, config) : await on.query<R>(config);
+  private async runQuery<R extends QueryResultRow>(on: Pool | OpenTransaction, sql: string, values: unknown[]): Promise<R[]> {
+    const statement = statementOf(sql, values);
+    const result = on instanceof Pool ? await poolQuery.call<Pool, [QueryConfig], Promise<QueryResult<R>>>(on, statement) : await on.query<R>(statement);
     return result.rows;
   }
 
   private async run<T>(pool: Pool, fn: () => Promise<T>): Promise<T> {
-    const connection = await poolConnect.call(pool);
-    const afterCommit: Array<() => void> = [];
+    const transaction = new OpenTransaction(await poolConnect.call(pool));
     let result: T;
     try {
-      await connection.query('BEGIN');
-      result = await ambient.run({ connection, afterCommit }, fn);
-      await connection.query('COMMIT');
+      transaction.begin();
+      result = await ambient.run(transaction, fn);
+      await transaction.commit();
     } catch (err) {
       // A connection that cannot even roll back is broken: it is destroyed, not returned to the pool.
-      const broken = await connection.query('ROLLBACK').then(() => undefined, (rollbackError: Error) => rollbackError);
-      connection.release(broken);
+      const broken = await transaction.connection.query('ROLLBACK').then(() => undefined, (rollbackError: Error) => rollbackError);
+      transaction.connection.release(broken);
       throw err;
     }
-    connection.release();
-    for (const hook of afterCommit) hook();
+    transaction.connection.release();
+    for (const hook of transaction.afterCommit) hook();
     return result;
   }
+}
+
+function statementOf(sql: string, values: unknown[]): QueryConfig {
+  return { name: statementName(sql), text: sql, values: values.map(toParameter), types: queryTypes };
 }
 
 /** Dates go out as ISO instants (timestamptz columns), so the server's time zone never matters. */
 function toParameter(value: unknown): unknown {
   return value instanceof Date ? value.toISOString() : value;
+}
+
+/** The SQLSTATE of a failed hand-written statement (`require_row` raises codes of class CP), else undefined. */
+export function sqlStateOf(err: unknown): string | undefined {
+  return err instanceof DatabaseError ? err.code : undefined;
 }
 
 /** A unique-key violation, whether the statement was Prisma's (P2002) or hand-written (SQLSTATE 23505). */

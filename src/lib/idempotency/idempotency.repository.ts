@@ -36,6 +36,6 @@ export class IdempotencyRepository {
   }
 
   async complete(id: bigint, responseBody: string): Promise<void> {
-    await this.db.query(`UPDATE idempotency_record SET http_status = 200, response_body = $2 WHERE id = $1`, [id, responseBody]);
+    await this.db.write(`UPDATE idempotency_record SET http_status = 200, response_body = $2 WHERE id = $1`, [id, responseBody]);
   }
 }

@@ -12,7 +12,7 @@ export class JobStoreRepository {
 
   /** Writes one message in the caller's transaction. */
   async stage(message: { id: string; topic: string; payload: unknown; availableAt: Date }): Promise<void> {
-    await this.db.query(`INSERT INTO outbox_message (id, topic, payload, available_at) VALUES ($1, $2, $3, $4)`, [
+    await this.db.write(`INSERT INTO outbox_message (id, topic, payload, available_at) VALUES ($1, $2, $3, $4)`, [
       message.id,
       message.topic,
       JSON.stringify(message.payload),
@@ -34,7 +34,7 @@ export class JobStoreRepository {
       );
       if (rows.length === 0) return 0;
       await publish(rows);
-      await this.db.query(`UPDATE outbox_message SET published_at = now() WHERE id = ANY($1::text[])`, [rows.map((row) => row.id)]);
+      await this.db.write(`UPDATE outbox_message SET published_at = now() WHERE id = ANY($1::text[])`, [rows.map((row) => row.id)]);
       return rows.length;
     });
   }

@@ -57,3 +57,17 @@ BEGIN
   RETURN QUERY SELECT 'MISMATCH'::TEXT, claimed, NULL::TIMESTAMPTZ;
 END;
 $$;
+
+-- A conditional write that must have touched a row (a compare-and-set, a one-time consumption) raises
+-- instead of reporting zero rows, so it can be sent without waiting for its answer: the error aborts the
+-- transaction and the server maps the code to its domain error. Codes of class CP are this server's own:
+--   CP001  the OTP challenge was consumed already
+--   CP002  the row was no longer in the expected state (concurrent modification)
+CREATE FUNCTION require_row(present BOOLEAN, error_code TEXT, message TEXT) RETURNS VOID
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF NOT present THEN
+    RAISE EXCEPTION USING ERRCODE = error_code, MESSAGE = message;
+  END IF;
+END;
+$$;
