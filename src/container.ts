@@ -80,7 +80,7 @@ export interface Services {
 }
 
 export function buildServices(config: Config, logger: Logger, clock: Clock = systemClock): Services {
-  const db = new Database(config.databaseUrl);
+  const db = new Database(config.databaseUrl, config.databasePoolSize);
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2, lazyConnect: false });
   redis.on('error', (err) => logger.warn({ err }, 'redis connection error'));
   const keys = loadKeyRing(config.keysDir, config.appEnv !== 'production');

@@ -9,6 +9,8 @@ export interface Config {
   /** Prefix for the partner API paths, e.g. `/gpay`; empty by default. */
   basePath: string;
   databaseUrl: string;
+  /** Connections of this process's transaction pool (each request holds one for its transaction only). */
+  databasePoolSize: number;
   redisUrl: string;
   /** Prefix of every BullMQ key in Redis, so that several deployments (or test files) can share one Redis. */
   queuePrefix: string;
@@ -89,6 +91,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port,
     basePath,
     databaseUrl: url('DATABASE_URL', 'postgresql://postgres@127.0.0.1:5432/credit_partner', ['postgresql:', 'postgres:']),
+    databasePoolSize: int('DATABASE_POOL_SIZE', 20, 1, 500),
     redisUrl: url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
     queuePrefix: str('QUEUE_PREFIX', 'credit-partner'),
     sandbox,

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, randomFillSync, timingSafeEqual } from 'node:crypto';
 
 /** Constant-time comparison of two secrets of any length (the length itself is not hidden). */
 export function safeEqual(a: string, b: string): boolean {
@@ -11,9 +11,28 @@ export function safeEqual(a: string, b: string): boolean {
   return timingSafeEqual(left, right);
 }
 
+const RANDOM_POOL_BYTES = 4096;
+const randomPool = Buffer.alloc(RANDOM_POOL_BYTES);
+let randomPoolOffset = RANDOM_POOL_BYTES;
+
+/**
+ * `count` bytes from the CSPRNG, served from a pool refilled 4 KiB at a time (as Node does for randomUUID):
+ * one call into OpenSSL per pool instead of one per identifier. Every byte is handed out once.
+ */
+export function secureRandomBytes(count: number): Buffer {
+  if (count > RANDOM_POOL_BYTES) return randomFillSync(Buffer.alloc(count));
+  if (randomPoolOffset + count > RANDOM_POOL_BYTES) {
+    randomFillSync(randomPool);
+    randomPoolOffset = 0;
+  }
+  const bytes = Buffer.from(randomPool.subarray(randomPoolOffset, randomPoolOffset + count));
+  randomPoolOffset += count;
+  return bytes;
+}
+
 /** An unguessable identifier or bearer token: `bytes` random bytes, base64url. */
 export function randomToken(bytes = 24): string {
-  return randomBytes(bytes).toString('base64url');
+  return secureRandomBytes(bytes).toString('base64url');
 }
 
 /** Keyed hashing (HMAC-SHA256) for values that must be found again but never stored in clear. */
@@ -32,7 +51,7 @@ export class Sealer {
   }
 
   seal(plaintext: string, associatedData: string): string {
-    const iv = randomBytes(12);
+    const iv = secureRandomBytes(12);
     const cipher = createCipheriv('aes-256-gcm', this.key, iv);
     cipher.setAAD(Buffer.from(associatedData, 'utf8'));
     const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);

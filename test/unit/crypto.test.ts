@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { Hasher, Sealer, randomToken, safeEqual } from '../../src/lib/crypto';
+import { generateSync } from 'otplib';
+import { Hasher, Sealer, randomToken, safeEqual, secureRandomBytes } from '../../src/lib/crypto';
+import { nodeCrypto } from '../../src/lib/otp-crypto';
 
 describe('crypto helpers', () => {
   const sealer = new Sealer(randomBytes(32));
@@ -34,5 +36,22 @@ describe('crypto helpers', () => {
     expect(new Hasher(randomBytes(32)).hash('phone', 'x')).not.toBe(new Hasher(key).hash('phone', 'x'));
     expect(randomToken(24)).toMatch(/^[A-Za-z0-9_-]{32}$/);
     expect(randomToken()).not.toBe(randomToken());
+  });
+
+  it('serves random bytes from a pool without ever handing out the same bytes twice, across refills and for large requests', () => {
+    const seen = new Set<string>();
+    for (let i = 0; i < 2000; i++) seen.add(secureRandomBytes(12).toString('hex'));
+    expect(seen.size).toBe(2000);
+    expect(secureRandomBytes(5000)).toHaveLength(5000);
+    expect(secureRandomBytes(5000).equals(secureRandomBytes(5000))).toBe(false);
+  });
+
+  it('derives the HOTP codes of RFC 4226 Appendix D with Node crypto, exactly as otplib does with its own', () => {
+    const secret = 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ'; // base32 of ASCII "12345678901234567890"
+    const expected = ['755224', '287082', '359152', '969429', '338314', '254676', '287922', '162583', '399871', '520489'];
+    expected.forEach((code, counter) => {
+      expect(generateSync({ strategy: 'hotp', secret, counter, digits: 6, crypto: nodeCrypto })).toBe(code);
+      expect(generateSync({ strategy: 'hotp', secret, counter, digits: 6 })).toBe(code);
+    });
   });
 });
