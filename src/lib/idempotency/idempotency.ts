@@ -10,6 +10,9 @@ export class IdempotencyConflictError extends Error {
   }
 }
 
+/** Ends the transaction of a request whose key was taken, so that whatever it did speculatively rolls back. */
+class KeyTaken extends Error {}
+
 /**
  * Request-level idempotency for write operations, whatever the protocol: the protocol supplies the key
  * (partner, request id), a fingerprint of what makes two requests the same, and the function that does
@@ -17,22 +20,37 @@ export class IdempotencyConflictError extends Error {
  * a retry replays the stored answer byte for byte, a concurrent duplicate waits and then replays, a
  * different request under the same key is an IdempotencyConflictError, and a failed request leaves
  * nothing behind, so its retry is processed afresh. Reads are not recorded: they change nothing.
+ *
+ * The work starts without waiting for the claim's answer, so its first statements leave with the claim in
+ * one write. That is safe because all of it is in the transaction, which is rolled back when the key turns
+ * out to be taken: the only effect that outlives a rollback, an OTP attempt, comes after the challenge
+ * look-up, and a taken key means the earlier request succeeded and consumed its challenge, so the attempt
+ * is refused before it is counted.
  */
 export class Idempotency {
   constructor(private readonly uow: UnitOfWork, private readonly records: IdempotencyRepository) {}
 
-  once(key: IdempotencyKey, operation: string, fingerprint: string, produce: () => Promise<string>): Promise<string> {
-    return this.uow.transaction(async () => {
-      const claim = await this.records.claim(key, operation, fingerprint);
-      if (claim === null) {
-        const previous = await this.records.find(key);
-        if (!previous || previous.fingerprint !== fingerprint || previous.operation !== operation) throw new IdempotencyConflictError(key.requestId);
-        return previous.responseBody;
-      }
-      const answer = await produce();
-      await this.records.complete(claim, answer);
-      return answer;
-    });
+  async once(key: IdempotencyKey, operation: string, fingerprint: string, produce: () => Promise<string>): Promise<string> {
+    try {
+      return await this.uow.transaction(async () => {
+        const claiming = this.records.claim(key, operation, fingerprint);
+        const producing = produce();
+        producing.catch(() => undefined);
+        const claim = await claiming;
+        if (claim === null) {
+          await producing.catch(() => undefined);
+          throw new KeyTaken();
+        }
+        const answer = await producing;
+        await this.records.complete(claim, answer);
+        return answer;
+      });
+    } catch (err) {
+      if (!(err instanceof KeyTaken)) throw err;
+      const previous = await this.records.find(key);
+      if (!previous || previous.fingerprint !== fingerprint || previous.operation !== operation) throw new IdempotencyConflictError(key.requestId);
+      return previous.responseBody;
+    }
   }
 }
 
