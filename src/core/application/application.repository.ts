@@ -110,7 +110,7 @@ export class ApplicationRepository {
 
   /** The whole status of an application in one prepared query, with no transaction and no write. */
   async status(ref: ApplicationRef): Promise<ApplicationStatus | null> {
-    const [row] = await this.db.query<StatusRow>(STATUS_SQL, [ref.partnerId, ref.externalReference]);
+    const [row] = await this.db.read<StatusRow>(STATUS_SQL, [ref.partnerId, ref.externalReference]);
     if (!row) return null;
     return {
       lenderReference: row.lender_reference,

@@ -204,6 +204,9 @@ export class Database implements UnitOfWork {
   private readonly detachedPool: Pool;
   /** Where single statements that commit on their own go (`independentQuery`). */
   private readonly independent: SharedConnection;
+  /** Where lock-free reads outside any transaction go (`read`), round robin. */
+  private readonly readers: SharedConnection[];
+  private nextReader = 0;
 
   constructor(databaseUrl: string, poolSize = 10, detachedPoolSize = 4) {
     const options = {
@@ -217,6 +220,7 @@ export class Database implements UnitOfWork {
     this.pool = new AmbientPool({ ...options, max: poolSize });
     this.detachedPool = new Pool({ ...options, max: detachedPoolSize });
     this.independent = new SharedConnection(options);
+    this.readers = [new SharedConnection(options), new SharedConnection(options)];
     this.prisma = new PrismaClient({ adapter: new PrismaPg(this.pool, { statementNameGenerator: (query: { sql: string }) => statementName(query.sql) }) });
   }
 
@@ -266,6 +270,18 @@ export class Database implements UnitOfWork {
   }
 
   /**
+   * A read that takes no lock, outside any transaction (a status poll, say), on connections shared in
+   * pipeline mode: the reads of many concurrent requests leave in one write and need no pool round trip.
+   * Inside a transaction it is an ordinary `query` on the transaction's connection.
+   */
+  async read<R extends QueryResultRow>(sql: string, values: unknown[] = []): Promise<R[]> {
+    const transaction = ambient.getStore();
+    if (transaction) return this.runQuery<R>(transaction, sql, values);
+    const reader = this.readers[this.nextReader++ % this.readers.length];
+    return (await reader.query<R>(statementOf(sql, values))).rows;
+  }
+
+  /**
    * A write whose answer the caller does not need (an insert of a new row, an update by primary key, a
    * conditional write that raises through `require_row`). Inside a transaction it is pipelined and not waited
    * for: if it fails, the transaction fails when it ends, with the error `translate` makes of the database's.
@@ -293,7 +309,7 @@ export class Database implements UnitOfWork {
     // end() resolves before the idle connections have closed, and $disconnect removed Prisma's error listener:
     // an error on one of them now (the server ending it) must not become an unhandled 'error' event.
     for (const pool of [this.pool, this.detachedPool]) pool.on('error', () => undefined);
-    await Promise.all([this.pool.end(), this.detachedPool.end(), this.independent.close()]);
+    await Promise.all([this.pool.end(), this.detachedPool.end(), this.independent.close(), ...this.readers.map((reader) => reader.close())]);
   }
 
   private async runQuery<R extends QueryResultRow>(on: Pool | OpenTransaction, sql: string, values: unknown[]): Promise<R[]> {
