@@ -21,10 +21,10 @@ DECLARE
   claimed INTEGER;
   lockout BIGINT;
 BEGIN
-  INSERT INTO otp_phone_guard AS g (phone_hash, consecutive_failures, lockouts, updated_at)
+  INSERT INTO otp_phone_guard (phone_hash, consecutive_failures, lockouts, updated_at)
   VALUES (p_phone_hash, 0, 0, now())
-  ON CONFLICT (phone_hash) DO UPDATE SET phone_hash = g.phone_hash
-  RETURNING g.* INTO guard;
+  ON CONFLICT (phone_hash) DO NOTHING;
+  SELECT * INTO guard FROM otp_phone_guard WHERE phone_hash = p_phone_hash FOR UPDATE;
 
   IF guard.locked_until IS NOT NULL AND guard.locked_until > p_now THEN
     RETURN QUERY SELECT 'LOCKED'::TEXT, NULL::INTEGER, guard.locked_until;
@@ -40,7 +40,9 @@ BEGIN
   END IF;
 
   IF p_matched THEN
-    UPDATE otp_phone_guard SET consecutive_failures = 0, updated_at = now() WHERE phone_hash = p_phone_hash;
+    IF guard.consecutive_failures <> 0 THEN
+      UPDATE otp_phone_guard SET consecutive_failures = 0, updated_at = now() WHERE phone_hash = p_phone_hash;
+    END IF;
     RETURN QUERY SELECT 'MATCH'::TEXT, claimed, NULL::TIMESTAMPTZ;
     RETURN;
   END IF;

@@ -202,8 +202,13 @@ export class Database implements UnitOfWork {
    * it waits for a second one.
    */
   private readonly detachedPool: Pool;
-  /** Where single statements that commit on their own go (`independentQuery`). */
-  private readonly independent: SharedConnection;
+  /**
+   * Where single statements that commit on their own go (`independentQuery`), round robin. Several, because a
+   * connection commits one statement at a time and each commit waits for its WAL flush; the flushes of
+   * several connections are grouped.
+   */
+  private readonly independent: SharedConnection[];
+  private nextIndependent = 0;
   /** Where lock-free reads outside any transaction go (`read`), round robin. */
   private readonly readers: SharedConnection[];
   private nextReader = 0;
@@ -219,7 +224,7 @@ export class Database implements UnitOfWork {
     };
     this.pool = new AmbientPool({ ...options, max: poolSize });
     this.detachedPool = new Pool({ ...options, max: detachedPoolSize });
-    this.independent = new SharedConnection(options);
+    this.independent = Array.from({ length: 2 }, () => new SharedConnection(options));
     this.readers = [new SharedConnection(options), new SharedConnection(options)];
     this.prisma = new PrismaClient({ adapter: new PrismaPg(this.pool, { statementNameGenerator: (query: { sql: string }) => statementName(query.sql) }) });
   }
@@ -251,7 +256,8 @@ export class Database implements UnitOfWork {
    * pipeline mode. Only for short statements that wait on no lock a transaction could hold for long.
    */
   async independentQuery<R extends QueryResultRow>(sql: string, values: unknown[] = []): Promise<R[]> {
-    return (await this.independent.query<R>(statementOf(sql, values))).rows;
+    const connection = this.independent[this.nextIndependent++ % this.independent.length];
+    return (await connection.query<R>(statementOf(sql, values))).rows;
   }
 
   onCommit(hook: () => void): void {
@@ -309,7 +315,7 @@ export class Database implements UnitOfWork {
     // end() resolves before the idle connections have closed, and $disconnect removed Prisma's error listener:
     // an error on one of them now (the server ending it) must not become an unhandled 'error' event.
     for (const pool of [this.pool, this.detachedPool]) pool.on('error', () => undefined);
-    await Promise.all([this.pool.end(), this.detachedPool.end(), this.independent.close(), ...this.readers.map((reader) => reader.close())]);
+    await Promise.all([this.pool.end(), this.detachedPool.end(), ...this.independent.map((connection) => connection.close()), ...this.readers.map((reader) => reader.close())]);
   }
 
   private async runQuery<R extends QueryResultRow>(on: Pool | OpenTransaction, sql: string, values: unknown[]): Promise<R[]> {
