@@ -54,4 +54,83 @@ describe('the database unit of work', () => {
     }).catch(() => undefined);
     expect(failed).toEqual([]);
   });
+
+  it('when a pipelined write fails, then the transaction fails with its translated error, and nothing of it is committed', async () => {
+    class Refused extends Error {}
+    await expect(
+      db.transaction(async () => {
+        await db.write(`INSERT INTO state_transition (aggregate, entity_id, to_state) VALUES ('pipelined', 'before', 'A')`);
+        await db.write(`INSERT INTO state_transition (aggregate, entity_id, to_state) VALUES ('pipelined', NULL, 'A')`, [], (err) =>
+          (err as { code?: string }).code === '23502' ? new Refused('entity id missing') : err,
+        );
+        await db.write(`INSERT INTO state_transition (aggregate, entity_id, to_state) VALUES ('pipelined', 'after', 'A')`);
+      }),
+    ).rejects.toThrow(Refused);
+    expect(await db.query(`SELECT 1 FROM state_transition WHERE aggregate = 'pipelined'`)).toEqual([]);
+  });
+
+  it('when a statement follows a failed pipelined write, then it reports that failure, not "transaction aborted"', async () => {
+    const failure = db.transaction(async () => {
+      await db.write(`INSERT INTO state_transition (aggregate, entity_id, to_state) VALUES ('masked', NULL, 'A')`);
+      await db.query(`SELECT 1`);
+    });
+    await expect(failure).rejects.toMatchObject({ code: '23502' });
+  });
+
+  it('when require_row finds no row, then it raises its own SQLSTATE, which fails the transaction', async () => {
+    await expect(
+      db.transaction(() => db.write(`SELECT require_row(EXISTS (SELECT 1 FROM state_transition WHERE aggregate = 'nowhere'), 'CP002', 'no such row')`)),
+    ).rejects.toMatchObject({ code: 'CP002' });
+    await expect(db.transaction(() => db.write(`SELECT require_row(true, 'CP002', 'never raised')`))).resolves.toBeUndefined();
+  });
+
+  it('when Prisma and hand-written statements share a transaction, then both see each other and commit together', async () => {
+    await db.transaction(async () => {
+      await db.client.stateTransition.create({ data: { aggregate: 'shared', entityId: 'prisma', toState: 'A' } });
+      await db.write(`INSERT INTO state_transition (aggregate, entity_id, to_state) VALUES ('shared', 'sql', 'A')`);
+      const seen = await db.client.stateTransition.count({ where: { aggregate: 'shared' } });
+      expect(seen).toBe(2);
+    });
+    expect(await db.query(`SELECT entity_id AS "entityId" FROM state_transition WHERE aggregate = 'shared' ORDER BY entity_id`)).toEqual([{ entityId: 'prisma' }, { entityId: 'sql' }]);
+  });
+
+  it('when a Prisma call would open a transaction of its own inside a unit of work, then it is refused instead of escaping it', async () => {
+    await expect(db.transaction(() => db.client.$transaction(async () => undefined))).rejects.toThrow(/own transaction inside a unit of work/);
+  });
+
+  it('when the transaction rolls back, then an independent statement made inside it stays, and reads see committed rows only', async () => {
+    await db
+      .transaction(async () => {
+        await db.write(`INSERT INTO state_transition (aggregate, entity_id, to_state) VALUES ('independent', 'inside', 'A')`);
+        await db.independentQuery(`INSERT INTO state_transition (aggregate, entity_id, to_state) VALUES ('independent', 'outside', 'B')`);
+        throw new Error('business failure');
+      })
+      .catch(() => undefined);
+    expect(await db.read(`SELECT entity_id AS "entityId" FROM state_transition WHERE aggregate = 'independent'`)).toEqual([{ entityId: 'outside' }]);
+  });
+
+  it('reads bigint columns as bigint, and a Date parameter comes back as the same instant', async () => {
+    const [row] = await db.read<{ big: bigint; at: Date }>(`SELECT 9007199254740993::bigint AS big, '2026-01-02T03:04:05.678Z'::timestamptz AS at`);
+    expect(row.big).toBe(9007199254740993n);
+    expect(row.at.toISOString()).toBe('2026-01-02T03:04:05.678Z');
+    const [echoed] = await db.query<{ at: Date }>(`SELECT $1::timestamptz AS at`, [new Date('2026-05-06T07:08:09.010Z')]);
+    expect(echoed.at.toISOString()).toBe('2026-05-06T07:08:09.010Z');
+  });
+
+  it('when many transactions run at once, then each one\'s pipelined statements stay in it (no cross-talk through corked sockets)', async () => {
+    await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        db
+          .transaction(async () => {
+            await db.write(`INSERT INTO state_transition (aggregate, entity_id, to_state) VALUES ('many', $1, 'A')`, [`tx-${i}`]);
+            await db.write(`INSERT INTO state_transition (aggregate, entity_id, to_state) VALUES ('many', $1, 'B')`, [`tx-${i}`]);
+            if (i % 3 === 0) throw new Error('roll back');
+          })
+          .catch(() => undefined),
+      ),
+    );
+    const rows = await db.query<{ entityId: string; n: bigint }>(`SELECT entity_id AS "entityId", count(*) AS n FROM state_transition WHERE aggregate = 'many' GROUP BY entity_id`);
+    expect(rows).toHaveLength(20);
+    expect(rows.every((row) => row.n === 2n && Number(row.entityId.slice(3)) % 3 !== 0)).toBe(true);
+  });
 });
