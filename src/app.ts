@@ -3,7 +3,7 @@ import swaggerUi from 'swagger-ui-express';
 import path from 'node:path';
 import { newTraceId, withTrace } from './lib/trace';
 import { gpayRouter } from './protocols/gpay/gpay-router';
-import { buildGpayOpenApi } from './protocols/gpay/gpay-openapi';
+import { allowAdditionalProperties, buildGpayOpenApi } from './protocols/gpay/gpay-openapi';
 import { plainErrorHandler, sandboxRouter } from './protocols/sandbox/sandbox-router';
 import sandboxSpec from './generated/sandbox/swagger.json';
 import type { Services } from './container';
@@ -44,6 +44,7 @@ export function createApp(services: Services): express.Express {
   const spec = buildGpayOpenApi({ basePath: config.basePath });
   if (config.sandbox) {
     Object.assign(spec.paths, sandboxSpec.paths);
+    allowAdditionalProperties(sandboxSpec.components);
     Object.assign(spec.components.schemas, sandboxSpec.components.schemas);
     spec.tags = [...(spec.tags ?? []), ...(sandboxSpec.tags ?? [])];
   }

@@ -65,7 +65,9 @@ export type DomainField =
   | 'borrowerPhone'
   | 'challengeCode'
   | 'returnUrl'
-  | 'externalReference';
+  | 'externalReference'
+  | 'challengeReference'
+  | 'accountToken';
 
 export class AppError extends Error {
   constructor(
@@ -81,6 +83,7 @@ export class AppError extends Error {
   }
 }
 
-export const notFound = (what: string) => new AppError(AppErrorCode.NOT_FOUND, `Unknown ${what}`);
+/** An unknown identifier; `field` names it when it came from the request. */
+export const notFound = (what: string, field?: DomainField) => new AppError(AppErrorCode.NOT_FOUND, `Unknown ${what}`, field ? [field] : []);
 export const precondition = (message: string) => new AppError(AppErrorCode.PRECONDITION_FAILED, message);
 export const invalidField = (field: DomainField, message: string) => new AppError(AppErrorCode.INVALID_FIELD_VALUE, message, [field]);

@@ -302,7 +302,7 @@ describe('sandbox endpoints', () => {
     await initiateKyc(gid, offerId).expect(200);
     const res = await completeKyc(gid, { outcome: 'MAYBE' });
     expectSandboxError(res, 400, 'INVALID_FIELD_VALUE');
-    expect(res.body.error.fields).toEqual([expect.stringMatching(/outcome$/)]);
+    expect(res.body.error.fields).toEqual(['outcome']);
     expect((await applicationStatus(t, gid)).kyc.state).toBe('NOT_STARTED');
   });
 

@@ -284,7 +284,7 @@ const REFUSALS: Refusal[] = [
       b.challenge = { tokenReferenceId: theirs.tokenReferenceId, tokens: [{ type: 'SMS_OTP', value: theirs.otp }] };
     },
   },
-  { name: 'the offerId is unknown', status: 404, code: 'INVALID_IDENTIFIER', reason: 'NOT_FOUND', mutate: (b) => void (b.offerId = 'OFRUNKNOWN000') },
+  { name: 'the offerId is unknown', status: 404, code: 'INVALID_IDENTIFIER', reason: 'NOT_FOUND', fields: ['data.offerId'], mutate: (b) => void (b.offerId = 'OFRUNKNOWN000') },
   { name: 'the productId is another product', status: 400, code: 'INVALID_FIELD_VALUE', fields: ['data.productId'], mutate: (b) => void (b.productId = 'OTHER_PRODUCT') },
 ];
 

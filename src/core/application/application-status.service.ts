@@ -9,7 +9,7 @@ export class ApplicationStatusService {
 
   async get(ref: ApplicationRef): Promise<ApplicationStatus> {
     const status = await this.applications.status(ref);
-    if (!status) throw notFound('application reference');
+    if (!status) throw notFound('application reference', 'externalReference');
     return status;
   }
 }

@@ -51,7 +51,7 @@ export class ApplicationRepository {
 
   async get(ref: ApplicationRef): Promise<Application> {
     const application = await this.find(ref);
-    if (!application) throw notFound('application reference');
+    if (!application) throw notFound('application reference', 'externalReference');
     return application;
   }
 
@@ -69,7 +69,7 @@ export class ApplicationRepository {
   /** Locks and reads the application in the caller's transaction, in one statement. */
   async lockByRef(ref: ApplicationRef): Promise<Application> {
     const [row] = await this.db.query<Application>(`${SELECT_BY_REF} FOR UPDATE`, [ref.partnerId, ref.externalReference]);
-    if (!row) throw notFound('application reference');
+    if (!row) throw notFound('application reference', 'externalReference');
     return row;
   }
 

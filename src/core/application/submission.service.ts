@@ -58,7 +58,7 @@ export class SubmissionService {
         throw precondition(`The application cannot be submitted while it is ${application.applicationState}`);
       }
       const offer = application.currentOfferId === request.offerId ? await this.offers.byId(request.offerId) : null;
-      if (!offer) throw notFound('offerId');
+      if (!offer) throw notFound('offerId', 'offerId');
       if (request.productId !== application.productId) throw invalidField('productId', 'productId does not match the application');
       const now = this.clock.now();
       if (now < offer.startsAt || now >= offer.endsAt) throw new AppError(AppErrorCode.OFFER_EXPIRED, 'The offer is outside its validity window');

@@ -71,7 +71,7 @@ export class ApprovalService {
   async approve(request: ApprovalRequest): Promise<ApprovalStatus> {
     return this.uow.transaction(async () => {
       const product = await this.products.find(request.productId);
-      if (!product || !product.active) throw notFound('productId');
+      if (!product || !product.active) throw notFound('productId', 'productId');
       // The duplicate check goes out with the challenge look-up and is judged before the OTP attempt counts.
       const existing = this.applications.find(request);
       existing.catch(() => undefined);
@@ -173,7 +173,7 @@ export class ApprovalService {
 
   private async productOf(application: Application): Promise<Product> {
     const product = await this.products.find(application.productId);
-    if (!product) throw notFound('productId');
+    if (!product) throw notFound('productId', 'productId');
     return product;
   }
 

@@ -103,7 +103,7 @@ export class ChallengeService {
     const now = this.clock.now();
     const challenge = await this.challenges.byId(proof.tokenReferenceId);
     await precondition?.();
-    if (!challenge || challenge.partnerId !== partnerId) throw notFound('challenge tokenReferenceId');
+    if (!challenge || challenge.partnerId !== partnerId) throw notFound('challenge tokenReferenceId', 'challengeReference');
     if (!safeEqual(challenge.phoneHash, phoneHash) || challenge.context !== proof.context) {
       throw new AppError(AppErrorCode.CHALLENGE_CONTEXT_MISMATCH, 'The challenge was issued for another phone number or journey step');
     }

@@ -48,7 +48,7 @@ export class KycService {
       if (application.applicationState !== 'IN_PROGRESS') {
         throw precondition(`KYC cannot start while the application is ${application.applicationState}`);
       }
-      if (application.currentOfferId !== offerId) throw notFound('offerId');
+      if (application.currentOfferId !== offerId) throw notFound('offerId', 'offerId');
       const urlToken = randomToken(24);
       const expiresAt = new Date(this.clock.now().getTime() + KYC_LINK_TTL_MS);
       const urlTokenHash = this.identity.secret('kyc-url-token', urlToken);

@@ -54,7 +54,7 @@ export class LoanService {
 
   async account(partnerId: string, accountToken: string): Promise<LoanAccount> {
     const loan = await this.loans.accountForPartner(partnerId, accountToken);
-    if (!loan) throw notFound('accountToken');
+    if (!loan) throw notFound('accountToken', 'accountToken');
     return loan;
   }
 

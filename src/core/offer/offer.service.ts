@@ -8,7 +8,7 @@ export class OfferService {
   /** The offer with this id, if it belongs to an application of this partner. */
   async fetch(partnerId: string, offerId: string): Promise<Offer> {
     const offer = await this.offers.forPartner(partnerId, offerId);
-    if (!offer) throw notFound('offerId');
+    if (!offer) throw notFound('offerId', 'offerId');
     return offer;
   }
 }

@@ -56,6 +56,8 @@ const WIRE_FIELDS: Record<DomainField, string> = {
   challengeCode: 'data.challenge.tokens',
   returnUrl: 'data.redirectionUrl',
   externalReference: 'data.googleApplicationId',
+  challengeReference: 'data.challenge.tokenReferenceId',
+  accountToken: 'data.accountToken',
 };
 
 const REQUEST_ID = /^[A-Za-z0-9:_-]{1,100}$/;

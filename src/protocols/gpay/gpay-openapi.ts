@@ -6,10 +6,13 @@ type Spec = Omit<typeof generated, 'paths' | 'servers'> & { servers?: Array<{ ur
 
 /**
  * The served OpenAPI document of the Google Pay-style surface: tsoa's generated spec with the base path as
- * server, the partner header, and the examples of examples.ts.
+ * server, the partner header, and the examples of examples.ts. tsoa writes `additionalProperties: false`
+ * for its silently-remove-extras mode; the server accepts and drops unknown members, so the document says
+ * what the server does and leaves them allowed.
  */
 export function buildGpayOpenApi(options: { basePath: string }): Spec {
   const spec = JSON.parse(JSON.stringify(generated)) as Spec;
+  allowAdditionalProperties(spec.components);
   spec.servers = [{ url: options.basePath || '/', description: 'This server' }];
   for (const [path, operations] of Object.entries(spec.paths)) {
     for (const operation of Object.values(operations)) {
@@ -32,3 +35,14 @@ const PARTNER_PARAMETER = {
   description: 'The calling partner (aggregator) as registered with this bank. Required outside the sandbox; in the sandbox a request without it is the sandbox aggregator `gpay`.',
   schema: { type: 'string', example: 'gpay' },
 };
+
+/** Removes every `additionalProperties: false` below `node` (the surfaces drop unknown members instead). */
+export function allowAdditionalProperties(node: unknown): void {
+  if (Array.isArray(node)) {
+    node.forEach(allowAdditionalProperties);
+  } else if (node && typeof node === 'object') {
+    const record = node as Record<string, unknown>;
+    if (record.additionalProperties === false) delete record.additionalProperties;
+    Object.values(record).forEach(allowAdditionalProperties);
+  }
+}

@@ -39,7 +39,10 @@ export function plainErrorHandler(logger: Logger) {
 /** Any failure as `{code, message, fields}`; the plain JSON error of the sandbox and health routes. */
 export function plainError(err: unknown): { code: string; message: string; fields?: string[] } {
   if (err instanceof AppError || err instanceof ProtocolError) return { code: err.code, message: err.message, ...(err.fields.length ? { fields: err.fields } : {}) };
-  if (err instanceof ValidateError) return { code: AppErrorCode.INVALID_FIELD_VALUE, message: 'The request is invalid', fields: Object.keys(err.fields) };
+  if (err instanceof ValidateError) {
+    // tsoa names `body.outcome` or `phone` (a query parameter); the caller knows them as `outcome` and `phone`.
+    return { code: AppErrorCode.INVALID_FIELD_VALUE, message: 'The request is invalid', fields: Object.keys(err.fields).map((path) => path.replace(/^(requestBody|body)\./, '')) };
+  }
   const bodyError = fromBodyParserError(err);
   if (bodyError) return { code: bodyError.code, message: bodyError.message };
   if (isConnectivityError(err)) return { code: AppErrorCode.SERVICE_UNAVAILABLE, message: 'A dependency is unavailable; retry later' };
