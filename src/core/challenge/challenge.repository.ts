@@ -1,5 +1,4 @@
 import { Database, sqlStateOf } from '../../lib/db/database';
-import { AppError, AppErrorCode } from '../errors';
 import { Table } from '../../lib/db/table';
 
 export interface StoredChallenge {
@@ -31,6 +30,8 @@ export interface AttemptToJudge {
   /** The lock-out for the phone's 1st, 2nd, … lock-out; the last entry repeats. */
   lockoutScheduleMs: number[];
 }
+
+export type MatchedRefusal = { kind: 'CONSUMED' } | { kind: 'EXHAUSTED' } | { kind: 'LOCKED'; lockedUntil: Date };
 
 export type AttemptVerdict =
   | { kind: 'LOCKED'; lockedUntil: Date }
@@ -107,15 +108,27 @@ export class ChallengeRepository {
   }
 
   /**
-   * Consumes the challenge in the caller's transaction, pipelined: if it was consumed meanwhile, the
-   * transaction fails with CHALLENGE_ALREADY_USED.
+   * A matched code, counted with the action it authorises (database function `otp_use_matched`): in the
+   * caller's transaction, pipelined, it claims an attempt and consumes the challenge under the phone's guard
+   * row lock. A refusal fails the transaction with the error `refused` makes of it.
    */
-  async consume(id: string, consumer: string, at: Date): Promise<void> {
+  async useMatched(attempt: { phoneHash: string; challengeId: string; consumer: string; now: Date }, refused: (refusal: MatchedRefusal) => Error): Promise<void> {
     await this.db.write(
-      `WITH consumed AS (UPDATE otp_challenge SET consumed_at = $2, consumed_by = $3 WHERE id = $1 AND consumed_at IS NULL RETURNING id)
-       SELECT require_row(EXISTS (SELECT 1 FROM consumed), 'CP001', 'challenge already consumed')`,
-      [id, at, consumer],
-      (err) => (sqlStateOf(err) === 'CP001' ? new AppError(AppErrorCode.CHALLENGE_ALREADY_USED, 'The challenge was already used') : err),
+      `SELECT otp_use_matched($1, $2, $3, $4)`,
+      [attempt.phoneHash, attempt.challengeId, attempt.consumer, attempt.now],
+      (err) => {
+        const detail = (err as { detail?: string }).detail;
+        switch (sqlStateOf(err)) {
+          case 'CP001':
+            return refused({ kind: 'CONSUMED' });
+          case 'CP003':
+            return refused({ kind: 'LOCKED', lockedUntil: new Date(detail ?? attempt.now) });
+          case 'CP004':
+            return refused({ kind: 'EXHAUSTED' });
+          default:
+            return err;
+        }
+      },
     );
   }
 }

@@ -92,10 +92,12 @@ export class ChallengeService {
   }
 
   /**
-   * Verifies and consumes a challenge inside the caller's transaction: the consumption commits with the
-   * business action or not at all. The attempt is judged first, atomically and committed on its own under
-   * the phone's guard row lock: one phone's attempts are counted one at a time, a wrong guess is never
-   * rolled back, and parallel guesses can exceed neither the per-challenge cap nor the per-phone lock-out.
+   * Verifies and consumes a challenge inside the caller's transaction. Every attempt is counted under the
+   * phone's guard row lock, so parallel guesses can exceed neither the per-challenge cap nor the per-phone
+   * lock-out. A wrong code is judged at once and committed on its own: a wrong guess is never rolled back. A
+   * right code is counted and consumed together with the business action (pipelined, in its transaction): if
+   * the action fails, the code stays usable; if the phone is locked or the challenge used up meanwhile, the
+   * action fails with that refusal.
    * `precondition` (the caller's own refusal, such as a duplicate) is checked before anything is counted.
    */
   async verifyAndConsume(partnerId: string, proof: ChallengeProof, consumer: string, precondition?: () => Promise<void>): Promise<void> {
@@ -107,32 +109,39 @@ export class ChallengeService {
     if (!safeEqual(challenge.phoneHash, phoneHash) || challenge.context !== proof.context) {
       throw new AppError(AppErrorCode.CHALLENGE_CONTEXT_MISMATCH, 'The challenge was issued for another phone number or journey step');
     }
-    if (challenge.consumedAt) throw new AppError(AppErrorCode.CHALLENGE_ALREADY_USED, 'The challenge was already used');
+    if (challenge.consumedAt) throw alreadyUsed();
     if (challenge.expiresAt <= now) throw new AppError(AppErrorCode.CHALLENGE_EXPIRED, 'The challenge has expired; initiate a new one');
     const code = proof.code;
     if (code === undefined) throw new AppError(AppErrorCode.MISSING_REQUIRED_FIELD, 'An SMS OTP code is required', ['challengeCode']);
 
+    if (safeEqual(this.codeOf(challenge), code)) {
+      await this.challenges.useMatched({ phoneHash, challengeId: challenge.id, consumer, now }, (refusal) => {
+        if (refusal.kind === 'LOCKED') return phoneLocked(refusal.lockedUntil, now);
+        return refusal.kind === 'EXHAUSTED' ? attemptsExhausted() : alreadyUsed();
+      });
+      return;
+    }
     const verdict = await this.challenges.judgeAttempt({
       phoneHash,
       challengeId: challenge.id,
-      matched: safeEqual(this.codeOf(challenge), code),
+      matched: false,
       now,
       maxConsecutiveFailures: CHALLENGE_POLICY.maxConsecutiveFailuresPerPhone,
       lockoutScheduleMs: LOCKOUT_SCHEDULE_MS,
     });
     switch (verdict.kind) {
       case 'LOCKED':
-        throw rateLimited('Too many wrong OTPs for this phone number', verdict.lockedUntil.getTime() - now.getTime());
+        throw phoneLocked(verdict.lockedUntil, now);
       case 'EXHAUSTED':
-        throw new AppError(AppErrorCode.CHALLENGE_ATTEMPTS_EXHAUSTED, 'Too many attempts for this challenge; initiate a new one');
-      case 'MISMATCH': {
+        throw attemptsExhausted();
+      default: {
+        // A wrong code is judged MISMATCH (never MATCH, as it was not matched).
         const remaining = Math.max(0, challenge.maxAttempts - verdict.attempts);
         throw new AppError(AppErrorCode.CHALLENGE_INVALID, `The OTP does not match; ${remaining} attempt(s) left for this challenge`, ['challengeCode'], {
           attemptsRemaining: remaining,
         });
       }
     }
-    await this.challenges.consume(challenge.id, consumer, now);
   }
 
   private templateOf(partner: Partner): string {
@@ -151,6 +160,10 @@ export class ChallengeService {
     }
   }
 }
+
+const alreadyUsed = () => new AppError(AppErrorCode.CHALLENGE_ALREADY_USED, 'The challenge was already used');
+const attemptsExhausted = () => new AppError(AppErrorCode.CHALLENGE_ATTEMPTS_EXHAUSTED, 'Too many attempts for this challenge; initiate a new one');
+const phoneLocked = (lockedUntil: Date, now: Date) => rateLimited('Too many wrong OTPs for this phone number', lockedUntil.getTime() - now.getTime());
 
 function rateLimited(message: string, retryAfterMs: number): AppError {
   const retryAfterSeconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
