@@ -182,7 +182,7 @@ export class Background {
     this.worker?.start({ url: config.redisUrl, prefix: config.queuePrefix }, config.worker.concurrency);
     this.relay.start();
     for (const task of this.periodic) task.start();
-    this.services.outbox.onStaged(() => this.relay.kick());
+    this.services.outbox.onStaged(() => this.relay.soon());
   }
 
   async stop(): Promise<void> {

@@ -49,6 +49,11 @@ export class ApplicationRepository {
     return row ?? null;
   }
 
+  async exists(ref: ApplicationRef): Promise<boolean> {
+    const rows = await this.db.query(`SELECT 1 FROM application WHERE partner_id = $1 AND external_reference = $2`, [ref.partnerId, ref.externalReference]);
+    return rows.length > 0;
+  }
+
   async get(ref: ApplicationRef): Promise<Application> {
     const application = await this.find(ref);
     if (!application) throw notFound('application reference', 'externalReference');

@@ -73,7 +73,7 @@ export class ApprovalService {
       const product = await this.products.find(request.productId);
       if (!product || !product.active) throw notFound('productId', 'productId');
       // The duplicate check goes out with the challenge look-up and is judged before the OTP attempt counts.
-      const existing = this.applications.find(request);
+      const existing = this.applications.exists(request);
       existing.catch(() => undefined);
       await this.challenges.verifyAndConsume(request.partnerId, request.challenge, `approve:${request.externalReference}`, async () => {
         if (await existing) throw duplicate();

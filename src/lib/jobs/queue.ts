@@ -7,6 +7,9 @@ import { JobStoreRepository } from './job-store.repository';
 
 export const QUEUE_NAME = 'work';
 
+/** How long the relay gathers freshly staged messages before publishing them together. */
+const RELAY_BATCH_WINDOW_MS = 5;
+
 export interface RedisConnectionOptions {
   url: string;
   prefix: string;
@@ -66,6 +69,7 @@ export class OutboxRelay {
   private running: Promise<void> | undefined;
   private again = false;
   private stopped = false;
+  private soonTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly store: JobStoreRepository,
@@ -82,6 +86,18 @@ export class OutboxRelay {
       this.timer = setTimeout(tick, this.pollMs);
     };
     tick();
+  }
+
+  /**
+   * Publishes soon: the staged messages of the next few milliseconds go out in one pass (one claim, one
+   * addBulk), so a busy API does not run one relay pass per request.
+   */
+  soon(): void {
+    if (this.soonTimer || this.stopped) return;
+    this.soonTimer = setTimeout(() => {
+      this.soonTimer = undefined;
+      this.kick();
+    }, RELAY_BATCH_WINDOW_MS);
   }
 
   /** Publishes now (coalescing concurrent calls). */
@@ -118,6 +134,7 @@ export class OutboxRelay {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    if (this.soonTimer) clearTimeout(this.soonTimer);
     await this.running;
   }
 }
