@@ -1,5 +1,5 @@
-import { generateSecret, generateSync } from 'otplib';
-import { nodeCrypto } from '../../lib/otp-crypto';
+import { generateSecret } from 'otplib';
+import { hotp } from '../../lib/otp-crypto';
 import { AppError, AppErrorCode, notFound } from '../errors';
 import { UnitOfWork } from '../../lib/db/database';
 import { Sealer, randomToken, safeEqual } from '../../lib/crypto';
@@ -150,7 +150,7 @@ export class ChallengeService {
 
   private codeOf(challenge: { id: string; secretCiphertext: string }): string {
     const secret = this.sealer.open(challenge.secretCiphertext, `otp-secret:${challenge.id}`);
-    return generateSync({ strategy: 'hotp', secret, counter: 0, digits: CHALLENGE_POLICY.digits, crypto: nodeCrypto });
+    return hotp(secret, 0, CHALLENGE_POLICY.digits);
   }
 
   private async assertPhoneNotLocked(phoneHash: string, now: Date): Promise<void> {
