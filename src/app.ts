@@ -2,6 +2,7 @@ import express from 'express';
 import swaggerUi from 'swagger-ui-express';
 import path from 'node:path';
 import { newTraceId, withTrace } from './lib/trace';
+import { accessLog } from './lib/logger';
 import { gpayRouter } from './protocols/gpay/gpay-router';
 import { allowAdditionalProperties, buildGpayOpenApi } from './protocols/gpay/gpay-openapi';
 import { plainErrorHandler, sandboxRouter } from './protocols/sandbox/sandbox-router';
@@ -23,6 +24,7 @@ export function createApp(services: Services): express.Express {
     return value;
   });
 
+  const logRequest = accessLog(logger);
   app.use((req, res, next) => {
     const started = process.hrtime.bigint();
     const inbound = req.header('x-trace-id');
@@ -30,7 +32,7 @@ export function createApp(services: Services): express.Express {
     res.setHeader('x-trace-id', traceId);
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      logger.info({ traceId, method: req.method, path: req.baseUrl + req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
+      logRequest({ traceId, method: req.method, path: req.baseUrl + req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10 });
     });
     withTrace(traceId, next);
   });

@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { createLogger, scrub } from '../../src/lib/logger';
+import { accessLog, createLogger, scrub } from '../../src/lib/logger';
 
 function capture() {
   const lines: string[] = [];
@@ -38,5 +38,25 @@ describe('structured logs never carry PII or secrets', () => {
     const out = lines.join('');
     expect(out).not.toMatch(/ABCDE1234F|9876543210|1990-05-15|123456/);
     expect(scrub('call 9876543210 with OTP 123456')).toBe('call [PHONE] with OTP [CODE]');
+  });
+});
+
+describe('the access log', () => {
+  it('writes one line per request to the logger\'s own stream, with the path scrubbed', () => {
+    const { logger, lines } = capture();
+    logger.info('before');
+    accessLog(logger)({ traceId: 't-1', method: 'GET', path: '/sandbox/sms-outbox/919876543210', status: 200, ms: 1.5 });
+    logger.info('after');
+    expect(lines).toHaveLength(3);
+    const entry = JSON.parse(lines[1]);
+    expect(entry).toMatchObject({ level: 'info', service: 'credit-partner', msg: 'request', traceId: 't-1', method: 'GET', status: 200, ms: 1.5 });
+    expect(entry.path).toBe('/sandbox/sms-outbox/[PHONE]');
+  });
+
+  it('follows the logger\'s level', () => {
+    const lines: string[] = [];
+    const quiet = createLogger('warn', new Writable({ write: (chunk, _enc, done) => void (lines.push(chunk.toString()), done()) }));
+    accessLog(quiet)({ traceId: 't-2', method: 'POST', path: '/x', status: 200, ms: 1 });
+    expect(lines).toEqual([]);
   });
 });
