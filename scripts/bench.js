@@ -4,7 +4,7 @@
 // the wire API only, runs autocannon in the order echo, getStatus, echo, approveUser, echo, and compares each
 // endpoint with the mean of the echo runs right before and after it, so drift of a noisy machine cancels out.
 // Options (argv over env): --duration-s / BENCH_DURATION_S (default 10), --connections / BENCH_CONNECTIONS
-// (default 50), --challenges / BENCH_CHALLENGES (default 4000: OTP challenges pre-issued for approveUser),
+// (default 50), --challenges / BENCH_CHALLENGES (default 15000: OTP challenges pre-issued for approveUser, more than 10 s of it uses),
 // --only getStatus|approveUser (one endpoint between two echo runs), --worker in-process|separate (default
 // in-process: `npm start`, API and worker in one process; separate: the API with RUN_WORKER=false plus
 // `npm run worker`, the topology that scales them apart), --profile DIR (the server writes a V8 CPU
@@ -86,7 +86,7 @@ function readOptions() {
   const options = {
     durationS: positiveInteger('duration-s', values['duration-s'] ?? process.env.BENCH_DURATION_S, 10),
     connections: positiveInteger('connections', values.connections ?? process.env.BENCH_CONNECTIONS, 50),
-    challenges: positiveInteger('challenges', values.challenges ?? process.env.BENCH_CHALLENGES, 4000),
+    challenges: positiveInteger('challenges', values.challenges ?? process.env.BENCH_CHALLENGES, 15000),
     only: values.only,
     worker: values.worker ?? 'in-process',
     profileDir: values.profile === undefined ? undefined : path.resolve(values.profile),
