@@ -88,7 +88,7 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
   const identity = new IdentityHasher(new Hasher(keys.hashingKey));
   const jobStore = new JobStoreRepository(db);
   const outbox = new Outbox(db, jobStore);
-  const transitions = new TransitionWriter(db, new StateTransitionRepository(db));
+  const transitions = new TransitionWriter(new StateTransitionRepository(db));
 
   const applications = new ApplicationRepository(db);
   const products = new ProductCatalog(new ProductRepository(db), clock, config.productCacheMs);

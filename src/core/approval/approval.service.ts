@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AppError, AppErrorCode, notFound } from '../errors';
-import { UnitOfWork, isUniqueViolation } from '../../lib/db/database';
+import { UnitOfWork } from '../../lib/db/database';
 import { Sealer, randomToken } from '../../lib/crypto';
 import { Clock } from '../../lib/clock';
 import { Outbox } from '../../lib/jobs/outbox';

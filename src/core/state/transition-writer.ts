@@ -1,5 +1,3 @@
-import { AppError, AppErrorCode } from '../errors';
-import { UnitOfWork } from '../../lib/db/database';
 import { StateMachine } from './state-machine';
 import { StateTransitionRecord, StateTransitionRepository, StatefulModel } from './state-transition.repository';
 
@@ -28,7 +26,7 @@ export function initial<S extends string>(target: StateColumn<S>, state: S, reas
  * first makes the transaction fail with CONCURRENT_MODIFICATION when it ends; it never overwrites.
  */
 export class TransitionWriter {
-  constructor(private readonly uow: UnitOfWork, private readonly repository: StateTransitionRepository) {}
+  constructor(private readonly repository: StateTransitionRepository) {}
 
   /** Records the initial state of a row the caller has just created. */
   async recordInitial<S extends string>(target: StateColumn<S>, entityId: string, state: S, reason?: string): Promise<void> {
