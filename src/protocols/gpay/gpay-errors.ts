@@ -41,6 +41,7 @@ const WIRE: Record<AppErrorCode | ProtocolErrorCode, WireError> = {
   [ProtocolErrorCode.REQUEST_TIMESTAMP_OUT_OF_RANGE]: { status: 400, code: 'REQUEST_TIMESTAMP_OUT_OF_RANGE' },
   [ProtocolErrorCode.IDEMPOTENCY_VIOLATION]: { status: 412, code: 'IDEMPOTENCY_VIOLATION' },
   [ProtocolErrorCode.NO_SUCH_OPERATION]: { status: 404, code: 'INVALID_IDENTIFIER' },
+  [ProtocolErrorCode.ILL_FORMED_TEXT]: { status: 400, code: 'INVALID_FIELD_VALUE' },
 };
 
 /** Domain fields as this API's wire paths. */

@@ -8,13 +8,58 @@ export function rawBodyOf(req: Request): Buffer | undefined {
   return (req as Request & { rawBody?: Buffer }).rawBody;
 }
 
+/** Control characters other than tab, line feed and carriage return (NUL included). */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+
+/** A UTF-16 surrogate without its other half (JSON's `"\ud800"` parses to one; it is not text). */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+const wellFormed = (text: string) => !CONTROL.test(text) && !LONE_SURROGATE.test(text);
+
+/** The wire path of the first ill-formed string in `value` (member names included), or undefined. */
+export function illFormedTextAt(value: unknown, path: string): string | undefined {
+  if (typeof value === 'string') return wellFormed(value) ? undefined : path;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = illFormedTextAt(value[i], `${path}[${i}]`);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  if (value && typeof value === 'object') {
+    for (const [key, member] of Object.entries(value)) {
+      const memberPath = path ? `${path}.${key}` : key;
+      if (!wellFormed(key)) return path || 'body';
+      const found = illFormedTextAt(member, memberPath);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+function illFormed(field: string): ProtocolError {
+  return new ProtocolError(ProtocolErrorCode.ILL_FORMED_TEXT, `${field} holds NUL, a lone surrogate or a control character`, [field]);
+}
+
 /**
  * A surface's body handling: at most 64 KiB, read as raw bytes (kept as `rawBody`, for signatures), then
  * parsed as JSON. A POST must say Content-Type application/json; anything else is refused before parsing.
+ * Every string of the request (body, query, path) is checked once, here, for NUL, lone surrogates and control
+ * characters: such a request is a 400, never reaches a service and is never stored.
  */
 export function jsonBody(): RequestHandler[] {
   const raw = express.raw({ type: () => true, limit: BODY_LIMIT_BYTES });
   const parse = (req: Request, _res: Response, next: NextFunction) => {
+    let path: string;
+    try {
+      path = decodeURIComponent(req.path);
+    } catch {
+      return next(new ProtocolError(ProtocolErrorCode.MALFORMED_REQUEST, 'The path is not valid percent-encoded UTF-8'));
+    }
+    if (!wellFormed(path)) return next(illFormed('path'));
+    const badQuery = illFormedTextAt(req.query, 'query');
+    if (badQuery) return next(illFormed(badQuery));
     const body = req.body;
     if (!Buffer.isBuffer(body)) return next();
     (req as Request & { rawBody?: Buffer }).rawBody = body;
@@ -37,6 +82,8 @@ export function jsonBody(): RequestHandler[] {
     if (req.body === null || typeof req.body !== 'object') {
       return next(new ProtocolError(ProtocolErrorCode.MALFORMED_REQUEST, 'The request body must be a JSON object'));
     }
+    const badMember = illFormedTextAt(req.body, '');
+    if (badMember) return next(illFormed(badMember));
     next();
   };
   return [raw, parse];

@@ -16,6 +16,12 @@ export enum ProtocolErrorCode {
   REQUEST_TIMESTAMP_OUT_OF_RANGE = 'REQUEST_TIMESTAMP_OUT_OF_RANGE',
   /** The request id was used before with a different body or operation. Caller: use a new request id for a new request. */
   IDEMPOTENCY_VIOLATION = 'IDEMPOTENCY_VIOLATION',
+  /**
+   * A string of the request (a body member or its name, a query parameter, a path segment) holds NUL, a lone
+   * UTF-16 surrogate or another control character (tab, line feed and carriage return are allowed). Nothing
+   * was processed or stored. Caller: send well-formed text; `fields` names the first offending member.
+   */
+  ILL_FORMED_TEXT = 'ILL_FORMED_TEXT',
   /** No operation exists at this method and path. Caller: check the path against the OpenAPI document. */
   NO_SUCH_OPERATION = 'NO_SUCH_OPERATION',
 }
