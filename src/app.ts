@@ -3,6 +3,7 @@ import swaggerUi from 'swagger-ui-express';
 import path from 'node:path';
 import { newTraceId, withTrace } from './lib/trace';
 import { accessLog } from './lib/logger';
+import { securityHeaders } from './protocols/shared/security-headers';
 import { gpayRouter } from './protocols/gpay/gpay-router';
 import { allowAdditionalProperties, buildGpayOpenApi } from './protocols/gpay/gpay-openapi';
 import { plainErrorHandler, sandboxRouter } from './protocols/sandbox/sandbox-router';
@@ -19,6 +20,7 @@ export function createApp(services: Services): express.Express {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('trust proxy', false);
+  app.use(securityHeaders({ production: config.appEnv === 'production' }));
   app.set('json replacer', (_key: string, value: unknown) => {
     if (typeof value === 'bigint') throw new Error('bigint reached the wire; map it to a string');
     return value;

@@ -5,6 +5,7 @@ import { RateLimiter } from '../../lib/rate-limiter';
 import { PartnerService } from '../../core/partner/partner.service';
 import { RegisterRoutes } from '../../generated/gpay/routes';
 import { jsonBody } from '../shared/body';
+import { noStore } from '../shared/security-headers';
 import { PartnerAuthenticator, partnerIdHeader, resolvePartner } from '../shared/partner-auth';
 import { ProtocolError, ProtocolErrorCode } from '../shared/protocol-error';
 import { gpayErrorHandler } from './gpay-errors';
@@ -28,6 +29,7 @@ export interface GpayRouterOptions {
 export function gpayRouter(options: GpayRouterOptions): Router {
   const router = express.Router();
   const authenticate = options.authenticate ?? partnerIdHeader(options.partners, 'GPAY', options.sandboxPartnerId);
+  router.use('/v1', noStore);
   router.use(...jsonBody());
   router.use('/v1', resolvePartner(authenticate, options.limiter));
   RegisterRoutes(router);

@@ -6,6 +6,7 @@ import { PartnerService } from '../../core/partner/partner.service';
 import { RateLimiter } from '../../lib/rate-limiter';
 import { RegisterRoutes } from '../../generated/sandbox/routes';
 import { fromBodyParserError, jsonBody } from '../shared/body';
+import { noStore } from '../shared/security-headers';
 import { partnerIdHeader, resolvePartner } from '../shared/partner-auth';
 import { ProtocolError, ProtocolErrorCode } from '../shared/protocol-error';
 import { isConnectivityError } from '../shared/connectivity';
@@ -19,6 +20,7 @@ const STATUS: Partial<Record<string, number>> = {
 /** The sandbox surface: the user's phone and the bank's pages, with plain JSON errors `{error: {code, message, fields}}`. */
 export function sandboxRouter(options: { partners: PartnerService; limiter: RateLimiter; logger: Logger; defaultPartnerId: string }): Router {
   const router = express.Router();
+  router.use('/sandbox', noStore);
   router.use('/sandbox', ...jsonBody());
   router.use('/sandbox', resolvePartner(partnerIdHeader(options.partners, 'GPAY', options.defaultPartnerId), options.limiter));
   RegisterRoutes(router);
