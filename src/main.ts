@@ -4,6 +4,10 @@ import { createLogger } from './lib/logger';
 import { ensureDatabase, migrate } from './lib/db/migrate';
 import { Background, buildServices, prepare } from './container';
 import { createApp } from './app';
+import { GracefulServer } from './graceful-server';
+
+/** How long requests in flight get to finish after SIGTERM (orchestrators usually allow 30 s in all). */
+const SHUTDOWN_GRACE_MS = 20_000;
 
 /** `npm start`: migrations, then the API and a worker in one process. */
 async function main(): Promise<void> {
@@ -22,11 +26,14 @@ async function main(): Promise<void> {
   const background = new Background(services, config.runWorker);
   background.start();
   const server = createServer(createApp(services));
+  const graceful = new GracefulServer(server);
   server.listen(config.port, () => logger.info({ port: config.port, sandbox: config.sandbox, docs: `${config.publicBaseUrl}/docs` }, 'credit-partner listening'));
 
+  // In-flight requests are answered first; only then do the worker, Redis and the pools stop under them.
   const shutdown = async (signal: string) => {
-    logger.info({ signal }, 'shutting down');
-    server.close();
+    logger.info({ signal }, 'shutting down: answering the requests in flight');
+    const { forced } = await graceful.close(SHUTDOWN_GRACE_MS);
+    if (forced) logger.warn({ graceMs: SHUTDOWN_GRACE_MS }, 'connections still open after the grace period were cut');
     await background.stop();
     await services.redis.quit().catch(() => undefined);
     await services.db.close();
