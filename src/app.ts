@@ -53,25 +53,27 @@ export function createApp(services: Services): express.Express {
     spec.tags = [...(spec.tags ?? []), ...(sandboxSpec.tags ?? [])];
   }
   app.get('/openapi.json', (_req, res) => res.json(spec));
-  app.use('/docs', swaggerUi.serve, swaggerUi.setup(spec, {
-    customSiteTitle: 'credit-partner API',
-    swaggerOptions: {
-      // "Try it out" sends the examples; give each call a fresh timestamp and requestId so it passes the ±60 s check.
-      requestInterceptor: (request: { body?: unknown }) => {
-        if (typeof request.body === 'string' && request.body.includes('"requestHeader"')) {
-          try {
-            const body = JSON.parse(request.body);
-            body.requestHeader.requestTimestamp = { epochMillis: String(Date.now()) };
-            body.requestHeader.requestId = `docs-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
-            request.body = JSON.stringify(body);
-          } catch {
-            /* leave the body as typed */
+  if (config.docsEnabled) {
+    app.use('/docs', swaggerUi.serve, swaggerUi.setup(spec, {
+      customSiteTitle: 'credit-partner API',
+      swaggerOptions: {
+        // "Try it out" sends the examples; give each call a fresh timestamp and requestId so it passes the ±60 s check.
+        requestInterceptor: (request: { body?: unknown }) => {
+          if (typeof request.body === 'string' && request.body.includes('"requestHeader"')) {
+            try {
+              const body = JSON.parse(request.body);
+              body.requestHeader.requestTimestamp = { epochMillis: String(Date.now()) };
+              body.requestHeader.requestId = `docs-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
+              request.body = JSON.stringify(body);
+            } catch {
+              /* leave the body as typed */
+            }
           }
-        }
-        return request;
+          return request;
+        },
       },
-    },
-  }));
+    }));
+  }
   app.use('/public', express.static(path.resolve(__dirname, '../public')));
 
   const base = config.basePath || '';

@@ -16,6 +16,8 @@ export interface Config {
   queuePrefix: string;
   /** Sandbox drivers (readable SMS outbox, KYC/mandate completion, test personas). Never on in production. */
   sandbox: boolean;
+  /** Swagger UI at /docs. Off in production unless asked for (the OpenAPI document stays at /openapi.json). */
+  docsEnabled: boolean;
   keysDir: string;
   /** Public URL of this server, used to build the borrower-page links returned by getAuthToken. */
   publicBaseUrl: string;
@@ -95,6 +97,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisUrl: url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
     queuePrefix: str('QUEUE_PREFIX', 'credit-partner'),
     sandbox,
+    docsEnabled: bool('DOCS_ENABLED', appEnv !== 'production'),
     keysDir: path.resolve(str('KEYS_DIR', '.keys')),
     publicBaseUrl: url('PUBLIC_BASE_URL', `http://localhost:${port}`, ['http:', 'https:']).replace(/\/+$/, ''),
     requestTimestampToleranceMs: int('REQUEST_TIMESTAMP_TOLERANCE_MS', 60_000, 1_000, 3_600_000),

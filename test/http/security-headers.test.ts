@@ -51,4 +51,14 @@ describe('security headers', () => {
     expect((await request(app(true)).get('/')).headers['strict-transport-security']).toBe('max-age=31536000; includeSubDomains');
     expect((await request(app(false)).get('/')).headers['strict-transport-security']).toBeUndefined();
   });
+
+  it('when DOCS_ENABLED is false, then /docs does not exist while the OpenAPI document is still served', async () => {
+    const quiet = await startTestApp({ worker: false, env: { DOCS_ENABLED: 'false' } });
+    try {
+      expect((await quiet.http().get('/docs/')).status).toBe(404);
+      expect((await quiet.http().get('/openapi.json')).status).toBe(200);
+    } finally {
+      await quiet.stop();
+    }
+  });
 });

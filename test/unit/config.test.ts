@@ -20,6 +20,12 @@ describe('configuration, validated once at boot', () => {
     expect(() => loadConfig({ APP_ENV: 'production', SANDBOX: 'true' })).toThrow(/SANDBOX cannot be on/);
   });
 
+  it('when APP_ENV is production, then Swagger UI is off unless DOCS_ENABLED is true; elsewhere it is on', () => {
+    expect(loadConfig({}).docsEnabled).toBe(true);
+    expect(loadConfig({ APP_ENV: 'production' }).docsEnabled).toBe(false);
+    expect(loadConfig({ APP_ENV: 'production', DOCS_ENABLED: 'true' }).docsEnabled).toBe(true);
+  });
+
   it('when several values are wrong, then one error names every one of them', () => {
     let error: unknown;
     try {
