@@ -8,6 +8,29 @@ import { RequestHandler } from 'express';
  * (one year, subdomains) in production only, where TLS terminates in front of the server.
  */
 export function securityHeaders(options: { production: boolean }): RequestHandler {
+  const headers = staticHeadersOf(helmetFor(options));
+  // The headers do not depend on the request: computed once, set with one call per answer.
+  return (_req, res, next) => {
+    for (const [name, value] of headers) res.setHeader(name, value);
+    next();
+  };
+}
+
+/** The headers a helmet middleware sets, read off one dry run (they are the same for every request). */
+function staticHeadersOf(middleware: RequestHandler): Array<[string, string | string[]]> {
+  const headers: Array<[string, string | string[]]> = [];
+  const removed = new Set<string>();
+  const res = {
+    setHeader: (name: string, value: string | string[]) => void headers.push([name, value]),
+    removeHeader: (name: string) => void removed.add(name.toLowerCase()),
+  };
+  let done = false;
+  middleware({} as Parameters<RequestHandler>[0], res as unknown as Parameters<RequestHandler>[1], () => (done = true));
+  if (!done) throw new Error('helmet did not finish synchronously');
+  return headers.filter(([name]) => !removed.has(name.toLowerCase()));
+}
+
+function helmetFor(options: { production: boolean }): RequestHandler {
   return helmet({
     contentSecurityPolicy: {
       useDefaults: false,
