@@ -15,7 +15,10 @@ const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
 /** A UTF-16 surrogate without its other half (JSON's `"\ud800"` parses to one; it is not text). */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-const wellFormed = (text: string) => !CONTROL.test(text) && !LONE_SURROGATE.test(text);
+/** Printable ASCII, tab, LF and CR: nearly every string of a request, checked by one cheap pattern. */
+const PLAIN = /^[\x20-\x7E\t\n\r]*$/;
+
+const wellFormed = (text: string) => PLAIN.test(text) || (!CONTROL.test(text) && !LONE_SURROGATE.test(text));
 
 /** The wire path of the first ill-formed string in `value` (member names included), or undefined. */
 export function illFormedTextAt(value: unknown, path: string): string | undefined {
