@@ -13,8 +13,9 @@ export default async function globalSetup(): Promise<void> {
   try {
     // Old templates and test databases left by killed runs (older than an hour) are removed.
     const { rows } = await client.query<{ datname: string }>(
-      `SELECT datname FROM pg_database WHERE (datname LIKE 'cp_tpl_%' AND datname <> $1)
-         OR (datname LIKE 'cp_t_%' AND (pg_stat_file('base/' || oid || '/PG_VERSION')).modification < now() - interval '1 hour')`,
+      // In LIKE, `_` matches any character: escaped, so that `cp_t_%` cannot match the current template `cp_tpl_…`.
+      `SELECT datname FROM pg_database WHERE datname <> $1 AND ((datname LIKE 'cp\\_tpl\\_%')
+         OR (datname LIKE 'cp\\_t\\_%' AND (pg_stat_file('base/' || oid || '/PG_VERSION')).modification < now() - interval '1 hour'))`,
       [name],
     ).catch(() => ({ rows: [] as Array<{ datname: string }> }));
     for (const row of rows) await client.query(`DROP DATABASE IF EXISTS "${row.datname}" WITH (FORCE)`).catch(() => undefined);
