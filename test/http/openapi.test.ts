@@ -37,6 +37,16 @@ describe('the published contract', () => {
     expect(requestSchema.additionalProperties).toBeUndefined();
   });
 
+  it.each(ENDPOINTS)('declares for %s the transport answers in the error envelope: 413, 415, 429 with Retry-After, 500, 503, and 409 for writes', (path) => {
+    const responses = spec.paths[path].post.responses;
+    for (const status of ['413', '415', '429', '500', '503']) {
+      expect(responses[status]?.content?.['application/json']?.schema?.$ref).toBe('#/components/schemas/ErrorEnvelope');
+    }
+    expect(responses['429'].headers['Retry-After']).toBeDefined();
+    const reads = ['getApprovalStatus', 'fetch', 'downloadCKycRecord', 'getStatus', 'account/get'];
+    expect(responses['409'] !== undefined).toBe(!reads.some((read) => path.endsWith(read)));
+  });
+
   it('allows unknown members everywhere, as the server accepts and drops them (and says so)', () => {
     expect(JSON.stringify(spec)).not.toContain('"additionalProperties":false');
     expect(spec.info.description).toMatch(/Unknown fields are dropped/);

@@ -23,6 +23,7 @@ export function buildGpayOpenApi(options: { basePath: string }): Spec {
       const ok = operation.responses?.['200']?.content?.['application/json'];
       if (ok) ok.example = example.response;
       operation.parameters = [...(operation.parameters ?? []), PARTNER_PARAMETER];
+      operation.responses = { ...operation.responses, ...transportResponses(!READS.has(path)) };
     }
   }
   return spec;
@@ -45,4 +46,33 @@ export function allowAdditionalProperties(node: unknown): void {
     if (record.additionalProperties === false) delete record.additionalProperties;
     Object.values(record).forEach(allowAdditionalProperties);
   }
+}
+
+/** The reads: they change nothing, so no concurrent writer can get in their way (no 409). */
+const READS = new Set([
+  '/v1/financialservices/credit/offer/getApprovalStatus',
+  '/v1/financialservices/credit/offer/fetch',
+  '/v1/financialservices/credit/customer/downloadCKycRecord',
+  '/v1/financialservices/credit/application/getStatus',
+  '/v1/financialservices/credit/account/get',
+]);
+
+const envelope = (description: string, headers?: Record<string, unknown>) => ({
+  description,
+  ...(headers ? { headers } : {}),
+  content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorEnvelope' } } },
+});
+
+/** The answers any operation can get from the transport and the server, besides its own. */
+function transportResponses(write: boolean): Record<string, unknown> {
+  return {
+    ...(write ? { '409': envelope('USER_ACTION_IN_PROGRESS: another request changed the application meanwhile; read its state and retry if still needed') } : {}),
+    '413': envelope('INVALID_FIELD_VALUE (PAYLOAD_TOO_LARGE): the body is larger than 64 KiB'),
+    '415': envelope('INVALID_FIELD_VALUE (UNSUPPORTED_MEDIA_TYPE): the body is not Content-Type application/json'),
+    '429': envelope('RESOURCE_EXHAUSTED: the partner\'s per-minute limit, or a phone\'s OTP limits; retry after `Retry-After` seconds', {
+      'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer', minimum: 1 } },
+    }),
+    '500': envelope('INTERNAL: an unexpected error; nothing was half-written, the request may be retried with the same requestId'),
+    '503': envelope('UNAVAILABLE: a dependency (database, queue) is unavailable; retry later with the same requestId'),
+  };
 }
