@@ -77,7 +77,7 @@ async function main(): Promise<void> {
   createLogger(config.logLevel);
   await ensureDatabase(config.databaseUrl);
   await migrate(config.databaseUrl);
-  const db = new Database(config.databaseUrl, 2, 1);
+  const db = new Database(config.databaseUrl, 2);
   try {
     const result = await partnersCommand(process.argv.slice(2), new PartnerService(new PartnerRepository(db), systemClock, 0));
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

@@ -1,6 +1,5 @@
-import { createServer } from 'node:http';
+import { Agent, createServer, request } from 'node:http';
 import { AddressInfo } from 'node:net';
-import { Agent, request } from 'node:http';
 import { TestApp, newRequestId, startTestApp } from '../support/test-app';
 import { GracefulServer } from '../../src/graceful-server';
 import { PATHS, approveUserData, challenge, newApplicationId, newPhone } from '../support/journey';

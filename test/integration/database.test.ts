@@ -6,7 +6,7 @@ describe('the database unit of work', () => {
   let db: Database;
   beforeAll(async () => {
     created = await createTestDatabase();
-    db = new Database(created.url, 3, 2);
+    db = new Database(created.url, 3);
   });
   afterAll(async () => {
     await db.close();
@@ -17,7 +17,7 @@ describe('the database unit of work', () => {
     const work = Array.from({ length: 8 }, (_, i) =>
       db.transaction(async () => {
         await db.query(`INSERT INTO state_transition (aggregate, entity_id, to_state) VALUES ('pool', $1, 'A')`, [`tx-${i}`]);
-        await db.independentTransaction(() => db.query(`INSERT INTO state_transition (aggregate, entity_id, to_state) VALUES ('pool', $1, 'B')`, [`detached-${i}`]));
+        await db.independentQuery(`INSERT INTO state_transition (aggregate, entity_id, to_state) VALUES ('pool', $1, 'B')`, [`detached-${i}`]);
       }),
     );
     const results = await Promise.allSettled(work);
@@ -29,7 +29,7 @@ describe('the database unit of work', () => {
     await expect(
       db.transaction(async () => {
         await db.client.stateTransition.create({ data: { aggregate: 'rollback', entityId: 'inside', toState: 'A' } });
-        await db.independentTransaction(() => db.query(`INSERT INTO state_transition (aggregate, entity_id, to_state) VALUES ('rollback', 'detached', 'B')`));
+        await db.independentQuery(`INSERT INTO state_transition (aggregate, entity_id, to_state) VALUES ('rollback', 'detached', 'B')`);
         throw new Error('business failure');
       }),
     ).rejects.toThrow('business failure');

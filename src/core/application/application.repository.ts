@@ -41,9 +41,6 @@ const SELECT_BY_ID = `SELECT ${APPLICATION.selectList()} FROM application WHERE 
 export class ApplicationRepository {
   constructor(private readonly db: Database) {}
 
-  /** The table's column map, for the state writer's compare-and-set. */
-  static readonly table = APPLICATION;
-
   async find(ref: ApplicationRef): Promise<Application | null> {
     const [row] = await this.db.query<Application>(SELECT_BY_REF, [ref.partnerId, ref.externalReference]);
     return row ?? null;

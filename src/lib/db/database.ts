@@ -70,7 +70,6 @@ class OpenTransaction {
     if (this.failure) throw this.failure;
     if (result.command !== 'COMMIT') throw new Error(`The transaction ended with ${result.command}, not COMMIT`);
   }
-
 }
 
 /** Maps a failed write's database error to what the caller should see (a domain error, say). */
@@ -122,6 +121,24 @@ class SharedConnection {
     client.on('end', forget);
     opened.catch(forget);
     return opened;
+  }
+}
+
+/** A few shared connections, used in turn. */
+class SharedConnections {
+  private readonly connections: SharedConnection[];
+  private next = 0;
+
+  constructor(count: number, config: ClientConfig) {
+    this.connections = Array.from({ length: count }, () => new SharedConnection(config));
+  }
+
+  async rows<R extends QueryResultRow>(statement: QueryConfig): Promise<R[]> {
+    return (await this.connections[this.next++ % this.connections.length].query<R>(statement)).rows;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.connections.map((connection) => connection.close()));
   }
 }
 
@@ -197,23 +214,15 @@ export class Database implements UnitOfWork {
   readonly prisma: PrismaClient;
   private readonly pool: Pool;
   /**
-   * A separate small pool for writes that must commit whatever the caller's transaction does. Taking them
-   * from the main pool would starve it: every request can hold a main connection in its transaction while
-   * it waits for a second one.
+   * Where single statements that commit on their own go (`independentQuery`). Outside the transaction pool,
+   * so a request holding a pooled connection never waits for a second one; several, because a connection
+   * commits one statement at a time and each commit waits for its WAL flush (those of several are grouped).
    */
-  private readonly detachedPool: Pool;
-  /**
-   * Where single statements that commit on their own go (`independentQuery`), round robin. Several, because a
-   * connection commits one statement at a time and each commit waits for its WAL flush; the flushes of
-   * several connections are grouped.
-   */
-  private readonly independent: SharedConnection[];
-  private nextIndependent = 0;
-  /** Where lock-free reads outside any transaction go (`read`), round robin. */
-  private readonly readers: SharedConnection[];
-  private nextReader = 0;
+  private readonly independent: SharedConnections;
+  /** Where lock-free reads outside any transaction go (`read`). */
+  private readonly readers: SharedConnections;
 
-  constructor(databaseUrl: string, poolSize = 10, detachedPoolSize = 4) {
+  constructor(databaseUrl: string, poolSize = 10) {
     const options = {
       connectionString: databaseUrl,
       // pg's pipeline mode: a transaction's statements need not wait for each other's answers (see OpenTransaction).
@@ -223,9 +232,8 @@ export class Database implements UnitOfWork {
       idle_in_transaction_session_timeout: 30_000,
     };
     this.pool = new AmbientPool({ ...options, max: poolSize });
-    this.detachedPool = new Pool({ ...options, max: detachedPoolSize });
-    this.independent = Array.from({ length: 2 }, () => new SharedConnection(options));
-    this.readers = [new SharedConnection(options), new SharedConnection(options)];
+    this.independent = new SharedConnections(2, options);
+    this.readers = new SharedConnections(2, options);
     this.prisma = new PrismaClient({ adapter: new PrismaPg(this.pool, { statementNameGenerator: (query: { sql: string }) => statementName(query.sql) }) });
   }
 
@@ -240,24 +248,15 @@ export class Database implements UnitOfWork {
 
   transaction<T>(fn: () => Promise<T>): Promise<T> {
     if (ambient.getStore()) return fn();
-    return this.run(this.pool, fn);
-  }
-
-  /**
-   * Runs `fn` in a transaction of its own on the detached pool, outside any ambient transaction: writes that
-   * must commit whatever the caller's transaction does (a wrong OTP guess is never rolled back).
-   */
-  independentTransaction<T>(fn: () => Promise<T>): Promise<T> {
-    return ambient.exit(() => this.run(this.detachedPool, fn));
+    return this.run(fn);
   }
 
   /**
    * One statement that commits on its own, whatever the caller's transaction does, on a connection shared in
    * pipeline mode. Only for short statements that wait on no lock a transaction could hold for long.
    */
-  async independentQuery<R extends QueryResultRow>(sql: string, values: unknown[] = []): Promise<R[]> {
-    const connection = this.independent[this.nextIndependent++ % this.independent.length];
-    return (await connection.query<R>(statementOf(sql, values))).rows;
+  independentQuery<R extends QueryResultRow>(sql: string, values: unknown[] = []): Promise<R[]> {
+    return this.independent.rows<R>(statementOf(sql, values));
   }
 
   onCommit(hook: () => void): void {
@@ -280,11 +279,9 @@ export class Database implements UnitOfWork {
    * pipeline mode: the reads of many concurrent requests leave in one write and need no pool round trip.
    * Inside a transaction it is an ordinary `query` on the transaction's connection.
    */
-  async read<R extends QueryResultRow>(sql: string, values: unknown[] = []): Promise<R[]> {
+  read<R extends QueryResultRow>(sql: string, values: unknown[] = []): Promise<R[]> {
     const transaction = ambient.getStore();
-    if (transaction) return this.runQuery<R>(transaction, sql, values);
-    const reader = this.readers[this.nextReader++ % this.readers.length];
-    return (await reader.query<R>(statementOf(sql, values))).rows;
+    return transaction ? this.runQuery<R>(transaction, sql, values) : this.readers.rows<R>(statementOf(sql, values));
   }
 
   /**
@@ -314,8 +311,8 @@ export class Database implements UnitOfWork {
     await this.prisma.$disconnect();
     // end() resolves before the idle connections have closed, and $disconnect removed Prisma's error listener:
     // an error on one of them now (the server ending it) must not become an unhandled 'error' event.
-    for (const pool of [this.pool, this.detachedPool]) pool.on('error', () => undefined);
-    await Promise.all([this.pool.end(), this.detachedPool.end(), ...this.independent.map((connection) => connection.close()), ...this.readers.map((reader) => reader.close())]);
+    this.pool.on('error', () => undefined);
+    await Promise.all([this.pool.end(), this.independent.close(), this.readers.close()]);
   }
 
   private async runQuery<R extends QueryResultRow>(on: Pool | OpenTransaction, sql: string, values: unknown[]): Promise<R[]> {
@@ -324,8 +321,8 @@ export class Database implements UnitOfWork {
     return result.rows;
   }
 
-  private async run<T>(pool: Pool, fn: () => Promise<T>): Promise<T> {
-    const transaction = new OpenTransaction(await poolConnect.call(pool));
+  private async run<T>(fn: () => Promise<T>): Promise<T> {
+    const transaction = new OpenTransaction(await poolConnect.call(this.pool));
     let result: T;
     try {
       transaction.begin();
