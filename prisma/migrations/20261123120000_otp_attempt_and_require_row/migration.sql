@@ -1,15 +1,29 @@
--- One OTP verification attempt, judged atomically in one round trip (it runs on every approveUser, submit
--- and offer activation). Called in a transaction of its own, so a wrong guess is never rolled back.
+-- The phone's guard row, created on first use and locked until the caller's transaction (or statement)
+-- ends: the OTP attempts of one phone are counted one at a time.
+CREATE FUNCTION otp_lock_guard(p_phone_hash TEXT) RETURNS otp_phone_guard
+LANGUAGE plpgsql AS $$
+DECLARE
+  guard otp_phone_guard%ROWTYPE;
+BEGIN
+  INSERT INTO otp_phone_guard (phone_hash, consecutive_failures, lockouts, updated_at)
+  VALUES (p_phone_hash, 0, 0, now())
+  ON CONFLICT (phone_hash) DO NOTHING;
+  SELECT * INTO guard FROM otp_phone_guard WHERE phone_hash = p_phone_hash FOR UPDATE;
+  RETURN guard;
+END;
+$$;
+
+-- A wrong code, judged atomically in one round trip and called as a statement of its own, so a wrong guess is
+-- never rolled back (a right one goes through otp_use_matched below).
 --
--- Under the phone's guard row lock (the row is created on first use): a locked phone is refused; otherwise
--- one attempt of the challenge is claimed (none left, or consumed: EXHAUSTED); a match resets the phone's
--- consecutive failures; a mismatch counts one, and the max_failures-th in a row locks the phone for
--- lockout_ms[n] (n = the phone's lock-outs so far + 1, the last entry repeating). The policy numbers come
--- from the caller (src/core/challenge/challenge-policy.ts); only the bookkeeping lives here.
+-- Under the phone's guard row lock: a locked phone is refused (LOCKED); otherwise one attempt of the
+-- challenge is claimed (none left, or consumed: EXHAUSTED); the failure is counted, and the max_failures-th in
+-- a row locks the phone for lockout_ms[n] (n = the phone's lock-outs so far + 1, the last entry repeating):
+-- MISMATCH. The policy numbers come from the caller (src/core/challenge/challenge-policy.ts); only the
+-- bookkeeping lives here.
 CREATE FUNCTION otp_attempt(
   p_phone_hash TEXT,
   p_challenge_id TEXT,
-  p_matched BOOLEAN,
   p_now TIMESTAMPTZ,
   p_max_failures INTEGER,
   p_lockout_ms BIGINT[]
@@ -21,11 +35,7 @@ DECLARE
   claimed INTEGER;
   lockout BIGINT;
 BEGIN
-  INSERT INTO otp_phone_guard (phone_hash, consecutive_failures, lockouts, updated_at)
-  VALUES (p_phone_hash, 0, 0, now())
-  ON CONFLICT (phone_hash) DO NOTHING;
-  SELECT * INTO guard FROM otp_phone_guard WHERE phone_hash = p_phone_hash FOR UPDATE;
-
+  guard := otp_lock_guard(p_phone_hash);
   IF guard.locked_until IS NOT NULL AND guard.locked_until > p_now THEN
     RETURN QUERY SELECT 'LOCKED'::TEXT, NULL::INTEGER, guard.locked_until;
     RETURN;
@@ -36,14 +46,6 @@ BEGIN
   RETURNING c.attempts INTO claimed;
   IF claimed IS NULL THEN
     RETURN QUERY SELECT 'EXHAUSTED'::TEXT, NULL::INTEGER, NULL::TIMESTAMPTZ;
-    RETURN;
-  END IF;
-
-  IF p_matched THEN
-    IF guard.consecutive_failures <> 0 THEN
-      UPDATE otp_phone_guard SET consecutive_failures = 0, updated_at = now() WHERE phone_hash = p_phone_hash;
-    END IF;
-    RETURN QUERY SELECT 'MATCH'::TEXT, claimed, NULL::TIMESTAMPTZ;
     RETURN;
   END IF;
 
@@ -88,10 +90,7 @@ DECLARE
   guard otp_phone_guard%ROWTYPE;
   used INTEGER;
 BEGIN
-  INSERT INTO otp_phone_guard (phone_hash, consecutive_failures, lockouts, updated_at)
-  VALUES (p_phone_hash, 0, 0, now())
-  ON CONFLICT (phone_hash) DO NOTHING;
-  SELECT * INTO guard FROM otp_phone_guard WHERE phone_hash = p_phone_hash FOR UPDATE;
+  guard := otp_lock_guard(p_phone_hash);
   IF guard.locked_until IS NOT NULL AND guard.locked_until > p_now THEN
     RAISE EXCEPTION USING ERRCODE = 'CP003', MESSAGE = 'phone locked out',
       DETAIL = to_char(guard.locked_until AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"');

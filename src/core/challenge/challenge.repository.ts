@@ -20,11 +20,10 @@ export interface PhoneGuard {
   lockedUntil: Date | null;
 }
 
-export interface AttemptToJudge {
+/** A wrong code to count (a right one goes through `useMatched`). */
+export interface FailedAttempt {
   phoneHash: string;
   challengeId: string;
-  /** Whether the code typed is the challenge's (compared in constant time by the caller). */
-  matched: boolean;
   now: Date;
   maxConsecutiveFailures: number;
   /** The lock-out for the phone's 1st, 2nd, … lock-out; the last entry repeats. */
@@ -33,10 +32,7 @@ export interface AttemptToJudge {
 
 export type MatchedRefusal = { kind: 'CONSUMED' } | { kind: 'EXHAUSTED' } | { kind: 'LOCKED'; lockedUntil: Date };
 
-export type AttemptVerdict =
-  | { kind: 'LOCKED'; lockedUntil: Date }
-  | { kind: 'EXHAUSTED' }
-  | { kind: 'MATCH' | 'MISMATCH'; attempts: number };
+export type FailedAttemptVerdict = { kind: 'LOCKED'; lockedUntil: Date } | { kind: 'EXHAUSTED' } | { kind: 'MISMATCH'; attempts: number };
 
 const CHALLENGE = new Table<StoredChallenge & { createdAt: Date; consumedBy: string | null }>('otp_challenge', {
   id: 'id',
@@ -88,22 +84,22 @@ export class ChallengeRepository {
   }
 
   /**
-   * One verification attempt, judged atomically by the database function `otp_attempt` (see its migration)
-   * in a statement of its own on the detached pool: it commits whatever the caller's transaction does, so a
-   * wrong guess is never rolled back, and one phone's attempts are counted one at a time.
+   * A wrong code, counted atomically by the database function `otp_attempt` (see its migration) in a
+   * statement that commits on its own, whatever the caller's transaction does: a wrong guess is never rolled
+   * back, and one phone's attempts are counted one at a time.
    */
-  async judgeAttempt(attempt: AttemptToJudge): Promise<AttemptVerdict> {
-    const [row] = await this.db.independentQuery<{ verdict: AttemptVerdict['kind']; attempts: number | null; lockedUntil: Date | null }>(
-      `SELECT verdict, attempts, locked_until AS "lockedUntil" FROM otp_attempt($1, $2, $3, $4, $5, $6::bigint[])`,
-      [attempt.phoneHash, attempt.challengeId, attempt.matched, attempt.now, attempt.maxConsecutiveFailures, attempt.lockoutScheduleMs],
+  async countFailedAttempt(attempt: FailedAttempt): Promise<FailedAttemptVerdict> {
+    const [row] = await this.db.independentQuery<{ verdict: FailedAttemptVerdict['kind']; attempts: number | null; lockedUntil: Date | null }>(
+      `SELECT verdict, attempts, locked_until AS "lockedUntil" FROM otp_attempt($1, $2, $3, $4, $5::bigint[])`,
+      [attempt.phoneHash, attempt.challengeId, attempt.now, attempt.maxConsecutiveFailures, attempt.lockoutScheduleMs],
     );
     switch (row.verdict) {
       case 'LOCKED':
         return { kind: 'LOCKED', lockedUntil: row.lockedUntil! };
       case 'EXHAUSTED':
         return { kind: 'EXHAUSTED' };
-      default:
-        return { kind: row.verdict, attempts: row.attempts! };
+      case 'MISMATCH':
+        return { kind: 'MISMATCH', attempts: row.attempts! };
     }
   }
 

@@ -121,10 +121,9 @@ export class ChallengeService {
       });
       return;
     }
-    const verdict = await this.challenges.judgeAttempt({
+    const verdict = await this.challenges.countFailedAttempt({
       phoneHash,
       challengeId: challenge.id,
-      matched: false,
       now,
       maxConsecutiveFailures: CHALLENGE_POLICY.maxConsecutiveFailuresPerPhone,
       lockoutScheduleMs: LOCKOUT_SCHEDULE_MS,
@@ -134,8 +133,7 @@ export class ChallengeService {
         throw phoneLocked(verdict.lockedUntil, now);
       case 'EXHAUSTED':
         throw attemptsExhausted();
-      default: {
-        // A wrong code is judged MISMATCH (never MATCH, as it was not matched).
+      case 'MISMATCH': {
         const remaining = Math.max(0, challenge.maxAttempts - verdict.attempts);
         throw new AppError(AppErrorCode.CHALLENGE_INVALID, `The OTP does not match; ${remaining} attempt(s) left for this challenge`, ['challengeCode'], {
           attemptsRemaining: remaining,
