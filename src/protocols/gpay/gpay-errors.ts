@@ -8,6 +8,7 @@ import { ProtocolError, ProtocolErrorCode } from '../shared/protocol-error';
 import { fromBodyParserError } from '../shared/body';
 import { isConnectivityError } from '../shared/connectivity';
 import { ErrorEnvelope, ErrorResponseCode } from './wire/common';
+import { wirePath } from '../shared/tsoa-array-paths';
 
 type WireError = { status: number; code: ErrorResponseCode };
 
@@ -62,11 +63,6 @@ const WIRE_FIELDS: Record<DomainField, string> = {
 };
 
 const REQUEST_ID = /^[A-Za-z0-9:_-]{1,100}$/;
-
-/** tsoa's `body.data.user.addresses.$0.pan` as the wire path `data.user.addresses[0].pan` (the body itself is `body`). */
-export function wirePath(tsoaPath: string): string {
-  return tsoaPath.replace(/^(requestBody|body)\.?/, '').replace(/\.\$([0-9]+)/g, '[$1]') || 'body';
-}
 
 /** tsoa's validation error: a missing field or a wrong one, naming every path. */
 export function fromValidateError(err: ValidateError): AppError {

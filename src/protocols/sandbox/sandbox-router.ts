@@ -10,7 +10,7 @@ import { noStore } from '../shared/security-headers';
 import { partnerIdHeader, resolvePartner } from '../shared/partner-auth';
 import { ProtocolError, ProtocolErrorCode } from '../shared/protocol-error';
 import { isConnectivityError } from '../shared/connectivity';
-import '../shared/tsoa-array-paths';
+import { wirePath } from '../shared/tsoa-array-paths';
 
 const STATUS: Partial<Record<string, number>> = {
   NOT_FOUND: 404, NO_SUCH_OPERATION: 404, PARTNER_UNKNOWN: 401, PARTNER_SUSPENDED: 403, PARTNER_RATE_LIMITED: 429, CHALLENGE_RATE_LIMITED: 429,
@@ -41,10 +41,7 @@ export function plainErrorHandler(logger: Logger) {
 /** Any failure as `{code, message, fields}`; the plain JSON error of the sandbox and health routes. */
 export function plainError(err: unknown): { code: string; message: string; fields?: string[] } {
   if (err instanceof AppError || err instanceof ProtocolError) return { code: err.code, message: err.message, ...(err.fields.length ? { fields: err.fields } : {}) };
-  if (err instanceof ValidateError) {
-    // tsoa names `body.outcome` or `phone` (a query parameter); the caller knows them as `outcome` and `phone`.
-    return { code: AppErrorCode.INVALID_FIELD_VALUE, message: 'The request is invalid', fields: Object.keys(err.fields).map((path) => path.replace(/^(requestBody|body)\./, '')) };
-  }
+  if (err instanceof ValidateError) return { code: AppErrorCode.INVALID_FIELD_VALUE, message: 'The request is invalid', fields: Object.keys(err.fields).map(wirePath) };
   const bodyError = fromBodyParserError(err);
   if (bodyError) return { code: bodyError.code, message: bodyError.message };
   if (isConnectivityError(err)) return { code: AppErrorCode.SERVICE_UNAVAILABLE, message: 'A dependency is unavailable; retry later' };

@@ -16,3 +16,8 @@ if (!prototype.__fullArrayPaths) {
   };
   prototype.__fullArrayPaths = true;
 }
+
+/** tsoa's `body.data.user.addresses.$0.pan` as the wire path `data.user.addresses[0].pan` (the body itself is `body`). */
+export function wirePath(tsoaPath: string): string {
+  return tsoaPath.replace(/^(requestBody|body)\.?/, '').replace(/\.\$([0-9]+)/g, '[$1]') || 'body';
+}
