@@ -16,7 +16,31 @@ export interface UnitOfWork {
   transaction<T>(fn: () => Promise<T>): Promise<T>;
   /** Runs `hook` once the current transaction commits (at once when there is none). */
   onCommit(hook: () => void): void;
+  /**
+   * Runs `fn` unless another process (or another path of this one) is running under the same `key`; then it
+   * does not run `fn` and answers `{acquired: false}`. The claim lasts while `fn` runs and dies with its holder:
+   * a process that is killed leaves nothing to wait for. For work that calls the outside world and must not be
+   * done twice at once (a payout). Not a transaction: `fn` opens its own.
+   */
+  exclusively<T>(key: string, fn: () => Promise<T>): Promise<Exclusive<T>>;
   readonly inTransaction: boolean;
+}
+
+export type Exclusive<T> = { acquired: true; value: T } | { acquired: false };
+
+/** How the database waits: bounds that turn an unreachable or silent PostgreSQL into a prompt error. */
+export interface DatabaseOptions {
+  /** Connections of the transaction pool. */
+  poolSize?: number;
+  /** Opening a connection, or waiting for a pooled one, fails after this long. */
+  connectTimeoutMs?: number;
+  /**
+   * A statement unanswered for this long fails, and its connection is dropped (the next use opens a new one).
+   * Unset: statements wait as long as the network does.
+   */
+  queryTimeoutMs?: number;
+  /** Connections that hold `exclusively` claims (one each, for as long as the claim lasts). */
+  claimConnections?: number;
 }
 
 /**
@@ -162,6 +186,9 @@ export function assertOutsideTransaction(what: string): void {
   if (isInTransaction()) throw new OutsideCallInTransactionError(what);
 }
 
+const TRY_CLAIM = 'SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS acquired';
+const END_CLAIM = 'SELECT pg_advisory_unlock(hashtextextended($1, 0))';
+
 /** Prepared statements, named by the SQL's hash, so PostgreSQL plans each query shape once per connection. */
 const statementNames = new Map<string, string>();
 function statementName(sql: string): string {
@@ -221,19 +248,29 @@ export class Database implements UnitOfWork {
   private readonly independent: SharedConnections;
   /** Where lock-free reads outside any transaction go (`read`). */
   private readonly readers: SharedConnections;
+  /** Connections that hold `exclusively` claims: session advisory locks, released when a connection closes. */
+  private readonly claims: Pool;
 
-  constructor(databaseUrl: string, poolSize = 10) {
-    const options = {
+  constructor(databaseUrl: string, options: DatabaseOptions | number = {}) {
+    const { poolSize = 10, connectTimeoutMs = 10_000, queryTimeoutMs, claimConnections = 10 } = typeof options === 'number' ? { poolSize: options } : options;
+    const connection = {
       connectionString: databaseUrl,
-      // pg's pipeline mode: a transaction's statements need not wait for each other's answers (see OpenTransaction).
-      pipeline: true,
-      connectionTimeoutMillis: 10_000,
+      connectionTimeoutMillis: connectTimeoutMs,
+      query_timeout: queryTimeoutMs,
+      // A peer that vanished without closing (a host lost, a network cut) is noticed by the OS, not only by a timeout.
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
       // A transaction left open by a stuck process must not hold its row locks for ever.
       idle_in_transaction_session_timeout: 30_000,
     };
-    this.pool = new AmbientPool({ ...options, max: poolSize });
-    this.independent = new SharedConnections(2, options);
-    this.readers = new SharedConnections(2, options);
+    // pg's pipeline mode: a transaction's statements need not wait for each other's answers (see OpenTransaction).
+    // A statement that times out there drops its connection, so the statements behind it fail at once too.
+    const pipelined = { ...connection, pipeline: true };
+    this.pool = new AmbientPool({ ...pipelined, max: poolSize });
+    this.independent = new SharedConnections(2, pipelined);
+    this.readers = new SharedConnections(2, pipelined);
+    this.claims = new Pool({ ...connection, max: claimConnections });
+    this.claims.on('error', () => undefined);
     this.prisma = new PrismaClient({ adapter: new PrismaPg(this.pool, { statementNameGenerator: (query: { sql: string }) => statementName(query.sql) }) });
   }
 
@@ -303,6 +340,30 @@ export class Database implements UnitOfWork {
     }
   }
 
+  async exclusively<T>(key: string, fn: () => Promise<T>): Promise<Exclusive<T>> {
+    const connection = await this.claims.connect();
+    // A claim's connection may die while `fn` runs (the server restarts): that ends the claim, not the process.
+    const ignore = () => undefined;
+    connection.on('error', ignore);
+    let broken: Error | undefined;
+    try {
+      const { rows } = await connection.query<{ acquired: boolean }>(TRY_CLAIM, [key]).catch((err: Error) => {
+        broken = err;
+        throw err;
+      });
+      if (!rows[0].acquired) return { acquired: false };
+      try {
+        return { acquired: true, value: await fn() };
+      } finally {
+        // Should the release fail, the connection is dropped, which ends the claim all the same.
+        await connection.query(END_CLAIM, [key]).catch((err: Error) => (broken = err));
+      }
+    } finally {
+      connection.off('error', ignore);
+      connection.release(broken);
+    }
+  }
+
   async ping(): Promise<void> {
     await this.pool.query('SELECT 1');
   }
@@ -312,7 +373,7 @@ export class Database implements UnitOfWork {
     // end() resolves before the idle connections have closed, and $disconnect removed Prisma's error listener:
     // an error on one of them now (the server ending it) must not become an unhandled 'error' event.
     this.pool.on('error', () => undefined);
-    await Promise.all([this.pool.end(), this.independent.close(), this.readers.close()]);
+    await Promise.all([this.pool.end(), this.independent.close(), this.readers.close(), this.claims.end()]);
   }
 
   private async runQuery<R extends QueryResultRow>(on: Pool | OpenTransaction, sql: string, values: unknown[]): Promise<R[]> {
@@ -323,6 +384,9 @@ export class Database implements UnitOfWork {
 
   private async run<T>(fn: () => Promise<T>): Promise<T> {
     const transaction = new OpenTransaction(await poolConnect.call(this.pool));
+    // The connection's failure reaches the statements in flight; as an event it must not end the process.
+    const ignore = () => undefined;
+    transaction.connection.on('error', ignore);
     let result: T;
     try {
       transaction.begin();
@@ -331,9 +395,11 @@ export class Database implements UnitOfWork {
     } catch (err) {
       // A connection that cannot even roll back is broken: it is destroyed, not returned to the pool.
       const broken = await transaction.connection.query('ROLLBACK').then(() => undefined, (rollbackError: Error) => rollbackError);
+      transaction.connection.off('error', ignore);
       transaction.connection.release(broken);
       throw err;
     }
+    transaction.connection.off('error', ignore);
     transaction.connection.release();
     for (const hook of transaction.afterCommit) hook();
     return result;
