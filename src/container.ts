@@ -76,13 +76,17 @@ export interface Services {
   statuses: ApplicationStatusService;
   loans: LoanService;
   reconciler: ReconcilerService;
-  sandbox?: { sms: SandboxSmsOutbox; gpayPartnerId: string };
+  sandbox?: { sms: SandboxSmsOutbox; rail: SandboxRail; gpayPartnerId: string };
 }
 
 export function buildServices(config: Config, logger: Logger, clock: Clock = systemClock): Services {
-  const db = new Database(config.databaseUrl, config.databasePoolSize);
-  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2, lazyConnect: false });
-  redis.on('error', (err) => logger.warn({ err }, 'redis connection error'));
+  const db = new Database(config.databaseUrl, {
+    poolSize: config.databasePoolSize,
+    connectTimeoutMs: config.timeouts.databaseConnectMs,
+    queryTimeoutMs: config.timeouts.databaseQueryMs,
+    claimConnections: config.worker.concurrency + 2,
+  });
+  const redis = requestPathRedis(config, logger);
   const keys = loadKeyRing(config.keysDir, config.appEnv !== 'production');
   const sealer = new Sealer(keys.dataKey);
   const identity = new IdentityHasher(new Hasher(keys.hashingKey));
@@ -102,7 +106,8 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
   const sms = sandboxSms ?? (config.sms.gatewayUrl ? new HttpSmsSender(config.sms.gatewayUrl, config.sms.gatewayToken) : unconfigured.sms);
   const bureau = config.sandbox ? new SandboxBureau() : unconfigured.bureau;
   const ckycRegistry = config.sandbox ? new SandboxCkycRegistry() : unconfigured.ckyc;
-  const rail = config.sandbox ? new SandboxRail() : unconfigured.rail;
+  const sandboxRail = config.sandbox ? new SandboxRail(redis, config.queuePrefix, config.sandboxRailDelayMs) : undefined;
+  const rail = sandboxRail ?? unconfigured.rail;
 
   const partners = new PartnerService(new PartnerRepository(db), clock, config.partnerCacheMs);
   const challenges = new ChallengeService(db, new ChallengeRepository(db), partners, outbox, sealer, identity, sms, clock, config.lenderName);
@@ -148,13 +153,61 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
       ...DEFAULT_RECONCILER_POLICY,
       staleAfterMs: config.worker.reconcileStaleAfterMs,
     }),
-    sandbox: sandboxSms ? { sms: sandboxSms, gpayPartnerId: SANDBOX_GPAY_PARTNER_ID } : undefined,
+    sandbox: sandboxSms && sandboxRail ? { sms: sandboxSms, rail: sandboxRail, gpayPartnerId: SANDBOX_GPAY_PARTNER_ID } : undefined,
   };
 }
 
-/** Seeds what the sandbox needs (its partners), each only if absent. Nothing outside the sandbox. */
+/**
+ * The Redis client of the request path (rate limits, the sandbox phone and rail, health): a command fails at
+ * once while Redis is unreachable and after `REDIS_COMMAND_TIMEOUT_MS` when it is silent, so a request
+ * answers 503 instead of waiting; the client keeps reconnecting (at least every second) in the background.
+ */
+function requestPathRedis(config: Config, logger: Logger): Redis {
+  const timeoutMs = config.timeouts.redisCommandMs;
+  const redis = new Redis(config.redisUrl, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    autoResendUnfulfilledCommands: false,
+    commandTimeout: timeoutMs,
+    // A connection that stops answering is dropped and opened again, rather than waited on.
+    socketTimeout: Math.max(timeoutMs * 2, 1_000),
+    connectTimeout: Math.max(timeoutMs * 2, 1_000),
+    retryStrategy: (times) => Math.min(100 * times, 1_000),
+  });
+  let down = false;
+  redis.on('error', (err) => {
+    if (!down) logger.warn({ err }, 'redis unreachable; retrying');
+    down = true;
+  });
+  redis.on('ready', () => {
+    if (down) logger.info('redis reachable again');
+    down = false;
+  });
+  return redis;
+}
+
+/** Waits (up to `timeoutMs`) for the request path's Redis connection, so that the first requests do not find it still opening. */
+export async function redisReady(redis: Redis, timeoutMs: number): Promise<boolean> {
+  if (redis.status === 'ready') return true;
+  return new Promise<boolean>((resolve) => {
+    const done = (ready: boolean) => {
+      clearTimeout(timer);
+      redis.off('ready', onReady);
+      resolve(ready);
+    };
+    const onReady = () => done(true);
+    const timer = setTimeout(() => done(false), timeoutMs);
+    redis.on('ready', onReady);
+  });
+}
+
+/**
+ * Seeds what the sandbox needs (its partners), each only if absent, and gives Redis a moment to connect. A
+ * Redis that is down does not stop the boot: the calls that need it answer 503 until it is back.
+ */
 export async function prepare(services: Services): Promise<void> {
   if (services.config.sandbox) await services.partners.ensure(SANDBOX_PARTNERS);
+  if (!(await redisReady(services.redis, 5_000))) services.logger.warn('redis is not reachable yet; calls that need it answer 503 until it is');
 }
 
 /** The background side: relay (outbox → queue) and, when asked, the worker, the reconciler and housekeeping. */
@@ -163,6 +216,7 @@ export class Background {
   private readonly relay;
   private readonly worker;
   private readonly periodic: Periodic[] = [];
+  private workerStopped: Promise<{ forced: boolean }> | undefined;
 
   constructor(private readonly services: Services, runWorker: boolean) {
     const { config, logger, jobStore } = services;
@@ -179,17 +233,42 @@ export class Background {
 
   start(): void {
     const { config } = this.services;
-    this.worker?.start({ url: config.redisUrl, prefix: config.queuePrefix }, config.worker.concurrency);
+    this.worker?.start({ url: config.redisUrl, prefix: config.queuePrefix }, config.worker.concurrency, {
+      lockMs: config.worker.lockMs,
+      stalledCheckMs: config.worker.stalledCheckMs,
+    });
     this.relay.start();
     for (const task of this.periodic) task.start();
     this.services.outbox.onStaged(() => this.relay.soon());
+    if (this.worker) void this.resumeInterruptedPayouts();
+  }
+
+  /**
+   * Stops taking jobs and lets those in flight finish for up to `WORKER_SHUTDOWN_GRACE_MS`; the relay keeps
+   * publishing meanwhile (requests still being answered stage work). Safe to call before `stop`.
+   */
+  stopWorker(): Promise<{ forced: boolean }> {
+    this.workerStopped ??= (async () => {
+      await Promise.all(this.periodic.map((task) => task.stop()));
+      return this.worker ? this.worker.stop(this.services.config.worker.shutdownGraceMs) : { forced: false };
+    })();
+    return this.workerStopped;
   }
 
   async stop(): Promise<void> {
-    await Promise.all(this.periodic.map((task) => task.stop()));
+    await this.stopWorker();
     await this.relay.stop();
-    await this.worker?.stop();
     await this.queue.close();
+  }
+
+  private async resumeInterruptedPayouts(): Promise<void> {
+    const { logger, reconciler } = this.services;
+    try {
+      const resumed = await reconciler.resumeInterruptedPayouts();
+      if (resumed.length) logger.warn({ applications: resumed }, 'payouts cut off by a stopped worker queued again');
+    } catch (err) {
+      logger.warn({ err }, 'could not look for payouts cut off by a stopped worker; the reconciler will');
+    }
   }
 
   private async reconcile() {
@@ -201,3 +280,37 @@ export class Background {
     return report;
   }
 }
+
+/** How long closing Redis and the database pools may take at shutdown (they may be unreachable). */
+const CLOSE_TIMEOUT_MS = 5_000;
+
+/**
+ * Stops a process in order and ends it, each step bounded, whatever state PostgreSQL and Redis are in:
+ * the worker stops taking jobs and finishes those in flight (`WORKER_SHUTDOWN_GRACE_MS`) while `drain`
+ * answers the requests in flight; then the relay stops, and Redis and the pools close. Exits 0, or 1 when
+ * something had to be cut off.
+ */
+export async function shutDown(services: Services, background: Background, drain: () => Promise<{ forced: boolean }> = async () => ({ forced: false })): Promise<never> {
+  const { logger } = services;
+  const [requests, jobs] = await Promise.all([drain(), background.stopWorker()]);
+  if (requests.forced) logger.warn('requests still open after the grace period were cut');
+  if (jobs.forced) logger.warn({ graceMs: services.config.worker.shutdownGraceMs }, 'jobs still running after the grace period were left to other workers');
+  const closed = await within(CLOSE_TIMEOUT_MS, async () => {
+    await background.stop();
+    await Promise.all([services.redis.quit().catch(() => undefined), services.db.close()]);
+  });
+  if (!closed) logger.warn({ timeoutMs: CLOSE_TIMEOUT_MS }, 'connections not closed in time were dropped');
+  logger.flush();
+  process.exit(requests.forced || jobs.forced || !closed ? 1 : 0);
+}
+
+/** Runs `fn`, giving up waiting for it after `ms`; true when it settled in time. */
+async function within(ms: number, fn: () => Promise<void>): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  const settled = fn().then(() => true as const, () => true as const);
+  const result = await Promise.race([settled, late]);
+  clearTimeout(timer);
+  return result;
+}
+

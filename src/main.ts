@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import { loadConfig } from './lib/config';
 import { createLogger } from './lib/logger';
 import { ensureDatabase, migrate } from './lib/db/migrate';
-import { Background, buildServices, prepare } from './container';
+import { Background, buildServices, prepare, shutDown } from './container';
 import { createApp } from './app';
 import { GracefulServer } from './graceful-server';
 
@@ -29,18 +29,14 @@ async function main(): Promise<void> {
   const graceful = new GracefulServer(server);
   server.listen(config.port, () => logger.info({ port: config.port, sandbox: config.sandbox, docs: `${config.publicBaseUrl}/docs` }, 'credit-partner listening'));
 
-  // In-flight requests are answered first; only then do the worker, Redis and the pools stop under them.
-  const shutdown = async (signal: string) => {
-    logger.info({ signal }, 'shutting down: answering the requests in flight');
-    const { forced } = await graceful.close(SHUTDOWN_GRACE_MS);
-    if (forced) logger.warn({ graceMs: SHUTDOWN_GRACE_MS }, 'connections still open after the grace period were cut');
-    await background.stop();
-    await services.redis.quit().catch(() => undefined);
-    await services.db.close();
-    process.exit(0);
+  // New connections are refused at once; requests in flight are answered, and jobs in flight finish, before
+  // the relay, Redis and the pools stop under them.
+  const shutdown = (signal: string) => {
+    logger.info({ signal }, 'shutting down: answering the requests and finishing the jobs in flight');
+    void shutDown(services, background, () => graceful.close(SHUTDOWN_GRACE_MS));
   };
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
 }
 
 main().catch((err) => {

@@ -1,7 +1,7 @@
 import { loadConfig } from './lib/config';
 import { createLogger } from './lib/logger';
 import { ensureDatabase, migrate } from './lib/db/migrate';
-import { Background, buildServices, prepare } from './container';
+import { Background, buildServices, prepare, shutDown } from './container';
 
 /** `npm run worker`: a worker (and outbox relay) alone, to scale apart from the API. */
 async function main(): Promise<void> {
@@ -19,14 +19,13 @@ async function main(): Promise<void> {
   const background = new Background(services, true);
   background.start();
   logger.info({ concurrency: config.worker.concurrency }, 'credit-partner worker running');
-  const shutdown = async () => {
-    await background.stop();
-    await services.redis.quit().catch(() => undefined);
-    await services.db.close();
-    process.exit(0);
+  // Jobs in flight finish (up to WORKER_SHUTDOWN_GRACE_MS) before the relay, Redis and the pools stop.
+  const shutdown = (signal: string) => {
+    logger.info({ signal }, 'shutting down: finishing the jobs in flight');
+    void shutDown(services, background);
   };
-  process.once('SIGTERM', () => void shutdown());
-  process.once('SIGINT', () => void shutdown());
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
 }
 
 main().catch((err) => {

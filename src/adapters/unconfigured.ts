@@ -13,6 +13,6 @@ const missing = (what: string) => new AppError(AppErrorCode.SERVICE_UNAVAILABLE,
 export const unconfigured = {
   bureau: { check: async () => { throw missing('credit bureau'); } } satisfies CreditBureau,
   ckyc: { search: async () => { throw missing('CKYC registry'); }, download: async () => { throw missing('CKYC registry'); } } satisfies CkycRegistry,
-  rail: { transfer: async () => { throw missing('disbursement rail'); } } satisfies DisbursementRail,
+  rail: { transfer: async () => { throw missing('disbursement rail'); }, status: async () => { throw missing('disbursement rail'); } } satisfies DisbursementRail,
   sms: { send: async () => { throw missing('SMS gateway'); } } satisfies SmsSender,
 };

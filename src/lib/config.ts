@@ -11,6 +11,12 @@ export interface Config {
   databaseUrl: string;
   /** Connections of this process's transaction pool (each request holds one for its transaction only). */
   databasePoolSize: number;
+  /**
+   * How long the server waits on its dependencies before a request fails with 503 (and a job waits and
+   * retries): opening or getting a PostgreSQL connection, one statement's answer, one Redis command's answer.
+   * Each is well under a second, so that an outage is answered within one.
+   */
+  timeouts: { databaseConnectMs: number; databaseQueryMs: number; redisCommandMs: number };
   redisUrl: string;
   /** Prefix of every BullMQ key in Redis, so that several deployments (or test files) can share one Redis. */
   queuePrefix: string;
@@ -32,7 +38,20 @@ export interface Config {
   sms: { gatewayUrl?: string; gatewayToken?: string };
   /** `npm start` runs the worker in the API process unless false. */
   runWorker: boolean;
-  worker: { concurrency: number; outboxPollMs: number; reconcileEveryMs: number; reconcileStaleAfterMs: number };
+  worker: {
+    concurrency: number;
+    outboxPollMs: number;
+    reconcileEveryMs: number;
+    reconcileStaleAfterMs: number;
+    /** A running job's claim in Redis lasts this long and is renewed every half of it; a dead worker's job is taken over soon after it lapses. */
+    lockMs: number;
+    /** How often a worker looks for jobs whose claim lapsed (their worker died) and queues them again. */
+    stalledCheckMs: number;
+    /** On SIGTERM, how long the jobs in flight get to finish before the worker stops anyway (they are then taken over elsewhere). */
+    shutdownGraceMs: number;
+  };
+  /** Sandbox only: how long the sandbox rail takes to answer a transfer it has taken (a slow bank). */
+  sandboxRailDelayMs: number;
 }
 
 export class ConfigError extends Error {
@@ -94,6 +113,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     basePath,
     databaseUrl: url('DATABASE_URL', 'postgresql://postgres@127.0.0.1:5432/credit_partner', ['postgresql:', 'postgres:']),
     databasePoolSize: int('DATABASE_POOL_SIZE', 20, 1, 500),
+    timeouts: {
+      databaseConnectMs: int('DATABASE_CONNECT_TIMEOUT_MS', 500, 50, 60_000),
+      databaseQueryMs: int('DATABASE_QUERY_TIMEOUT_MS', 500, 50, 600_000),
+      redisCommandMs: int('REDIS_COMMAND_TIMEOUT_MS', 500, 50, 60_000),
+    },
     redisUrl: url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
     queuePrefix: str('QUEUE_PREFIX', 'credit-partner'),
     sandbox,
@@ -112,7 +136,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       outboxPollMs: int('OUTBOX_POLL_MS', 250, 10, 60_000),
       reconcileEveryMs: int('RECONCILE_EVERY_MS', 30_000, 100, 3_600_000),
       reconcileStaleAfterMs: int('RECONCILE_STALE_AFTER_MS', 120_000, 1_000, 86_400_000),
+      lockMs: int('WORKER_LOCK_MS', 5_000, 1_000, 600_000),
+      stalledCheckMs: int('WORKER_STALLED_CHECK_MS', 2_000, 100, 600_000),
+      shutdownGraceMs: int('WORKER_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     },
+    sandboxRailDelayMs: int('SANDBOX_RAIL_DELAY_MS', 0, 0, 600_000),
   };
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(config.logLevel)) {
     problems.push(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "${config.logLevel}"`);

@@ -77,7 +77,8 @@ describe('outside-world adapters', () => {
     ['the credit bureau', () => new SandboxBureau().check({ pan: 'ABCDE1234F' })],
     ['the CKYC registry search', () => new SandboxCkycRegistry().search({ pan: 'ABCDE1234F', dateOfBirth: '1990-01-01' })],
     ['the CKYC registry download', () => new SandboxCkycRegistry().download('50000000000001')],
-    ['the disbursement rail', () => new SandboxRail().transfer({ reference: 'DSB-TEST', amountMicros: 1n, beneficiaryPanLast4: '1234' })],
+    ['the disbursement rail', () => new SandboxRail(t.services.redis, t.services.config.queuePrefix).transfer({ reference: 'DSB-TEST', amountMicros: 1n, beneficiaryPanLast4: '1234' })],
+    ['the disbursement rail\'s status query', () => new SandboxRail(t.services.redis, t.services.config.queuePrefix).status('DSB-TEST')],
     ['the SMS gateway', () => new SandboxSmsOutbox(t.services.redis, t.services.config.queuePrefix).send({ to: '919000000000', text: 'x', messageId: 'm-outside' })],
   ];
 

@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { assertOutsideTransaction } from '../../lib/db/database';
 import { BureauVerdict, CreditBureau } from '../../core/approval/credit-bureau';
 import { CkycRecord, CkycRegistry } from '../../core/kyc/ckyc-registry';
-import { DisbursementRail } from '../../core/loan/disbursement-rail';
+import { DisbursementRail, RailAnswer } from '../../core/loan/disbursement-rail';
 import { SmsSender } from '../../core/challenge/sms-sender';
 import { personaOf } from './personas';
 
@@ -91,12 +91,48 @@ export class SandboxCkycRegistry implements CkycRegistry {
   }
 }
 
-/** A rail that pays everyone but persona 9005, once per reference. */
+/**
+ * A rail that pays everyone but persona 9005, once per reference, and answers the same for the same
+ * reference. It keeps its book in Redis (under the queue prefix, for a week), shared by every process, so a
+ * test can count the transfers each reference was sent (`calls`) across crashes and restarts. A transfer is
+ * taken (counted and booked) first and answered `answerDelayMs` later, like a slow bank: a worker killed in
+ * between has paid without knowing it.
+ */
 export class SandboxRail implements DisbursementRail {
-  async transfer(order: { reference: string; amountMicros: bigint; beneficiaryPanLast4: string }) {
+  static readonly TTL_SECONDS = 7 * 24 * 3600;
+
+  constructor(private readonly redis: Redis, private readonly prefix: string, private readonly answerDelayMs = 0) {}
+
+  async transfer(order: { reference: string; amountMicros: bigint; beneficiaryPanLast4: string }): Promise<RailAnswer> {
     assertOutsideTransaction('The disbursement rail');
-    if (order.beneficiaryPanLast4 === '9005') return { status: 'FAILED' as const, reason: 'beneficiary account is closed' };
-    const utr = createHash('sha256').update(order.reference).digest('hex').slice(0, 16).toUpperCase();
-    return { status: 'SUCCEEDED' as const, utr };
+    const answer: RailAnswer =
+      order.beneficiaryPanLast4 === '9005'
+        ? { status: 'FAILED', reason: 'beneficiary account is closed' }
+        : { status: 'SUCCEEDED', utr: createHash('sha256').update(order.reference).digest('hex').slice(0, 16).toUpperCase() };
+    const key = this.key(order.reference);
+    const replies = await this.redis
+      .multi()
+      .hincrby(key, 'calls', 1)
+      .hsetnx(key, 'answer', JSON.stringify(answer))
+      .hget(key, 'answer')
+      .expire(key, SandboxRail.TTL_SECONDS)
+      .exec();
+    if (this.answerDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.answerDelayMs));
+    return JSON.parse(String(replies![2][1])) as RailAnswer;
+  }
+
+  async status(reference: string): Promise<RailAnswer | null> {
+    assertOutsideTransaction('The disbursement rail');
+    const answer = await this.redis.hget(this.key(reference), 'answer');
+    return answer ? (JSON.parse(answer) as RailAnswer) : null;
+  }
+
+  /** How many transfers the rail was sent with this reference (status queries are not counted). */
+  async calls(reference: string): Promise<number> {
+    return Number((await this.redis.hget(this.key(reference), 'calls')) ?? 0);
+  }
+
+  private key(reference: string): string {
+    return `${this.prefix}:sandbox:rail:${reference}`;
   }
 }

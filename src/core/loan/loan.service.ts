@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { notFound } from '../errors';
+import { AppError, AppErrorCode, notFound } from '../errors';
 import { UnitOfWork } from '../../lib/db/database';
 import { randomToken } from '../../lib/crypto';
 import { Clock } from '../../lib/clock';
@@ -10,7 +10,7 @@ import { applicationState } from '../application/application-state';
 import { SubmissionRepository } from '../application/submission.repository';
 import { buildSchedule } from '../money/emi';
 import { DisbursementRail } from './disbursement-rail';
-import { Disbursement, LoanAccount } from './loan';
+import { Disbursement, LoanAccount, payoutClaim } from './loan';
 import { LoanRepository } from './loan.repository';
 import { loanState } from './loan-state';
 import { disbursementState } from './disbursement-state';
@@ -28,13 +28,25 @@ export class LoanService {
 
   /**
    * Worker step: pays the loan out. The intent is recorded and committed first, the rail is called with
-   * no transaction open and the same reference on every try (so it pays once), and its answer is recorded
-   * in a new transaction: the account, its schedule and the move to DISBURSED commit together.
+   * no transaction open and the same reference on every try, and its answer is recorded in a new
+   * transaction: the account, its schedule and the move to DISBURSED commit together.
+   *
+   * The rail is sent one transfer per reference: one worker at a time pays an application out (a claim that
+   * dies with its worker, so a crash leaves nothing to wait for; another worker finding it taken fails with
+   * CONCURRENT_MODIFICATION and its job is retried), and a try that follows an earlier one asks the rail for
+   * that one's answer before sending anything (the earlier try may have reached the rail and lost its answer).
    */
   async disburse(applicationId: string): Promise<void> {
+    const claimed = await this.uow.exclusively(payoutClaim(applicationId), () => this.disburseOnce(applicationId));
+    if (!claimed.acquired) throw new AppError(AppErrorCode.CONCURRENT_MODIFICATION, 'Another worker is paying this application out');
+  }
+
+  private async disburseOnce(applicationId: string): Promise<void> {
     const intent = await this.recordIntent(applicationId);
     if (!intent) return;
-    const result = await this.rail.transfer({ reference: intent.disbursement.reference, amountMicros: intent.disbursement.amountMicros, beneficiaryPanLast4: intent.panLast4 });
+    const { reference, amountMicros } = intent.disbursement;
+    const earlier = intent.disbursement.attempts > 0 ? await this.rail.status(reference) : null;
+    const result = earlier ?? (await this.rail.transfer({ reference, amountMicros, beneficiaryPanLast4: intent.panLast4 }));
     await this.uow.transaction(async () => {
       await this.applications.lock(applicationId);
       const disbursement = await this.loans.disbursementOf(applicationId);

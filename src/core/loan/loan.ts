@@ -40,3 +40,8 @@ export interface Disbursement {
   requestedAt: Date;
   lastAttemptAt: Date | null;
 }
+
+/** The claim under which one worker at a time pays an application out (`UnitOfWork.exclusively`). */
+export function payoutClaim(applicationId: string): string {
+  return `disburse:${applicationId}`;
+}

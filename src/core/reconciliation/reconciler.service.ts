@@ -6,6 +6,7 @@ import { ApprovalService } from '../approval/approval.service';
 import { decideCreditJob } from '../approval/decide-credit.job';
 import { LoanRepository } from '../loan/loan.repository';
 import { disburseLoanJob } from '../loan/disburse-loan.job';
+import { payoutClaim } from '../loan/loan';
 
 /** When work counts as stuck, and when it is given up. */
 export interface ReconcilerPolicy {
@@ -84,5 +85,22 @@ export class ReconcilerService {
       report.disbursementsRetried.push(disbursement.applicationId);
     }
     return report;
+  }
+
+  /**
+   * At a worker's start: the payouts that were cut off mid-way (their worker died between recording the
+   * intent and recording the rail's answer) are queued again at once, instead of after `staleAfterMs`. A
+   * payout is cut off when no worker holds its claim; one that a live worker is paying out is left alone,
+   * so this is safe while other workers run. The retry asks the rail before sending anything.
+   */
+  async resumeInterruptedPayouts(): Promise<string[]> {
+    const resumed: string[] = [];
+    for (const disbursement of await this.loans.unansweredSince(this.clock.now(), this.policy.batchSize)) {
+      const claim = await this.uow.exclusively(payoutClaim(disbursement.applicationId), () =>
+        this.uow.transaction(() => this.outbox.stage(disburseLoanJob, { applicationId: disbursement.applicationId })),
+      );
+      if (claim.acquired) resumed.push(disbursement.applicationId);
+    }
+    return resumed;
   }
 }

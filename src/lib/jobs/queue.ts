@@ -1,7 +1,8 @@
-import { Job, Queue, UnrecoverableError, Worker } from 'bullmq';
+import { DelayedError, Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import { Logger } from 'pino';
 import { UnitOfWork } from '../db/database';
 import { withTrace } from '../trace';
+import { isDependencyUnavailable } from '../unavailable';
 import { AnyJobDefinition, JobDefinition, JobEnvelope } from './job';
 import { JobStoreRepository } from './job-store.repository';
 
@@ -15,6 +16,27 @@ export interface RedisConnectionOptions {
   prefix: string;
 }
 
+/**
+ * How a worker claims its jobs. A running job holds a lock in Redis for `lockMs`, renewed every `lockMs / 2`;
+ * every `stalledCheckMs` some worker looks for jobs whose lock lapsed (their worker died) and queues them again.
+ * So a job cut off by a crash runs again within about `lockMs + stalledCheckMs` (BullMQ's defaults, 30 s and
+ * 30 s, made that up to a minute). A job whose lock lapsed while its worker lives (an event loop blocked for
+ * `lockMs / 2`, Redis unreachable for `lockMs`) may run twice at once: handlers are idempotent, and the payout
+ * is also claimed in PostgreSQL (`UnitOfWork.exclusively`).
+ */
+export interface WorkerTuning {
+  lockMs: number;
+  stalledCheckMs: number;
+}
+
+export const DEFAULT_WORKER_TUNING: WorkerTuning = { lockMs: 5_000, stalledCheckMs: 2_000 };
+
+/** A job whose dependency is unreachable waits this long (plus up to half again, spread) and runs again, without using up an attempt. */
+const UNAVAILABLE_RETRY_MS = 1_000;
+
+/** How long a job cut off by a crash may stall again before it fails for good ("stalled more than allowable limit"). */
+const MAX_STALLED_COUNT = 3;
+
 function connection(url: string) {
   const parsed = new URL(url);
   return {
@@ -24,13 +46,21 @@ function connection(url: string) {
     password: parsed.password ? decodeURIComponent(parsed.password) : undefined,
     db: parsed.pathname.length > 1 ? Number(parsed.pathname.slice(1)) : 0,
     tls: parsed.protocol === 'rediss:' ? {} : undefined,
+    // BullMQ's connections wait for Redis for ever (its commands are never given up), reconnecting at least
+    // every second, so a worker and a relay resume within about a second of Redis coming back.
     maxRetriesPerRequest: null,
+    connectTimeout: 2_000,
+    retryStrategy: (times: number) => Math.min(100 * times, 1_000),
   };
 }
 
-export function createQueue(options: RedisConnectionOptions): Queue {
+/**
+ * The producer side (the relay). Its commands fail at once while Redis is unreachable (no offline queue) and
+ * after `commandTimeoutMs` when Redis is silent, so a relay pass never holds its outbox transaction for long.
+ */
+export function createQueue(options: RedisConnectionOptions & { commandTimeoutMs?: number }): Queue {
   return new Queue(QUEUE_NAME, {
-    connection: { ...connection(options.url), enableOfflineQueue: false },
+    connection: { ...connection(options.url), enableOfflineQueue: false, commandTimeout: options.commandTimeoutMs ?? 5_000 },
     prefix: options.prefix,
     defaultJobOptions: {
       attempts: 10,
@@ -70,6 +100,8 @@ export class OutboxRelay {
   private again = false;
   private stopped = false;
   private soonTimer: NodeJS.Timeout | undefined;
+  /** Passes failed in a row. */
+  private failing = 0;
 
   constructor(
     private readonly store: JobStoreRepository,
@@ -108,8 +140,15 @@ export class OutboxRelay {
       return;
     }
     this.running = this.drain()
-      .then(() => undefined)
-      .catch((err) => this.logger.warn({ err }, 'outbox relay pass failed; will retry'))
+      .then(() => {
+        if (this.failing) this.logger.info({ failedPasses: this.failing }, 'outbox relay resumed');
+        this.failing = 0;
+      })
+      .catch((err) => {
+        // Once per outage at warn, not every poll: the relay keeps trying until the dependency is back.
+        if (this.failing++ === 0) this.logger.warn({ err }, 'outbox relay pass failed; retrying every poll until it succeeds');
+        else this.logger.debug({ err }, 'outbox relay pass failed again');
+      })
       .finally(() => {
         this.running = undefined;
         if (this.again) {
@@ -155,16 +194,37 @@ export class JobWorker {
     private readonly logger: Logger,
   ) {}
 
-  start(options: RedisConnectionOptions, concurrency: number): void {
-    this.worker = new Worker(QUEUE_NAME, (job) => this.process(job), {
+  start(options: RedisConnectionOptions, concurrency: number, tuning: WorkerTuning = DEFAULT_WORKER_TUNING): void {
+    this.worker = new Worker(QUEUE_NAME, (job, token) => this.run(job, token), {
       connection: connection(options.url),
       prefix: options.prefix,
       concurrency,
+      lockDuration: tuning.lockMs,
+      stalledInterval: tuning.stalledCheckMs,
+      maxStalledCount: MAX_STALLED_COUNT,
+      // After a connection error, fetch again soon (BullMQ waits 15 s by default).
+      runRetryDelay: 1_000,
     });
     this.worker.on('failed', (job, err) =>
       this.logger.warn({ jobId: job?.id, topic: job?.name, attempt: job?.attemptsMade, traceId: (job?.data as JobEnvelope | undefined)?.traceId, err }, 'job failed'),
     );
     this.worker.on('error', (err) => this.logger.error({ err }, 'worker error'));
+  }
+
+  /**
+   * Runs a delivered job. When PostgreSQL or Redis is unreachable, the job is put back for a second or so
+   * without counting an attempt: an outage of any length loses no work, and the work resumes within about a
+   * second of the dependency's return.
+   */
+  private async run(job: Job, token: string | undefined): Promise<void> {
+    try {
+      await this.process(job);
+    } catch (err) {
+      if (!token || !isDependencyUnavailable(err)) throw err;
+      this.logger.warn({ jobId: job.id, topic: job.name, err }, 'job postponed: a dependency is unavailable');
+      await job.moveToDelayed(Date.now() + UNAVAILABLE_RETRY_MS * (1 + Math.random() / 2), token);
+      throw new DelayedError();
+    }
   }
 
   async process(job: Pick<Job, 'id' | 'name' | 'data' | 'attemptsMade'>): Promise<void> {
@@ -193,7 +253,22 @@ export class JobWorker {
     this.logger.debug({ jobId: messageId, topic: job.name }, 'job done');
   }
 
-  async stop(): Promise<void> {
-    await this.worker?.close();
+  /**
+   * Stops fetching jobs and lets those in flight finish for up to `graceMs`; then stops anyway (a job still
+   * running is then taken over by another worker once its lock lapses, and its handler is idempotent).
+   */
+  async stop(graceMs = Infinity): Promise<{ forced: boolean }> {
+    const worker = this.worker;
+    if (!worker) return { forced: false };
+    const closed = worker.close();
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<'late'>((resolve) => {
+      if (Number.isFinite(graceMs)) timer = setTimeout(() => resolve('late'), graceMs);
+    });
+    const outcome = await Promise.race([closed.then(() => 'closed' as const), deadline]);
+    clearTimeout(timer);
+    if (outcome === 'closed') return { forced: false };
+    await worker.close(true).catch(() => undefined);
+    return { forced: true };
   }
 }

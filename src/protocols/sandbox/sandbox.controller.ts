@@ -45,6 +45,18 @@ export class SandboxController extends Controller {
     return { messages: await this.s.sandbox!.sms.read(phone) };
   }
 
+  /**
+   * How many transfers the sandbox rail was sent for a disbursement reference (`DSB` followed by the
+   * application's partnerApplicationReferenceId), across every process of this deployment: 1 for a loan paid
+   * out, whatever crashed or was retried on the way (a retry asks the rail first, and never sends twice).
+   * @param reference The disbursement reference.
+   * @pattern reference ^[A-Za-z0-9_:-]{1,100}$
+   */
+  @Get('rail/calls')
+  public async railCalls(@Query() reference: string): Promise<{ reference: string; calls: number }> {
+    return { reference, calls: await this.s.sandbox!.rail.calls(reference) };
+  }
+
   /** The user completes KYC on the bank's page: KYC goes to AWAITING_APPROVAL, then (asynchronously) APPROVED or REJECTED. */
   @Post('applications/{reference}/kyc/complete')
   public async completeKyc(@Request() req: HttpRequest, @Path() reference: string, @Body() body?: SandboxCompletion): Promise<{ kycState: string }> {
