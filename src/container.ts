@@ -8,7 +8,7 @@ import { KeyRing, loadKeyRing } from './lib/keys';
 import { RateLimiter } from './lib/rate-limiter';
 import { Outbox } from './lib/jobs/outbox';
 import { JobStoreRepository } from './lib/jobs/job-store.repository';
-import { JobRegistry, JobWorker, OutboxRelay, createQueue } from './lib/jobs/queue';
+import { JobRegistry, JobWorker, OutboxRelay, createQueue, throttledWarn } from './lib/jobs/queue';
 import { Periodic, pruneExpired } from './lib/jobs/housekeeping';
 import { Idempotency } from './lib/idempotency/idempotency';
 import { IdempotencyRepository } from './lib/idempotency/idempotency.repository';
@@ -221,6 +221,8 @@ export class Background {
   constructor(private readonly services: Services, runWorker: boolean) {
     const { config, logger, jobStore } = services;
     this.queue = createQueue({ url: config.redisUrl, prefix: config.queuePrefix });
+    const unreachable = throttledWarn(logger, 'the relay cannot reach Redis; retrying');
+    this.queue.on('error', (err) => unreachable({ err }));
     this.relay = new OutboxRelay(jobStore, this.queue, logger, config.worker.outboxPollMs);
     this.worker = runWorker ? new JobWorker(services.db, jobStore, services.jobs, logger) : undefined;
     if (runWorker) {
@@ -281,8 +283,8 @@ export class Background {
   }
 }
 
-/** How long closing Redis and the database pools may take at shutdown (they may be unreachable). */
-const CLOSE_TIMEOUT_MS = 5_000;
+/** How long closing the relay, Redis and the database pools may take at shutdown (they may be unreachable, or held by a job cut off). */
+const CLOSE_TIMEOUT_MS = 2_000;
 
 /**
  * Stops a process in order and ends it, each step bounded, whatever state PostgreSQL and Redis are in:

@@ -37,6 +37,26 @@ const UNAVAILABLE_RETRY_MS = 1_000;
 /** How long a job cut off by a crash may stall again before it fails for good ("stalled more than allowable limit"). */
 const MAX_STALLED_COUNT = 3;
 
+/**
+ * Logs a run of like failures (a dependency that stays down) as one warn line per `everyMs`, with the count of
+ * those it left at debug, so that an outage reads as a few lines rather than one a second.
+ */
+export function throttledWarn(logger: Logger, message: string, everyMs = 30_000): (fields: Record<string, unknown>) => void {
+  let last = 0;
+  let quiet = 0;
+  return (fields) => {
+    const now = Date.now();
+    if (now - last < everyMs) {
+      quiet++;
+      logger.debug(fields, message);
+      return;
+    }
+    logger.warn({ ...fields, ...(quiet ? { alsoSince: quiet } : {}) }, message);
+    last = now;
+    quiet = 0;
+  };
+}
+
 function connection(url: string) {
   const parsed = new URL(url);
   return {
@@ -186,13 +206,16 @@ export class OutboxRelay {
  */
 export class JobWorker {
   private worker: Worker | undefined;
+  private readonly postponed: (fields: Record<string, unknown>) => void;
 
   constructor(
     private readonly uow: UnitOfWork,
     private readonly store: JobStoreRepository,
     private readonly registry: JobRegistry,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.postponed = throttledWarn(logger, 'jobs postponed: a dependency is unavailable; each runs again in about a second');
+  }
 
   start(options: RedisConnectionOptions, concurrency: number, tuning: WorkerTuning = DEFAULT_WORKER_TUNING): void {
     this.worker = new Worker(QUEUE_NAME, (job, token) => this.run(job, token), {
@@ -208,7 +231,8 @@ export class JobWorker {
     this.worker.on('failed', (job, err) =>
       this.logger.warn({ jobId: job?.id, topic: job?.name, attempt: job?.attemptsMade, traceId: (job?.data as JobEnvelope | undefined)?.traceId, err }, 'job failed'),
     );
-    this.worker.on('error', (err) => this.logger.error({ err }, 'worker error'));
+    const unreachable = throttledWarn(this.logger, 'worker cannot reach Redis; retrying');
+    this.worker.on('error', (err) => (isDependencyUnavailable(err) ? unreachable({ err }) : this.logger.error({ err }, 'worker error')));
   }
 
   /**
@@ -221,7 +245,7 @@ export class JobWorker {
       await this.process(job);
     } catch (err) {
       if (!token || !isDependencyUnavailable(err)) throw err;
-      this.logger.warn({ jobId: job.id, topic: job.name, err }, 'job postponed: a dependency is unavailable');
+      this.postponed({ jobId: job.id, topic: job.name, err });
       await job.moveToDelayed(Date.now() + UNAVAILABLE_RETRY_MS * (1 + Math.random() / 2), token);
       throw new DelayedError();
     }
@@ -254,21 +278,18 @@ export class JobWorker {
   }
 
   /**
-   * Stops fetching jobs and lets those in flight finish for up to `graceMs`; then stops anyway (a job still
-   * running is then taken over by another worker once its lock lapses, and its handler is idempotent).
+   * Stops fetching jobs and lets those in flight finish for up to `graceMs`. Past it, resolves with
+   * `forced: true` and leaves the jobs still running to the process's end: their locks lapse and another
+   * worker takes them over (their handlers are idempotent, and a payout asks the rail before sending again).
    */
   async stop(graceMs = Infinity): Promise<{ forced: boolean }> {
-    const worker = this.worker;
-    if (!worker) return { forced: false };
-    const closed = worker.close();
+    if (!this.worker) return { forced: false };
+    const closed = this.worker.close().then(() => ({ forced: false }));
+    if (!Number.isFinite(graceMs)) return closed;
     let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<'late'>((resolve) => {
-      if (Number.isFinite(graceMs)) timer = setTimeout(() => resolve('late'), graceMs);
-    });
-    const outcome = await Promise.race([closed.then(() => 'closed' as const), deadline]);
+    const late = new Promise<{ forced: boolean }>((resolve) => (timer = setTimeout(() => resolve({ forced: true }), graceMs)));
+    const outcome = await Promise.race([closed, late]);
     clearTimeout(timer);
-    if (outcome === 'closed') return { forced: false };
-    await worker.close(true).catch(() => undefined);
-    return { forced: true };
+    return outcome;
   }
 }
