@@ -22,7 +22,7 @@ module.exports = defineConfig([
 
   {
     name: 'credit-partner/all',
-    files: ['src/**/*.ts', 'test/**/*.ts', 'scripts/**/*.{js,ts}', ...CONFIG_FILES],
+    files: ['src/**/*.ts', 'test/**/*.{js,ts}', 'scripts/**/*.{js,ts}', ...CONFIG_FILES],
     extends: [js.configs.recommended, tseslint.configs.recommended],
     linterOptions: { reportUnusedDisableDirectives: 'error' },
     rules: {
@@ -63,8 +63,8 @@ module.exports = defineConfig([
 
   {
     name: 'credit-partner/commonjs',
-    files: ['scripts/**/*.js', '*.config.{js,cjs}', '.dependency-cruiser.cjs'],
-    languageOptions: { sourceType: 'commonjs', globals: commonJsGlobals },
+    files: ['scripts/**/*.js', 'test/**/*.js', '*.config.{js,cjs}', '.dependency-cruiser.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { ...nodeGlobals, ...commonJsGlobals } },
     rules: {
       '@typescript-eslint/no-require-imports': 'off',
     },

@@ -170,3 +170,18 @@ export async function readyToSubmit(t: TestApp, options: ApplicantOptions = {}) 
   const offer = (await t.call(PATHS.fetchOffer, { offerId: applied.offerId }).expect(200)).body.data.offer;
   return { ...applied, offerId: applied.offerId, rateE5: Number(offer.termCreditOfferDetails.interestStructure.fixed.interestCharge.percentageValueE5) };
 }
+
+/** SubmitApplication for an application made ready by `readyToSubmit` (₹1,00,000 over 12 months); answers the partnerApplicationReferenceId. */
+export async function submitReady(t: TestApp, ready: { gid: string; offerId: string; phone: Phone; rateE5: number }): Promise<string> {
+  const proof = await challenge(t, ready.phone, 'submitApplicationContext');
+  const res = await t.call(PATHS.submit, submitData(ready.gid, ready.offerId, ready.phone, proof, { amountRupees: 100_000, tenureMonths: 12, rateE5: ready.rateE5 }));
+  if (res.status !== 200) throw new Error(`submit answered ${res.status}: ${JSON.stringify(res.body)}`);
+  return res.body.data.partnerApplicationReferenceId as string;
+}
+
+/** The sandbox rail's count of transfers for an application's payout (its reference is DSB + the partnerApplicationReferenceId). */
+export async function railCalls(t: TestApp, lenderReference: string): Promise<number> {
+  const res = await t.http().get(`/sandbox/rail/calls?reference=DSB${lenderReference}`);
+  if (res.status !== 200) throw new Error(`rail/calls answered ${res.status}: ${JSON.stringify(res.body)}`);
+  return res.body.calls as number;
+}

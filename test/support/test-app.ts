@@ -9,6 +9,7 @@ import { ManualClock } from '../../src/lib/clock';
 import { Background, Services, buildServices, prepare } from '../../src/container';
 import { createApp } from '../../src/app';
 import { createTestDatabase } from './databases';
+import { TcpProxy } from './tcp-proxy';
 
 export interface TestApp {
   app: Express;
@@ -17,21 +18,30 @@ export interface TestApp {
   /** POSTs `{requestHeader, data}` to a partner-API path. */
   call(path: string, data: unknown, options?: { requestId?: string; epochMillis?: string | number; major?: number; partnerId?: string }): request.Test;
   http(): ReturnType<typeof request>;
+  /** The environment of a server process (ServerProcess) on this app's database, Redis prefix and keys, reaching PostgreSQL and Redis directly. */
+  processEnv(): Record<string, string>;
   stop(): Promise<void>;
 }
 
 let counter = 0;
 export const newRequestId = () => `t-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}-${counter++}`;
 
-/** A whole server (API + relay + worker) on its own database and Redis key prefix, as `npm start` runs it. */
-export async function startTestApp(options: { worker?: boolean; env?: Record<string, string> } = {}): Promise<TestApp> {
+const KEYS_DIR = path.join(os.tmpdir(), 'credit-partner-test-keys');
+const REDIS_URL = loadConfig({}).redisUrl;
+
+/**
+ * A whole server (API + relay + worker) on its own database and Redis key prefix, as `npm start` runs it.
+ * `through` puts TCP proxies between it and PostgreSQL or Redis, so that a test can cut them off.
+ */
+export async function startTestApp(options: { worker?: boolean; env?: Record<string, string>; through?: { postgres?: TcpProxy; redis?: TcpProxy } } = {}): Promise<TestApp> {
   const database = await createTestDatabase();
   const prefix = `cpt-${randomBytes(5).toString('hex')}`;
   const config = loadConfig({
     APP_ENV: 'test',
-    DATABASE_URL: database.url,
+    DATABASE_URL: options.through?.postgres?.route(database.url) ?? database.url,
+    REDIS_URL: options.through?.redis?.route(REDIS_URL) ?? REDIS_URL,
     QUEUE_PREFIX: prefix,
-    KEYS_DIR: path.join(os.tmpdir(), 'credit-partner-test-keys'),
+    KEYS_DIR,
     OUTBOX_POLL_MS: '50',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...options.env,
@@ -47,6 +57,7 @@ export async function startTestApp(options: { worker?: boolean; env?: Record<str
     services,
     clock,
     http: () => request(app),
+    processEnv: () => ({ DATABASE_URL: database.url, REDIS_URL, QUEUE_PREFIX: prefix, KEYS_DIR, OUTBOX_POLL_MS: '50' }),
     call: (urlPath, data, callOptions = {}) =>
       request(app)
         .post(`${config.basePath}${urlPath}`)
@@ -70,14 +81,14 @@ export async function startTestApp(options: { worker?: boolean; env?: Record<str
   };
 }
 
-/** Polls `probe` until `done` holds (or fails after `timeoutMs`); the worker is asynchronous. */
-export async function eventually<T>(probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
+/** Polls `probe` every `everyMs` until `done` holds (or fails after `timeoutMs`); the worker is asynchronous. */
+export async function eventually<T>(probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 15_000, everyMs = 50): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: T;
   for (;;) {
     last = await probe();
     if (done(last)) return last;
     if (Date.now() > deadline) throw new Error(`condition not reached in ${timeoutMs} ms; last value: ${JSON.stringify(last)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
   }
 }
