@@ -315,4 +315,3 @@ async function within(ms: number, fn: () => Promise<void>): Promise<boolean> {
   clearTimeout(timer);
   return result;
 }
-

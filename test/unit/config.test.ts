@@ -15,6 +15,12 @@ describe('configuration, validated once at boot', () => {
     });
   });
 
+  it('when nothing is set, then every wait on PostgreSQL and Redis on the request path is bounded well under a second', () => {
+    const { timeouts, worker } = loadConfig({});
+    expect(timeouts).toEqual({ databaseConnectMs: 500, databaseQueryMs: 500, redisCommandMs: 500 });
+    expect(worker).toMatchObject({ lockMs: 5_000, stalledCheckMs: 2_000, shutdownGraceMs: 10_000 });
+  });
+
   it('when APP_ENV is production, then the sandbox is off by default and refused when asked for', () => {
     expect(loadConfig({ APP_ENV: 'production' }).sandbox).toBe(false);
     expect(() => loadConfig({ APP_ENV: 'production', SANDBOX: 'true' })).toThrow(/SANDBOX cannot be on/);

@@ -34,7 +34,7 @@ export const DEFAULT_WORKER_TUNING: WorkerTuning = { lockMs: 5_000, stalledCheck
 /** A job whose dependency is unreachable waits this long (plus up to half again, spread) and runs again, without using up an attempt. */
 const UNAVAILABLE_RETRY_MS = 1_000;
 
-/** How long a job cut off by a crash may stall again before it fails for good ("stalled more than allowable limit"). */
+/** How many times a job may be cut off by its worker's death and run again before it fails for good ("stalled more than allowable limit"). */
 const MAX_STALLED_COUNT = 3;
 
 /**
