@@ -102,6 +102,7 @@ describe('the published contract', () => {
       '/sandbox/applications/{reference}/income-verification/complete',
       '/sandbox/applications/{reference}/kyc/complete',
       '/sandbox/applications/{reference}/repayment-setup/complete',
+      '/sandbox/rail/calls',
       '/sandbox/sms-outbox',
     ]);
     for (const path of sandboxPaths.filter((p) => p.includes('{reference}'))) {

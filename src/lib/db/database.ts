@@ -267,6 +267,9 @@ export class Database implements UnitOfWork {
     // A statement that times out there drops its connection, so the statements behind it fail at once too.
     const pipelined = { ...connection, pipeline: true };
     this.pool = new AmbientPool({ ...pipelined, max: poolSize });
+    // An idle connection that fails (the server restarts, the network drops) is removed by the pool; the
+    // process must not end over it, whether Prisma has attached its own listener yet or not.
+    this.pool.on('error', () => undefined);
     this.independent = new SharedConnections(2, pipelined);
     this.readers = new SharedConnections(2, pipelined);
     this.claims = new Pool({ ...connection, max: claimConnections });
@@ -370,9 +373,6 @@ export class Database implements UnitOfWork {
 
   async close(): Promise<void> {
     await this.prisma.$disconnect();
-    // end() resolves before the idle connections have closed, and $disconnect removed Prisma's error listener:
-    // an error on one of them now (the server ending it) must not become an unhandled 'error' event.
-    this.pool.on('error', () => undefined);
     await Promise.all([this.pool.end(), this.independent.close(), this.readers.close(), this.claims.end()]);
   }
 
