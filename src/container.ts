@@ -104,6 +104,7 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
   const ckycRegistry = config.sandbox ? new SandboxCkycRegistry() : unconfigured.ckyc;
   const rail = config.sandbox ? new SandboxRail() : unconfigured.rail;
 
+  const limiter = new RateLimiter(redis, config.queuePrefix);
   const partners = new PartnerService(new PartnerRepository(db), clock, config.partnerCacheMs);
   const challenges = new ChallengeService(db, new ChallengeRepository(db), partners, outbox, sealer, identity, sms, clock, config.lenderName);
   const kyc = new KycService(db, applications, kycRepository, transitions, outbox, identity, clock);
@@ -127,7 +128,7 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
     redis,
     clock,
     keys,
-    limiter: new RateLimiter(redis, config.queuePrefix),
+    limiter,
     transitions,
     outbox,
     jobStore,
@@ -152,8 +153,12 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
   };
 }
 
-/** Seeds what the sandbox needs (its partners), each only if absent. Nothing outside the sandbox. */
+/**
+ * Before serving: waits for Redis (the rate limits answer from the first request as they would with Redis up,
+ * rather than as with Redis down) and seeds what the sandbox needs (its partners), each only if absent.
+ */
 export async function prepare(services: Services): Promise<void> {
+  await services.redis.ping();
   if (services.config.sandbox) await services.partners.ensure(SANDBOX_PARTNERS);
 }
 
