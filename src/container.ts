@@ -106,7 +106,8 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
 
   const limiter = new RateLimiter(redis, config.queuePrefix);
   const partners = new PartnerService(new PartnerRepository(db), clock, config.partnerCacheMs);
-  const challenges = new ChallengeService(db, new ChallengeRepository(db), partners, outbox, sealer, identity, sms, clock, config.lenderName);
+  const otpPerPhone = limiter.limit('otp-phone', config.otpPhoneLimits, 'fail-closed');
+  const challenges = new ChallengeService(db, new ChallengeRepository(db), partners, outbox, sealer, identity, sms, clock, config.lenderName, otpPerPhone);
   const kyc = new KycService(db, applications, kycRepository, transitions, outbox, identity, clock);
   const mandates = new MandateService(db, applications, mandateRepository, transitions, outbox, identity, clock);
   const approvals = new ApprovalService(db, applications, products, offerRepository, transitions, challenges, outbox, sealer, identity, bureau, clock);

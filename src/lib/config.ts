@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { RateWindow } from './rate-limiter';
 
 export type AppEnv = 'development' | 'test' | 'production';
 
@@ -30,6 +31,13 @@ export interface Config {
   /** How long a product look-up is cached; a product change made elsewhere takes effect within this time. */
   productCacheMs: number;
   sms: { gatewayUrl?: string; gatewayToken?: string };
+  /**
+   * How many OTP challenges one phone number may be sent per window, across partners and API processes
+   * (`OTP_PHONE_LIMITS`, e.g. `10/15m,20/24h`). Every window must allow the challenge.
+   */
+  otpPhoneLimits: RateWindow[];
+  /** A JSON file of partners, upserted into the partner table at boot (`PARTNERS_FILE`); none when unset. */
+  partnersFile?: string;
   /** `npm start` runs the worker in the API process unless false. */
   runWorker: boolean;
   worker: { concurrency: number; outboxPollMs: number; reconcileEveryMs: number; reconcileStaleAfterMs: number };
@@ -74,6 +82,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     return value;
   };
 
+  const windows = (name: string, fallback: string): RateWindow[] => {
+    const raw = str(name, fallback);
+    const parsed = raw.split(',').map((part) => parseWindow(part.trim()));
+    const seconds = parsed.map((window) => window?.seconds);
+    if (parsed.some((window) => window === undefined) || new Set(seconds).size !== seconds.length) {
+      problems.push(`${name} must be comma-separated limits N/<duration> (N from 1 to 100000, duration 1s to 30d, each duration once), e.g. ${fallback}; got "${raw}"`);
+      return fallback.split(',').map((part) => parseWindow(part)!);
+    }
+    return parsed as RateWindow[];
+  };
+
   const optionalUrl = (name: string, protocols: string[]): string | undefined => (str(name, '') ? url(name, '', protocols) : undefined);
 
   const appEnvRaw = str('APP_ENV', env.NODE_ENV === 'test' ? 'test' : 'development');
@@ -106,6 +125,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     partnerCacheMs: int('PARTNER_CACHE_MS', 5_000, 0, 600_000),
     productCacheMs: int('PRODUCT_CACHE_MS', 5_000, 0, 600_000),
     sms: { gatewayUrl: optionalUrl('SMS_GATEWAY_URL', ['https:', 'http:']), gatewayToken: (env.SMS_GATEWAY_TOKEN ?? '').trim() || undefined },
+    otpPhoneLimits: windows('OTP_PHONE_LIMITS', '10/15m,20/24h'),
+    partnersFile: str('PARTNERS_FILE', '') ? path.resolve(str('PARTNERS_FILE', '')) : undefined,
     runWorker: bool('RUN_WORKER', true),
     worker: {
       concurrency: int('WORKER_CONCURRENCY', 8, 1, 256),
@@ -119,4 +140,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (problems.length) throw new ConfigError(problems);
   return config;
+}
+
+const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3_600, d: 86_400 };
+
+/** `10/15m` → 10 per 900 s; undefined when malformed or out of range. */
+function parseWindow(text: string): RateWindow | undefined {
+  const match = /^(\d{1,6})\/(\d{1,6})([smhd])$/.exec(text);
+  if (!match) return undefined;
+  const points = Number(match[1]);
+  const seconds = Number(match[2]) * UNIT_SECONDS[match[3]];
+  if (points < 1 || points > 100_000 || seconds < 1 || seconds > 30 * 86_400) return undefined;
+  return { points, seconds };
 }
