@@ -23,13 +23,18 @@ export interface TestApp {
 let counter = 0;
 export const newRequestId = () => `t-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}-${counter++}`;
 
-/** A whole server (API + relay + worker) on its own database and Redis key prefix, as `npm start` runs it. */
-export async function startTestApp(options: { worker?: boolean; env?: Record<string, string> } = {}): Promise<TestApp> {
-  const database = await createTestDatabase();
-  const prefix = `cpt-${randomBytes(5).toString('hex')}`;
+/**
+ * A whole server (API + relay + worker) on its own database and Redis key prefix, as `npm start` runs it.
+ * `sharing` makes a second API process of another test app instead: the same database and Redis prefix, its own
+ * pools, Redis connection, caches and limiters (the other app, which owns them, drops them when it stops).
+ */
+export async function startTestApp(options: { worker?: boolean; env?: Record<string, string>; sharing?: TestApp } = {}): Promise<TestApp> {
+  const shared = options.sharing?.services.config;
+  const database = shared ? undefined : await createTestDatabase();
+  const prefix = shared?.queuePrefix ?? `cpt-${randomBytes(5).toString('hex')}`;
   const config = loadConfig({
     APP_ENV: 'test',
-    DATABASE_URL: database.url,
+    DATABASE_URL: shared?.databaseUrl ?? database!.url,
     QUEUE_PREFIX: prefix,
     KEYS_DIR: path.join(os.tmpdir(), 'credit-partner-test-keys'),
     OUTBOX_POLL_MS: '50',
@@ -61,11 +66,13 @@ export async function startTestApp(options: { worker?: boolean; env?: Record<str
         }),
     stop: async () => {
       await background.stop();
-      const keys = await services.redis.keys(`${prefix}:*`);
-      if (keys.length) await services.redis.del(...keys);
+      if (database) {
+        const keys = await services.redis.keys(`${prefix}:*`);
+        if (keys.length) await services.redis.del(...keys);
+      }
       await services.redis.quit();
       await services.db.close();
-      await database.drop();
+      await database?.drop();
     },
   };
 }
