@@ -84,7 +84,7 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2, lazyConnect: false });
   redis.on('error', (err) => logger.warn({ err }, 'redis connection error'));
   const keys = loadKeyRing(config.keysDir, config.appEnv !== 'production');
-  const sealer = new Sealer(keys.dataKey);
+  const sealer = new Sealer(keys.dataKeys);
   const identity = new IdentityHasher(new Hasher(keys.hashingKey));
   const jobStore = new JobStoreRepository(db);
   const outbox = new Outbox(db, jobStore);

@@ -146,7 +146,7 @@ describe('unknown fields', () => {
     }
     const application = await t.services.db.prisma.application.findFirstOrThrow({ where: { externalReference: gid } });
     const { Sealer } = await import('../../src/lib/crypto');
-    const applicant = new Sealer(t.services.keys.dataKey).open(application.applicantCiphertext, `applicant:${application.id}`);
+    const applicant = new Sealer(t.services.keys.dataKeys).open(application.applicantCiphertext, `applicant:${application.id}`);
     expect(applicant).not.toContain(marker);
     expect(JSON.parse(applicant).fullName).toBe('Asha Rao');
   });
