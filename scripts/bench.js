@@ -207,7 +207,7 @@ async function startServer(runId, logFile, { profileDir, worker }) {
     REDIS_URL,
     QUEUE_PREFIX: queuePrefix,
     PORT: String(port),
-    APP_ENV: 'development',
+    APP_ENV: 'sandbox',
     LOG_LEVEL: 'info',
     // The bench relies on these defaults; a value inherited from the shell must not change them.
     BASE_PATH: '',

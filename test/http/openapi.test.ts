@@ -1,5 +1,5 @@
 import { EXAMPLES } from '../../src/protocols/gpay/examples';
-import { TestApp, newRequestId, startTestApp } from '../support/test-app';
+import { SIGNING_TEST_PARTNER, TestApp, newRequestId, productionEnv, startTestApp } from '../support/test-app';
 import { PATHS } from '../support/journey';
 
 let t: TestApp;
@@ -153,10 +153,10 @@ describe('the sandbox endpoints answer as documented', () => {
   });
 });
 
-describe('with the sandbox off', () => {
+describe('in production (no sandbox)', () => {
   let off: TestApp;
   beforeAll(async () => {
-    off = await startTestApp({ worker: false, env: { SANDBOX: 'false' } });
+    off = await startTestApp({ worker: false, env: productionEnv(), partners: [SIGNING_TEST_PARTNER] });
   });
   afterAll(() => off.stop());
 
@@ -168,6 +168,12 @@ describe('with the sandbox off', () => {
     const res = await off.http().get('/sandbox/sms-outbox?phone=919876543210');
     expect(res.status).toBe(404);
     expect(res.body.error.code).toBe('NO_SUCH_OPERATION');
+  });
+
+  it('serves no Swagger UI (DOCS_ENABLED is off by default) and sends HSTS', async () => {
+    expect((await off.http().get('/docs/')).status).toBe(404);
+    const res = await off.http().get('/healthz');
+    expect(res.headers['strict-transport-security']).toMatch(/max-age=\d+/);
   });
 
   it('attributes no request to a default partner: without X-Partner-Id the partner API is 401 UNAUTHENTICATED / PARTNER_UNKNOWN', async () => {

@@ -1,6 +1,7 @@
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { Express } from 'express';
 import { loadConfig } from '../../src/lib/config';
@@ -9,6 +10,9 @@ import { ManualClock } from '../../src/lib/clock';
 import { Background, Services, buildServices, prepare } from '../../src/container';
 import { createApp } from '../../src/app';
 import { createTestDatabase } from './databases';
+import { generateKeySet } from '../../src/lib/keys';
+import { BootRefusal, partnerProblems, productionProblems } from '../../src/boot-guard';
+import { NewPartner } from '../../src/core/partner/partner';
 
 export interface TestApp {
   app: Express;
@@ -23,12 +27,33 @@ export interface TestApp {
 let counter = 0;
 export const newRequestId = () => `t-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}-${counter++}`;
 
-/** A whole server (API + relay + worker) on its own database and Redis key prefix, as `npm start` runs it. */
-export async function startTestApp(options: { worker?: boolean; env?: Record<string, string> } = {}): Promise<TestApp> {
+/**
+ * What APP_ENV=production needs to start (see src/boot-guard.ts): a production key set (generated once per test
+ * process), an https SMS gateway and public URL. The partner guard also needs an active partner with keys.
+ */
+export function productionEnv(): Record<string, string> {
+  const keysDir = path.join(os.tmpdir(), `credit-partner-test-production-keys-${process.pid}`);
+  if (!fs.existsSync(path.join(keysDir, 'keyset.json'))) generateKeySet(keysDir, 'production');
+  return { APP_ENV: 'production', KEYS_DIR: keysDir, SMS_GATEWAY_URL: 'https://sms-gateway.invalid/send', PUBLIC_BASE_URL: 'https://bank.invalid' };
+}
+
+/** A partner that can sign, enough for the production partner guard. */
+export const SIGNING_TEST_PARTNER: NewPartner = {
+  id: 'signing-partner',
+  displayName: 'Signing partner',
+  protocol: 'GPAY',
+  jwks: { keys: [{ ...(generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ format: 'jwk' }) as { kty: string }), kid: 'test-es256', alg: 'ES256', use: 'sig' }] },
+};
+
+/**
+ * A whole server (API + relay + worker) on its own database and Redis key prefix, as `npm start` runs it,
+ * through the same guards (`boot-guard.ts`): `partners` are created before the partner guard runs.
+ */
+export async function startTestApp(options: { worker?: boolean; env?: Record<string, string>; partners?: NewPartner[] } = {}): Promise<TestApp> {
   const database = await createTestDatabase();
   const prefix = `cpt-${randomBytes(5).toString('hex')}`;
   const config = loadConfig({
-    APP_ENV: 'test',
+    APP_ENV: 'sandbox',
     DATABASE_URL: database.url,
     QUEUE_PREFIX: prefix,
     KEYS_DIR: path.join(os.tmpdir(), 'credit-partner-test-keys'),
@@ -36,9 +61,21 @@ export async function startTestApp(options: { worker?: boolean; env?: Record<str
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...options.env,
   });
+  const refused = productionProblems(config);
+  if (refused.length) {
+    await database.drop();
+    throw new BootRefusal(refused);
+  }
   const clock = new ManualClock();
   const services = buildServices(config, createLogger(config.logLevel), clock);
   await prepare(services);
+  if (options.partners) await services.partners.ensure(options.partners);
+  const late = partnerProblems(config, await services.partners.list());
+  if (late.length) {
+    await Promise.all([services.redis.quit(), services.db.close()]);
+    await database.drop();
+    throw new BootRefusal(late);
+  }
   const background = new Background(services, options.worker ?? true);
   background.start();
   const app = createApp(services);
