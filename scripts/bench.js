@@ -211,7 +211,6 @@ async function startServer(runId, logFile, { profileDir, worker }) {
     LOG_LEVEL: 'info',
     // The bench relies on these defaults; a value inherited from the shell must not change them.
     BASE_PATH: '',
-    SANDBOX: 'true',
     RUN_WORKER: worker === 'in-process' ? 'true' : 'false',
   };
   const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];

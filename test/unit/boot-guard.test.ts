@@ -31,7 +31,7 @@ describe('the production boot guard', () => {
     expect(problems[0]).toMatch(/^KEYS_DIR is not set/);
     expect(problems[1]).toMatch(/^SMS_GATEWAY_URL is not set/);
     expect(problems[2]).toMatch(/^PUBLIC_BASE_URL must use https/);
-    expect(new BootRefusal(problems).message).toMatch(/refuses to start in production:\n  - KEYS_DIR[^]*\n  - SMS_GATEWAY_URL[^]*\n  - PUBLIC_BASE_URL/);
+    expect(new BootRefusal(problems).message).toMatch(/refuses to start in production:\n {2}- KEYS_DIR[^]*\n {2}- SMS_GATEWAY_URL[^]*\n {2}- PUBLIC_BASE_URL/);
   });
 
   it('when KEYS_DIR holds a development key set, then production refuses it', async () => {
