@@ -3,6 +3,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { Express } from 'express';
+import type { DestinationStream } from 'pino';
 import { loadConfig } from '../../src/lib/config';
 import { createLogger } from '../../src/lib/logger';
 import { ManualClock } from '../../src/lib/clock';
@@ -24,7 +25,7 @@ let counter = 0;
 export const newRequestId = () => `t-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}-${counter++}`;
 
 /** A whole server (API + relay + worker) on its own database and Redis key prefix, as `npm start` runs it. */
-export async function startTestApp(options: { worker?: boolean; env?: Record<string, string> } = {}): Promise<TestApp> {
+export async function startTestApp(options: { worker?: boolean; env?: Record<string, string>; logDestination?: DestinationStream } = {}): Promise<TestApp> {
   const database = await createTestDatabase();
   const prefix = `cpt-${randomBytes(5).toString('hex')}`;
   const config = loadConfig({
@@ -37,7 +38,7 @@ export async function startTestApp(options: { worker?: boolean; env?: Record<str
     ...options.env,
   });
   const clock = new ManualClock();
-  const services = buildServices(config, createLogger(config.logLevel), clock);
+  const services = buildServices(config, createLogger(config.logLevel, options.logDestination), clock);
   await prepare(services);
   const background = new Background(services, options.worker ?? true);
   background.start();
