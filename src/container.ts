@@ -58,6 +58,8 @@ export interface Services {
   redis: Redis;
   clock: Clock;
   keys: KeyRing;
+  /** Seals and opens data at rest with the data key (AES-256-GCM). */
+  sealer: Sealer;
   limiter: RateLimiter;
   transitions: TransitionWriter;
   outbox: Outbox;
@@ -127,12 +129,13 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
     redis,
     clock,
     keys,
+    sealer,
     limiter: new RateLimiter(redis, config.queuePrefix),
     transitions,
     outbox,
     jobStore,
     jobs,
-    gpay: new GpayExchange(new Idempotency(db, new IdempotencyRepository(db)), clock, config.requestTimestampToleranceMs, logger),
+    gpay: new GpayExchange(new Idempotency(db, new IdempotencyRepository(db), sealer), clock, config.requestTimestampToleranceMs, logger),
     partners,
     challenges,
     approvals,

@@ -18,6 +18,8 @@ export interface TestApp {
   /** POSTs `{requestHeader, data}` to a partner-API path. */
   call(path: string, data: unknown, options?: { requestId?: string; epochMillis?: string | number; major?: number; partnerId?: string }): request.Test;
   http(): ReturnType<typeof request>;
+  /** An idempotency_record answer, opened as the server opens it for a replay (sealed to its partner and requestId). */
+  openStoredAnswer(partnerId: string, requestId: string, ciphertext: string): string;
   stop(): Promise<void>;
 }
 
@@ -48,6 +50,7 @@ export async function startTestApp(options: { worker?: boolean; env?: Record<str
     services,
     clock,
     http: () => request(app),
+    openStoredAnswer: (partnerId, requestId, ciphertext) => services.sealer.open(ciphertext, `idempotency:${partnerId}:${requestId}`),
     call: (urlPath, data, callOptions = {}) =>
       request(app)
         .post(`${config.basePath}${urlPath}`)
