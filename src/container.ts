@@ -40,6 +40,7 @@ import { MandateService } from './core/mandate/mandate.service';
 import { SubmissionService } from './core/application/submission.service';
 import { ApplicationStatusService } from './core/application/application-status.service';
 import { LoanService } from './core/loan/loan.service';
+import { AccountTokens } from './core/loan/account-token';
 import { DEFAULT_RECONCILER_POLICY, ReconcilerService } from './core/reconciliation/reconciler.service';
 import { deliverChallengeJob } from './core/challenge/deliver-challenge.job';
 import { decideCreditJob } from './core/approval/decide-credit.job';
@@ -111,7 +112,8 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
   const kyc = new KycService(db, applications, kycRepository, transitions, outbox, identity, clock);
   const mandates = new MandateService(db, applications, mandateRepository, transitions, outbox, identity, clock);
   const approvals = new ApprovalService(db, applications, products, offerRepository, transitions, challenges, outbox, sealer, identity, bureau, clock);
-  const loans = new LoanService(db, applications, submissionRepository, loanRepository, transitions, rail, clock);
+  const accountTokens = new AccountTokens(sealer, identity);
+  const loans = new LoanService(db, applications, submissionRepository, loanRepository, transitions, rail, accountTokens, clock);
 
   const jobs = new JobRegistry()
     .register(deliverChallengeJob, challenges)
@@ -141,11 +143,11 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
     approvals,
     offers: new OfferService(offerRepository),
     kyc,
-    ckyc: new CkycService(kycRepository, ckycRegistry, identity),
+    ckyc: new CkycService(kycRepository, ckycRegistry, identity, sealer),
     authTokens: new AuthTokenService(applications, kycRepository, mandateRepository, keys, config.publicBaseUrl, config.sandbox, clock),
     mandates,
     submissions: new SubmissionService(db, applications, offerRepository, submissionRepository, transitions, challenges, kyc, mandates, outbox, identity, clock),
-    statuses: new ApplicationStatusService(applications),
+    statuses: new ApplicationStatusService(applications, accountTokens),
     loans,
     reconciler: new ReconcilerService(db, applications, loanRepository, approvals, outbox, clock, {
       ...DEFAULT_RECONCILER_POLICY,
