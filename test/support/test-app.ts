@@ -4,6 +4,7 @@ import path from 'node:path';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { Express } from 'express';
+import type { DestinationStream } from 'pino';
 import { loadConfig } from '../../src/lib/config';
 import { createLogger } from '../../src/lib/logger';
 import { ManualClock } from '../../src/lib/clock';
@@ -21,6 +22,8 @@ export interface TestApp {
   /** POSTs `{requestHeader, data}` to a partner-API path. */
   call(path: string, data: unknown, options?: { requestId?: string; epochMillis?: string | number; major?: number; partnerId?: string }): request.Test;
   http(): ReturnType<typeof request>;
+  /** An idempotency_record answer, opened as the server opens it for a replay (sealed to its partner and requestId). */
+  openStoredAnswer(partnerId: string, requestId: string, ciphertext: string): string;
   stop(): Promise<void>;
 }
 
@@ -49,7 +52,9 @@ export const SIGNING_TEST_PARTNER: NewPartner = {
  * A whole server (API + relay + worker) on its own database and Redis key prefix, as `npm start` runs it,
  * through the same guards (`boot-guard.ts`): `partners` are created before the partner guard runs.
  */
-export async function startTestApp(options: { worker?: boolean; env?: Record<string, string>; partners?: NewPartner[] } = {}): Promise<TestApp> {
+export async function startTestApp(
+  options: { worker?: boolean; env?: Record<string, string>; partners?: NewPartner[]; logDestination?: DestinationStream } = {},
+): Promise<TestApp> {
   const database = await createTestDatabase();
   const prefix = `cpt-${randomBytes(5).toString('hex')}`;
   const config = loadConfig({
@@ -67,7 +72,7 @@ export async function startTestApp(options: { worker?: boolean; env?: Record<str
     throw new BootRefusal(refused);
   }
   const clock = new ManualClock();
-  const services = buildServices(config, createLogger(config.logLevel), clock);
+  const services = buildServices(config, createLogger(config.logLevel, options.logDestination), clock);
   await prepare(services);
   if (options.partners) await services.partners.ensure(options.partners);
   const late = partnerProblems(config, await services.partners.list());
@@ -84,6 +89,7 @@ export async function startTestApp(options: { worker?: boolean; env?: Record<str
     services,
     clock,
     http: () => request(app),
+    openStoredAnswer: (partnerId, requestId, ciphertext) => services.sealer.open(ciphertext, `idempotency:${partnerId}:${requestId}`),
     call: (urlPath, data, callOptions = {}) =>
       request(app)
         .post(`${config.basePath}${urlPath}`)
