@@ -293,6 +293,20 @@ describe('our keys and the other surfaces', () => {
     for (const k of keys) for (const member of ['d', 'p', 'q', 'dp', 'dq', 'qi']) expect(k[member]).toBeUndefined();
   });
 
+  it('declares the scheme in the OpenAPI document: every partner operation is secured by it, takes application/jose and may answer 401', async () => {
+    const spec = (await t.http().get('/openapi.json').expect(200)).body;
+    expect(spec.components.securitySchemes.partnerSignature).toMatchObject({ type: 'apiKey', in: 'header', name: 'X-Partner-Id' });
+    expect(spec.components.securitySchemes.partnerSignature.description).toMatch(/INVALID_PAYLOAD_SIGNATURE[\s\S]*INVALID_PAYLOAD_ENCRYPTION/);
+    for (const urlPath of Object.values(PATHS)) {
+      const operation = spec.paths[urlPath].post;
+      expect(operation.security).toEqual([{ partnerSignature: [] }]);
+      expect(operation.requestBody.content['application/jose'].schema.$ref).toBe('#/components/schemas/CompactJose');
+      expect(operation.responses['200'].content['application/jose']).toBeDefined();
+      expect(operation.responses['401'].description).toMatch(/INVALID_PAYLOAD_SIGNATURE/);
+      expect(operation.responses['401'].content['application/jose']).toBeUndefined();
+    }
+  });
+
   it('refuses application/jose on the sandbox surface with 415', async () => {
     const res = await t.http().post(`/sandbox/applications/${newApplicationId()}/kyc/complete`).set('content-type', 'application/jose').send(await sign('{}', key.ES256));
     expect([res.status, res.body.error?.code]).toEqual([415, 'UNSUPPORTED_MEDIA_TYPE']);
