@@ -16,7 +16,7 @@ export type PartnerAuthenticator = (req: Request) => Promise<Partner>;
 export type MessageCheck = (req: Request, res: Response, partner: Partner) => Promise<void> | undefined;
 
 /**
- * Identification by the `X-Partner-Id` header, for a surface that does not verify signatures yet. In the
+ * Identification by the `X-Partner-Id` header (a signed message then proves it, in the MessageCheck). In the
  * sandbox a request without the header is attributed to the surface's sandbox partner; elsewhere the header
  * is required. The partner must speak this surface's protocol.
  */
