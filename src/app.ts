@@ -89,7 +89,7 @@ export function createApp(services: Services): express.Express {
     logger,
     sandboxPartnerId: config.sandbox ? services.sandbox?.gpayPartnerId : undefined,
     keys: services.keys,
-    requireSignedRequests: false,
+    requireSignedRequests: config.appEnv === 'production',
   }));
 
   app.use((_req, res) => res.status(404).json({ error: { code: 'NO_SUCH_OPERATION', message: 'No such endpoint' } }));

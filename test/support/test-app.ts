@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { Express } from 'express';
 import type { DestinationStream } from 'pino';
@@ -39,14 +39,6 @@ export function productionEnv(): Record<string, string> {
   if (!fs.existsSync(path.join(keysDir, 'keyset.json'))) generateKeySet(keysDir, 'production');
   return { APP_ENV: 'production', KEYS_DIR: keysDir, SMS_GATEWAY_URL: 'https://sms-gateway.invalid/send', PUBLIC_BASE_URL: 'https://bank.invalid' };
 }
-
-/** A partner that can sign, enough for the production partner guard. */
-export const SIGNING_TEST_PARTNER: NewPartner = {
-  id: 'signing-partner',
-  displayName: 'Signing partner',
-  protocol: 'GPAY',
-  jwks: { keys: [{ ...(generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ format: 'jwk' }) as { kty: string }), kid: 'test-es256', alg: 'ES256', use: 'sig' }] },
-};
 
 /**
  * A whole server (API + relay + worker) on its own database and Redis key prefix, as `npm start` runs it,
