@@ -7,6 +7,7 @@ import { securityHeaders } from './protocols/shared/security-headers';
 import { gpayRouter } from './protocols/gpay/gpay-router';
 import { allowAdditionalProperties, buildGpayOpenApi } from './protocols/gpay/gpay-openapi';
 import { plainErrorHandler, sandboxRouter } from './protocols/sandbox/sandbox-router';
+import { publishedKeys } from './protocols/shared/jose-envelope';
 import sandboxSpec from './generated/sandbox/swagger.json';
 import type { Services } from './container';
 
@@ -53,6 +54,7 @@ export function createApp(services: Services): express.Express {
     spec.tags = [...(spec.tags ?? []), ...(sandboxSpec.tags ?? [])];
   }
   app.get('/openapi.json', (_req, res) => res.json(spec));
+  app.get('/.well-known/jwks.json', publishedKeys(services.keys));
   if (config.docsEnabled) {
     app.use('/docs', swaggerUi.serve, swaggerUi.setup(spec, {
       customSiteTitle: 'credit-partner API',
@@ -86,6 +88,8 @@ export function createApp(services: Services): express.Express {
     clock: services.clock,
     logger,
     sandboxPartnerId: config.sandbox ? services.sandbox?.gpayPartnerId : undefined,
+    keys: services.keys,
+    requireSignedRequests: config.appEnv === 'production',
   }));
 
   app.use((_req, res) => res.status(404).json({ error: { code: 'NO_SUCH_OPERATION', message: 'No such endpoint' } }));

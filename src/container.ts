@@ -42,6 +42,7 @@ import { MandateService } from './core/mandate/mandate.service';
 import { SubmissionService } from './core/application/submission.service';
 import { ApplicationStatusService } from './core/application/application-status.service';
 import { LoanService } from './core/loan/loan.service';
+import { AccountTokens } from './core/loan/account-token';
 import { DEFAULT_RECONCILER_POLICY, ReconcilerService } from './core/reconciliation/reconciler.service';
 import { deliverChallengeJob } from './core/challenge/deliver-challenge.job';
 import { decideCreditJob } from './core/approval/decide-credit.job';
@@ -60,6 +61,8 @@ export interface Services {
   redis: Redis;
   clock: Clock;
   keys: KeyRing;
+  /** Seals and opens data at rest with the data key (AES-256-GCM). */
+  sealer: Sealer;
   limiter: RateLimiter;
   transitions: TransitionWriter;
   outbox: Outbox;
@@ -86,7 +89,7 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2, lazyConnect: false });
   redis.on('error', (err) => logger.warn({ err }, 'redis connection error'));
   const keys = loadKeyRing(config.keysDir, config.appEnv !== 'production');
-  const sealer = new Sealer(keys.dataKey);
+  const sealer = new Sealer(keys.dataKeys);
   const identity = new IdentityHasher(new Hasher(keys.hashingKey));
   const jobStore = new JobStoreRepository(db);
   const outbox = new Outbox(db, jobStore);
@@ -113,7 +116,8 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
   const kyc = new KycService(db, applications, kycRepository, transitions, outbox, identity, clock);
   const mandates = new MandateService(db, applications, mandateRepository, transitions, outbox, identity, clock);
   const approvals = new ApprovalService(db, applications, products, offerRepository, transitions, challenges, outbox, sealer, identity, bureau, clock);
-  const loans = new LoanService(db, applications, submissionRepository, loanRepository, transitions, rail, clock);
+  const accountTokens = new AccountTokens(sealer, identity);
+  const loans = new LoanService(db, applications, submissionRepository, loanRepository, transitions, rail, accountTokens, clock);
 
   const jobs = new JobRegistry()
     .register(deliverChallengeJob, challenges)
@@ -131,22 +135,23 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
     redis,
     clock,
     keys,
+    sealer,
     limiter,
     transitions,
     outbox,
     jobStore,
     jobs,
-    gpay: new GpayExchange(new Idempotency(db, new IdempotencyRepository(db)), clock, config.requestTimestampToleranceMs, logger),
+    gpay: new GpayExchange(new Idempotency(db, new IdempotencyRepository(db), sealer), clock, config.requestTimestampToleranceMs, logger),
     partners,
     challenges,
     approvals,
     offers: new OfferService(offerRepository),
     kyc,
-    ckyc: new CkycService(kycRepository, ckycRegistry, identity),
+    ckyc: new CkycService(kycRepository, ckycRegistry, identity, sealer),
     authTokens: new AuthTokenService(applications, kycRepository, mandateRepository, keys, config.publicBaseUrl, config.sandbox, clock),
     mandates,
     submissions: new SubmissionService(db, applications, offerRepository, submissionRepository, transitions, challenges, kyc, mandates, outbox, identity, clock),
-    statuses: new ApplicationStatusService(applications),
+    statuses: new ApplicationStatusService(applications, accountTokens),
     loans,
     reconciler: new ReconcilerService(db, applications, loanRepository, approvals, outbox, clock, {
       ...DEFAULT_RECONCILER_POLICY,

@@ -12,7 +12,7 @@ export enum AppErrorCode {
   INVALID_FIELD_VALUE = 'INVALID_FIELD_VALUE',
   /** An identifier (application, offer, challenge, account, CKYC id, product) is unknown to this server, or belongs to another partner. Caller: check the identifier; do not retry unchanged. */
   NOT_FOUND = 'NOT_FOUND',
-  /** The caller could not be identified as a partner of this server. Caller: check its partner id (and, later, its signing key); do not retry unchanged. */
+  /** The caller could not be identified as a partner of this server. Caller: check its partner id; do not retry unchanged. */
   PARTNER_UNKNOWN = 'PARTNER_UNKNOWN',
   /** The partner is known but suspended by the bank. Caller: contact the bank; every request is refused until it is reactivated. */
   PARTNER_SUSPENDED = 'PARTNER_SUSPENDED',

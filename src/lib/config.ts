@@ -1,7 +1,12 @@
 import path from 'node:path';
 import { RateWindow } from './rate-limiter';
 
-export type AppEnv = 'development' | 'test' | 'production';
+/**
+ * `sandbox` (the default): sandbox routes, personas and adapters, plain JSON accepted, development keys generated
+ * on first start. `production`: no sandbox, signed requests only, and a boot that refuses to start unsafe
+ * (see src/boot-guard.ts).
+ */
+export type AppEnv = 'sandbox' | 'production';
 
 /** Everything the server reads from its environment, validated once at boot. */
 export interface Config {
@@ -15,11 +20,13 @@ export interface Config {
   redisUrl: string;
   /** Prefix of every BullMQ key in Redis, so that several deployments (or test files) can share one Redis. */
   queuePrefix: string;
-  /** Sandbox drivers (readable SMS outbox, KYC/mandate completion, test personas). Never on in production. */
+  /** Sandbox drivers (readable SMS outbox, KYC/mandate completion, test personas): APP_ENV=sandbox. */
   sandbox: boolean;
   /** Swagger UI at /docs. Off in production unless asked for (the OpenAPI document stays at /openapi.json). */
   docsEnabled: boolean;
   keysDir: string;
+  /** Whether KEYS_DIR was set (production insists on it). */
+  keysDirSet: boolean;
   /** Public URL of this server, used to build the borrower-page links returned by getAuthToken. */
   publicBaseUrl: string;
   requestTimestampToleranceMs: number;
@@ -95,14 +102,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 
   const optionalUrl = (name: string, protocols: string[]): string | undefined => (str(name, '') ? url(name, '', protocols) : undefined);
 
-  const appEnvRaw = str('APP_ENV', env.NODE_ENV === 'test' ? 'test' : 'development');
-  if (!['development', 'test', 'production'].includes(appEnvRaw)) {
-    problems.push(`APP_ENV must be development, test or production, got "${appEnvRaw}"`);
-  }
-  const appEnv = appEnvRaw as AppEnv;
+  const appEnvRaw = str('APP_ENV', 'sandbox');
+  if (!['sandbox', 'production'].includes(appEnvRaw)) problems.push(`APP_ENV must be sandbox or production, got "${appEnvRaw}"`);
+  const appEnv: AppEnv = appEnvRaw === 'production' ? 'production' : 'sandbox';
   const port = int('PORT', 8080, 0, 65535);
-  const sandbox = bool('SANDBOX', appEnv !== 'production');
-  if (appEnv === 'production' && sandbox) problems.push('SANDBOX cannot be on when APP_ENV=production');
+  if (env.SANDBOX !== undefined) problems.push('SANDBOX is no longer read: the sandbox is on exactly when APP_ENV=sandbox');
 
   const basePath = str('BASE_PATH', '').replace(/\/+$/, '');
   if (basePath && !/^\/[A-Za-z0-9/_-]*$/.test(basePath)) problems.push(`BASE_PATH must start with "/" and hold only [A-Za-z0-9/_-], got "${basePath}"`);
@@ -115,12 +119,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databasePoolSize: int('DATABASE_POOL_SIZE', 20, 1, 500),
     redisUrl: url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
     queuePrefix: str('QUEUE_PREFIX', 'credit-partner'),
-    sandbox,
+    sandbox: appEnv === 'sandbox',
     docsEnabled: bool('DOCS_ENABLED', appEnv !== 'production'),
     keysDir: path.resolve(str('KEYS_DIR', '.keys')),
+    keysDirSet: str('KEYS_DIR', '') !== '',
     publicBaseUrl: url('PUBLIC_BASE_URL', `http://localhost:${port}`, ['http:', 'https:']).replace(/\/+$/, ''),
     requestTimestampToleranceMs: int('REQUEST_TIMESTAMP_TOLERANCE_MS', 60_000, 1_000, 3_600_000),
-    logLevel: str('LOG_LEVEL', appEnv === 'test' ? 'silent' : 'info'),
+    logLevel: str('LOG_LEVEL', 'info'),
     lenderName: str('LENDER_NAME', 'Sandbox Bank'),
     partnerCacheMs: int('PARTNER_CACHE_MS', 5_000, 0, 600_000),
     productCacheMs: int('PRODUCT_CACHE_MS', 5_000, 0, 600_000),

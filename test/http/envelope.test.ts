@@ -138,7 +138,7 @@ async function tablesContaining(text: string): Promise<string[]> {
 /** The stored (encrypted) applicant of an application, in clear. */
 async function applicantOf(gid: string): Promise<string> {
   const application = await t.services.db.prisma.application.findFirstOrThrow({ where: { externalReference: gid } });
-  return new Sealer(t.services.keys.dataKey).open(application.applicantCiphertext, `applicant:${application.id}`);
+  return new Sealer(t.services.keys.dataKeys).open(application.applicantCiphertext, `applicant:${application.id}`);
 }
 
 /** What a request could write (and the asynchronous worker does not): compared before and after a refused call. */

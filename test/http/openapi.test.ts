@@ -1,5 +1,6 @@
 import { EXAMPLES } from '../../src/protocols/gpay/examples';
-import { TestApp, newRequestId, startTestApp } from '../support/test-app';
+import { TestApp, newRequestId, productionEnv, startTestApp } from '../support/test-app';
+import { PartnerKeyPair, partnerKeyPair, requestJson, sign } from '../support/signed-client';
 import { PATHS } from '../support/journey';
 
 let t: TestApp;
@@ -153,10 +154,13 @@ describe('the sandbox endpoints answer as documented', () => {
   });
 });
 
-describe('with the sandbox off', () => {
+describe('in production (no sandbox)', () => {
+  const PRODUCTION_PARTNER = { id: 'bank-partner', displayName: 'Partner', protocol: 'GPAY' as const };
+  let productionKey: PartnerKeyPair;
   let off: TestApp;
   beforeAll(async () => {
-    off = await startTestApp({ worker: false, env: { SANDBOX: 'false' } });
+    productionKey = await partnerKeyPair('prod-es256', 'ES256');
+    off = await startTestApp({ worker: false, env: productionEnv(), partners: [{ ...PRODUCTION_PARTNER, jwks: { keys: [productionKey.publicJwk] } }] });
   });
   afterAll(() => off.stop());
 
@@ -168,6 +172,21 @@ describe('with the sandbox off', () => {
     const res = await off.http().get('/sandbox/sms-outbox?phone=919876543210');
     expect(res.status).toBe(404);
     expect(res.body.error.code).toBe('NO_SUCH_OPERATION');
+  });
+
+  it('serves no Swagger UI (DOCS_ENABLED is off by default) and sends HSTS', async () => {
+    expect((await off.http().get('/docs/')).status).toBe(404);
+    const res = await off.http().get('/healthz');
+    expect(res.headers['strict-transport-security']).toMatch(/max-age=\d+/);
+  });
+
+  it('when a partner sends plain JSON, then it is refused 401 INVALID_PAYLOAD_SIGNATURE; signed, the same call is served', async () => {
+    const plain = await off.call(PATHS.getStatus, { googleApplicationId: 'GAPP-1' }, { partnerId: PRODUCTION_PARTNER.id });
+    expect({ status: plain.status, error: plain.body.errorResponse }).toMatchObject({ status: 401, error: { paymentIntegratorErrorCode: 'INVALID_PAYLOAD_SIGNATURE' } });
+    const jws = await sign(requestJson(off, { googleApplicationId: 'GAPP-1' }), productionKey);
+    const signed = await off.http().post(PATHS.getStatus).set({ 'x-partner-id': PRODUCTION_PARTNER.id, 'content-type': 'application/jose' }).send(jws);
+    expect(signed.status).toBe(404);
+    expect(signed.headers['content-type']).toMatch(/^application\/jose/);
   });
 
   it('attributes no request to a default partner: without X-Partner-Id the partner API is 401 UNAUTHENTICATED / PARTNER_UNKNOWN', async () => {

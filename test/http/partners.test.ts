@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { generateKeyPairSync } from 'node:crypto';
 import { Client } from 'pg';
-import { TestApp, startTestApp } from '../support/test-app';
+import { TestApp, productionEnv, startTestApp } from '../support/test-app';
 import { PATHS, applyAndDecide, approveUserData, challenge, newApplicationId, newPhone, readOtp, smsCount } from '../support/journey';
 import { expectError } from '../support/expect-error';
 import { partnersCommand } from '../../src/partners-main';
@@ -211,6 +211,16 @@ describe('partners as configuration (PARTNERS_FILE, applied at boot)', () => {
     expect(ids).not.toContain('leaky-pay');
   });
 
+  it('when production starts with no partner in the table, then a PARTNERS_FILE partner with verification keys satisfies the partner guard', async () => {
+    fs.writeFileSync(file, JSON.stringify([{ id: 'prod-pay', protocol: 'GPAY', displayName: 'Prod Pay', jwks: { keys: [jwk('prod-k1')] } }]));
+    const production = await startTestApp({ worker: false, env: { ...productionEnv(), PARTNERS_FILE: file } });
+    try {
+      expect((await production.services.partners.list()).map((p) => p.id)).toEqual(['prod-pay']);
+    } finally {
+      await production.stop();
+    }
+  });
+
   it('when the file is not JSON, not an array, or missing, then the boot stops saying so', async () => {
     await expect(bootWith('[{"id": "x",')).rejects.toThrow(/PARTNERS_FILE .* cannot be applied \(1 problem\):\n {2}- not valid JSON/);
     await expect(bootWith({ id: 'lonely-pay' })).rejects.toThrow(/must hold a JSON array of partners/);
@@ -253,7 +263,7 @@ describe('unknown fields', () => {
     }
     const application = await t.services.db.prisma.application.findFirstOrThrow({ where: { externalReference: gid } });
     const { Sealer } = await import('../../src/lib/crypto');
-    const applicant = new Sealer(t.services.keys.dataKey).open(application.applicantCiphertext, `applicant:${application.id}`);
+    const applicant = new Sealer(t.services.keys.dataKeys).open(application.applicantCiphertext, `applicant:${application.id}`);
     expect(applicant).not.toContain(marker);
     expect(JSON.parse(applicant).fullName).toBe('Asha Rao');
   });

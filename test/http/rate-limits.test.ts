@@ -54,7 +54,7 @@ describe('when Redis cannot be reached', () => {
   let down: Services;
   beforeAll(() => {
     const config = loadConfig({
-      APP_ENV: 'test',
+      APP_ENV: 'sandbox',
       DATABASE_URL: a.services.config.databaseUrl,
       QUEUE_PREFIX: a.services.config.queuePrefix,
       KEYS_DIR: a.services.config.keysDir,

@@ -10,7 +10,7 @@ let redis: Redis;
 let downRedis: Redis;
 
 beforeAll(async () => {
-  redis = new Redis(loadConfig({ APP_ENV: 'test' }).redisUrl, { maxRetriesPerRequest: 2 });
+  redis = new Redis(loadConfig({ APP_ENV: 'sandbox' }).redisUrl, { maxRetriesPerRequest: 2 });
   await redis.ping();
   downRedis = new Redis('redis://127.0.0.1:1', { maxRetriesPerRequest: 2, retryStrategy: () => 1_000 });
   downRedis.on('error', () => undefined);
@@ -61,7 +61,7 @@ describe('rate limits in Redis (rate-limiter-flexible)', () => {
   it('when two limiters (two processes) share Redis and a prefix, then they count one limit together', async () => {
     const windows = [{ points: 3, seconds: 60 }];
     const a = new RateLimiter(redis, prefix).limit('shared', windows, 'fail-open');
-    const other = new Redis(loadConfig({ APP_ENV: 'test' }).redisUrl);
+    const other = new Redis(loadConfig({ APP_ENV: 'sandbox' }).redisUrl);
     await other.ping();
     try {
       const b = new RateLimiter(other, prefix).limit('shared', windows, 'fail-open');

@@ -5,7 +5,7 @@ describe('configuration, validated once at boot', () => {
   it('when nothing is set, then the defaults point at the local PostgreSQL and Redis with the sandbox on', () => {
     const config = loadConfig({});
     expect(config).toMatchObject({
-      appEnv: 'development',
+      appEnv: 'sandbox',
       port: 8080,
       basePath: '',
       databaseUrl: 'postgresql://postgres@127.0.0.1:5432/credit_partner',
@@ -16,9 +16,9 @@ describe('configuration, validated once at boot', () => {
     });
   });
 
-  it('when APP_ENV is production, then the sandbox is off by default and refused when asked for', () => {
+  it('when APP_ENV is production, then the sandbox is off; SANDBOX is not a switch any more, and saying it is refused', () => {
     expect(loadConfig({ APP_ENV: 'production' }).sandbox).toBe(false);
-    expect(() => loadConfig({ APP_ENV: 'production', SANDBOX: 'true' })).toThrow(/SANDBOX cannot be on/);
+    expect(() => loadConfig({ APP_ENV: 'production', SANDBOX: 'true' })).toThrow(/SANDBOX is no longer read/);
   });
 
   it('when APP_ENV is production, then Swagger UI is off unless DOCS_ENABLED is true; elsewhere it is on', () => {
@@ -30,13 +30,13 @@ describe('configuration, validated once at boot', () => {
   it('when several values are wrong, then one error names every one of them', () => {
     let error: unknown;
     try {
-      loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', REDIS_URL: 'not a url', SANDBOX: 'maybe', APP_ENV: 'staging', BASE_PATH: 'no-slash', LOG_LEVEL: 'loud' });
+      loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', REDIS_URL: 'not a url', APP_ENV: 'staging', BASE_PATH: 'no-slash', LOG_LEVEL: 'loud' });
     } catch (err) {
       error = err;
     }
     expect(error).toBeInstanceOf(ConfigError);
     const problems = (error as ConfigError).problems.join('\n');
-    for (const name of ['PORT', 'DATABASE_URL', 'REDIS_URL', 'SANDBOX', 'APP_ENV', 'BASE_PATH', 'LOG_LEVEL']) expect(problems).toContain(name);
+    for (const name of ['PORT', 'DATABASE_URL', 'REDIS_URL', 'APP_ENV', 'BASE_PATH', 'LOG_LEVEL']) expect(problems).toContain(name);
   });
 
   it('when OTP_PHONE_LIMITS is unset, then a phone may be sent 10 challenges per 15 minutes and 20 per 24 hours (a journey needs up to 6)', () => {

@@ -1,5 +1,6 @@
 import generated from '../../generated/gpay/swagger.json';
 import { EXAMPLES } from './examples';
+import { declareSignedMessages } from './gpay-openapi-signing';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Spec = Omit<typeof generated, 'paths' | 'servers'> & { servers?: Array<{ url: string; description?: string }>; paths: Record<string, Record<string, any>> };
@@ -26,6 +27,7 @@ export function buildGpayOpenApi(options: { basePath: string }): Spec {
       operation.responses = { ...operation.responses, ...transportResponses(!READS.has(path)) };
     }
   }
+  declareSignedMessages(spec);
   return spec;
 }
 
@@ -68,7 +70,7 @@ function transportResponses(write: boolean): Record<string, unknown> {
   return {
     ...(write ? { '409': envelope('USER_ACTION_IN_PROGRESS: another request changed the application meanwhile; read its state and retry if still needed') } : {}),
     '413': envelope('INVALID_FIELD_VALUE (PAYLOAD_TOO_LARGE): the body is larger than 64 KiB'),
-    '415': envelope('INVALID_FIELD_VALUE (UNSUPPORTED_MEDIA_TYPE): the body is not Content-Type application/json'),
+    '415': envelope('INVALID_FIELD_VALUE (UNSUPPORTED_MEDIA_TYPE): the body is neither Content-Type application/json nor application/jose'),
     '429': envelope('RESOURCE_EXHAUSTED: the partner\'s per-minute limit, or a phone\'s OTP limits; retry after `Retry-After` seconds', {
       'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer', minimum: 1 } },
     }),

@@ -2,11 +2,23 @@ import express, { NextFunction, Request, RequestHandler, Response } from 'expres
 import { ProtocolError, ProtocolErrorCode } from './protocol-error';
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
+/** An application/jose body may be larger: its payload, once opened, is held to BODY_LIMIT_BYTES like a JSON body. */
+export const JOSE_BODY_LIMIT_BYTES = 128 * 1024;
 
-/** The body exactly as it arrived, kept for signature checks. */
+type EdgeRequest = Request & { rawBody?: Buffer; joseBody?: string };
+
+/** The JSON body's bytes as they arrived (of a signed request: the verified payload), kept for signature checks and logs. */
 export function rawBodyOf(req: Request): Buffer | undefined {
-  return (req as Request & { rawBody?: Buffer }).rawBody;
+  return (req as EdgeRequest).rawBody;
 }
+
+/** The compact JOSE text of an application/jose request (on a surface that accepts it), not yet opened. */
+export function joseBodyOf(req: Request): string | undefined {
+  return (req as EdgeRequest).joseBody;
+}
+
+const JOSE_CONTENT_TYPE = /^\s*application\/jose\s*(;|$)/i;
+const isJose = (req: Request) => JOSE_CONTENT_TYPE.test(req.headers['content-type'] ?? '');
 
 /** Control characters other than tab, line feed and carriage return (NUL included). */
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
@@ -50,9 +62,15 @@ function illFormed(field: string): ProtocolError {
  * parsed as JSON. A POST must say Content-Type application/json; anything else is refused before parsing.
  * Every string of the request (body, query, path) is checked once, here, for NUL, lone surrogates and control
  * characters: such a request is a 400, never reaches a service and is never stored.
+ *
+ * With `jose`, an application/jose body (at most 128 KiB) is kept as text for the surface's message check
+ * (jose-envelope.ts), which hands the opened payload back through `acceptJsonPayload`: the same checks.
  */
-export function jsonBody(): RequestHandler[] {
+export function jsonBody(options: { jose?: boolean } = {}): RequestHandler[] {
   const raw = express.raw({ type: () => true, limit: BODY_LIMIT_BYTES });
+  const rawJose = options.jose ? express.raw({ type: () => true, limit: JOSE_BODY_LIMIT_BYTES }) : undefined;
+  const read: RequestHandler = rawJose ? (req, res, next) => (isJose(req) ? rawJose : raw)(req, res, next) : raw;
+  const mediaTypes = options.jose ? 'application/json (or application/jose, signed)' : 'application/json';
   const parse = (req: Request, _res: Response, next: NextFunction) => {
     let path: string;
     try {
@@ -65,37 +83,52 @@ export function jsonBody(): RequestHandler[] {
     if (badQuery) return next(illFormed(badQuery));
     const body = req.body;
     if (!Buffer.isBuffer(body)) return next();
-    (req as Request & { rawBody?: Buffer }).rawBody = body;
+    (req as EdgeRequest).rawBody = body;
     if (body.length === 0) {
       req.body = {};
       return next();
     }
-    if (!req.is('application/json')) {
-      return next(new ProtocolError(ProtocolErrorCode.UNSUPPORTED_MEDIA_TYPE, 'Send the body as Content-Type: application/json'));
+    const jose = rawJose !== undefined && isJose(req);
+    if (!jose && !req.is('application/json')) {
+      return next(new ProtocolError(ProtocolErrorCode.UNSUPPORTED_MEDIA_TYPE, `Send the body as Content-Type: ${mediaTypes}`));
     }
     const charset = /charset=([^;]+)/i.exec(req.headers['content-type'] ?? '')?.[1]?.trim().toLowerCase();
     if (charset && charset !== 'utf-8' && charset !== 'utf8') {
       return next(new ProtocolError(ProtocolErrorCode.MALFORMED_REQUEST, 'Unsupported body encoding; send UTF-8 JSON'));
     }
-    try {
-      req.body = JSON.parse(body.toString('utf8'));
-    } catch {
-      return next(new ProtocolError(ProtocolErrorCode.MALFORMED_REQUEST, 'The request body is not valid JSON'));
+    if (jose) {
+      (req as EdgeRequest).joseBody = body.toString('utf8').trim();
+      req.body = {};
+      return next();
     }
-    if (req.body === null || typeof req.body !== 'object') {
-      return next(new ProtocolError(ProtocolErrorCode.MALFORMED_REQUEST, 'The request body must be a JSON object'));
-    }
-    const badMember = illFormedTextAt(req.body, '');
-    if (badMember) return next(illFormed(badMember));
-    next();
+    next(acceptJsonPayload(req, body));
   };
-  return [raw, parse];
+  return [read, parse];
+}
+
+/**
+ * Parses `bytes` as the request's JSON body and checks its text: the body of a plain request, or the verified
+ * payload of a signed one. Returns the refusal, if any (the parsed body is kept even then: errors echo its requestId).
+ */
+export function acceptJsonPayload(req: Request, bytes: Buffer): ProtocolError | undefined {
+  (req as EdgeRequest).rawBody = bytes;
+  try {
+    req.body = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    req.body = {};
+    return new ProtocolError(ProtocolErrorCode.MALFORMED_REQUEST, 'The request body is not valid JSON');
+  }
+  if (req.body === null || typeof req.body !== 'object') {
+    return new ProtocolError(ProtocolErrorCode.MALFORMED_REQUEST, 'The request body must be a JSON object');
+  }
+  const badMember = illFormedTextAt(req.body, '');
+  return badMember ? illFormed(badMember) : undefined;
 }
 
 /** Body-parser's own refusals (size, encoding) as protocol errors. */
 export function fromBodyParserError(err: unknown): ProtocolError | undefined {
-  const e = err as { type?: string; status?: number };
-  if (e?.type === 'entity.too.large') return new ProtocolError(ProtocolErrorCode.PAYLOAD_TOO_LARGE, 'The request body is larger than 64 KiB');
+  const e = err as { type?: string; status?: number; limit?: number };
+  if (e?.type === 'entity.too.large') return new ProtocolError(ProtocolErrorCode.PAYLOAD_TOO_LARGE, `The request body is larger than ${(e.limit ?? BODY_LIMIT_BYTES) / 1024} KiB`);
   if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') {
     return new ProtocolError(ProtocolErrorCode.MALFORMED_REQUEST, 'Unsupported body encoding; send UTF-8 JSON');
   }

@@ -176,10 +176,12 @@ export type ErrorResponseCode =
   | 'UNAVAILABLE'
   | 'UNAUTHENTICATED'
   | 'PERMISSION_DENIED'
+  | 'INVALID_PAYLOAD_SIGNATURE'
+  | 'INVALID_PAYLOAD_ENCRYPTION'
   | 'INTERNAL';
 
 export interface ErrorResponse {
-  /** The class of error; HTTP status: 400 for most, 401 UNAUTHENTICATED (unknown partner), 403 PERMISSION_DENIED (suspended partner), 404 INVALID_IDENTIFIER, 412 IDEMPOTENCY_VIOLATION, 409 USER_ACTION_IN_PROGRESS, 413 and 415 (body too large, not JSON), 429 RESOURCE_EXHAUSTED, 503 UNAVAILABLE, 500 INTERNAL. */
+  /** The class of error; HTTP status: 400 for most, 401 UNAUTHENTICATED (unknown partner) or INVALID_PAYLOAD_SIGNATURE (a signed body that does not verify), 400 INVALID_PAYLOAD_ENCRYPTION (an encrypted body that does not decrypt), 403 PERMISSION_DENIED (suspended partner), 404 INVALID_IDENTIFIER, 412 IDEMPOTENCY_VIOLATION, 409 USER_ACTION_IN_PROGRESS, 413 and 415 (body too large, not JSON), 429 RESOURCE_EXHAUSTED, 503 UNAVAILABLE, 500 INTERNAL. */
   errorResponseCode?: ErrorResponseCode;
   /** For support staff and logs; never shown to users. */
   errorDescription: string;
