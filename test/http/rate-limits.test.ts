@@ -67,7 +67,7 @@ describe('when Redis cannot be reached', () => {
     // A connection attempt in flight is cut within ioredis's 2 s disconnect timeout; between attempts there is none.
     const ended = new Promise((resolve) => down.redis.once('end', resolve));
     down.redis.disconnect();
-    await Promise.race([ended, new Promise((resolve) => setTimeout(resolve, 2_500))]);
+    await Promise.race([ended, new Promise((resolve) => setTimeout(resolve, 2_500).unref())]);
     await down.db.close();
   });
 
