@@ -8,10 +8,6 @@ import { InitiateChallengeRequest, InitiateChallengeResponse } from './wire/chal
 @Route('v1/financialservices/user')
 @Tags('Challenge')
 @Response<ErrorEnvelope>(400, 'The request is invalid (errorResponseCode says how)')
-@Response<ErrorEnvelope>(401, 'UNAUTHENTICATED: the partner is not known')
-@Response<ErrorEnvelope>(403, 'PERMISSION_DENIED: the partner is suspended')
-@Response<ErrorEnvelope>(412, 'IDEMPOTENCY_VIOLATION: the requestId was used for a different request')
-@Response<ErrorEnvelope>(429, 'RESOURCE_EXHAUSTED: too many challenges or wrong codes for this phone')
 export class ChallengeController extends Controller {
   constructor(private readonly s: Services) {
     super();
