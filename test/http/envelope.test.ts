@@ -469,6 +469,7 @@ describe('wrong types and formats', () => {
     ['without slashes', 'https:pay.example.com/back'],
     ['with a space', 'https://pay.example.com/a b'],
     ['without a host', 'https:///back'],
+    ['with a raw non-ASCII character (percent-encode it)', 'https://pay.example.com/➾'],
   ])('getAuthToken with a redirectionUrl %s is 400 INVALID_FIELD_VALUE naming it', async (_label, redirectionUrl) => {
     const res = await t.call(PATHS.getAuthToken, { ...validData('getAuthToken'), redirectionUrl });
     expectWireError(res, 400, 'INVALID_FIELD_VALUE', 'INVALID_FIELD_VALUE');

@@ -45,8 +45,8 @@ function tightenSchemas(schemas: Record<string, any>, options: { httpReturnUrls:
   major.description = `Major version of the protocol. This server speaks major version ${SUPPORTED_MAJOR_VERSION}; any other is 400 INVALID_API_VERSION.`;
   if (!options.httpReturnUrls) {
     const url = schemas.GetAuthTokenRequest.properties.data.properties.redirectionUrl;
-    url.pattern = '^[Hh][Tt][Tt][Pp][Ss]://[^\\s/?#]+([/?#]\\S*)?$';
-    url.description = 'Where the bank\'s page sends the user back when the step is done: an absolute https URL, else 400 INVALID_FIELD_VALUE.';
+    url.pattern = url.pattern.replace('[Ss]?', '[Ss]');
+    url.description = 'Where the bank\'s page sends the user back when the step is done: an absolute https URL of RFC 3986 characters (non-ASCII percent-encoded), else 400 INVALID_FIELD_VALUE.';
   }
 }
 

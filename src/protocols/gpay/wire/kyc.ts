@@ -110,9 +110,9 @@ export interface GetAuthTokenRequest {
     authTokenContext: { type: 'KYC' | 'REPAYMENT_SETUP' | 'INCOME_VERIFICATION' };
     /**
      * Where the bank's page sends the user back when the step is done: an absolute https URL (the sandbox also
-     * accepts http), else 400 INVALID_FIELD_VALUE.
+     * accepts http) of RFC 3986 characters (non-ASCII percent-encoded), else 400 INVALID_FIELD_VALUE.
      * @maxLength 2000
-     * @pattern ^[Hh][Tt][Tt][Pp][Ss]?://[^\s/?#]+([/?#]\S*)?$
+     * @pattern ^[Hh][Tt][Tt][Pp][Ss]?://(?:[A-Za-z0-9._~!$&'()*+,;=:@\[\]-]|%[0-9A-Fa-f]{2})+(?:/(?:[A-Za-z0-9._~!$&'()*+,;=:@-]|%[0-9A-Fa-f]{2})*)*(?:\?(?:[A-Za-z0-9._~!$&'()*+,;=:@/?-]|%[0-9A-Fa-f]{2})*)?(?:#(?:[A-Za-z0-9._~!$&'()*+,;=:@/?-]|%[0-9A-Fa-f]{2})*)?$
      * @format uri
      * @example "https://pay.example.com/loans/return"
      */
