@@ -1,3 +1,5 @@
+import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
 import { EXAMPLES } from '../../src/protocols/gpay/examples';
 import { TestApp, newRequestId, productionEnv, startTestApp } from '../support/test-app';
 import { PartnerKeyPair, partnerKeyPair, requestJson, sign } from '../support/signed-client';
@@ -94,6 +96,18 @@ describe('the published contract', () => {
     for (const path of Object.keys(spec.paths).filter((p) => p.includes('{reference}'))) {
       expect(spec.paths[path].post.parameters.find((p: { name: string }) => p.name === 'reference').schema.pattern).toBe('^[A-Za-z0-9_:-]{1,100}$');
     }
+  });
+
+  it.each(ENDPOINTS)('gives for %s a request and a response example that match the document\'s own schemas', (path) => {
+    const ajv = new Ajv({ strict: false });
+    addFormats(ajv);
+    ajv.addSchema({ $id: 'doc', components: spec.components });
+    const check = (content: { schema: { $ref: string }; example: unknown }) => {
+      const validate = ajv.compile({ $ref: `doc${content.schema.$ref}` });
+      return validate(content.example) ? 'valid' : ajv.errorsText(validate.errors);
+    };
+    const operation = spec.paths[path].post;
+    expect({ request: check(operation.requestBody.content['application/json']), response: check(operation.responses['200'].content['application/json']) }).toEqual({ request: 'valid', response: 'valid' });
   });
 
   it.each(Object.entries(EXAMPLES))('accepts its own %s request example as schema-valid', async (path, example) => {
