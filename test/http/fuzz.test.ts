@@ -495,7 +495,7 @@ describe('fuzzing every operation of the OpenAPI document', () => {
     const proof = await challenge(t, { countryCode: '91', nationalNumber: `8${String(Date.now()).slice(-9)}` }, 'userApprovalContext');
 
     console.log(
-      `fuzz: seed ${SEED} (FUZZ_SEED=${SEED} replays it), ${cases.length} requests over ${operations.length} operations, ${fiveHundreds} 5xx, ${failures.length} failures, ` +
+      `fuzz: seed ${SEED} (FUZZ_SEED=${SEED} generates the same requests), ${cases.length} requests over ${operations.length} operations, ${fiveHundreds} 5xx, ${failures.length} failures, ` +
         `journey ${journeyMs} ms, generation ${generatedMs} ms, ${Date.now() - started} ms in all; statuses by class: ${JSON.stringify(tally)}`,
     );
     expect(cases.length).toBeGreaterThanOrEqual(5000);
