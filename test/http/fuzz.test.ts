@@ -5,14 +5,17 @@ import fc from 'fast-check';
 import Ajv, { ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { generateSync } from 'json-schema-faker';
+import { compactVerify, createLocalJWKSet } from 'jose';
 import { TestApp, eventually, startTestApp } from '../support/test-app';
 import { PATHS, applicationStatus, challenge, panWith, readyToSubmit, submitData } from '../support/journey';
+import { PartnerKeyPair, partnerKeyPair, serverJwks, sign } from '../support/signed-client';
 
 /*
  * Fuzzes every operation of the served /openapi.json on a real listening server. Bodies come from the
  * document's own schemas (json-schema-faker, seeded by fast-check), then one class of damage each: none,
- * one mutation, odd unicode, deep nesting, a body near or over the 64 KiB limit, or a transport oddity.
- * Every answer must be declared for its operation, match the declared schema, and never be a 5xx.
+ * one mutation, odd unicode, deep nesting, a body near or over the 64 KiB limit, or a transport oddity; part
+ * of them are sent signed (application/jose), as production requires. Every answer must be declared for its
+ * operation, match the declared schema (a signed answer: once verified), and never be a 5xx.
  */
 
 const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);
@@ -24,7 +27,8 @@ const PLACEHOLDER_MILLIS = '1111111111111';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type Schema = Record<string, any>;
-type Kind = 'valid' | 'mutation' | 'unicode' | 'deep' | 'huge' | 'transport';
+type Kind = 'valid' | 'mutation' | 'unicode' | 'deep' | 'huge' | 'transport' | 'signed';
+const SIGNED_PARTNER = 'fuzz-signed';
 
 interface Operation {
   name: string;
@@ -48,6 +52,8 @@ interface Case {
   /** Replaces the JSON string `"marker"` of the serialised body with raw text (deep nesting), or pads it to a byte size. */
   splice?: { marker: string; text?: string; padTo?: number; unit?: string };
   raw?: Buffer;
+  /** Sent as a compact JWS of the JSON body by SIGNED_PARTNER's key; `tampered` changes the signed payload after signing. */
+  signed?: 'intact' | 'tampered';
   /** What the answer must be, beyond being declared: ill-formed text and deep nesting are always refused. */
   expect?: (status: number) => string | undefined;
 }
@@ -64,6 +70,8 @@ let agent: http.Agent | undefined;
 let base: string;
 let spec: Schema;
 let counter = 0;
+let signingKey: PartnerKeyPair;
+let ourKeys: ReturnType<typeof createLocalJWKSet>;
 
 beforeAll(async () => {
   t = await startTestApp();
@@ -71,6 +79,9 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   spec = JSON.parse((await send({ method: 'GET', path: '/openapi.json' })).text);
+  signingKey = await partnerKeyPair('fuzz-es256', 'ES256');
+  await t.services.partners.add({ id: SIGNED_PARTNER, displayName: 'Fuzz test partner (signs its requests)', protocol: 'GPAY', jwks: { keys: [signingKey.publicJwk] } });
+  ourKeys = createLocalJWKSet(await serverJwks(t));
 });
 
 afterAll(async () => {
@@ -346,7 +357,19 @@ function caseArbitrary(operation: Operation): fc.Arbitrary<Case> {
     return base('transport', note, { ...v, ...parts });
   });
 
+  const signedCase = fc.tuple(fc.oneof(validCase, mutationCase, unicodeCase), fc.nat(9)).map(([c, n]) =>
+    ({
+      ...c,
+      kind: 'signed' as const,
+      note: `${n === 0 ? 'tampered' : 'signed'} ${c.kind}: ${c.note}`,
+      partnerId: SIGNED_PARTNER,
+      signed: n === 0 ? ('tampered' as const) : ('intact' as const),
+      expect: n === 0 ? (status: number) => (status === 401 ? undefined : `expected 401, got ${status}`) : c.expect,
+    }),
+  );
+
   return fc.oneof(
+    ...(operation.envelope ? [{ arbitrary: signedCase, weight: 12 }] : []),
     { arbitrary: validCase, weight: 30 },
     { arbitrary: mutationCase, weight: 30 },
     { arbitrary: unicodeCase, weight: 20 },
@@ -358,7 +381,9 @@ function caseArbitrary(operation: Operation): fc.Arbitrary<Case> {
 
 // ---------------------------------------------------------------------------------------------- sending and judging
 
-function requestOf(c: Case): { method: string; path: string; headers: Record<string, string>; body?: Buffer } {
+type Request = { method: string; path: string; headers: Record<string, string>; body?: Buffer };
+
+async function requestOf(c: Case): Promise<Request> {
   const path = c.operation.template.replace(/\{(\w+)\}/g, (_m, name: string) => percentEncode(c.params[name] ?? ''));
   const query = c.operation.parameters.filter((p) => p.in === 'query').map((p) => p.name);
   const extra = Object.keys(c.params).filter((name) => !c.operation.template.includes(`{${name}}`));
@@ -378,8 +403,14 @@ function requestOf(c: Case): { method: string; path: string; headers: Record<str
       text = text.replace(JSON.stringify(c.splice.marker), `"${c.splice.unit!.repeat(Math.max(0, round((c.splice.padTo - rest) / unitBytes)))}"`);
     }
     body = Buffer.from(text, 'utf8');
+    if (c.signed) {
+      const [protectedHeader, payload, signature] = (await sign(text, signingKey)).split('.');
+      const sent = c.signed === 'tampered' ? Buffer.from(`${text} `, 'utf8').toString('base64url') : payload;
+      body = Buffer.from(`${protectedHeader}.${sent}.${signature}`);
+      headers['content-type'] = 'application/jose';
+    }
   }
-  if (body && c.contentType !== '') headers['content-type'] = c.contentType ?? 'application/json';
+  if (body && c.contentType !== '' && !headers['content-type']) headers['content-type'] = c.contentType ?? 'application/json';
   return { method: c.operation.method.toUpperCase(), path: search ? `${path}?${search}` : path, headers, body };
 }
 
@@ -413,6 +444,12 @@ function validatorFor(operation: Operation, status: string): ValidateFunction | 
   return validators.get(key);
 }
 
+/** The JSON body as sent (of a signed request: its payload). */
+function sentJson(request: Request): unknown {
+  const text = request.body!.toString('utf8');
+  return JSON.parse(request.headers['content-type'] === 'application/jose' ? Buffer.from(text.split('.')[1], 'base64url').toString('utf8') : text);
+}
+
 /** Statuses that only come after the body passed the server's validation (401, 403 and 429 come before it). */
 const PASSED_VALIDATION = new Set([200, 404, 409, 412]);
 
@@ -423,17 +460,26 @@ function requestValidator(operation: Operation): ValidateFunction {
 }
 
 /** What is wrong with this answer to this case, if anything. */
-function judge(c: Case, bytes: number, answer: Answer): string | undefined {
+async function judge(c: Case, bytes: number, answer: Answer): Promise<string | undefined> {
   if (answer.status >= 500) return `${answer.status}: ${answer.text.slice(0, 300)}`;
   if ((bytes > BODY_LIMIT) !== (answer.status === 413)) return `${bytes} bytes answered ${answer.status}`;
-  const declared = Object.keys(c.operation.doc.responses);
-  if (!declared.includes(String(answer.status))) return `status ${answer.status} is not declared (declared: ${declared.join(', ')}): ${answer.text.slice(0, 300)}`;
-  if (!/^application\/json/.test(answer.contentType)) return `content-type ${answer.contentType}`;
+  const declared = c.operation.doc.responses[String(answer.status)];
+  if (!declared) return `status ${answer.status} is not declared (declared: ${Object.keys(c.operation.doc.responses).join(', ')}): ${answer.text.slice(0, 300)}`;
+  const mediaType = answer.contentType.split(';')[0].trim();
+  if (!declared.content?.[mediaType]) return `${answer.status} as ${mediaType} is not declared (declared: ${Object.keys(declared.content ?? {}).join(', ')})`;
+  let text = answer.text;
+  if (mediaType === 'application/jose') {
+    try {
+      text = new TextDecoder().decode((await compactVerify(answer.text, ourKeys, { algorithms: ['ES256'] })).payload);
+    } catch (err) {
+      return `${answer.status} application/jose answer does not verify: ${(err as Error).message}`;
+    }
+  }
   let body: unknown;
   try {
-    body = JSON.parse(answer.text);
+    body = JSON.parse(text);
   } catch {
-    return `not JSON: ${answer.text.slice(0, 200)}`;
+    return `not JSON: ${text.slice(0, 200)}`;
   }
   const validate = validatorFor(c.operation, String(answer.status));
   if (validate && !validate(body)) return `${answer.status} body does not match its declared schema: ${ajv.errorsText(validate.errors)}; ${answer.text.slice(0, 300)}`;
@@ -464,7 +510,7 @@ describe('fuzzing every operation of the OpenAPI document', () => {
     const worker = async () => {
       while (next < cases.length) {
         const c = cases[next++];
-        const request = requestOf(c);
+        const request = await requestOf(c);
         let answer: Answer;
         try {
           answer = await send(request);
@@ -474,12 +520,13 @@ describe('fuzzing every operation of the OpenAPI document', () => {
         }
         if (answer.status >= 500) fiveHundreds++;
         const kindTally = (tally[c.kind] ??= {});
-        kindTally[answer.status] = (kindTally[answer.status] ?? 0) + 1;
-        const problem = judge(c, request.body?.length ?? 0, answer);
+        const form = answer.contentType.startsWith('application/jose') ? `${answer.status} signed` : String(answer.status);
+        kindTally[form] = (kindTally[form] ?? 0) + 1;
+        const problem = await judge(c, request.body?.length ?? 0, answer);
         if (problem) failures.push(`${c.operation.name} [${c.kind}: ${c.note.slice(0, 160)}] → ${problem}`);
-        if (PASSED_VALIDATION.has(answer.status) && c.operation.body && request.body && !c.raw && !c.splice) {
+        if (PASSED_VALIDATION.has(answer.status) && c.operation.body && c.json !== undefined && !c.raw && !c.splice) {
           const validate = requestValidator(c.operation);
-          if (!validate(JSON.parse(request.body.toString('utf8')))) looser.push(`${c.operation.name} [${c.kind}: ${c.note.slice(0, 120)}]: ${ajv.errorsText(validate.errors)}`);
+          if (!validate(sentJson(request))) looser.push(`${c.operation.name} [${c.kind}: ${c.note.slice(0, 120)}]: ${ajv.errorsText(validate.errors)}`);
         }
       }
     };
