@@ -496,7 +496,8 @@ describe('fuzzing every operation of the OpenAPI document', () => {
     ajv.addSchema({ $id: 'openapi.json', components: spec.components });
 
     const operations = operationsOf(spec);
-    expect(operations.map((o) => o.name)).toHaveLength(16);
+    // The twelve partner operations and the four sandbox ones, and any added later.
+    expect(operations.length).toBeGreaterThanOrEqual(16);
     const cases = operations.flatMap((operation, i) => fc.sample(caseArbitrary(operation), { seed: SEED + i, numRuns: PER_OPERATION }));
     const generatedMs = Date.now() - started - journeyMs;
     // Made only now: a keep-alive socket left idle through the generation above may be closing when reused.
