@@ -207,11 +207,10 @@ async function startServer(runId, logFile, { profileDir, worker }) {
     REDIS_URL,
     QUEUE_PREFIX: queuePrefix,
     PORT: String(port),
-    APP_ENV: 'development',
+    APP_ENV: 'sandbox',
     LOG_LEVEL: 'info',
     // The bench relies on these defaults; a value inherited from the shell must not change them.
     BASE_PATH: '',
-    SANDBOX: 'true',
     RUN_WORKER: worker === 'in-process' ? 'true' : 'false',
   };
   const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];

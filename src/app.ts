@@ -5,9 +5,10 @@ import { newTraceId, withTrace } from './lib/trace';
 import { accessLog } from './lib/logger';
 import { securityHeaders } from './protocols/shared/security-headers';
 import { gpayRouter } from './protocols/gpay/gpay-router';
-import { allowAdditionalProperties, buildGpayOpenApi } from './protocols/gpay/gpay-openapi';
+import { buildGpayOpenApi } from './protocols/gpay/gpay-openapi';
+import { buildSandboxOpenApi } from './protocols/sandbox/sandbox-openapi';
 import { plainErrorHandler, sandboxRouter } from './protocols/sandbox/sandbox-router';
-import sandboxSpec from './generated/sandbox/swagger.json';
+import { publishedKeys } from './protocols/shared/jose-envelope';
 import type { Services } from './container';
 
 const TRACE_ID = /^[A-Za-z0-9-]{8,64}$/;
@@ -45,14 +46,15 @@ export function createApp(services: Services): express.Express {
     res.status(postgres === 'up' && redis === 'up' ? 200 : 503).json({ status: postgres === 'up' && redis === 'up' ? 'ok' : 'degraded', postgres, redis });
   });
 
-  const spec = buildGpayOpenApi({ basePath: config.basePath });
+  const spec = buildGpayOpenApi({ basePath: config.basePath, httpReturnUrls: config.sandbox });
   if (config.sandbox) {
+    const sandboxSpec = buildSandboxOpenApi();
     Object.assign(spec.paths, sandboxSpec.paths);
-    allowAdditionalProperties(sandboxSpec.components);
     Object.assign(spec.components.schemas, sandboxSpec.components.schemas);
     spec.tags = [...(spec.tags ?? []), ...(sandboxSpec.tags ?? [])];
   }
   app.get('/openapi.json', (_req, res) => res.json(spec));
+  app.get('/.well-known/jwks.json', publishedKeys(services.keys));
   if (config.docsEnabled) {
     app.use('/docs', swaggerUi.serve, swaggerUi.setup(spec, {
       customSiteTitle: 'credit-partner API',
@@ -86,6 +88,8 @@ export function createApp(services: Services): express.Express {
     clock: services.clock,
     logger,
     sandboxPartnerId: config.sandbox ? services.sandbox?.gpayPartnerId : undefined,
+    keys: services.keys,
+    requireSignedRequests: config.appEnv === 'production',
   }));
 
   app.use((_req, res) => res.status(404).json({ error: { code: 'NO_SUCH_OPERATION', message: 'No such endpoint' } }));

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { Logger } from 'pino';
 import { Config } from './lib/config';
@@ -21,6 +22,7 @@ import { StateTransitionRepository } from './core/state/state-transition.reposit
 import { IdentityHasher } from './core/shared/identity';
 import { PartnerRepository } from './core/partner/partner.repository';
 import { PartnerService } from './core/partner/partner.service';
+import { PartnersFileError, parsePartnersFile } from './core/partner/partners-file';
 import { ProductRepository } from './core/product/product.repository';
 import { ProductCatalog } from './core/product/product-catalog';
 import { ApplicationRepository } from './core/application/application.repository';
@@ -40,6 +42,7 @@ import { MandateService } from './core/mandate/mandate.service';
 import { SubmissionService } from './core/application/submission.service';
 import { ApplicationStatusService } from './core/application/application-status.service';
 import { LoanService } from './core/loan/loan.service';
+import { AccountTokens } from './core/loan/account-token';
 import { DEFAULT_RECONCILER_POLICY, ReconcilerService } from './core/reconciliation/reconciler.service';
 import { deliverChallengeJob } from './core/challenge/deliver-challenge.job';
 import { decideCreditJob } from './core/approval/decide-credit.job';
@@ -58,6 +61,8 @@ export interface Services {
   redis: Redis;
   clock: Clock;
   keys: KeyRing;
+  /** Seals and opens data at rest with the data key (AES-256-GCM). */
+  sealer: Sealer;
   limiter: RateLimiter;
   transitions: TransitionWriter;
   outbox: Outbox;
@@ -88,7 +93,7 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
   });
   const redis = requestPathRedis(config, logger);
   const keys = loadKeyRing(config.keysDir, config.appEnv !== 'production');
-  const sealer = new Sealer(keys.dataKey);
+  const sealer = new Sealer(keys.dataKeys);
   const identity = new IdentityHasher(new Hasher(keys.hashingKey));
   const jobStore = new JobStoreRepository(db);
   const outbox = new Outbox(db, jobStore);
@@ -109,12 +114,15 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
   const sandboxRail = config.sandbox ? new SandboxRail(redis, config.queuePrefix, config.sandboxRailDelayMs) : undefined;
   const rail = sandboxRail ?? unconfigured.rail;
 
+  const limiter = new RateLimiter(redis, config.queuePrefix);
   const partners = new PartnerService(new PartnerRepository(db), clock, config.partnerCacheMs);
-  const challenges = new ChallengeService(db, new ChallengeRepository(db), partners, outbox, sealer, identity, sms, clock, config.lenderName);
+  const otpPerPhone = limiter.limit('otp-phone', config.otpPhoneLimits, 'fail-closed');
+  const challenges = new ChallengeService(db, new ChallengeRepository(db), partners, outbox, sealer, identity, sms, clock, config.lenderName, otpPerPhone);
   const kyc = new KycService(db, applications, kycRepository, transitions, outbox, identity, clock);
   const mandates = new MandateService(db, applications, mandateRepository, transitions, outbox, identity, clock);
   const approvals = new ApprovalService(db, applications, products, offerRepository, transitions, challenges, outbox, sealer, identity, bureau, clock);
-  const loans = new LoanService(db, applications, submissionRepository, loanRepository, transitions, rail, clock);
+  const accountTokens = new AccountTokens(sealer, identity);
+  const loans = new LoanService(db, applications, submissionRepository, loanRepository, transitions, rail, accountTokens, clock);
 
   const jobs = new JobRegistry()
     .register(deliverChallengeJob, challenges)
@@ -132,22 +140,23 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
     redis,
     clock,
     keys,
-    limiter: new RateLimiter(redis, config.queuePrefix),
+    sealer,
+    limiter,
     transitions,
     outbox,
     jobStore,
     jobs,
-    gpay: new GpayExchange(new Idempotency(db, new IdempotencyRepository(db)), clock, config.requestTimestampToleranceMs, logger),
+    gpay: new GpayExchange(new Idempotency(db, new IdempotencyRepository(db), sealer), clock, config.requestTimestampToleranceMs, logger),
     partners,
     challenges,
     approvals,
     offers: new OfferService(offerRepository),
     kyc,
-    ckyc: new CkycService(kycRepository, ckycRegistry, identity),
+    ckyc: new CkycService(kycRepository, ckycRegistry, identity, sealer),
     authTokens: new AuthTokenService(applications, kycRepository, mandateRepository, keys, config.publicBaseUrl, config.sandbox, clock),
     mandates,
     submissions: new SubmissionService(db, applications, offerRepository, submissionRepository, transitions, challenges, kyc, mandates, outbox, identity, clock),
-    statuses: new ApplicationStatusService(applications),
+    statuses: new ApplicationStatusService(applications, accountTokens),
     loans,
     reconciler: new ReconcilerService(db, applications, loanRepository, approvals, outbox, clock, {
       ...DEFAULT_RECONCILER_POLICY,
@@ -202,12 +211,28 @@ export async function redisReady(redis: Redis, timeoutMs: number): Promise<boole
 }
 
 /**
- * Seeds what the sandbox needs (its partners), each only if absent, and gives Redis a moment to connect. A
- * Redis that is down does not stop the boot: the calls that need it answer 503 until it is back.
+ * Before serving: applies PARTNERS_FILE (all checked first; any problem stops the boot with one message naming
+ * each), waits for Redis (so the rate limits answer from the first request as they would with Redis up, rather
+ * than as with Redis down; a Redis that is down does not stop the boot: what needs it answers 503 until it is
+ * back) and seeds what the sandbox needs (its partners), each only if absent.
  */
 export async function prepare(services: Services): Promise<void> {
-  if (services.config.sandbox) await services.partners.ensure(SANDBOX_PARTNERS);
-  if (!(await redisReady(services.redis, 5_000))) services.logger.warn('redis is not reachable yet; calls that need it answer 503 until it is');
+  const { config, logger } = services;
+  if (config.partnersFile) {
+    const definitions = parsePartnersFile(readPartnersFile(config.partnersFile), `PARTNERS_FILE ${config.partnersFile}`);
+    const { created, updated } = await services.partners.define(definitions);
+    logger.info({ file: config.partnersFile, created, updated }, 'partners file applied');
+  }
+  if (!(await redisReady(services.redis, 5_000))) logger.warn('redis is not reachable yet; what needs it answers 503 until it is');
+  if (config.sandbox) await services.partners.ensure(SANDBOX_PARTNERS);
+}
+
+function readPartnersFile(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new PartnersFileError(`PARTNERS_FILE ${file}`, [`cannot be read: ${(err as Error).message}`]);
+  }
 }
 
 /** The background side: relay (outbox → queue) and, when asked, the worker, the reconciler and housekeeping. */

@@ -1,8 +1,8 @@
 import { createServer } from 'node:http';
 import { loadConfig } from './lib/config';
 import { createLogger } from './lib/logger';
-import { ensureDatabase, migrate } from './lib/db/migrate';
-import { Background, buildServices, prepare, shutDown } from './container';
+import { Background, shutDown } from './container';
+import { boot } from './boot';
 import { createApp } from './app';
 import { GracefulServer } from './graceful-server';
 
@@ -18,16 +18,12 @@ async function main(): Promise<void> {
     logger.fatal({ err }, 'uncaught exception; exiting');
     process.exit(1);
   });
-  await ensureDatabase(config.databaseUrl);
-  const applied = await migrate(config.databaseUrl);
-  if (applied.length) logger.info({ applied }, 'migrations applied');
-  const services = buildServices(config, logger);
-  await prepare(services);
+  const services = await boot(config, logger);
   const background = new Background(services, config.runWorker);
   background.start();
   const server = createServer(createApp(services));
   const graceful = new GracefulServer(server);
-  server.listen(config.port, () => logger.info({ port: config.port, sandbox: config.sandbox, docs: `${config.publicBaseUrl}/docs` }, 'credit-partner listening'));
+  server.listen(config.port, () => logger.info({ port: config.port, appEnv: config.appEnv, docs: `${config.publicBaseUrl}/docs` }, 'credit-partner listening'));
 
   // New connections are refused at once; requests in flight are answered, and jobs in flight finish, before
   // the relay, Redis and the pools stop under them.

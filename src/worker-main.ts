@@ -1,7 +1,7 @@
 import { loadConfig } from './lib/config';
 import { createLogger } from './lib/logger';
-import { ensureDatabase, migrate } from './lib/db/migrate';
-import { Background, buildServices, prepare, shutDown } from './container';
+import { Background, shutDown } from './container';
+import { boot } from './boot';
 
 /** `npm run worker`: a worker (and outbox relay) alone, to scale apart from the API. */
 async function main(): Promise<void> {
@@ -12,10 +12,7 @@ async function main(): Promise<void> {
     logger.fatal({ err }, 'uncaught exception; exiting');
     process.exit(1);
   });
-  await ensureDatabase(config.databaseUrl);
-  await migrate(config.databaseUrl);
-  const services = buildServices(config, logger);
-  await prepare(services);
+  const services = await boot(config, logger);
   const background = new Background(services, true);
   background.start();
   logger.info({ concurrency: config.worker.concurrency }, 'credit-partner worker running');

@@ -1,6 +1,12 @@
 import path from 'node:path';
+import { RateWindow } from './rate-limiter';
 
-export type AppEnv = 'development' | 'test' | 'production';
+/**
+ * `sandbox` (the default): sandbox routes, personas and adapters, plain JSON accepted, development keys generated
+ * on first start. `production`: no sandbox, signed requests only, and a boot that refuses to start unsafe
+ * (see src/boot-guard.ts).
+ */
+export type AppEnv = 'sandbox' | 'production';
 
 /** Everything the server reads from its environment, validated once at boot. */
 export interface Config {
@@ -20,11 +26,13 @@ export interface Config {
   redisUrl: string;
   /** Prefix of every BullMQ key in Redis, so that several deployments (or test files) can share one Redis. */
   queuePrefix: string;
-  /** Sandbox drivers (readable SMS outbox, KYC/mandate completion, test personas). Never on in production. */
+  /** Sandbox drivers (readable SMS outbox, KYC/mandate completion, test personas): APP_ENV=sandbox. */
   sandbox: boolean;
   /** Swagger UI at /docs. Off in production unless asked for (the OpenAPI document stays at /openapi.json). */
   docsEnabled: boolean;
   keysDir: string;
+  /** Whether KEYS_DIR was set (production insists on it). */
+  keysDirSet: boolean;
   /** Public URL of this server, used to build the borrower-page links returned by getAuthToken. */
   publicBaseUrl: string;
   requestTimestampToleranceMs: number;
@@ -36,6 +44,13 @@ export interface Config {
   /** How long a product look-up is cached; a product change made elsewhere takes effect within this time. */
   productCacheMs: number;
   sms: { gatewayUrl?: string; gatewayToken?: string };
+  /**
+   * How many OTP challenges one phone number may be sent per window, across partners and API processes
+   * (`OTP_PHONE_LIMITS`, e.g. `10/15m,20/24h`). Every window must allow the challenge.
+   */
+  otpPhoneLimits: RateWindow[];
+  /** A JSON file of partners, upserted into the partner table at boot (`PARTNERS_FILE`); none when unset. */
+  partnersFile?: string;
   /** `npm start` runs the worker in the API process unless false. */
   runWorker: boolean;
   worker: {
@@ -93,16 +108,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     return value;
   };
 
+  const windows = (name: string, fallback: string): RateWindow[] => {
+    const raw = str(name, fallback);
+    const parsed = raw.split(',').map((part) => parseWindow(part.trim()));
+    const seconds = parsed.map((window) => window?.seconds);
+    if (parsed.some((window) => window === undefined) || new Set(seconds).size !== seconds.length) {
+      problems.push(`${name} must be comma-separated limits N/<duration> (N from 1 to 100000, duration 1s to 30d, each duration once), e.g. ${fallback}; got "${raw}"`);
+      return fallback.split(',').map((part) => parseWindow(part)!);
+    }
+    return parsed as RateWindow[];
+  };
+
   const optionalUrl = (name: string, protocols: string[]): string | undefined => (str(name, '') ? url(name, '', protocols) : undefined);
 
-  const appEnvRaw = str('APP_ENV', env.NODE_ENV === 'test' ? 'test' : 'development');
-  if (!['development', 'test', 'production'].includes(appEnvRaw)) {
-    problems.push(`APP_ENV must be development, test or production, got "${appEnvRaw}"`);
-  }
-  const appEnv = appEnvRaw as AppEnv;
+  const appEnvRaw = str('APP_ENV', 'sandbox');
+  if (!['sandbox', 'production'].includes(appEnvRaw)) problems.push(`APP_ENV must be sandbox or production, got "${appEnvRaw}"`);
+  const appEnv: AppEnv = appEnvRaw === 'production' ? 'production' : 'sandbox';
   const port = int('PORT', 8080, 0, 65535);
-  const sandbox = bool('SANDBOX', appEnv !== 'production');
-  if (appEnv === 'production' && sandbox) problems.push('SANDBOX cannot be on when APP_ENV=production');
+  if (env.SANDBOX !== undefined) problems.push('SANDBOX is no longer read: the sandbox is on exactly when APP_ENV=sandbox');
 
   const basePath = str('BASE_PATH', '').replace(/\/+$/, '');
   if (basePath && !/^\/[A-Za-z0-9/_-]*$/.test(basePath)) problems.push(`BASE_PATH must start with "/" and hold only [A-Za-z0-9/_-], got "${basePath}"`);
@@ -120,16 +143,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     redisUrl: url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
     queuePrefix: str('QUEUE_PREFIX', 'credit-partner'),
-    sandbox,
+    sandbox: appEnv === 'sandbox',
     docsEnabled: bool('DOCS_ENABLED', appEnv !== 'production'),
     keysDir: path.resolve(str('KEYS_DIR', '.keys')),
+    keysDirSet: str('KEYS_DIR', '') !== '',
     publicBaseUrl: url('PUBLIC_BASE_URL', `http://localhost:${port}`, ['http:', 'https:']).replace(/\/+$/, ''),
     requestTimestampToleranceMs: int('REQUEST_TIMESTAMP_TOLERANCE_MS', 60_000, 1_000, 3_600_000),
-    logLevel: str('LOG_LEVEL', appEnv === 'test' ? 'silent' : 'info'),
+    logLevel: str('LOG_LEVEL', 'info'),
     lenderName: str('LENDER_NAME', 'Sandbox Bank'),
     partnerCacheMs: int('PARTNER_CACHE_MS', 5_000, 0, 600_000),
     productCacheMs: int('PRODUCT_CACHE_MS', 5_000, 0, 600_000),
     sms: { gatewayUrl: optionalUrl('SMS_GATEWAY_URL', ['https:', 'http:']), gatewayToken: (env.SMS_GATEWAY_TOKEN ?? '').trim() || undefined },
+    otpPhoneLimits: windows('OTP_PHONE_LIMITS', '10/15m,20/24h'),
+    partnersFile: str('PARTNERS_FILE', '') ? path.resolve(str('PARTNERS_FILE', '')) : undefined,
     runWorker: bool('RUN_WORKER', true),
     worker: {
       concurrency: int('WORKER_CONCURRENCY', 8, 1, 256),
@@ -147,4 +173,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (problems.length) throw new ConfigError(problems);
   return config;
+}
+
+const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3_600, d: 86_400 };
+
+/** `10/15m` → 10 per 900 s; undefined when malformed or out of range. */
+function parseWindow(text: string): RateWindow | undefined {
+  const match = /^(\d{1,6})\/(\d{1,6})([smhd])$/.exec(text);
+  if (!match) return undefined;
+  const points = Number(match[1]);
+  const seconds = Number(match[2]) * UNIT_SECONDS[match[3]];
+  if (points < 1 || points > 100_000 || seconds < 1 || seconds > 30 * 86_400) return undefined;
+  return { points, seconds };
 }

@@ -1,3 +1,4 @@
+import type { DataKeys } from './keys';
 import { createCipheriv, createDecipheriv, createHmac, randomFillSync, timingSafeEqual } from 'node:crypto';
 
 /** Constant-time comparison of two secrets of any length (the length itself is not hidden). */
@@ -44,26 +45,61 @@ export class Hasher {
   }
 }
 
-/** AES-256-GCM envelope for data that must be read back (OTP secrets, applicant records): `v1.<iv>.<tag>.<ciphertext>`. */
+/**
+ * AES-256-GCM envelope for data that must be read back (OTP secrets, applicant records, stored replies):
+ * `v2.<key id>.<iv>.<tag>.<ciphertext>`, sealed with the active data key and opened with whichever key it names,
+ * so data keys rotate without re-encrypting. `v1.<iv>.<tag>.<ciphertext>` (before key ids) is opened by trying each key.
+ */
 export class Sealer {
-  constructor(private readonly key: Buffer) {
-    if (key.length !== 32) throw new Error('Sealer needs a 32-byte key');
+  private readonly active: { kid: string; key: Buffer };
+
+  constructor(private readonly keys: DataKeys) {
+    for (const [kid, key] of keys.keys) {
+      if (key.length !== 32) throw new Error(`Data key ${kid} is not 32 bytes`);
+      if (!/^[A-Za-z0-9_-]+$/.test(kid)) throw new Error(`Data key id ${kid} may hold only [A-Za-z0-9_-]`);
+    }
+    const key = keys.keys.get(keys.activeKid);
+    if (!key) throw new Error(`The active data key ${keys.activeKid} is missing`);
+    this.active = { kid: keys.activeKid, key };
+  }
+
+  /** A Sealer with one key (tests, tools). */
+  static withKey(key: Buffer, kid = 'dk-0'): Sealer {
+    return new Sealer({ activeKid: kid, keys: new Map([[kid, key]]) });
   }
 
   seal(plaintext: string, associatedData: string): string {
     const iv = secureRandomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', this.key, iv);
+    const cipher = createCipheriv('aes-256-gcm', this.active.key, iv);
     cipher.setAAD(Buffer.from(associatedData, 'utf8'));
     const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-    return ['v1', iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), body.toString('base64url')].join('.');
+    return ['v2', this.active.kid, iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), body.toString('base64url')].join('.');
   }
 
   open(sealed: string, associatedData: string): string {
-    const [version, iv, tag, body] = sealed.split('.');
-    if (version !== 'v1' || !iv || !tag || body === undefined) throw new Error('Unsupported sealed value');
-    const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(iv, 'base64url'));
-    decipher.setAAD(Buffer.from(associatedData, 'utf8'));
-    decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-    return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString('utf8');
+    const parts = sealed.split('.');
+    if (parts[0] === 'v2' && parts.length === 5) {
+      const key = this.keys.keys.get(parts[1]);
+      if (!key) throw new Error(`Sealed with data key ${parts[1]}, which this key set does not hold`);
+      return openWith(key, parts[2], parts[3], parts[4], associatedData);
+    }
+    if (parts[0] === 'v1' && parts.length === 4) {
+      for (const key of this.keys.keys.values()) {
+        try {
+          return openWith(key, parts[1], parts[2], parts[3], associatedData);
+        } catch {
+          /* the next key */
+        }
+      }
+      throw new Error('No data key opens this sealed value');
+    }
+    throw new Error('Unsupported sealed value');
   }
+}
+
+function openWith(key: Buffer, iv: string, tag: string, body: string, associatedData: string): string {
+  const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
+  decipher.setAAD(Buffer.from(associatedData, 'utf8'));
+  decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+  return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString('utf8');
 }

@@ -5,22 +5,33 @@ import pino, { Logger } from 'pino';
  * structured fields that code does log (job payloads, error details).
  */
 export const REDACTED_PATHS = [
-  'pan', '*.pan', '*.*.pan',
-  'phone', '*.phone', 'phoneNumber', '*.phoneNumber', '*.*.phoneNumber', '*.nationalNumber', '*.*.nationalNumber', '*.*.*.nationalNumber',
-  'dateOfBirth', '*.dateOfBirth', '*.*.dateOfBirth',
-  'otp', '*.otp', 'tokens', '*.tokens', '*.*.tokens', 'text', '*.text',
-  'authToken', '*.authToken', 'urlToken', '*.urlToken', 'authCode', '*.authCode', 'accountToken', '*.accountToken',
+  ...atDepths('pan', 'phone', 'phoneNumber', 'nationalNumber', 'dateOfBirth', 'otp', 'tokens', 'text'),
+  // Tokens handed to partners, and the CKYC id and record (the record is a `user`, its parents and addresses).
+  ...atDepths('authToken', 'urlToken', 'authCode', 'accountToken', 'cKycId', 'ckycId', 'ckycRecord'),
+  ...atDepths('user', 'applicant', 'fullName', 'firstName', 'middleName', 'lastName', 'father', 'mother', 'email', 'emailAddress', 'addresses'),
   'req.headers.authorization', 'req.headers.cookie',
 ];
 
+/** `key`, `*.key`, `*.*.key` and `*.*.*.key` for each key: a field at the top or nested up to three levels. */
+function atDepths(...keys: string[]): string[] {
+  return keys.flatMap((key) => [key, `*.${key}`, `*.*.${key}`, `*.*.*.${key}`]);
+}
+
 const PATTERNS: Array<[RegExp, string]> = [
+  [/\beyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+/g, '[JWT]'],
+  [/\bacct_[A-Za-z0-9_-]+/g, '[ACCOUNT_TOKEN]'],
   [/\b[A-Z]{5}[0-9]{4}[A-Z]\b/g, '[PAN]'],
+  [/\b[0-9]{14}\b/g, '[CKYC_ID]'],
   [/\b(?:\+?91)?[6-9][0-9]{9}\b/g, '[PHONE]'],
   [/\b(19|20)[0-9]{2}-[01][0-9]-[0-3][0-9]\b/g, '[DATE]'],
   [/\b[0-9]{6}\b/g, '[CODE]'],
 ];
 
-/** Scrubs PAN-, phone-, date- and OTP-shaped text out of free-form strings such as error messages. */
+/**
+ * Scrubs JWT-, account-token-, PAN-, CKYC-id-, phone-, date- and OTP-shaped text out of free-form strings such
+ * as error messages. (URL tokens and auth codes are random: they have no shape to find, so they are kept out of
+ * messages and guarded by the redacted paths above.)
+ */
 export function scrub(text: string): string {
   return PATTERNS.reduce((acc, [pattern, replacement]) => acc.replace(pattern, replacement), text);
 }

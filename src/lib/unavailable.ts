@@ -5,6 +5,8 @@ const CODES = new Set([
   '57P01', '57P02', '57P03', '53300',
   // Prisma: server unreachable, connect timed out, connection closed, pool timed out.
   'P1001', 'P1002', 'P1017', 'P2024',
+  // A rate limit that fails closed while Redis cannot be reached (RateLimitUnavailableError).
+  'RATE_LIMIT_UNAVAILABLE',
 ]);
 
 const MESSAGES = new RegExp(

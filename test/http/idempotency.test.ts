@@ -27,9 +27,11 @@ async function later<T>(ms: number, fn: () => Promise<T>): Promise<T> {
 const wrong = (otp: string) => String((Number(otp) + 1) % 10 ** otp.length).padStart(otp.length, '0');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** The idempotency_record rows of a requestId, each with its stored answer opened (`response_body`). */
 async function idempotencyRows(requestId: string) {
-  return prisma().$queryRaw<Array<{ partner_id: string; request_id: string; operation: string; fingerprint: string; http_status: number; response_body: string }>>`
-    SELECT partner_id, request_id, operation, fingerprint, http_status, response_body FROM idempotency_record WHERE request_id = ${requestId}`;
+  const rows = await prisma().$queryRaw<Array<{ partner_id: string; request_id: string; operation: string; fingerprint: string; http_status: number; response_ciphertext: string }>>`
+    SELECT partner_id, request_id, operation, fingerprint, http_status, response_ciphertext FROM idempotency_record WHERE request_id = ${requestId}`;
+  return rows.map((row) => ({ ...row, response_body: t.openStoredAnswer(row.partner_id, row.request_id, row.response_ciphertext) }));
 }
 
 /** The outbox messages of a job whose payload (`data` of the job envelope) has `key` = `value`. */
@@ -365,6 +367,19 @@ describe('storage', () => {
       response_body: res.text,
       fingerprint: expect.stringMatching(/^[0-9a-f]{64}$/),
     });
+  });
+
+  it('the answer is stored only sealed, bound to its partner and requestId: no token is in the column, and it opens under no other key', async () => {
+    const ready = await applyAndDecide(t);
+    const requestId = newRequestId();
+    const res = await t.call(PATHS.initiateRepaymentSetup, { googleApplicationId: ready.gid }, { requestId });
+    expect(res.status).toBe(200);
+    const [row] = await idempotencyRows(requestId);
+    for (const secret of [res.text, res.body.data.urlToken, res.body.data.authCode]) expect(row.response_ciphertext).not.toContain(secret);
+    expect(row.response_body).toBe(res.text);
+    expect(() => t.openStoredAnswer('second-app', requestId, row.response_ciphertext)).toThrow();
+    expect(() => t.openStoredAnswer(row.partner_id, newRequestId(), row.response_ciphertext)).toThrow();
+    expect((await t.call(PATHS.initiateRepaymentSetup, { googleApplicationId: ready.gid }, { requestId })).text).toBe(res.text);
   });
 
   it('the replay comes from idempotency_record: once the row is gone, the same request runs again', async () => {

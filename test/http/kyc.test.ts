@@ -1,7 +1,7 @@
 import type request from 'supertest';
 import { TestApp, eventually, startTestApp } from '../support/test-app';
 import { expectError } from '../support/expect-error';
-import { PATHS, applicationStatus, applyAndDecide, approvalStatus, newApplicationId, panWith } from '../support/journey';
+import { PATHS, applicationStatus, applyAndDecide, approvalStatus, approveUserData, challenge, newApplicationId, newPhone, panWith } from '../support/journey';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -140,6 +140,33 @@ describe('CKYC search and download', () => {
     for (const address of user.addresses) {
       expect(address).toEqual(expect.objectContaining({ addressLine1: expect.any(String), postalCode: expect.stringMatching(/^\d{6}$/), city: expect.any(String) }));
     }
+  });
+
+  it('the CKYC id found is stored only sealed to its search, with a keyed hash for the download check', async () => {
+    const gid = newApplicationId();
+    const found = await search(gid, panWith('1234'), [CKYC_CONSENT]);
+    const cKycId: string = found.body.data.cKycId;
+    const [row] = await t.services.db.prisma.ckycSearch.findMany({ where: { externalReference: gid } });
+    expect(JSON.stringify(row)).not.toContain(cKycId);
+    expect(row.cKycIdHash).toEqual(expect.any(String));
+    expect(t.services.sealer.open(row.cKycIdCiphertext!, `ckyc-search:${row.id}`)).toBe(cKycId);
+    expect((await download(gid, cKycId)).body.data.user).toBeDefined();
+  });
+
+  it('when approveUser carries the cKycId, then it is sealed with the applicant, only its keyed hash is a column, and KYC offers CKYC', async () => {
+    const phone = newPhone();
+    const gid = newApplicationId();
+    const cKycId = '50123456789012';
+    const data = { ...approveUserData(gid, phone, await challenge(t, phone, 'userApprovalContext')), cKycId };
+    await t.call(PATHS.approveUser, data).expect(200);
+    const application = await t.services.db.prisma.application.findFirstOrThrow({ where: { externalReference: gid } });
+    expect(JSON.stringify(application, (_key, value) => (typeof value === 'bigint' ? String(value) : value))).not.toContain(cKycId);
+    expect(application.cKycIdHash).toEqual(expect.any(String));
+    expect(JSON.parse(t.services.sealer.open(application.applicantCiphertext, `applicant:${application.id}`)).cKycId).toBe(cKycId);
+    const decision = await eventually(() => approvalStatus(t, gid), (d) => d.applicationState !== 'IN_PROCESS');
+    const kyc = await initiateKyc(gid, decision.approvedStateContext.offerId);
+    expect(kyc.status).toBe(200);
+    expect((await applicationStatus(t, gid)).kyc.eligibleKycTypes).toContain('CKYC');
   });
 
   it('when the id was not returned by this application\'s search, then the download answers ckycDataNotFound with HTTP 200', async () => {

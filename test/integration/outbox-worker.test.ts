@@ -141,8 +141,8 @@ describe('housekeeping', () => {
     const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000);
     await db.idempotencyRecord.createMany({
       data: [
-        { partnerId: 'gpay', requestId: 'hk-old', operation: 'x', fingerprint: 'f', httpStatus: 200, responseBody: '{}', createdAt: daysAgo(31) },
-        { partnerId: 'gpay', requestId: 'hk-young', operation: 'x', fingerprint: 'f', httpStatus: 200, responseBody: '{}', createdAt: daysAgo(29) },
+        { partnerId: 'gpay', requestId: 'hk-old', operation: 'x', fingerprint: 'f', httpStatus: 200, responseCiphertext: 'sealed', createdAt: daysAgo(31) },
+        { partnerId: 'gpay', requestId: 'hk-young', operation: 'x', fingerprint: 'f', httpStatus: 200, responseCiphertext: 'sealed', createdAt: daysAgo(29) },
       ],
     });
     await db.processedMessage.createMany({ data: [{ handler: 'h', messageId: 'hk-old', processedAt: daysAgo(31) }, { handler: 'h', messageId: 'hk-young' }] });

@@ -95,6 +95,6 @@ async function codeOf(tokenReferenceId: string): Promise<string> {
   const challengeRow = await t.services.db.prisma.otpChallenge.findUniqueOrThrow({ where: { id: tokenReferenceId } });
   const { Sealer } = await import('../../src/lib/crypto');
   const { generateSync } = await import('otplib');
-  const secret = new Sealer(t.services.keys.dataKey).open(challengeRow.secretCiphertext, `otp-secret:${challengeRow.id}`);
+  const secret = new Sealer(t.services.keys.dataKeys).open(challengeRow.secretCiphertext, `otp-secret:${challengeRow.id}`);
   return generateSync({ strategy: 'hotp', secret, counter: 0, digits: 6 });
 }

@@ -74,7 +74,7 @@ async function entityIn(target: StateColumn<string>, state: string): Promise<str
       const id = randomUUID();
       await db.loanAccount.create({
         data: {
-          id, accountToken: id, applicationId: await createApplication(), state: state as never, sanctionedMicros: 1n, disbursedMicros: 1n,
+          id, accountTokenHash: id, applicationId: await createApplication(), state: state as never, sanctionedMicros: 1n, disbursedMicros: 1n,
           interestRateE5: 1, tenureMonths: 1, emiMicros: 1n, outstandingPrincipalMicros: 1n, disbursementReference: id, disbursedAt: new Date(),
         },
       });

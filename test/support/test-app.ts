@@ -1,8 +1,10 @@
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { Express } from 'express';
+import type { DestinationStream } from 'pino';
 import { loadConfig } from '../../src/lib/config';
 import { createLogger } from '../../src/lib/logger';
 import { ManualClock } from '../../src/lib/clock';
@@ -10,6 +12,9 @@ import { Background, Services, buildServices, prepare } from '../../src/containe
 import { createApp } from '../../src/app';
 import { createTestDatabase } from './databases';
 import { TcpProxy } from './tcp-proxy';
+import { generateKeySet } from '../../src/lib/keys';
+import { BootRefusal, partnerProblems, productionProblems } from '../../src/boot-guard';
+import { NewPartner } from '../../src/core/partner/partner';
 
 export interface TestApp {
   app: Express;
@@ -18,6 +23,8 @@ export interface TestApp {
   /** POSTs `{requestHeader, data}` to a partner-API path. */
   call(path: string, data: unknown, options?: { requestId?: string; epochMillis?: string | number; major?: number; partnerId?: string }): request.Test;
   http(): ReturnType<typeof request>;
+  /** An idempotency_record answer, opened as the server opens it for a replay (sealed to its partner and requestId). */
+  openStoredAnswer(partnerId: string, requestId: string, ciphertext: string): string;
   /** The environment of a server process (ServerProcess) on this app's database, Redis prefix and keys, reaching PostgreSQL and Redis directly. */
   processEnv(): Record<string, string>;
   stop(): Promise<void>;
@@ -30,15 +37,39 @@ const KEYS_DIR = path.join(os.tmpdir(), 'credit-partner-test-keys');
 const REDIS_URL = loadConfig({}).redisUrl;
 
 /**
- * A whole server (API + relay + worker) on its own database and Redis key prefix, as `npm start` runs it.
+ * What APP_ENV=production needs to start (see src/boot-guard.ts): a production key set (generated once per test
+ * process), an https SMS gateway and public URL. The partner guard also needs an active partner with keys.
+ */
+export function productionEnv(): Record<string, string> {
+  const keysDir = path.join(os.tmpdir(), `credit-partner-test-production-keys-${process.pid}`);
+  if (!fs.existsSync(path.join(keysDir, 'keyset.json'))) generateKeySet(keysDir, 'production');
+  return { APP_ENV: 'production', KEYS_DIR: keysDir, SMS_GATEWAY_URL: 'https://sms-gateway.invalid/send', PUBLIC_BASE_URL: 'https://bank.invalid' };
+}
+
+/**
+ * A whole server (API + relay + worker) on its own database and Redis key prefix, as `npm start` runs it,
+ * through the same guards (`boot-guard.ts`): `partners` are created before the partner guard runs.
+ * `sharing` makes a second API process of another test app instead: the same database and Redis prefix, its own
+ * pools, Redis connection, caches and limiters (the other app, which owns them, drops them when it stops).
  * `through` puts TCP proxies between it and PostgreSQL or Redis, so that a test can cut them off.
  */
-export async function startTestApp(options: { worker?: boolean; env?: Record<string, string>; through?: { postgres?: TcpProxy; redis?: TcpProxy } } = {}): Promise<TestApp> {
-  const database = await createTestDatabase();
-  const prefix = `cpt-${randomBytes(5).toString('hex')}`;
+export async function startTestApp(
+  options: {
+    worker?: boolean;
+    env?: Record<string, string>;
+    partners?: NewPartner[];
+    logDestination?: DestinationStream;
+    sharing?: TestApp;
+    through?: { postgres?: TcpProxy; redis?: TcpProxy };
+  } = {},
+): Promise<TestApp> {
+  const shared = options.sharing?.services.config;
+  const database = shared ? undefined : await createTestDatabase();
+  const prefix = shared?.queuePrefix ?? `cpt-${randomBytes(5).toString('hex')}`;
+  const databaseUrl = shared?.databaseUrl ?? database!.url;
   const config = loadConfig({
-    APP_ENV: 'test',
-    DATABASE_URL: options.through?.postgres?.route(database.url) ?? database.url,
+    APP_ENV: 'sandbox',
+    DATABASE_URL: options.through?.postgres?.route(databaseUrl) ?? databaseUrl,
     REDIS_URL: options.through?.redis?.route(REDIS_URL) ?? REDIS_URL,
     QUEUE_PREFIX: prefix,
     KEYS_DIR,
@@ -46,9 +77,21 @@ export async function startTestApp(options: { worker?: boolean; env?: Record<str
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...options.env,
   });
+  const refused = productionProblems(config);
+  if (refused.length) {
+    await database?.drop();
+    throw new BootRefusal(refused);
+  }
   const clock = new ManualClock();
-  const services = buildServices(config, createLogger(config.logLevel), clock);
+  const services = buildServices(config, createLogger(config.logLevel, options.logDestination), clock);
   await prepare(services);
+  if (options.partners) await services.partners.ensure(options.partners);
+  const late = partnerProblems(config, await services.partners.list());
+  if (late.length) {
+    await Promise.all([services.redis.quit(), services.db.close()]);
+    await database?.drop();
+    throw new BootRefusal(late);
+  }
   const background = new Background(services, options.worker ?? true);
   background.start();
   const app = createApp(services);
@@ -57,7 +100,8 @@ export async function startTestApp(options: { worker?: boolean; env?: Record<str
     services,
     clock,
     http: () => request(app),
-    processEnv: () => ({ DATABASE_URL: database.url, REDIS_URL, QUEUE_PREFIX: prefix, KEYS_DIR, OUTBOX_POLL_MS: '50' }),
+    openStoredAnswer: (partnerId, requestId, ciphertext) => services.sealer.open(ciphertext, `idempotency:${partnerId}:${requestId}`),
+    processEnv: () => ({ APP_ENV: 'sandbox', DATABASE_URL: databaseUrl, REDIS_URL, QUEUE_PREFIX: prefix, KEYS_DIR, OUTBOX_POLL_MS: '50' }),
     call: (urlPath, data, callOptions = {}) =>
       request(app)
         .post(`${config.basePath}${urlPath}`)
@@ -72,11 +116,13 @@ export async function startTestApp(options: { worker?: boolean; env?: Record<str
         }),
     stop: async () => {
       await background.stop();
-      const keys = await services.redis.keys(`${prefix}:*`);
-      if (keys.length) await services.redis.del(...keys);
+      if (database) {
+        const keys = await services.redis.keys(`${prefix}:*`);
+        if (keys.length) await services.redis.del(...keys);
+      }
       await services.redis.quit();
       await services.db.close();
-      await database.drop();
+      await database?.drop();
     },
   };
 }

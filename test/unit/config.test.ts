@@ -1,10 +1,11 @@
+import path from 'node:path';
 import { ConfigError, loadConfig } from '../../src/lib/config';
 
 describe('configuration, validated once at boot', () => {
   it('when nothing is set, then the defaults point at the local PostgreSQL and Redis with the sandbox on', () => {
     const config = loadConfig({});
     expect(config).toMatchObject({
-      appEnv: 'development',
+      appEnv: 'sandbox',
       port: 8080,
       basePath: '',
       databaseUrl: 'postgresql://postgres@127.0.0.1:5432/credit_partner',
@@ -21,9 +22,9 @@ describe('configuration, validated once at boot', () => {
     expect(worker).toMatchObject({ lockMs: 5_000, stalledCheckMs: 2_000, shutdownGraceMs: 10_000 });
   });
 
-  it('when APP_ENV is production, then the sandbox is off by default and refused when asked for', () => {
+  it('when APP_ENV is production, then the sandbox is off; SANDBOX is not a switch any more, and saying it is refused', () => {
     expect(loadConfig({ APP_ENV: 'production' }).sandbox).toBe(false);
-    expect(() => loadConfig({ APP_ENV: 'production', SANDBOX: 'true' })).toThrow(/SANDBOX cannot be on/);
+    expect(() => loadConfig({ APP_ENV: 'production', SANDBOX: 'true' })).toThrow(/SANDBOX is no longer read/);
   });
 
   it('when APP_ENV is production, then Swagger UI is off unless DOCS_ENABLED is true; elsewhere it is on', () => {
@@ -35,13 +36,36 @@ describe('configuration, validated once at boot', () => {
   it('when several values are wrong, then one error names every one of them', () => {
     let error: unknown;
     try {
-      loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', REDIS_URL: 'not a url', SANDBOX: 'maybe', APP_ENV: 'staging', BASE_PATH: 'no-slash', LOG_LEVEL: 'loud' });
+      loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', REDIS_URL: 'not a url', APP_ENV: 'staging', BASE_PATH: 'no-slash', LOG_LEVEL: 'loud' });
     } catch (err) {
       error = err;
     }
     expect(error).toBeInstanceOf(ConfigError);
     const problems = (error as ConfigError).problems.join('\n');
-    for (const name of ['PORT', 'DATABASE_URL', 'REDIS_URL', 'SANDBOX', 'APP_ENV', 'BASE_PATH', 'LOG_LEVEL']) expect(problems).toContain(name);
+    for (const name of ['PORT', 'DATABASE_URL', 'REDIS_URL', 'APP_ENV', 'BASE_PATH', 'LOG_LEVEL']) expect(problems).toContain(name);
+  });
+
+  it('when OTP_PHONE_LIMITS is unset, then a phone may be sent 10 challenges per 15 minutes and 20 per 24 hours (a journey needs up to 6)', () => {
+    expect(loadConfig({}).otpPhoneLimits).toEqual([
+      { points: 10, seconds: 900 },
+      { points: 20, seconds: 86_400 },
+    ]);
+  });
+
+  it('when OTP_PHONE_LIMITS is set, then each N/<duration> is one window; a malformed, out-of-range or repeated window is refused by name', () => {
+    expect(loadConfig({ OTP_PHONE_LIMITS: '3/30s, 5/1h,40/7d' }).otpPhoneLimits).toEqual([
+      { points: 3, seconds: 30 },
+      { points: 5, seconds: 3_600 },
+      { points: 40, seconds: 604_800 },
+    ]);
+    for (const bad of ['ten/15m', '10/15', '0/1m', '10/31d', '5/15m,6/900s', '5/15m,', '10 per 15m']) {
+      expect(() => loadConfig({ OTP_PHONE_LIMITS: bad })).toThrow(/OTP_PHONE_LIMITS must be/);
+    }
+  });
+
+  it('when PARTNERS_FILE is set, then it is resolved to an absolute path; unset, there is none', () => {
+    expect(loadConfig({}).partnersFile).toBeUndefined();
+    expect(loadConfig({ PARTNERS_FILE: 'deploy/partners.json' }).partnersFile).toBe(path.resolve('deploy/partners.json'));
   });
 
   it('when BASE_PATH has a trailing slash, then it is normalised', () => {

@@ -32,6 +32,38 @@ describe('structured logs never carry PII or secrets', () => {
     expect(out).toContain('[REDACTED]');
   });
 
+  it('when a log object holds tokens handed out, a CKYC id or a CKYC record, at any depth, then they are redacted', () => {
+    const { logger, lines } = capture();
+    const person = { salutation: 'MRS', firstName: 'NAMRTA', middleName: 'NIMESH', lastName: 'SHAHX', fullName: 'MRS NAMRTA NIMESH SHAHX' };
+    logger.info(
+      {
+        cKycId: '50123456789012',
+        search: { cKycId: '50123456789013' },
+        response: {
+          data: {
+            authToken: 'eyJhbGciOi.deep.token',
+            urlToken: 'deep-url-secret',
+            authCode: 'deep-auth-code',
+            accountSpec: { accountToken: 'acct_deep_secret' },
+            user: { name: person, father: { fullName: 'MR HARISH KUMAR SHAHX' }, email: 'namrta@example.com', addresses: [{ addressLine1: '101, Sandbox Residency' }] },
+          },
+        },
+        record: { name: person, mother: { fullName: 'MRS MEENA SHAHX' } },
+      },
+      'answered',
+    );
+    const out = lines.join('');
+    for (const secret of ['5012345678901', 'eyJhbGciOi', 'deep-url-secret', 'deep-auth-code', 'acct_deep_secret', 'NAMRTA', 'HARISH', 'MEENA', 'namrta@example.com', 'Sandbox Residency']) {
+      expect({ secret, found: out.includes(secret) }).toEqual({ secret, found: false });
+    }
+  });
+
+  it('when free text holds a JWT, an account token or a CKYC id, then it is scrubbed', () => {
+    expect(scrub('token eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl for acct_Zk3n8Qp1Lw0Yx7Tb2Vc5 and KIN 50123456789012')).toBe(
+      'token [JWT] for [ACCOUNT_TOKEN] and KIN [CKYC_ID]',
+    );
+  });
+
   it('when free text or an error message contains a PAN, phone, date or code, then it is scrubbed', () => {
     const { logger, lines } = capture();
     logger.error({ err: new Error('PAN ABCDE1234F for 919876543210 born 1990-05-15 sent 123456') }, 'failed for ABCDE1234F');

@@ -15,3 +15,8 @@ export interface ApplicationStatus {
   repaymentSetup: { state: MandateState | 'NOT_STARTED' };
   accountToken?: string;
 }
+
+/** The status as the database holds it: a disbursed loan's account token still sealed to the loan (see AccountTokens). */
+export interface StoredApplicationStatus extends Omit<ApplicationStatus, 'accountToken'> {
+  sealedAccountToken?: { loanId: string; ciphertext: string };
+}

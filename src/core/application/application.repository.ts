@@ -2,7 +2,7 @@ import { Database, isUniqueViolation } from '../../lib/db/database';
 import { Table } from '../../lib/db/table';
 import { notFound } from '../errors';
 import { Application, ApplicationRef, CurrentPointers, NewApplication } from './application';
-import { ApplicationStatus } from './application-status';
+import { ApplicationStatus, StoredApplicationStatus } from './application-status';
 
 const APPLICATION = new Table<Application>('application', {
   id: 'id',
@@ -16,7 +16,7 @@ const APPLICATION = new Table<Application>('application', {
   applicantCiphertext: 'applicant_ciphertext',
   loanPurpose: 'loan_purpose',
   requestedAmountMicros: 'requested_amount_micros',
-  cKycId: 'ckyc_id',
+  cKycIdHash: 'ckyc_id_hash',
   approvalState: 'approval_state',
   approvalRejectionReason: 'approval_rejection_reason',
   approvalRejectionDescription: 'approval_rejection_description',
@@ -111,7 +111,7 @@ export class ApplicationRepository {
   }
 
   /** The whole status of an application in one prepared query, with no transaction and no write. */
-  async status(ref: ApplicationRef): Promise<ApplicationStatus | null> {
+  async status(ref: ApplicationRef): Promise<StoredApplicationStatus | null> {
     const [row] = await this.db.read<StatusRow>(STATUS_SQL, [ref.partnerId, ref.externalReference]);
     if (!row) return null;
     return {
@@ -131,7 +131,7 @@ export class ApplicationRepository {
           }
         : { state: 'NOT_STARTED', eligibleMethods: [] },
       repaymentSetup: { state: row.mandate_state ?? 'NOT_STARTED' },
-      accountToken: row.account_token ?? undefined,
+      sealedAccountToken: row.loan_id && row.account_token_ciphertext ? { loanId: row.loan_id, ciphertext: row.account_token_ciphertext } : undefined,
     };
   }
 }
@@ -141,7 +141,7 @@ const STATUS_SQL = `
          a.current_offer_id, a.application_state, a.rejection_reason, a.rejection_description,
          k.state AS kyc_state, k.eligible_methods::text AS kyc_eligible_methods, k.completed_method AS kyc_completed_method,
          k.rejection_reason AS kyc_rejection_reason, k.approval_valid_until AS kyc_approval_valid_until,
-         m.state AS mandate_state, l.account_token
+         m.state AS mandate_state, l.id AS loan_id, l.account_token_ciphertext
   FROM application a
   LEFT JOIN kyc k ON k.id = a.current_kyc_id
   LEFT JOIN repayment_mandate m ON m.id = a.current_mandate_id
@@ -163,7 +163,8 @@ interface StatusRow {
   kyc_rejection_reason: string | null;
   kyc_approval_valid_until: Date | null;
   mandate_state: ApplicationStatus['repaymentSetup']['state'] | null;
-  account_token: string | null;
+  loan_id: string | null;
+  account_token_ciphertext: string | null;
 }
 
 /** `{EKYC,VIDEO_KYC}` (a PostgreSQL enum array as text) → ['EKYC', 'VIDEO_KYC']. */

@@ -16,7 +16,8 @@ export interface Application {
   applicantCiphertext: string;
   loanPurpose: string;
   requestedAmountMicros: bigint;
-  cKycId: string | null;
+  /** Keyed hash of the CKYC id the partner sent; the id itself is sealed with the applicant. */
+  cKycIdHash: string | null;
   approvalState: ApprovalState;
   approvalRejectionReason: string | null;
   approvalRejectionDescription: string | null;

@@ -33,4 +33,6 @@ export interface Applicant {
   father?: { firstName: string; lastName?: string; salutation?: string };
   deviceLocation?: { latitude: number; longitude: number; accuracy?: number };
   enabledFlags: string[];
+  /** The CKYC id the partner sent with the application (from its searchCKycRecord), sealed with the rest. */
+  cKycId?: string;
 }

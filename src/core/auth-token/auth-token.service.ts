@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { SignJWT, jwtVerify } from 'jose';
+import { JWTHeaderParameters, SignJWT, jwtVerify } from 'jose';
 import { AppError, AppErrorCode, invalidField, precondition } from '../errors';
 import { Clock } from '../../lib/clock';
-import { KeyRing } from '../../lib/keys';
+import { KeyRing, activeSigningKey } from '../../lib/keys';
 import { ApplicationRef } from '../application/application';
 import { ApplicationRepository } from '../application/application.repository';
 import { KycRepository } from '../kyc/kyc.repository';
@@ -59,22 +59,23 @@ export class AuthTokenService {
     }
     const issuedAt = Math.floor(this.clock.now().getTime() / 1000);
     const expiresAtSeconds = issuedAt + AUTH_TOKEN_TTL_SECONDS;
+    const signingKey = activeSigningKey(this.keys, 'ES256');
     const authToken = await new SignJWT({ ctx: context, ...(returnUrl ? { ret: returnUrl } : {}) })
-      .setProtectedHeader({ alg: 'ES256', kid: this.keys.tokenKeyId, typ: 'JWT' })
+      .setProtectedHeader({ alg: 'ES256', kid: signingKey.kid, typ: 'JWT' })
       .setIssuer(ISSUER)
       .setAudience(AUDIENCE)
       .setSubject(application.id)
       .setJti(randomUUID())
       .setIssuedAt(issuedAt)
       .setExpirationTime(expiresAtSeconds)
-      .sign(this.keys.tokenSigningKey);
+      .sign(signingKey.privateKey);
     return { authToken, expiresAt: new Date(expiresAtSeconds * 1000), redirectionUrl: `${this.publicBaseUrl}${PAGE_PATH[context]}` };
   }
 
   /** Verifies a token presented by the borrower's browser: signature, issuer, audience, expiry and step. */
   async verify(token: string, expected: AuthTokenContext): Promise<AuthTokenClaims> {
     try {
-      const { payload } = await jwtVerify(token, this.keys.tokenVerifyKey, {
+      const { payload } = await jwtVerify(token, this.verificationKey, {
         issuer: ISSUER,
         audience: AUDIENCE,
         algorithms: ['ES256'],
@@ -86,6 +87,13 @@ export class AuthTokenService {
       throw new AppError(AppErrorCode.PRECONDITION_FAILED, 'The auth token is invalid, expired or for another step');
     }
   }
+
+  /** The ES256 key, active or retired, that the token names: tokens issued before a rotation stay valid until they expire. */
+  private readonly verificationKey = (header: JWTHeaderParameters) => {
+    const key = this.keys.signingKeys.find((k) => k.kid === header.kid && k.alg === 'ES256');
+    if (!key) throw new Error('unknown key id');
+    return key.publicKey;
+  };
 
   private assertReturnUrl(value: string): void {
     let url: URL;

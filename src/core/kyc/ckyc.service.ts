@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AppError, AppErrorCode } from '../errors';
+import { Sealer, safeEqual } from '../../lib/crypto';
 import { IdentityHasher } from '../shared/identity';
 import { ApplicationRef } from '../application/application';
 import { CkycRecord, CkycRegistry } from './ckyc-registry';
@@ -29,13 +30,14 @@ export interface CkycLookup {
 /**
  * CKYC search and download, each only with the user's recorded consent (CERSAI requires it before any
  * download). The registry is called with no transaction open: `lookup` calls it, `recordSearch` records
- * the answer.
+ * the answer. The CKYC id is stored sealed, with a keyed hash for the download check; the record is never stored.
  */
 export class CkycService {
   constructor(
     private readonly kyc: KycRepository,
     private readonly registry: CkycRegistry,
     private readonly identity: IdentityHasher,
+    private readonly sealer: Sealer,
   ) {}
 
   async lookup(query: CkycQuery): Promise<CkycLookup> {
@@ -48,12 +50,15 @@ export class CkycService {
   }
 
   async recordSearch(lookup: CkycLookup): Promise<{ cKycId: string | null }> {
+    const id = randomUUID();
+    const { cKycId } = lookup;
     await this.kyc.recordCkycSearch({
-      id: randomUUID(),
+      id,
       partnerId: lookup.query.partnerId,
       externalReference: lookup.query.externalReference,
       panHash: this.identity.pan(lookup.query.pan),
-      cKycId: lookup.cKycId,
+      cKycIdHash: cKycId === null ? null : this.identity.cKycId(cKycId),
+      cKycIdCiphertext: cKycId === null ? null : this.sealer.seal(cKycId, `ckyc-search:${id}`),
       consentVersion: lookup.consentVersion,
     });
     return { cKycId: lookup.cKycId };
@@ -65,7 +70,10 @@ export class CkycService {
     if (found.length === 0) {
       throw new AppError(AppErrorCode.CONSENT_REQUIRED, 'No consented CKYC search exists for this application; search first');
     }
-    if (!found.includes(cKycId)) return null;
+    const wanted = this.identity.cKycId(cKycId);
+    // Every hash is compared, in constant time, whether or not an earlier one matched.
+    const searched = found.reduce((match, hash) => (hash !== null && safeEqual(hash, wanted)) || match, false);
+    if (!searched) return null;
     return this.registry.download(cKycId);
   }
 }

@@ -25,9 +25,9 @@ export class KycRepository {
     await this.db.client.ckycSearch.create({ data: search });
   }
 
-  /** The CKYC ids this partner's consented searches for one reference returned (null: searched, nothing found). */
+  /** The keyed hashes of the CKYC ids this partner's consented searches for one reference found (null: searched, nothing found). */
   async ckycSearchResults(partnerId: string, externalReference: string): Promise<Array<string | null>> {
-    const rows = await this.db.client.ckycSearch.findMany({ where: { partnerId, externalReference }, select: { cKycId: true } });
-    return rows.map((row) => row.cKycId);
+    const rows = await this.db.client.ckycSearch.findMany({ where: { partnerId, externalReference }, select: { cKycIdHash: true } });
+    return rows.map((row) => row.cKycIdHash);
   }
 }

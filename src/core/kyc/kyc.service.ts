@@ -150,8 +150,8 @@ export class KycService {
   }
 
   private async hasCkycRecord(application: Application): Promise<boolean> {
-    if (application.cKycId) return true;
+    if (application.cKycIdHash) return true;
     const found = await this.kycs.ckycSearchResults(application.partnerId, application.externalReference);
-    return found.some((cKycId) => cKycId !== null);
+    return found.some((hash) => hash !== null);
   }
 }

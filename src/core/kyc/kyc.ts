@@ -20,6 +20,8 @@ export interface CkycSearch {
   partnerId: string;
   externalReference: string;
   panHash: string;
-  cKycId: string | null;
+  /** Keyed hash of the CKYC id found, and the id sealed to this search; both null when the registry found nothing. */
+  cKycIdHash: string | null;
+  cKycIdCiphertext: string | null;
   consentVersion: string;
 }

@@ -1,5 +1,6 @@
 import { Database } from '../../lib/db/database';
 import { Disbursement, LoanAccount } from './loan';
+import { StoredAccountToken } from './account-token';
 
 const DISBURSEMENT = { id: true, applicationId: true, submissionId: true, reference: true, amountMicros: true, state: true, attempts: true, requestedAt: true, lastAttemptAt: true } as const;
 
@@ -7,7 +8,7 @@ const DISBURSEMENT = { id: true, applicationId: true, submissionId: true, refere
 export class LoanRepository {
   constructor(private readonly db: Database) {}
 
-  async createAccount(account: LoanAccount): Promise<void> {
+  async createAccount(account: LoanAccount & StoredAccountToken): Promise<void> {
     const { instalments, ...row } = account;
     await this.db.client.loanAccount.create({ data: row });
     await this.db.client.loanInstalment.createMany({
@@ -23,16 +24,18 @@ export class LoanRepository {
     });
   }
 
-  /** The account with this token, only if its application belongs to this partner. */
-  async accountForPartner(partnerId: string, accountToken: string): Promise<LoanAccount | null> {
-    const loan = await this.db.client.loanAccount.findFirst({
-      where: { accountToken, application: { partnerId } },
+  /** The account whose token has this keyed hash, only if its application belongs to this partner. */
+  async accountForPartner(partnerId: string, accountTokenHash: string): Promise<LoanAccount | null> {
+    const found = await this.db.client.loanAccount.findFirst({
+      where: { accountTokenHash, application: { partnerId } },
       include: { instalments: { orderBy: { sequence: 'asc' } } },
+      omit: { accountTokenHash: true, accountTokenCiphertext: true },
     });
-    if (!loan) return null;
+    if (!found) return null;
+    const { instalments, ...loan } = found;
     return {
       ...loan,
-      instalments: loan.instalments.map((line) => ({
+      instalments: instalments.map((line) => ({
         sequence: line.sequence,
         dueDate: line.dueDate.toISOString().slice(0, 10),
         emiMicros: line.emiMicros,

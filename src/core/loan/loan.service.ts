@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AppError, AppErrorCode, notFound } from '../errors';
 import { UnitOfWork } from '../../lib/db/database';
-import { randomToken } from '../../lib/crypto';
 import { Clock } from '../../lib/clock';
 import { TransitionWriter } from '../state/transition-writer';
 import { addMonthsClamped, istDate } from '../shared/dates';
@@ -11,6 +10,7 @@ import { SubmissionRepository } from '../application/submission.repository';
 import { buildSchedule } from '../money/emi';
 import { DisbursementRail } from './disbursement-rail';
 import { Disbursement, LoanAccount, payoutClaim } from './loan';
+import { AccountTokens } from './account-token';
 import { LoanRepository } from './loan.repository';
 import { loanState } from './loan-state';
 import { disbursementState } from './disbursement-state';
@@ -23,6 +23,7 @@ export class LoanService {
     private readonly loans: LoanRepository,
     private readonly transitions: TransitionWriter,
     private readonly rail: DisbursementRail,
+    private readonly accountTokens: AccountTokens,
     private readonly clock: Clock,
   ) {}
 
@@ -64,10 +65,11 @@ export class LoanService {
     });
   }
 
-  async account(partnerId: string, accountToken: string): Promise<LoanAccount> {
-    const loan = await this.loans.accountForPartner(partnerId, accountToken);
+  /** The partner's loan account behind the token it presents (looked up by the token's keyed hash). */
+  async account(partnerId: string, accountToken: string): Promise<LoanAccount & { accountToken: string }> {
+    const loan = await this.loans.accountForPartner(partnerId, this.accountTokens.hash(accountToken));
     if (!loan) throw notFound('accountToken', 'accountToken');
-    return loan;
+    return { ...loan, accountToken };
   }
 
   private recordIntent(applicationId: string): Promise<{ disbursement: Disbursement; panLast4: string } | null> {
@@ -108,7 +110,7 @@ export class LoanService {
     const loanId = randomUUID();
     await this.loans.createAccount({
       id: loanId,
-      accountToken: `acct_${randomToken(24)}`,
+      ...this.accountTokens.issue(loanId),
       applicationId,
       state: 'ACTIVE',
       sanctionedMicros: submission.loanAmountMicros,

@@ -11,10 +11,9 @@ export interface Instalment {
   status: 'DUE' | 'PAID' | 'OVERDUE';
 }
 
-/** A disbursed loan, its account token and its EMI schedule. */
+/** A disbursed loan and its EMI schedule. Its account token is not part of it: see AccountTokens. */
 export interface LoanAccount {
   id: string;
-  accountToken: string;
   applicationId: string;
   state: LoanState;
   sanctionedMicros: bigint;

@@ -20,6 +20,11 @@ export class IdentityHasher {
     return this.hasher.hash('pan', pan.toUpperCase());
   }
 
+  /** The 14-digit CKYC identification number (KIN). */
+  cKycId(cKycId: string): string {
+    return this.hasher.hash('ckyc-id', cKycId);
+  }
+
   secret(purpose: string, value: string): string {
     return this.hasher.hash(purpose, value);
   }

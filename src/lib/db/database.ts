@@ -16,6 +16,8 @@ export interface UnitOfWork {
   transaction<T>(fn: () => Promise<T>): Promise<T>;
   /** Runs `hook` once the current transaction commits (at once when there is none). */
   onCommit(hook: () => void): void;
+  /** Runs `hook` once the current transaction has rolled back (never when there is none). */
+  onRollback(hook: () => void): void;
   /**
    * Runs `fn` unless another process (or another path of this one) is running under the same `key`; then it
    * does not run `fn` and answers `{acquired: false}`. The claim lasts while `fn` runs and dies with its holder:
@@ -52,6 +54,7 @@ export interface DatabaseOptions {
  */
 class OpenTransaction {
   readonly afterCommit: Array<() => void> = [];
+  readonly afterRollback: Array<() => void> = [];
   private readonly pending: Array<Promise<void>> = [];
   private failure: unknown;
 
@@ -305,6 +308,10 @@ export class Database implements UnitOfWork {
     else hook();
   }
 
+  onRollback(hook: () => void): void {
+    ambient.getStore()?.afterRollback.push(hook);
+  }
+
   /**
    * One hand-written statement as a named prepared statement: on the current transaction's connection, else
    * straight on the pool. For hot paths, where Prisma's per-call work would cost more than the round trip.
@@ -397,6 +404,7 @@ export class Database implements UnitOfWork {
       const broken = await transaction.connection.query('ROLLBACK').then(() => undefined, (rollbackError: Error) => rollbackError);
       transaction.connection.off('error', ignore);
       transaction.connection.release(broken);
+      for (const hook of transaction.afterRollback) hook();
       throw err;
     }
     transaction.connection.off('error', ignore);

@@ -8,7 +8,8 @@ export interface IdempotencyKey {
 export interface StoredAnswer {
   operation: string;
   fingerprint: string;
-  responseBody: string;
+  /** The answer, sealed (AES-256-GCM) by `Idempotency`: this table never holds an answer in clear. */
+  responseCiphertext: string;
 }
 
 export class IdempotencyRepository {
@@ -20,7 +21,7 @@ export class IdempotencyRepository {
    */
   async claim(key: IdempotencyKey, operation: string, fingerprint: string): Promise<bigint | null> {
     const [claimed] = await this.db.query<{ id: bigint }>(
-      `INSERT INTO idempotency_record (partner_id, request_id, operation, fingerprint, http_status, response_body)
+      `INSERT INTO idempotency_record (partner_id, request_id, operation, fingerprint, http_status, response_ciphertext)
        VALUES ($1, $2, $3, $4, 0, '') ON CONFLICT (partner_id, request_id) DO NOTHING RETURNING id`,
       [key.partnerId, key.requestId, operation, fingerprint],
     );
@@ -29,13 +30,13 @@ export class IdempotencyRepository {
 
   async find(key: IdempotencyKey): Promise<StoredAnswer | null> {
     const [row] = await this.db.query<StoredAnswer>(
-      `SELECT operation, fingerprint, response_body AS "responseBody" FROM idempotency_record WHERE partner_id = $1 AND request_id = $2`,
+      `SELECT operation, fingerprint, response_ciphertext AS "responseCiphertext" FROM idempotency_record WHERE partner_id = $1 AND request_id = $2`,
       [key.partnerId, key.requestId],
     );
     return row ?? null;
   }
 
-  async complete(id: bigint, responseBody: string): Promise<void> {
-    await this.db.write(`UPDATE idempotency_record SET http_status = 200, response_body = $2 WHERE id = $1`, [id, responseBody]);
+  async complete(id: bigint, responseCiphertext: string): Promise<void> {
+    await this.db.write(`UPDATE idempotency_record SET http_status = 200, response_ciphertext = $2 WHERE id = $1`, [id, responseCiphertext]);
   }
 }

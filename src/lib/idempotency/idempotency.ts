@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { Sealer } from '../crypto';
 import { UnitOfWork } from '../db/database';
 import { IdempotencyKey, IdempotencyRepository } from './idempotency.repository';
 
@@ -26,9 +27,17 @@ class KeyTaken extends Error {}
  * out to be taken: the only effect that outlives a rollback, an OTP attempt, comes after the challenge
  * look-up, and a taken key means the earlier request succeeded and consumed its challenge, so the attempt
  * is refused before it is counted.
+ *
+ * Answers hold tokens and personal data, so they are stored only sealed (AES-256-GCM), bound to their key
+ * (partner and request id): a stored answer cannot be read without the data key, nor replayed under another
+ * key. Sealing is the one cost a write adds; a replay opens the answer and returns it byte for byte.
  */
 export class Idempotency {
-  constructor(private readonly uow: UnitOfWork, private readonly records: IdempotencyRepository) {}
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly records: IdempotencyRepository,
+    private readonly sealer: Sealer,
+  ) {}
 
   async once(key: IdempotencyKey, operation: string, fingerprint: string, produce: () => Promise<string>): Promise<string> {
     try {
@@ -42,17 +51,20 @@ export class Idempotency {
           throw new KeyTaken();
         }
         const answer = await producing;
-        await this.records.complete(claim, answer);
+        await this.records.complete(claim, this.sealer.seal(answer, boundTo(key)));
         return answer;
       });
     } catch (err) {
       if (!(err instanceof KeyTaken)) throw err;
       const previous = await this.records.find(key);
       if (!previous || previous.fingerprint !== fingerprint || previous.operation !== operation) throw new IdempotencyConflictError(key.requestId);
-      return previous.responseBody;
+      return this.sealer.open(previous.responseCiphertext, boundTo(key));
     }
   }
 }
+
+/** The associated data of a stored answer: its row's key (partner ids hold no `:`, so the split is unambiguous). */
+const boundTo = (key: IdempotencyKey) => `idempotency:${key.partnerId}:${key.requestId}`;
 
 /** SHA-256 over JSON with object keys sorted, so two equal requests fingerprint the same whatever their key order. */
 export function fingerprintOf(value: unknown): string {

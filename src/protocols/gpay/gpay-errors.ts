@@ -43,6 +43,8 @@ const WIRE: Record<AppErrorCode | ProtocolErrorCode, WireError> = {
   [ProtocolErrorCode.IDEMPOTENCY_VIOLATION]: { status: 412, code: 'IDEMPOTENCY_VIOLATION' },
   [ProtocolErrorCode.NO_SUCH_OPERATION]: { status: 404, code: 'INVALID_IDENTIFIER' },
   [ProtocolErrorCode.ILL_FORMED_TEXT]: { status: 400, code: 'INVALID_FIELD_VALUE' },
+  [ProtocolErrorCode.INVALID_PAYLOAD_SIGNATURE]: { status: 401, code: 'INVALID_PAYLOAD_SIGNATURE' },
+  [ProtocolErrorCode.INVALID_PAYLOAD_ENCRYPTION]: { status: 400, code: 'INVALID_PAYLOAD_ENCRYPTION' },
 };
 
 /** Domain fields as this API's wire paths. */

@@ -232,7 +232,7 @@ export function fromApplicationStatus(status: ApplicationStatus): GetApplication
   };
 }
 
-export function fromLoan(loan: LoanAccount): FetchAccountResponse['data'] {
+export function fromLoan(loan: LoanAccount & { accountToken: string }): FetchAccountResponse['data'] {
   return {
     accountSpec: { accountToken: loan.accountToken, accountType: 'LOAN_ACCOUNT' },
     accountState: { state: loan.state },

@@ -2,11 +2,23 @@ import express, { NextFunction, Request, RequestHandler, Response } from 'expres
 import { ProtocolError, ProtocolErrorCode } from './protocol-error';
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
+/** An application/jose body may be larger: its payload, once opened, is held to BODY_LIMIT_BYTES like a JSON body. */
+export const JOSE_BODY_LIMIT_BYTES = 128 * 1024;
 
-/** The body exactly as it arrived, kept for signature checks. */
+type EdgeRequest = Request & { rawBody?: Buffer; joseBody?: string };
+
+/** The JSON body's bytes as they arrived (of a signed request: the verified payload), kept for signature checks and logs. */
 export function rawBodyOf(req: Request): Buffer | undefined {
-  return (req as Request & { rawBody?: Buffer }).rawBody;
+  return (req as EdgeRequest).rawBody;
 }
+
+/** The compact JOSE text of an application/jose request (on a surface that accepts it), not yet opened. */
+export function joseBodyOf(req: Request): string | undefined {
+  return (req as EdgeRequest).joseBody;
+}
+
+const JOSE_CONTENT_TYPE = /^\s*application\/jose\s*(;|$)/i;
+const isJose = (req: Request) => JOSE_CONTENT_TYPE.test(req.headers['content-type'] ?? '');
 
 /** Control characters other than tab, line feed and carriage return (NUL included). */
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
@@ -20,25 +32,41 @@ const PLAIN = /^[\x20-\x7E\t\n\r]*$/;
 
 const wellFormed = (text: string) => PLAIN.test(text) || (!CONTROL.test(text) && !LONE_SURROGATE.test(text));
 
-/** The wire path of the first ill-formed string in `value` (member names included), or undefined. */
-export function illFormedTextAt(value: unknown, path: string): string | undefined {
-  if (typeof value === 'string') return wellFormed(value) ? undefined : path;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const found = illFormedTextAt(value[i], `${path}[${i}]`);
-      if (found) return found;
+/** How deeply objects and arrays may nest in a request: four times as deep as any schema goes. */
+export const MAX_NESTING = 32;
+
+type Visit = { value: unknown; path: string; depth: number } | { key: string; owner: string };
+
+/**
+ * The first problem of a parsed request value, in document order: the wire path of an ill-formed string
+ * (member names included), or `tooDeep` when objects and arrays nest deeper than MAX_NESTING. Iterative, so a
+ * body nested 30,000 levels deep is refused, not a stack overflow.
+ */
+export function inspectText(root: unknown, rootPath: string): { illFormedAt?: string; tooDeep?: true } {
+  const stack: Visit[] = [{ value: root, path: rootPath, depth: 0 }];
+  while (stack.length) {
+    const visit = stack.pop()!;
+    if ('key' in visit) {
+      if (!wellFormed(visit.key)) return { illFormedAt: visit.owner || 'body' };
+      continue;
     }
-    return undefined;
-  }
-  if (value && typeof value === 'object') {
-    for (const [key, member] of Object.entries(value)) {
-      const memberPath = path ? `${path}.${key}` : key;
-      if (!wellFormed(key)) return path || 'body';
-      const found = illFormedTextAt(member, memberPath);
-      if (found) return found;
+    const { value, path, depth } = visit;
+    if (typeof value === 'string') {
+      if (!wellFormed(value)) return { illFormedAt: path };
+    } else if (value && typeof value === 'object') {
+      if (depth >= MAX_NESTING) return { tooDeep: true };
+      if (Array.isArray(value)) {
+        for (let i = value.length - 1; i >= 0; i--) stack.push({ value: value[i], path: `${path}[${i}]`, depth: depth + 1 });
+      } else {
+        const entries = Object.entries(value);
+        for (let i = entries.length - 1; i >= 0; i--) {
+          const [key, member] = entries[i];
+          stack.push({ value: member, path: path ? `${path}.${key}` : key, depth: depth + 1 }, { key, owner: path });
+        }
+      }
     }
   }
-  return undefined;
+  return {};
 }
 
 function illFormed(field: string): ProtocolError {
@@ -49,10 +77,17 @@ function illFormed(field: string): ProtocolError {
  * A surface's body handling: at most 64 KiB, read as raw bytes (kept as `rawBody`, for signatures), then
  * parsed as JSON. A POST must say Content-Type application/json; anything else is refused before parsing.
  * Every string of the request (body, query, path) is checked once, here, for NUL, lone surrogates and control
- * characters: such a request is a 400, never reaches a service and is never stored.
+ * characters: such a request is a 400, never reaches a service and is never stored. So is a body nested deeper
+ * than MAX_NESTING levels, before any recursive code (validation, fingerprints) sees it.
+ *
+ * With `jose`, an application/jose body (at most 128 KiB) is kept as text for the surface's message check
+ * (jose-envelope.ts), which hands the opened payload back through `acceptJsonPayload`: the same checks.
  */
-export function jsonBody(): RequestHandler[] {
+export function jsonBody(options: { jose?: boolean } = {}): RequestHandler[] {
   const raw = express.raw({ type: () => true, limit: BODY_LIMIT_BYTES });
+  const rawJose = options.jose ? express.raw({ type: () => true, limit: JOSE_BODY_LIMIT_BYTES }) : undefined;
+  const read: RequestHandler = rawJose ? (req, res, next) => (isJose(req) ? rawJose : raw)(req, res, next) : raw;
+  const mediaTypes = options.jose ? 'application/json (or application/jose, signed)' : 'application/json';
   const parse = (req: Request, _res: Response, next: NextFunction) => {
     let path: string;
     try {
@@ -61,41 +96,58 @@ export function jsonBody(): RequestHandler[] {
       return next(new ProtocolError(ProtocolErrorCode.MALFORMED_REQUEST, 'The path is not valid percent-encoded UTF-8'));
     }
     if (!wellFormed(path)) return next(illFormed('path'));
-    const badQuery = illFormedTextAt(req.query, 'query');
+    const badQuery = inspectText(req.query, 'query').illFormedAt;
     if (badQuery) return next(illFormed(badQuery));
     const body = req.body;
     if (!Buffer.isBuffer(body)) return next();
-    (req as Request & { rawBody?: Buffer }).rawBody = body;
+    (req as EdgeRequest).rawBody = body;
     if (body.length === 0) {
       req.body = {};
       return next();
     }
-    if (!req.is('application/json')) {
-      return next(new ProtocolError(ProtocolErrorCode.UNSUPPORTED_MEDIA_TYPE, 'Send the body as Content-Type: application/json'));
+    const jose = rawJose !== undefined && isJose(req);
+    if (!jose && !req.is('application/json')) {
+      return next(new ProtocolError(ProtocolErrorCode.UNSUPPORTED_MEDIA_TYPE, `Send the body as Content-Type: ${mediaTypes}`));
     }
     const charset = /charset=([^;]+)/i.exec(req.headers['content-type'] ?? '')?.[1]?.trim().toLowerCase();
     if (charset && charset !== 'utf-8' && charset !== 'utf8') {
       return next(new ProtocolError(ProtocolErrorCode.MALFORMED_REQUEST, 'Unsupported body encoding; send UTF-8 JSON'));
     }
-    try {
-      req.body = JSON.parse(body.toString('utf8'));
-    } catch {
-      return next(new ProtocolError(ProtocolErrorCode.MALFORMED_REQUEST, 'The request body is not valid JSON'));
+    if (jose) {
+      (req as EdgeRequest).joseBody = body.toString('utf8').trim();
+      req.body = {};
+      return next();
     }
-    if (req.body === null || typeof req.body !== 'object') {
-      return next(new ProtocolError(ProtocolErrorCode.MALFORMED_REQUEST, 'The request body must be a JSON object'));
-    }
-    const badMember = illFormedTextAt(req.body, '');
-    if (badMember) return next(illFormed(badMember));
-    next();
+    next(acceptJsonPayload(req, body));
   };
-  return [raw, parse];
+  return [read, parse];
+}
+
+/**
+ * Parses `bytes` as the request's JSON body and checks its text: the body of a plain request, or the verified
+ * payload of a signed one. Returns the refusal, if any (the parsed body is kept even then: errors echo its requestId).
+ */
+export function acceptJsonPayload(req: Request, bytes: Buffer): ProtocolError | undefined {
+  (req as EdgeRequest).rawBody = bytes;
+  try {
+    req.body = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    req.body = {};
+    return new ProtocolError(ProtocolErrorCode.MALFORMED_REQUEST, 'The request body is not valid JSON');
+  }
+  if (req.body === null || typeof req.body !== 'object') {
+    return new ProtocolError(ProtocolErrorCode.MALFORMED_REQUEST, 'The request body must be a JSON object');
+  }
+  const inspected = inspectText(req.body, '');
+  if (inspected.illFormedAt) return illFormed(inspected.illFormedAt);
+  if (inspected.tooDeep) return new ProtocolError(ProtocolErrorCode.MALFORMED_REQUEST, `The request body nests objects and arrays deeper than ${MAX_NESTING} levels`);
+  return undefined;
 }
 
 /** Body-parser's own refusals (size, encoding) as protocol errors. */
 export function fromBodyParserError(err: unknown): ProtocolError | undefined {
-  const e = err as { type?: string; status?: number };
-  if (e?.type === 'entity.too.large') return new ProtocolError(ProtocolErrorCode.PAYLOAD_TOO_LARGE, 'The request body is larger than 64 KiB');
+  const e = err as { type?: string; status?: number; limit?: number };
+  if (e?.type === 'entity.too.large') return new ProtocolError(ProtocolErrorCode.PAYLOAD_TOO_LARGE, `The request body is larger than ${(e.limit ?? BODY_LIMIT_BYTES) / 1024} KiB`);
   if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') {
     return new ProtocolError(ProtocolErrorCode.MALFORMED_REQUEST, 'Unsupported body encoding; send UTF-8 JSON');
   }

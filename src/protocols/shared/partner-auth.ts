@@ -6,11 +6,17 @@ import { RateLimiter } from '../../lib/rate-limiter';
 
 export const PARTNER_HEADER = 'x-partner-id';
 
-/** Identifies the calling partner of a request (a header now; a verified signature's key id next). */
+/** Identifies the calling partner of a request (by the X-Partner-Id header; its signature is the MessageCheck's). */
 export type PartnerAuthenticator = (req: Request) => Promise<Partner>;
 
 /**
- * Identification by the `X-Partner-Id` header, for a surface that does not verify signatures yet. In the
+ * A surface's check of the message itself once its partner is known and within its limit (a signature, a
+ * decryption: jose-envelope.ts). Returns undefined when there is nothing to wait for (a plain request).
+ */
+export type MessageCheck = (req: Request, res: Response, partner: Partner) => Promise<void> | undefined;
+
+/**
+ * Identification by the `X-Partner-Id` header (a signed message then proves it, in the MessageCheck). In the
  * sandbox a request without the header is attributed to the surface's sandbox partner; elsewhere the header
  * is required. The partner must speak this surface's protocol.
  */
@@ -31,17 +37,24 @@ export function partnerOf(req: Request): Partner {
   return partner;
 }
 
-/** Resolves the partner before any work and applies its per-minute limit. */
-export function resolvePartner(authenticate: PartnerAuthenticator, limiter: RateLimiter): RequestHandler {
+/**
+ * Resolves the partner before any work, applies its per-minute limit (`rateLimitPerMinute`, none when null;
+ * counted in Redis across API processes, failing open: while Redis is down each process counts on its own),
+ * then the surface's message check if any.
+ */
+export function resolvePartner(authenticate: PartnerAuthenticator, limiter: RateLimiter, checkMessage?: MessageCheck): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
     authenticate(req)
       .then(async (partner) => {
         if (partner.rateLimitPerMinute !== null) {
-          const retryAfterSeconds = await limiter.hit(`partner:${partner.id}`, partner.rateLimitPerMinute, 60);
+          const perMinute = limiter.limit('partner', [{ points: partner.rateLimitPerMinute, seconds: 60 }], 'fail-open');
+          const retryAfterSeconds = await perMinute.take(partner.id);
           if (retryAfterSeconds > 0) {
             throw new AppError(AppErrorCode.PARTNER_RATE_LIMITED, `Partner ${partner.id} sent more than ${partner.rateLimitPerMinute} requests this minute`, [], { retryAfterSeconds });
           }
         }
+        const checking = checkMessage?.(req, res, partner);
+        if (checking) await checking;
         res.locals.partner = partner;
         next();
       })

@@ -22,6 +22,24 @@ export enum ProtocolErrorCode {
    * was processed or stored. Caller: send well-formed text; `fields` names the first offending member.
    */
   ILL_FORMED_TEXT = 'ILL_FORMED_TEXT',
+  /**
+   * The request is not signed as required: an application/jose body that is not a compact JWS (nor a JWE around
+   * one), a JWS whose `kid` is missing or not one of the calling partner's registered keys, whose algorithm is not
+   * ES256, PS256 or RS256 (`none` and HMAC never are) or does not fit the key, whose signature does not verify
+   * (a tampered payload), or a plain JSON body where the server requires signed requests. Nothing was processed.
+   * Caller: sign the JSON request with a key registered for it (kid in the header) and send it as
+   * application/jose; the message says which rule failed. A retry of the same bytes fails again.
+   */
+  INVALID_PAYLOAD_SIGNATURE = 'INVALID_PAYLOAD_SIGNATURE',
+  /**
+   * An application/jose body that is a compact JWE this server cannot decrypt: one answer whatever the reason
+   * (unknown or retired-and-removed kid, algorithm outside RSA-OAEP-256 / ECDH-ES+A256KW with A256GCM, compression,
+   * a garbled or tampered token), so it tells nothing about the keys. Also, once a request decrypted and verified,
+   * a partner with no encryption key of its own (`use: "enc"`) to encrypt the answer to (that message says so).
+   * Nothing was processed. Caller: encrypt to a key currently published at /.well-known/jwks.json (by its kid),
+   * or register an encryption key; a retry of the same bytes fails again.
+   */
+  INVALID_PAYLOAD_ENCRYPTION = 'INVALID_PAYLOAD_ENCRYPTION',
   /** No operation exists at this method and path. Caller: check the path against the OpenAPI document. */
   NO_SUCH_OPERATION = 'NO_SUCH_OPERATION',
 }

@@ -1,0 +1,42 @@
+import { Config } from './lib/config';
+import { inspectKeySet, readKeySet } from './lib/keys';
+import { Partner } from './core/partner/partner';
+
+/**
+ * Production refuses to start unsafe. Everything that can be judged without the database is judged first and
+ * reported at once, so that one failed start shows every problem to fix.
+ */
+export class BootRefusal extends Error {
+  constructor(readonly problems: string[]) {
+    super(`credit-partner refuses to start in production:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'BootRefusal';
+  }
+}
+
+/** What is wrong with a production configuration before the database is touched (nothing outside production). */
+export function productionProblems(config: Config): string[] {
+  if (config.appEnv !== 'production') return [];
+  const problems: string[] = [];
+  if (!config.keysDirSet) {
+    problems.push('KEYS_DIR is not set: provision a key set with `npm run keys -- generate --out DIR` and point KEYS_DIR at it (production never generates keys)');
+  } else {
+    const keyProblems = inspectKeySet(config.keysDir);
+    problems.push(...keyProblems.map((problem) => `KEYS_DIR: ${problem}`));
+    if (!keyProblems.length && readKeySet(config.keysDir).environment !== 'production') {
+      problems.push(`KEYS_DIR (${config.keysDir}) holds a key set generated for development; generate a production set with \`npm run keys -- generate --out DIR\``);
+    }
+  }
+  if (!config.sms.gatewayUrl) problems.push('SMS_GATEWAY_URL is not set: OTP challenges could never be delivered');
+  else if (!config.sms.gatewayUrl.startsWith('https://')) problems.push('SMS_GATEWAY_URL must use https in production');
+  if (!config.publicBaseUrl.startsWith('https://')) problems.push(`PUBLIC_BASE_URL must use https in production (borrower pages are opened from it), got "${config.publicBaseUrl}"`);
+  return problems;
+}
+
+/** Production needs at least one active partner that can sign its requests. */
+export function partnerProblems(config: Config, partners: Partner[]): string[] {
+  if (config.appEnv !== 'production') return [];
+  const signing = partners.filter((p) => p.status === 'ACTIVE' && p.jwks.keys.some((key) => key.use !== 'enc'));
+  return signing.length
+    ? []
+    : ['no active partner has verification keys, so no request could be accepted: add one with `npm run partners -- add ... --jwks FILE` or PARTNERS_FILE'];
+}

@@ -1,0 +1,75 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig } from '../../src/lib/config';
+import { createLogger } from '../../src/lib/logger';
+import { generateKeySet } from '../../src/lib/keys';
+import { boot } from '../../src/boot';
+import { BootRefusal, partnerProblems, productionProblems } from '../../src/boot-guard';
+import { Partner } from '../../src/core/partner/partner';
+
+/** A database nobody listens on: a guard that touched it would fail with a connection error, not a BootRefusal. */
+const UNREACHABLE_DATABASE = 'postgresql://postgres@127.0.0.1:1/never';
+
+async function refusal(env: Record<string, string>): Promise<string[]> {
+  const config = loadConfig({ DATABASE_URL: UNREACHABLE_DATABASE, LOG_LEVEL: 'silent', ...env });
+  const error = await boot(config, createLogger('silent')).then(() => undefined, (err: unknown) => err);
+  expect(error).toBeInstanceOf(BootRefusal);
+  return (error as BootRefusal).problems;
+}
+
+const keySet = (environment: 'development' | 'production') => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cp-boot-'));
+  generateKeySet(dir, environment);
+  return dir;
+};
+
+describe('the production boot guard', () => {
+  it('when production is started with nothing configured, then it stops before the database with every problem in one message', async () => {
+    const problems = await refusal({ APP_ENV: 'production' });
+    expect(problems).toHaveLength(3);
+    expect(problems[0]).toMatch(/^KEYS_DIR is not set/);
+    expect(problems[1]).toMatch(/^SMS_GATEWAY_URL is not set/);
+    expect(problems[2]).toMatch(/^PUBLIC_BASE_URL must use https/);
+    expect(new BootRefusal(problems).message).toMatch(/refuses to start in production:\n {2}- KEYS_DIR[^]*\n {2}- SMS_GATEWAY_URL[^]*\n {2}- PUBLIC_BASE_URL/);
+  });
+
+  it('when KEYS_DIR holds a development key set, then production refuses it', async () => {
+    const problems = await refusal({ APP_ENV: 'production', KEYS_DIR: keySet('development'), SMS_GATEWAY_URL: 'https://sms.invalid', PUBLIC_BASE_URL: 'https://bank.invalid' });
+    expect(problems).toEqual([expect.stringMatching(/holds a key set generated for development/)]);
+  });
+
+  it('when a key file is missing or unreadable, then each is named', async () => {
+    const dir = keySet('production');
+    fs.rmSync(path.join(dir, 'data.keys.json'));
+    fs.chmodSync(path.join(dir, 'hashing.key'), 0o000);
+    const readable = (() => {
+      try {
+        fs.readFileSync(path.join(dir, 'hashing.key'));
+        return true;
+      } catch {
+        return false;
+      }
+    })();
+    const problems = await refusal({ APP_ENV: 'production', KEYS_DIR: dir, SMS_GATEWAY_URL: 'http://sms.invalid', PUBLIC_BASE_URL: 'https://bank.invalid' });
+    expect(problems).toContainEqual(expect.stringMatching(/data\.keys\.json is missing/));
+    if (!readable) expect(problems).toContainEqual(expect.stringMatching(/hashing\.key is unreadable \(EACCES\)/)); // root reads any file
+    expect(problems).toContainEqual('SMS_GATEWAY_URL must use https in production');
+  });
+
+  it('when production has no active partner with verification keys, then it is refused; one signing partner is enough', () => {
+    const config = loadConfig({ APP_ENV: 'production' });
+    const partner = (status: Partner['status'], keys: Partner['jwks']['keys']): Partner => ({
+      id: 'p', displayName: 'P', protocol: 'GPAY', status, jwks: { keys }, callbackBaseUrl: null, smsTemplate: null, rateLimitPerMinute: null,
+    });
+    const sig = { kid: 'a', kty: 'EC', use: 'sig' };
+    expect(partnerProblems(config, [])).toEqual([expect.stringMatching(/no active partner has verification keys/)]);
+    expect(partnerProblems(config, [partner('SUSPENDED', [sig]), partner('ACTIVE', [{ kid: 'b', kty: 'RSA', use: 'enc' }])])).toHaveLength(1);
+    expect(partnerProblems(config, [partner('ACTIVE', [sig])])).toEqual([]);
+    expect(partnerProblems(loadConfig({}), [])).toEqual([]);
+  });
+
+  it('when the sandbox starts with nothing configured, then nothing is refused', () => {
+    expect(productionProblems(loadConfig({}))).toEqual([]);
+  });
+});
