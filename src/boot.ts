@@ -1,7 +1,7 @@
 import { Logger } from 'pino';
 import { Config } from './lib/config';
 import { ensureDatabase, migrate } from './lib/db/migrate';
-import { Services, buildServices, prepare } from './container';
+import { Services, buildServices, closeRedis, prepare } from './container';
 import { BootRefusal, partnerProblems, productionProblems } from './boot-guard';
 
 /**
@@ -20,7 +20,7 @@ export async function boot(config: Config, logger: Logger): Promise<Services> {
     const late = partnerProblems(config, await services.partners.list());
     if (late.length) throw new BootRefusal(late);
   } catch (err) {
-    await services.redis.quit().catch(() => undefined);
+    await closeRedis(services.redis);
     await services.db.close();
     throw err;
   }

@@ -324,11 +324,20 @@ export async function shutDown(services: Services, background: Background, drain
   if (jobs.forced) logger.warn({ graceMs: services.config.worker.shutdownGraceMs }, 'jobs still running after the grace period were left to other workers');
   const closed = await within(CLOSE_TIMEOUT_MS, async () => {
     await background.stop();
-    await Promise.all([services.redis.quit().catch(() => undefined), services.db.close()]);
+    await Promise.all([closeRedis(services.redis), services.db.close()]);
   });
   if (!closed) logger.warn({ timeoutMs: CLOSE_TIMEOUT_MS }, 'connections not closed in time were dropped');
   logger.flush();
   process.exit(requests.forced || jobs.forced || !closed ? 1 : 0);
+}
+
+/**
+ * Closes a Redis client whatever its state: QUIT when connected; otherwise (Redis down, a reconnect pending,
+ * where QUIT would be refused for want of an offline queue) it stops reconnecting and drops the connection.
+ */
+export async function closeRedis(redis: Redis): Promise<void> {
+  if (redis.status === 'ready') await redis.quit().catch(() => redis.disconnect());
+  else redis.disconnect();
 }
 
 /** Runs `fn`, giving up waiting for it after `ms`; true when it settled in time. */

@@ -8,7 +8,7 @@ import type { DestinationStream } from 'pino';
 import { loadConfig } from '../../src/lib/config';
 import { createLogger } from '../../src/lib/logger';
 import { ManualClock } from '../../src/lib/clock';
-import { Background, Services, buildServices, prepare } from '../../src/container';
+import { Background, Services, buildServices, closeRedis, prepare } from '../../src/container';
 import { createApp } from '../../src/app';
 import { createTestDatabase } from './databases';
 import { TcpProxy } from './tcp-proxy';
@@ -88,7 +88,7 @@ export async function startTestApp(
   if (options.partners) await services.partners.ensure(options.partners);
   const late = partnerProblems(config, await services.partners.list());
   if (late.length) {
-    await Promise.all([services.redis.quit(), services.db.close()]);
+    await Promise.all([closeRedis(services.redis), services.db.close()]);
     await database?.drop();
     throw new BootRefusal(late);
   }
@@ -120,7 +120,7 @@ export async function startTestApp(
         const keys = await services.redis.keys(`${prefix}:*`);
         if (keys.length) await services.redis.del(...keys);
       }
-      await services.redis.quit();
+      await closeRedis(services.redis);
       await services.db.close();
       await database?.drop();
     },

@@ -278,18 +278,21 @@ export class JobWorker {
   }
 
   /**
-   * Stops fetching jobs and lets those in flight finish for up to `graceMs`. Past it, resolves with
-   * `forced: true` and leaves the jobs still running to the process's end: their locks lapse and another
-   * worker takes them over (their handlers are idempotent, and a payout asks the rail before sending again).
+   * Stops fetching jobs and lets those in flight finish for up to `graceMs`. Past it, cuts the worker's Redis
+   * connections and resolves with `forced: true`, leaving the jobs still running to the process's end: their
+   * locks lapse and another worker takes them over (their handlers are idempotent, and a payout asks the rail
+   * before sending again).
    */
   async stop(graceMs = Infinity): Promise<{ forced: boolean }> {
-    if (!this.worker) return { forced: false };
-    const closed = this.worker.close().then(() => ({ forced: false }));
+    const worker = this.worker;
+    if (!worker) return { forced: false };
+    const closed = worker.close().then(() => ({ forced: false }));
     if (!Number.isFinite(graceMs)) return closed;
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<{ forced: boolean }>((resolve) => (timer = setTimeout(() => resolve({ forced: true }), graceMs)));
     const outcome = await Promise.race([closed, late]);
     clearTimeout(timer);
+    if (outcome.forced) await worker.disconnect().catch(() => undefined);
     return outcome;
   }
 }
