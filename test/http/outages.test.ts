@@ -12,7 +12,7 @@ import { loadConfig } from '../../src/lib/config';
 
 jest.setTimeout(180_000);
 
-/** The bound the API promises while a dependency is down; the timeouts behind it are 500 ms by default. */
+/** The bound the API promises while a dependency is down; the timeouts behind it are 500 ms (the defaults). */
 const PROMPT_MS = 1_000;
 
 let postgres: TcpProxy;
@@ -22,7 +22,9 @@ beforeAll(async () => {
   // PostgreSQL and Redis are shared with other test files: this server reaches them through proxies, which are cut instead.
   postgres = await TcpProxy.forUrl(ADMIN_URL, 5432);
   redis = await TcpProxy.forUrl(loadConfig({}).redisUrl, 6379);
-  t = await startTestApp({ through: { postgres, redis } });
+  // The production defaults, whose promise this file measures (other test files wait longer: TEST_TIMEOUTS).
+  const defaults = { DATABASE_CONNECT_TIMEOUT_MS: '500', DATABASE_QUERY_TIMEOUT_MS: '500', REDIS_COMMAND_TIMEOUT_MS: '500' };
+  t = await startTestApp({ through: { postgres, redis }, env: defaults });
   await t.services.partners.add({ id: 'limited-app', displayName: 'A payment app with a rate limit', protocol: 'GPAY', rateLimitPerMinute: 1_000 });
 });
 afterEach(() => {

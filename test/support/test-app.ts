@@ -37,6 +37,14 @@ const KEYS_DIR = path.join(os.tmpdir(), 'credit-partner-test-keys');
 const REDIS_URL = loadConfig({}).redisUrl;
 
 /**
+ * The waits on PostgreSQL and Redis in tests. A timeout is a timer: when the event loop stands still longer
+ * than it (this machine is two cores shared by parallel test runs), it fires before the answer that arrived
+ * meanwhile is read. 2 s keeps those false alarms out of tests about something else; the outage tests set
+ * the production defaults (500 ms) and measure them.
+ */
+export const TEST_TIMEOUTS = { DATABASE_CONNECT_TIMEOUT_MS: '2000', DATABASE_QUERY_TIMEOUT_MS: '2000', REDIS_COMMAND_TIMEOUT_MS: '2000' };
+
+/**
  * What APP_ENV=production needs to start (see src/boot-guard.ts): a production key set (generated once per test
  * process), an https SMS gateway and public URL. The partner guard also needs an active partner with keys.
  */
@@ -75,6 +83,7 @@ export async function startTestApp(
     KEYS_DIR,
     OUTBOX_POLL_MS: '50',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    ...TEST_TIMEOUTS,
     ...options.env,
   });
   const refused = productionProblems(config);
@@ -101,7 +110,7 @@ export async function startTestApp(
     clock,
     http: () => request(app),
     openStoredAnswer: (partnerId, requestId, ciphertext) => services.sealer.open(ciphertext, `idempotency:${partnerId}:${requestId}`),
-    processEnv: () => ({ APP_ENV: 'sandbox', DATABASE_URL: databaseUrl, REDIS_URL, QUEUE_PREFIX: prefix, KEYS_DIR, OUTBOX_POLL_MS: '50' }),
+    processEnv: () => ({ APP_ENV: 'sandbox', DATABASE_URL: databaseUrl, REDIS_URL, QUEUE_PREFIX: prefix, KEYS_DIR, OUTBOX_POLL_MS: '50', ...TEST_TIMEOUTS }),
     call: (urlPath, data, callOptions = {}) =>
       request(app)
         .post(`${config.basePath}${urlPath}`)
