@@ -242,6 +242,8 @@ export class Background {
   private readonly worker;
   private readonly periodic: Periodic[] = [];
   private workerStopped: Promise<{ forced: boolean }> | undefined;
+  /** The start's look for payouts cut off by a stopped worker (it never fails). */
+  private resuming: Promise<void> | undefined;
 
   constructor(private readonly services: Services, runWorker: boolean) {
     const { config, logger, jobStore } = services;
@@ -267,7 +269,7 @@ export class Background {
     this.relay.start();
     for (const task of this.periodic) task.start();
     this.services.outbox.onStaged(() => this.relay.soon());
-    if (this.worker) void this.resumeInterruptedPayouts();
+    if (this.worker) this.resuming = this.resumeInterruptedPayouts();
   }
 
   /**
@@ -276,7 +278,7 @@ export class Background {
    */
   stopWorker(): Promise<{ forced: boolean }> {
     this.workerStopped ??= (async () => {
-      await Promise.all(this.periodic.map((task) => task.stop()));
+      await Promise.all([...this.periodic.map((task) => task.stop()), this.resuming]);
       return this.worker ? this.worker.stop(this.services.config.worker.shutdownGraceMs) : { forced: false };
     })();
     return this.workerStopped;
