@@ -5,10 +5,10 @@ import { newTraceId, withTrace } from './lib/trace';
 import { accessLog } from './lib/logger';
 import { securityHeaders } from './protocols/shared/security-headers';
 import { gpayRouter } from './protocols/gpay/gpay-router';
-import { allowAdditionalProperties, buildGpayOpenApi } from './protocols/gpay/gpay-openapi';
+import { buildGpayOpenApi } from './protocols/gpay/gpay-openapi';
+import { buildSandboxOpenApi } from './protocols/sandbox/sandbox-openapi';
 import { plainErrorHandler, sandboxRouter } from './protocols/sandbox/sandbox-router';
 import { publishedKeys } from './protocols/shared/jose-envelope';
-import sandboxSpec from './generated/sandbox/swagger.json';
 import type { Services } from './container';
 
 const TRACE_ID = /^[A-Za-z0-9-]{8,64}$/;
@@ -46,10 +46,10 @@ export function createApp(services: Services): express.Express {
     res.status(postgres === 'up' && redis === 'up' ? 200 : 503).json({ status: postgres === 'up' && redis === 'up' ? 'ok' : 'degraded', postgres, redis });
   });
 
-  const spec = buildGpayOpenApi({ basePath: config.basePath });
+  const spec = buildGpayOpenApi({ basePath: config.basePath, httpReturnUrls: config.sandbox });
   if (config.sandbox) {
+    const sandboxSpec = buildSandboxOpenApi();
     Object.assign(spec.paths, sandboxSpec.paths);
-    allowAdditionalProperties(sandboxSpec.components);
     Object.assign(spec.components.schemas, sandboxSpec.components.schemas);
     spec.tags = [...(spec.tags ?? []), ...(sandboxSpec.tags ?? [])];
   }

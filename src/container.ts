@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { Logger } from 'pino';
 import { Config } from './lib/config';
@@ -21,6 +22,7 @@ import { StateTransitionRepository } from './core/state/state-transition.reposit
 import { IdentityHasher } from './core/shared/identity';
 import { PartnerRepository } from './core/partner/partner.repository';
 import { PartnerService } from './core/partner/partner.service';
+import { PartnersFileError, parsePartnersFile } from './core/partner/partners-file';
 import { ProductRepository } from './core/product/product.repository';
 import { ProductCatalog } from './core/product/product-catalog';
 import { ApplicationRepository } from './core/application/application.repository';
@@ -107,8 +109,10 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
   const ckycRegistry = config.sandbox ? new SandboxCkycRegistry() : unconfigured.ckyc;
   const rail = config.sandbox ? new SandboxRail() : unconfigured.rail;
 
+  const limiter = new RateLimiter(redis, config.queuePrefix);
   const partners = new PartnerService(new PartnerRepository(db), clock, config.partnerCacheMs);
-  const challenges = new ChallengeService(db, new ChallengeRepository(db), partners, outbox, sealer, identity, sms, clock, config.lenderName);
+  const otpPerPhone = limiter.limit('otp-phone', config.otpPhoneLimits, 'fail-closed');
+  const challenges = new ChallengeService(db, new ChallengeRepository(db), partners, outbox, sealer, identity, sms, clock, config.lenderName, otpPerPhone);
   const kyc = new KycService(db, applications, kycRepository, transitions, outbox, identity, clock);
   const mandates = new MandateService(db, applications, mandateRepository, transitions, outbox, identity, clock);
   const approvals = new ApprovalService(db, applications, products, offerRepository, transitions, challenges, outbox, sealer, identity, bureau, clock);
@@ -132,7 +136,7 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
     clock,
     keys,
     sealer,
-    limiter: new RateLimiter(redis, config.queuePrefix),
+    limiter,
     transitions,
     outbox,
     jobStore,
@@ -157,9 +161,28 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
   };
 }
 
-/** Seeds what the sandbox needs (its partners), each only if absent. Nothing outside the sandbox. */
+/**
+ * Before serving: applies PARTNERS_FILE (all checked first; any problem stops the boot with one message naming
+ * each), waits for Redis (so the rate limits answer from the first request as they would with Redis up, rather
+ * than as with Redis down) and seeds what the sandbox needs (its partners), each only if absent.
+ */
 export async function prepare(services: Services): Promise<void> {
-  if (services.config.sandbox) await services.partners.ensure(SANDBOX_PARTNERS);
+  const { config, logger } = services;
+  if (config.partnersFile) {
+    const definitions = parsePartnersFile(readPartnersFile(config.partnersFile), `PARTNERS_FILE ${config.partnersFile}`);
+    const { created, updated } = await services.partners.define(definitions);
+    logger.info({ file: config.partnersFile, created, updated }, 'partners file applied');
+  }
+  await services.redis.ping();
+  if (config.sandbox) await services.partners.ensure(SANDBOX_PARTNERS);
+}
+
+function readPartnersFile(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new PartnersFileError(`PARTNERS_FILE ${file}`, [`cannot be read: ${(err as Error).message}`]);
+  }
 }
 
 /** The background side: relay (outbox → queue) and, when asked, the worker, the reconciler and housekeeping. */

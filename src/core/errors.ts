@@ -16,7 +16,11 @@ export enum AppErrorCode {
   PARTNER_UNKNOWN = 'PARTNER_UNKNOWN',
   /** The partner is known but suspended by the bank. Caller: contact the bank; every request is refused until it is reactivated. */
   PARTNER_SUSPENDED = 'PARTNER_SUSPENDED',
-  /** The partner sent more requests than its per-minute limit. Caller: wait `retryAfterSeconds`, then retry with the same request id. */
+  /**
+   * The partner sent more requests this minute than its `rateLimitPerMinute` (counted across API processes; the
+   * minute starts with its first request). Nothing was done. Caller: wait `retryAfterSeconds` (also the
+   * `Retry-After` header), then retry with the same request id.
+   */
   PARTNER_RATE_LIMITED = 'PARTNER_RATE_LIMITED',
   /** The entity is not in a state that allows the operation (e.g. submit before KYC approval). Caller: complete the missing step, then retry with a new request id. */
   PRECONDITION_FAILED = 'PRECONDITION_FAILED',
@@ -36,7 +40,13 @@ export enum AppErrorCode {
   CHALLENGE_ATTEMPTS_EXHAUSTED = 'CHALLENGE_ATTEMPTS_EXHAUSTED',
   /** The challenge was issued for another phone number, journey step or partner. Caller: initiate a challenge for this step and phone. */
   CHALLENGE_CONTEXT_MISMATCH = 'CHALLENGE_CONTEXT_MISMATCH',
-  /** Too many challenges or wrong codes for this phone; it is locked for a while (back-off doubles each time). Caller: wait `retryAfterSeconds`, then retry. */
+  /**
+   * Thrown for a phone number, whichever partner asks: by initiateChallenge when the phone has been sent as many
+   * challenges as a window allows (OTP_PHONE_LIMITS, by default 10 per 15 minutes and 20 per 24 hours, counted
+   * across partners and API processes), and by initiateChallenge and OTP verification while the phone is locked
+   * after consecutive wrong codes (30 s, doubling per lock-out up to 1 hour). Nothing was issued or counted.
+   * Caller: wait `retryAfterSeconds` (also the `Retry-After` header), then retry; the same request id may be reused.
+   */
   CHALLENGE_RATE_LIMITED = 'CHALLENGE_RATE_LIMITED',
   /** The offer's validity window has passed (or not begun). Caller: the user needs a new application. */
   OFFER_EXPIRED = 'OFFER_EXPIRED',

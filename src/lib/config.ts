@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { RateWindow } from './rate-limiter';
 
 /**
  * `sandbox` (the default): sandbox routes, personas and adapters, plain JSON accepted, development keys generated
@@ -37,6 +38,13 @@ export interface Config {
   /** How long a product look-up is cached; a product change made elsewhere takes effect within this time. */
   productCacheMs: number;
   sms: { gatewayUrl?: string; gatewayToken?: string };
+  /**
+   * How many OTP challenges one phone number may be sent per window, across partners and API processes
+   * (`OTP_PHONE_LIMITS`, e.g. `10/15m,20/24h`). Every window must allow the challenge.
+   */
+  otpPhoneLimits: RateWindow[];
+  /** A JSON file of partners, upserted into the partner table at boot (`PARTNERS_FILE`); none when unset. */
+  partnersFile?: string;
   /** `npm start` runs the worker in the API process unless false. */
   runWorker: boolean;
   /** The OCEN 4.0 network settings; undefined (the OCEN surface off) when none is set. */
@@ -108,6 +116,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     return value;
   };
 
+  const windows = (name: string, fallback: string): RateWindow[] => {
+    const raw = str(name, fallback);
+    const parsed = raw.split(',').map((part) => parseWindow(part.trim()));
+    const seconds = parsed.map((window) => window?.seconds);
+    if (parsed.some((window) => window === undefined) || new Set(seconds).size !== seconds.length) {
+      problems.push(`${name} must be comma-separated limits N/<duration> (N from 1 to 100000, duration 1s to 30d, each duration once), e.g. ${fallback}; got "${raw}"`);
+      return fallback.split(',').map((part) => parseWindow(part)!);
+    }
+    return parsed as RateWindow[];
+  };
+
   const optionalUrl = (name: string, protocols: string[]): string | undefined => (str(name, '') ? url(name, '', protocols) : undefined);
 
   const appEnvRaw = str('APP_ENV', 'sandbox');
@@ -119,7 +138,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const basePath = str('BASE_PATH', '').replace(/\/+$/, '');
   if (basePath && !/^\/[A-Za-z0-9/_-]*$/.test(basePath)) problems.push(`BASE_PATH must start with "/" and hold only [A-Za-z0-9/_-], got "${basePath}"`);
 
-  const ocen = loadOcenConfig(env, str, url, int, problems);
+  const ocen = loadOcenConfig(str, url, int, problems);
 
   const config: Config = {
     appEnv,
@@ -140,6 +159,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     partnerCacheMs: int('PARTNER_CACHE_MS', 5_000, 0, 600_000),
     productCacheMs: int('PRODUCT_CACHE_MS', 5_000, 0, 600_000),
     sms: { gatewayUrl: optionalUrl('SMS_GATEWAY_URL', ['https:', 'http:']), gatewayToken: (env.SMS_GATEWAY_TOKEN ?? '').trim() || undefined },
+    otpPhoneLimits: windows('OTP_PHONE_LIMITS', '10/15m,20/24h'),
+    partnersFile: str('PARTNERS_FILE', '') ? path.resolve(str('PARTNERS_FILE', '')) : undefined,
     runWorker: bool('RUN_WORKER', true),
     ocen,
     worker: {
@@ -161,7 +182,6 @@ const OCEN_VALUES = { clientId: 'OCEN_CLIENT_ID', clientSecret: 'OCEN_CLIENT_SEC
 
 /** The OCEN settings: undefined when none is set; every one of them (URLs valid) when any is. */
 function loadOcenConfig(
-  env: NodeJS.ProcessEnv,
   str: (name: string, fallback: string) => string,
   url: (name: string, fallback: string, protocols: string[]) => string,
   int: (name: string, fallback: number, min: number, max: number) => number,
@@ -176,4 +196,16 @@ function loadOcenConfig(
   const urls = Object.fromEntries(Object.entries(OCEN_URLS).map(([key, name]) => [key, str(name, '') ? url(name, '', http) : ''])) as Record<keyof typeof OCEN_URLS, string>;
   const values = Object.fromEntries(Object.entries(OCEN_VALUES).map(([key, name]) => [key, str(name, '')])) as Record<keyof typeof OCEN_VALUES, string>;
   return { ...urls, ...values, registryCacheMs: int('OCEN_REGISTRY_CACHE_MS', 300_000, 0, 86_400_000) };
+}
+
+const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3_600, d: 86_400 };
+
+/** `10/15m` → 10 per 900 s; undefined when malformed or out of range. */
+function parseWindow(text: string): RateWindow | undefined {
+  const match = /^(\d{1,6})\/(\d{1,6})([smhd])$/.exec(text);
+  if (!match) return undefined;
+  const points = Number(match[1]);
+  const seconds = Number(match[2]) * UNIT_SECONDS[match[3]];
+  if (points < 1 || points > 100_000 || seconds < 1 || seconds > 30 * 86_400) return undefined;
+  return { points, seconds };
 }

@@ -418,35 +418,73 @@ describe('per-phone lock-out after wrong codes', () => {
   });
 });
 
-describe('per-phone challenge cap', () => {
-  it('when a normal journey asks for 6 challenges within a minute, then all are issued; the 11th within 15 minutes is refused until the oldest leaves the window', async () => {
+describe('per-phone challenge limit (counted in Redis by the phone\'s keyed hash, across partners)', () => {
+  const deliveryJobs = () => t.services.db.prisma.outboxMessage.count({ where: { topic: 'challenge.deliver' } });
+
+  it('when a phone has been sent 10 OTPs in 15 minutes, a normal journey\'s 6 among them and some through another partner, then the 11th initiateChallenge is refused with 429 and a Retry-After of about 15 minutes, leaving no challenge, no SMS job and no SMS', async () => {
+    await t.services.partners.add({ id: 'second-app', displayName: 'Second app', protocol: 'GPAY' });
     const phone = newPhone();
     const journey = ['userApprovalContext', 'userDetailsContext', 'offerActivationContext', 'cardDetailsContext', 'submitApplicationContext', 'userApprovalContext'];
-    for (const [i, context] of journey.entries()) {
-      if (i > 0) t.clock.advance(10_000);
-      expect((await initiate(phone, { [context]: {} })).status).toBe(200);
+    for (const context of journey) expect((await initiate(phone, { [context]: {} })).status).toBe(200);
+    for (let i = 7; i <= 10; i++) {
+      const res = await t.call(PATHS.initiateChallenge, { userIdentifier: { phoneNumber: phone }, challengeMechanism: [{ type: 'SMS_OTP' }], challengeContext: { userApprovalContext: {} } }, { partnerId: 'second-app' });
+      expect(res.status).toBe(200);
     }
-    for (let i = 7; i <= 10; i++) expect((await initiate(phone)).status).toBe(200);
+    await eventually(() => outbox(phone), (m) => m.length === 10);
+    const jobsBefore = await deliveryJobs();
 
     const eleventh = await initiate(phone);
     expectRateLimited(eleventh);
-    // The oldest challenge (50 s ago) leaves the 15-minute window in about 850 s.
     const retryAfter = eleventh.body.errorResponse.retryAfterSeconds;
-    expect(retryAfter).toBeGreaterThanOrEqual(848);
-    expect(retryAfter).toBeLessThanOrEqual(850);
+    expect(retryAfter).toBeGreaterThanOrEqual(15 * 60 - 30);
+    expect(retryAfter).toBeLessThanOrEqual(15 * 60);
     expect(eleventh.headers['retry-after']).toBe(String(retryAfter));
+    // Through the other partner too: the limit is the phone's, not the partner's.
+    const viaOther = await t.call(PATHS.initiateChallenge, { userIdentifier: { phoneNumber: phone }, challengeMechanism: [{ type: 'SMS_OTP' }], challengeContext: { userApprovalContext: {} } }, { partnerId: 'second-app' });
+    expectRateLimited(viaOther);
 
-    // Retry-After is truthful: once it has passed, one more challenge may be sent...
-    t.clock.advance(retryAfter * 1000);
-    expect((await initiate(phone)).status).toBe(200);
-    // ...and the next waits for the second-oldest, issued 10 s after the first.
-    const next = await initiate(phone);
-    expectRateLimited(next);
-    expect(next.body.errorResponse.retryAfterSeconds).toBeGreaterThanOrEqual(8);
-    expect(next.body.errorResponse.retryAfterSeconds).toBeLessThanOrEqual(10);
+    const { phoneHash } = await t.services.db.prisma.otpChallenge.findFirstOrThrow({ where: { partnerId: 'second-app' }, orderBy: { createdAt: 'desc' } });
+    expect(await t.services.db.prisma.otpChallenge.count({ where: { phoneHash } })).toBe(10);
+    expect(await deliveryJobs()).toBe(jobsBefore);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await outbox(phone)).toHaveLength(10);
+    // The Redis keys name the phone's keyed hash, never the number.
+    const keys = await t.services.redis.keys(`${t.services.config.queuePrefix}:limit:*`);
+    expect(keys.some((key) => key.endsWith(phoneHash))).toBe(true);
+    expect(keys.filter((key) => key.includes(phone.nationalNumber))).toEqual([]);
 
-    t.clock.advance(15 * 60_000 + 1_000);
+    // Another phone is not affected.
+    expect((await initiate(newPhone())).status).toBe(200);
+  });
+
+  it('when initiateChallenge is retried with the same requestId, then the replay does not count against the phone: 9 challenges and 3 replays leave room for a 10th', async () => {
+    const phone = newPhone();
+    const requestId = newRequestId();
+    const first = await t.call(PATHS.initiateChallenge, { userIdentifier: { phoneNumber: phone }, challengeMechanism: [{ type: 'SMS_OTP' }], challengeContext: { userApprovalContext: {} } }, { requestId });
+    expect(first.status).toBe(200);
+    for (let i = 2; i <= 9; i++) expect((await initiate(phone)).status).toBe(200);
+    for (let i = 0; i < 3; i++) {
+      const replay = await t.call(PATHS.initiateChallenge, { userIdentifier: { phoneNumber: phone }, challengeMechanism: [{ type: 'SMS_OTP' }], challengeContext: { userApprovalContext: {} } }, { requestId });
+      expect(replay.status).toBe(200);
+      expect(replay.body.data.tokenReferenceId).toBe(first.body.data.tokenReferenceId);
+    }
     expect((await initiate(phone)).status).toBe(200);
+    expectRateLimited(await initiate(phone));
+    // A replay of an issued challenge is still answered when the phone is at its limit.
+    const atLimit = await t.call(PATHS.initiateChallenge, { userIdentifier: { phoneNumber: phone }, challengeMechanism: [{ type: 'SMS_OTP' }], challengeContext: { userApprovalContext: {} } }, { requestId });
+    expect(atLimit.status).toBe(200);
+    expect(atLimit.body.data.tokenReferenceId).toBe(first.body.data.tokenReferenceId);
+  });
+
+  it('when initiateChallenge is refused because the phone is locked after wrong codes, then the refusal does not count against the phone\'s limit', async () => {
+    const phone = newPhone();
+    const a = await challenge(t, phone, 'userApprovalContext');
+    const b = await challenge(t, phone, 'userApprovalContext');
+    for (const [proof, n] of [[a, 1], [a, 2], [a, 3], [b, 1], [b, 2]] as const) await approveWith(phone, { ...proof, otp: wrong(proof.otp, n) }).expect(400);
+    for (let i = 0; i < 10; i++) expectRateLimited(await initiate(phone));
+    t.clock.advance(31_000);
+    for (let i = 3; i <= 10; i++) expect((await initiate(phone)).status).toBe(200);
+    expectRateLimited(await initiate(phone));
   });
 });
 

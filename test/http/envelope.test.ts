@@ -430,6 +430,10 @@ describe('wrong types and formats', () => {
     ['currencyCode USD', 'data.loanDetails.amount.currencyCode', (d: ReturnType<typeof approveUserData>) => ({ ...d, loanDetails: { ...d.loanDetails, amount: { currencyCode: 'USD', amountMicros: '100000000000' } } })],
     ['googleApplicationId with a slash', 'data.googleApplicationId', (d: ReturnType<typeof approveUserData>) => ({ ...d, googleApplicationId: 'GAPP/1' })],
     ['a phone number with letters', 'data.userIdentifier.phoneNumber.nationalNumber', (d: ReturnType<typeof approveUserData>) => ({ ...d, userIdentifier: { phoneNumber: { countryCode: '91', nationalNumber: '98765abcde' } } })],
+    // No coercion: the document's types are the server's (an array of one number was once read as that number).
+    ['a latitude as a string', 'data.user.deviceLocation.latitude', (d: ReturnType<typeof approveUserData>) => ({ ...d, user: { ...d.user, deviceLocation: { latitude: '12.9' as unknown as number, longitude: 77.6 } } })],
+    ['a latitude as [12.9]', 'data.user.deviceLocation.latitude', (d: ReturnType<typeof approveUserData>) => ({ ...d, user: { ...d.user, deviceLocation: { latitude: [12.9] as unknown as number, longitude: 77.6 } } })],
+    ['a single address instead of a list', 'data.user.addresses', (d: ReturnType<typeof approveUserData>) => ({ ...d, user: { ...d.user, addresses: d.user.addresses[0] as unknown as typeof d.user.addresses } })],
   ])('approveUser with %s is 400 INVALID_FIELD_VALUE naming the field, and nothing is written', async (_label, field, mutate) => {
     const phone = newPhone();
     const proof = await challenge(t, phone, 'userApprovalContext');
@@ -439,6 +443,37 @@ describe('wrong types and formats', () => {
     expectNamesField(res, field);
     expect(await counts()).toEqual(before);
     expect((await t.services.db.prisma.otpChallenge.findUniqueOrThrow({ where: { id: proof.tokenReferenceId } })).consumedAt).toBeNull();
+  });
+
+  it.each([
+    ['protocolVersion.major as "1"', (h: Record<string, unknown>) => ({ ...h, protocolVersion: { major: '1' } }), 'requestHeader.protocolVersion.major'],
+    ['protocolVersion.major as [1]', (h: Record<string, unknown>) => ({ ...h, protocolVersion: { major: [1] } }), 'requestHeader.protocolVersion.major'],
+    ['protocolVersion.major as [[[1]]]', (h: Record<string, unknown>) => ({ ...h, protocolVersion: { major: [[[1]]] } }), 'requestHeader.protocolVersion.major'],
+  ])('a header with %s is 400 INVALID_FIELD_VALUE naming it (integers are JSON numbers)', async (_label, mutate, field) => {
+    const res = await post(PATHS.getStatus, { requestHeader: mutate(header()), data: { googleApplicationId: newApplicationId() } });
+    expectWireError(res, 400, 'INVALID_FIELD_VALUE', 'INVALID_FIELD_VALUE');
+    expectNamesField(res, field);
+  });
+
+  it.each([
+    ['acceptance "true"', (d: any) => ({ ...d, tncAcceptanceMetadata: [{ type: 'MITC', acceptance: 'true' }, d.tncAcceptanceMetadata[1]] }), 'data.tncAcceptanceMetadata.0.acceptance'],
+    ['tenure length "12"', (d: any) => ({ ...d, loanApplicationDetails: { ...d.loanApplicationDetails, tenure: { periodType: 'MONTH', length: '12' } } }), 'data.loanApplicationDetails.tenure.length'],
+    ['tenure length [12]', (d: any) => ({ ...d, loanApplicationDetails: { ...d.loanApplicationDetails, tenure: { periodType: 'MONTH', length: [12] } } }), 'data.loanApplicationDetails.tenure.length'],
+  ])('submit with %s is 400 INVALID_FIELD_VALUE naming it (booleans and integers are JSON booleans and numbers)', async (_label, mutate, field) => {
+    const res = await t.call(PATHS.submit, mutate(validData('submit')));
+    expectWireError(res, 400, 'INVALID_FIELD_VALUE', 'INVALID_FIELD_VALUE');
+    expectNamesField(res, field);
+  });
+
+  it.each([
+    ['without slashes', 'https:pay.example.com/back'],
+    ['with a space', 'https://pay.example.com/a b'],
+    ['without a host', 'https:///back'],
+    ['with a raw non-ASCII character (percent-encode it)', 'https://pay.example.com/➾'],
+  ])('getAuthToken with a redirectionUrl %s is 400 INVALID_FIELD_VALUE naming it', async (_label, redirectionUrl) => {
+    const res = await t.call(PATHS.getAuthToken, { ...validData('getAuthToken'), redirectionUrl });
+    expectWireError(res, 400, 'INVALID_FIELD_VALUE', 'INVALID_FIELD_VALUE');
+    expectNamesField(res, 'data.redirectionUrl');
   });
 
   it('searchCKycRecord with dateOfBirth 1990-02-30 is 400 INVALID_FIELD_VALUE naming it', async () => {

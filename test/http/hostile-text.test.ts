@@ -70,3 +70,28 @@ describe('ill-formed text is refused at the edge with a 400, never a 500, and ne
     expect({ status: bad.status, code: bad.body.error?.code }).toEqual({ status: 400, code: 'MALFORMED_REQUEST' });
   });
 });
+
+describe('deep nesting is refused at the edge with a 400, never a stack overflow', () => {
+  const header = () => ({ requestId: `deep-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`, requestTimestamp: { epochMillis: String(t.clock.now().getTime()) }, protocolVersion: { major: 1 } });
+  const nested = (depth: number, opener: string, closer: string) => `${opener.repeat(depth)}1${closer.repeat(depth)}`;
+
+  it.each([
+    ['10,000 arrays in a typed member (an int64 union)', (deep: string) => `{"requestHeader":{"requestId":"r-1","requestTimestamp":{"epochMillis":${deep}},"protocolVersion":{"major":1}},"data":{"googleApplicationId":"GAPP-1"}}`, nested(10_000, '[', ']')],
+    ['10,000 objects in an unknown member', (deep: string) => `{"requestHeader":${JSON.stringify(header())},"data":{"googleApplicationId":"GAPP-1","extra":${deep}}}`, nested(10_000, '{"a":', '}')],
+    ['30,000 arrays as the whole body', (deep: string) => deep, nested(30_000, '[', ']')],
+  ])('when a partner-API body carries %s, then it is 400 MALFORMED_REQUEST', async (_label, body, deep) => {
+    const res = await t.http().post(PATHS.getStatus).set('content-type', 'application/json').send(body(deep));
+    expectError(res, 400, 'INVALID_FIELD_VALUE', 'MALFORMED_REQUEST');
+    expect(res.body.errorResponse.errorDescription).toMatch(/deeper than 32 levels/);
+  });
+
+  it('when a sandbox body nests 10,000 levels deep, then it is a plain 400 MALFORMED_REQUEST', async () => {
+    const res = await t.http().post('/sandbox/applications/GAPP-1/kyc/complete').set('content-type', 'application/json').send(`{"outcome":"APPROVED","x":${nested(10_000, '[', ']')}}`);
+    expect({ status: res.status, code: res.body.error?.code }).toEqual({ status: 400, code: 'MALFORMED_REQUEST' });
+  });
+
+  it('when a body nests 32 levels in an unknown member, then it is still served', async () => {
+    const res = await t.http().post(PATHS.getStatus).set('content-type', 'application/json').send(`{"requestHeader":${JSON.stringify(header())},"data":{"googleApplicationId":"GAPP-1","extra":${nested(29, '[', ']')}}}`);
+    expectError(res, 404, 'INVALID_IDENTIFIER', 'NOT_FOUND');
+  });
+});

@@ -1,3 +1,5 @@
+import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
 import { EXAMPLES } from '../../src/protocols/gpay/examples';
 import { TestApp, newRequestId, productionEnv, startTestApp } from '../support/test-app';
 import { PartnerKeyPair, partnerKeyPair, requestJson, sign } from '../support/signed-client';
@@ -38,14 +40,19 @@ describe('the published contract', () => {
     expect(requestSchema.additionalProperties).toBeUndefined();
   });
 
-  it.each(ENDPOINTS)('declares for %s the transport answers in the error envelope: 413, 415, 429 with Retry-After, 500, 503, and 409 for writes', (path) => {
+  it.each(ENDPOINTS)('declares for %s the transport answers in the error envelope: 413, 415, 429 with Retry-After, 500, 503, and 409 and 412 for writes only', (path) => {
     const responses = spec.paths[path].post.responses;
     for (const status of ['413', '415', '429', '500', '503']) {
       expect(responses[status]?.content?.['application/json']?.schema?.$ref).toBe('#/components/schemas/ErrorEnvelope');
     }
     expect(responses['429'].headers['Retry-After']).toBeDefined();
     const reads = ['getApprovalStatus', 'fetch', 'downloadCKycRecord', 'getStatus', 'account/get'];
-    expect(responses['409'] !== undefined).toBe(!reads.some((read) => path.endsWith(read)));
+    const write = !reads.some((read) => path.endsWith(read));
+    expect({ path, 409: responses['409'] !== undefined, 412: responses['412'] !== undefined }).toEqual({ path, 409: write, 412: write });
+  });
+
+  it.each(ENDPOINTS)('declares 404 INVALID_IDENTIFIER for %s exactly when it looks an identifier up', (path) => {
+    expect({ path, declared: spec.paths[path].post.responses['404'] !== undefined }).toEqual({ path, declared: path !== PATHS.initiateChallenge });
   });
 
   it('allows unknown members everywhere, as the server accepts and drops them (and says so)', () => {
@@ -65,10 +72,42 @@ describe('the published contract', () => {
   });
 
   it('describes the validation rules on the wire types (patterns, enums, int64 as string or number)', () => {
-    const header = spec.components.schemas.RequestHeader;
-    expect(header.properties.requestId.pattern).toBe('^[A-Za-z0-9:_-]{1,100}$');
-    expect(JSON.stringify(spec.components.schemas)).toContain('HOME_RENOVATION');
-    expect(spec.components.schemas.Int64.anyOf.map((s: { type: string }) => s.type).sort()).toEqual(['number', 'string']);
+    const schemas = spec.components.schemas;
+    expect(schemas.RequestHeader.properties.requestId.pattern).toBe('^[A-Za-z0-9:_-]{1,100}$');
+    expect(JSON.stringify(schemas)).toContain('HOME_RENOVATION');
+    expect(schemas.Int64.anyOf).toEqual([{ $ref: '#/components/schemas/Int64String' }, { $ref: '#/components/schemas/SafeInteger' }]);
+    expect(schemas.Int64String).toMatchObject({ type: 'string', pattern: '^-?[0-9]{1,19}$' });
+    expect(schemas.SafeInteger).toMatchObject({ type: 'integer', minimum: -Number.MAX_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER });
+  });
+
+  it('says what the server enforces beyond types: exactly one context, calendar dates, absolute URLs, identifiers, the version', () => {
+    const schemas = spec.components.schemas;
+    const exactlyOne = (schema: any) => ({ oneOf: Object.keys(schema.properties).map((member) => ({ required: [member] })) });
+    expect(schemas.ChallengeContext).toMatchObject(exactlyOne(schemas.ChallengeContext));
+    expect(schemas.ChallengeContext.oneOf).toHaveLength(5);
+    expect(schemas.EmploymentType).toMatchObject(exactlyOne(schemas.EmploymentType));
+    expect(schemas.CalendarDate).toMatchObject({ type: 'string', format: 'date', pattern: expect.any(String) });
+    expect(schemas.ApplicantUser.properties.dateOfBirth.$ref).toBe('#/components/schemas/CalendarDate');
+    expect(schemas.SearchCkycRecordRequest.properties.data.properties.dateOfBirth.$ref).toBe('#/components/schemas/CalendarDate');
+    // The sandbox accepts http return URLs too; production only https (see "with the sandbox off").
+    expect(schemas.GetAuthTokenRequest.properties.data.properties.redirectionUrl).toMatchObject({ format: 'uri', maxLength: 2000, pattern: expect.stringMatching(/^\^\[Hh\]\[Tt\]\[Tt\]\[Pp\]\[Ss\]\?/) });
+    expect(schemas.GoogleApplicationId.pattern).toBe('^[A-Za-z0-9_:-]{1,100}$');
+    expect(schemas.ProtocolVersion.properties.major).toMatchObject({ type: 'integer', minimum: 1, maximum: 1 });
+    for (const path of Object.keys(spec.paths).filter((p) => p.includes('{reference}'))) {
+      expect(spec.paths[path].post.parameters.find((p: { name: string }) => p.name === 'reference').schema.pattern).toBe('^[A-Za-z0-9_:-]{1,100}$');
+    }
+  });
+
+  it.each(ENDPOINTS)('gives for %s a request and a response example that match the document\'s own schemas', (path) => {
+    const ajv = new Ajv({ strict: false });
+    addFormats(ajv);
+    ajv.addSchema({ $id: 'doc', components: spec.components });
+    const check = (content: { schema: { $ref: string }; example: unknown }) => {
+      const validate = ajv.compile({ $ref: `doc${content.schema.$ref}` });
+      return validate(content.example) ? 'valid' : ajv.errorsText(validate.errors);
+    };
+    const operation = spec.paths[path].post;
+    expect({ request: check(operation.requestBody.content['application/json']), response: check(operation.responses['200'].content['application/json']) }).toEqual({ request: 'valid', response: 'valid' });
   });
 
   it.each(Object.entries(EXAMPLES))('accepts its own %s request example as schema-valid', async (path, example) => {
@@ -110,16 +149,19 @@ describe('the published contract', () => {
     }
   });
 
-  it('documents the sandbox errors as plain JSON {error: {code, message, fields?}}, not the partner envelope', () => {
+  it('documents the sandbox errors as plain JSON {error: {code, message, fields?}}, not the partner envelope, with every status it can answer', () => {
     const schema = spec.components.schemas.SandboxError;
     expect(schema.required).toEqual(['error']);
     expect(schema.properties.error.required.sort()).toEqual(['code', 'message']);
     expect(Object.keys(schema.properties.error.properties).sort()).toEqual(['code', 'fields', 'message']);
     for (const [path, operations] of Object.entries<Record<string, any>>(spec.paths).filter(([p]) => p.startsWith('/sandbox/'))) {
-      for (const operation of Object.values(operations)) {
-        for (const status of ['400', '404']) {
+      for (const [method, operation] of Object.entries<any>(operations)) {
+        const expected = ['200', '400', '401', '403', '413', '415', '429', '500', '503', ...(method === 'post' ? ['404', '409'] : [])].sort();
+        expect({ path, statuses: Object.keys(operation.responses).sort() }).toEqual({ path, statuses: expected });
+        for (const status of expected.filter((s) => s !== '200')) {
           expect({ path, status, ref: operation.responses[status]?.content?.['application/json']?.schema?.$ref }).toEqual({ path, status, ref: '#/components/schemas/SandboxError' });
         }
+        expect(operation.parameters.filter((p: { name: string }) => p.name === 'X-Partner-Id')).toHaveLength(1);
       }
     }
   });
@@ -163,6 +205,13 @@ describe('in production (no sandbox)', () => {
     off = await startTestApp({ worker: false, env: productionEnv(), partners: [{ ...PRODUCTION_PARTNER, jwks: { keys: [productionKey.publicJwk] } }] });
   });
   afterAll(() => off.stop());
+
+  it('documents return URLs as https only, as the server then refuses http', async () => {
+    const spec = (await off.http().get('/openapi.json').expect(200)).body;
+    const url = spec.components.schemas.GetAuthTokenRequest.properties.data.properties.redirectionUrl;
+    expect(new RegExp(url.pattern).test('https://pay.example.com/back')).toBe(true);
+    expect(new RegExp(url.pattern).test('http://pay.example.com/back')).toBe(false);
+  });
 
   it('lists no sandbox endpoint and serves none', async () => {
     const spec = (await off.http().get('/openapi.json').expect(200)).body;

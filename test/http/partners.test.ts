@@ -1,8 +1,13 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { generateKeyPairSync } from 'node:crypto';
 import { Client } from 'pg';
-import { TestApp, startTestApp } from '../support/test-app';
+import { TestApp, productionEnv, startTestApp } from '../support/test-app';
 import { PATHS, applyAndDecide, approveUserData, challenge, newApplicationId, newPhone, readOtp, smsCount } from '../support/journey';
 import { expectError } from '../support/expect-error';
 import { partnersCommand } from '../../src/partners-main';
+import { prepare } from '../../src/container';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -109,6 +114,118 @@ describe('partners are data, and every request is resolved to one', () => {
     } finally {
       fs.unlinkSync(keyFile);
     }
+  });
+});
+
+describe('partners as configuration (PARTNERS_FILE, applied at boot)', () => {
+  const file = path.join(os.tmpdir(), `cp-partners-${process.pid}-${Date.now()}.json`);
+  afterAll(() => fs.rmSync(file, { force: true }));
+
+  const jwk = (kid: string, options: { private?: boolean } = {}) => {
+    const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    return { ...(options.private ? privateKey : publicKey).export({ format: 'jwk' }), kid, use: 'sig', alg: 'ES256' };
+  };
+  /** Boots with PARTNERS_FILE holding `content` (prepare runs before the server listens, in npm start and the worker). */
+  const bootWith = (content: unknown) => {
+    fs.writeFileSync(file, typeof content === 'string' ? content : JSON.stringify(content, null, 2));
+    return prepare({ ...t.services, config: { ...t.services.config, partnersFile: file } });
+  };
+  const status = (partnerId: string) => t.call(PATHS.getStatus, { googleApplicationId: newApplicationId() }, as(partnerId));
+
+  it('when the file lists new partners, then the boot creates them with every listed field, and they are served', async () => {
+    const k1 = jwk('file-k1');
+    await bootWith([
+      { id: 'file-pay', protocol: 'gpay', displayName: 'File Pay', jwks: { keys: [k1] }, smsTemplate: '{code} is your File Pay code for {lender}.', rateLimitPerMinute: 600, callbackBaseUrl: 'https://file-pay.example/cb' },
+      { id: 'file-agent', protocol: 'OCEN', displayName: 'File loan agent', jwks: { keys: [] }, status: 'SUSPENDED' },
+    ]);
+    expect(await t.services.partners.get('file-pay')).toEqual({
+      id: 'file-pay',
+      protocol: 'GPAY',
+      displayName: 'File Pay',
+      status: 'ACTIVE',
+      jwks: { keys: [k1] },
+      callbackBaseUrl: 'https://file-pay.example/cb',
+      smsTemplate: '{code} is your File Pay code for {lender}.',
+      rateLimitPerMinute: 600,
+    });
+    expect(await t.services.partners.get('file-agent')).toMatchObject({ protocol: 'OCEN', status: 'SUSPENDED', callbackBaseUrl: null, smsTemplate: null, rateLimitPerMinute: null });
+    expectError(await status('file-pay'), 404, 'INVALID_IDENTIFIER', 'NOT_FOUND');
+  });
+
+  it('when the file changes, then the next boot updates the fields each entry lists, and leaves unlisted fields and unlisted partners alone', async () => {
+    const [k1, k2] = [jwk('changed-k1'), jwk('changed-k2')];
+    await bootWith([{ id: 'changing-pay', protocol: 'GPAY', displayName: 'Changing Pay', jwks: { keys: [k1] }, smsTemplate: 'Old {code}', rateLimitPerMinute: 100 }]);
+    await t.services.partners.suspend('changing-pay'); // by the CLI, say
+    const otherBefore = await t.services.partners.get('other-app');
+
+    await bootWith([{ id: 'changing-pay', protocol: 'GPAY', displayName: 'Changing Pay (renamed)', jwks: { keys: [k1, k2] }, rateLimitPerMinute: null }]);
+    expect(await t.services.partners.get('changing-pay')).toMatchObject({
+      displayName: 'Changing Pay (renamed)',
+      jwks: { keys: [k1, k2] },
+      rateLimitPerMinute: null,
+      smsTemplate: 'Old {code}', // not listed: kept
+      status: 'SUSPENDED', // not listed: kept
+    });
+    expect(await t.services.partners.get('other-app')).toEqual(otherBefore);
+
+    await bootWith([{ id: 'changing-pay', protocol: 'GPAY', displayName: 'Changing Pay (renamed)', jwks: { keys: [k2] }, status: 'ACTIVE' }]);
+    expect(await t.services.partners.get('changing-pay')).toMatchObject({ jwks: { keys: [k2] }, status: 'ACTIVE' });
+    // The running process sees the change at once (its cache is dropped), not after PARTNER_CACHE_MS.
+    expectError(await status('changing-pay'), 404, 'INVALID_IDENTIFIER', 'NOT_FOUND');
+  });
+
+  it('when the file has problems, then the boot stops with one message naming each problem by entry index and id, and nothing is written', async () => {
+    const error: Error = await bootWith([
+      { id: 'fine-pay', protocol: 'GPAY', displayName: 'Fine Pay', jwks: { keys: [jwk('fine')] } },
+      { id: 'leaky-pay', protocol: 'GPAY', displayName: 'Leaky Pay', jwks: { keys: [jwk('leaky', { private: true })] } },
+      { id: 'Bad Id', protocol: 'GPAY', displayName: 'Bad', jwks: { keys: [] } },
+      { id: 'no-name', protocol: 'SWIFT', jwks: { keys: [{ kty: 'EC' }] } },
+      { id: 'typo-pay', protocol: 'GPAY', displayName: 'Typo', jwks: { keys: [] }, rateLimit: 10, smsTemplate: 'no code here', rateLimitPerMinute: 0 },
+      { id: 'fine-pay', protocol: 'GPAY', displayName: 'Fine Pay again', jwks: { keys: [] } },
+      'not a partner',
+    ]).then(
+      () => {
+        throw new Error('the boot went on');
+      },
+      (err: Error) => err,
+    );
+    expect(error.name).toBe('PartnersFileError');
+    const lines = error.message.split('\n');
+    expect(lines[0]).toBe(`PARTNERS_FILE ${file} cannot be applied (10 problems):`);
+    for (const expected of [
+      /\[1\] "leaky-pay" jwks\.keys\[0\]: Only public keys are accepted; the JWK has private members \(d\)/,
+      /\[2\] "Bad Id" id: A partner id is 2-63 characters/,
+      /\[3\] "no-name" protocol: Invalid option/,
+      /\[3\] "no-name" displayName: required, but missing/,
+      /\[3\] "no-name" jwks\.keys\[0\]: A key is a public JWK with kid and kty/,
+      /\[4\] "typo-pay": Unrecognized key: "rateLimit"/,
+      /\[4\] "typo-pay" smsTemplate: An SMS template must contain \{code\} exactly once/,
+      /\[4\] "typo-pay" rateLimitPerMinute: Too small/,
+      /\[5\] "fine-pay": the id is defined already by entry \[0\]/,
+      /\[6\]: Invalid input: expected object/,
+    ]) {
+      expect(lines.filter((line) => expected.test(line))).toHaveLength(1);
+    }
+    const ids = (await t.services.partners.list()).map((p) => p.id);
+    expect(ids).not.toContain('fine-pay');
+    expect(ids).not.toContain('leaky-pay');
+  });
+
+  it('when production starts with no partner in the table, then a PARTNERS_FILE partner with verification keys satisfies the partner guard', async () => {
+    fs.writeFileSync(file, JSON.stringify([{ id: 'prod-pay', protocol: 'GPAY', displayName: 'Prod Pay', jwks: { keys: [jwk('prod-k1')] } }]));
+    const production = await startTestApp({ worker: false, env: { ...productionEnv(), PARTNERS_FILE: file } });
+    try {
+      expect((await production.services.partners.list()).map((p) => p.id)).toEqual(['prod-pay']);
+    } finally {
+      await production.stop();
+    }
+  });
+
+  it('when the file is not JSON, not an array, or missing, then the boot stops saying so', async () => {
+    await expect(bootWith('[{"id": "x",')).rejects.toThrow(/PARTNERS_FILE .* cannot be applied \(1 problem\):\n {2}- not valid JSON/);
+    await expect(bootWith({ id: 'lonely-pay' })).rejects.toThrow(/must hold a JSON array of partners/);
+    fs.rmSync(file);
+    await expect(prepare({ ...t.services, config: { ...t.services.config, partnersFile: file } })).rejects.toThrow(/cannot be read: ENOENT/);
   });
 });
 

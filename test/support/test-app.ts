@@ -43,15 +43,18 @@ export function productionEnv(): Record<string, string> {
 /**
  * A whole server (API + relay + worker) on its own database and Redis key prefix, as `npm start` runs it,
  * through the same guards (`boot-guard.ts`): `partners` are created before the partner guard runs.
+ * `sharing` makes a second API process of another test app instead: the same database and Redis prefix, its own
+ * pools, Redis connection, caches and limiters (the other app, which owns them, drops them when it stops).
  */
 export async function startTestApp(
-  options: { worker?: boolean; env?: Record<string, string>; partners?: NewPartner[]; logDestination?: DestinationStream } = {},
+  options: { worker?: boolean; env?: Record<string, string>; partners?: NewPartner[]; logDestination?: DestinationStream; sharing?: TestApp } = {},
 ): Promise<TestApp> {
-  const database = await createTestDatabase();
-  const prefix = `cpt-${randomBytes(5).toString('hex')}`;
+  const shared = options.sharing?.services.config;
+  const database = shared ? undefined : await createTestDatabase();
+  const prefix = shared?.queuePrefix ?? `cpt-${randomBytes(5).toString('hex')}`;
   const config = loadConfig({
     APP_ENV: 'sandbox',
-    DATABASE_URL: database.url,
+    DATABASE_URL: shared?.databaseUrl ?? database!.url,
     QUEUE_PREFIX: prefix,
     KEYS_DIR: path.join(os.tmpdir(), 'credit-partner-test-keys'),
     OUTBOX_POLL_MS: '50',
@@ -60,7 +63,7 @@ export async function startTestApp(
   });
   const refused = productionProblems(config);
   if (refused.length) {
-    await database.drop();
+    await database?.drop();
     throw new BootRefusal(refused);
   }
   const clock = new ManualClock();
@@ -70,7 +73,7 @@ export async function startTestApp(
   const late = partnerProblems(config, await services.partners.list());
   if (late.length) {
     await Promise.all([services.redis.quit(), services.db.close()]);
-    await database.drop();
+    await database?.drop();
     throw new BootRefusal(late);
   }
   const background = new Background(services, options.worker ?? true);
@@ -96,11 +99,13 @@ export async function startTestApp(
         }),
     stop: async () => {
       await background.stop();
-      const keys = await services.redis.keys(`${prefix}:*`);
-      if (keys.length) await services.redis.del(...keys);
+      if (database) {
+        const keys = await services.redis.keys(`${prefix}:*`);
+        if (keys.length) await services.redis.del(...keys);
+      }
       await services.redis.quit();
       await services.db.close();
-      await database.drop();
+      await database?.drop();
     },
   };
 }

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { ConfigError, loadConfig } from '../../src/lib/config';
 
 describe('configuration, validated once at boot', () => {
@@ -36,6 +37,29 @@ describe('configuration, validated once at boot', () => {
     expect(error).toBeInstanceOf(ConfigError);
     const problems = (error as ConfigError).problems.join('\n');
     for (const name of ['PORT', 'DATABASE_URL', 'REDIS_URL', 'APP_ENV', 'BASE_PATH', 'LOG_LEVEL']) expect(problems).toContain(name);
+  });
+
+  it('when OTP_PHONE_LIMITS is unset, then a phone may be sent 10 challenges per 15 minutes and 20 per 24 hours (a journey needs up to 6)', () => {
+    expect(loadConfig({}).otpPhoneLimits).toEqual([
+      { points: 10, seconds: 900 },
+      { points: 20, seconds: 86_400 },
+    ]);
+  });
+
+  it('when OTP_PHONE_LIMITS is set, then each N/<duration> is one window; a malformed, out-of-range or repeated window is refused by name', () => {
+    expect(loadConfig({ OTP_PHONE_LIMITS: '3/30s, 5/1h,40/7d' }).otpPhoneLimits).toEqual([
+      { points: 3, seconds: 30 },
+      { points: 5, seconds: 3_600 },
+      { points: 40, seconds: 604_800 },
+    ]);
+    for (const bad of ['ten/15m', '10/15', '0/1m', '10/31d', '5/15m,6/900s', '5/15m,', '10 per 15m']) {
+      expect(() => loadConfig({ OTP_PHONE_LIMITS: bad })).toThrow(/OTP_PHONE_LIMITS must be/);
+    }
+  });
+
+  it('when PARTNERS_FILE is set, then it is resolved to an absolute path; unset, there is none', () => {
+    expect(loadConfig({}).partnersFile).toBeUndefined();
+    expect(loadConfig({ PARTNERS_FILE: 'deploy/partners.json' }).partnersFile).toBe(path.resolve('deploy/partners.json'));
   });
 
   it('when BASE_PATH has a trailing slash, then it is normalised', () => {

@@ -1,13 +1,13 @@
-/** The OTP rules, in one place. A normal loan journey sends up to 6 challenges to one phone within minutes. */
+/**
+ * The OTP rules, in one place. A normal loan journey sends up to 6 challenges to one phone within minutes. How
+ * many challenges a phone may be sent per window is configuration (OTP_PHONE_LIMITS, src/lib/config.ts).
+ */
 export const CHALLENGE_POLICY = {
   digits: 6,
   /** A code is valid for 5 minutes (NIST SP 800-63B allows at most 10). */
   ttlMs: 5 * 60_000,
   /** Verification attempts per challenge, right or wrong; after that the challenge is dead. */
   maxAttemptsPerChallenge: 3,
-  /** Challenges one phone may be sent within the window. */
-  maxChallengesPerPhone: 10,
-  challengeWindowMs: 15 * 60_000,
   /** Consecutive wrong codes (across challenges) before the phone is locked. */
   maxConsecutiveFailuresPerPhone: 5,
   /** Lock-out: 30 s, doubling with every lock-out of the same phone, at most 1 hour. */

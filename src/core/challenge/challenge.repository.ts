@@ -55,19 +55,6 @@ const GUARD_COLUMNS = `consecutive_failures AS "consecutiveFailures", lockouts, 
 export class ChallengeRepository {
   constructor(private readonly db: Database) {}
 
-  /** Serialises challenge issuing for one phone until the caller's transaction ends. */
-  async lockPhoneForIssue(phoneHash: string): Promise<void> {
-    await this.db.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))::text`, [`otp-issue:${phoneHash}`]);
-  }
-
-  async issuedSince(phoneHash: string, since: Date): Promise<Date[]> {
-    const rows = await this.db.query<{ createdAt: Date }>(
-      `SELECT created_at AS "createdAt" FROM otp_challenge WHERE phone_hash = $1 AND created_at >= $2 ORDER BY created_at`,
-      [phoneHash, since],
-    );
-    return rows.map((row) => row.createdAt);
-  }
-
   async create(challenge: Omit<StoredChallenge, 'attempts' | 'consumedAt'> & { createdAt: Date }): Promise<void> {
     const { sql, values } = CHALLENGE.insert(challenge);
     await this.db.write(sql, values);

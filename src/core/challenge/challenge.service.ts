@@ -5,6 +5,7 @@ import { UnitOfWork } from '../../lib/db/database';
 import { Sealer, randomToken, safeEqual } from '../../lib/crypto';
 import { Clock } from '../../lib/clock';
 import { Outbox } from '../../lib/jobs/outbox';
+import { RateLimit } from '../../lib/rate-limiter';
 import { IdentityHasher, PhoneNumber, msisdn } from '../shared/identity';
 import { Partner } from '../partner/partner';
 import { DEFAULT_SMS_TEMPLATE, PartnerService } from '../partner/partner.service';
@@ -47,23 +48,28 @@ export class ChallengeService {
     private readonly sms: SmsSender,
     private readonly clock: Clock,
     private readonly lenderName: string,
+    /**
+     * How many challenges one phone may be sent per window, keyed by the phone's keyed hash: counted across
+     * partners and API processes, failing closed (no challenge is issued while it cannot be counted).
+     */
+    private readonly issueLimit: RateLimit,
   ) {}
 
   /**
-   * Issues a challenge and stages its SMS. Challenges of one phone are issued one at a time (a per-phone
-   * advisory lock held to commit), so parallel requests cannot exceed the per-phone cap.
+   * Issues a challenge and stages its SMS. The phone's issue limit is taken (atomically, so parallel requests
+   * cannot exceed it) while its lock-out is read; a refused challenge leaves nothing behind (no row, no SMS),
+   * and one whose transaction rolls back (an idempotent replay, a failure, a locked phone) is given back, so
+   * only issued challenges count.
    */
   async initiate(partner: Partner, phone: PhoneNumber, context: ChallengeContext): Promise<IssuedChallenge> {
     const phoneHash = this.identity.phone(phone);
     return this.uow.transaction(async () => {
-      await this.challenges.lockPhoneForIssue(phoneHash);
       const now = this.clock.now();
-      await this.assertPhoneNotLocked(phoneHash, now);
-      const recent = await this.challenges.issuedSince(phoneHash, new Date(now.getTime() - CHALLENGE_POLICY.challengeWindowMs));
-      if (recent.length >= CHALLENGE_POLICY.maxChallengesPerPhone) {
-        const retryAt = recent[0].getTime() + CHALLENGE_POLICY.challengeWindowMs;
-        throw rateLimited('Too many OTP challenges for this phone number', retryAt - now.getTime());
-      }
+      const taking = this.issueLimit.take(phoneHash);
+      this.uow.onRollback(() => void taking.then((wait) => (wait === 0 ? this.issueLimit.giveBack(phoneHash) : undefined)).catch(() => undefined));
+      const [guard, retryAfterSeconds] = await Promise.all([this.challenges.guard(phoneHash), taking]);
+      if (guard?.lockedUntil && guard.lockedUntil > now) throw phoneLocked(guard.lockedUntil, now);
+      if (retryAfterSeconds > 0) throw rateLimited('Too many OTP challenges for this phone number', retryAfterSeconds * 1000);
       const id = `otp_${randomToken(18)}`;
       const expiresAt = new Date(now.getTime() + CHALLENGE_POLICY.ttlMs);
       await this.challenges.create({
@@ -149,13 +155,6 @@ export class ChallengeService {
   private codeOf(challenge: { id: string; secretCiphertext: string }): string {
     const secret = this.sealer.open(challenge.secretCiphertext, `otp-secret:${challenge.id}`);
     return hotp(secret, 0, CHALLENGE_POLICY.digits);
-  }
-
-  private async assertPhoneNotLocked(phoneHash: string, now: Date): Promise<void> {
-    const guard = await this.challenges.guard(phoneHash);
-    if (guard?.lockedUntil && guard.lockedUntil > now) {
-      throw rateLimited('Too many wrong OTPs for this phone number', guard.lockedUntil.getTime() - now.getTime());
-    }
   }
 }
 

@@ -1,6 +1,6 @@
 import { Database } from '../../lib/db/database';
 import { Prisma } from '../../generated/prisma/client';
-import { NewPartner, Partner, PartnerKey, PartnerStatus } from './partner';
+import { NewPartner, Partner, PartnerDefinition, PartnerKey, PartnerStatus } from './partner';
 
 const SELECT = { id: true, displayName: true, protocol: true, status: true, jwks: true, callbackBaseUrl: true, smsTemplate: true, rateLimitPerMinute: true } as const;
 
@@ -23,6 +23,24 @@ export class PartnerRepository {
       skipDuplicates: true,
     });
     return count === 1;
+  }
+
+  /** Creates each partner that is absent and updates the listed fields of each that exists, in one transaction. */
+  async upsertAll(definitions: PartnerDefinition[]): Promise<{ created: string[]; updated: string[] }> {
+    return this.db.transaction(async () => {
+      const outcome = { created: [] as string[], updated: [] as string[] };
+      for (const definition of definitions) {
+        if (await this.createIfAbsent(definition)) {
+          outcome.created.push(definition.id);
+          continue;
+        }
+        const { id, jwks, ...listed } = definition;
+        const data = Object.fromEntries(Object.entries(listed).filter(([, value]) => value !== undefined));
+        await this.db.client.partner.updateMany({ where: { id }, data: { ...data, jwks: jwks as unknown as Prisma.InputJsonObject } });
+        outcome.updated.push(id);
+      }
+      return outcome;
+    });
   }
 
   async setStatus(id: string, status: PartnerStatus): Promise<boolean> {

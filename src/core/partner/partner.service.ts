@@ -1,6 +1,6 @@
 import { AppError, AppErrorCode, notFound } from '../errors';
 import { Clock } from '../../lib/clock';
-import { NewPartner, Partner, PartnerKey } from './partner';
+import { NewPartner, Partner, PartnerDefinition, PartnerKey, partnerIdProblem, publicKeyProblem, smsTemplateProblem } from './partner';
 import { PartnerRepository } from './partner.repository';
 
 /** The OTP SMS of a partner with no template of its own. `{code}` is the OTP, `{lender}` this bank's name. */
@@ -35,12 +35,23 @@ export class PartnerService {
   }
 
   async add(partner: NewPartner): Promise<Partner> {
-    if (!/^[a-z0-9][a-z0-9._-]{1,62}$/.test(partner.id)) {
-      throw new AppError(AppErrorCode.INVALID_FIELD_VALUE, 'A partner id is 2-63 characters of a-z, 0-9, ".", "_" and "-"');
-    }
+    const idProblem = partnerIdProblem(partner.id);
+    if (idProblem) throw new AppError(AppErrorCode.INVALID_FIELD_VALUE, idProblem);
     if (partner.smsTemplate !== undefined && partner.smsTemplate !== null) assertSmsTemplate(partner.smsTemplate);
     if (!(await this.partners.createIfAbsent(partner))) throw new AppError(AppErrorCode.PRECONDITION_FAILED, `Partner ${partner.id} exists already`);
     return this.get(partner.id);
+  }
+
+  /**
+   * Creates or updates each defined partner (PARTNERS_FILE), in one transaction: a new one gets every field
+   * (ACTIVE unless the definition says otherwise); an existing one gets the fields its definition lists.
+   * Partners that are not defined are left alone. The definitions must have been validated
+   * (parsePartnersFile).
+   */
+  async define(definitions: PartnerDefinition[]): Promise<{ created: string[]; updated: string[] }> {
+    const outcome = await this.partners.upsertAll(definitions);
+    for (const { id } of definitions) this.cache.delete(id);
+    return outcome;
   }
 
   /** Creates each partner that does not exist yet; existing ones are left as the bank configured them. */
@@ -61,12 +72,8 @@ export class PartnerService {
   /** Adds a verification key (replacing one with the same kid); `retireKid` removes an old one. Several stay live. */
   async rotateKey(id: string, key: PartnerKey, retireKid?: string): Promise<Partner> {
     const partner = await this.get(id);
-    if (typeof key.kid !== 'string' || key.kid === '' || typeof key.kty !== 'string') {
-      throw new AppError(AppErrorCode.INVALID_FIELD_VALUE, 'A key is a public JWK with kid and kty');
-    }
-    if (['d', 'p', 'q', 'dp', 'dq', 'qi', 'k'].some((member) => member in key)) {
-      throw new AppError(AppErrorCode.INVALID_FIELD_VALUE, 'Only public keys are accepted; the JWK has private members');
-    }
+    const keyProblem = publicKeyProblem(key);
+    if (keyProblem) throw new AppError(AppErrorCode.INVALID_FIELD_VALUE, keyProblem);
     const keys = partner.jwks.keys.filter((k) => k.kid !== key.kid && k.kid !== retireKid);
     await this.partners.setKeys(id, [...keys, key]);
     this.cache.delete(id);
@@ -85,7 +92,6 @@ export class PartnerService {
 
 /** A template must carry the code exactly once. */
 export function assertSmsTemplate(template: string): void {
-  if (template.split('{code}').length !== 2) {
-    throw new AppError(AppErrorCode.INVALID_FIELD_VALUE, 'An SMS template must contain {code} exactly once');
-  }
+  const problem = smsTemplateProblem(template);
+  if (problem) throw new AppError(AppErrorCode.INVALID_FIELD_VALUE, problem);
 }

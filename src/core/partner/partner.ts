@@ -25,3 +25,33 @@ export interface Partner {
 }
 
 export type NewPartner = Pick<Partner, 'id' | 'displayName' | 'protocol'> & Partial<Omit<Partner, 'id' | 'displayName' | 'protocol'>>;
+
+/**
+ * A partner as configuration declares it (an entry of PARTNERS_FILE): the id, protocol, display name and keys
+ * always; the other fields only when the entry lists them (null clears a nullable one).
+ */
+export type PartnerDefinition = NewPartner & Pick<Partner, 'jwks'>;
+
+const PARTNER_ID = /^[a-z0-9][a-z0-9._-]{1,62}$/;
+/** JWK members that only a private or symmetric key has (RFC 7518 §6.2.2, §6.3.2, §6.4.1). */
+const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
+
+/** Why `id` cannot name a partner; undefined when it can. */
+export function partnerIdProblem(id: string): string | undefined {
+  return PARTNER_ID.test(id) ? undefined : 'A partner id is 2-63 characters of a-z, 0-9, ".", "_" and "-", starting with a letter or digit';
+}
+
+/** Why `template` cannot be an OTP SMS template (it must carry the code exactly once); undefined when it can. */
+export function smsTemplateProblem(template: string): string | undefined {
+  return template.split('{code}').length === 2 ? undefined : 'An SMS template must contain {code} exactly once';
+}
+
+/** Why `key` cannot be a partner's verification key (a public JWK with kid and kty); undefined when it can. */
+export function publicKeyProblem(key: unknown): string | undefined {
+  const jwk = key as Partial<PartnerKey> | null;
+  if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk) || typeof jwk.kid !== 'string' || jwk.kid === '' || typeof jwk.kty !== 'string' || jwk.kty === '') {
+    return 'A key is a public JWK with kid and kty';
+  }
+  const secret = PRIVATE_JWK_MEMBERS.filter((member) => member in jwk);
+  return secret.length ? `Only public keys are accepted; the JWK has private members (${secret.join(', ')})` : undefined;
+}

@@ -16,6 +16,8 @@ export interface UnitOfWork {
   transaction<T>(fn: () => Promise<T>): Promise<T>;
   /** Runs `hook` once the current transaction commits (at once when there is none). */
   onCommit(hook: () => void): void;
+  /** Runs `hook` once the current transaction has rolled back (never when there is none). */
+  onRollback(hook: () => void): void;
   readonly inTransaction: boolean;
 }
 
@@ -28,6 +30,7 @@ export interface UnitOfWork {
  */
 class OpenTransaction {
   readonly afterCommit: Array<() => void> = [];
+  readonly afterRollback: Array<() => void> = [];
   private readonly pending: Array<Promise<void>> = [];
   private failure: unknown;
 
@@ -265,6 +268,10 @@ export class Database implements UnitOfWork {
     else hook();
   }
 
+  onRollback(hook: () => void): void {
+    ambient.getStore()?.afterRollback.push(hook);
+  }
+
   /**
    * One hand-written statement as a named prepared statement: on the current transaction's connection, else
    * straight on the pool. For hot paths, where Prisma's per-call work would cost more than the round trip.
@@ -332,6 +339,7 @@ export class Database implements UnitOfWork {
       // A connection that cannot even roll back is broken: it is destroyed, not returned to the pool.
       const broken = await transaction.connection.query('ROLLBACK').then(() => undefined, (rollbackError: Error) => rollbackError);
       transaction.connection.release(broken);
+      for (const hook of transaction.afterRollback) hook();
       throw err;
     }
     transaction.connection.release();

@@ -8,10 +8,6 @@ import { InitiateChallengeRequest, InitiateChallengeResponse } from './wire/chal
 @Route('v1/financialservices/user')
 @Tags('Challenge')
 @Response<ErrorEnvelope>(400, 'The request is invalid (errorResponseCode says how)')
-@Response<ErrorEnvelope>(401, 'UNAUTHENTICATED: the partner is not known')
-@Response<ErrorEnvelope>(403, 'PERMISSION_DENIED: the partner is suspended')
-@Response<ErrorEnvelope>(412, 'IDEMPOTENCY_VIOLATION: the requestId was used for a different request')
-@Response<ErrorEnvelope>(429, 'RESOURCE_EXHAUSTED: too many challenges or wrong codes for this phone')
 export class ChallengeController extends Controller {
   constructor(private readonly s: Services) {
     super();
@@ -20,8 +16,8 @@ export class ChallengeController extends Controller {
   /**
    * InitiateChallenge: sends the user an SMS OTP for one journey step (the context). The code is valid for
    * 5 minutes, once, for that phone and step, with 3 attempts; a phone gets at most 10 challenges in 15
-   * minutes and is locked (30 s, doubling) after 5 consecutive wrong codes. The SMS text is the partner's
-   * template; `messageRegex` reads the code out of it.
+   * minutes and 20 in 24 hours (the defaults), whichever partner asks, and is locked (30 s, doubling) after 5
+   * consecutive wrong codes. The SMS text is the partner's template; `messageRegex` reads the code out of it.
    */
   @Post('initiateChallenge')
   public initiateChallenge(@Request() req: HttpRequest, @Body() body: InitiateChallengeRequest): Promise<InitiateChallengeResponse> {

@@ -11,10 +11,7 @@ import {
 @Route('v1/financialservices/credit')
 @Tags('KYC')
 @Response<ErrorEnvelope>(400, 'The request is invalid (errorResponseCode says how)')
-@Response<ErrorEnvelope>(401, 'UNAUTHENTICATED: the partner is not known')
-@Response<ErrorEnvelope>(403, 'PERMISSION_DENIED: the partner is suspended')
 @Response<ErrorEnvelope>(404, 'INVALID_IDENTIFIER: an identifier is unknown')
-@Response<ErrorEnvelope>(412, 'IDEMPOTENCY_VIOLATION: the requestId was used for a different request')
 export class KycController extends Controller {
   constructor(private readonly s: Services) {
     super();

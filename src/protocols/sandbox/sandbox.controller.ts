@@ -1,7 +1,6 @@
 import { Body, Controller, Get, Path, Post, Query, Request, Response, Route, Tags } from 'tsoa';
 import type { Request as HttpRequest } from 'express';
 import type { Services } from '../../container';
-import { AppError, AppErrorCode } from '../../core/errors';
 import { partnerOf } from '../shared/partner-auth';
 
 export interface SandboxCompletion {
@@ -19,8 +18,6 @@ export interface SandboxError {
   error: { code: string; message: string; fields?: string[] };
 }
 
-const REFERENCE = /^[A-Za-z0-9_:-]{1,100}$/;
-
 /**
  * Sandbox only (absent when APP_ENV=production): stands in for the user's phone and for the user finishing
  * steps on the bank's own pages. `reference` is the partner's own application reference (googleApplicationId
@@ -28,8 +25,7 @@ const REFERENCE = /^[A-Za-z0-9_:-]{1,100}$/;
  */
 @Route('sandbox')
 @Tags('Sandbox')
-@Response<SandboxError>(400, 'The reference or the body is invalid')
-@Response<SandboxError>(404, 'The application is unknown to this partner')
+@Response<SandboxError>(400, 'INVALID_FIELD_VALUE (a parameter or the body is invalid), or the step is not open (PRECONDITION_FAILED, ILLEGAL_STATE_TRANSITION)')
 export class SandboxController extends Controller {
   constructor(private readonly s: Services) {
     super();
@@ -45,26 +41,40 @@ export class SandboxController extends Controller {
     return { messages: await this.s.sandbox!.sms.read(phone) };
   }
 
-  /** The user completes KYC on the bank's page: KYC goes to AWAITING_APPROVAL, then (asynchronously) APPROVED or REJECTED. */
+  /**
+   * The user completes KYC on the bank's page: KYC goes to AWAITING_APPROVAL, then (asynchronously) APPROVED or REJECTED.
+   * @param reference The partner's application reference (googleApplicationId).
+   * @pattern reference ^[A-Za-z0-9_:-]{1,100}$
+   */
   @Post('applications/{reference}/kyc/complete')
+  @Response<SandboxError>(404, 'NOT_FOUND: the application is unknown to this partner')
   public async completeKyc(@Request() req: HttpRequest, @Path() reference: string, @Body() body?: SandboxCompletion): Promise<{ kycState: string }> {
     return { kycState: await this.s.kyc.complete(refOf(req, reference), body?.outcome ?? 'APPROVED') };
   }
 
-  /** The user finishes income verification on the bank's page: the credit decision is then made (APPROVED with an offer, or REJECTED) asynchronously. */
+  /**
+   * The user finishes income verification on the bank's page: the credit decision is then made (APPROVED with an offer, or REJECTED) asynchronously.
+   * @param reference The partner's application reference (googleApplicationId).
+   * @pattern reference ^[A-Za-z0-9_:-]{1,100}$
+   */
   @Post('applications/{reference}/income-verification/complete')
+  @Response<SandboxError>(404, 'NOT_FOUND: the application is unknown to this partner')
   public async completeIncomeVerification(@Request() req: HttpRequest, @Path() reference: string, @Body() body?: SandboxCompletion): Promise<{ approvalState: string }> {
     return { approvalState: await this.s.approvals.completeIncomeVerification(refOf(req, reference), body?.outcome ?? 'APPROVED') };
   }
 
-  /** The user authorises (or declines) the e-mandate on the bank's page: the mandate then goes ACTIVE (or FAILED) asynchronously. */
+  /**
+   * The user authorises (or declines) the e-mandate on the bank's page: the mandate then goes ACTIVE (or FAILED) asynchronously.
+   * @param reference The partner's application reference (googleApplicationId).
+   * @pattern reference ^[A-Za-z0-9_:-]{1,100}$
+   */
   @Post('applications/{reference}/repayment-setup/complete')
+  @Response<SandboxError>(404, 'NOT_FOUND: the application is unknown to this partner')
   public async completeRepaymentSetup(@Request() req: HttpRequest, @Path() reference: string, @Body() body?: SandboxCompletion): Promise<{ repaymentSetupState: string }> {
     return { repaymentSetupState: await this.s.mandates.complete(refOf(req, reference), body?.outcome ?? 'APPROVED') };
   }
 }
 
 function refOf(req: HttpRequest, reference: string) {
-  if (!REFERENCE.test(reference)) throw new AppError(AppErrorCode.INVALID_FIELD_VALUE, 'reference has an invalid format', ['reference']);
   return { partnerId: partnerOf(req).id, externalReference: reference };
 }

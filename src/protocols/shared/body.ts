@@ -32,25 +32,41 @@ const PLAIN = /^[\x20-\x7E\t\n\r]*$/;
 
 const wellFormed = (text: string) => PLAIN.test(text) || (!CONTROL.test(text) && !LONE_SURROGATE.test(text));
 
-/** The wire path of the first ill-formed string in `value` (member names included), or undefined. */
-export function illFormedTextAt(value: unknown, path: string): string | undefined {
-  if (typeof value === 'string') return wellFormed(value) ? undefined : path;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const found = illFormedTextAt(value[i], `${path}[${i}]`);
-      if (found) return found;
+/** How deeply objects and arrays may nest in a request: four times as deep as any schema goes. */
+export const MAX_NESTING = 32;
+
+type Visit = { value: unknown; path: string; depth: number } | { key: string; owner: string };
+
+/**
+ * The first problem of a parsed request value, in document order: the wire path of an ill-formed string
+ * (member names included), or `tooDeep` when objects and arrays nest deeper than MAX_NESTING. Iterative, so a
+ * body nested 30,000 levels deep is refused, not a stack overflow.
+ */
+export function inspectText(root: unknown, rootPath: string): { illFormedAt?: string; tooDeep?: true } {
+  const stack: Visit[] = [{ value: root, path: rootPath, depth: 0 }];
+  while (stack.length) {
+    const visit = stack.pop()!;
+    if ('key' in visit) {
+      if (!wellFormed(visit.key)) return { illFormedAt: visit.owner || 'body' };
+      continue;
     }
-    return undefined;
-  }
-  if (value && typeof value === 'object') {
-    for (const [key, member] of Object.entries(value)) {
-      const memberPath = path ? `${path}.${key}` : key;
-      if (!wellFormed(key)) return path || 'body';
-      const found = illFormedTextAt(member, memberPath);
-      if (found) return found;
+    const { value, path, depth } = visit;
+    if (typeof value === 'string') {
+      if (!wellFormed(value)) return { illFormedAt: path };
+    } else if (value && typeof value === 'object') {
+      if (depth >= MAX_NESTING) return { tooDeep: true };
+      if (Array.isArray(value)) {
+        for (let i = value.length - 1; i >= 0; i--) stack.push({ value: value[i], path: `${path}[${i}]`, depth: depth + 1 });
+      } else {
+        const entries = Object.entries(value);
+        for (let i = entries.length - 1; i >= 0; i--) {
+          const [key, member] = entries[i];
+          stack.push({ value: member, path: path ? `${path}.${key}` : key, depth: depth + 1 }, { key, owner: path });
+        }
+      }
     }
   }
-  return undefined;
+  return {};
 }
 
 function illFormed(field: string): ProtocolError {
@@ -61,7 +77,8 @@ function illFormed(field: string): ProtocolError {
  * A surface's body handling: at most 64 KiB, read as raw bytes (kept as `rawBody`, for signatures), then
  * parsed as JSON. A POST must say Content-Type application/json; anything else is refused before parsing.
  * Every string of the request (body, query, path) is checked once, here, for NUL, lone surrogates and control
- * characters: such a request is a 400, never reaches a service and is never stored.
+ * characters: such a request is a 400, never reaches a service and is never stored. So is a body nested deeper
+ * than MAX_NESTING levels, before any recursive code (validation, fingerprints) sees it.
  *
  * With `jose`, an application/jose body (at most 128 KiB) is kept as text for the surface's message check
  * (jose-envelope.ts), which hands the opened payload back through `acceptJsonPayload`: the same checks.
@@ -79,7 +96,7 @@ export function jsonBody(options: { jose?: boolean } = {}): RequestHandler[] {
       return next(new ProtocolError(ProtocolErrorCode.MALFORMED_REQUEST, 'The path is not valid percent-encoded UTF-8'));
     }
     if (!wellFormed(path)) return next(illFormed('path'));
-    const badQuery = illFormedTextAt(req.query, 'query');
+    const badQuery = inspectText(req.query, 'query').illFormedAt;
     if (badQuery) return next(illFormed(badQuery));
     const body = req.body;
     if (!Buffer.isBuffer(body)) return next();
@@ -121,8 +138,10 @@ export function acceptJsonPayload(req: Request, bytes: Buffer): ProtocolError | 
   if (req.body === null || typeof req.body !== 'object') {
     return new ProtocolError(ProtocolErrorCode.MALFORMED_REQUEST, 'The request body must be a JSON object');
   }
-  const badMember = illFormedTextAt(req.body, '');
-  return badMember ? illFormed(badMember) : undefined;
+  const inspected = inspectText(req.body, '');
+  if (inspected.illFormedAt) return illFormed(inspected.illFormedAt);
+  if (inspected.tooDeep) return new ProtocolError(ProtocolErrorCode.MALFORMED_REQUEST, `The request body nests objects and arrays deeper than ${MAX_NESTING} levels`);
+  return undefined;
 }
 
 /** Body-parser's own refusals (size, encoding) as protocol errors. */

@@ -2,7 +2,7 @@
 export function isConnectivityError(err: unknown): boolean {
   const e = err as { code?: string; message?: string };
   return (
-    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'P1001', 'P1002', 'P1017', 'P2024'].includes(e?.code ?? '') ||
+    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'P1001', 'P1002', 'P1017', 'P2024', 'RATE_LIMIT_UNAVAILABLE'].includes(e?.code ?? '') ||
     /ECONNREFUSED|Connection terminated|connect ETIMEDOUT/.test(e?.message ?? '')
   );
 }

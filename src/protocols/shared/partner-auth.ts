@@ -37,13 +37,18 @@ export function partnerOf(req: Request): Partner {
   return partner;
 }
 
-/** Resolves the partner before any work, applies its per-minute limit, then the surface's message check if any. */
+/**
+ * Resolves the partner before any work, applies its per-minute limit (`rateLimitPerMinute`, none when null;
+ * counted in Redis across API processes, failing open: while Redis is down each process counts on its own),
+ * then the surface's message check if any.
+ */
 export function resolvePartner(authenticate: PartnerAuthenticator, limiter: RateLimiter, checkMessage?: MessageCheck): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
     authenticate(req)
       .then(async (partner) => {
         if (partner.rateLimitPerMinute !== null) {
-          const retryAfterSeconds = await limiter.hit(`partner:${partner.id}`, partner.rateLimitPerMinute, 60);
+          const perMinute = limiter.limit('partner', [{ points: partner.rateLimitPerMinute, seconds: 60 }], 'fail-open');
+          const retryAfterSeconds = await perMinute.take(partner.id);
           if (retryAfterSeconds > 0) {
             throw new AppError(AppErrorCode.PARTNER_RATE_LIMITED, `Partner ${partner.id} sent more than ${partner.rateLimitPerMinute} requests this minute`, [], { retryAfterSeconds });
           }

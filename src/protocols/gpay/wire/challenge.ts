@@ -1,6 +1,6 @@
 import { EmptyContext, RequestHeader, ResponseHeader, UserIdentifier } from './common';
 
-/** The journey step the challenge is for. Exactly one member is set. */
+/** The journey step the challenge is for. Exactly one member is set (none: 400 MISSING_REQUIRED_FIELD; two or more: 400 INVALID_FIELD_VALUE). */
 export interface ChallengeContext {
   userApprovalContext?: EmptyContext;
   submitApplicationContext?: EmptyContext;
@@ -14,7 +14,7 @@ export interface InitiateChallengeRequest {
   data: {
     userIdentifier: UserIdentifier;
     /**
-     * Mechanisms the caller supports; SMS_OTP must be among them.
+     * Mechanisms the caller supports; SMS_OTP must be among them, else 400 INVALID_FIELD_VALUE.
      * @minItems 1
      */
     challengeMechanism: Array<{ type: 'SMS_OTP' | 'EMAIL_OTP' }>;

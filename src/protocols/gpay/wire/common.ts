@@ -1,12 +1,39 @@
 /**
+ * An int64 as a decimal string: an optional minus sign and 1 to 19 digits, within −2^63 … 2^63 − 1 (a value
+ * outside that range is 400 INVALID_FIELD_VALUE). What this server emits.
+ * @pattern ^-?[0-9]{1,19}$
+ * @example "100000000000"
+ */
+export type Int64String = string;
+
+/**
+ * An int64 as a JSON number: accepted only as a safe integer (|n| ≤ 2^53 − 1); a larger number has lost
+ * precision in JSON, so send it as a string.
+ * @isLong
+ * @minimum -9007199254740991
+ * @maximum 9007199254740991
+ * @example 100000000000
+ */
+export type SafeInteger = number;
+
+/**
  * An int64 as the wire carries it: a decimal string (preferred, and what this server emits) or a JSON number
  * (accepted only when it is a safe integer, ≤ 2^53 − 1).
  * @example "100000000000"
  */
-export type Int64 = string | number;
+export type Int64 = Int64String | SafeInteger;
+
+/**
+ * A calendar date, YYYY-MM-DD, that exists: 2024-02-29 does, 2023-02-29 and 2024-04-31 do not (400
+ * INVALID_FIELD_VALUE).
+ * @pattern ^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$
+ * @format date
+ * @example "1990-05-15"
+ */
+export type CalendarDate = string;
 
 export interface Timestamp {
-  /** Milliseconds since the Unix epoch (int64). */
+  /** Milliseconds since the Unix epoch (int64); in a requestHeader it must be within ±60 s of the server's clock. */
   epochMillis: Int64;
 }
 
@@ -47,7 +74,11 @@ export interface ResponseHeader {
   responseTimestamp: TimestampOut;
 }
 
-/** An amount of money. `amountMicros` is the amount × 10^6 (₹1 = 1000000). */
+/**
+ * An amount of money. `amountMicros` is the amount × 10^6 (₹1 = 1000000). The amounts this server reads (the
+ * loan amount, the income, the EMI, the processing fee) must be positive and whole paise (a multiple of
+ * 10000 micros), else 400 INVALID_FIELD_VALUE.
+ */
 export interface Money {
   /**
    * ISO 4217 currency code; only INR is supported.

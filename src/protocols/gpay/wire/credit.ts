@@ -1,5 +1,5 @@
 import {
-  Challenge, EmptyContext, GoogleApplicationId, Money, MoneyOut, RejectedStateContext, RequestHeader, ResponseHeader,
+  CalendarDate, Challenge, EmptyContext, GoogleApplicationId, Money, MoneyOut, RejectedStateContext, RequestHeader, ResponseHeader,
   TimestampOut, UserIdentifier,
 } from './common';
 
@@ -47,7 +47,7 @@ export interface Address {
   geoLocation?: GeoLocation;
 }
 
-/** Exactly one member is set. */
+/** Exactly one member is set (none: 400 MISSING_REQUIRED_FIELD; two: 400 INVALID_FIELD_VALUE). */
 export interface EmploymentType {
   salaried?: EmptyContext;
   selfEmployed?: EmptyContext;
@@ -82,7 +82,8 @@ export interface ApplicantUser {
   type?: 'NEW_TO_BANK' | 'EXISTING_TO_BANK';
   deviceLocation?: { latitude: number; longitude: number; accuracy?: number };
   /**
-   * Residential (mandatory), office (mandatory) and, when renting, permanent address.
+   * Residential (mandatory), office (mandatory) and, when renting, permanent address. One of them must carry the
+   * tag RESIDENTIAL_ADDRESS, else 400 INVALID_FIELD_VALUE.
    * @minItems 1
    * @maxItems 5
    */
@@ -93,11 +94,7 @@ export interface ApplicantUser {
    * @example "ABCDE1234F"
    */
   pan: string;
-  /**
-   * YYYY-MM-DD.
-   * @pattern ^[0-9]{4}-[0-9]{2}-[0-9]{2}$
-   */
-  dateOfBirth: string;
+  dateOfBirth: CalendarDate;
   employmentInfo: {
     /**
      * @minLength 1

@@ -1,4 +1,4 @@
-import { ErrorResponse, GoogleApplicationId, RequestHeader, ResponseHeader, TimestampOut, TncAcceptance } from './common';
+import { CalendarDate, ErrorResponse, GoogleApplicationId, RequestHeader, ResponseHeader, TimestampOut, TncAcceptance } from './common';
 
 export interface InitiateKycRequest {
   requestHeader: RequestHeader;
@@ -40,8 +40,7 @@ export interface SearchCkycRecordRequest {
      * @pattern ^[A-Z]{5}[0-9]{4}[A-Z]$
      */
     pan: string;
-    /** @pattern ^[0-9]{4}-[0-9]{2}-[0-9]{2}$ */
-    dateOfBirth: string;
+    dateOfBirth: CalendarDate;
     /**
      * Must include `{type: CKYC_DATA_FETCH, acceptance: true}`: the user's consent to fetch the CKYC record.
      * @minItems 1
@@ -110,8 +109,12 @@ export interface GetAuthTokenRequest {
     googleApplicationId: GoogleApplicationId;
     authTokenContext: { type: 'KYC' | 'REPAYMENT_SETUP' | 'INCOME_VERIFICATION' };
     /**
-     * Where the bank's page sends the user back when the step is done (https).
+     * Where the bank's page sends the user back when the step is done: an absolute https URL (the sandbox also
+     * accepts http) of RFC 3986 characters (non-ASCII percent-encoded), else 400 INVALID_FIELD_VALUE.
      * @maxLength 2000
+     * @pattern ^[Hh][Tt][Tt][Pp][Ss]?://(?:[A-Za-z0-9._~!$&'()*+,;=:@\[\]-]|%[0-9A-Fa-f]{2})+(?:/(?:[A-Za-z0-9._~!$&'()*+,;=:@-]|%[0-9A-Fa-f]{2})*)*(?:\?(?:[A-Za-z0-9._~!$&'()*+,;=:@/?-]|%[0-9A-Fa-f]{2})*)?(?:#(?:[A-Za-z0-9._~!$&'()*+,;=:@/?-]|%[0-9A-Fa-f]{2})*)?$
+     * @format uri
+     * @example "https://pay.example.com/loans/return"
      */
     redirectionUrl?: string;
   };
