@@ -145,7 +145,7 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
     partners,
     challenges,
     approvals,
-    offers: new OfferService(offerRepository),
+    offers: new OfferService(offerRepository, db, applications, clock),
     kyc,
     ckyc: new CkycService(kycRepository, ckycRegistry, identity, sealer),
     authTokens: new AuthTokenService(applications, kycRepository, mandateRepository, keys, config.publicBaseUrl, config.sandbox, clock),
