@@ -6,7 +6,7 @@ CREATE TABLE "partner_callback" (
     "partner_id" TEXT NOT NULL,
     "operation" TEXT NOT NULL,
     "request_id" TEXT NOT NULL,
-    "subjects" TEXT[] NOT NULL,
+    "subjects" TEXT[],
     "context_ciphertext" TEXT NOT NULL,
     "body_ciphertext" TEXT,
     "built_at" TIMESTAMPTZ(3),
