@@ -4,7 +4,7 @@
  *   src/core/**       the domain: services, state machines, ports (interfaces) for the outside world
  *   src/lib/**        infrastructure (config, crypto, clock, logger, jobs, and the database in src/lib/db/**)
  *   src/adapters/**   outside-world adapters (bureau, CKYC registry, rail, SMS, sandbox fakes): implement core's ports
- *   src/protocols/**  one folder per partner-facing surface (gpay/, sandbox/, later ocen/), plus shared/
+ *   src/protocols/**  one folder per partner-facing surface (gpay/, sandbox/, ocen/), plus shared/
  *   src/container.ts, src/app.ts, src/*main.ts   the composition root: the only place that wires everything together
  *
  * Paths in the rules are relative to the project root; npm packages resolve to node_modules/<name>/…

@@ -5,6 +5,7 @@ import { newTraceId, withTrace } from './lib/trace';
 import { accessLog } from './lib/logger';
 import { securityHeaders } from './protocols/shared/security-headers';
 import { gpayRouter } from './protocols/gpay/gpay-router';
+import { ocenRouter } from './protocols/ocen/ocen-router';
 import { buildGpayOpenApi } from './protocols/gpay/gpay-openapi';
 import { buildSandboxOpenApi } from './protocols/sandbox/sandbox-openapi';
 import { plainErrorHandler, sandboxRouter } from './protocols/sandbox/sandbox-router';
@@ -79,6 +80,10 @@ export function createApp(services: Services): express.Express {
   app.use('/public', express.static(path.resolve(__dirname, '../public')));
 
   const base = config.basePath || '';
+  // First: the OCEN surface reads its own raw bodies (the others parse JSON for every path they see).
+  if (services.ocen) {
+    app.use(base || '/', ocenRouter({ lender: services.ocen, clock: services.clock, logger, sandbox: config.sandbox }));
+  }
   if (config.sandbox && services.sandbox) {
     app.use(base || '/', sandboxRouter({ partners: services.partners, limiter: services.limiter, logger, defaultPartnerId: services.sandbox.gpayPartnerId }));
   }

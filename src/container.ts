@@ -52,6 +52,13 @@ import { expireKycJob } from './core/kyc/expire-kyc.job';
 import { confirmMandateJob } from './core/mandate/confirm-mandate.job';
 import { disburseLoanJob } from './core/loan/disburse-loan.job';
 import { GpayExchange } from './protocols/gpay/gpay-exchange';
+import { PartnerCallbackRepository } from './lib/callbacks/partner-callback.repository';
+import { createOcenNetwork } from './protocols/ocen/ocen-network';
+import { OcenLender } from './protocols/ocen/ocen-lender';
+import { ocenCallbackJob } from './protocols/ocen/ocen-callback.job';
+
+/** The product OCEN loan applications are underwritten for (the network's productData is echoed, not mapped yet). */
+const OCEN_PRODUCT_ID = 'PERSONAL_LOAN';
 
 /** Everything the protocol adapters and the worker use, wired once (the composition root). */
 export interface Services {
@@ -69,6 +76,8 @@ export interface Services {
   jobStore: JobStoreRepository;
   jobs: JobRegistry;
   gpay: GpayExchange;
+  /** The OCEN 4.0 lender; undefined (no OCEN routes, no callbacks) unless the OCEN_* settings are given. */
+  ocen?: OcenLender;
   partners: PartnerService;
   challenges: ChallengeService;
   approvals: ApprovalService;
@@ -124,6 +133,14 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
   const accountTokens = new AccountTokens(sealer, identity);
   const loans = new LoanService(db, applications, submissionRepository, loanRepository, transitions, rail, accountTokens, clock);
 
+  const offers = new OfferService(offerRepository, db, applications, clock);
+  const idempotency = new Idempotency(db, new IdempotencyRepository(db), sealer);
+  const ocen = config.ocen
+    ? new OcenLender(db, idempotency, partners, applications, approvals, offers, new PartnerCallbackRepository(db), outbox, sealer,
+      createOcenNetwork(config.ocen, keys), clock, logger,
+      { participantId: config.ocen.participantId, orgId: config.ocen.orgId, productId: OCEN_PRODUCT_ID })
+    : undefined;
+
   const jobs = new JobRegistry()
     .register(deliverChallengeJob, challenges)
     .register(decideCreditJob, approvals)
@@ -132,6 +149,7 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
     .register(expireKycJob, kyc)
     .register(confirmMandateJob, mandates)
     .register(disburseLoanJob, loans);
+  if (ocen) jobs.register(ocenCallbackJob, ocen);
 
   return {
     config,
@@ -146,11 +164,12 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
     outbox,
     jobStore,
     jobs,
-    gpay: new GpayExchange(new Idempotency(db, new IdempotencyRepository(db), sealer), clock, config.requestTimestampToleranceMs, logger),
+    gpay: new GpayExchange(idempotency, clock, config.requestTimestampToleranceMs, logger),
+    ocen,
     partners,
     challenges,
     approvals,
-    offers: new OfferService(offerRepository),
+    offers,
     kyc,
     ckyc: new CkycService(kycRepository, ckycRegistry, identity, sealer),
     authTokens: new AuthTokenService(applications, kycRepository, mandateRepository, keys, config.publicBaseUrl, config.sandbox, clock),

@@ -53,6 +53,8 @@ export interface Config {
   partnersFile?: string;
   /** `npm start` runs the worker in the API process unless false. */
   runWorker: boolean;
+  /** The OCEN 4.0 network settings; undefined (the OCEN surface off) when none is set. */
+  ocen?: OcenConfig;
   worker: {
     concurrency: number;
     outboxPollMs: number;
@@ -67,6 +69,31 @@ export interface Config {
   };
   /** Sandbox only: how long the sandbox rail takes to answer a transfer it has taken (a slow bank). */
   sandboxRailDelayMs: number;
+}
+
+/**
+ * How this lender takes part in an OCEN 4.0 network (`OCEN_*`): all of them or none. The URLs are the network's
+ * services (for the dev network: registry https://dev.ocen.network, auth service
+ * https://auth.ocen.network/realms/dev with its token endpoint and JWKS under /protocol/openid-connect/).
+ */
+export interface OcenConfig {
+  /** `OCEN_REGISTRY_URL`: participants are read at `{registryUrl}/service/participant-roles/{participantId}`. */
+  registryUrl: string;
+  /** `OCEN_AUTH_JWKS_URL`: the auth service's keys, which sign the callers' bearer tokens. */
+  authJwksUrl: string;
+  /** `OCEN_AUTH_ISSUER`: the `iss` of those tokens. */
+  authIssuer: string;
+  /** `OCEN_AUTH_TOKEN_URL`: where we get our own token (client credentials). */
+  authTokenUrl: string;
+  /** `OCEN_CLIENT_ID`, `OCEN_CLIENT_SECRET`: our credentials at the auth service (the secret is never logged). */
+  clientId: string;
+  clientSecret: string;
+  /** `OCEN_PARTICIPANT_ID`: our participant (lender role) id in the registry (`metadata.originatorParticipantId`). */
+  participantId: string;
+  /** `OCEN_ORG_ID`: our organisation id in the registry (`metadata.originatorOrgId`). */
+  orgId: string;
+  /** `OCEN_REGISTRY_CACHE_MS`: how long a registry answer is kept (a key rotation or withdrawn approval takes effect within it). */
+  registryCacheMs: number;
 }
 
 export class ConfigError extends Error {
@@ -130,6 +157,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const basePath = str('BASE_PATH', '').replace(/\/+$/, '');
   if (basePath && !/^\/[A-Za-z0-9/_-]*$/.test(basePath)) problems.push(`BASE_PATH must start with "/" and hold only [A-Za-z0-9/_-], got "${basePath}"`);
 
+  const ocen = loadOcenConfig(str, url, int, problems);
+
   const config: Config = {
     appEnv,
     port,
@@ -157,6 +186,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     otpPhoneLimits: windows('OTP_PHONE_LIMITS', '10/15m,20/24h'),
     partnersFile: str('PARTNERS_FILE', '') ? path.resolve(str('PARTNERS_FILE', '')) : undefined,
     runWorker: bool('RUN_WORKER', true),
+    ocen,
     worker: {
       concurrency: int('WORKER_CONCURRENCY', 8, 1, 256),
       outboxPollMs: int('OUTBOX_POLL_MS', 250, 10, 60_000),
@@ -173,6 +203,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (problems.length) throw new ConfigError(problems);
   return config;
+}
+
+const OCEN_URLS = { registryUrl: 'OCEN_REGISTRY_URL', authJwksUrl: 'OCEN_AUTH_JWKS_URL', authIssuer: 'OCEN_AUTH_ISSUER', authTokenUrl: 'OCEN_AUTH_TOKEN_URL' } as const;
+const OCEN_VALUES = { clientId: 'OCEN_CLIENT_ID', clientSecret: 'OCEN_CLIENT_SECRET', participantId: 'OCEN_PARTICIPANT_ID', orgId: 'OCEN_ORG_ID' } as const;
+
+/** The OCEN settings: undefined when none is set; every one of them (URLs valid) when any is. */
+function loadOcenConfig(
+  str: (name: string, fallback: string) => string,
+  url: (name: string, fallback: string, protocols: string[]) => string,
+  int: (name: string, fallback: number, min: number, max: number) => number,
+  problems: string[],
+): OcenConfig | undefined {
+  const names = [...Object.values(OCEN_URLS), ...Object.values(OCEN_VALUES)];
+  const set = names.filter((name) => str(name, '') !== '');
+  if (set.length === 0) return undefined;
+  const missing = names.filter((name) => !set.includes(name));
+  if (missing.length) problems.push(`the OCEN settings come together: ${set.join(', ')} ${set.length === 1 ? 'is' : 'are'} set but ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not (set all of them, or none to keep the OCEN surface off)`);
+  const http = ['https:', 'http:'];
+  const urls = Object.fromEntries(Object.entries(OCEN_URLS).map(([key, name]) => [key, str(name, '') ? url(name, '', http) : ''])) as Record<keyof typeof OCEN_URLS, string>;
+  const values = Object.fromEntries(Object.entries(OCEN_VALUES).map(([key, name]) => [key, str(name, '')])) as Record<keyof typeof OCEN_VALUES, string>;
+  return { ...urls, ...values, registryCacheMs: int('OCEN_REGISTRY_CACHE_MS', 300_000, 0, 86_400_000) };
 }
 
 const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3_600, d: 86_400 };

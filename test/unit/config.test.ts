@@ -71,4 +71,52 @@ describe('configuration, validated once at boot', () => {
   it('when BASE_PATH has a trailing slash, then it is normalised', () => {
     expect(loadConfig({ BASE_PATH: '/gpay/' }).basePath).toBe('/gpay');
   });
+
+  describe('the OCEN network settings', () => {
+    const ocen = {
+      OCEN_REGISTRY_URL: 'https://dev.ocen.network',
+      OCEN_AUTH_JWKS_URL: 'https://auth.ocen.network/realms/dev/protocol/openid-connect/certs',
+      OCEN_AUTH_ISSUER: 'https://auth.ocen.network/realms/dev',
+      OCEN_AUTH_TOKEN_URL: 'https://auth.ocen.network/realms/dev/protocol/openid-connect/token',
+      OCEN_CLIENT_ID: 'lender-client',
+      OCEN_CLIENT_SECRET: 'secret',
+      OCEN_PARTICIPANT_ID: 'lender-1',
+      OCEN_ORG_ID: 'org-bank',
+    };
+
+    it('when none is set, then the OCEN surface is off (no ocen settings)', () => {
+      expect(loadConfig({}).ocen).toBeUndefined();
+    });
+
+    it('when all are set, then they are read as given, with the registry cached 5 minutes by default', () => {
+      expect(loadConfig(ocen).ocen).toEqual({
+        registryUrl: 'https://dev.ocen.network',
+        authJwksUrl: ocen.OCEN_AUTH_JWKS_URL,
+        authIssuer: 'https://auth.ocen.network/realms/dev',
+        authTokenUrl: ocen.OCEN_AUTH_TOKEN_URL,
+        clientId: 'lender-client',
+        clientSecret: 'secret',
+        participantId: 'lender-1',
+        orgId: 'org-bank',
+        registryCacheMs: 300_000,
+      });
+      expect(loadConfig({ ...ocen, OCEN_REGISTRY_CACHE_MS: '1000' }).ocen?.registryCacheMs).toBe(1000);
+    });
+
+    it('when only some are set, then the boot stops naming the missing ones', () => {
+      expect(() => loadConfig({ OCEN_REGISTRY_URL: ocen.OCEN_REGISTRY_URL, OCEN_CLIENT_ID: 'x' })).toThrow(
+        'the OCEN settings come together: OCEN_REGISTRY_URL, OCEN_CLIENT_ID are set but OCEN_AUTH_JWKS_URL, OCEN_AUTH_ISSUER, OCEN_AUTH_TOKEN_URL, OCEN_CLIENT_SECRET, OCEN_PARTICIPANT_ID, OCEN_ORG_ID are not',
+      );
+    });
+
+    it('when a URL is not an http(s) URL, then the boot stops naming it', () => {
+      let error: unknown;
+      try {
+        loadConfig({ ...ocen, OCEN_REGISTRY_URL: 'dev.ocen.network', OCEN_AUTH_JWKS_URL: 'ftp://auth.example/certs' });
+      } catch (err) {
+        error = err;
+      }
+      expect((error as ConfigError).problems).toEqual(['OCEN_REGISTRY_URL is not a valid URL', 'OCEN_AUTH_JWKS_URL must use https: or http:, got "ftp:"']);
+    });
+  });
 });

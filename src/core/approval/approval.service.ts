@@ -6,7 +6,7 @@ import { Clock } from '../../lib/clock';
 import { Outbox } from '../../lib/jobs/outbox';
 import { TransitionWriter, initial } from '../state/transition-writer';
 import { ChallengeService, ChallengeProof } from '../challenge/challenge.service';
-import { IdentityHasher } from '../shared/identity';
+import { IdentityHasher, PhoneNumber } from '../shared/identity';
 import { istDate } from '../shared/dates';
 import { Application, ApplicationRef } from '../application/application';
 import { ApplicationRepository } from '../application/application.repository';
@@ -44,6 +44,11 @@ export interface ApprovalRequest extends ApplicationRef {
   applicant: Applicant;
 }
 
+/** An application from a partner that authenticated the borrower itself: the borrower's phone instead of an OTP proof. */
+export interface OpenApplicationRequest extends Omit<ApprovalRequest, 'challenge'> {
+  phone: PhoneNumber;
+}
+
 export interface ApprovalStatus {
   state: ApprovalState;
   lenderReference: string;
@@ -79,31 +84,64 @@ export class ApprovalService {
         if (await existing) throw duplicate();
       });
 
-      const id = randomUUID();
-      const lenderReference = `PA${randomToken(9).replace(/[-_]/g, 'x').toUpperCase()}`;
-      await this.applications.create(
-        {
-          id,
-          partnerId: request.partnerId,
-          externalReference: request.externalReference,
-          lenderReference,
-          productId: product.id,
-          phoneHash: this.identity.phone(request.challenge.phone),
-          panHash: this.identity.pan(request.applicant.pan),
-          panLast4: request.applicant.pan.slice(5, 9),
-          applicantCiphertext: this.sealer.seal(JSON.stringify(request.cKycId ? { ...request.applicant, cKycId: request.cKycId } : request.applicant), `applicant:${id}`),
-          loanPurpose: request.loanPurpose,
-          requestedAmountMicros: request.requestedAmountMicros,
-          cKycIdHash: request.cKycId ? this.identity.cKycId(request.cKycId) : null,
-          approvalState: 'IN_PROCESS',
-          applicationState: 'CREDIT_APPROVAL_PENDING',
-        },
-        duplicate,
-      );
-      await this.transitions.recordInitials(id, initial(approvalState, 'IN_PROCESS'), initial(applicationState, 'CREDIT_APPROVAL_PENDING'));
-      await this.outbox.stage(decideCreditJob, { applicationId: id });
-      return { state: 'IN_PROCESS', lenderReference };
+      return this.record(request, product, request.challenge.phone);
     });
+  }
+
+  /**
+   * Records an application whose borrower the calling partner has already authenticated (no OTP step: a
+   * network that authenticates the partner itself and makes it answerable for the borrower's consent), and
+   * stages the credit decision, exactly as {@link approve} does after its challenge. A partner reference seen
+   * before is DUPLICATE_APPLICATION.
+   */
+  async open(request: OpenApplicationRequest): Promise<ApprovalStatus> {
+    return this.uow.transaction(async () => {
+      const product = await this.products.find(request.productId);
+      if (!product || !product.active) throw notFound('productId', 'productId');
+      if (await this.applications.exists(request)) throw duplicate();
+      return this.record(request, product, request.phone);
+    });
+  }
+
+  /** The approval of an application, read within its partner (another partner's reference is unknown). */
+  async status(ref: ApplicationRef): Promise<ApprovalStatus & { applicationId: string }> {
+    const application = await this.applications.get(ref);
+    return {
+      applicationId: application.id,
+      state: application.approvalState,
+      lenderReference: application.lenderReference,
+      offerId: application.currentOfferId ?? undefined,
+      rejection: application.approvalRejectionReason
+        ? { reason: application.approvalRejectionReason, description: application.approvalRejectionDescription ?? '' }
+        : undefined,
+    };
+  }
+
+  private async record(request: Omit<OpenApplicationRequest, 'phone'>, product: Product, phone: PhoneNumber): Promise<ApprovalStatus> {
+    const id = randomUUID();
+    const lenderReference = `PA${randomToken(9).replace(/[-_]/g, 'x').toUpperCase()}`;
+    await this.applications.create(
+      {
+        id,
+        partnerId: request.partnerId,
+        externalReference: request.externalReference,
+        lenderReference,
+        productId: product.id,
+        phoneHash: this.identity.phone(phone),
+        panHash: this.identity.pan(request.applicant.pan),
+        panLast4: request.applicant.pan.slice(5, 9),
+        applicantCiphertext: this.sealer.seal(JSON.stringify(request.cKycId ? { ...request.applicant, cKycId: request.cKycId } : request.applicant), `applicant:${id}`),
+        loanPurpose: request.loanPurpose,
+        requestedAmountMicros: request.requestedAmountMicros,
+        cKycIdHash: request.cKycId ? this.identity.cKycId(request.cKycId) : null,
+        approvalState: 'IN_PROCESS',
+        applicationState: 'CREDIT_APPROVAL_PENDING',
+      },
+      duplicate,
+    );
+    await this.transitions.recordInitials(id, initial(approvalState, 'IN_PROCESS'), initial(applicationState, 'CREDIT_APPROVAL_PENDING'));
+    await this.outbox.stage(decideCreditJob, { applicationId: id });
+    return { state: 'IN_PROCESS', lenderReference };
   }
 
   /**

@@ -19,6 +19,9 @@ const OFFER = new Table<Offer>('offer', {
   riskBand: 'risk_band',
   startsAt: 'starts_at',
   endsAt: 'ends_at',
+  acceptedAmountMicros: 'accepted_amount_micros',
+  acceptedTenureMonths: 'accepted_tenure_months',
+  acceptedAt: 'accepted_at',
 });
 
 export class OfferRepository {
@@ -41,5 +44,10 @@ export class OfferRepository {
       [offerId, partnerId],
     );
     return row ?? null;
+  }
+
+  /** Records the borrower's chosen terms (the offer is locked by the caller's transaction on its application). */
+  async accept(offerId: string, amountMicros: bigint, tenureMonths: number, at: Date): Promise<void> {
+    await this.db.write(`UPDATE offer SET accepted_amount_micros = $2, accepted_tenure_months = $3, accepted_at = $4 WHERE id = $1`, [offerId, amountMicros, tenureMonths, at]);
   }
 }

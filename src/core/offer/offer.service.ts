@@ -1,14 +1,62 @@
-import { notFound } from '../errors';
+import { AppError, AppErrorCode, invalidField, notFound } from '../errors';
+import { UnitOfWork } from '../../lib/db/database';
+import { Clock } from '../../lib/clock';
+import { formatRupees } from '../money/money';
+import { ApplicationRef } from '../application/application';
+import { ApplicationRepository } from '../application/application.repository';
 import { Offer } from './offer';
 import { OfferRepository } from './offer.repository';
 
+export interface OfferAcceptance extends ApplicationRef {
+  offerId: string;
+  amountMicros: bigint;
+  tenureMonths: number;
+}
+
 export class OfferService {
-  constructor(private readonly offers: OfferRepository) {}
+  constructor(
+    private readonly offers: OfferRepository,
+    private readonly uow: UnitOfWork,
+    private readonly applications: ApplicationRepository,
+    private readonly clock: Clock,
+  ) {}
 
   /** The offer with this id, if it belongs to an application of this partner. */
   async fetch(partnerId: string, offerId: string): Promise<Offer> {
     const offer = await this.offers.forPartner(partnerId, offerId);
     if (!offer) throw notFound('offerId', 'offerId');
     return offer;
+  }
+
+  /** The application's current offer (null while there is none: the decision is pending, or credit was refused). */
+  async current(ref: ApplicationRef): Promise<Offer | null> {
+    const application = await this.applications.get(ref);
+    return application.currentOfferId ? this.offers.byId(application.currentOfferId) : null;
+  }
+
+  /**
+   * The borrower chooses terms within the application's current offer before KYC (a surface that asks for the
+   * choice separately from signing): the offer must be the current one (another id is NOT_FOUND, whoever made
+   * it), in its validity window, and amount and tenure within its limits and steps. Choosing again replaces the
+   * choice; signing (SubmitApplication) still checks its own terms.
+   */
+  async accept(request: OfferAcceptance): Promise<Offer> {
+    return this.uow.transaction(async () => {
+      const application = await this.applications.lockByRef(request);
+      const offer = application.currentOfferId === request.offerId ? await this.offers.byId(request.offerId) : null;
+      if (!offer || application.applicationState !== 'IN_PROGRESS') throw notFound('offerId', 'offerId');
+      const now = this.clock.now();
+      if (now < offer.startsAt || now >= offer.endsAt) throw new AppError(AppErrorCode.OFFER_EXPIRED, 'The offer is outside its validity window');
+      const amount = request.amountMicros;
+      if (amount < offer.minAmountMicros || amount > offer.maxAmountMicros || (amount - offer.minAmountMicros) % offer.amountStepMicros !== 0n) {
+        throw invalidField('loanAmount', `The amount must be from ${formatRupees(offer.minAmountMicros)} to ${formatRupees(offer.maxAmountMicros)} in steps of ${formatRupees(offer.amountStepMicros)}`);
+      }
+      const tenure = request.tenureMonths;
+      if (tenure < offer.minTenureMonths || tenure > offer.maxTenureMonths || (tenure - offer.minTenureMonths) % offer.tenureStepMonths !== 0) {
+        throw invalidField('tenureMonths', `The tenure must be ${offer.minTenureMonths} to ${offer.maxTenureMonths} months in steps of ${offer.tenureStepMonths}`);
+      }
+      await this.offers.accept(offer.id, amount, tenure, now);
+      return { ...offer, acceptedAmountMicros: amount, acceptedTenureMonths: tenure, acceptedAt: now };
+    });
   }
 }

@@ -16,4 +16,8 @@ export interface Offer {
   riskBand: string;
   startsAt: Date;
   endsAt: Date;
+  /** The terms the borrower chose within the offer before KYC (see OfferService.accept); null or absent when none. */
+  acceptedAmountMicros?: bigint | null;
+  acceptedTenureMonths?: number | null;
+  acceptedAt?: Date | null;
 }

@@ -1,0 +1,130 @@
+import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, errors, JWTPayload, jwtVerify } from 'jose';
+import { OCEN_SIGNATURE_HEADERS, verifyDetached } from './detached-jws';
+import { OcenAuthError, OcenAuthReason } from './ocen-auth-error';
+import type { OcenParticipant, OcenRegistry } from './ocen-registry';
+
+/**
+ * Who is calling, on the OCEN network (ocen-notes §6): `authenticateOcenRequest(headers, rawBody)` runs, in order,
+ *
+ * 1. both credentials present: `Authorization: Bearer <JWT>` and a detached JWS in `x-jws-signature` (or
+ *    `Signature`), else TOKEN_MISSING / SIGNATURE_MISSING, before anything is fetched;
+ * 2. the token's claims, unverified, only to refuse cheaply (never to accept): a foreign `iss` or a passed `exp`
+ *    is refused without touching the auth service;
+ * 3. the token verified against the auth service's JWKS (`OCEN_AUTH_JWKS_URL`; cached, fetched again when a
+ *    token names an unknown `kid`, at most once per cooldown), algorithms RS256, PS256 or ES256 only, `iss` =
+ *    `OCEN_AUTH_ISSUER`, `exp` required and not passed (30 s clock tolerance);
+ * 4. the caller is the token's `participantId` claim, looked up in the registry (approved, with a usable key);
+ * 5. the detached JWS verified over the exact raw body bytes with that participant's registered key.
+ *
+ * It answers the caller, or throws OcenAuthError (reason, and `status` 401; 503 when the auth service's JWKS or
+ * the registry could not be asked). The route answers that and processes nothing.
+ */
+export type OcenRequestHeaders = Record<string, string | string[] | undefined>;
+
+/** An authenticated caller. */
+export interface OcenCaller {
+  /** The token's `participantId` claim. */
+  participantId: string;
+  /** Its registry entry (approved; its key verified the body). */
+  participant: OcenParticipant;
+  /** The verified token's claims. */
+  claims: JWTPayload;
+}
+
+export type AuthenticateOcenRequest = (headers: OcenRequestHeaders, rawBody: Uint8Array) => Promise<OcenCaller>;
+
+export interface OcenAuthOptions {
+  jwksUrl: string;
+  issuer: string;
+  registry: OcenRegistry;
+  /** How long the JWKS is kept before it is fetched again (default 10 minutes). */
+  jwksCacheMs?: number;
+  /** After a fetch, how long an unknown kid waits before it may cause another (default 30 s). */
+  jwksCooldownMs?: number;
+  /** Time limit of one JWKS request (default 5 s). */
+  jwksTimeoutMs?: number;
+  /** Clock skew allowed on `exp`, `nbf` and `iat`, in seconds (default 30). */
+  clockToleranceSec?: number;
+}
+
+/** Asymmetric algorithms a network token may be signed with (Keycloak signs RS256 by default); never HS* or none. */
+export const OCEN_TOKEN_ALGORITHMS = ['RS256', 'PS256', 'ES256'];
+
+const refuse = (reason: OcenAuthReason, message: string) => new OcenAuthError(reason, message);
+
+export function createOcenAuthenticator(options: OcenAuthOptions): AuthenticateOcenRequest {
+  const jwks = createRemoteJWKSet(new URL(options.jwksUrl), {
+    cacheMaxAge: options.jwksCacheMs ?? 600_000,
+    cooldownDuration: options.jwksCooldownMs ?? 30_000,
+    timeoutDuration: options.jwksTimeoutMs ?? 5_000,
+  });
+  const clockTolerance = options.clockToleranceSec ?? 30;
+
+  async function verifyToken(token: string): Promise<JWTPayload> {
+    let claims: JWTPayload;
+    try {
+      decodeProtectedHeader(token);
+      claims = decodeJwt(token);
+    } catch {
+      throw refuse(OcenAuthReason.TOKEN_MALFORMED, 'The bearer token is not a JWT');
+    }
+    if (claims.iss !== options.issuer) throw refuse(OcenAuthReason.TOKEN_WRONG_ISSUER, `The token was not issued by the OCEN auth service (${options.issuer})`);
+    if (typeof claims.exp !== 'number') throw refuse(OcenAuthReason.TOKEN_EXPIRED, 'The token has no exp claim');
+    if (claims.exp + clockTolerance <= Date.now() / 1000) throw refuse(OcenAuthReason.TOKEN_EXPIRED, 'The token has expired');
+
+    try {
+      const { payload } = await jwtVerify(token, jwks, { issuer: options.issuer, algorithms: OCEN_TOKEN_ALGORITHMS, requiredClaims: ['exp'], clockTolerance });
+      return payload;
+    } catch (err) {
+      throw tokenRefusal(err);
+    }
+  }
+
+  return async (headers, rawBody) => {
+    const authorization = single(headers, 'authorization');
+    const bearer = authorization === undefined ? undefined : /^Bearer[ \t]+([^\s]+)[ \t]*$/i.exec(authorization)?.[1];
+    if (!bearer) throw refuse(OcenAuthReason.TOKEN_MISSING, 'Send the OCEN auth service\'s access token as Authorization: Bearer <JWT>');
+    const signature = OCEN_SIGNATURE_HEADERS.map((name) => single(headers, name)).find((value) => value !== undefined && value.trim() !== '');
+    if (signature === undefined) throw refuse(OcenAuthReason.SIGNATURE_MISSING, 'Sign the body: a detached JWS (RS256, b64 false) in the x-jws-signature header');
+
+    const claims = await verifyToken(bearer);
+    const claimed = claims.participantId;
+    if (!(typeof claimed === 'string' && claimed !== '') && typeof claimed !== 'number') {
+      throw refuse(OcenAuthReason.TOKEN_NO_PARTICIPANT, 'The token carries no participantId claim');
+    }
+    const participantId = String(claimed);
+    const participant = await options.registry.participant(participantId);
+    verifyDetached(signature, rawBody, participant.publicKey);
+    return { participantId, participant, claims };
+  };
+}
+
+/** The one value of a request header (any case); a header sent twice with different values counts as absent. */
+function single(headers: OcenRequestHeaders, name: string): string | undefined {
+  let found: string | string[] | undefined = headers[name];
+  if (found === undefined) {
+    const key = Object.keys(headers).find((k) => k.toLowerCase() === name);
+    found = key === undefined ? undefined : headers[key];
+  }
+  if (Array.isArray(found)) return new Set(found).size === 1 ? found[0] : undefined;
+  return found;
+}
+
+function tokenRefusal(err: unknown): OcenAuthError {
+  if (err instanceof OcenAuthError) return err;
+  if (err instanceof errors.JWTExpired) return refuse(OcenAuthReason.TOKEN_EXPIRED, 'The token has expired');
+  if (err instanceof errors.JWTClaimValidationFailed) {
+    if (err.claim === 'iss') return refuse(OcenAuthReason.TOKEN_WRONG_ISSUER, `The token was not issued by the OCEN auth service`);
+    if (err.claim === 'nbf' || err.claim === 'iat') return refuse(OcenAuthReason.TOKEN_NOT_YET_VALID, `The token is not valid yet (${err.claim})`);
+    if (err.claim === 'exp') return refuse(OcenAuthReason.TOKEN_EXPIRED, 'The token has no valid exp claim');
+    return refuse(OcenAuthReason.TOKEN_INVALID, `The token's ${err.claim} claim is not acceptable`);
+  }
+  if (err instanceof errors.JWKSNoMatchingKey) return refuse(OcenAuthReason.TOKEN_UNKNOWN_KEY, 'The token is signed with a key the OCEN auth service does not publish');
+  if (err instanceof errors.JWKSMultipleMatchingKeys) return refuse(OcenAuthReason.TOKEN_UNKNOWN_KEY, 'The token does not name one key of the OCEN auth service (kid)');
+  if (err instanceof errors.JOSEAlgNotAllowed) return refuse(OcenAuthReason.TOKEN_INVALID, `The token's algorithm is not accepted (${OCEN_TOKEN_ALGORITHMS.join(', ')})`);
+  if (err instanceof errors.JWSSignatureVerificationFailed) return refuse(OcenAuthReason.TOKEN_INVALID, 'The token\'s signature does not verify');
+  if (err instanceof errors.JWSInvalid || err instanceof errors.JWTInvalid) return refuse(OcenAuthReason.TOKEN_MALFORMED, 'The bearer token is not a valid JWT');
+  if (err instanceof errors.JOSENotSupported || err instanceof errors.JWKInvalid) return refuse(OcenAuthReason.TOKEN_INVALID, 'The token\'s key or algorithm is not usable');
+  // Everything else happened while fetching the JWKS: a timeout, a non-200 answer, no JSON, no connection.
+  return refuse(OcenAuthReason.AUTH_SERVICE_UNAVAILABLE, 'The OCEN auth service\'s keys could not be fetched');
+}

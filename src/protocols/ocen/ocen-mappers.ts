@@ -1,0 +1,189 @@
+import type { Application } from '../../core/application/application';
+import type { Applicant } from '../../core/approval/applicant';
+import type { Offer } from '../../core/offer/offer';
+import { buildSchedule, totalInterestMicros } from '../../core/money/emi';
+import { loanCharges } from '../../core/loan/charges';
+import { addMonthsClamped, istDate } from '../../core/shared/dates';
+import type { PhoneNumber } from '../../core/shared/identity';
+
+type Json = Record<string, unknown>;
+
+/** OCEN's `LoanApplicationStatus` (ocen-notes §5.1), as far as the core's state machines reach today. */
+export type LoanApplicationStatus = 'PROCESSING' | 'OFFERED' | 'OFFER_ACCEPTED' | 'REJECTED' | 'LOAN_AGREEMENT_COMPLETED' | 'DISBURSEMENT_COMPLETED';
+
+/**
+ * The one mapping of the core's state machines (credit approval, application, the current offer's acceptance)
+ * to OCEN's LoanApplicationStatus. Not a second state machine: every OCEN status is read from core state.
+ */
+export function loanApplicationStatus(application: Pick<Application, 'approvalState' | 'applicationState'>, currentOffer?: Pick<Offer, 'acceptedAt'> | null): LoanApplicationStatus {
+  if (application.approvalState === 'REJECTED' || application.applicationState === 'REJECTED') return 'REJECTED';
+  if (application.approvalState !== 'APPROVED') return 'PROCESSING';
+  switch (application.applicationState) {
+    case 'SUBMITTED': return 'LOAN_AGREEMENT_COMPLETED';
+    case 'DISBURSED': return 'DISBURSEMENT_COMPLETED';
+    default: return currentOffer?.acceptedAt ? 'OFFER_ACCEPTED' : 'OFFERED';
+  }
+}
+
+/** OCEN's RejectionDetail reason for a core rejection reason (the core's own reason stays in the description). */
+export function rejectionReason(coreReason: string | null): 'LOW_CREDIT_SCORE' | 'FRAUD' | 'DOC_IRREGULARITIES' | 'OTHERS' {
+  if (coreReason === 'BUREAU_RECORD' || coreReason === 'CREDIT_RISK_ASSESSMENT') return 'LOW_CREDIT_SCORE';
+  return 'OTHERS';
+}
+
+const rupees = (micros: bigint) => Number(micros) / 1_000_000;
+const percent = (rateE5: number) => rateE5 / 100_000;
+
+/** The annual percentage rate (%, 2 decimals) of receiving `netMicros` and paying `emiMicros` monthly for `months`. */
+export function annualPercentageRate(netMicros: bigint, emiMicros: bigint, months: number): number {
+  const net = Number(netMicros);
+  const emi = Number(emiMicros);
+  const presentValue = (monthly: number) => (monthly === 0 ? emi * months : (emi * (1 - (1 + monthly) ** -months)) / monthly);
+  let low = 0;
+  let high = 1;
+  for (let i = 0; i < 100; i++) {
+    const mid = (low + high) / 2;
+    if (presentValue(mid) > net) low = mid;
+    else high = mid;
+  }
+  return Math.round(((low + high) / 2) * 12 * 10_000) / 100;
+}
+
+/** The amount we offer for a request: the request within the offer's limits, down to its step. */
+export function offeredAmountMicros(offer: Offer, requestedMicros: bigint): bigint {
+  const capped = requestedMicros > offer.maxAmountMicros ? offer.maxAmountMicros : requestedMicros < offer.minAmountMicros ? offer.minAmountMicros : requestedMicros;
+  return offer.minAmountMicros + ((capped - offer.minAmountMicros) / offer.amountStepMicros) * offer.amountStepMicros;
+}
+
+/** The OCEN id of one of our concrete offers: the core offer and the tenure (`OFRABC123-12M`). */
+export const ocenOfferId = (offerId: string, tenureMonths: number) => `${offerId}-${tenureMonths}M`;
+
+export function parseOcenOfferId(id: string): { offerId: string; tenureMonths: number } | undefined {
+  const match = /^(.+)-(\d{1,3})M$/.exec(id);
+  return match ? { offerId: match[1], tenureMonths: Number(match[2]) } : undefined;
+}
+
+export interface ConcreteOffer {
+  id: string;
+  amountMicros: bigint;
+  tenureMonths: number;
+  body: Json;
+}
+
+/**
+ * Our concrete OCEN offers for a core offer: one per tenure the product allows, each for the requested amount
+ * within the offer's limits, with interest, APR, processing charges (fee + GST), the one-time disbursement
+ * and the monthly EMI repayment plan. Deterministic: the same core offer gives the same offers.
+ */
+export function concreteOffers(offer: Offer, requestedMicros: bigint, today: Date): ConcreteOffer[] {
+  const amount = offeredAmountMicros(offer, requestedMicros);
+  const charges = loanCharges(amount, offer);
+  const start = istDate(today);
+  const firstDue = addMonthsClamped(start, 1);
+  const offers: ConcreteOffer[] = [];
+  for (let tenure = offer.minTenureMonths; tenure <= offer.maxTenureMonths; tenure += offer.tenureStepMonths) {
+    const schedule = buildSchedule({ principalMicros: amount, annualRateE5: BigInt(offer.interestRateE5), tenureMonths: tenure }, firstDue);
+    const interest = totalInterestMicros(schedule);
+    const emi = schedule[0].emiMicros;
+    const id = ocenOfferId(offer.id, tenure);
+    offers.push({
+      id,
+      amountMicros: amount,
+      tenureMonths: tenure,
+      body: {
+        id,
+        validTill: istDate(offer.endsAt),
+        description: `${tenure} monthly instalments of ₹${rupees(emi).toFixed(2)}`,
+        terms: {
+          requestedAmount: rupees(requestedMicros),
+          currency: 'INR',
+          sanctionedAmount: rupees(amount),
+          netDisbursedAmount: rupees(charges.netDisbursalMicros),
+          interestType: 'FIXED',
+          interestRate: percent(offer.interestRateE5),
+          annualPercentageRate: annualPercentageRate(charges.netDisbursalMicros, emi, tenure),
+          totalRepayableAmount: rupees(amount + interest),
+          interestAmount: rupees(interest),
+          tenure: { duration: tenure, unit: 'MONTH' },
+          charges: {
+            processing: {
+              chargeType: 'FIXED_AMOUNT',
+              data: {
+                amount: rupees(charges.processingFeeMicros + charges.gstMicros),
+                rate: percent(offer.processingFeeRateE5),
+                applicableParameter: 'TOTAL_LOAN_AMOUNT',
+                description: `Processing fee ₹${rupees(charges.processingFeeMicros).toFixed(2)} + GST ₹${rupees(charges.gstMicros).toFixed(2)}, deducted from the disbursement`,
+              },
+            },
+          },
+        },
+        disbursement: {
+          plans: [{ id: `${id}-DISBURSEMENT`, automatic: true, scheduleType: 'ONE_TIME', noOfInstallment: 1, totalAmount: rupees(charges.netDisbursalMicros), startDate: start }],
+        },
+        repayment: {
+          plans: [{
+            id: `${id}-EMI`,
+            automatic: true,
+            scheduleType: 'RECURRING',
+            frequency: 'MONTHLY',
+            noOfInstallment: tenure,
+            totalAmount: rupees(amount + interest),
+            principal: rupees(amount),
+            interestAmount: rupees(interest),
+            tenure: { duration: tenure, unit: 'MONTH' },
+            startDate: firstDue,
+          }],
+        },
+      },
+    });
+  }
+  return offers;
+}
+
+/** Why a createLoanRequest's application cannot be taken, or what the core needs of it. */
+export type ApplicantReading = { problem: string } | { applicant: Applicant; phone: PhoneNumber; requestedAmountMicros: bigint; loanApplicationId: string };
+
+/**
+ * The core's applicant from an OCEN LoanApplication. Borrowers are identified by PAN (`primaryIdType` PAN); the
+ * phone is the PRIMARY contact (+91 implied for ten digits); what underwriting needs and OCEN's Borrower lacks
+ * travels in `borrower.extensibleData`: `dateOfBirth` (YYYY-MM-DD), `monthlyIncome` (rupees) and
+ * `employmentType` (SALARIED or SELF_EMPLOYED).
+ */
+export function readApplicant(loanApplication: Json): ApplicantReading {
+  const borrower = (loanApplication.borrower ?? {}) as Json;
+  const extra = (borrower.extensibleData ?? {}) as Json;
+  const loanApplicationId = String(loanApplication.loanApplicationId ?? '');
+  if (!/^[A-Za-z0-9._:-]{1,64}$/.test(loanApplicationId)) return { problem: 'loanApplicationId must be 1-64 characters of A-Z, a-z, 0-9, ".", "_", ":" and "-"' };
+  if (borrower.primaryIdType !== 'PAN' || typeof borrower.primaryId !== 'string' || !/^[A-Z]{5}[0-9]{4}[A-Z]$/.test(borrower.primaryId)) {
+    return { problem: 'borrower.primaryIdType must be PAN with a valid PAN in primaryId' };
+  }
+  const contacts = Array.isArray(borrower.contactDetails) ? (borrower.contactDetails as Json[]) : [];
+  const contact = contacts.find((c) => c.type === 'PRIMARY') ?? contacts[0];
+  const digits = String(contact?.phone ?? '').replace(/[^0-9]/g, '');
+  const national = digits.length === 12 && digits.startsWith('91') ? digits.slice(2) : digits;
+  if (!/^[6-9][0-9]{9}$/.test(national)) return { problem: 'borrower.contactDetails needs a PRIMARY Indian mobile phone' };
+  const dateOfBirth = String(extra.dateOfBirth ?? '');
+  const income = Number(extra.monthlyIncome);
+  const employment = extra.employmentType;
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(dateOfBirth) || !Number.isFinite(income) || income < 0 || (employment !== 'SALARIED' && employment !== 'SELF_EMPLOYED')) {
+    return { problem: 'borrower.extensibleData must carry dateOfBirth (YYYY-MM-DD), monthlyIncome (rupees) and employmentType (SALARIED or SELF_EMPLOYED)' };
+  }
+  const terms = (loanApplication.terms ?? {}) as Json;
+  const requested = Number(terms.requestedAmount);
+  if (!Number.isFinite(requested) || requested <= 0 || (terms.currency !== undefined && terms.currency !== 'INR')) return { problem: 'terms.requestedAmount must be a positive amount in INR' };
+  return {
+    loanApplicationId,
+    phone: { countryCode: '91', nationalNumber: national },
+    requestedAmountMicros: BigInt(Math.round(requested * 100)) * 10_000n,
+    applicant: {
+      fullName: typeof borrower.name === 'string' ? borrower.name : '',
+      emailAddress: typeof contact?.email === 'string' ? contact.email : '',
+      pan: borrower.primaryId,
+      dateOfBirth,
+      addresses: [],
+      employment: { employerName: '', totalWorkExperienceYears: '', type: employment, monthlyIncomeMicros: (BigInt(Math.round(income * 100)) * 10_000n).toString() },
+      residence: { timeAtCurrentResidence: '', ownership: 'RENTED' },
+      enabledFlags: [],
+    },
+  };
+}

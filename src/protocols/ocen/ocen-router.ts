@@ -1,0 +1,100 @@
+import express, { NextFunction, Request, Response, Router } from 'express';
+import { Logger } from 'pino';
+import { BODY_LIMIT_BYTES, MAX_NESTING, fromBodyParserError, inspectText } from '../shared/body';
+import { noStore } from '../shared/security-headers';
+import { currentTraceId } from '../../lib/trace';
+import type { Clock } from '../../lib/clock';
+import { OcenAuthError } from './ocen-auth-error';
+import { OcenAck, normaliseInbound } from './ocen-envelope';
+import { OcenLender, OcenRefusal, SERVED_OPERATIONS, ServedOperation } from './ocen-lender';
+import { operationOfPath, validateIncoming } from './ocen-schemas';
+
+export interface OcenRouterOptions {
+  lender: OcenLender;
+  clock: Clock;
+  logger: Logger;
+  /** Serve `GET /sandbox/ocen/callbacks` (the sandbox only). */
+  sandbox: boolean;
+}
+
+/**
+ * The OCEN 4.0 lender surface: `POST /v4.0.0alpha/<group>/<operation>` for the operations served today (see
+ * SERVED_OPERATIONS). Plain Express, not tsoa: every answer is the spec's `Ack`, the body must be kept as raw
+ * bytes for the detached signature, and the envelope is read leniently before any schema applies.
+ *
+ * In order: the raw body (at most 64 KiB); the caller authenticated over those bytes (`authenticateOcenRequest`:
+ * bearer token of the network's auth service, registry entry, detached JWS), else 401 (503 when the network
+ * could not be asked) and nothing is processed; JSON only, well-formed text; the envelope normalised (both
+ * generations) and checked leniently against the patched loan.json; then the work, idempotent per caller and
+ * `metadata.requestId`, and the ack `{error: "0", traceId, timestamp}`. A request that cannot be accepted is
+ * answered with an Ack whose `error` is `CODE: reason`, and a 4xx status.
+ */
+export function ocenRouter(options: OcenRouterOptions): Router {
+  const router = express.Router();
+  const ack = (res: Response, status: number, error: string, traceId?: string) => {
+    const body: OcenAck = { error, traceId: traceId ?? currentTraceId() ?? '', timestamp: options.clock.now().toISOString() };
+    res.status(status).json(body);
+  };
+
+  router.use('/v4.0.0alpha', noStore, express.raw({ type: () => true, limit: BODY_LIMIT_BYTES }));
+  router.post('/v4.0.0alpha/*path', (req: Request, res: Response, next: NextFunction) => {
+    const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    options.lender.network.authenticateOcenRequest(req.headers, raw)
+      .then(async (caller) => {
+        if (!req.is('application/json')) return ack(res, 415, 'UNSUPPORTED_MEDIA_TYPE: send the body as Content-Type: application/json');
+        const operation = operationOfPath(req.path);
+        if (!operation || !(operation in SERVED_OPERATIONS)) return ack(res, 404, `NOT_SERVED: ${req.path} is not served by this lender (yet)`);
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(raw.toString('utf8'));
+        } catch {
+          return ack(res, 400, 'INVALID_REQUEST: the body is not valid JSON');
+        }
+        if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return ack(res, 400, 'INVALID_REQUEST: the body must be a JSON object');
+        const text = inspectText(parsed, '');
+        if (text.illFormedAt) return ack(res, 400, `ILL_FORMED_TEXT: ${text.illFormedAt} holds NUL, a lone surrogate or a control character`);
+        if (text.tooDeep) return ack(res, 400, `INVALID_REQUEST: the body nests deeper than ${MAX_NESTING} levels`);
+        const normalised = normaliseInbound(operation, parsed);
+        const traceId = typeof (normalised.body.metadata as { traceId?: unknown } | undefined)?.traceId === 'string'
+          ? String((normalised.body.metadata as { traceId: string }).traceId)
+          : undefined;
+        const validation = validateIncoming(operation, normalised.body);
+        if (!validation.valid) {
+          const first = validation.violations.slice(0, 3).map((v) => `${v.path || '(body)'} ${v.message}`).join('; ');
+          return ack(res, 400, `INVALID_REQUEST: ${first}`, traceId);
+        }
+        if (!normalised.requestId) return ack(res, 400, 'INVALID_REQUEST: metadata.requestId is required', traceId);
+        try {
+          const answer = await options.lender.accept(caller, operation as ServedOperation, normalised.body, normalised.requestId);
+          res.status(200).json(answer);
+        } catch (err) {
+          if (err instanceof OcenRefusal) return ack(res, err.status, `${err.code}: ${err.message}`, traceId);
+          throw err;
+        }
+      })
+      .catch((err: unknown) => {
+        if (err instanceof OcenAuthError) {
+          if (err.status === 503) res.setHeader('retry-after', '5');
+          return ack(res, err.status, `${err.reason}: ${err.message}`);
+        }
+        next(err);
+      });
+  });
+  router.use('/v4.0.0alpha', (err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const edge = fromBodyParserError(err);
+    if (edge) return ack(res, edge.code === 'PAYLOAD_TOO_LARGE' ? 413 : 400, `${edge.code}: ${edge.message}`);
+    options.logger.error({ err }, 'OCEN request failed');
+    ack(res, 500, 'INTERNAL_ERROR: the request could not be processed; send it again with the same requestId');
+  });
+  router.all('/v4.0.0alpha/*path', (req: Request, res: Response) => ack(res, 405, `NOT_SERVED: ${req.method} is not served here; OCEN calls are POSTs`));
+
+  if (options.sandbox) {
+    router.get('/sandbox/ocen/callbacks', noStore, (req: Request, res: Response, next: NextFunction) => {
+      const loanApplicationId = typeof req.query.loanApplicationId === 'string' ? req.query.loanApplicationId : '';
+      const participantId = typeof req.query.participantId === 'string' && req.query.participantId ? req.query.participantId : undefined;
+      if (!loanApplicationId) return res.status(400).json({ error: { code: 'MISSING_FIELD', message: 'Name the loanApplicationId', fields: ['loanApplicationId'] } });
+      options.lender.callbacksAbout(loanApplicationId, participantId).then((callbacks) => res.json({ callbacks }), next);
+    });
+  }
+  return router;
+}
