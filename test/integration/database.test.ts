@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { Database } from '../../src/lib/db/database';
 import { createTestDatabase } from '../support/databases';
 
@@ -132,5 +133,35 @@ describe('the database unit of work', () => {
     const rows = await db.query<{ entityId: string; n: bigint }>(`SELECT entity_id AS "entityId", count(*) AS n FROM state_transition WHERE aggregate = 'many' GROUP BY entity_id`);
     expect(rows).toHaveLength(20);
     expect(rows.every((row) => row.n === 2n && Number(row.entityId.slice(3)) % 3 !== 0)).toBe(true);
+  });
+
+  it('when every pooled connection is busy for longer than the connect bound, then a transaction waits for one instead of failing', async () => {
+    const bounded = new Database(created.url, { poolSize: 1, connectTimeoutMs: 100, poolWaitMs: 5_000 });
+    try {
+      const holder = bounded.transaction(async () => {
+        await bounded.query('SELECT pg_sleep(0.4)');
+        return 'held';
+      });
+      const waiter = bounded.transaction(async () => (await bounded.query<{ one: number }>('SELECT 1 AS one'))[0].one);
+      await expect(Promise.all([holder, waiter])).resolves.toEqual(['held', 1]);
+    } finally {
+      await bounded.close();
+    }
+  });
+
+  it('when PostgreSQL cannot be reached, then opening a connection fails within the connect bound, not the pool wait', async () => {
+    // A server that accepts connections and never says a word: a PostgreSQL that hangs.
+    const silent = net.createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as net.AddressInfo;
+    const unreachable = new Database(`postgresql://postgres@127.0.0.1:${port}/none`, { poolSize: 1, connectTimeoutMs: 300, poolWaitMs: 10_000 });
+    const started = Date.now();
+    try {
+      await expect(unreachable.transaction(async () => unreachable.query('SELECT 1'))).rejects.toThrow(/timeout/);
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      await unreachable.close();
+      silent.close();
+    }
   });
 });

@@ -34,8 +34,13 @@ export type Exclusive<T> = { acquired: true; value: T } | { acquired: false };
 export interface DatabaseOptions {
   /** Connections of the transaction pool. */
   poolSize?: number;
-  /** Opening a connection, or waiting for a pooled one, fails after this long. */
+  /** Opening a connection fails after this long (an unreachable or silent PostgreSQL). */
   connectTimeoutMs?: number;
+  /**
+   * Waiting for a pooled connection while all are busy fails after this long. Longer than the connect bound:
+   * a full pool under load is normal and must not turn into 503s.
+   */
+  poolWaitMs?: number;
   /**
    * A statement unanswered for this long fails, and its connection is dropped (the next use opens a new one).
    * Unset: statements wait as long as the network does.
@@ -255,7 +260,15 @@ export class Database implements UnitOfWork {
   private readonly claims: Pool;
 
   constructor(databaseUrl: string, options: DatabaseOptions | number = {}) {
-    const { poolSize = 10, connectTimeoutMs = 10_000, queryTimeoutMs, claimConnections = 10 } = typeof options === 'number' ? { poolSize: options } : options;
+    const { poolSize = 10, connectTimeoutMs = 10_000, poolWaitMs = Math.max(connectTimeoutMs, 5_000), queryTimeoutMs, claimConnections = 10 } =
+      typeof options === 'number' ? { poolSize: options } : options;
+    // pg-pool bounds both the wait for a free connection and the opening of a new one by connectionTimeoutMillis;
+    // its clients are made to give up opening sooner, on their own bound.
+    class BoundedConnectClient extends Client {
+      constructor(config?: ClientConfig) {
+        super({ ...config, connectionTimeoutMillis: connectTimeoutMs });
+      }
+    }
     const connection = {
       connectionString: databaseUrl,
       connectionTimeoutMillis: connectTimeoutMs,
@@ -269,13 +282,14 @@ export class Database implements UnitOfWork {
     // pg's pipeline mode: a transaction's statements need not wait for each other's answers (see OpenTransaction).
     // A statement that times out there drops its connection, so the statements behind it fail at once too.
     const pipelined = { ...connection, pipeline: true };
-    this.pool = new AmbientPool({ ...pipelined, max: poolSize });
+    const pooled = { connectionTimeoutMillis: poolWaitMs, Client: BoundedConnectClient };
+    this.pool = new AmbientPool({ ...pipelined, ...pooled, max: poolSize });
     // An idle connection that fails (the server restarts, the network drops) is removed by the pool; the
     // process must not end over it, whether Prisma has attached its own listener yet or not.
     this.pool.on('error', () => undefined);
     this.independent = new SharedConnections(2, pipelined);
     this.readers = new SharedConnections(2, pipelined);
-    this.claims = new Pool({ ...connection, max: claimConnections });
+    this.claims = new Pool({ ...connection, ...pooled, max: claimConnections });
     this.claims.on('error', () => undefined);
     this.prisma = new PrismaClient({ adapter: new PrismaPg(this.pool, { statementNameGenerator: (query: { sql: string }) => statementName(query.sql) }) });
   }
