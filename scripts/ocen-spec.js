@@ -5,7 +5,7 @@
 //
 //   node scripts/ocen-spec.js            write the patched file and print the patches applied
 //   node scripts/ocen-spec.js --check    exit 1 when the committed patched file is not exactly raw + patches
-//   --raw PATH                           the official file (default ../shared/spec/ocen-4.0-openapi/loan.json)
+//   --raw PATH                           the official file (default src/protocols/ocen/spec/loan.official.json, a verbatim copy)
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -13,7 +13,7 @@ const root = path.resolve(__dirname, '..');
 const SPEC_DIR = path.join(root, 'src/protocols/ocen/spec');
 const PATCHES = path.join(SPEC_DIR, 'loan.patches.json');
 const PATCHED = path.join(SPEC_DIR, 'loan.patched.json');
-const DEFAULT_RAW = path.resolve(root, '../shared/spec/ocen-4.0-openapi/loan.json');
+const DEFAULT_RAW = path.join(root, 'src/protocols/ocen/spec/loan.official.json');
 
 const unescapeToken = (token) => token.replace(/~1/g, '/').replace(/~0/g, '~');
 
