@@ -1,4 +1,4 @@
-import { Config } from './lib/config';
+import { Config, OCEN_URLS } from './lib/config';
 import { inspectKeySet, readKeySet } from './lib/keys';
 import { Partner } from './core/partner/partner';
 
@@ -29,6 +29,13 @@ export function productionProblems(config: Config): string[] {
   if (!config.sms.gatewayUrl) problems.push('SMS_GATEWAY_URL is not set: OTP challenges could never be delivered');
   else if (!config.sms.gatewayUrl.startsWith('https://')) problems.push('SMS_GATEWAY_URL must use https in production');
   if (!config.publicBaseUrl.startsWith('https://')) problems.push(`PUBLIC_BASE_URL must use https in production (borrower pages are opened from it), got "${config.publicBaseUrl}"`);
+  if (config.ocen) {
+    // Tokens, registry keys and our client secret travel over these: never in clear.
+    const fetched = ['registryUrl', 'authJwksUrl', 'authTokenUrl'] as const;
+    for (const key of fetched) {
+      if (!config.ocen[key].startsWith('https://')) problems.push(`${OCEN_URLS[key]} must use https in production, got "${config.ocen[key]}"`);
+    }
+  }
   return problems;
 }
 

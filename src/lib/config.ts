@@ -205,7 +205,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return config;
 }
 
-const OCEN_URLS = { registryUrl: 'OCEN_REGISTRY_URL', authJwksUrl: 'OCEN_AUTH_JWKS_URL', authIssuer: 'OCEN_AUTH_ISSUER', authTokenUrl: 'OCEN_AUTH_TOKEN_URL' } as const;
+/** The OCEN settings that are URLs (the issuer is one too, as an identifier). */
+export const OCEN_URLS = { registryUrl: 'OCEN_REGISTRY_URL', authJwksUrl: 'OCEN_AUTH_JWKS_URL', authIssuer: 'OCEN_AUTH_ISSUER', authTokenUrl: 'OCEN_AUTH_TOKEN_URL' } as const;
 const OCEN_VALUES = { clientId: 'OCEN_CLIENT_ID', clientSecret: 'OCEN_CLIENT_SECRET', participantId: 'OCEN_PARTICIPANT_ID', orgId: 'OCEN_ORG_ID' } as const;
 
 /** The OCEN settings: undefined when none is set; every one of them (URLs valid) when any is. */

@@ -72,4 +72,17 @@ describe('the production boot guard', () => {
   it('when the sandbox starts with nothing configured, then nothing is refused', () => {
     expect(productionProblems(loadConfig({}))).toEqual([]);
   });
+
+  it('when production takes part in OCEN over plain http, then each such service URL is named', () => {
+    const ocen = {
+      OCEN_REGISTRY_URL: 'http://registry.invalid', OCEN_AUTH_JWKS_URL: 'https://auth.invalid/certs', OCEN_AUTH_ISSUER: 'https://auth.invalid/realms/x',
+      OCEN_AUTH_TOKEN_URL: 'http://auth.invalid/token', OCEN_CLIENT_ID: 'lender', OCEN_CLIENT_SECRET: 'secret', OCEN_PARTICIPANT_ID: 'p-1', OCEN_ORG_ID: 'o-1',
+    };
+    const problems = productionProblems(loadConfig({ APP_ENV: 'production', KEYS_DIR: keySet('production'), SMS_GATEWAY_URL: 'https://sms.invalid', PUBLIC_BASE_URL: 'https://bank.invalid', ...ocen }));
+    expect(problems).toEqual([
+      'OCEN_REGISTRY_URL must use https in production, got "http://registry.invalid"',
+      'OCEN_AUTH_TOKEN_URL must use https in production, got "http://auth.invalid/token"',
+    ]);
+    expect(productionProblems(loadConfig({ ...ocen }))).toEqual([]);
+  });
 });
