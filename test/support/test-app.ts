@@ -8,12 +8,12 @@ import type { DestinationStream } from 'pino';
 import { loadConfig } from '../../src/lib/config';
 import { createLogger } from '../../src/lib/logger';
 import { ManualClock } from '../../src/lib/clock';
-import { Background, Services, buildServices, closeRedis, prepare } from '../../src/container';
+import { Background, Services, buildServices, closeRedis } from '../../src/container';
 import { createApp } from '../../src/app';
 import { createTestDatabase } from './databases';
 import { TcpProxy } from './tcp-proxy';
 import { generateKeySet } from '../../src/lib/keys';
-import { BootRefusal, partnerProblems, productionProblems } from '../../src/boot-guard';
+import { prepareGuarded, refuseUnsafeProduction } from '../../src/boot';
 import { NewPartner } from '../../src/core/partner/partner';
 
 export interface TestApp {
@@ -86,20 +86,17 @@ export async function startTestApp(
     ...TEST_TIMEOUTS,
     ...options.env,
   });
-  const refused = productionProblems(config);
-  if (refused.length) {
-    await database?.drop();
-    throw new BootRefusal(refused);
-  }
   const clock = new ManualClock();
-  const services = buildServices(config, createLogger(config.logLevel, options.logDestination), clock);
-  await prepare(services);
-  if (options.partners) await services.partners.ensure(options.partners);
-  const late = partnerProblems(config, await services.partners.list());
-  if (late.length) {
-    await Promise.all([closeRedis(services.redis), services.db.close()]);
+  let services: Services;
+  try {
+    refuseUnsafeProduction(config);
+    services = buildServices(config, createLogger(config.logLevel, options.logDestination), clock);
+    await prepareGuarded(services, async () => {
+      if (options.partners) await services.partners.ensure(options.partners);
+    });
+  } catch (err) {
     await database?.drop();
-    throw new BootRefusal(late);
+    throw err;
   }
   const background = new Background(services, options.worker ?? true);
   background.start();
