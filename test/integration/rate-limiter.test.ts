@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { loadConfig } from '../../src/lib/config';
 import { RateLimitUnavailableError, RateLimiter } from '../../src/lib/rate-limiter';
-import { isConnectivityError } from '../../src/protocols/shared/connectivity';
+import { isDependencyUnavailable } from '../../src/lib/unavailable';
 
 const prefix = `cpt-${randomBytes(5).toString('hex')}`;
 let redis: Redis;
@@ -83,7 +83,7 @@ describe('rate limits in Redis (rate-limiter-flexible)', () => {
     const error = await limit.take(key()).then(() => undefined, (err: unknown) => err);
     expect(Date.now() - started).toBeLessThan(1_000);
     expect(error).toBeInstanceOf(RateLimitUnavailableError);
-    expect(isConnectivityError(error)).toBe(true);
+    expect(isDependencyUnavailable(error)).toBe(true);
   });
 
   it('when Redis cannot be reached, then a fail-open limit counts in this process alone, still refusing past its points', async () => {

@@ -6,7 +6,7 @@ import { Clock } from '../../lib/clock';
 import { IdempotencyConflictError } from '../../lib/idempotency/idempotency';
 import { ProtocolError, ProtocolErrorCode } from '../shared/protocol-error';
 import { fromBodyParserError } from '../shared/body';
-import { isConnectivityError } from '../shared/connectivity';
+import { isDependencyUnavailable } from '../../lib/unavailable';
 import { ErrorEnvelope, ErrorResponseCode } from './wire/common';
 import { wirePath } from '../shared/tsoa-array-paths';
 
@@ -81,7 +81,7 @@ export function classify(err: unknown): AppError | ProtocolError {
   if (err instanceof IdempotencyConflictError) return new ProtocolError(ProtocolErrorCode.IDEMPOTENCY_VIOLATION, err.message);
   const bodyError = fromBodyParserError(err);
   if (bodyError) return bodyError;
-  if (isConnectivityError(err)) return new AppError(AppErrorCode.SERVICE_UNAVAILABLE, 'A dependency is unavailable; retry later with the same requestId');
+  if (isDependencyUnavailable(err)) return new AppError(AppErrorCode.SERVICE_UNAVAILABLE, 'A dependency is unavailable; retry later with the same requestId');
   return new AppError(AppErrorCode.INTERNAL, 'Internal error; nothing was committed. Retry with the same requestId');
 }
 

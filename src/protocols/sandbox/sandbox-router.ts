@@ -9,7 +9,7 @@ import { fromBodyParserError, jsonBody } from '../shared/body';
 import { noStore } from '../shared/security-headers';
 import { partnerIdHeader, resolvePartner } from '../shared/partner-auth';
 import { ProtocolError, ProtocolErrorCode } from '../shared/protocol-error';
-import { isConnectivityError } from '../shared/connectivity';
+import { isDependencyUnavailable } from '../../lib/unavailable';
 import { wirePath } from '../shared/tsoa-array-paths';
 
 const STATUS: Partial<Record<string, number>> = {
@@ -44,6 +44,6 @@ export function plainError(err: unknown): { code: string; message: string; field
   if (err instanceof ValidateError) return { code: AppErrorCode.INVALID_FIELD_VALUE, message: 'The request is invalid', fields: Object.keys(err.fields).map(wirePath) };
   const bodyError = fromBodyParserError(err);
   if (bodyError) return { code: bodyError.code, message: bodyError.message };
-  if (isConnectivityError(err)) return { code: AppErrorCode.SERVICE_UNAVAILABLE, message: 'A dependency is unavailable; retry later' };
+  if (isDependencyUnavailable(err)) return { code: AppErrorCode.SERVICE_UNAVAILABLE, message: 'A dependency is unavailable; retry later' };
   return { code: AppErrorCode.INTERNAL, message: 'Internal error' };
 }
