@@ -1,7 +1,8 @@
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { AddressInfo, createServer } from 'node:net';
-import { TestApp, newRequestId, startTestApp } from '../support/test-app';
+import { TestApp, startTestApp } from '../support/test-app';
 import { ServerProcess } from '../support/server-process';
+import { rawPost } from '../support/raw-post';
 import { PATHS, approveUserData, challenge, newApplicationId, newPhone } from '../support/journey';
 
 jest.setTimeout(120_000);
@@ -25,21 +26,7 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** POSTs over a keep-alive agent; resolves with the status, or the socket error's code when there was no answer. */
-function post(port: number, agent: Agent, path: string, data: unknown): Promise<number | string> {
-  const body = JSON.stringify({
-    requestHeader: { requestId: newRequestId(), requestTimestamp: { epochMillis: String(Date.now()) }, protocolVersion: { major: 1 } },
-    data,
-  });
-  return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port, path, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
-    req.on('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? 'ERROR'));
-    req.end(body);
-  });
-}
+const post = (port: number, agent: Agent, path: string, data: unknown) => rawPost(port, agent, path, data, Date.now());
 
 describe('the API process (npm start)', () => {
   it('when it gets SIGTERM under load, then every request it took is answered without a 5xx, new connections are refused, and it exits 0', async () => {

@@ -1,7 +1,8 @@
-import { Agent, createServer, request } from 'node:http';
+import { Agent, createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
-import { TestApp, newRequestId, startTestApp } from '../support/test-app';
+import { TestApp, startTestApp } from '../support/test-app';
 import { GracefulServer } from '../../src/graceful-server';
+import { rawPost } from '../support/raw-post';
 import { PATHS, approveUserData, challenge, newApplicationId, newPhone } from '../support/journey';
 
 let t: TestApp;
@@ -13,21 +14,7 @@ afterAll(async () => {
   if (!stopped) await t.stop();
 });
 
-/** POSTs over a keep-alive agent; resolves with the status, or the socket error's code when there was no answer. */
-function post(port: number, agent: Agent, path: string, data: unknown): Promise<number | string> {
-  const body = JSON.stringify({
-    requestHeader: { requestId: newRequestId(), requestTimestamp: { epochMillis: String(t.clock.now().getTime()) }, protocolVersion: { major: 1 } },
-    data,
-  });
-  return new Promise((resolve) => {
-    const req = request({ port, path, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
-    req.on('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? 'ERROR'));
-    req.end(body);
-  });
-}
+const post = (port: number, agent: Agent, path: string, data: unknown) => rawPost(port, agent, path, data, t.clock.now().getTime());
 
 describe('graceful shutdown', () => {
   it('when the server is closed under load, then every request already sent is answered without a 5xx, new connections are refused, and it ends in time', async () => {
