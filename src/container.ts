@@ -56,6 +56,7 @@ import { PartnerCallbackRepository } from './lib/callbacks/partner-callback.repo
 import { createOcenNetwork } from './protocols/ocen/ocen-network';
 import { OcenLender } from './protocols/ocen/ocen-lender';
 import { ocenCallbackJob } from './protocols/ocen/ocen-callback.job';
+import { ocenOperations } from './protocols/ocen/operations';
 
 /** The product OCEN loan applications are underwritten for (the network's productData is echoed, not mapped yet). */
 const OCEN_PRODUCT_ID = 'PERSONAL_LOAN';
@@ -136,9 +137,10 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
   const offers = new OfferService(offerRepository, db, applications, clock);
   const idempotency = new Idempotency(db, new IdempotencyRepository(db), sealer);
   const ocen = config.ocen
-    ? new OcenLender(db, idempotency, partners, applications, approvals, offers, new PartnerCallbackRepository(db), outbox, sealer,
-      createOcenNetwork(config.ocen, keys), clock, logger,
-      { participantId: config.ocen.participantId, orgId: config.ocen.orgId, productId: OCEN_PRODUCT_ID })
+    ? new OcenLender(db, idempotency, partners,
+      ocenOperations({ applications, approvals, offers, clock, logger, productId: OCEN_PRODUCT_ID }),
+      new PartnerCallbackRepository(db), outbox, sealer, createOcenNetwork(config.ocen, keys), clock, logger,
+      { participantId: config.ocen.participantId, orgId: config.ocen.orgId })
     : undefined;
 
   const jobs = new JobRegistry()

@@ -57,6 +57,12 @@ export class ApplicationRepository {
     return application;
   }
 
+  /** The partner's application by the lender's reference (which a surface may hand out as the loan id); another partner's is unknown. */
+  async findByLenderReference(partnerId: string, lenderReference: string): Promise<Application | null> {
+    const [row] = await this.db.query<Application>(`SELECT ${APPLICATION.selectList()} FROM application WHERE partner_id = $1 AND lender_reference = $2`, [partnerId, lenderReference]);
+    return row ?? null;
+  }
+
   async byId(id: string): Promise<Application | null> {
     const [row] = await this.db.query<Application>(SELECT_BY_ID, [id]);
     return row ?? null;

@@ -55,6 +55,15 @@ export class PartnerCallbackRepository {
     return row ?? null;
   }
 
+  /** The answer owed for one request of the partner. */
+  async byRequest(partnerId: string, operation: string, requestId: string): Promise<PartnerCallback | null> {
+    const [row] = await this.db.query<PartnerCallback>(
+      `SELECT ${CALLBACK.selectList()} FROM partner_callback WHERE partner_id = $1 AND operation = $2 AND request_id = $3`,
+      [partnerId, operation, requestId],
+    );
+    return row ?? null;
+  }
+
   /** Stores the built answer unless one is stored already; answers the one in force (the first built wins). */
   async storeBody(id: string, bodyCiphertext: string): Promise<string> {
     const [row] = await this.db.query<{ bodyCiphertext: string }>(

@@ -40,6 +40,11 @@ export class Idempotency {
   ) {}
 
   async once(key: IdempotencyKey, operation: string, fingerprint: string, produce: () => Promise<string>): Promise<string> {
+    return (await this.run(key, operation, fingerprint, produce)).answer;
+  }
+
+  /** As {@link once}, also telling whether the answer is a replay of an earlier request's (its work was not done again). */
+  async run(key: IdempotencyKey, operation: string, fingerprint: string, produce: () => Promise<string>): Promise<{ answer: string; replayed: boolean }> {
     try {
       return await this.uow.transaction(async () => {
         const claiming = this.records.claim(key, operation, fingerprint);
@@ -52,13 +57,13 @@ export class Idempotency {
         }
         const answer = await producing;
         await this.records.complete(claim, this.sealer.seal(answer, boundTo(key)));
-        return answer;
+        return { answer, replayed: false };
       });
     } catch (err) {
       if (!(err instanceof KeyTaken)) throw err;
       const previous = await this.records.find(key);
       if (!previous || previous.fingerprint !== fingerprint || previous.operation !== operation) throw new IdempotencyConflictError(key.requestId);
-      return this.sealer.open(previous.responseCiphertext, boundTo(key));
+      return { answer: this.sealer.open(previous.responseCiphertext, boundTo(key)), replayed: true };
     }
   }
 }

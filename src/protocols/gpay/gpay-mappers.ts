@@ -8,6 +8,7 @@ import { ChallengeProof, IssuedChallenge } from '../../core/challenge/challenge.
 import { KycSession } from '../../core/kyc/kyc.service';
 import { CkycRecord } from '../../core/kyc/ckyc-registry';
 import { ApplicationStatus } from '../../core/application/application-status';
+import { ApplicationState as CoreApplicationState } from '../../core/application/application-state';
 import { SubmissionRequest } from '../../core/application/submission.service';
 import { LoanAccount } from '../../core/loan/loan';
 import { CkycQuery } from '../../core/kyc/ckyc.service';
@@ -212,10 +213,18 @@ export function toSubmissionRequest(data: SubmitApplicationRequest['data'], part
   };
 }
 
+/**
+ * The wire applicationState of a core state. SIGNED and GRANTED belong to the sign-first order of another surface
+ * (OCEN): an application in them is, for this surface, still IN_PROGRESS.
+ */
+export function gpayApplicationState(state: CoreApplicationState): GetApplicationStatusResponse['data']['applicationState'] {
+  return state === 'SIGNED' || state === 'GRANTED' ? 'IN_PROGRESS' : state;
+}
+
 export function fromApplicationStatus(status: ApplicationStatus): GetApplicationStatusResponse['data'] {
   const kyc = status.kyc;
   return {
-    applicationState: status.applicationState,
+    applicationState: gpayApplicationState(status.applicationState),
     partnerApplicationReferenceId: status.lenderReference,
     kyc: {
       state: kyc.state,

@@ -1,13 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from 'pino';
 import { AppError, AppErrorCode } from '../../core/errors';
-import type { ApprovalService } from '../../core/approval/approval.service';
-import type { OfferService } from '../../core/offer/offer.service';
 import type { PartnerService } from '../../core/partner/partner.service';
 import { partnerIdProblem } from '../../core/partner/partner';
-import type { ApplicationRepository } from '../../core/application/application.repository';
-import type { Application } from '../../core/application/application';
-import { istDate } from '../../core/shared/dates';
 import type { Clock } from '../../lib/clock';
 import type { Sealer } from '../../lib/crypto';
 import type { UnitOfWork } from '../../lib/db/database';
@@ -18,65 +13,43 @@ import type { OcenCaller } from './ocen-auth';
 import type { OcenNetwork } from './ocen-network';
 import { OCEN_PATH_PREFIX, OcenOperation, assertOutgoing } from './ocen-schemas';
 import { OcenAck, readAck } from './ocen-envelope';
-import { concreteOffers, loanApplicationStatus, parseOcenOfferId, readApplicant, rejectionReason } from './ocen-mappers';
+import { Json, OcenOperationHandler, OcenRefusal } from './ocen-operation';
 import { ocenCallbackJob } from './ocen-callback.job';
 
-type Json = Record<string, unknown>;
-
-/**
- * Why a request is not accepted: the ack's `error` is `CODE: message` (the spec defines no codes, ocen-notes
- * §2.1), answered with `status`. Nothing of a refused request is recorded.
- */
-export class OcenRefusal extends Error {
-  constructor(readonly code: string, message: string, readonly status: number) {
-    super(message);
-    this.name = 'OcenRefusal';
-  }
-}
-
-/** The operations served today: each request and the `...Response` it is answered with. */
-export const SERVED_OPERATIONS = {
-  'loanApplications/createLoanRequest': 'loanApplications/createLoanResponse',
-  'offers/generateOffersRequest': 'offers/generateOffersResponse',
-  'offers/setOffersRequest': 'offers/setOffersResponse',
-} as const satisfies Partial<Record<OcenOperation, OcenOperation>>;
-export type ServedOperation = keyof typeof SERVED_OPERATIONS;
+export { OcenRefusal } from './ocen-operation';
 
 /** What a callback is built from, stored sealed with the intent. */
 interface CallbackContext {
   metadata: Json;
   productData: Json;
-  loanApplicationIds: string[];
-  /** createLoanRequest: the borrower and terms echoed in createLoanResponse (the members we know, nothing else). */
-  echoes?: Record<string, { borrower: Json; terms: Json }>;
+  /** The operation's own context (see OcenOperationHandler.accept). */
+  data: unknown;
 }
-
-/** The answer is not ready yet (the credit decision is pending): the job is retried. */
-class NotReady extends Error {}
 
 export interface OcenLenderOptions {
   /** Our participant and organisation ids (`metadata.originator*` of what we send). */
   participantId: string;
   orgId: string;
-  productId: string;
   /** Time limit of one callback POST (default 10 s). */
   callbackTimeoutMs?: number;
 }
 
 /**
- * The OCEN lender on the core: accepts requests (idempotent per loan agent and `metadata.requestId`, the work
- * and the intent of the answer committed in one transaction, then the ack) and sends the answers (built once,
- * stored sealed, POSTed to the agent's registered baseUrl with our token and detached signature, the same bytes
- * on every attempt).
+ * The OCEN lender on the core: accepts requests (idempotent per loan agent and `metadata.requestId`; the
+ * operation's work and the intent of its answer committed in one transaction, then the ack) and sends the
+ * answers (built once by the operation, checked against the patched loan.json, stored sealed, POSTed to the
+ * agent's registered baseUrl with our token and detached signature, the same bytes on every attempt). A
+ * duplicate request is answered with the first one's ack and its stored answer is sent again.
  */
 export class OcenLender {
+  private readonly byRequest: Map<string, OcenOperationHandler<unknown>>;
+  private readonly byResponse: Map<string, OcenOperationHandler<unknown>>;
+
   constructor(
     private readonly uow: UnitOfWork,
     private readonly idempotency: Idempotency,
     private readonly partners: PartnerService,
-    private readonly applications: ApplicationRepository,
-    private readonly approvals: ApprovalService,
-    private readonly offers: OfferService,
+    operations: OcenOperationHandler<unknown>[],
     private readonly callbacks: PartnerCallbackRepository,
     private readonly outbox: Outbox,
     private readonly sealer: Sealer,
@@ -84,18 +57,34 @@ export class OcenLender {
     private readonly clock: Clock,
     private readonly logger: Logger,
     private readonly options: OcenLenderOptions,
-  ) {}
+  ) {
+    this.byRequest = new Map(operations.map((o) => [o.request, o]));
+    this.byResponse = new Map(operations.map((o) => [o.response, o]));
+  }
 
-  /** Accepts an authenticated, schema-valid request; answers its ack (the same ack to a duplicate). */
-  async accept(caller: OcenCaller, operation: ServedOperation, body: Json, requestId: string): Promise<OcenAck> {
+  /** Whether `operation` (a request path after the version prefix) is hosted here. */
+  serves(operation: string): boolean {
+    return this.byRequest.has(operation);
+  }
+
+  /** The operations hosted here, request → response. */
+  get operations(): Array<{ request: OcenOperation; response: OcenOperation }> {
+    return [...this.byRequest.values()].map(({ request, response }) => ({ request, response }));
+  }
+
+  /** Accepts an authenticated, schema-valid request; answers its ack (the same ack to a duplicate, whose answer is sent again). */
+  async accept(caller: OcenCaller, operation: string, body: Json, requestId: string): Promise<OcenAck> {
+    const handler = this.byRequest.get(operation);
+    if (!handler) throw new OcenRefusal('NOT_SERVED', `${operation} is not served by this lender`, 404);
     const partnerId = await this.partnerOf(caller);
     const traceId = String((body.metadata as Json).traceId ?? requestId);
     try {
-      const stored = await this.idempotency.once({ partnerId, requestId }, `ocen:${operation}`, fingerprintOf(body), async () => {
-        await this.work(partnerId, operation, body, requestId);
+      const outcome = await this.idempotency.run({ partnerId, requestId }, `ocen:${operation}`, fingerprintOf(body), async () => {
+        await this.work(partnerId, handler, body, requestId);
         return JSON.stringify({ error: '0', traceId, timestamp: this.clock.now().toISOString() } satisfies OcenAck);
       });
-      return JSON.parse(stored) as OcenAck;
+      if (outcome.replayed) await this.sendAgain(partnerId, handler.response, requestId);
+      return JSON.parse(outcome.answer) as OcenAck;
     } catch (err) {
       if (err instanceof IdempotencyConflictError) throw new OcenRefusal('REQUEST_ID_REUSED', `metadata.requestId ${requestId} was already used for a different request`, 409);
       throw refusalOf(err);
@@ -117,87 +106,37 @@ export class OcenLender {
     }
   }
 
-  private async work(partnerId: string, operation: ServedOperation, body: Json, requestId: string): Promise<void> {
-    const context: CallbackContext = { metadata: body.metadata as Json, productData: body.productData as Json, loanApplicationIds: [] };
-    if (operation === 'loanApplications/createLoanRequest') {
-      const loanApplications = Array.isArray(body.loanApplications) ? (body.loanApplications as Json[]) : [];
-      if (loanApplications.length === 0 || loanApplications.length > 10) throw new OcenRefusal('INVALID_REQUEST', 'Send 1 to 10 loanApplications', 400);
-      context.echoes = {};
-      for (const [index, loanApplication] of loanApplications.entries()) {
-        const reading = readApplicant(loanApplication);
-        if ('problem' in reading) throw new OcenRefusal('INVALID_REQUEST', `loanApplications[${index}]: ${reading.problem}`, 400);
-        await this.approvals.open({
-          partnerId,
-          externalReference: reading.loanApplicationId,
-          productId: this.options.productId,
-          requestedAmountMicros: reading.requestedAmountMicros,
-          loanPurpose: 'OTHER',
-          applicant: reading.applicant,
-          phone: reading.phone,
-        });
-        const borrower = loanApplication.borrower as Json;
-        context.loanApplicationIds.push(reading.loanApplicationId);
-        context.echoes[reading.loanApplicationId] = {
-          borrower: {
-            primaryId: reading.applicant.pan,
-            primaryIdType: 'PAN',
-            category: borrower.category === 'ORGANIZATION' ? 'ORGANIZATION' : 'INDIVIDUAL',
-            ...(reading.applicant.fullName ? { name: reading.applicant.fullName } : {}),
-            contactDetails: [{ type: 'PRIMARY', phone: reading.phone.nationalNumber }],
-          },
-          terms: { requestedAmount: Number(reading.requestedAmountMicros) / 1_000_000, currency: 'INR' },
-        };
-      }
-    } else if (operation === 'offers/generateOffersRequest') {
-      const ids = (body.loanApplicationIds as unknown[]).map(String);
-      if (ids.length === 0 || ids.length > 50) throw new OcenRefusal('INVALID_REQUEST', 'Send 1 to 50 loanApplicationIds', 400);
-      for (const id of ids) await this.applicationOf(partnerId, id);
-      context.loanApplicationIds = [...new Set(ids)];
-    } else {
-      const id = String(body.loanApplicationId);
-      await this.applicationOf(partnerId, id);
-      const offer = body.offer as Json;
-      const parsed = parseOcenOfferId(String(offer.id));
-      const current = await this.offers.current({ partnerId, externalReference: id });
-      const application = await this.applicationOf(partnerId, id);
-      const ours = parsed && current && parsed.offerId === current.id
-        ? concreteOffers(current, application.requestedAmountMicros, this.clock.now()).find((o) => o.id === offer.id)
-        : undefined;
-      const terms = (offer.terms ?? {}) as Json;
-      const sanctioned = terms.sanctionedAmount ?? terms.requestedAmount;
-      if (!ours || (typeof sanctioned === 'number' && Math.round(sanctioned * 100) * 10_000 !== Number(ours.amountMicros))) {
-        throw new OcenRefusal('OFFER_UNKNOWN', `Offer ${JSON.stringify(offer.id)} is not one of this lender's offers for loan application ${id}`, 422);
-      }
-      await this.offers.accept({ partnerId, externalReference: id, offerId: current!.id, amountMicros: ours.amountMicros, tenureMonths: ours.tenureMonths });
-      context.loanApplicationIds = [id];
-    }
+  private async work(partnerId: string, handler: OcenOperationHandler<unknown>, body: Json, requestId: string): Promise<void> {
+    const accepted = await handler.accept({ partnerId, requestId, body });
+    const context: CallbackContext = { metadata: body.metadata as Json, productData: (body.productData ?? {}) as Json, data: accepted.context };
     const callbackId = randomUUID();
     await this.callbacks.create({
       id: callbackId,
       partnerId,
-      operation: SERVED_OPERATIONS[operation],
+      operation: handler.response,
       requestId,
-      subjects: context.loanApplicationIds,
+      subjects: accepted.subjects,
       contextCiphertext: this.sealer.seal(JSON.stringify(context), `ocen-callback:${callbackId}`),
     });
     await this.outbox.stage(ocenCallbackJob, { callbackId });
   }
 
-  /** The agent's application; another agent's (or none) is the same refusal, so nothing is learnt of it. */
-  private async applicationOf(partnerId: string, loanApplicationId: string): Promise<Application> {
-    const application = await this.applications.find({ partnerId, externalReference: loanApplicationId });
-    if (!application) throw new OcenRefusal('UNKNOWN_LOAN_APPLICATION', `No loan application ${JSON.stringify(loanApplicationId)} of this loan agent`, 404);
-    return application;
+  /** A duplicate request: its answer (the stored one, or the one still to be built) is sent again. */
+  private async sendAgain(partnerId: string, response: string, requestId: string): Promise<void> {
+    await this.uow.transaction(async () => {
+      const callback = await this.callbacks.byRequest(partnerId, response, requestId);
+      if (callback) await this.outbox.stage(ocenCallbackJob, { callbackId: callback.id, again: true });
+    });
   }
 
   /**
    * Worker step (the job `ocen.callback`): builds the answer once (stored sealed; a concurrent build loses to
    * the first stored), then POSTs those bytes to the agent. A failed POST is recorded and thrown, so the queue
-   * retries with back-off; a delivered callback is not sent again.
+   * retries with back-off. A delivered callback is not sent again, unless `again` (a duplicate request asked for it).
    */
-  async send(callbackId: string): Promise<void> {
+  async send(callbackId: string, again = false): Promise<void> {
     const callback = await this.callbacks.byId(callbackId);
-    if (!callback || callback.deliveredAt) return;
+    if (!callback || (callback.deliveredAt && !again)) return;
     const bytes = Buffer.from(await this.bodyOf(callback));
     const participant = await this.network.registry.participant(callback.partnerId);
     if (!participant.baseUrl) {
@@ -237,15 +176,11 @@ export class OcenLender {
   private async bodyOf(callback: PartnerCallback): Promise<string> {
     if (callback.bodyCiphertext) return this.sealer.open(callback.bodyCiphertext, `ocen-callback-body:${callback.id}`);
     const context = JSON.parse(this.sealer.open(callback.contextCiphertext, `ocen-callback:${callback.id}`)) as CallbackContext;
-    const body = await this.build(callback, context);
-    assertOutgoing(callback.operation as OcenOperation, body);
-    const stored = await this.callbacks.storeBody(callback.id, this.sealer.seal(JSON.stringify(body), `ocen-callback-body:${callback.id}`));
-    return this.sealer.open(stored, `ocen-callback-body:${callback.id}`);
-  }
-
-  private async build(callback: PartnerCallback, context: CallbackContext): Promise<Json> {
+    const handler = this.byResponse.get(callback.operation);
+    if (!handler) throw new Error(`No OCEN operation answers with ${callback.operation}`);
     const now = this.clock.now();
-    const envelope = {
+    const answer = await handler.answer({ partnerId: callback.partnerId, requestId: callback.requestId, now }, context.data);
+    const body = {
       metadata: {
         version: typeof context.metadata.version === 'string' ? context.metadata.version : '4.0.0alpha',
         originatorOrgId: this.options.orgId,
@@ -256,56 +191,11 @@ export class OcenLender {
       },
       response: { status: 'SUCCESS' },
       productData: { productId: String(context.productData.productId ?? ''), productNetworkId: String(context.productData.productNetworkId ?? '') },
+      ...answer,
     };
-    const refOf = (id: string) => ({ partnerId: callback.partnerId, externalReference: id });
-
-    if (callback.operation === 'loanApplications/createLoanResponse') {
-      const loanApplications = [];
-      for (const id of context.loanApplicationIds) {
-        let application = await this.applications.get(refOf(id));
-        if (application.approvalState === 'IN_PROCESS') {
-          await this.approvals.decide(application.id);
-          application = await this.applications.get(refOf(id));
-        }
-        if (application.approvalState === 'IN_PROCESS') throw new NotReady(`credit decision of ${id} pending`);
-        const rejected = loanApplicationStatus(application) === 'REJECTED';
-        const echo = context.echoes?.[id];
-        loanApplications.push({
-          createdDate: application.createdAt.toISOString(),
-          loanApplicationId: id,
-          loanApplicationStatus: rejected ? 'REJECTED' : 'PROCESSING',
-          borrower: echo?.borrower,
-          pledgedDocuments: { totalDocumentCount: 0, hasAdditionalDocuments: false, documents: [] },
-          guarantors: [],
-          applicants: [],
-          terms: echo?.terms,
-          ...(rejected ? { description: `${rejectionReason(application.rejectionReason)}: ${application.rejectionDescription ?? application.rejectionReason ?? 'rejected'}` } : {}),
-        });
-      }
-      return { ...envelope, loanApplications };
-    }
-
-    if (callback.operation === 'offers/generateOffersResponse') {
-      const loanApplications = [];
-      for (const id of context.loanApplicationIds) {
-        const application = await this.applications.get(refOf(id));
-        if (application.approvalState === 'IN_PROCESS') throw new NotReady(`credit decision of ${id} pending`);
-        const offer = application.currentOfferId ? await this.offers.current(refOf(id)) : null;
-        const status = loanApplicationStatus(application, offer);
-        const base = { loanApplicationId: id, createdDate: istDate(application.createdAt), loanApplicationStatus: status, kyc: {} };
-        if (status === 'REJECTED') {
-          loanApplications.push({ ...base, offers: [], rejectionDetails: [{ reason: rejectionReason(application.rejectionReason), description: application.rejectionDescription ?? application.rejectionReason ?? 'Rejected' }] });
-        } else {
-          loanApplications.push({ ...base, offers: offer ? concreteOffers(offer, application.requestedAmountMicros, now).map((o) => o.body) : [] });
-        }
-      }
-      return { ...envelope, loanApplications };
-    }
-
-    const id = context.loanApplicationIds[0];
-    const application = await this.applications.get(refOf(id));
-    const offer = await this.offers.current(refOf(id));
-    return { ...envelope, loanApplicationId: id, loanApplicationStatus: loanApplicationStatus(application, offer) };
+    assertOutgoing(callback.operation as OcenOperation, body);
+    const stored = await this.callbacks.storeBody(callback.id, this.sealer.seal(JSON.stringify(body), `ocen-callback-body:${callback.id}`));
+    return this.sealer.open(stored, `ocen-callback-body:${callback.id}`);
   }
 
   /** Sandbox: every built callback about a loan application (of one agent, or of all), newest first. */

@@ -5,23 +5,95 @@ import { buildSchedule, totalInterestMicros } from '../../core/money/emi';
 import { loanCharges } from '../../core/loan/charges';
 import { addMonthsClamped, istDate } from '../../core/shared/dates';
 import type { PhoneNumber } from '../../core/shared/identity';
+import type { KycState } from '../../core/kyc/kyc-state';
+import type { MandateState } from '../../core/mandate/mandate-state';
+import type { DisbursementState } from '../../core/loan/disbursement-state';
+import type { LoanState } from '../../core/loan/loan-state';
 
 type Json = Record<string, unknown>;
 
-/** OCEN's `LoanApplicationStatus` (ocen-notes §5.1), as far as the core's state machines reach today. */
-export type LoanApplicationStatus = 'PROCESSING' | 'OFFERED' | 'OFFER_ACCEPTED' | 'REJECTED' | 'LOAN_AGREEMENT_COMPLETED' | 'DISBURSEMENT_COMPLETED';
+/** OCEN's `LoanApplicationStatus` (ocen-notes §5.1; the spelling `DISBURSED_FAILED` is the wire contract's). */
+export const LOAN_APPLICATION_STATUSES = [
+  'CREATED', 'PROCESSING', 'CONSENT_INITIATED', 'CONSENT_RECEIVED', 'CONSENT_REJECTED', 'OFFERED', 'OFFER_ACCEPTED',
+  'KYC_INITIATED', 'KYC_COMPLETED', 'KYC_FAILED', 'KYC_REJECTED', 'LOAN_AGREEMENT_INITIATED', 'LOAN_AGREEMENT_COMPLETED',
+  'LOAN_AGREEMENT_FAILED', 'REPAYMENT_SETUP_INITIATED', 'REPAYMENT_SETUP_COMPLETED', 'REPAYMENT_SETUP_FAILED',
+  'REPAYMENT_SETUP_REJECTED', 'SET_DISBURSEMENT_ACCOUNT_INITIATED', 'SET_DISBURSEMENT_ACCOUNT_COMPLETED',
+  'SET_DISBURSEMENT_ACCOUNT_FAILED', 'SET_DISBURSEMENT_ACCOUNT_REJECTED', 'GRANTED', 'REJECTED', 'ACTION_REQUIRED',
+  'DISBURSEMENT_INITIATED', 'DISBURSEMENT_COMPLETED', 'DISBURSED_FAILED', 'CLOSED', 'CANCELLED',
+] as const;
+export type LoanApplicationStatus = (typeof LOAN_APPLICATION_STATUSES)[number];
 
 /**
- * The one mapping of the core's state machines (credit approval, application, the current offer's acceptance)
- * to OCEN's LoanApplicationStatus. Not a second state machine: every OCEN status is read from core state.
+ * What the core knows of one loan application, as far as OCEN's status reads it. Only the application's two
+ * state machines are required; each other member is the state of one more core machine (absent: not started).
  */
-export function loanApplicationStatus(application: Pick<Application, 'approvalState' | 'applicationState'>, currentOffer?: Pick<Offer, 'acceptedAt'> | null): LoanApplicationStatus {
-  if (application.approvalState === 'REJECTED' || application.applicationState === 'REJECTED') return 'REJECTED';
-  if (application.approvalState !== 'APPROVED') return 'PROCESSING';
+export interface LoanApplicationFacts {
+  application: Pick<Application, 'approvalState' | 'applicationState'>;
+  /** The current offer (accepted when the agent chose its terms with setOffers). */
+  currentOffer?: Pick<Offer, 'acceptedAt'> | null;
+  /** The account-aggregator consent of the credit decision (FIU side). */
+  consent?: 'PENDING' | 'READY' | 'FAILED' | null;
+  /** The lender asked for more documents before it can decide (answered by sendAdditionalDocuments). */
+  documentsRequested?: boolean;
+  kyc?: KycState | null;
+  /** The borrower was sent the loan-acceptance OTP and has not yet signed with it. */
+  acceptanceTriggered?: boolean;
+  mandate?: MandateState | null;
+  /** A disbursement account was set for the loan. */
+  disbursementAccount?: boolean;
+  disbursement?: DisbursementState | null;
+  loan?: LoanState | null;
+}
+
+/**
+ * The one mapping of the core's state machines to OCEN's LoanApplicationStatus. Not a second state machine:
+ * every status is read from core state, the most advanced step first.
+ *
+ * | core | LoanApplicationStatus |
+ * |---|---|
+ * | application REJECTED after a failed disbursement / KYC rejected / otherwise | DISBURSED_FAILED / KYC_REJECTED / REJECTED |
+ * | credit decision pending: consent PENDING, FAILED, READY; documents requested; otherwise | CONSENT_INITIATED, CONSENT_REJECTED, CONSENT_RECEIVED; ACTION_REQUIRED; PROCESSING |
+ * | application DISBURSED (loan CLOSED) | DISBURSEMENT_COMPLETED (CLOSED) |
+ * | application SUBMITTED (the disbursement requested) | DISBURSEMENT_INITIATED |
+ * | application GRANTED: account set / mandate ACTIVE, PENDING, FAILED / neither | SET_DISBURSEMENT_ACCOUNT_COMPLETED / REPAYMENT_SETUP_COMPLETED, _INITIATED, _FAILED / GRANTED |
+ * | application SIGNED | LOAN_AGREEMENT_COMPLETED |
+ * | approved, offer not chosen | OFFERED |
+ * | offer chosen: acceptance OTP sent / KYC APPROVED / IN_PROGRESS or AWAITING_APPROVAL / EXPIRED / not started | LOAN_AGREEMENT_INITIATED / KYC_COMPLETED / KYC_INITIATED / KYC_FAILED / OFFER_ACCEPTED |
+ */
+export function loanApplicationStatus(facts: LoanApplicationFacts): LoanApplicationStatus {
+  const { application } = facts;
+  if (application.approvalState === 'REJECTED' || application.applicationState === 'REJECTED') {
+    if (facts.disbursement === 'FAILED') return 'DISBURSED_FAILED';
+    if (facts.kyc === 'REJECTED') return 'KYC_REJECTED';
+    return 'REJECTED';
+  }
+  if (application.approvalState !== 'APPROVED') {
+    if (facts.consent === 'PENDING') return 'CONSENT_INITIATED';
+    if (facts.consent === 'FAILED') return 'CONSENT_REJECTED';
+    if (facts.documentsRequested) return 'ACTION_REQUIRED';
+    if (facts.consent === 'READY') return 'CONSENT_RECEIVED';
+    return 'PROCESSING';
+  }
   switch (application.applicationState) {
-    case 'SUBMITTED': return 'LOAN_AGREEMENT_COMPLETED';
-    case 'DISBURSED': return 'DISBURSEMENT_COMPLETED';
-    default: return currentOffer?.acceptedAt ? 'OFFER_ACCEPTED' : 'OFFERED';
+    case 'DISBURSED': return facts.loan === 'CLOSED' ? 'CLOSED' : 'DISBURSEMENT_COMPLETED';
+    case 'SUBMITTED': return 'DISBURSEMENT_INITIATED';
+    case 'GRANTED':
+      if (facts.disbursementAccount) return 'SET_DISBURSEMENT_ACCOUNT_COMPLETED';
+      if (facts.mandate === 'ACTIVE') return 'REPAYMENT_SETUP_COMPLETED';
+      if (facts.mandate === 'PENDING') return 'REPAYMENT_SETUP_INITIATED';
+      if (facts.mandate === 'FAILED') return 'REPAYMENT_SETUP_FAILED';
+      return 'GRANTED';
+    case 'SIGNED': return 'LOAN_AGREEMENT_COMPLETED';
+    default:
+      if (!facts.currentOffer?.acceptedAt) return 'OFFERED';
+      if (facts.acceptanceTriggered) return 'LOAN_AGREEMENT_INITIATED';
+      switch (facts.kyc) {
+        case 'APPROVED': return 'KYC_COMPLETED';
+        case 'IN_PROGRESS':
+        case 'AWAITING_APPROVAL': return 'KYC_INITIATED';
+        case 'EXPIRED': return 'KYC_FAILED';
+        default: return 'OFFER_ACCEPTED';
+      }
   }
 }
 

@@ -6,7 +6,7 @@ import { currentTraceId } from '../../lib/trace';
 import type { Clock } from '../../lib/clock';
 import { OcenAuthError } from './ocen-auth-error';
 import { OcenAck, normaliseInbound } from './ocen-envelope';
-import { OcenLender, OcenRefusal, SERVED_OPERATIONS, ServedOperation } from './ocen-lender';
+import { OcenLender, OcenRefusal } from './ocen-lender';
 import { operationOfPath, validateIncoming } from './ocen-schemas';
 
 export interface OcenRouterOptions {
@@ -18,8 +18,8 @@ export interface OcenRouterOptions {
 }
 
 /**
- * The OCEN 4.0 lender surface: `POST /v4.0.0alpha/<group>/<operation>` for the operations served today (see
- * SERVED_OPERATIONS). Plain Express, not tsoa: every answer is the spec's `Ack`, the body must be kept as raw
+ * The OCEN 4.0 lender surface: `POST /v4.0.0alpha/<group>/<operation>` for the operations hosted (see
+ * operations/index.ts). Plain Express, not tsoa: every answer is the spec's `Ack`, the body must be kept as raw
  * bytes for the detached signature, and the envelope is read leniently before any schema applies.
  *
  * In order: the raw body (at most 64 KiB); the caller authenticated over those bytes (`authenticateOcenRequest`:
@@ -43,7 +43,7 @@ export function ocenRouter(options: OcenRouterOptions): Router {
       .then(async (caller) => {
         if (!req.is('application/json')) return ack(res, 415, 'UNSUPPORTED_MEDIA_TYPE: send the body as Content-Type: application/json');
         const operation = operationOfPath(req.path);
-        if (!operation || !(operation in SERVED_OPERATIONS)) return ack(res, 404, `NOT_SERVED: ${req.path} is not served by this lender (yet)`);
+        if (!operation || !options.lender.serves(operation)) return ack(res, 404, `NOT_SERVED: ${req.path} is not served by this lender (yet)`);
         let parsed: unknown;
         try {
           parsed = JSON.parse(raw.toString('utf8'));
@@ -65,7 +65,7 @@ export function ocenRouter(options: OcenRouterOptions): Router {
         }
         if (!normalised.requestId) return ack(res, 400, 'INVALID_REQUEST: metadata.requestId is required', traceId);
         try {
-          const answer = await options.lender.accept(caller, operation as ServedOperation, normalised.body, normalised.requestId);
+          const answer = await options.lender.accept(caller, operation, normalised.body, normalised.requestId);
           res.status(200).json(answer);
         } catch (err) {
           if (err instanceof OcenRefusal) return ack(res, err.status, `${err.code}: ${err.message}`, traceId);

@@ -1,0 +1,128 @@
+import type { Logger } from 'pino';
+import type { Application } from '../../core/application/application';
+import type { ApplicationRepository } from '../../core/application/application.repository';
+import type { ApprovalService } from '../../core/approval/approval.service';
+import type { OfferService } from '../../core/offer/offer.service';
+import type { Clock } from '../../lib/clock';
+import type { OcenOperation } from './ocen-schemas';
+
+export type Json = Record<string, unknown>;
+
+/**
+ * Why a request is not accepted: the ack's `error` is `CODE: message` (the spec defines no codes, ocen-notes
+ * §2.1), answered with `status`. Nothing of a refused request is recorded.
+ */
+export class OcenRefusal extends Error {
+  constructor(readonly code: string, message: string, readonly status: number) {
+    super(message);
+    this.name = 'OcenRefusal';
+  }
+}
+
+/** The answer cannot be built yet (for example, the credit decision is pending): the callback job is retried. */
+export class OcenNotReady extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'OcenNotReady';
+  }
+}
+
+/** What the operations work on: the core's services and repositories (nothing of HTTP or of the network). */
+export interface OcenCore {
+  applications: ApplicationRepository;
+  approvals: ApprovalService;
+  offers: OfferService;
+  clock: Clock;
+  logger: Logger;
+  /** The product every OCEN loan application is for. */
+  productId: string;
+}
+
+/** One accepted request, inside the transaction that accepts it. */
+export interface OcenRequest {
+  /** The loan agent (a partner of this lender, id = its participant id). */
+  partnerId: string;
+  requestId: string;
+  /** The request, normalised to the current envelope and checked leniently against the patched loan.json. */
+  body: Json;
+}
+
+/** What the answer to an accepted request is built from later. */
+export interface Accepted<C> {
+  /** The loan application ids the answer is about (for reading callbacks back, e.g. at `/sandbox/ocen/callbacks`). */
+  subjects: string[];
+  /** Stored sealed with the intent; must be JSON (no bigint, no Date). */
+  context: C;
+}
+
+/** The callback being built, in the worker (no transaction open). */
+export interface OcenAnswering {
+  partnerId: string;
+  requestId: string;
+  now: Date;
+}
+
+/**
+ * One OCEN operation the lender hosts: the request it accepts and the `...Response` it answers with.
+ *
+ * - `accept` runs in the transaction that records the request (with its idempotency key and the intent of the
+ *   answer): it checks what the request asks against core state, throws OcenRefusal when it cannot be accepted
+ *   (the ack carries the refusal, nothing is kept), does the core work that must happen now, and answers what
+ *   the answer will be built from. It never calls the outside world (the transaction is open).
+ * - `answer` runs in the worker, once per callback (the body is stored and every delivery sends the same
+ *   bytes): the operation-specific members of the `...Response`. The lender adds `metadata` and `productData`
+ *   and `response: {status: SUCCESS}` unless the answer sets its own `response`. It may call the outside world
+ *   (through core services that record intent and result), and throws OcenNotReady to be retried later.
+ */
+export interface OcenOperationHandler<C = unknown> {
+  request: OcenOperation;
+  response: OcenOperation;
+  accept(request: OcenRequest): Promise<Accepted<C>>;
+  answer(answering: OcenAnswering, context: C): Promise<Json>;
+}
+
+/** Declares a handler with its context type checked between `accept` and `answer`. */
+export const defineOcenOperation = <C>(handler: OcenOperationHandler<C>): OcenOperationHandler<C> => handler;
+
+/** The agent's application; another agent's (or none) is the same refusal, so nothing is learnt of it. */
+export async function applicationOf(core: Pick<OcenCore, 'applications'>, partnerId: string, loanApplicationId: string): Promise<Application> {
+  const application = await core.applications.find({ partnerId, externalReference: loanApplicationId });
+  if (!application) throw new OcenRefusal('UNKNOWN_LOAN_APPLICATION', `No loan application ${JSON.stringify(loanApplicationId)} of this loan agent`, 404);
+  return application;
+}
+
+/** Application states in which the loan has been granted, i.e. its loan id (the lender reference) has been issued. */
+const GRANTED_OR_LATER = new Set<Application['applicationState']>(['GRANTED', 'SUBMITTED', 'DISBURSED']);
+
+/**
+ * The agent's application behind an OCEN `loanId` (our lender reference, handed out by grantLoanResponse). A loan id
+ * not yet granted, of another agent, or unknown is the same refusal. A loan whose disbursement failed (REJECTED
+ * after SUBMITTED) is still found when `includeRejected` is set, so its status can be read.
+ */
+export async function loanOf(core: Pick<OcenCore, 'applications'>, partnerId: string, loanId: string, includeRejected = false): Promise<Application> {
+  const application = await core.applications.findByLenderReference(partnerId, loanId);
+  const visible = application && (GRANTED_OR_LATER.has(application.applicationState) || (includeRejected && application.applicationState === 'REJECTED' && application.currentSubmissionId));
+  if (!application || !visible) throw new OcenRefusal('UNKNOWN_LOAN', `No loan ${JSON.stringify(loanId)} of this loan agent`, 404);
+  return application;
+}
+
+/** A string member of a request (lenient: numbers are read as their text), or undefined. */
+export function textOf(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  return undefined;
+}
+
+/** The request's `loanApplicationId`, required. */
+export function loanApplicationIdOf(body: Json): string {
+  const id = textOf(body.loanApplicationId);
+  if (!id) throw new OcenRefusal('INVALID_REQUEST', 'loanApplicationId is required', 400);
+  return id;
+}
+
+/** The request's `loanId`, required. */
+export function loanIdOf(body: Json): string {
+  const id = textOf(body.loanId);
+  if (!id) throw new OcenRefusal('INVALID_REQUEST', 'loanId is required', 400);
+  return id;
+}

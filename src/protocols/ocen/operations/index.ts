@@ -1,0 +1,15 @@
+import type { OcenCore, OcenOperationHandler } from '../ocen-operation';
+import { createLoan } from './loan-applications';
+import { generateOffers, setOffers } from './offers';
+
+/**
+ * Every operation this lender hosts, one handler each (request → `...Response`). A path not listed here is
+ * answered NOT_SERVED. Each group of the spec has its own file.
+ */
+export function ocenOperations(core: OcenCore): OcenOperationHandler<unknown>[] {
+  return [
+    createLoan(core),
+    generateOffers(core),
+    setOffers(core),
+  ];
+}
