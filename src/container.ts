@@ -57,6 +57,7 @@ import { createOcenNetwork } from './protocols/ocen/ocen-network';
 import { OcenLender } from './protocols/ocen/ocen-lender';
 import { ocenCallbackJob } from './protocols/ocen/ocen-callback.job';
 import { ocenOperations } from './protocols/ocen/operations';
+import { NO_ANALYTICS } from './protocols/ocen/ocen-operation';
 
 /** The product OCEN loan applications are underwritten for (the network's productData is echoed, not mapped yet). */
 const OCEN_PRODUCT_ID = 'PERSONAL_LOAN';
@@ -138,7 +139,7 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
   const idempotency = new Idempotency(db, new IdempotencyRepository(db), sealer);
   const ocen = config.ocen
     ? new OcenLender(db, idempotency, partners,
-      ocenOperations({ applications, approvals, offers, clock, logger, productId: OCEN_PRODUCT_ID }),
+      ocenOperations({ applications, approvals, offers, clock, logger, productId: OCEN_PRODUCT_ID, analytics: NO_ANALYTICS }),
       new PartnerCallbackRepository(db), outbox, sealer, createOcenNetwork(config.ocen, keys), clock, logger,
       { participantId: config.ocen.participantId, orgId: config.ocen.orgId })
     : undefined;

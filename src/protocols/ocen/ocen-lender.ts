@@ -179,7 +179,7 @@ export class OcenLender {
     const handler = this.byResponse.get(callback.operation);
     if (!handler) throw new Error(`No OCEN operation answers with ${callback.operation}`);
     const now = this.clock.now();
-    const answer = await handler.answer({ partnerId: callback.partnerId, requestId: callback.requestId, now }, context.data);
+    const answer = await handler.answer({ partnerId: callback.partnerId, requestId: callback.requestId, now, productData: context.productData }, context.data);
     const body = {
       metadata: {
         version: typeof context.metadata.version === 'string' ? context.metadata.version : '4.0.0alpha',

@@ -36,7 +36,33 @@ export interface OcenCore {
   logger: Logger;
   /** The product every OCEN loan application is for. */
   productId: string;
+  /** The network's analytics service (heartbeats and the lender's metrics); never blocks a loan. */
+  analytics: OcenAnalytics;
 }
+
+/** A disbursement, as reported in the lender's `loanDisbursementMetric` (ocen-notes §4.1). */
+export interface LoanDisbursedMetric {
+  productData: Json;
+  loanId: string;
+  loanApplicationId: string;
+  /** Rupees (the metric's `amount` is a double). */
+  amount: number;
+  tenureDays: number;
+  /** Percent per year. */
+  interestRate: number;
+}
+
+/**
+ * The network's analytics service (`OCEN_ANALYTICS_URL`), fire-and-forget: every method returns at once and
+ * never throws; what cannot be sent is dropped (bounded queue) and logged. Without the setting it does nothing.
+ */
+export interface OcenAnalytics {
+  /** After a disbursement was made for a loan agent's triggerDisbursement. */
+  loanDisbursed(metric: LoanDisbursedMetric): void;
+}
+
+/** Analytics that send nothing (no `OCEN_ANALYTICS_URL`). */
+export const NO_ANALYTICS: OcenAnalytics = { loanDisbursed: () => undefined };
 
 /** One accepted request, inside the transaction that accepts it. */
 export interface OcenRequest {
@@ -60,6 +86,8 @@ export interface OcenAnswering {
   partnerId: string;
   requestId: string;
   now: Date;
+  /** The request's `productData`. */
+  productData: Json;
 }
 
 /**
