@@ -59,7 +59,7 @@ export class OcenLender {
     private readonly options: OcenLenderOptions,
   ) {
     this.byRequest = new Map(operations.map((o) => [o.request, o]));
-    this.byResponse = new Map(operations.map((o) => [o.response, o]));
+    this.byResponse = new Map(operations.flatMap((o) => (o.response ? [[o.response, o] as const] : [])));
   }
 
   /** Whether `operation` (a request path after the version prefix) is hosted here. */
@@ -68,7 +68,7 @@ export class OcenLender {
   }
 
   /** The operations hosted here, request → response. */
-  get operations(): Array<{ request: OcenOperation; response: OcenOperation }> {
+  get operations(): Array<{ request: OcenOperation; response: OcenOperation | null }> {
     return [...this.byRequest.values()].map(({ request, response }) => ({ request, response }));
   }
 
@@ -83,7 +83,7 @@ export class OcenLender {
         await this.work(partnerId, handler, body, requestId);
         return JSON.stringify({ error: '0', traceId, timestamp: this.clock.now().toISOString() } satisfies OcenAck);
       });
-      if (outcome.replayed) await this.sendAgain(partnerId, handler.response, requestId);
+      if (outcome.replayed && handler.response) await this.sendAgain(partnerId, handler.response, requestId);
       return JSON.parse(outcome.answer) as OcenAck;
     } catch (err) {
       if (err instanceof IdempotencyConflictError) throw new OcenRefusal('REQUEST_ID_REUSED', `metadata.requestId ${requestId} was already used for a different request`, 409);
@@ -108,6 +108,7 @@ export class OcenLender {
 
   private async work(partnerId: string, handler: OcenOperationHandler<unknown>, body: Json, requestId: string): Promise<void> {
     const accepted = await handler.accept({ partnerId, requestId, body });
+    if (!handler.response) return;
     const context: CallbackContext = { metadata: body.metadata as Json, productData: (body.productData ?? {}) as Json, data: accepted.context };
     const callbackId = randomUUID();
     await this.callbacks.create({

@@ -97,14 +97,15 @@ export interface OcenAnswering {
  *   answer): it checks what the request asks against core state, throws OcenRefusal when it cannot be accepted
  *   (the ack carries the refusal, nothing is kept), does the core work that must happen now, and answers what
  *   the answer will be built from. It never calls the outside world (the transaction is open).
- * - `answer` runs in the worker, once per callback (the body is stored and every delivery sends the same
+ * - `answer` (not called when `response` is null: the ack is the whole answer) runs in the worker, once per callback (the body is stored and every delivery sends the same
  *   bytes): the operation-specific members of the `...Response`. The lender adds `metadata` and `productData`
  *   and `response: {status: SUCCESS}` unless the answer sets its own `response`. It may call the outside world
  *   (through core services that record intent and result), and throws OcenNotReady to be retried later.
  */
 export interface OcenOperationHandler<C = unknown> {
   request: OcenOperation;
-  response: OcenOperation;
+  /** The answer's operation; null for a request that is only acked (e.g. a loan agent's own answer to our request). */
+  response: OcenOperation | null;
   accept(request: OcenRequest): Promise<Accepted<C>>;
   answer(answering: OcenAnswering, context: C): Promise<Json>;
 }
