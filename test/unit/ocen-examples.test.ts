@@ -52,7 +52,7 @@ describe('the OCEN example requests', () => {
     for (const [operation, { body }] of examples) {
       const about = [body.loanApplicationId, ...(body.loanApplicationIds ?? []), ...(body.loanApplications ?? []).map((a: any) => a.loanApplicationId)].filter(Boolean);
       const subject = about.length ? about : [body.loanId ?? body.consentHandle ?? body.borrower?.primaryId];
-      expect({ operation, subject: subject.every((s: string) => [SANDBOX_JOURNEY.loanApplicationId, SANDBOX_JOURNEY.loanId, SANDBOX_JOURNEY.pan].includes(s) || s.startsWith('sandbox-consent')) }).toEqual({ operation, subject: true });
+      expect({ operation, subject: subject.every((s: string) => ([SANDBOX_JOURNEY.loanApplicationId, SANDBOX_JOURNEY.loanId, SANDBOX_JOURNEY.pan] as string[]).includes(s) || s.startsWith('sandbox-consent')) }).toEqual({ operation, subject: true });
     }
     expect(text).not.toMatch(/ABCDE9\d{3}F/); // no rejecting persona
   });
