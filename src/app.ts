@@ -7,7 +7,7 @@ import { gpayRouter } from './protocols/gpay/gpay-router';
 import { ocenRouter } from './protocols/ocen/ocen-router';
 import { buildGpayOpenApi } from './protocols/gpay/gpay-openapi';
 import { buildSandboxOpenApi } from './protocols/sandbox/sandbox-openapi';
-import { buildOcenOpenApi } from './protocols/ocen/ocen-openapi';
+import { OCEN_SWAGGER_OPTIONS, buildOcenOpenApi } from './protocols/ocen/ocen-openapi';
 import { swaggerPage } from './protocols/shared/swagger-page';
 import { plainErrorHandler, sandboxRouter } from './protocols/sandbox/sandbox-router';
 import { publishedKeys } from './protocols/shared/jose-envelope';
@@ -63,29 +63,7 @@ export function createApp(services: Services): express.Express {
   if (ocenSpec) app.get('/ocen/openapi.json', (_req, res) => res.json(ocenSpec));
   app.get('/.well-known/jwks.json', publishedKeys(services.keys));
   if (config.docsEnabled && ocenSpec) {
-    app.use('/ocen/docs', ...swaggerPage(ocenSpec, {
-      customSiteTitle: 'credit-partner OCEN 4.0 lender',
-      swaggerOptions: {
-        // "Try it out" sends the examples; give each call a fresh requestId, traceId and timestamp (a new request, not a duplicate).
-        requestInterceptor: (request: { body?: unknown }) => {
-          if (typeof request.body === 'string' && request.body.includes('"metadata"')) {
-            try {
-              const body = JSON.parse(request.body);
-              if (body.metadata && typeof body.metadata === 'object') {
-                const id = `docs-${Date.now()}-${Math.random().toString(36).slice(2, 10)}`;
-                body.metadata.requestId = id;
-                body.metadata.traceId = `trace-${id}`;
-                body.metadata.timestamp = new Date().toISOString();
-                request.body = JSON.stringify(body);
-              }
-            } catch {
-              /* leave the body as typed */
-            }
-          }
-          return request;
-        },
-      },
-    }));
+    app.use('/ocen/docs', ...swaggerPage(ocenSpec, OCEN_SWAGGER_OPTIONS));
   }
   if (config.docsEnabled) {
     app.use('/docs', ...swaggerPage(spec, {

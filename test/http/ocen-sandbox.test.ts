@@ -146,6 +146,7 @@ describe('the OCEN OpenAPI document at /ocen/openapi.json', () => {
     const init = (await app.http().get('/ocen/docs/swagger-ui-init.js').expect(200)).text;
     expect(init).toContain('createLoanRequest');
     expect(init).toContain('requestInterceptor');
+    expect(init).toContain('x-ocen-participant-id');
     const partnerInit = (await app.http().get('/docs/swagger-ui-init.js').expect(200)).text;
     expect(partnerInit).toContain('/v1/financialservices/credit/');
     expect(partnerInit).not.toContain('createLoanRequest');

@@ -27,6 +27,34 @@ type Document = {
 const COMPONENT_REF = '#/components/schemas/';
 
 /**
+ * Runs in the browser before each "Try it out" call of `/ocen/docs` (so it is self-contained): a fresh
+ * `metadata.requestId`, `traceId` and `timestamp` (a new request, not a duplicate of the example's), and as
+ * originator the loan agent that the sandbox's `x-ocen-participant-id` header plays, if any.
+ */
+export function freshOcenRequest(request: { body?: unknown; headers?: Record<string, string> }): typeof request {
+  if (typeof request.body === 'string' && request.body.includes('"metadata"')) {
+    try {
+      const body = JSON.parse(request.body);
+      if (body.metadata && typeof body.metadata === 'object') {
+        const id = `docs-${Date.now()}-${Math.random().toString(36).slice(2, 10)}`;
+        body.metadata.requestId = id;
+        body.metadata.traceId = `trace-${id}`;
+        body.metadata.timestamp = new Date().toISOString();
+        const agent = request.headers?.['x-ocen-participant-id'];
+        if (agent) body.metadata.originatorParticipantId = agent;
+        request.body = JSON.stringify(body);
+      }
+    } catch {
+      /* leave the body as typed */
+    }
+  }
+  return request;
+}
+
+/** The Swagger UI page of the OCEN document. */
+export const OCEN_SWAGGER_OPTIONS = { customSiteTitle: 'credit-partner OCEN 4.0 lender', swaggerOptions: { requestInterceptor: freshOcenRequest } };
+
+/**
  * The OpenAPI document of the OCEN 4.0 lender surface (`GET /ocen/openapi.json`, Swagger UI at `/ocen/docs`): the
  * request paths this lender hosts (`operations`, i.e. `OcenLender.operations`, so it grows with them), each with
  * its request schema from the patched loan.json, an example of one sandbox journey (ocen-examples.ts), the `Ack`
