@@ -40,7 +40,7 @@ export function checkPayoutAccount(input: {
   accountKind?: string;
 }): PayoutAccount {
   const holderName = input.holderName?.trim();
-  if (holderName !== undefined && (holderName.length > 140 || /[\u0000-\u001f]/.test(holderName))) throw invalid('The account holder\'s name must be at most 140 printable characters');
+  if (holderName !== undefined && (holderName.length > 140 || [...holderName].some((c) => c.charCodeAt(0) < 0x20))) throw invalid('The account holder\'s name must be at most 140 printable characters');
   if (input.type === 'ACCOUNT') {
     const ifsc = (input.ifsc ?? '').trim().toUpperCase();
     const accountNumber = (input.accountNumber ?? '').replace(/\s+/g, '');
