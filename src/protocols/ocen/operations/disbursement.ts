@@ -34,7 +34,7 @@ async function applicationNamed(core: OcenCore, partnerId: string, body: Json): 
 
 /** The `loanId` of an answer: our lender reference once the loan is granted. */
 const loanIdMember = (application: Application) =>
-  ['GRANTED', 'SUBMITTED', 'DISBURSED'].includes(application.applicationState) || application.currentSubmissionId && application.applicationState === 'REJECTED'
+  ['GRANTED', 'SUBMITTED', 'DISBURSED'].includes(application.applicationState) || (application.currentSubmissionId !== null && application.applicationState === 'REJECTED')
     ? { loanId: application.lenderReference }
     : {};
 
