@@ -36,12 +36,18 @@ async function grantedLoan(): Promise<{ id: string; loan: GrantedLoan }> {
   return { id, loan: await grantLoan(world.app.services, { partnerId: agent.participantId, externalReference: id }) };
 }
 
+/**
+ * The answer to a payout request waits for the worker's payout (OcenNotReady, retried with the queue's back-off of
+ * 0.5 s doubling): on a loaded machine it can take more than one 15 s wait.
+ */
+const PAYOUT_ANSWER_MS = 45_000;
+
 /** Sends a request, expects its ack, and waits for its (valid, signed) callback. */
 async function ask(operation: string, response: string, id: string, body: Record<string, unknown>): Promise<Received> {
   const requestId = randomUUID();
   const ack = await post(agent, operation, body, requestId);
   expect({ status: ack.status, error: ack.body.error }).toEqual({ status: 200, error: '0' });
-  const answer = await eventually(async () => endpoint.about(id, response).filter((r) => r.body.metadata.requestId === requestId), (r) => r.length > 0);
+  const answer = await eventually(async () => endpoint.about(id, response).filter((r) => r.body.metadata.requestId === requestId), (r) => r.length > 0, PAYOUT_ANSWER_MS);
   expect(answer[0]).toMatchObject({ schemaValid: true, signatureValid: true });
   return answer[0];
 }
@@ -97,7 +103,7 @@ describe('from a granted loan to its payout', () => {
     const triggerBody = { loanId, payment: { id: 'pay-1', totalAmount: net, status: 'PENDING_AUTH', paymentMethodType: 'NETBANKING' } };
     const triggerRequest = { ...ocenEnvelope(), ...triggerBody };
     expect((await postOcen(world, agent, 'disbursement/triggerDisbursementRequest', triggerRequest)).body.error).toBe('0');
-    const paid = await callbackAbout(endpoint, loanId, 'triggerDisbursementResponse');
+    const paid = await callbackAbout(endpoint, loanId, 'triggerDisbursementResponse', 1, PAYOUT_ANSWER_MS);
     expect(paid).toMatchObject({ schemaValid: true, signatureValid: true });
     expect(paid.body).toMatchObject({
       loanApplicationId: id,
@@ -113,7 +119,7 @@ describe('from a granted loan to its payout', () => {
 
     // The same request again: its stored answer is sent again, byte for byte; a new trigger is answered with the same payout. Reported once.
     expect((await postOcen(world, agent, 'disbursement/triggerDisbursementRequest', triggerRequest)).body.error).toBe('0');
-    const again = await callbackAbout(endpoint, loanId, 'triggerDisbursementResponse', 2);
+    const again = await callbackAbout(endpoint, loanId, 'triggerDisbursementResponse', 2, PAYOUT_ANSWER_MS);
     expect(again.bytes.equals(paid.bytes)).toBe(true);
     const second = await ask('disbursement/triggerDisbursementRequest', 'triggerDisbursementResponse', loanId, triggerBody);
     expect(second.body.payment).toMatchObject({ status: 'SUCCESS', txnRefNo: paid.body.payment.txnRefNo });
@@ -123,7 +129,7 @@ describe('from a granted loan to its payout', () => {
     const callbacks = endpoint.received.filter((r) => r.body.loanApplicationId === id);
     expect(callbacks.map((r) => r.path.split('/').pop())).toEqual(expect.arrayContaining(['setRepaymentPlanResponse', 'setRepaymentPlanStatusResponse', 'setDisbursementAccountResponse', 'triggerDisbursementResponse', 'triggerDisbursementStatusResponse']));
     expect(callbacks.every((r) => r.schemaValid && r.signatureValid)).toBe(true);
-  });
+   }, 120_000);
 
   it('answers FAILURE and DISBURSED_FAILED when the rail refuses the account (sandbox: a number ending in 9005), and reads it back', async () => {
     const { id, loan } = await grantedLoan();
@@ -139,7 +145,7 @@ describe('from a granted loan to its payout', () => {
     const readBack = await ask('disbursement/triggerDisbursementStatusRequest', 'triggerDisbursementStatusResponse', loanId, { loanId, payment });
     expect(readBack.body).toMatchObject({ loanApplicationStatus: 'DISBURSED_FAILED', payment: { status: 'FAILURE' } });
     expect(await reportedAt(loan.applicationId)).toBeNull();
-  });
+   }, 120_000);
 
   it('answers REPAYMENT_SETUP_FAILED when the borrower declines the mandate, and refuses the payout until it is set up', async () => {
     const { id, loan } = await grantedLoan();

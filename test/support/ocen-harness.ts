@@ -155,8 +155,11 @@ export async function postOcen(
   return request.send(sent.toString('utf8'));
 }
 
-/** The first callback of `operation` about a loan application that reaches the agent (waited for). */
-export async function callbackAbout(endpoint: AgentEndpoint, loanApplicationId: string, operation: string, count = 1): Promise<Received> {
-  const received = await eventually(async () => endpoint.about(loanApplicationId, operation), (r) => r.length >= count);
+/**
+ * The `count`-th callback of `operation` about a loan application that reaches the agent (waited for up to
+ * `timeoutMs`: an answer that waits for the worker, e.g. a payout, is retried with the queue's back-off).
+ */
+export async function callbackAbout(endpoint: AgentEndpoint, loanApplicationId: string, operation: string, count = 1, timeoutMs = 15_000): Promise<Received> {
+  const received = await eventually(async () => endpoint.about(loanApplicationId, operation), (r) => r.length >= count, timeoutMs);
   return received[count - 1];
 }
