@@ -3,6 +3,11 @@ import type { Application } from '../../core/application/application';
 import type { ApplicationRepository } from '../../core/application/application.repository';
 import type { ApprovalService } from '../../core/approval/approval.service';
 import type { OfferService } from '../../core/offer/offer.service';
+import type { MandateService } from '../../core/mandate/mandate.service';
+import type { PayoutAccountService } from '../../core/payout/payout-account.service';
+import type { SubmissionService } from '../../core/application/submission.service';
+import type { SubmissionRepository } from '../../core/application/submission.repository';
+import type { LoanService } from '../../core/loan/loan.service';
 import type { Clock } from '../../lib/clock';
 import type { OcenOperation } from './ocen-schemas';
 
@@ -32,6 +37,15 @@ export interface OcenCore {
   applications: ApplicationRepository;
   approvals: ApprovalService;
   offers: OfferService;
+  /** The repayment e-mandate (setRepaymentPlan). */
+  mandates: MandateService;
+  /** The borrower's account the loan is paid out to (setDisbursementAccount). */
+  payoutAccounts: PayoutAccountService;
+  /** The signed terms of a loan, and the request for its payout (triggerDisbursement). */
+  submissions: SubmissionService;
+  submissionTerms: SubmissionRepository;
+  /** The payout and its report. */
+  loans: LoanService;
   clock: Clock;
   logger: Logger;
   /** The product every OCEN loan application is for. */

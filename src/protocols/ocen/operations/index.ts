@@ -1,5 +1,6 @@
 import type { OcenCore, OcenOperationHandler } from '../ocen-operation';
 import { createLoan } from './loan-applications';
+import { setDisbursementAccount, setRepaymentPlan, setRepaymentPlanStatus, triggerDisbursement, triggerDisbursementStatus } from './disbursement';
 import { generateOffers, setOffers } from './offers';
 
 /**
@@ -11,5 +12,10 @@ export function ocenOperations(core: OcenCore): OcenOperationHandler<unknown>[] 
     createLoan(core),
     generateOffers(core),
     setOffers(core),
+    setRepaymentPlan(core),
+    setRepaymentPlanStatus(core),
+    setDisbursementAccount(core),
+    triggerDisbursement(core),
+    triggerDisbursementStatus(core),
   ];
 }
