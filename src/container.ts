@@ -36,6 +36,7 @@ import { ChallengeService } from './core/challenge/challenge.service';
 import { ApprovalService } from './core/approval/approval.service';
 import { OfferService } from './core/offer/offer.service';
 import { KycService } from './core/kyc/kyc.service';
+import { LoanAcceptanceService } from './core/application/loan-acceptance.service';
 import { CkycService } from './core/kyc/ckyc.service';
 import { AuthTokenService } from './core/auth-token/auth-token.service';
 import { MandateService } from './core/mandate/mandate.service';
@@ -87,6 +88,8 @@ export interface Services {
   kyc: KycService;
   ckyc: CkycService;
   authTokens: AuthTokenService;
+  /** OCEN sign-first order: the agreement accepted by OTP (SIGNED), the loan granted (GRANTED). */
+  acceptance: LoanAcceptanceService;
   mandates: MandateService;
   submissions: SubmissionService;
   statuses: ApplicationStatusService;
@@ -136,10 +139,12 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
   const loans = new LoanService(db, applications, submissionRepository, loanRepository, transitions, rail, accountTokens, clock);
 
   const offers = new OfferService(offerRepository, db, applications, clock);
+  const authTokens = new AuthTokenService(applications, kycRepository, mandateRepository, keys, config.publicBaseUrl, config.sandbox, clock);
+  const acceptance = new LoanAcceptanceService(db, applications, offerRepository, submissionRepository, transitions, challenges, kyc, partners, sealer, clock);
   const idempotency = new Idempotency(db, new IdempotencyRepository(db), sealer);
   const ocen = config.ocen
     ? new OcenLender(db, idempotency, partners,
-      ocenOperations({ applications, approvals, offers, clock, logger, productId: OCEN_PRODUCT_ID, analytics: NO_ANALYTICS }),
+      ocenOperations({ applications, approvals, offers, kyc, authTokens, acceptance, lenderName: config.lenderName, clock, logger, productId: OCEN_PRODUCT_ID, analytics: NO_ANALYTICS }),
       new PartnerCallbackRepository(db), outbox, sealer, createOcenNetwork(config.ocen, keys), clock, logger,
       { participantId: config.ocen.participantId, orgId: config.ocen.orgId })
     : undefined;
@@ -175,7 +180,8 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
     offers,
     kyc,
     ckyc: new CkycService(kycRepository, ckycRegistry, identity, sealer),
-    authTokens: new AuthTokenService(applications, kycRepository, mandateRepository, keys, config.publicBaseUrl, config.sandbox, clock),
+    authTokens,
+    acceptance,
     mandates,
     submissions: new SubmissionService(db, applications, offerRepository, submissionRepository, transitions, challenges, kyc, mandates, outbox, identity, clock),
     statuses: new ApplicationStatusService(applications, accountTokens),

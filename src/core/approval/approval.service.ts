@@ -6,7 +6,7 @@ import { Clock } from '../../lib/clock';
 import { Outbox } from '../../lib/jobs/outbox';
 import { TransitionWriter, initial } from '../state/transition-writer';
 import { ChallengeService, ChallengeProof } from '../challenge/challenge.service';
-import { IdentityHasher, PhoneNumber, msisdn } from '../shared/identity';
+import { IdentityHasher, PhoneNumber } from '../shared/identity';
 import { istDate } from '../shared/dates';
 import { Application, ApplicationRef } from '../application/application';
 import { ApplicationRepository } from '../application/application.repository';
@@ -128,7 +128,7 @@ export class ApprovalService {
         lenderReference,
         productId: product.id,
         phoneHash: this.identity.phone(phone),
-        phoneCiphertext: this.sealer.seal(msisdn(phone), `application-phone:${id}`),
+        phoneCiphertext: this.sealer.seal(JSON.stringify({ countryCode: phone.countryCode, nationalNumber: phone.nationalNumber }), `application-phone:${id}`),
         panHash: this.identity.pan(request.applicant.pan),
         panLast4: request.applicant.pan.slice(5, 9),
         applicantCiphertext: this.sealer.seal(JSON.stringify(request.cKycId ? { ...request.applicant, cKycId: request.cKycId } : request.applicant), `applicant:${id}`),

@@ -3,6 +3,9 @@ import type { Application } from '../../core/application/application';
 import type { ApplicationRepository } from '../../core/application/application.repository';
 import type { ApprovalService } from '../../core/approval/approval.service';
 import type { OfferService } from '../../core/offer/offer.service';
+import type { KycService } from '../../core/kyc/kyc.service';
+import type { AuthTokenService } from '../../core/auth-token/auth-token.service';
+import type { LoanAcceptanceService } from '../../core/application/loan-acceptance.service';
 import type { Clock } from '../../lib/clock';
 import type { OcenOperation } from './ocen-schemas';
 
@@ -32,6 +35,13 @@ export interface OcenCore {
   applications: ApplicationRepository;
   approvals: ApprovalService;
   offers: OfferService;
+  kyc: KycService;
+  /** The bank's borrower pages (the KYC page's link). */
+  authTokens: AuthTokenService;
+  /** Loan agreement accepted by OTP (SIGNED) and the loan granted (GRANTED). */
+  acceptance: LoanAcceptanceService;
+  /** This bank's name, as the agreement and the SMS name it. */
+  lenderName: string;
   clock: Clock;
   logger: Logger;
   /** The product every OCEN loan application is for. */
