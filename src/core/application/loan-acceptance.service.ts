@@ -118,8 +118,9 @@ export class LoanAcceptanceService {
    * CHALLENGE_EXPIRED, CHALLENGE_ALREADY_USED or CHALLENGE_ATTEMPTS_EXHAUSTED; a session of another application
    * CHALLENGE_CONTEXT_MISMATCH), then the terms are fixed in a submission (amount, tenure, rate, EMI, fees, net
    * disbursal, and `agreementVersion` as the LOAN_AGREEMENT acceptance) and the application moves IN_PROGRESS → SIGNED.
+   * `precondition` (the caller's own refusal, such as a duplicate request) is checked before the code is counted.
    */
-  async sign(ref: ApplicationRef, proof: AcceptanceProof, agreementVersion: string): Promise<Submission> {
+  async sign(ref: ApplicationRef, proof: AcceptanceProof, agreementVersion: string, precondition?: () => Promise<void>): Promise<Submission> {
     return this.uow.transaction(async () => {
       const application = await this.applications.lockByRef(ref);
       const terms = await this.signable(application);
@@ -130,7 +131,7 @@ export class LoanAcceptanceService {
         phone,
         context: ChallengeContext.LOAN_ACCEPTANCE,
         subject: application.id,
-      }, `sign:${ref.externalReference}`);
+      }, `sign:${ref.externalReference}`, precondition);
       const submission: Submission = {
         id: randomUUID(),
         applicationId: application.id,

@@ -81,6 +81,12 @@ export interface OcenRequest {
   requestId: string;
   /** The request, normalised to the current envelope and checked leniently against the patched loan.json. */
   body: Json;
+  /**
+   * Whether this request holds its idempotency key; false for a duplicate, whose work is rolled back and whose
+   * first answer is replayed. Work with an effect that outlives a rollback (an OTP attempt, counted on its own)
+   * awaits it first and does nothing when it is false.
+   */
+  claimed: Promise<boolean>;
 }
 
 /** What the answer to an accepted request is built from later. */

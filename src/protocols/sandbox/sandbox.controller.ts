@@ -21,7 +21,8 @@ export interface SandboxError {
 /**
  * Sandbox only (absent when APP_ENV=production): stands in for the user's phone and for the user finishing
  * steps on the bank's own pages. `reference` is the partner's own application reference (googleApplicationId
- * on the Google Pay-style API); X-Partner-Id names the partner (default: the sandbox aggregator `gpay`).
+ * on the Google Pay-style API, the loan agent's loanApplicationId on OCEN); X-Partner-Id names the partner (default:
+ * the sandbox aggregator `gpay`; an OCEN loan agent by its participant id).
  */
 @Route('sandbox')
 @Tags('Sandbox')

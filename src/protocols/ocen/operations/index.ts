@@ -1,6 +1,9 @@
 import type { OcenCore, OcenOperationHandler } from '../ocen-operation';
 import { createLoan } from './loan-applications';
 import { generateOffers, setOffers } from './offers';
+import { getKycMethods, kycStatus, triggerKyc } from './kyc';
+import { loanAgreement, triggerLoanAcceptance, verifyLoanAcceptance } from './loan-acceptance';
+import { grantLoan } from './grant-loan';
 
 /**
  * Every operation this lender hosts, one handler each (request → `...Response`). A path not listed here is
@@ -11,5 +14,12 @@ export function ocenOperations(core: OcenCore): OcenOperationHandler<unknown>[] 
     createLoan(core),
     generateOffers(core),
     setOffers(core),
+    getKycMethods(core),
+    triggerKyc(core),
+    kycStatus(core),
+    loanAgreement(core),
+    triggerLoanAcceptance(core),
+    verifyLoanAcceptance(core),
+    grantLoan(core),
   ];
 }
