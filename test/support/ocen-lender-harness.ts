@@ -89,9 +89,9 @@ export class OcenLenderHarness {
   /** Starts the network, one endpoint per agent (registered with its baseUrl), and the server configured for OCEN. */
   static async start(agents: LoanAgent[]): Promise<OcenLenderHarness> {
     const [auth, registry] = await Promise.all([FakeAuthService.start(), FakeRegistry.start()]);
-    let harness: OcenLenderHarness | undefined;
+    const started: { app?: TestApp } = {};
     const lenderKey = async () => {
-      const jwks = (await harness!.app.http().get('/.well-known/jwks.json')).body as { keys: Array<{ kid: string; alg: string }> };
+      const jwks = (await started.app!.http().get('/.well-known/jwks.json')).body as { keys: Array<{ kid: string; alg: string }> };
       return importParticipantKey(jwks.keys.find((k) => k.alg === 'RS256'));
     };
     const endpoints = agents.map((agent) => [agent, new AgentEndpoint(lenderKey)] as const);
@@ -109,7 +109,8 @@ export class OcenLenderHarness {
         OCEN_ORG_ID: 'org-bank',
       },
     });
-    harness = new OcenLenderHarness(app, auth, registry);
+    started.app = app;
+    const harness = new OcenLenderHarness(app, auth, registry);
     for (const [agent, endpoint] of endpoints) harness.endpoints.set(agent.participantId, endpoint);
     return harness;
   }
