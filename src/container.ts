@@ -36,6 +36,7 @@ import { ChallengeService } from './core/challenge/challenge.service';
 import { ApprovalService } from './core/approval/approval.service';
 import { OfferService } from './core/offer/offer.service';
 import { KycService } from './core/kyc/kyc.service';
+import { LoanAcceptanceService } from './core/application/loan-acceptance.service';
 import { CkycService } from './core/kyc/ckyc.service';
 import { AuthTokenService } from './core/auth-token/auth-token.service';
 import { MandateService } from './core/mandate/mandate.service';
@@ -93,6 +94,8 @@ export interface Services {
   kyc: KycService;
   ckyc: CkycService;
   authTokens: AuthTokenService;
+  /** OCEN sign-first order: the agreement accepted by OTP (SIGNED), the loan granted (GRANTED). */
+  acceptance: LoanAcceptanceService;
   mandates: MandateService;
   submissions: SubmissionService;
   /** The borrower's account a loan is paid out to (sealed at rest). */
@@ -146,12 +149,17 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
   const submissions = new SubmissionService(db, applications, offerRepository, submissionRepository, transitions, challenges, kyc, mandates, outbox, identity, clock, payoutAccounts);
 
   const offers = new OfferService(offerRepository, db, applications, clock);
+  const authTokens = new AuthTokenService(applications, kycRepository, mandateRepository, keys, config.publicBaseUrl, config.sandbox, clock);
+  const acceptance = new LoanAcceptanceService(db, applications, offerRepository, submissionRepository, transitions, challenges, kyc, partners, sealer, clock);
   const idempotency = new Idempotency(db, new IdempotencyRepository(db), sealer);
   // The OCEN lender on the network of the OCEN_* settings; in the sandbox without them, with its built-in test loan agent.
   const ocenNetwork = config.ocen ? createOcenNetwork(config.ocen, keys) : config.sandbox ? createSandboxOcenNetwork(keys) : undefined;
   const ocen = ocenNetwork
     ? new OcenLender(db, idempotency, partners,
-      ocenOperations({ applications, approvals, offers, mandates, payoutAccounts, submissions, submissionTerms: submissionRepository, loans, clock, logger, productId: OCEN_PRODUCT_ID, analytics: NO_ANALYTICS }),
+      ocenOperations({
+        applications, approvals, offers, kyc, authTokens, acceptance, mandates, payoutAccounts, submissions, submissionTerms: submissionRepository, loans,
+        lenderName: config.lenderName, clock, logger, productId: OCEN_PRODUCT_ID, analytics: NO_ANALYTICS,
+      }),
       new PartnerCallbackRepository(db), outbox, sealer, ocenNetwork, clock, logger,
       config.ocen ? { participantId: config.ocen.participantId, orgId: config.ocen.orgId } : SANDBOX_LENDER)
     : undefined;
@@ -187,7 +195,8 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
     offers,
     kyc,
     ckyc: new CkycService(kycRepository, ckycRegistry, identity, sealer),
-    authTokens: new AuthTokenService(applications, kycRepository, mandateRepository, keys, config.publicBaseUrl, config.sandbox, clock),
+    authTokens,
+    acceptance,
     mandates,
     submissions,
     payoutAccounts,

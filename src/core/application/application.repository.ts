@@ -11,6 +11,7 @@ const APPLICATION = new Table<Application>('application', {
   lenderReference: 'lender_reference',
   productId: 'product_id',
   phoneHash: 'phone_hash',
+  phoneCiphertext: 'phone_ciphertext',
   panHash: 'pan_hash',
   panLast4: 'pan_last4',
   applicantCiphertext: 'applicant_ciphertext',

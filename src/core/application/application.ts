@@ -11,6 +11,8 @@ export interface Application {
   lenderReference: string;
   productId: string;
   phoneHash: string;
+  /** The borrower's phone (JSON of PhoneNumber), sealed (`application-phone:<id>`): later OTPs of the application go to it. Null for applications recorded before it was kept. */
+  phoneCiphertext: string | null;
   panHash: string;
   panLast4: string;
   applicantCiphertext: string;

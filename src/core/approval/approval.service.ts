@@ -128,6 +128,7 @@ export class ApprovalService {
         lenderReference,
         productId: product.id,
         phoneHash: this.identity.phone(phone),
+        phoneCiphertext: this.sealer.seal(JSON.stringify({ countryCode: phone.countryCode, nationalNumber: phone.nationalNumber }), `application-phone:${id}`),
         panHash: this.identity.pan(request.applicant.pan),
         panLast4: request.applicant.pan.slice(5, 9),
         applicantCiphertext: this.sealer.seal(JSON.stringify(request.cKycId ? { ...request.applicant, cKycId: request.cKycId } : request.applicant), `applicant:${id}`),

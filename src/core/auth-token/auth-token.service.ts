@@ -72,6 +72,16 @@ export class AuthTokenService {
     return { authToken, expiresAt: new Date(expiresAtSeconds * 1000), redirectionUrl: `${this.publicBaseUrl}${PAGE_PATH[context]}` };
   }
 
+  /**
+   * One URL that opens the step's page for the borrower: the page's address with the token in the fragment
+   * (`#authToken=…`: a browser does not send it to servers or in a Referer, the page's script reads it).
+   * `returnUrl` is where the page sends the borrower back (checked as in {@link issue}).
+   */
+  async pageLink(ref: ApplicationRef, context: AuthTokenContext, returnUrl?: string): Promise<{ url: string; expiresAt: Date }> {
+    const issued = await this.issue(ref, context, returnUrl);
+    return { url: `${issued.redirectionUrl}#authToken=${issued.authToken}`, expiresAt: issued.expiresAt };
+  }
+
   /** Verifies a token presented by the borrower's browser: signature, issuer, audience, expiry and step. */
   async verify(token: string, expected: AuthTokenContext): Promise<AuthTokenClaims> {
     try {

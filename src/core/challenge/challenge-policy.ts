@@ -22,20 +22,39 @@ export enum ChallengeContext {
   OFFER_ACTIVATION = 'OFFER_ACTIVATION',
   USER_DETAILS = 'USER_DETAILS',
   CARD_DETAILS = 'CARD_DETAILS',
+  /** The borrower accepts the loan agreement (OCEN loan acceptance); bound to its application. */
+  LOAN_ACCEPTANCE = 'LOAN_ACCEPTANCE',
 }
+
+/**
+ * Steps whose SMS text is fixed by the network rather than the partner's template. LOAN_ACCEPTANCE is OCEN 4.0's
+ * format (triggerLoanAcceptanceRequest): `{code} is the One Time Password (OTP) to complete the loan process with
+ * {lender}. {appToken}`, the loan agent's app token last so that its app can read the code (Android SMS Retriever).
+ */
+export const CONTEXT_SMS_TEMPLATES: Partial<Record<ChallengeContext, string>> = {
+  [ChallengeContext.LOAN_ACCEPTANCE]: '{code} is the One Time Password (OTP) to complete the loan process with {lender}. {appToken}',
+};
+
+/** What an app token (appended to an SMS) may be: short, printable, no spaces. */
+export const APP_TOKEN_PATTERN = /^[A-Za-z0-9#+/=_.-]{1,32}$/;
 
 /**
  * The SMS text for a code and the regex that reads the code back out of it (announced to the partner's app
  * with each challenge). `{code}` is the OTP and `{lender}` this bank's name; the rest of the template is
  * matched literally.
  */
-export function renderSms(template: string, lenderName: string, code: string): string {
-  return template.split('{lender}').join(lenderName).replace('{code}', code);
+export function renderSms(template: string, lenderName: string, code: string, appToken?: string | null): string {
+  return withAppToken(template, appToken).split('{lender}').join(lenderName).replace('{code}', code);
 }
 
-export function smsRegex(template: string, lenderName: string): string {
-  const literal = template.split('{lender}').join(lenderName).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+export function smsRegex(template: string, lenderName: string, appToken?: string | null): string {
+  const literal = withAppToken(template, appToken).split('{lender}').join(lenderName).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   return literal.replace('\\{code\\}', `(\\d{${CHALLENGE_POLICY.digits}})`);
+}
+
+/** `{appToken}` replaced by the token, or dropped with the space before it when there is none. */
+function withAppToken(template: string, appToken: string | null | undefined): string {
+  return appToken ? template.split('{appToken}').join(appToken) : template.split(' {appToken}').join('').split('{appToken}').join('');
 }
 
 export function lockoutMs(lockouts: number): number {

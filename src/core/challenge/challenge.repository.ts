@@ -12,6 +12,9 @@ export interface StoredChallenge {
   attempts: number;
   maxAttempts: number;
   consumedAt: Date | null;
+  /** The application the challenge is bound to (see ChallengeOptions), or null. */
+  subject: string | null;
+  appToken: string | null;
 }
 
 export interface PhoneGuard {
@@ -47,6 +50,8 @@ const CHALLENGE = new Table<StoredChallenge & { createdAt: Date; consumedBy: str
   consumedAt: 'consumed_at',
   consumedBy: 'consumed_by',
   createdAt: 'created_at',
+  subject: 'subject',
+  appToken: 'app_token',
 });
 
 const GUARD_COLUMNS = `consecutive_failures AS "consecutiveFailures", lockouts, locked_until AS "lockedUntil"`;
@@ -63,6 +68,15 @@ export class ChallengeRepository {
   async byId(id: string): Promise<StoredChallenge | null> {
     const [row] = await this.db.query<StoredChallenge>(`SELECT ${CHALLENGE.selectList()} FROM otp_challenge WHERE id = $1`, [id]);
     return row ?? null;
+  }
+
+  /** Whether a challenge of `context` bound to `subject` is issued and still usable at `now`. */
+  async anyUsable(subject: string, context: string, now: Date): Promise<boolean> {
+    const rows = await this.db.query(
+      `SELECT 1 FROM otp_challenge WHERE subject = $1 AND context = $2 AND consumed_at IS NULL AND expires_at > $3 AND attempts < max_attempts LIMIT 1`,
+      [subject, context, now],
+    );
+    return rows.length > 0;
   }
 
   async guard(phoneHash: string): Promise<PhoneGuard | null> {

@@ -11,7 +11,7 @@ import { Partner } from '../partner/partner';
 import { DEFAULT_SMS_TEMPLATE, PartnerService } from '../partner/partner.service';
 import { SmsSender } from './sms-sender';
 import { ChallengeRepository } from './challenge.repository';
-import { CHALLENGE_POLICY, ChallengeContext, lockoutSchedule, renderSms, smsRegex } from './challenge-policy';
+import { APP_TOKEN_PATTERN, CHALLENGE_POLICY, CONTEXT_SMS_TEMPLATES, ChallengeContext, lockoutSchedule, renderSms, smsRegex } from './challenge-policy';
 import { deliverChallengeJob } from './deliver-challenge.job';
 
 export interface IssuedChallenge {
@@ -27,6 +27,16 @@ export interface ChallengeProof {
   code: string | undefined;
   phone: PhoneNumber;
   context: ChallengeContext;
+  /** The application whose step consumes the challenge; must be the one it was issued for, if it was bound to one. */
+  subject?: string;
+}
+
+/** What binds a challenge to one application's step, and what its SMS carries besides the code. */
+export interface ChallengeOptions {
+  /** The application the challenge is for: only a proof naming it may consume the challenge. */
+  subject?: string;
+  /** Appended to the SMS of a context whose template has `{appToken}` (CONTEXT_SMS_TEMPLATES); see APP_TOKEN_PATTERN. */
+  appToken?: string;
 }
 
 /** lockoutMs(1), lockoutMs(2), … up to the cap; the database repeats the last entry. */
@@ -35,7 +45,7 @@ const LOCKOUT_SCHEDULE_MS = lockoutSchedule();
 /**
  * SMS OTP challenges. Each challenge has its own random HOTP secret (otplib, counter 0), stored only
  * encrypted; the code is derived again when the SMS is sent and when it is verified, so no code is stored.
- * The SMS text is the partner's template.
+ * The SMS text is the partner's template, or the step's own (CONTEXT_SMS_TEMPLATES).
  */
 export class ChallengeService {
   constructor(
@@ -61,8 +71,10 @@ export class ChallengeService {
    * and one whose transaction rolls back (an idempotent replay, a failure, a locked phone) is given back, so
    * only issued challenges count.
    */
-  async initiate(partner: Partner, phone: PhoneNumber, context: ChallengeContext): Promise<IssuedChallenge> {
+  async initiate(partner: Partner, phone: PhoneNumber, context: ChallengeContext, options: ChallengeOptions = {}): Promise<IssuedChallenge> {
     const phoneHash = this.identity.phone(phone);
+    const appToken = options.appToken || undefined;
+    if (appToken !== undefined && !APP_TOKEN_PATTERN.test(appToken)) throw new AppError(AppErrorCode.INVALID_FIELD_VALUE, 'The app token must be 1-32 characters of A-Z, a-z, 0-9 and #+/=_.-');
     return this.uow.transaction(async () => {
       const now = this.clock.now();
       const taking = this.issueLimit.take(phoneHash);
@@ -82,9 +94,11 @@ export class ChallengeService {
         expiresAt,
         maxAttempts: CHALLENGE_POLICY.maxAttemptsPerChallenge,
         createdAt: now,
+        subject: options.subject ?? null,
+        appToken: appToken ?? null,
       });
       await this.outbox.stage(deliverChallengeJob, { challengeId: id });
-      return { tokenReferenceId: id, length: CHALLENGE_POLICY.digits, messageRegex: smsRegex(this.templateOf(partner), this.lenderName), expiresAt };
+      return { tokenReferenceId: id, length: CHALLENGE_POLICY.digits, messageRegex: smsRegex(this.templateOf(partner, context), this.lenderName, appToken), expiresAt };
     });
   }
 
@@ -94,7 +108,8 @@ export class ChallengeService {
     if (!challenge || challenge.consumedAt || challenge.expiresAt <= this.clock.now()) return;
     const partner = await this.partners.get(challenge.partnerId);
     const to = this.sealer.open(challenge.phoneCiphertext, `otp-phone:${challenge.id}`);
-    await this.sms.send({ to, text: renderSms(this.templateOf(partner), this.lenderName, this.codeOf(challenge)), messageId });
+    const text = renderSms(this.templateOf(partner, challenge.context as ChallengeContext), this.lenderName, this.codeOf(challenge), challenge.appToken);
+    await this.sms.send({ to, text, messageId });
   }
 
   /**
@@ -112,7 +127,7 @@ export class ChallengeService {
     const challenge = await this.challenges.byId(proof.tokenReferenceId);
     await precondition?.();
     if (!challenge || challenge.partnerId !== partnerId) throw notFound('challenge tokenReferenceId', 'challengeReference');
-    if (!safeEqual(challenge.phoneHash, phoneHash) || challenge.context !== proof.context) {
+    if (!safeEqual(challenge.phoneHash, phoneHash) || challenge.context !== proof.context || (challenge.subject ?? undefined) !== proof.subject) {
       throw new AppError(AppErrorCode.CHALLENGE_CONTEXT_MISMATCH, 'The challenge was issued for another phone number or journey step');
     }
     if (challenge.consumedAt) throw alreadyUsed();
@@ -121,6 +136,8 @@ export class ChallengeService {
     if (code === undefined) throw new AppError(AppErrorCode.MISSING_REQUIRED_FIELD, 'An SMS OTP code is required', ['challengeCode']);
 
     if (safeEqual(this.codeOf(challenge), code)) {
+      // Judged here too, so that the caller's transaction is not left to fail at its end (the database judges it again under the lock).
+      if (challenge.attempts >= challenge.maxAttempts) throw attemptsExhausted();
       await this.challenges.useMatched({ phoneHash, challengeId: challenge.id, consumer, now }, (refusal) => {
         if (refusal.kind === 'LOCKED') return phoneLocked(refusal.lockedUntil, now);
         return refusal.kind === 'EXHAUSTED' ? attemptsExhausted() : alreadyUsed();
@@ -148,8 +165,16 @@ export class ChallengeService {
     }
   }
 
-  private templateOf(partner: Partner): string {
-    return partner.smsTemplate ?? DEFAULT_SMS_TEMPLATE;
+  /**
+   * Whether a challenge of `context` bound to `subject` could still be used: issued, not consumed, not expired,
+   * attempts left. For telling a step in progress (OCEN's LOAN_AGREEMENT_INITIATED); a read, nothing is counted.
+   */
+  async outstanding(subject: string, context: ChallengeContext): Promise<boolean> {
+    return this.challenges.anyUsable(subject, context, this.clock.now());
+  }
+
+  private templateOf(partner: Partner, context: ChallengeContext): string {
+    return CONTEXT_SMS_TEMPLATES[context] ?? partner.smsTemplate ?? DEFAULT_SMS_TEMPLATE;
   }
 
   private codeOf(challenge: { id: string; secretCiphertext: string }): string {

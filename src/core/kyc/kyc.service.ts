@@ -22,6 +22,8 @@ export const KYC_LINK_TTL_MS = 15 * 60_000;
 export const KYC_APPROVAL_VALIDITY_MS = 30 * 24 * 3_600_000;
 
 export interface KycSession {
+  /** The KYC attempt's id (a surface may hand it out as its KYC reference). */
+  kycId: string;
   lenderReference: string;
   urlToken: string;
   expiresAt: Date;
@@ -57,15 +59,13 @@ export class KycService {
         if (kyc.state !== 'NOT_STARTED' && kyc.state !== 'IN_PROGRESS') throw precondition(`KYC is already ${kyc.state}`);
         await this.kycs.renewLink(kyc.id, urlTokenHash, expiresAt);
       } else {
-        const eligibleMethods: KycMethod[] = [];
-        if (await this.hasCkycRecord(application)) eligibleMethods.push('CKYC');
-        eligibleMethods.push('EKYC', 'VIDEO_KYC', 'OFFLINE');
+        const eligibleMethods = await this.methodsFor(application);
         kyc = await this.kycs.create({ id: randomUUID(), applicationId: application.id, state: 'NOT_STARTED', eligibleMethods, urlTokenHash, urlTokenExpiresAt: expiresAt });
         await this.applications.setCurrent(application.id, { currentKycId: kyc.id });
         await this.transitions.recordInitial(kycState, kyc.id, 'NOT_STARTED');
         await this.outbox.stage(expireKycJob, { kycId: kyc.id }, { delayMs: KYC_JOURNEY_TTL_MS });
       }
-      return { lenderReference: application.lenderReference, urlToken, expiresAt, eligibleMethods: kyc.eligibleMethods };
+      return { kycId: kyc.id, lenderReference: application.lenderReference, urlToken, expiresAt, eligibleMethods: kyc.eligibleMethods };
     });
   }
 
@@ -132,6 +132,19 @@ export class KycService {
     await this.rejectApplication(kyc.applicationId, 'OTHERS', 'KYC expired before the application was submitted');
   }
 
+  /** The application's current KYC attempt (null before KYC was initiated). */
+  async current(ref: ApplicationRef): Promise<Kyc | null> {
+    const application = await this.applications.get(ref);
+    return this.kycs.byId(application.currentKycId);
+  }
+
+  /** The methods the application's KYC journey offers (or would offer, before it is initiated), CKYC first when the borrower has a record. */
+  async eligibleMethods(ref: ApplicationRef): Promise<KycMethod[]> {
+    const application = await this.applications.get(ref);
+    const kyc = await this.kycs.byId(application.currentKycId);
+    return kyc ? kyc.eligibleMethods : this.methodsFor(application);
+  }
+
   /** The application's current KYC, if it is approved and still valid. */
   async isApproved(application: Pick<Application, 'currentKycId'>): Promise<boolean> {
     const kyc = await this.kycs.byId(application.currentKycId);
@@ -147,6 +160,11 @@ export class KycService {
     const application = await this.applications.byId(applicationId);
     if (application?.applicationState !== 'IN_PROGRESS') return;
     await this.transitions.move(applicationState, application.id, 'IN_PROGRESS', 'REJECTED', { rejectionReason: reason, rejectionDescription: description }, reason);
+  }
+
+  private async methodsFor(application: Application): Promise<KycMethod[]> {
+    const methods: KycMethod[] = ['EKYC', 'VIDEO_KYC', 'OFFLINE'];
+    return (await this.hasCkycRecord(application)) ? ['CKYC', ...methods] : methods;
   }
 
   private async hasCkycRecord(application: Application): Promise<boolean> {

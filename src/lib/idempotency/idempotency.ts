@@ -39,16 +39,23 @@ export class Idempotency {
     private readonly sealer: Sealer,
   ) {}
 
-  async once(key: IdempotencyKey, operation: string, fingerprint: string, produce: () => Promise<string>): Promise<string> {
+  async once(key: IdempotencyKey, operation: string, fingerprint: string, produce: (claimed: Promise<boolean>) => Promise<string>): Promise<string> {
     return (await this.run(key, operation, fingerprint, produce)).answer;
   }
 
-  /** As {@link once}, also telling whether the answer is a replay of an earlier request's (its work was not done again). */
-  async run(key: IdempotencyKey, operation: string, fingerprint: string, produce: () => Promise<string>): Promise<{ answer: string; replayed: boolean }> {
+  /**
+   * As {@link once}, also telling whether the answer is a replay of an earlier request's (its work was not done
+   * again). `produce` is handed whether the key was claimed (false: a duplicate, whose work will be rolled back
+   * and the earlier answer replayed): work with an effect that outlives a rollback (an OTP attempt counted) awaits
+   * it first and stops when it is false.
+   */
+  async run(key: IdempotencyKey, operation: string, fingerprint: string, produce: (claimed: Promise<boolean>) => Promise<string>): Promise<{ answer: string; replayed: boolean }> {
     try {
       return await this.uow.transaction(async () => {
         const claiming = this.records.claim(key, operation, fingerprint);
-        const producing = produce();
+        const claimed = claiming.then((claim) => claim !== null);
+        claimed.catch(() => undefined);
+        const producing = produce(claimed);
         producing.catch(() => undefined);
         const claim = await claiming;
         if (claim === null) {

@@ -11,7 +11,7 @@ import { Idempotency, IdempotencyConflictError, fingerprintOf } from '../../lib/
 import { PartnerCallback, PartnerCallbackRepository } from '../../lib/callbacks/partner-callback.repository';
 import type { OcenCaller } from './ocen-auth';
 import type { OcenNetwork } from './ocen-network';
-import { OCEN_PATH_PREFIX, OcenOperation, assertOutgoing } from './ocen-schemas';
+import { OCEN_PATH_PREFIX, OcenOperation, assertOutgoing, ocenMessageSchema } from './ocen-schemas';
 import { OcenAck, readAck } from './ocen-envelope';
 import { Json, OcenOperationHandler, OcenRefusal } from './ocen-operation';
 import { ocenCallbackJob } from './ocen-callback.job';
@@ -79,8 +79,8 @@ export class OcenLender {
     const partnerId = await this.partnerOf(caller);
     const traceId = String((body.metadata as Json).traceId ?? requestId);
     try {
-      const outcome = await this.idempotency.run({ partnerId, requestId }, `ocen:${operation}`, fingerprintOf(body), async () => {
-        await this.work(partnerId, handler, body, requestId);
+      const outcome = await this.idempotency.run({ partnerId, requestId }, `ocen:${operation}`, fingerprintOf(body), async (claimed) => {
+        await this.work(partnerId, handler, body, requestId, claimed);
         return JSON.stringify({ error: '0', traceId, timestamp: this.clock.now().toISOString() } satisfies OcenAck);
       });
       if (outcome.replayed && handler.response) await this.sendAgain(partnerId, handler.response, requestId);
@@ -106,8 +106,8 @@ export class OcenLender {
     }
   }
 
-  private async work(partnerId: string, handler: OcenOperationHandler<unknown>, body: Json, requestId: string): Promise<void> {
-    const accepted = await handler.accept({ partnerId, requestId, body });
+  private async work(partnerId: string, handler: OcenOperationHandler<unknown>, body: Json, requestId: string, claimed: Promise<boolean>): Promise<void> {
+    const accepted = await handler.accept({ partnerId, requestId, body, claimed });
     if (!handler.response) return;
     const context: CallbackContext = { metadata: body.metadata as Json, productData: (body.productData ?? {}) as Json, data: accepted.context };
     const callbackId = randomUUID();
@@ -191,7 +191,8 @@ export class OcenLender {
         traceId: String(context.metadata.traceId ?? callback.requestId),
         requestId: callback.requestId,
       },
-      response: { status: 'SUCCESS' },
+      // A few answers (getKYCMethodsResponse) define no `response`; what the schema does not define is not sent.
+      ...(answersWithResponse(callback.operation as OcenOperation) ? { response: { status: 'SUCCESS' } } : {}),
       productData: { productId: String(context.productData.productId ?? ''), productNetworkId: String(context.productData.productNetworkId ?? '') },
       ...answer,
     };
@@ -216,6 +217,12 @@ export class OcenLender {
   }
 }
 
+/** Whether the operation's body defines a `response` member. */
+function answersWithResponse(operation: OcenOperation): boolean {
+  const properties = ocenMessageSchema(operation)?.properties as Json | undefined;
+  return Boolean(properties && 'response' in properties);
+}
+
 function refusalOf(err: unknown): unknown {
   if (!(err instanceof AppError)) return err;
   switch (err.code) {
@@ -223,6 +230,7 @@ function refusalOf(err: unknown): unknown {
     case AppErrorCode.NOT_FOUND: return new OcenRefusal('NOT_FOUND', err.message, 404);
     case AppErrorCode.OFFER_EXPIRED: return new OcenRefusal('OFFER_EXPIRED', err.message, 422);
     case AppErrorCode.INVALID_FIELD_VALUE: return new OcenRefusal('INVALID_REQUEST', err.message, 400);
+    case AppErrorCode.CHALLENGE_RATE_LIMITED: return new OcenRefusal(err.code, err.message, 429);
     default: return new OcenRefusal(err.code, err.message, 422);
   }
 }

@@ -36,7 +36,7 @@ export interface LoanApplicationFacts {
   /** The lender asked for more documents before it can decide (answered by sendAdditionalDocuments). */
   documentsRequested?: boolean;
   kyc?: KycState | null;
-  /** The borrower was sent the loan-acceptance OTP and has not yet signed with it. */
+  /** The borrower was sent the loan-acceptance OTP, still usable, and has not yet signed with it. */
   acceptanceTriggered?: boolean;
   mandate?: MandateState | null;
   /** A disbursement account was set for the loan. */
@@ -58,7 +58,7 @@ export interface LoanApplicationFacts {
  * | application GRANTED: mandate FAILED / account set / mandate ACTIVE, PENDING / neither | REPAYMENT_SETUP_FAILED / SET_DISBURSEMENT_ACCOUNT_COMPLETED / REPAYMENT_SETUP_COMPLETED, _INITIATED / GRANTED |
  * | application SIGNED: mandate ACTIVE, PENDING, FAILED / none | REPAYMENT_SETUP_COMPLETED, _INITIATED, _FAILED / LOAN_AGREEMENT_COMPLETED |
  * | approved, offer not chosen | OFFERED |
- * | offer chosen: acceptance OTP sent / KYC APPROVED / IN_PROGRESS or AWAITING_APPROVAL / EXPIRED / not started | LOAN_AGREEMENT_INITIATED / KYC_COMPLETED / KYC_INITIATED / KYC_FAILED / OFFER_ACCEPTED |
+ * | offer chosen: acceptance OTP outstanding / KYC APPROVED / NOT_STARTED (triggered), IN_PROGRESS or AWAITING_APPROVAL / EXPIRED / no KYC | LOAN_AGREEMENT_INITIATED / KYC_COMPLETED / KYC_INITIATED / KYC_FAILED / OFFER_ACCEPTED |
  */
 export function loanApplicationStatus(facts: LoanApplicationFacts): LoanApplicationStatus {
   const { application } = facts;
@@ -93,6 +93,7 @@ export function loanApplicationStatus(facts: LoanApplicationFacts): LoanApplicat
       if (facts.acceptanceTriggered) return 'LOAN_AGREEMENT_INITIATED';
       switch (facts.kyc) {
         case 'APPROVED': return 'KYC_COMPLETED';
+        case 'NOT_STARTED':
         case 'IN_PROGRESS':
         case 'AWAITING_APPROVAL': return 'KYC_INITIATED';
         case 'EXPIRED': return 'KYC_FAILED';

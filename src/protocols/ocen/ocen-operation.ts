@@ -8,6 +8,9 @@ import type { PayoutAccountService } from '../../core/payout/payout-account.serv
 import type { SubmissionService } from '../../core/application/submission.service';
 import type { SubmissionRepository } from '../../core/application/submission.repository';
 import type { LoanService } from '../../core/loan/loan.service';
+import type { KycService } from '../../core/kyc/kyc.service';
+import type { AuthTokenService } from '../../core/auth-token/auth-token.service';
+import type { LoanAcceptanceService } from '../../core/application/loan-acceptance.service';
 import type { Clock } from '../../lib/clock';
 import type { OcenOperation } from './ocen-schemas';
 
@@ -46,6 +49,13 @@ export interface OcenCore {
   submissionTerms: SubmissionRepository;
   /** The payout and its report. */
   loans: LoanService;
+  kyc: KycService;
+  /** The bank's borrower pages (the KYC page's link). */
+  authTokens: AuthTokenService;
+  /** Loan agreement accepted by OTP (SIGNED) and the loan granted (GRANTED). */
+  acceptance: LoanAcceptanceService;
+  /** This bank's name, as the agreement and the SMS name it. */
+  lenderName: string;
   clock: Clock;
   logger: Logger;
   /** The product every OCEN loan application is for. */
@@ -85,6 +95,12 @@ export interface OcenRequest {
   requestId: string;
   /** The request, normalised to the current envelope and checked leniently against the patched loan.json. */
   body: Json;
+  /**
+   * Whether this request holds its idempotency key; false for a duplicate, whose work is rolled back and whose
+   * first answer is replayed. Work with an effect that outlives a rollback (an OTP attempt, counted on its own)
+   * awaits it first and does nothing when it is false.
+   */
+  claimed: Promise<boolean>;
 }
 
 /** What the answer to an accepted request is built from later. */

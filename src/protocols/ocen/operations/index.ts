@@ -2,6 +2,9 @@ import type { OcenCore, OcenOperationHandler } from '../ocen-operation';
 import { createLoan } from './loan-applications';
 import { setDisbursementAccount, setRepaymentPlan, setRepaymentPlanStatus, triggerDisbursement, triggerDisbursementStatus } from './disbursement';
 import { generateOffers, setOffers } from './offers';
+import { getKycMethods, kycStatus, triggerKyc } from './kyc';
+import { loanAgreement, triggerLoanAcceptance, verifyLoanAcceptance } from './loan-acceptance';
+import { grantLoan } from './grant-loan';
 
 /**
  * Every operation this lender hosts, one handler each (request → `...Response`). A path not listed here is
@@ -17,5 +20,12 @@ export function ocenOperations(core: OcenCore): OcenOperationHandler<unknown>[] 
     setDisbursementAccount(core),
     triggerDisbursement(core),
     triggerDisbursementStatus(core),
+    getKycMethods(core),
+    triggerKyc(core),
+    kycStatus(core),
+    loanAgreement(core),
+    triggerLoanAcceptance(core),
+    verifyLoanAcceptance(core),
+    grantLoan(core),
   ];
 }
