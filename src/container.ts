@@ -13,7 +13,7 @@ import { JobRegistry, JobWorker, OutboxRelay, createQueue, throttledWarn } from 
 import { Periodic, pruneExpired } from './lib/jobs/housekeeping';
 import { Idempotency } from './lib/idempotency/idempotency';
 import { IdempotencyRepository } from './lib/idempotency/idempotency.repository';
-import { SandboxBureau, SandboxCkycRegistry, SandboxRail, SandboxSmsOutbox } from './adapters/sandbox/sandbox-adapters';
+import { SandboxBureau, SandboxCkycRegistry, SandboxCollector, SandboxRail, SandboxSmsOutbox } from './adapters/sandbox/sandbox-adapters';
 import { SANDBOX_GPAY_PARTNER_ID, SANDBOX_PARTNERS } from './adapters/sandbox/sandbox-partners';
 import { unconfigured } from './adapters/unconfigured';
 import { HttpSmsSender } from './adapters/sms/http-sms-sender';
@@ -43,6 +43,8 @@ import { SubmissionService } from './core/application/submission.service';
 import { ApplicationStatusService } from './core/application/application-status.service';
 import { LoanService } from './core/loan/loan.service';
 import { AccountTokens } from './core/loan/account-token';
+import { ServicingRepository } from './core/loan/servicing.repository';
+import { LoanServicingService } from './core/loan/servicing.service';
 import { DEFAULT_RECONCILER_POLICY, ReconcilerService } from './core/reconciliation/reconciler.service';
 import { deliverChallengeJob } from './core/challenge/deliver-challenge.job';
 import { decideCreditJob } from './core/approval/decide-credit.job';
@@ -91,6 +93,8 @@ export interface Services {
   submissions: SubmissionService;
   statuses: ApplicationStatusService;
   loans: LoanService;
+  /** Servicing of disbursed loans: summaries, statements, repayments, repayment condition changes. */
+  servicing: LoanServicingService;
   reconciler: ReconcilerService;
   sandbox?: { sms: SandboxSmsOutbox; rail: SandboxRail; gpayPartnerId: string };
 }
@@ -134,12 +138,14 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
   const approvals = new ApprovalService(db, applications, products, offerRepository, transitions, challenges, outbox, sealer, identity, bureau, clock);
   const accountTokens = new AccountTokens(sealer, identity);
   const loans = new LoanService(db, applications, submissionRepository, loanRepository, transitions, rail, accountTokens, clock);
+  const collector = config.sandbox ? new SandboxCollector(config.publicBaseUrl, config.lenderName) : unconfigured.collector;
+  const servicing = new LoanServicingService(db, new ServicingRepository(db), transitions, collector, identity, clock);
 
   const offers = new OfferService(offerRepository, db, applications, clock);
   const idempotency = new Idempotency(db, new IdempotencyRepository(db), sealer);
   const ocen = config.ocen
     ? new OcenLender(db, idempotency, partners,
-      ocenOperations({ applications, approvals, offers, clock, logger, productId: OCEN_PRODUCT_ID, analytics: NO_ANALYTICS }),
+      ocenOperations({ applications, approvals, offers, servicing, clock, logger, productId: OCEN_PRODUCT_ID, analytics: NO_ANALYTICS }),
       new PartnerCallbackRepository(db), outbox, sealer, createOcenNetwork(config.ocen, keys), clock, logger,
       { participantId: config.ocen.participantId, orgId: config.ocen.orgId })
     : undefined;
@@ -180,6 +186,7 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
     submissions: new SubmissionService(db, applications, offerRepository, submissionRepository, transitions, challenges, kyc, mandates, outbox, identity, clock),
     statuses: new ApplicationStatusService(applications, accountTokens),
     loans,
+    servicing,
     reconciler: new ReconcilerService(db, applications, loanRepository, approvals, outbox, clock, {
       ...DEFAULT_RECONCILER_POLICY,
       staleAfterMs: config.worker.reconcileStaleAfterMs,
