@@ -4,70 +4,11 @@
  * our callbacks on their own HTTP servers, where each callback is checked against the patched loan.json and its
  * detached signature verified with our key from /.well-known/jwks.json.
  */
-import http, { IncomingMessage, ServerResponse } from 'node:http';
-import { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { importParticipantKey, verifyDetached } from '../../src/protocols/ocen/detached-jws';
-import { validateOutgoing } from '../../src/protocols/ocen/ocen-schemas';
+import { importParticipantKey } from '../../src/protocols/ocen/detached-jws';
 import { FakeAuthService, FakeRegistry, LoanAgent } from '../support/ocen-network';
+import { AgentEndpoint } from '../support/ocen-harness';
 import { TestApp, eventually, startTestApp } from '../support/test-app';
-
-interface Received {
-  path: string;
-  bytes: Buffer;
-  body: Record<string, any>;
-  signatureValid: boolean;
-  schemaValid: boolean;
-}
-
-/** A loan agent's callback endpoint on a fixed loopback port (so it can go down and come back). */
-class AgentEndpoint {
-  received: Received[] = [];
-  private server: http.Server | undefined;
-  port = 0;
-
-  constructor(private readonly verifyKey: () => Promise<Parameters<typeof verifyDetached>[2]>) {}
-
-  async up(): Promise<void> {
-    const server = http.createServer((req: IncomingMessage, res: ServerResponse) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', async () => {
-        const bytes = Buffer.concat(chunks);
-        const body = JSON.parse(bytes.toString('utf8'));
-        let signatureValid = true;
-        try {
-          verifyDetached(String(req.headers['x-jws-signature']), bytes, await this.verifyKey());
-        } catch {
-          signatureValid = false;
-        }
-        const operation = (req.url ?? '').replace('/ocen/v4.0.0alpha/', '') as Parameters<typeof validateOutgoing>[0];
-        this.received.push({ path: req.url ?? '', bytes, body, signatureValid, schemaValid: validateOutgoing(operation, body).valid });
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ error: '0', traceId: body.metadata?.traceId ?? 'x', timestamp: new Date().toISOString() }));
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
-    this.port = (server.address() as AddressInfo).port;
-    this.server = server;
-  }
-
-  async down(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
-    if (!server) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
-
-  get baseUrl(): string {
-    return `http://127.0.0.1:${this.port}/ocen`;
-  }
-
-  about(loanApplicationId: string, operation: string): Received[] {
-    return this.received.filter((r) => r.path.endsWith(operation) && JSON.stringify(r.body).includes(loanApplicationId));
-  }
-}
 
 let app: TestApp;
 let auth: FakeAuthService;
