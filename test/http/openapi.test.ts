@@ -94,7 +94,9 @@ describe('the published contract', () => {
     expect(schemas.GoogleApplicationId.pattern).toBe('^[A-Za-z0-9_:-]{1,100}$');
     expect(schemas.ProtocolVersion.properties.major).toMatchObject({ type: 'integer', minimum: 1, maximum: 1 });
     for (const path of Object.keys(spec.paths).filter((p) => p.includes('{reference}'))) {
-      expect(spec.paths[path].post.parameters.find((p: { name: string }) => p.name === 'reference').schema.pattern).toBe('^[A-Za-z0-9_:-]{1,100}$');
+      for (const operation of Object.values<any>(spec.paths[path])) {
+        expect(operation.parameters.find((p: { name: string }) => p.name === 'reference').schema.pattern).toBe('^[A-Za-z0-9_:-]{1,100}$');
+      }
     }
   });
 

@@ -16,7 +16,6 @@ import { TestApp, eventually, startTestApp } from './test-app';
 export interface Received {
   path: string;
   bytes: Buffer;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   body: Record<string, any>;
   signatureValid: boolean;
   schemaValid: boolean;
