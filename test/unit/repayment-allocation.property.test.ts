@@ -1,8 +1,8 @@
 import fc from 'fast-check';
-import { MICROS_PER_PAISA } from '../../src/core/money/money';
+import { MICROS_PER_PAISA, rupeesText } from '../../src/core/money/money';
 import { buildSchedule } from '../../src/core/money/emi';
 import { type InstalmentBalance, allocate, remainingOf, statusAfter } from '../../src/core/loan/allocation';
-import { loanStatus } from '../../src/protocols/ocen/ocen-loan-mappers';
+import { loanStatus, microsOfRupees } from '../../src/protocols/ocen/ocen-loan-mappers';
 
 const PAISA = MICROS_PER_PAISA;
 const RUNS = { numRuns: 300 };
@@ -113,5 +113,19 @@ describe('the OCEN LoanStatus of a loan', () => {
     ['nothing paid, nothing due within 7 days', 'HEALTHY', loan(line(1, '2026-04-10', 'none'))],
   ])('when %s (today 2026-03-10), then %s', (_what, expected, facts) => {
     expect(loanStatus(facts, '2026-03-10')).toBe(expected);
+  });
+});
+
+describe('OCEN amounts', () => {
+  it('reads rupees (a JSON number) as micros only when positive with at most two decimals, never rounding', () => {
+    expect(microsOfRupees(9073.09)).toBe(9_073_090_000n);
+    expect(microsOfRupees(10.1)).toBe(10_100_000n);
+    expect(microsOfRupees(0)).toBeUndefined();
+    expect(microsOfRupees(0, true)).toBe(0n);
+    for (const bad of [10.001, -5, Number.NaN, 1e-7, '10', 1e13]) expect(microsOfRupees(bad)).toBeUndefined();
+  });
+
+  it('writes micros as rupees with two decimals', () => {
+    expect([rupeesText(0n), rupeesText(9_073_090_000n), rupeesText(100_000_000_000n), rupeesText(-50_000n), rupeesText(14_999n)]).toEqual(['0.00', '9073.09', '100000.00', '-0.05', '0.01']);
   });
 });

@@ -191,8 +191,4 @@ export class ServicingRepository {
   async acceptedConditionChanges(loanId: string): Promise<number> {
     return this.db.client.repaymentConditionChange.count({ where: { loanId, decision: 'ACCEPTED' } });
   }
-
-  async conditionChanges(loanId: string): Promise<Array<{ changedCondition: string; decision: string; description: string }>> {
-    return this.db.client.repaymentConditionChange.findMany({ where: { loanId }, orderBy: { createdAt: 'asc' }, select: { changedCondition: true, decision: true, description: true } });
-  }
 }
