@@ -186,7 +186,7 @@ export class LoanServicingService {
         const line = loan.instalments.find((l) => l.sequence === paid.sequence)!;
         const after = { ...line, principalPaidMicros: line.principalPaidMicros + paid.principalMicros, interestPaidMicros: line.interestPaidMicros + paid.interestMicros };
         after.status = statusAfter(after, line.status);
-        Object.assign(line, after);
+        Object.assign(line, after); // the loan read above now holds what is paid, for the outstanding check below
         await this.repository.payInstalment(loan.loanId, line.sequence, { principalPaidMicros: after.principalPaidMicros, interestPaidMicros: after.interestPaidMicros, status: after.status });
       }
       const outstandingPrincipal = loan.outstandingPrincipalMicros - allocation.principalMicros;
