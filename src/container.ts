@@ -13,7 +13,7 @@ import { JobRegistry, JobWorker, OutboxRelay, createQueue, throttledWarn } from 
 import { Periodic, pruneExpired } from './lib/jobs/housekeeping';
 import { Idempotency } from './lib/idempotency/idempotency';
 import { IdempotencyRepository } from './lib/idempotency/idempotency.repository';
-import { SandboxBureau, SandboxCkycRegistry, SandboxRail, SandboxSmsOutbox } from './adapters/sandbox/sandbox-adapters';
+import { SandboxBureau, SandboxCkycRegistry, SandboxCollector, SandboxRail, SandboxSmsOutbox } from './adapters/sandbox/sandbox-adapters';
 import { SANDBOX_GPAY_PARTNER_ID, SANDBOX_PARTNERS } from './adapters/sandbox/sandbox-partners';
 import { unconfigured } from './adapters/unconfigured';
 import { HttpSmsSender } from './adapters/sms/http-sms-sender';
@@ -46,6 +46,8 @@ import { LoanService } from './core/loan/loan.service';
 import { PayoutAccountService } from './core/payout/payout-account.service';
 import { PayoutAccountRepository } from './core/payout/payout-account.repository';
 import { AccountTokens } from './core/loan/account-token';
+import { ServicingRepository } from './core/loan/servicing.repository';
+import { LoanServicingService } from './core/loan/servicing.service';
 import { DEFAULT_RECONCILER_POLICY, ReconcilerService } from './core/reconciliation/reconciler.service';
 import { deliverChallengeJob } from './core/challenge/deliver-challenge.job';
 import { decideCreditJob } from './core/approval/decide-credit.job';
@@ -102,6 +104,8 @@ export interface Services {
   payoutAccounts: PayoutAccountService;
   statuses: ApplicationStatusService;
   loans: LoanService;
+  /** Servicing of disbursed loans: summaries, statements, repayments, repayment condition changes. */
+  servicing: LoanServicingService;
   reconciler: ReconcilerService;
   sandbox?: { sms: SandboxSmsOutbox; rail: SandboxRail; gpayPartnerId: string };
 }
@@ -147,6 +151,8 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
   const accountTokens = new AccountTokens(sealer, identity);
   const loans = new LoanService(db, applications, submissionRepository, loanRepository, transitions, rail, accountTokens, clock, payoutAccounts);
   const submissions = new SubmissionService(db, applications, offerRepository, submissionRepository, transitions, challenges, kyc, mandates, outbox, identity, clock, payoutAccounts);
+  const collector = config.sandbox ? new SandboxCollector(config.publicBaseUrl, config.lenderName) : unconfigured.collector;
+  const servicing = new LoanServicingService(db, new ServicingRepository(db), transitions, collector, identity, clock);
 
   const offers = new OfferService(offerRepository, db, applications, clock);
   const authTokens = new AuthTokenService(applications, kycRepository, mandateRepository, keys, config.publicBaseUrl, config.sandbox, clock);
@@ -157,7 +163,7 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
   const ocen = ocenNetwork
     ? new OcenLender(db, idempotency, partners,
       ocenOperations({
-        applications, approvals, offers, kyc, authTokens, acceptance, mandates, payoutAccounts, submissions, submissionTerms: submissionRepository, loans,
+        applications, approvals, offers, kyc, authTokens, acceptance, mandates, payoutAccounts, submissions, submissionTerms: submissionRepository, loans, servicing,
         lenderName: config.lenderName, clock, logger, productId: OCEN_PRODUCT_ID, analytics: NO_ANALYTICS,
       }),
       new PartnerCallbackRepository(db), outbox, sealer, ocenNetwork, clock, logger,
@@ -202,6 +208,7 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
     payoutAccounts,
     statuses: new ApplicationStatusService(applications, accountTokens),
     loans,
+    servicing,
     reconciler: new ReconcilerService(db, applications, loanRepository, approvals, outbox, clock, {
       ...DEFAULT_RECONCILER_POLICY,
       staleAfterMs: config.worker.reconcileStaleAfterMs,

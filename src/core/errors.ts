@@ -77,7 +77,11 @@ export type DomainField =
   | 'returnUrl'
   | 'externalReference'
   | 'challengeReference'
-  | 'accountToken';
+  | 'accountToken'
+  | 'repaymentAmount'
+  | 'instalmentNumber'
+  | 'paymentId'
+  | 'repaymentDate';
 
 export class AppError extends Error {
   constructor(

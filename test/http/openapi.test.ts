@@ -94,7 +94,9 @@ describe('the published contract', () => {
     expect(schemas.GoogleApplicationId.pattern).toBe('^[A-Za-z0-9_:-]{1,100}$');
     expect(schemas.ProtocolVersion.properties.major).toMatchObject({ type: 'integer', minimum: 1, maximum: 1 });
     for (const path of Object.keys(spec.paths).filter((p) => p.includes('{reference}'))) {
-      expect(spec.paths[path].post.parameters.find((p: { name: string }) => p.name === 'reference').schema.pattern).toBe('^[A-Za-z0-9_:-]{1,100}$');
+      for (const operation of Object.values<any>(spec.paths[path])) {
+        expect(operation.parameters.find((p: { name: string }) => p.name === 'reference').schema.pattern).toBe('^[A-Za-z0-9_:-]{1,100}$');
+      }
     }
   });
 
@@ -130,17 +132,21 @@ describe('the published contract', () => {
     expect(example.data.tokenMetadata.smsOtpMetadata.format).toEqual(live.body.data.tokenMetadata.smsOtpMetadata.format);
   });
 
-  it('lists the sandbox endpoints, under /sandbox/applications/{reference}/..., while the sandbox is on', () => {
+  it('lists the sandbox endpoints, under /sandbox/applications/{reference}/... and /sandbox/repayments/{reference}, while the sandbox is on', () => {
     const sandboxPaths = Object.keys(spec.paths).filter((path) => path.startsWith('/sandbox/')).sort();
     expect(sandboxPaths).toEqual([
       '/sandbox/applications/{reference}/income-verification/complete',
       '/sandbox/applications/{reference}/kyc/complete',
       '/sandbox/applications/{reference}/repayment-setup/complete',
       '/sandbox/rail/calls',
+      '/sandbox/repayments/{reference}',
+      '/sandbox/repayments/{reference}/complete',
       '/sandbox/sms-outbox',
     ]);
     for (const path of sandboxPaths.filter((p) => p.includes('{reference}'))) {
-      expect(spec.paths[path].post.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'reference', in: 'path', required: true })]));
+      for (const operation of Object.values<any>(spec.paths[path])) {
+        expect(operation.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'reference', in: 'path', required: true })]));
+      }
     }
   });
 
@@ -151,7 +157,8 @@ describe('the published contract', () => {
     expect(Object.keys(schema.properties.error.properties).sort()).toEqual(['code', 'fields', 'message']);
     for (const [path, operations] of Object.entries<Record<string, any>>(spec.paths).filter(([p]) => p.startsWith('/sandbox/'))) {
       for (const [method, operation] of Object.entries<any>(operations)) {
-        const expected = ['200', '400', '401', '403', '413', '415', '429', '500', '503', ...(method === 'post' ? ['404', '409'] : [])].sort();
+        // A GET of something by reference (the repayment page) also answers 404 for an unknown reference.
+        const expected = ['200', '400', '401', '403', '413', '415', '429', '500', '503', ...(method === 'post' ? ['404', '409'] : path.includes('{reference}') ? ['404'] : [])].sort();
         expect({ path, statuses: Object.keys(operation.responses).sort() }).toEqual({ path, statuses: expected });
         for (const status of expected.filter((s) => s !== '200')) {
           expect({ path, status, ref: operation.responses[status]?.content?.['application/json']?.schema?.$ref }).toEqual({ path, status, ref: '#/components/schemas/SandboxError' });

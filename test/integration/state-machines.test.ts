@@ -6,6 +6,7 @@ import { kycState } from '../../src/core/kyc/kyc-state';
 import { mandateState } from '../../src/core/mandate/mandate-state';
 import { loanState } from '../../src/core/loan/loan-state';
 import { disbursementState } from '../../src/core/loan/disbursement-state';
+import { repaymentState } from '../../src/core/loan/repayment-state';
 import { StateColumn } from '../../src/core/state/transition-writer';
 import { TestApp, startTestApp } from '../support/test-app';
 
@@ -15,7 +16,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.stop());
 
-const TABLES: Array<StateColumn<string>> = [approvalState, applicationState, kycState, mandateState, loanState, disbursementState] as Array<StateColumn<string>>;
+const TABLES: Array<StateColumn<string>> = [approvalState, applicationState, kycState, mandateState, loanState, disbursementState, repaymentState] as Array<StateColumn<string>>;
 
 function pairs(target: StateColumn<string>) {
   const states = target.machine.states;
@@ -49,6 +50,17 @@ async function createApplication(overrides: Record<string, unknown> = {}): Promi
   return id;
 }
 
+async function createLoanAccount(state: string): Promise<string> {
+  const id = randomUUID();
+  await t.services.db.prisma.loanAccount.create({
+    data: {
+      id, accountTokenHash: id, applicationId: await createApplication(), state: state as never, sanctionedMicros: 1n, disbursedMicros: 1n,
+      interestRateE5: 1, tenureMonths: 1, emiMicros: 1n, outstandingPrincipalMicros: 1n, disbursementReference: id, disbursedAt: new Date(),
+    },
+  });
+  return id;
+}
+
 /** A row of the aggregate's table in state `state`. */
 async function entityIn(target: StateColumn<string>, state: string): Promise<string> {
   const db = t.services.db.prisma;
@@ -70,14 +82,11 @@ async function entityIn(target: StateColumn<string>, state: string): Promise<str
       await db.repaymentMandate.create({ data: { id, applicationId: await createApplication(), state: state as never, urlTokenHash: id, authCodeHash: 'x', linkExpiresAt: new Date() } });
       return id;
     }
-    case 'loanAccount': {
+    case 'loanAccount':
+      return createLoanAccount(state);
+    case 'loanRepayment': {
       const id = randomUUID();
-      await db.loanAccount.create({
-        data: {
-          id, accountTokenHash: id, applicationId: await createApplication(), state: state as never, sanctionedMicros: 1n, disbursedMicros: 1n,
-          interestRateE5: 1, tenureMonths: 1, emiMicros: 1n, outstandingPrincipalMicros: 1n, disbursementReference: id, disbursedAt: new Date(),
-        },
-      });
+      await db.loanRepayment.create({ data: { id, loanId: await createLoanAccount('ACTIVE'), reference: `RPY-${id}`, amountMicros: 1n, method: 'UPI', state: state as never, requestedAt: new Date() } });
       return id;
     }
   }

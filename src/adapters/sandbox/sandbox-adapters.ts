@@ -5,6 +5,7 @@ import { BureauVerdict, CreditBureau } from '../../core/approval/credit-bureau';
 import { CkycRecord, CkycRegistry } from '../../core/kyc/ckyc-registry';
 import { DisbursementRail, RailAnswer, TransferOrder } from '../../core/loan/disbursement-rail';
 import { SmsSender } from '../../core/challenge/sms-sender';
+import { CollectionAccount, RepaymentCollector } from '../../core/loan/repayment-collector';
 import { personaOf } from './personas';
 
 /** The sandbox phone: messages are kept in Redis for an hour, newest first, readable at GET /sandbox/sms-outbox. */
@@ -136,5 +137,22 @@ export class SandboxRail implements DisbursementRail {
 
   private key(reference: string): string {
     return `${this.prefix}:sandbox:rail:${reference}`;
+  }
+}
+
+/**
+ * The sandbox payment provider for repayments: the payment page of a repayment is
+ * `{PUBLIC_BASE_URL}/sandbox/repayments/{reference}` (GET shows it) and
+ * `POST /sandbox/repayments/{reference}/complete` is the borrower paying there (the provider's answer).
+ */
+export class SandboxCollector implements RepaymentCollector {
+  constructor(private readonly publicBaseUrl: string, private readonly lenderName: string) {}
+
+  paymentUrl(reference: string): string {
+    return `${this.publicBaseUrl}/sandbox/repayments/${encodeURIComponent(reference)}`;
+  }
+
+  account(): CollectionAccount {
+    return { ifsc: 'SBOX0000001', maskedAccountNumber: 'XXXXXXXX4321', holderName: `${this.lenderName} loan collections`, vpa: 'loan.collections@sandbox' };
   }
 }

@@ -1,6 +1,7 @@
 import { Database } from '../../lib/db/database';
 import { Disbursement, LoanAccount, Payout } from './loan';
 import { StoredAccountToken } from './account-token';
+import { LoanJournalEntry } from './servicing';
 
 const DISBURSEMENT = { id: true, applicationId: true, submissionId: true, reference: true, amountMicros: true, state: true, attempts: true, requestedAt: true, lastAttemptAt: true } as const;
 
@@ -8,7 +9,8 @@ const DISBURSEMENT = { id: true, applicationId: true, submissionId: true, refere
 export class LoanRepository {
   constructor(private readonly db: Database) {}
 
-  async createAccount(account: LoanAccount & StoredAccountToken): Promise<void> {
+  /** Creates the account with its schedule and the opening entries of its transaction journal. */
+  async createAccount(account: LoanAccount & StoredAccountToken, journal: LoanJournalEntry[]): Promise<void> {
     const { instalments, ...row } = account;
     await this.db.client.loanAccount.create({ data: row });
     await this.db.client.loanInstalment.createMany({
@@ -21,6 +23,9 @@ export class LoanRepository {
         interestMicros: line.interestMicros,
         status: line.status,
       })),
+    });
+    await this.db.client.loanJournalEntry.createMany({
+      data: journal.map((entry) => ({ loanId: account.id, ...entry, valueDate: new Date(`${entry.valueDate}T00:00:00Z`) })),
     });
   }
 
@@ -41,7 +46,8 @@ export class LoanRepository {
         emiMicros: line.emiMicros,
         principalMicros: line.principalMicros,
         interestMicros: line.interestMicros,
-        status: line.status,
+        // This view knows DUE, PAID and OVERDUE: an instalment partly paid is still due.
+        status: line.status === 'PARTIALLY_PAID' ? 'DUE' : line.status,
       })),
     };
   }

@@ -16,6 +16,7 @@ import { AccountTokens } from './account-token';
 import { LoanRepository } from './loan.repository';
 import { loanState } from './loan-state';
 import { disbursementState } from './disbursement-state';
+import { openingJournal } from './loan-journal';
 
 export class LoanService {
   constructor(
@@ -139,7 +140,13 @@ export class LoanService {
       disbursementReference: `${disbursement.reference}:${utr}`,
       disbursedAt: now,
       instalments: schedule.map((line) => ({ ...line, status: 'DUE' as const })),
-    });
+    }, openingJournal({
+      netDisbursalMicros: submission.netDisbursalMicros,
+      processingFeeMicros: submission.processingFeeMicros,
+      gstMicros: submission.processingFeeGstMicros,
+      reference: `${disbursement.reference}:${utr}`,
+      valueDate: istDate(now),
+    }));
     await this.transitions.recordInitial(loanState, loanId, 'ACTIVE', `disbursed UTR ${utr}`);
     await this.transitions.move(applicationState, applicationId, 'SUBMITTED', 'DISBURSED', {}, 'disbursed');
   }

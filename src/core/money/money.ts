@@ -87,6 +87,16 @@ export function formatRupees(micros: bigint): string {
   return `${negative ? '-' : ''}₹${grouped}.${fraction}`;
 }
 
+/**
+ * An amount as plain rupees with two decimals ("1234.50", "-0.05"), for wire formats that carry rupees as
+ * text. Sub-paisa micros are rounded HALF_UP to the paisa (half away from zero); whole paise are exact.
+ */
+export function rupeesText(micros: bigint): string {
+  const paise = roundHalfUpDiv(micros, MICROS_PER_PAISA);
+  const abs = paise < 0n ? -paise : paise;
+  return `${paise < 0n ? '-' : ''}${abs / 100n}.${(abs % 100n).toString().padStart(2, '0')}`;
+}
+
 /** The exact sum of the amounts (0n for none); no rounding. */
 export function sumMicros(values: Iterable<bigint>): bigint {
   let total = 0n;

@@ -62,6 +62,11 @@ const WIRE_FIELDS: Record<DomainField, string> = {
   externalReference: 'data.googleApplicationId',
   challengeReference: 'data.challenge.tokenReferenceId',
   accountToken: 'data.accountToken',
+  // Loan servicing is not on this API (OCEN only): the domain names stand as they are.
+  repaymentAmount: 'repaymentAmount',
+  instalmentNumber: 'instalmentNumber',
+  paymentId: 'paymentId',
+  repaymentDate: 'repaymentDate',
 };
 
 const REQUEST_ID = /^[A-Za-z0-9:_-]{1,100}$/;

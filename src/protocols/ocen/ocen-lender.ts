@@ -196,6 +196,8 @@ export class OcenLender {
       productData: { productId: String(context.productData.productId ?? ''), productNetworkId: String(context.productData.productNetworkId ?? '') },
       ...answer,
     };
+    // An answer leaves a member out by setting it undefined (e.g. `response`, which repaymentConditionChangeResponse has not).
+    for (const [key, value] of Object.entries(body)) if (value === undefined) delete (body as Json)[key];
     assertOutgoing(callback.operation as OcenOperation, body);
     const stored = await this.callbacks.storeBody(callback.id, this.sealer.seal(JSON.stringify(body), `ocen-callback-body:${callback.id}`));
     return this.sealer.open(stored, `ocen-callback-body:${callback.id}`);

@@ -11,6 +11,7 @@ import type { LoanService } from '../../core/loan/loan.service';
 import type { KycService } from '../../core/kyc/kyc.service';
 import type { AuthTokenService } from '../../core/auth-token/auth-token.service';
 import type { LoanAcceptanceService } from '../../core/application/loan-acceptance.service';
+import type { LoanServicingService } from '../../core/loan/servicing.service';
 import type { Clock } from '../../lib/clock';
 import type { OcenOperation } from './ocen-schemas';
 
@@ -56,6 +57,8 @@ export interface OcenCore {
   acceptance: LoanAcceptanceService;
   /** This bank's name, as the agreement and the SMS name it. */
   lenderName: string;
+  /** Disbursed loans: summaries, statements, a borrower's loans, repayments, repayment condition changes. */
+  servicing: LoanServicingService;
   clock: Clock;
   logger: Logger;
   /** The product every OCEN loan application is for. */
@@ -129,7 +132,8 @@ export interface OcenAnswering {
  *   the answer will be built from. It never calls the outside world (the transaction is open).
  * - `answer` (not called when `response` is null: the ack is the whole answer) runs in the worker, once per callback (the body is stored and every delivery sends the same
  *   bytes): the operation-specific members of the `...Response`. The lender adds `metadata` and `productData`
- *   and `response: {status: SUCCESS}` unless the answer sets its own `response`. It may call the outside world
+ *   and `response: {status: SUCCESS}` unless the answer sets its own `response` (undefined leaves it out, for a
+ *   `...Response` whose schema has none; any member set undefined is left out). It may call the outside world
  *   (through core services that record intent and result), and throws OcenNotReady to be retried later.
  */
 export interface OcenOperationHandler<C = unknown> {

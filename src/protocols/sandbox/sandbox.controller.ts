@@ -2,6 +2,7 @@ import { Body, Controller, Get, Path, Post, Query, Request, Response, Route, Tag
 import type { Request as HttpRequest } from 'express';
 import type { Services } from '../../container';
 import { partnerOf } from '../shared/partner-auth';
+import { rupeesText } from '../../core/money/money';
 
 export interface SandboxCompletion {
   /** How the user's step ends; APPROVED by default. */
@@ -12,6 +13,22 @@ export interface SandboxSmsMessage {
   to: string;
   text: string;
   sentAt: number;
+}
+
+export interface SandboxRepaymentCompletion {
+  /** How the borrower's payment ends; PAID by default. */
+  outcome?: 'PAID' | 'FAILED';
+}
+
+/** A repayment as its payment page shows it. */
+export interface SandboxRepayment {
+  reference: string;
+  /** Rupees, two decimals. */
+  amount: string;
+  method: string;
+  state: 'PENDING' | 'SUCCEEDED' | 'FAILED';
+  /** Set when the payment succeeded. */
+  providerReference?: string;
 }
 
 export interface SandboxError {
@@ -87,6 +104,44 @@ export class SandboxController extends Controller {
   public async completeRepaymentSetup(@Request() req: HttpRequest, @Path() reference: string, @Body() body?: SandboxCompletion): Promise<{ repaymentSetupState: string }> {
     return { repaymentSetupState: await this.s.mandates.complete(refOf(req, reference), body?.outcome ?? 'APPROVED') };
   }
+
+  /**
+   * The repayment's payment page (what the borrower opens from the `paymentUrl` a loan agent was given). The
+   * reference is the page's capability (random, unguessable), so no partner is needed.
+   * @param reference The repayment reference (`RPY…`), the last segment of the paymentUrl.
+   * @pattern reference ^[A-Za-z0-9_:-]{1,100}$
+   */
+  @Get('repayments/{reference}')
+  @Response<SandboxError>(404, 'NOT_FOUND: no repayment has this reference')
+  public async repaymentPage(@Path() reference: string): Promise<SandboxRepayment> {
+    return sandboxRepayment(await this.s.servicing.repaymentByReference(reference));
+  }
+
+  /**
+   * The borrower pays (or the payment fails) on the payment page: plays the payment provider's answer. A payment
+   * that succeeds is applied to the loan at once (oldest instalment due first, interest before principal); the
+   * first answer counts, a second one changes nothing.
+   * @param reference The repayment reference (`RPY…`), the last segment of the paymentUrl.
+   * @pattern reference ^[A-Za-z0-9_:-]{1,100}$
+   */
+  @Post('repayments/{reference}/complete')
+  @Response<SandboxError>(404, 'NOT_FOUND: no repayment has this reference')
+  public async completeRepayment(@Path() reference: string, @Body() body?: SandboxRepaymentCompletion): Promise<SandboxRepayment> {
+    const answer = (body?.outcome ?? 'PAID') === 'PAID'
+      ? { status: 'SUCCEEDED' as const, providerReference: `SBXPAY${reference.slice(-10).toUpperCase()}` }
+      : { status: 'FAILED' as const, reason: 'the borrower\'s payment failed (sandbox)' };
+    return sandboxRepayment(await this.s.servicing.complete(reference, answer));
+  }
+}
+
+function sandboxRepayment(repayment: { reference: string; amountMicros: bigint; method: string; state: SandboxRepayment['state']; providerReference: string | null }): SandboxRepayment {
+  return {
+    reference: repayment.reference,
+    amount: rupeesText(repayment.amountMicros),
+    method: repayment.method,
+    state: repayment.state,
+    ...(repayment.providerReference ? { providerReference: repayment.providerReference } : {}),
+  };
 }
 
 function refOf(req: HttpRequest, reference: string) {

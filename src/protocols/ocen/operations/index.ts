@@ -5,6 +5,8 @@ import { generateOffers, setOffers } from './offers';
 import { getKycMethods, kycStatus, triggerKyc } from './kyc';
 import { loanAgreement, triggerLoanAcceptance, verifyLoanAcceptance } from './loan-acceptance';
 import { grantLoan } from './grant-loan';
+import { getLoan, listLoans, loanStatement, loanStatementSummary } from './loan-details';
+import { repaymentConditionChange, triggerRepayment, triggerRepaymentStatus } from './repayment';
 
 /**
  * Every operation this lender hosts, one handler each (request → `...Response`). A path not listed here is
@@ -27,5 +29,12 @@ export function ocenOperations(core: OcenCore): OcenOperationHandler<unknown>[] 
     triggerLoanAcceptance(core),
     verifyLoanAcceptance(core),
     grantLoan(core),
+    getLoan(core),
+    loanStatementSummary(core),
+    loanStatement(core),
+    listLoans(core),
+    triggerRepayment(core),
+    triggerRepaymentStatus(core),
+    repaymentConditionChange(core),
   ];
 }

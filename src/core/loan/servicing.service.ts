@@ -1,0 +1,286 @@
+import { randomUUID } from 'node:crypto';
+import { randomToken } from '../../lib/crypto';
+import { Clock } from '../../lib/clock';
+import { UnitOfWork } from '../../lib/db/database';
+import { invalidField, notFound, precondition } from '../errors';
+import { ApplicationRef } from '../application/application';
+import { formatRupees, isWholePaise, sumMicros } from '../money/money';
+import { istDate, isValidIsoDate } from '../shared/dates';
+import { IdentityHasher } from '../shared/identity';
+import { TransitionWriter } from '../state/transition-writer';
+import { allocate, remainingOf, statusAfter } from './allocation';
+import { loanState } from './loan-state';
+import { CollectionAccount, RepaymentCollector } from './repayment-collector';
+import { repaymentState } from './repayment-state';
+import { ConditionDecision, LoanFigures, LoanJournalEntry, Repayment, ServicedLoan } from './servicing';
+import { ServicingRepository } from './servicing.repository';
+
+export interface RepaymentRequest extends ApplicationRef {
+  /** Positive, whole paise. */
+  amountMicros: bigint;
+  /** How the borrower pays (UPI, NETBANKING, ...), recorded as asked. */
+  method: string;
+  /** The partner's own id of the payment (unique per loan). */
+  partnerPaymentId?: string;
+  /** The instalment the partner says it pays: recorded; the allocation is oldest due first all the same. */
+  instalmentSequence?: number;
+}
+
+export type ProviderAnswer = { status: 'SUCCEEDED'; providerReference: string } | { status: 'FAILED'; reason: string };
+
+export interface ConditionChangeRequest extends ApplicationRef {
+  changedCondition: string;
+  /** YYYY-MM-DD. */
+  requestedDate: string;
+  amountMicros: bigint;
+}
+
+/** How far (calendar days, later only) the next instalment's due date may be moved, once per loan, without the operations team. */
+export const MAX_DUE_DATE_SHIFT_DAYS = 15;
+
+const daysBetween = (from: string, to: string) => Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
+
+/** The summary figures of a loan, read from its instalments and repayments (no rounding: every amount is whole paise). */
+export function loanFigures(loan: ServicedLoan): LoanFigures {
+  const lines = loan.instalments;
+  return {
+    principalPaidMicros: sumMicros(lines.map((l) => l.principalPaidMicros)),
+    interestPaidMicros: sumMicros(lines.map((l) => l.interestPaidMicros)),
+    penaltyPaidMicros: 0n,
+    principalPendingMicros: loan.outstandingPrincipalMicros,
+    interestPendingMicros: sumMicros(lines.map((l) => l.interestMicros - l.interestPaidMicros)),
+    repaidMicros: sumMicros(loan.repayments.filter((r) => r.state === 'SUCCEEDED').map((r) => r.amountMicros)),
+    nextInstalment: lines.find((l) => remainingOf(l) > 0n) ?? null,
+    endDate: lines[lines.length - 1].dueDate,
+  };
+}
+
+/** What is left to pay of the whole loan (every instalment's remaining principal and interest). */
+export const outstandingOf = (loan: ServicedLoan) => sumMicros(loan.instalments.map(remainingOf));
+
+/**
+ * Servicing of a disbursed loan: reading it (summary, statement, a borrower's loans), repayments (intent →
+ * provider's answer → applied to the loan) and requests to change the repayment conditions.
+ *
+ * A repayment that SUCCEEDED is applied in the same transaction as its move (allocation.ts: oldest due first,
+ * interest before principal): instalments paid (PARTIALLY_PAID / PAID), the principal outstanding reduced, the
+ * journal written, and the loan CLOSED once nothing is left to pay.
+ */
+export class LoanServicingService {
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly repository: ServicingRepository,
+    private readonly transitions: TransitionWriter,
+    private readonly collector: RepaymentCollector,
+    private readonly identity: IdentityHasher,
+    private readonly clock: Clock,
+  ) {}
+
+  /** The partner's disbursed loan (NOT_FOUND for another partner's, or before disbursement). */
+  async loan(ref: ApplicationRef): Promise<ServicedLoan> {
+    const loan = await this.repository.loanOf(ref);
+    if (!loan) throw notFound('loan');
+    return loan;
+  }
+
+  /** The loan and its journal, value dates within [from, to] (YYYY-MM-DD, each optional). */
+  async statement(ref: ApplicationRef, from?: string, to?: string): Promise<{ loan: ServicedLoan; entries: LoanJournalEntry[] }> {
+    const loan = await this.loan(ref);
+    return { loan, entries: await this.repository.journal(loan.loanId, from, to) };
+  }
+
+  /** The partner's disbursed loans of the borrower with this PAN (matched by its keyed hash; never another partner's). */
+  loansOfBorrower(partnerId: string, pan: string, disbursed: { from?: Date; to?: Date } = {}): Promise<ServicedLoan[]> {
+    return this.repository.loansOfBorrower(partnerId, this.identity.pan(pan), disbursed);
+  }
+
+  /** The account repayments are collected into. */
+  collectionAccount(): CollectionAccount {
+    return this.collector.account();
+  }
+
+  paymentUrl(repayment: Pick<Repayment, 'reference'>): string {
+    return this.collector.paymentUrl(repayment.reference);
+  }
+
+  /**
+   * Records the intent of a repayment (PENDING) and names its payment page. Refused: a closed loan
+   * (PRECONDITION_FAILED), an amount that is not positive whole paise or more than is left to pay, an instalment
+   * that does not exist or is paid, a payment id already used for the loan (INVALID_FIELD_VALUE).
+   */
+  async trigger(request: RepaymentRequest): Promise<{ repayment: Repayment; paymentUrl: string }> {
+    return this.uow.transaction(async () => {
+      const found = await this.loan(request);
+      await this.repository.lockLoan(found.loanId);
+      const loan = await this.loan(request);
+      if (loan.state === 'CLOSED') throw precondition('The loan is closed: nothing is left to pay');
+      if (request.amountMicros <= 0n || !isWholePaise(request.amountMicros)) throw invalidField('repaymentAmount', 'The amount must be a positive number of rupees with at most two decimals');
+      const outstanding = outstandingOf(loan);
+      if (request.amountMicros > outstanding) throw invalidField('repaymentAmount', `The amount is more than is left to pay (${formatRupees(outstanding)})`);
+      if (request.instalmentSequence !== undefined) {
+        const line = loan.instalments.find((l) => l.sequence === request.instalmentSequence);
+        if (!line || line.status === 'PAID') throw invalidField('instalmentNumber', `Instalment ${request.instalmentSequence} does not exist or is paid`);
+      }
+      if (request.partnerPaymentId && (await this.repository.repaymentOfLoan(loan.loanId, request.partnerPaymentId))) {
+        throw invalidField('paymentId', `A payment with id ${JSON.stringify(request.partnerPaymentId)} was already triggered for this loan`);
+      }
+      const repayment: Repayment = {
+        id: randomUUID(),
+        loanId: loan.loanId,
+        reference: `RPY${randomToken(16)}`,
+        partnerPaymentId: request.partnerPaymentId ?? null,
+        amountMicros: request.amountMicros,
+        instalmentSequence: request.instalmentSequence ?? null,
+        method: request.method,
+        state: 'PENDING',
+        principalMicros: null,
+        interestMicros: null,
+        penaltyMicros: null,
+        excessMicros: null,
+        providerReference: null,
+        failureReason: null,
+        requestedAt: this.clock.now(),
+        completedAt: null,
+      };
+      await this.repository.createRepayment(repayment);
+      await this.transitions.recordInitial(repaymentState, repayment.id, 'PENDING', `${formatRupees(repayment.amountMicros)} by ${repayment.method}`);
+      return { repayment, paymentUrl: this.collector.paymentUrl(repayment.reference) };
+    });
+  }
+
+  /** A repayment of the partner's loan, by our reference or the partner's payment id (NOT_FOUND otherwise). */
+  async repayment(ref: ApplicationRef, id: string): Promise<Repayment> {
+    const loan = await this.loan(ref);
+    const repayment = await this.repository.repaymentOfLoan(loan.loanId, id);
+    if (!repayment) throw notFound('payment', 'paymentId');
+    return repayment;
+  }
+
+  /** A repayment by its reference alone (the payment page's capability). */
+  async repaymentByReference(reference: string): Promise<Repayment> {
+    const repayment = await this.repository.repaymentByReference(reference);
+    if (!repayment) throw notFound('repayment reference');
+    return repayment;
+  }
+
+  /**
+   * The payment provider's answer for a repayment (its notification; in the sandbox, the completion endpoint).
+   * The first answer counts: a repayment no longer PENDING is returned as it is. A success is applied to the
+   * loan in the same transaction (see the class comment).
+   */
+  async complete(reference: string, answer: ProviderAnswer): Promise<Repayment> {
+    const found = await this.repaymentByReference(reference);
+    return this.uow.transaction(async () => {
+      await this.repository.lockLoan(found.loanId);
+      const repayment = (await this.repository.repaymentByReference(reference))!;
+      if (repayment.state !== 'PENDING') return repayment;
+      const now = this.clock.now();
+      if (answer.status === 'FAILED') {
+        const patch = { failureReason: answer.reason, completedAt: now };
+        await this.transitions.move(repaymentState, repayment.id, 'PENDING', 'FAILED', patch, answer.reason);
+        return { ...repayment, ...patch, state: 'FAILED' };
+      }
+      const loan = (await this.repository.loanById(repayment.loanId))!;
+      const allocation = allocate(repayment.amountMicros, loan.instalments);
+      for (const paid of allocation.lines) {
+        const line = loan.instalments.find((l) => l.sequence === paid.sequence)!;
+        const after = { ...line, principalPaidMicros: line.principalPaidMicros + paid.principalMicros, interestPaidMicros: line.interestPaidMicros + paid.interestMicros };
+        after.status = statusAfter(after, line.status);
+        Object.assign(line, after); // the loan read above now holds what is paid, for the outstanding check below
+        await this.repository.payInstalment(loan.loanId, line.sequence, { principalPaidMicros: after.principalPaidMicros, interestPaidMicros: after.interestPaidMicros, status: after.status });
+      }
+      const outstandingPrincipal = loan.outstandingPrincipalMicros - allocation.principalMicros;
+      await this.repository.setOutstandingPrincipal(loan.loanId, outstandingPrincipal);
+      await this.repository.appendJournal(loan.loanId, this.journalOf(repayment, allocation, await this.repository.balance(loan.loanId), istDate(now)), repayment.id);
+      const patch = {
+        principalMicros: allocation.principalMicros,
+        interestMicros: allocation.interestMicros,
+        penaltyMicros: allocation.penaltyMicros,
+        excessMicros: allocation.excessMicros,
+        providerReference: answer.providerReference,
+        completedAt: now,
+      };
+      await this.transitions.move(repaymentState, repayment.id, 'PENDING', 'SUCCEEDED', patch, `provider reference ${answer.providerReference}`);
+      if (outstandingOf(loan) === 0n && loan.state !== 'CLOSED') {
+        await this.transitions.move(loanState, loan.loanId, loan.state, 'CLOSED', {}, `repaid in full (${repayment.reference})`);
+      }
+      return { ...repayment, ...patch, state: 'SUCCEEDED' };
+    });
+  }
+
+  /**
+   * A request to change the repayment conditions, decided by one policy and recorded whatever the decision:
+   * ACCEPTED only for DATE_CHANGED of the next instalment not fully paid (not overdue), later by 1 to
+   * MAX_DUE_DATE_SHIFT_DAYS days and still before the following instalment's due date, for the amount left on
+   * that instalment, once per loan; no extra interest is charged for the move. Anything else is REJECTED with a
+   * description saying why, and that it is referred to the bank's loan operations team.
+   */
+  async changeConditions(request: ConditionChangeRequest): Promise<ConditionDecision> {
+    if (!isValidIsoDate(request.requestedDate)) throw invalidField('repaymentDate', 'repaymentDate must be a YYYY-MM-DD date');
+    return this.uow.transaction(async () => {
+      const found = await this.loan(request);
+      await this.repository.lockLoan(found.loanId);
+      const loan = await this.loan(request);
+      const next = loanFigures(loan).nextInstalment;
+      const decision = await this.decide(loan, request);
+      await this.repository.recordConditionChange({
+        id: randomUUID(),
+        loanId: loan.loanId,
+        changedCondition: request.changedCondition,
+        requestedDate: request.requestedDate,
+        requestedAmountMicros: request.amountMicros,
+        ...decision,
+        previousDueDate: decision.decision === 'ACCEPTED' ? next?.dueDate : undefined,
+      });
+      if (decision.decision === 'ACCEPTED') await this.repository.moveInstalmentDue(loan.loanId, decision.instalmentSequence!, decision.dueDate!);
+      return decision;
+    });
+  }
+
+  private async decide(loan: ServicedLoan, request: ConditionChangeRequest): Promise<ConditionDecision> {
+    const referred = 'It is referred to the bank\'s loan operations team, who will contact the borrower.';
+    const reject = (why: string): ConditionDecision => ({ decision: 'REJECTED', description: `${why} ${referred}` });
+    if (request.changedCondition !== 'DATE_CHANGED') {
+      return reject(`Only a one-time move of the next instalment's due date by up to ${MAX_DUE_DATE_SHIFT_DAYS} days is decided at once; ${request.changedCondition} is not.`);
+    }
+    if (loan.state === 'CLOSED') return reject('The loan is closed.');
+    if ((await this.repository.acceptedConditionChanges(loan.loanId)) > 0) return reject('A due date of this loan was already moved once.');
+    const next = loanFigures(loan).nextInstalment;
+    if (!next) return reject('No instalment is left to pay.');
+    const today = istDate(this.clock.now());
+    if (next.dueDate < today) return reject(`Instalment ${next.sequence} is overdue (due ${next.dueDate}).`);
+    const left = remainingOf(next);
+    if (request.amountMicros !== left) return reject(`The amount must stay what is left on instalment ${next.sequence} (${formatRupees(left)}); a change of amount is not decided at once.`);
+    const shift = daysBetween(next.dueDate, request.requestedDate);
+    if (shift < 1 || shift > MAX_DUE_DATE_SHIFT_DAYS) return reject(`Instalment ${next.sequence} (due ${next.dueDate}) may move 1 to ${MAX_DUE_DATE_SHIFT_DAYS} days later, not to ${request.requestedDate}.`);
+    const following = loan.instalments.find((l) => l.sequence === next.sequence + 1);
+    if (following && request.requestedDate >= following.dueDate) return reject(`The new date must come before instalment ${following.sequence} (due ${following.dueDate}).`);
+    return {
+      decision: 'ACCEPTED',
+      description: `Instalment ${next.sequence} moves from ${next.dueDate} to ${request.requestedDate}; no extra interest is charged for the move, and no other instalment changes.`,
+      instalmentSequence: next.sequence,
+      dueDate: request.requestedDate,
+    };
+  }
+
+  /** The journal entries of a repayment that SUCCEEDED, from the balance before it (see LoanJournalEntry). */
+  private journalOf(repayment: Repayment, allocation: ReturnType<typeof allocate>, balance: bigint, valueDate: string): LoanJournalEntry[] {
+    const entries: LoanJournalEntry[] = [];
+    const lines = allocation.lines.map((l) => l.sequence);
+    const which = lines.length === 0 ? '' : lines.length === 1 ? ` (instalment ${lines[0]})` : ` (instalments ${lines[0]}-${lines[lines.length - 1]})`;
+    if (allocation.interestMicros > 0n) {
+      balance += allocation.interestMicros;
+      entries.push({ kind: 'INTEREST', direction: 'DEBIT', amountMicros: allocation.interestMicros, balanceAfterMicros: balance, valueDate, reference: repayment.reference, narration: `Interest${which}` });
+    }
+    const applied = allocation.principalMicros + allocation.interestMicros + allocation.penaltyMicros;
+    if (applied > 0n) {
+      balance -= applied;
+      entries.push({ kind: 'REPAYMENT', direction: 'CREDIT', amountMicros: applied, balanceAfterMicros: balance, valueDate, reference: repayment.reference, narration: `Repayment by ${repayment.method}${which}: principal ${formatRupees(allocation.principalMicros)}, interest ${formatRupees(allocation.interestMicros)}` });
+    }
+    if (allocation.excessMicros > 0n) {
+      balance -= allocation.excessMicros;
+      entries.push({ kind: 'EXCESS_PAYMENT', direction: 'CREDIT', amountMicros: allocation.excessMicros, balanceAfterMicros: balance, valueDate, reference: repayment.reference, narration: 'Paid beyond what was due: to be refunded' });
+    }
+    return entries;
+  }
+}

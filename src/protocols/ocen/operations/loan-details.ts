@@ -1,0 +1,97 @@
+import { istDate, isValidIsoDate } from '../../../core/shared/dates';
+import { loanDetails, loanStatus, loanTerms, statementLine } from '../ocen-loan-mappers';
+import { Json, OcenCore, OcenRefusal, defineOcenOperation, textOf } from '../ocen-operation';
+import type { OcenOperation } from '../ocen-schemas';
+import { servicedLoanOf } from './loan-servicing';
+
+type LoanContext = { loanApplicationId: string };
+
+/** getloanRequest and loanStatementSummaryRequest answer the same body (the loan, its status, dates and summary). */
+const loanSummary = (core: OcenCore, request: OcenOperation, response: OcenOperation) => defineOcenOperation<LoanContext>({
+  request,
+  response,
+
+  async accept({ partnerId, body }) {
+    const { ref } = await servicedLoanOf(core, partnerId, body);
+    core.servicing.collectionAccount(); // a deployment with no collection account refuses now, not in the worker
+    return { subjects: [ref.externalReference], context: { loanApplicationId: ref.externalReference } };
+  },
+
+  async answer({ partnerId, now }, { loanApplicationId }) {
+    const loan = await core.servicing.loan({ partnerId, externalReference: loanApplicationId });
+    return loanDetails(loan, core.servicing.collectionAccount(), now, (r) => core.servicing.paymentUrl(r));
+  },
+});
+
+/** getloanRequest: the loan's status, dates and summary (amounts paid and pending, next and current repayment). */
+export const getLoan = (core: OcenCore) => loanSummary(core, 'loanDetails/getloanRequest', 'loanDetails/getloanResponse');
+
+/** loanStatementSummaryRequest ("Loan Summary"): the same body as getloanResponse. */
+export const loanStatementSummary = (core: OcenCore) => loanSummary(core, 'loanDetails/loanStatementSummaryRequest', 'loanDetails/loanStatementSummaryResponse');
+
+/** An optional YYYY-MM-DD bound of a request. */
+function dateBound(body: Json, name: string): string | undefined {
+  const value = textOf(body[name]);
+  if (value === undefined || value === '') return undefined;
+  if (!isValidIsoDate(value)) throw new OcenRefusal('INVALID_REQUEST', `${name} must be a YYYY-MM-DD date`, 400);
+  return value;
+}
+
+/**
+ * loanStatementRequest: the loan's transaction journal between startDate and endDate (value dates, both
+ * optional, inclusive): the disbursement, the fee and its GST (WITHDRAWL), each repayment (DEPOSIT) with the
+ * interest it paid (WITHDRAWL) before it; the closing balance is what the borrower owes after the row.
+ */
+export const loanStatement = (core: OcenCore) => defineOcenOperation<LoanContext & { startDate?: string; endDate?: string }>({
+  request: 'loanDetails/loanStatementRequest',
+  response: 'loanDetails/loanStatementResponse',
+
+  async accept({ partnerId, body }) {
+    const { ref } = await servicedLoanOf(core, partnerId, body);
+    const startDate = dateBound(body, 'startDate');
+    const endDate = dateBound(body, 'endDate');
+    if (startDate && endDate && startDate > endDate) throw new OcenRefusal('INVALID_REQUEST', 'startDate is after endDate', 400);
+    return { subjects: [ref.externalReference], context: { loanApplicationId: ref.externalReference, startDate, endDate } };
+  },
+
+  async answer({ partnerId, now }, { loanApplicationId, startDate, endDate }) {
+    const { loan, entries } = await core.servicing.statement({ partnerId, externalReference: loanApplicationId }, startDate, endDate);
+    return { loanId: loan.lenderReference, loanStatus: loanStatus(loan, istDate(now)), accountStatement: entries.map(statementLine) };
+  },
+});
+
+const PAN = /^[A-Z]{5}[0-9]{4}[A-Z]$/;
+const IST = '+05:30';
+
+/**
+ * listloansRequest: this agent's disbursed loans of the borrower (matched by PAN, through the keyed hash the core
+ * keeps; never another agent's loans), disbursed between startDate and endDate (YYYY-MM-DD, Indian calendar,
+ * optional). The answer is v3-style: `response: {error: "0"}`.
+ */
+export const listLoans = (core: OcenCore) => defineOcenOperation<{ loanApplicationIds: string[] }>({
+  request: 'loanDetails/listloansRequest',
+  response: 'loanDetails/listLoansResponse',
+
+  async accept({ partnerId, body }) {
+    const borrower = (body.borrower ?? {}) as Json;
+    const pan = textOf(borrower.primaryId)?.toUpperCase();
+    if (borrower.primaryIdType !== 'PAN' || !pan || !PAN.test(pan)) throw new OcenRefusal('INVALID_REQUEST', 'Loans are listed by the borrower\'s PAN: borrower.primaryIdType must be PAN with a valid PAN', 400);
+    const startDate = dateBound(body, 'startDate');
+    const endDate = dateBound(body, 'endDate');
+    const loans = await core.servicing.loansOfBorrower(partnerId, pan, {
+      from: startDate ? new Date(`${startDate}T00:00:00${IST}`) : undefined,
+      to: endDate ? new Date(`${endDate}T23:59:59.999${IST}`) : undefined,
+    });
+    const ids = loans.map((loan) => loan.externalReference);
+    return { subjects: ids, context: { loanApplicationIds: ids } };
+  },
+
+  async answer({ partnerId, now }, { loanApplicationIds }) {
+    const loans = [];
+    for (const id of loanApplicationIds) {
+      const loan = await core.servicing.loan({ partnerId, externalReference: id });
+      loans.push({ loanId: loan.lenderReference, loanStatus: loanStatus(loan, istDate(now)), terms: loanTerms(loan) });
+    }
+    return { response: { error: '0' }, loans };
+  },
+});

@@ -1,0 +1,21 @@
+import type { ApplicationRef } from '../../../core/application/application';
+import type { ServicedLoan } from '../../../core/loan/servicing';
+import { AppError, AppErrorCode } from '../../../core/errors';
+import { OcenCore, OcenRefusal, loanIdOf, loanOf } from '../ocen-operation';
+
+/**
+ * The agent's disbursed loan behind an OCEN loanId: unknown, another agent's, or not yet granted is
+ * UNKNOWN_LOAN (loanOf); granted but not yet paid out is LOAN_NOT_DISBURSED (nothing to service yet).
+ */
+export async function servicedLoanOf(core: OcenCore, partnerId: string, body: Record<string, unknown>): Promise<{ ref: ApplicationRef; loan: ServicedLoan }> {
+  const application = await loanOf(core, partnerId, loanIdOf(body));
+  const ref = { partnerId, externalReference: application.externalReference };
+  try {
+    return { ref, loan: await core.servicing.loan(ref) };
+  } catch (err) {
+    if (err instanceof AppError && err.code === AppErrorCode.NOT_FOUND) {
+      throw new OcenRefusal('LOAN_NOT_DISBURSED', `Loan ${application.lenderReference} has not been disbursed yet`, 409);
+    }
+    throw err;
+  }
+}
