@@ -39,6 +39,7 @@ const settings = (): OcenConfig => ({
   participantId: 'lender-1',
   orgId: 'org-bank',
   registryCacheMs: 60_000,
+  timestampWindowMs: 300_000,
 });
 
 /** The network as the lender wires it, with a clock the registry cache reads (tests move it). */
