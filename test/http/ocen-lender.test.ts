@@ -109,8 +109,8 @@ afterAll(async () => {
   await Promise.all([auth.close(), registry.close(), endpoint.down(), otherEndpoint.down()]);
 });
 
-const envelope = (requestId = randomUUID()) => ({
-  metadata: { version: '4.0.0alpha', originatorOrgId: 'org-la', originatorParticipantId: 'la-one', timestamp: new Date().toISOString(), traceId: `trace-${requestId}`, requestId },
+const envelope = (requestId = randomUUID(), originator = 'la-one') => ({
+  metadata: { version: '4.0.0alpha', originatorOrgId: 'org-la', originatorParticipantId: originator, timestamp: new Date().toISOString(), traceId: `trace-${requestId}`, requestId },
   productData: { productId: 'pl-1', productNetworkId: 'net-1' },
 });
 
@@ -241,10 +241,10 @@ describe('OCEN network security and isolation', () => {
   it('does not let another loan agent see or touch an application', async () => {
     const id = `app-${randomUUID()}`;
     await createLoan(id);
-    const peek = await post(other, 'offers/generateOffersRequest', { ...envelope(), loanApplicationIds: [id] });
+    const peek = await post(other, 'offers/generateOffersRequest', { ...envelope(undefined, 'la-two'), loanApplicationIds: [id] });
     expect(peek.status).toBe(404);
     expect(peek.body.error).toMatch(/^UNKNOWN_LOAN_APPLICATION: /);
-    const unknown = await post(other, 'offers/generateOffersRequest', { ...envelope(), loanApplicationIds: [`app-${randomUUID()}`] });
+    const unknown = await post(other, 'offers/generateOffersRequest', { ...envelope(undefined, 'la-two'), loanApplicationIds: [`app-${randomUUID()}`] });
     expect(unknown.body.error.split(':')[0]).toBe(peek.body.error.split(':')[0]);
     expect(otherEndpoint.received.filter((r) => JSON.stringify(r.body).includes(id))).toHaveLength(0);
   });

@@ -1,7 +1,7 @@
 import type { OcenConfig } from '../../lib/config';
 import { activeSigningKey, KeyRing } from '../../lib/keys';
 import { OCEN_SIGNATURE_HEADER, signDetached } from './detached-jws';
-import { AuthenticateOcenRequest, createOcenAuthenticator, OcenAuthOptions } from './ocen-auth';
+import { AuthenticateOcenRequest, checkEnvelope, createOcenAuthenticator, OcenAuthOptions, OcenCaller } from './ocen-auth';
 import { createRegistryClient, OcenRegistry, OcenRegistryOptions } from './ocen-registry';
 import { createTokenSource, OcenTokenOptions, OcenTokenSource } from './ocen-token';
 
@@ -10,6 +10,8 @@ import { createTokenSource, OcenTokenOptions, OcenTokenSource } from './ocen-tok
  * (inbound) and the callback sender (outbound) use.
  *
  * - `authenticateOcenRequest(headers, rawBody)`: the caller of an inbound request, or OcenAuthError (see ocen-auth.ts).
+ * - `checkEnvelope(caller, body, now)`: the normalised envelope names the caller as originator and is within the
+ *   replay window (`OCEN_TIMESTAMP_WINDOW_MS`), or OcenAuthError.
  * - `registry.participant(id)`: an approved participant (its key, its `baseUrl`), cached.
  * - `tokens.token()`: our bearer token, cached until shortly before it expires; also sent to the registry.
  * - `sign(bytes)`: a detached JWS of the exact bytes we send, with our active RS256 key (listed, with its kid,
@@ -18,6 +20,7 @@ import { createTokenSource, OcenTokenOptions, OcenTokenSource } from './ocen-tok
  */
 export interface OcenNetwork {
   authenticateOcenRequest: AuthenticateOcenRequest;
+  checkEnvelope(caller: OcenCaller, body: Record<string, unknown>, now: Date): void;
   registry: OcenRegistry;
   tokens: OcenTokenSource;
   sign(body: Uint8Array): string;
@@ -39,6 +42,7 @@ export function createOcenNetwork(settings: OcenConfig, ring: KeyRing, tuning: O
   const sign = (body: Uint8Array) => signDetached(body, signingKey);
   return {
     authenticateOcenRequest,
+    checkEnvelope: (caller, body, now) => checkEnvelope(caller, body, now, settings.timestampWindowMs),
     registry,
     tokens,
     sign,

@@ -25,7 +25,8 @@ export interface OcenRouterOptions {
  * In order: the raw body (at most 64 KiB); the caller authenticated over those bytes (`authenticateOcenRequest`:
  * bearer token of the network's auth service, registry entry, detached JWS), else 401 (503 when the network
  * could not be asked) and nothing is processed; JSON only, well-formed text; the envelope normalised (both
- * generations) and checked leniently against the patched loan.json; then the work, idempotent per caller and
+ * generations), its originator the caller and its timestamp within the replay window (`checkEnvelope`, else 401),
+ * and checked leniently against the patched loan.json; then the work, idempotent per caller and
  * `metadata.requestId`, and the ack `{error: "0", traceId, timestamp}`. A request that cannot be accepted is
  * answered with an Ack whose `error` is `CODE: reason`, and a 4xx status.
  */
@@ -55,6 +56,7 @@ export function ocenRouter(options: OcenRouterOptions): Router {
         if (text.illFormedAt) return ack(res, 400, `ILL_FORMED_TEXT: ${text.illFormedAt} holds NUL, a lone surrogate or a control character`);
         if (text.tooDeep) return ack(res, 400, `INVALID_REQUEST: the body nests deeper than ${MAX_NESTING} levels`);
         const normalised = normaliseInbound(operation, parsed);
+        options.lender.network.checkEnvelope(caller, normalised.body, options.clock.now());
         const traceId = typeof (normalised.body.metadata as { traceId?: unknown } | undefined)?.traceId === 'string'
           ? String((normalised.body.metadata as { traceId: string }).traceId)
           : undefined;
