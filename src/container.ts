@@ -57,7 +57,6 @@ import { createOcenNetwork } from './protocols/ocen/ocen-network';
 import { OcenLender } from './protocols/ocen/ocen-lender';
 import { ocenCallbackJob } from './protocols/ocen/ocen-callback.job';
 import { ocenOperations } from './protocols/ocen/operations';
-import { NO_ANALYTICS } from './protocols/ocen/ocen-operation';
 
 /** The product OCEN loan applications are underwritten for (the network's productData is echoed, not mapped yet). */
 const OCEN_PRODUCT_ID = 'PERSONAL_LOAN';
@@ -137,10 +136,11 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
 
   const offers = new OfferService(offerRepository, db, applications, clock);
   const idempotency = new Idempotency(db, new IdempotencyRepository(db), sealer);
-  const ocen = config.ocen
+  const ocenNetwork = config.ocen ? createOcenNetwork(config.ocen, keys, {}, logger) : undefined;
+  const ocen = config.ocen && ocenNetwork
     ? new OcenLender(db, idempotency, partners,
-      ocenOperations({ applications, approvals, offers, clock, logger, productId: OCEN_PRODUCT_ID, analytics: NO_ANALYTICS }),
-      new PartnerCallbackRepository(db), outbox, sealer, createOcenNetwork(config.ocen, keys), clock, logger,
+      ocenOperations({ applications, approvals, offers, clock, logger, productId: OCEN_PRODUCT_ID, analytics: ocenNetwork.analytics }),
+      new PartnerCallbackRepository(db), outbox, sealer, ocenNetwork, clock, logger,
       { participantId: config.ocen.participantId, orgId: config.ocen.orgId })
     : undefined;
 
