@@ -147,8 +147,9 @@ function tokenRefusal(err: unknown): OcenAuthError {
  *   a loan agent cannot speak for another. Absent: the token's participant is the originator.
  * - `metadata.timestamp` must lie within `windowMs` of `now`, either way (TIMESTAMP_OUT_OF_WINDOW): a replayed
  *   request is refused even under a new requestId. Read leniently (see {@link readOcenTimestamp}); unreadable is
- *   TIMESTAMP_UNREADABLE. Absent: accepted (the spec requires it, but nothing says how old it may be; the
- *   requestId still makes a replay harmless, being the idempotency key).
+ *   TIMESTAMP_UNREADABLE. Absent: not refused here (nothing in the spec says how old it may be, and the
+ *   requestId still makes a replay harmless, being the idempotency key); loan.json's MetaData requires it, so the
+ *   schema check after this one answers 400 INVALID_REQUEST for a request without it.
  */
 export function checkEnvelope(caller: Pick<OcenCaller, 'participantId'>, body: Record<string, unknown>, now: Date, windowMs: number): void {
   const metadata = body.metadata !== null && typeof body.metadata === 'object' && !Array.isArray(body.metadata) ? (body.metadata as Record<string, unknown>) : {};

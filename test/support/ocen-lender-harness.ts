@@ -1,0 +1,173 @@
+/**
+ * The real server on a fake OCEN network (auth service, registry, optionally analytics; test/support/ocen-network.ts)
+ * with loan agents that sign their requests and receive our callbacks on their own HTTP servers, for the OCEN HTTP
+ * tests: `startOcenLender()`, then `post(agent, operation, body)` as an agent sends it.
+ */
+import http, { IncomingMessage, ServerResponse } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import { importParticipantKey, verifyDetached } from '../../src/protocols/ocen/detached-jws';
+import { FakeAnalytics, FakeAuthService, FakeRegistry, LoanAgent } from './ocen-network';
+import { TestApp, startTestApp } from './test-app';
+
+export interface ReceivedCallback {
+  path: string;
+  bytes: Buffer;
+  body: Record<string, any>;
+  signatureValid: boolean;
+}
+
+/** A loan agent's callback endpoint on loopback. */
+export class AgentEndpoint {
+  received: ReceivedCallback[] = [];
+  private server: http.Server | undefined;
+  port = 0;
+
+  constructor(private readonly verifyKey: () => Promise<Parameters<typeof verifyDetached>[2]>) {}
+
+  async up(): Promise<void> {
+    const server = http.createServer((req: IncomingMessage, res: ServerResponse) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', async () => {
+        const bytes = Buffer.concat(chunks);
+        const body = JSON.parse(bytes.toString('utf8'));
+        let signatureValid = true;
+        try {
+          verifyDetached(String(req.headers['x-jws-signature']), bytes, await this.verifyKey());
+        } catch {
+          signatureValid = false;
+        }
+        this.received.push({ path: req.url ?? '', bytes, body, signatureValid });
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: '0', traceId: body.metadata?.traceId ?? 'x', timestamp: new Date().toISOString() }));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
+    this.port = (server.address() as AddressInfo).port;
+    this.server = server;
+  }
+
+  async down(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  get baseUrl(): string {
+    return `http://127.0.0.1:${this.port}/ocen`;
+  }
+
+  about(loanApplicationId: string, operation?: string): ReceivedCallback[] {
+    return this.received.filter((r) => (!operation || r.path.endsWith(operation)) && JSON.stringify(r.body).includes(loanApplicationId));
+  }
+}
+
+export interface OcenLenderHarness {
+  app: TestApp;
+  auth: FakeAuthService;
+  registry: FakeRegistry;
+  analytics?: FakeAnalytics;
+  /** A registered, approved loan agent and its callback endpoint. */
+  agent(participantId: string): { agent: LoanAgent; endpoint: AgentEndpoint };
+  /** POSTs a body as a loan agent does: bearer token of the auth service, detached JWS of the exact bytes (each bendable). */
+  post(from: LoanAgent, operation: string, body: unknown, options?: PostOptions): Promise<import('supertest').Response>;
+  stop(): Promise<void>;
+}
+
+export interface PostOptions {
+  /** The signature header's value for the bytes signed ('' sends none). */
+  sign?: (bytes: Buffer) => string;
+  /** The bytes sent, from the bytes signed. */
+  tamper?: (bytes: Buffer) => Buffer;
+  /** The bearer token (null: no Authorization header). */
+  token?: string | null;
+}
+
+/** Starts the server on a fake network with `agents` registered (each with its endpoint up). */
+export async function startOcenLender(agents: string[], options: { analytics?: boolean; env?: Record<string, string> } = {}): Promise<OcenLenderHarness> {
+  const [auth, registry, analytics] = await Promise.all([FakeAuthService.start(), FakeRegistry.start(), options.analytics ? FakeAnalytics.start() : Promise.resolve(undefined)]);
+  const ref: { app?: TestApp } = {};
+  const lenderKey = async () => {
+    const jwks = (await ref.app!.http().get('/.well-known/jwks.json')).body as { keys: Array<{ kid: string; alg: string }> };
+    return importParticipantKey(jwks.keys.find((k) => k.alg === 'RS256'));
+  };
+  const registered = new Map<string, { agent: LoanAgent; endpoint: AgentEndpoint }>();
+  for (const participantId of agents) {
+    const agent = new LoanAgent(participantId, { kid: `${participantId}-key` });
+    const endpoint = new AgentEndpoint(lenderKey);
+    await endpoint.up();
+    registry.register(agent, { baseUrl: endpoint.baseUrl });
+    registered.set(participantId, { agent, endpoint });
+  }
+  const app = (ref.app = await startTestApp({
+    env: {
+      OCEN_REGISTRY_URL: registry.url,
+      OCEN_AUTH_JWKS_URL: auth.jwksUrl,
+      OCEN_AUTH_ISSUER: auth.issuer,
+      OCEN_AUTH_TOKEN_URL: auth.tokenUrl,
+      OCEN_CLIENT_ID: 'lender-client',
+      OCEN_CLIENT_SECRET: 's3cret',
+      OCEN_PARTICIPANT_ID: 'lender-1',
+      OCEN_ORG_ID: 'org-bank',
+      ...(analytics ? { OCEN_ANALYTICS_URL: analytics.url } : {}),
+      ...options.env,
+    },
+  }));
+  return {
+    app,
+    auth,
+    registry,
+    analytics,
+    agent(participantId) {
+      const found = registered.get(participantId);
+      if (!found) throw new Error(`no agent ${participantId}`);
+      return found;
+    },
+    async post(from, operation, body, postOptions = {}) {
+      const bytes = Buffer.from(JSON.stringify(body));
+      const signature = postOptions.sign ? postOptions.sign(bytes) : from.sign(bytes);
+      const sent = postOptions.tamper ? postOptions.tamper(bytes) : bytes;
+      const request = app.http().post(`/v4.0.0alpha/${operation}`).set('content-type', 'application/json');
+      if (postOptions.token !== null) request.set('authorization', `Bearer ${postOptions.token ?? (await auth.tokenFor(from.participantId))}`);
+      if (signature) request.set('x-jws-signature', signature);
+      return request.send(sent.toString('utf8'));
+    },
+    async stop() {
+      await app.stop();
+      await Promise.all([auth.close(), registry.close(), analytics?.close(), ...[...registered.values()].map((r) => r.endpoint.down())]);
+    },
+  };
+}
+
+/** An OCEN envelope from `originator` (its participant id), timestamped now unless told. */
+export const ocenEnvelope = (originator: string, overrides: { requestId?: string; timestamp?: string | number } = {}) => {
+  const requestId = overrides.requestId ?? randomUUID();
+  return {
+    metadata: { version: '4.0.0alpha', originatorOrgId: 'org-la', originatorParticipantId: originator, timestamp: overrides.timestamp ?? new Date().toISOString(), traceId: `trace-${requestId}`, requestId },
+    productData: { productId: 'pl-1', productNetworkId: 'net-1' },
+  };
+};
+
+/** A loan application as a loan agent sends it in createLoanRequest (PAN digits pick the sandbox persona). */
+export function ocenLoanApplication(id: string, panDigits = '1234') {
+  return {
+    loanApplicationId: id,
+    createdDate: new Date().toISOString(),
+    loanApplicationStatus: 'CREATED',
+    borrower: {
+      primaryId: `ABCDE${panDigits}F`,
+      primaryIdType: 'PAN',
+      category: 'INDIVIDUAL',
+      name: 'Asha Rao',
+      contactDetails: [{ type: 'PRIMARY', phone: '9876543210', email: 'asha@example.com' }],
+      extensibleData: { dateOfBirth: '1990-04-01', monthlyIncome: 50000, employmentType: 'SALARIED' },
+    },
+    pledgedDocuments: [],
+    guarantors: [],
+    applicants: [],
+    terms: { requestedAmount: 100000, currency: 'INR' },
+  };
+}
