@@ -56,6 +56,7 @@ import { PartnerCallbackRepository } from './lib/callbacks/partner-callback.repo
 import { createOcenNetwork } from './protocols/ocen/ocen-network';
 import { OcenLender } from './protocols/ocen/ocen-lender';
 import { ocenCallbackJob } from './protocols/ocen/ocen-callback.job';
+import { CallbackRedrive, DEFAULT_CALLBACK_REDRIVE_POLICY } from './lib/callbacks/callback-redrive';
 import { ocenOperations } from './protocols/ocen/operations';
 
 /** The product OCEN loan applications are underwritten for (the network's productData is echoed, not mapped yet). */
@@ -91,6 +92,8 @@ export interface Services {
   statuses: ApplicationStatusService;
   loans: LoanService;
   reconciler: ReconcilerService;
+  /** Stages again the partner callbacks the queue gave up on (swept with the reconciler); undefined without OCEN. */
+  callbackRedrive?: CallbackRedrive;
   sandbox?: { sms: SandboxSmsOutbox; rail: SandboxRail; gpayPartnerId: string };
 }
 
@@ -137,11 +140,19 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
   const offers = new OfferService(offerRepository, db, applications, clock);
   const idempotency = new Idempotency(db, new IdempotencyRepository(db), sealer);
   const ocenNetwork = config.ocen ? createOcenNetwork(config.ocen, keys, {}, logger) : undefined;
+  const partnerCallbacks = new PartnerCallbackRepository(db);
   const ocen = config.ocen && ocenNetwork
     ? new OcenLender(db, idempotency, partners,
       ocenOperations({ applications, approvals, offers, clock, logger, productId: OCEN_PRODUCT_ID, analytics: ocenNetwork.analytics }),
-      new PartnerCallbackRepository(db), outbox, sealer, ocenNetwork, clock, logger,
+      partnerCallbacks, outbox, sealer, ocenNetwork, clock, logger,
       { participantId: config.ocen.participantId, orgId: config.ocen.orgId })
+    : undefined;
+  const callbackRedrive = ocen
+    ? new CallbackRedrive(db, partnerCallbacks, (callback) => outbox.stage(ocenCallbackJob, { callbackId: callback.id }), clock, {
+      ...DEFAULT_CALLBACK_REDRIVE_POLICY,
+      afterMs: config.worker.callbackRedriveAfterMs,
+      maxRedrives: config.worker.callbackRedriveMax,
+    })
     : undefined;
 
   const jobs = new JobRegistry()
@@ -184,6 +195,7 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
       ...DEFAULT_RECONCILER_POLICY,
       staleAfterMs: config.worker.reconcileStaleAfterMs,
     }),
+    callbackRedrive,
     sandbox: sandboxSms && sandboxRail ? { sms: sandboxSms, rail: sandboxRail, gpayPartnerId: SANDBOX_GPAY_PARTNER_ID } : undefined,
   };
 }
@@ -328,7 +340,10 @@ export class Background {
     if (report.disbursementsNeedingOperator.length) logger.error({ disbursements: report.disbursementsNeedingOperator }, 'disbursements without a rail answer need an operator');
     if (report.decisionsAbandoned.length) logger.warn({ applications: report.decisionsAbandoned }, 'credit decisions abandoned after the deadline');
     if (report.decisionsRetried.length || report.disbursementsRetried.length) logger.warn({ report }, 'reconciler retried stalled work');
-    return report;
+    const callbacks = await this.services.callbackRedrive?.sweep();
+    if (callbacks?.redriven.length) logger.warn({ callbacks: callbacks.redriven }, 'partner callbacks the queue gave up on staged again');
+    if (callbacks?.lastRedrive.length) logger.error({ callbacks: callbacks.lastRedrive }, 'partner callbacks staged for the last time; if they fail again an operator must deliver them');
+    return { ...report, callbacks };
   }
 }
 

@@ -87,7 +87,7 @@ export interface PostOptions {
 }
 
 /** Starts the server on a fake network with `agents` registered (each with its endpoint up). */
-export async function startOcenLender(agents: string[], options: { analytics?: boolean; env?: Record<string, string> } = {}): Promise<OcenLenderHarness> {
+export async function startOcenLender(agents: string[], options: { analytics?: boolean; env?: Record<string, string>; worker?: boolean } = {}): Promise<OcenLenderHarness> {
   const [auth, registry, analytics] = await Promise.all([FakeAuthService.start(), FakeRegistry.start(), options.analytics ? FakeAnalytics.start() : Promise.resolve(undefined)]);
   const ref: { app?: TestApp } = {};
   const lenderKey = async () => {
@@ -103,6 +103,7 @@ export async function startOcenLender(agents: string[], options: { analytics?: b
     registered.set(participantId, { agent, endpoint });
   }
   const app = (ref.app = await startTestApp({
+    worker: options.worker,
     env: {
       OCEN_REGISTRY_URL: registry.url,
       OCEN_AUTH_JWKS_URL: auth.jwksUrl,
