@@ -1,4 +1,4 @@
-import { Config, OCEN_URLS } from './lib/config';
+import { Config, OCEN_REQUIRED_SETTINGS, OCEN_URLS } from './lib/config';
 import { inspectKeySet, readKeySet } from './lib/keys';
 import { Partner } from './core/partner/partner';
 
@@ -35,6 +35,11 @@ export function productionProblems(config: Config): string[] {
     for (const key of fetched) {
       if (!config.ocen[key].startsWith('https://')) problems.push(`${OCEN_URLS[key]} must use https in production, got "${config.ocen[key]}"`);
     }
+    if (config.ocen.analyticsUrl && !config.ocen.analyticsUrl.startsWith('https://')) problems.push(`OCEN_ANALYTICS_URL must use https in production, got "${config.ocen.analyticsUrl}"`);
+  } else if (config.ocenEnabled) {
+    // A production lender serves OCEN unless the operator says it does not: forgotten settings must not silently turn it off.
+    // (Some set and others not is refused earlier, by loadConfig, naming the missing ones.)
+    problems.push(`${OCEN_REQUIRED_SETTINGS.join(', ')} are not set: production serves OCEN 4.0 and needs them all (set OCEN_ENABLED=false to run without the OCEN surface)`);
   }
   return problems;
 }

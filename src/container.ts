@@ -61,8 +61,8 @@ import { PartnerCallbackRepository } from './lib/callbacks/partner-callback.repo
 import { createOcenNetwork } from './protocols/ocen/ocen-network';
 import { OcenLender } from './protocols/ocen/ocen-lender';
 import { ocenCallbackJob } from './protocols/ocen/ocen-callback.job';
+import { CallbackRedrive, DEFAULT_CALLBACK_REDRIVE_POLICY } from './lib/callbacks/callback-redrive';
 import { ocenOperations } from './protocols/ocen/operations';
-import { NO_ANALYTICS } from './protocols/ocen/ocen-operation';
 import { SANDBOX_LENDER, createSandboxOcenNetwork } from './protocols/ocen/sandbox-loan-agent';
 
 /** The product OCEN loan applications are underwritten for (the network's productData is echoed, not mapped yet). */
@@ -107,6 +107,8 @@ export interface Services {
   /** Servicing of disbursed loans: summaries, statements, repayments, repayment condition changes. */
   servicing: LoanServicingService;
   reconciler: ReconcilerService;
+  /** Stages again the partner callbacks the queue gave up on (swept with the reconciler); undefined without OCEN. */
+  callbackRedrive?: CallbackRedrive;
   sandbox?: { sms: SandboxSmsOutbox; rail: SandboxRail; gpayPartnerId: string };
 }
 
@@ -159,15 +161,25 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
   const acceptance = new LoanAcceptanceService(db, applications, offerRepository, submissionRepository, transitions, challenges, kyc, partners, sealer, clock);
   const idempotency = new Idempotency(db, new IdempotencyRepository(db), sealer);
   // The OCEN lender on the network of the OCEN_* settings; in the sandbox without them, with its built-in test loan agent.
-  const ocenNetwork = config.ocen ? createOcenNetwork(config.ocen, keys) : config.sandbox ? createSandboxOcenNetwork(keys) : undefined;
+  const ocenNetwork = config.ocen
+    ? createOcenNetwork(config.ocen, keys, {}, logger)
+    : config.sandbox && config.ocenEnabled ? createSandboxOcenNetwork(keys) : undefined;
+  const partnerCallbacks = new PartnerCallbackRepository(db);
   const ocen = ocenNetwork
     ? new OcenLender(db, idempotency, partners,
       ocenOperations({
         applications, approvals, offers, kyc, authTokens, acceptance, mandates, payoutAccounts, submissions, submissionTerms: submissionRepository, loans, servicing,
-        lenderName: config.lenderName, clock, logger, productId: OCEN_PRODUCT_ID, analytics: NO_ANALYTICS,
+        lenderName: config.lenderName, clock, logger, productId: OCEN_PRODUCT_ID, analytics: ocenNetwork.analytics,
       }),
-      new PartnerCallbackRepository(db), outbox, sealer, ocenNetwork, clock, logger,
+      partnerCallbacks, outbox, sealer, ocenNetwork, clock, logger,
       config.ocen ? { participantId: config.ocen.participantId, orgId: config.ocen.orgId } : SANDBOX_LENDER)
+    : undefined;
+  const callbackRedrive = ocen
+    ? new CallbackRedrive(db, partnerCallbacks, (callback) => outbox.stage(ocenCallbackJob, { callbackId: callback.id }), clock, {
+      ...DEFAULT_CALLBACK_REDRIVE_POLICY,
+      afterMs: config.worker.callbackRedriveAfterMs,
+      maxRedrives: config.worker.callbackRedriveMax,
+    })
     : undefined;
 
   const jobs = new JobRegistry()
@@ -213,6 +225,7 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
       ...DEFAULT_RECONCILER_POLICY,
       staleAfterMs: config.worker.reconcileStaleAfterMs,
     }),
+    callbackRedrive,
     sandbox: sandboxSms && sandboxRail ? { sms: sandboxSms, rail: sandboxRail, gpayPartnerId: SANDBOX_GPAY_PARTNER_ID } : undefined,
   };
 }
@@ -357,7 +370,10 @@ export class Background {
     if (report.disbursementsNeedingOperator.length) logger.error({ disbursements: report.disbursementsNeedingOperator }, 'disbursements without a rail answer need an operator');
     if (report.decisionsAbandoned.length) logger.warn({ applications: report.decisionsAbandoned }, 'credit decisions abandoned after the deadline');
     if (report.decisionsRetried.length || report.disbursementsRetried.length) logger.warn({ report }, 'reconciler retried stalled work');
-    return report;
+    const callbacks = await this.services.callbackRedrive?.sweep();
+    if (callbacks?.redriven.length) logger.warn({ callbacks: callbacks.redriven }, 'partner callbacks the queue gave up on staged again');
+    if (callbacks?.lastRedrive.length) logger.error({ callbacks: callbacks.lastRedrive }, 'partner callbacks staged for the last time; if they fail again an operator must deliver them');
+    return { ...report, callbacks };
   }
 }
 

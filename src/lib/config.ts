@@ -53,13 +53,25 @@ export interface Config {
   partnersFile?: string;
   /** `npm start` runs the worker in the API process unless false. */
   runWorker: boolean;
-  /** The OCEN 4.0 network settings; undefined (the OCEN surface off) when none is set. */
+  /** The OCEN 4.0 network settings; undefined (the OCEN surface off) when none is set, or when `OCEN_ENABLED=false`. */
   ocen?: OcenConfig;
+  /**
+   * `OCEN_ENABLED`: false turns the OCEN surface off whatever else is set; true or unset leaves it to the
+   * `OCEN_*` settings. Production insists on the settings unless it is false (see src/boot-guard.ts).
+   */
+  ocenEnabled: boolean;
   worker: {
     concurrency: number;
     outboxPollMs: number;
     reconcileEveryMs: number;
     reconcileStaleAfterMs: number;
+    /**
+     * `CALLBACK_REDRIVE_AFTER_MS`: a partner callback not delivered and not tried for this long (its queue
+     * attempts were used up, or its job was lost) is staged again by the reconciler (at most
+     * `CALLBACK_REDRIVE_MAX` times per callback).
+     */
+    callbackRedriveAfterMs: number;
+    callbackRedriveMax: number;
     /** A running job's claim in Redis lasts this long and is renewed every half of it; a dead worker's job is taken over soon after it lapses. */
     lockMs: number;
     /** How often a worker looks for jobs whose claim lapsed (their worker died) and queues them again. */
@@ -94,6 +106,17 @@ export interface OcenConfig {
   orgId: string;
   /** `OCEN_REGISTRY_CACHE_MS`: how long a registry answer is kept (a key rotation or withdrawn approval takes effect within it). */
   registryCacheMs: number;
+  /**
+   * `OCEN_TIMESTAMP_WINDOW_MS` (default 5 minutes): a request whose `metadata.timestamp` is further than this from
+   * our clock, either way, is refused (replay window). A request without a timestamp is accepted.
+   */
+  timestampWindowMs: number;
+  /**
+   * `OCEN_ANALYTICS_URL` (optional): the network's heartbeat and analytics service (dev network:
+   * https://analytics-dev.ocen.network); heartbeats go to `{analyticsUrl}/ocen/v4/event`, the lender's
+   * disbursement metric to `{analyticsUrl}/ocen/v4/metrics/lender/loanDisbursementMetric`. None sent without it.
+   */
+  analyticsUrl?: string;
 }
 
 export class ConfigError extends Error {
@@ -157,7 +180,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const basePath = str('BASE_PATH', '').replace(/\/+$/, '');
   if (basePath && !/^\/[A-Za-z0-9/_-]*$/.test(basePath)) problems.push(`BASE_PATH must start with "/" and hold only [A-Za-z0-9/_-], got "${basePath}"`);
 
-  const ocen = loadOcenConfig(str, url, int, problems);
+  const ocenEnabled = bool('OCEN_ENABLED', true);
+  const ocen = ocenEnabled ? loadOcenConfig(str, url, int, problems) : undefined;
 
   const config: Config = {
     appEnv,
@@ -187,11 +211,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     partnersFile: str('PARTNERS_FILE', '') ? path.resolve(str('PARTNERS_FILE', '')) : undefined,
     runWorker: bool('RUN_WORKER', true),
     ocen,
+    ocenEnabled,
     worker: {
       concurrency: int('WORKER_CONCURRENCY', 8, 1, 256),
       outboxPollMs: int('OUTBOX_POLL_MS', 250, 10, 60_000),
       reconcileEveryMs: int('RECONCILE_EVERY_MS', 30_000, 100, 3_600_000),
       reconcileStaleAfterMs: int('RECONCILE_STALE_AFTER_MS', 120_000, 1_000, 86_400_000),
+      callbackRedriveAfterMs: int('CALLBACK_REDRIVE_AFTER_MS', 900_000, 1_000, 86_400_000),
+      callbackRedriveMax: int('CALLBACK_REDRIVE_MAX', 24, 0, 10_000),
       lockMs: int('WORKER_LOCK_MS', 5_000, 1_000, 600_000),
       stalledCheckMs: int('WORKER_STALLED_CHECK_MS', 2_000, 100, 600_000),
       shutdownGraceMs: int('WORKER_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
@@ -208,6 +235,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 /** The OCEN settings that are URLs (the issuer is one too, as an identifier). */
 export const OCEN_URLS = { registryUrl: 'OCEN_REGISTRY_URL', authJwksUrl: 'OCEN_AUTH_JWKS_URL', authIssuer: 'OCEN_AUTH_ISSUER', authTokenUrl: 'OCEN_AUTH_TOKEN_URL' } as const;
 const OCEN_VALUES = { clientId: 'OCEN_CLIENT_ID', clientSecret: 'OCEN_CLIENT_SECRET', participantId: 'OCEN_PARTICIPANT_ID', orgId: 'OCEN_ORG_ID' } as const;
+/** Every setting the OCEN surface needs (all of them or none; production needs all unless OCEN_ENABLED=false). */
+export const OCEN_REQUIRED_SETTINGS: readonly string[] = [...Object.values(OCEN_URLS), ...Object.values(OCEN_VALUES)];
 
 /** The OCEN settings: undefined when none is set; every one of them (URLs valid) when any is. */
 function loadOcenConfig(
@@ -216,7 +245,7 @@ function loadOcenConfig(
   int: (name: string, fallback: number, min: number, max: number) => number,
   problems: string[],
 ): OcenConfig | undefined {
-  const names = [...Object.values(OCEN_URLS), ...Object.values(OCEN_VALUES)];
+  const names = OCEN_REQUIRED_SETTINGS;
   const set = names.filter((name) => str(name, '') !== '');
   if (set.length === 0) return undefined;
   const missing = names.filter((name) => !set.includes(name));
@@ -224,7 +253,13 @@ function loadOcenConfig(
   const http = ['https:', 'http:'];
   const urls = Object.fromEntries(Object.entries(OCEN_URLS).map(([key, name]) => [key, str(name, '') ? url(name, '', http) : ''])) as Record<keyof typeof OCEN_URLS, string>;
   const values = Object.fromEntries(Object.entries(OCEN_VALUES).map(([key, name]) => [key, str(name, '')])) as Record<keyof typeof OCEN_VALUES, string>;
-  return { ...urls, ...values, registryCacheMs: int('OCEN_REGISTRY_CACHE_MS', 300_000, 0, 86_400_000) };
+  return {
+    ...urls,
+    ...values,
+    registryCacheMs: int('OCEN_REGISTRY_CACHE_MS', 300_000, 0, 86_400_000),
+    timestampWindowMs: int('OCEN_TIMESTAMP_WINDOW_MS', 300_000, 1_000, 86_400_000),
+    analyticsUrl: str('OCEN_ANALYTICS_URL', '') ? url('OCEN_ANALYTICS_URL', '', http).replace(/\/+$/, '') : undefined,
+  };
 }
 
 const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3_600, d: 86_400 };

@@ -5,7 +5,7 @@
  */
 import { randomInt, randomUUID } from 'node:crypto';
 import { LoanAgent } from '../support/ocen-network';
-import { OcenLenderHarness, Received, envelope, loanApplication } from '../support/ocen-lender-harness';
+import { OcenLenderHarness, Received, envelope, loanApplication } from '../support/ocen-acceptance-harness';
 import { TestApp, eventually } from '../support/test-app';
 
 let harness: OcenLenderHarness;

@@ -114,33 +114,7 @@ describe('the OCEN lender slice: createLoan → generateOffers → setOffers', (
   });
 });
 
-describe('OCEN network security and isolation', () => {
-  it('refuses unsigned, unauthenticated and tampered requests with 401 and processes nothing', async () => {
-    const id = `app-${randomUUID()}`;
-    const body = { ...envelope(), loanApplications: [loanApplication(id)] };
-    const unsigned = await post(agent, 'loanApplications/createLoanRequest', body, { sign: () => '' });
-    const noToken = await post(agent, 'loanApplications/createLoanRequest', body, { token: null });
-    const tampered = await post(agent, 'loanApplications/createLoanRequest', body, { tamper: (b) => Buffer.from(b.toString().replace('100000', '500000')) });
-    const wrongKey = await post(agent, 'loanApplications/createLoanRequest', body, { sign: (b) => other.sign(b) });
-    for (const [answer, reason] of [[unsigned, 'SIGNATURE_MISSING'], [noToken, 'TOKEN_MISSING'], [tampered, 'SIGNATURE_INVALID'], [wrongKey, 'SIGNATURE_']] as const) {
-      expect(answer.status).toBe(401);
-      expect(answer.body.error.startsWith(reason)).toBe(true);
-    }
-    const rows = await app.services.db.query(`SELECT 1 FROM application WHERE external_reference = $1`, [id]);
-    expect(rows).toHaveLength(0);
-  });
-
-  it('does not let another loan agent see or touch an application', async () => {
-    const id = `app-${randomUUID()}`;
-    await createLoan(id);
-    const peek = await post(other, 'offers/generateOffersRequest', { ...envelope(), loanApplicationIds: [id] });
-    expect(peek.status).toBe(404);
-    expect(peek.body.error).toMatch(/^UNKNOWN_LOAN_APPLICATION: /);
-    const unknown = await post(other, 'offers/generateOffersRequest', { ...envelope(), loanApplicationIds: [`app-${randomUUID()}`] });
-    expect(unknown.body.error.split(':')[0]).toBe(peek.body.error.split(':')[0]);
-    expect(otherEndpoint.received.filter((r) => JSON.stringify(r.body).includes(id))).toHaveLength(0);
-  });
-});
+// Refusals (401) and isolation between loan agents: test/http/ocen-rejections.test.ts.
 
 describe('OCEN callback delivery', () => {
   it('retries a callback to a loan agent that is down and delivers the same bytes once it is up', async () => {

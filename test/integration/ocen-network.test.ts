@@ -28,6 +28,7 @@ let ring: KeyRing;
 const agent = new LoanAgent('la-1', { kid: 'la-1-key' });
 const unapproved = new LoanAgent('la-unapproved');
 const jose4jAgent = new LoanAgent('la-jose4j'); // a key without kid, as the official Java sample registers it
+const otherLender = new LoanAgent('lender-other'); // an approved participant in another role
 
 const settings = (): OcenConfig => ({
   registryUrl: registry.url,
@@ -39,6 +40,7 @@ const settings = (): OcenConfig => ({
   participantId: 'lender-1',
   orgId: 'org-bank',
   registryCacheMs: 60_000,
+  timestampWindowMs: 300_000,
 });
 
 /** The network as the lender wires it, with a clock the registry cache reads (tests move it). */
@@ -51,6 +53,7 @@ beforeAll(async () => {
   registry.register(agent);
   registry.register(unapproved, { isApproved: false, participantRoleStatus: 'UNDER_REVIEW' });
   registry.register(jose4jAgent);
+  registry.register(otherLender, { participantRole: 'LENDER' });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cp-ocen-keys-'));
   generateKeySet(dir, 'development');
   ring = readKeySet(dir);
@@ -122,6 +125,7 @@ describe('inbound OCEN requests', () => {
       ['a token without a participantId claim', 'TOKEN_NO_PARTICIPANT', async () => ({ authorization: `Bearer ${await auth.issue({ sub: 'x' })}`, 'x-jws-signature': agent.sign(body) })],
       ['a participant the registry does not know', 'PARTICIPANT_UNKNOWN', async () => signedBy(new LoanAgent('la-unknown'))],
       ['a participant the registry has not approved', 'PARTICIPANT_NOT_APPROVED', async () => signedBy(unapproved)],
+      ['a participant the registry lists in another role than LOAN_AGENT', 'PARTICIPANT_WRONG_ROLE', async () => signedBy(otherLender)],
       ['no signature', 'SIGNATURE_MISSING', async () => ({ authorization: `Bearer ${await auth.tokenFor('la-1')}` })],
       ['a signature that is not a detached JWS', 'SIGNATURE_MALFORMED', async () => ({ authorization: `Bearer ${await auth.tokenFor('la-1')}`, 'x-jws-signature': 'sig1=:AAAA:' })],
       ['a body changed after it was signed', 'SIGNATURE_INVALID', async () => ({ ...(await signedBy(agent)), 'x-jws-signature': agent.sign(Buffer.from(body.toString().replace('la-app-1', 'la-app-2'))) })],

@@ -219,3 +219,69 @@ export class LoanAgent {
     return `${header}..${rsaSign('sha256', Buffer.concat([Buffer.from(`${header}.`), bytes]), this.privateKey).toString('base64url')}`;
   }
 }
+
+/** What the fake analytics service received: the path, the bearer token and the JSON body. */
+export interface AnalyticsPost {
+  path: string;
+  authorization: string | undefined;
+  body: any;
+}
+
+/**
+ * The network's heartbeat and analytics service: `POST /ocen/v4/event` and
+ * `/ocen/v4/metrics/lender/loanDisbursementMetric`, answered `{message, timestamp}`. `mode` bends it: `hang` takes
+ * requests and never answers (until closed), `fail` answers 500.
+ */
+export class FakeAnalytics {
+  received: AnalyticsPost[] = [];
+  mode: 'ok' | 'hang' | 'fail' = 'ok';
+  /** Requests taken while hanging (still open). */
+  hanging = 0;
+
+  private constructor(private readonly server: TestServer) {}
+
+  get url(): string {
+    return this.server.url;
+  }
+
+  static async start(): Promise<FakeAnalytics> {
+    const ref: { analytics?: FakeAnalytics } = {};
+    const server = await startServer((req, res, body) => ref.analytics!.handle(req, res, body));
+    return (ref.analytics = new FakeAnalytics(server));
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse, body: Buffer): void {
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    if (this.mode === 'hang') {
+      this.hanging += 1;
+      return;
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body.toString('utf8'));
+    } catch {
+      parsed = undefined;
+    }
+    this.received.push({ path, authorization: req.headers.authorization, body: parsed });
+    if (this.mode === 'fail') return json(res, 500, { message: 'down', errorCode: 'E500' });
+    if (req.method !== 'POST' || !['/ocen/v4/event', '/ocen/v4/metrics/lender/loanDisbursementMetric'].includes(path)) return json(res, 404, { message: 'not found' });
+    json(res, 200, { message: 'ok', timestamp: Date.now() });
+  }
+
+  /** The heartbeats received (their `event`), in order. */
+  get events(): Array<HeartbeatEventBody> {
+    return this.received.filter((r) => r.path === '/ocen/v4/event').map((r) => r.body.event);
+  }
+
+  close(): Promise<void> {
+    return this.server.close();
+  }
+}
+
+export interface HeartbeatEventBody {
+  timestamp: number;
+  eventType: string;
+  requestId: string;
+  loanMetaData: { loanApplicationId: string; loanId: string; productData: { productId: string; productNetworkId: string } };
+  recipients: Array<{ roleId: string; responseCode: number; responseMessage: string }>;
+}

@@ -46,12 +46,13 @@ export const TEST_TIMEOUTS = { DATABASE_CONNECT_TIMEOUT_MS: '2000', DATABASE_QUE
 
 /**
  * What APP_ENV=production needs to start (see src/boot-guard.ts): a production key set (generated once per test
- * process), an https SMS gateway and public URL. The partner guard also needs an active partner with keys.
+ * process), an https SMS gateway and public URL, and the OCEN surface turned off (OCEN_ENABLED=false; an OCEN test
+ * gives the OCEN_* settings instead). The partner guard also needs an active partner with keys.
  */
 export function productionEnv(): Record<string, string> {
   const keysDir = path.join(os.tmpdir(), `credit-partner-test-production-keys-${process.pid}`);
   if (!fs.existsSync(path.join(keysDir, 'keyset.json'))) generateKeySet(keysDir, 'production');
-  return { APP_ENV: 'production', KEYS_DIR: keysDir, SMS_GATEWAY_URL: 'https://sms-gateway.invalid/send', PUBLIC_BASE_URL: 'https://bank.invalid' };
+  return { APP_ENV: 'production', KEYS_DIR: keysDir, SMS_GATEWAY_URL: 'https://sms-gateway.invalid/send', PUBLIC_BASE_URL: 'https://bank.invalid', OCEN_ENABLED: 'false' };
 }
 
 /**

@@ -27,15 +27,16 @@ const keySet = (environment: 'development' | 'production') => {
 describe('the production boot guard', () => {
   it('when production is started with nothing configured, then it stops before the database with every problem in one message', async () => {
     const problems = await refusal({ APP_ENV: 'production' });
-    expect(problems).toHaveLength(3);
+    expect(problems).toHaveLength(4);
     expect(problems[0]).toMatch(/^KEYS_DIR is not set/);
     expect(problems[1]).toMatch(/^SMS_GATEWAY_URL is not set/);
     expect(problems[2]).toMatch(/^PUBLIC_BASE_URL must use https/);
-    expect(new BootRefusal(problems).message).toMatch(/refuses to start in production:\n {2}- KEYS_DIR[^]*\n {2}- SMS_GATEWAY_URL[^]*\n {2}- PUBLIC_BASE_URL/);
+    expect(problems[3]).toMatch(/^OCEN_REGISTRY_URL, .*OCEN_ORG_ID are not set: .*OCEN_ENABLED=false/);
+    expect(new BootRefusal(problems).message).toMatch(/refuses to start in production:\n {2}- KEYS_DIR[^]*\n {2}- SMS_GATEWAY_URL[^]*\n {2}- PUBLIC_BASE_URL[^]*\n {2}- OCEN_REGISTRY_URL/);
   });
 
   it('when KEYS_DIR holds a development key set, then production refuses it', async () => {
-    const problems = await refusal({ APP_ENV: 'production', KEYS_DIR: keySet('development'), SMS_GATEWAY_URL: 'https://sms.invalid', PUBLIC_BASE_URL: 'https://bank.invalid' });
+    const problems = await refusal({ APP_ENV: 'production', KEYS_DIR: keySet('development'), SMS_GATEWAY_URL: 'https://sms.invalid', PUBLIC_BASE_URL: 'https://bank.invalid', OCEN_ENABLED: 'false' });
     expect(problems).toEqual([expect.stringMatching(/holds a key set generated for development/)]);
   });
 
@@ -84,5 +85,23 @@ describe('the production boot guard', () => {
       'OCEN_AUTH_TOKEN_URL must use https in production, got "http://auth.invalid/token"',
     ]);
     expect(productionProblems(loadConfig({ ...ocen }))).toEqual([]);
+  });
+
+  it('when production serves OCEN, then every OCEN setting is needed unless OCEN_ENABLED=false turns the surface off', () => {
+    const ready = { APP_ENV: 'production', KEYS_DIR: keySet('production'), SMS_GATEWAY_URL: 'https://sms.invalid', PUBLIC_BASE_URL: 'https://bank.invalid' };
+    const ocen = {
+      OCEN_REGISTRY_URL: 'https://registry.invalid', OCEN_AUTH_JWKS_URL: 'https://auth.invalid/certs', OCEN_AUTH_ISSUER: 'https://auth.invalid/realms/x',
+      OCEN_AUTH_TOKEN_URL: 'https://auth.invalid/token', OCEN_CLIENT_ID: 'lender', OCEN_CLIENT_SECRET: 'secret', OCEN_PARTICIPANT_ID: 'p-1', OCEN_ORG_ID: 'o-1',
+    };
+    const missing = productionProblems(loadConfig(ready));
+    expect(missing).toHaveLength(1);
+    for (const name of Object.keys(ocen)) expect(missing[0]).toContain(name);
+    expect(productionProblems(loadConfig({ ...ready, OCEN_ENABLED: 'false' }))).toEqual([]);
+    expect(loadConfig({ ...ready, OCEN_ENABLED: 'false', ...ocen }).ocen).toBeUndefined();
+    expect(productionProblems(loadConfig({ ...ready, ...ocen }))).toEqual([]);
+    expect(productionProblems(loadConfig({ ...ready, ...ocen, OCEN_ANALYTICS_URL: 'http://analytics.invalid' }))).toEqual(['OCEN_ANALYTICS_URL must use https in production, got "http://analytics.invalid"']);
+    // One setting forgotten: the configuration itself is refused, naming it.
+    const { OCEN_ORG_ID: _forgotten, ...incomplete } = ocen;
+    expect(() => loadConfig({ ...ready, ...incomplete })).toThrow(/OCEN_ORG_ID is not/);
   });
 });

@@ -88,7 +88,7 @@ describe('configuration, validated once at boot', () => {
       expect(loadConfig({}).ocen).toBeUndefined();
     });
 
-    it('when all are set, then they are read as given, with the registry cached 5 minutes by default', () => {
+    it('when all are set, then they are read as given, with the registry cached 5 minutes and a replay window of 5 minutes by default, and no analytics', () => {
       expect(loadConfig(ocen).ocen).toEqual({
         registryUrl: 'https://dev.ocen.network',
         authJwksUrl: ocen.OCEN_AUTH_JWKS_URL,
@@ -99,8 +99,19 @@ describe('configuration, validated once at boot', () => {
         participantId: 'lender-1',
         orgId: 'org-bank',
         registryCacheMs: 300_000,
+        timestampWindowMs: 300_000,
+        analyticsUrl: undefined,
       });
       expect(loadConfig({ ...ocen, OCEN_REGISTRY_CACHE_MS: '1000' }).ocen?.registryCacheMs).toBe(1000);
+      expect(loadConfig({ ...ocen, OCEN_TIMESTAMP_WINDOW_MS: '60000' }).ocen?.timestampWindowMs).toBe(60_000);
+      expect(loadConfig({ ...ocen, OCEN_ANALYTICS_URL: 'https://analytics-dev.ocen.network/' }).ocen?.analyticsUrl).toBe('https://analytics-dev.ocen.network');
+      expect(() => loadConfig({ ...ocen, OCEN_ANALYTICS_URL: 'analytics' })).toThrow(/OCEN_ANALYTICS_URL is not a valid URL/);
+    });
+
+    it('when OCEN_ENABLED is false, then the surface is off even with every setting given', () => {
+      expect(loadConfig({ ...ocen, OCEN_ENABLED: 'false' })).toMatchObject({ ocen: undefined, ocenEnabled: false });
+      expect(loadConfig({ ...ocen, OCEN_ENABLED: 'true' }).ocen?.participantId).toBe('lender-1');
+      expect(() => loadConfig({ OCEN_ENABLED: 'maybe' })).toThrow(/OCEN_ENABLED must be true or false/);
     });
 
     it('when only some are set, then the boot stops naming the missing ones', () => {

@@ -22,6 +22,11 @@ export interface PartnerCallback {
   lastError: string | null;
   deliveredAt: Date | null;
   createdAt: Date;
+  /** When the last delivery attempt was made (null: none yet). */
+  lastAttemptAt: Date | null;
+  /** How many times the reconciler staged it again after the queue gave up, and when last. */
+  redrives: number;
+  redrivenAt: Date | null;
 }
 
 export type NewPartnerCallback = Pick<PartnerCallback, 'id' | 'partnerId' | 'operation' | 'requestId' | 'subjects' | 'contextCiphertext'>;
@@ -39,6 +44,9 @@ const CALLBACK = new Table<PartnerCallback>('partner_callback', {
   lastError: 'last_error',
   deliveredAt: 'delivered_at',
   createdAt: 'created_at',
+  lastAttemptAt: 'last_attempt_at',
+  redrives: 'redrives',
+  redrivenAt: 'redriven_at',
 });
 
 export class PartnerCallbackRepository {
@@ -78,7 +86,7 @@ export class PartnerCallbackRepository {
   /** Counts one delivery attempt and its outcome (`error` undefined: delivered). */
   async recordAttempt(id: string, error: string | undefined): Promise<void> {
     await this.db.query(
-      `UPDATE partner_callback SET attempts = attempts + 1, last_error = $2,
+      `UPDATE partner_callback SET attempts = attempts + 1, last_error = $2, last_attempt_at = now(),
          delivered_at = CASE WHEN $2::text IS NULL THEN COALESCE(delivered_at, now()) ELSE delivered_at END
        WHERE id = $1`,
       [id, error ?? null],
@@ -92,6 +100,25 @@ export class PartnerCallbackRepository {
        WHERE ($1::text IS NULL OR partner_id = $1) AND $2 = ANY(subjects) AND body_ciphertext IS NOT NULL
        ORDER BY built_at DESC, id DESC LIMIT $3`,
       [partnerId ?? null, subject, limit],
+    );
+  }
+
+  /**
+   * Claims, in the caller's transaction, up to `limit` callbacks not delivered and left alone since `before` (not
+   * created, tried or re-driven after it) that were re-driven fewer than `maxRedrives` times, oldest first, and
+   * counts one more re-drive of each at `now`. Rows claimed by a concurrent sweep are skipped.
+   */
+  async claimStalled(before: Date, now: Date, maxRedrives: number, limit: number): Promise<Array<Pick<PartnerCallback, 'id' | 'partnerId' | 'operation' | 'redrives'>>> {
+    return this.db.query(
+      `WITH claimed AS (
+         UPDATE partner_callback SET redrives = redrives + 1, redriven_at = $2
+         WHERE id IN (
+           SELECT id FROM partner_callback
+           WHERE delivered_at IS NULL AND redrives < $3 AND GREATEST(created_at, last_attempt_at, redriven_at) < $1
+           ORDER BY created_at LIMIT $4 FOR UPDATE SKIP LOCKED)
+         RETURNING id, partner_id, operation, redrives, created_at)
+       SELECT id, partner_id AS "partnerId", operation, redrives FROM claimed ORDER BY created_at, id`,
+      [before, now, maxRedrives, limit],
     );
   }
 }

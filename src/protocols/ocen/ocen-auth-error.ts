@@ -24,6 +24,14 @@ export const OcenAuthReason = {
   PARTICIPANT_UNKNOWN: 'PARTICIPANT_UNKNOWN',
   /** The registry knows the participant but it is not approved. */
   PARTICIPANT_NOT_APPROVED: 'PARTICIPANT_NOT_APPROVED',
+  /** The participant's registry role is not one this surface serves (LOAN_AGENT). */
+  PARTICIPANT_WRONG_ROLE: 'PARTICIPANT_WRONG_ROLE',
+  /** `metadata.originatorParticipantId` (or the legacy `metadata.participantId`) names another participant than the token's. */
+  ORIGINATOR_MISMATCH: 'ORIGINATOR_MISMATCH',
+  /** `metadata.timestamp` is further from our clock than OCEN_TIMESTAMP_WINDOW_MS (a replay, or a badly wrong clock). */
+  TIMESTAMP_OUT_OF_WINDOW: 'TIMESTAMP_OUT_OF_WINDOW',
+  /** `metadata.timestamp` is present but is neither ISO-8601 nor epoch milliseconds. */
+  TIMESTAMP_UNREADABLE: 'TIMESTAMP_UNREADABLE',
   /** The participant's registered `publicKey` is not an RSA public JWK of at least 2048 bits. */
   PARTICIPANT_KEY_UNUSABLE: 'PARTICIPANT_KEY_UNUSABLE',
   /** Neither `x-jws-signature` nor `Signature` is present. */

@@ -13,8 +13,12 @@ import type { OcenParticipant, OcenRegistry } from './ocen-registry';
  * 3. the token verified against the auth service's JWKS (`OCEN_AUTH_JWKS_URL`; cached, fetched again when a
  *    token names an unknown `kid`, at most once per cooldown), algorithms RS256, PS256 or ES256 only, `iss` =
  *    `OCEN_AUTH_ISSUER`, `exp` required and not passed (30 s clock tolerance);
- * 4. the caller is the token's `participantId` claim, looked up in the registry (approved, with a usable key);
+ * 4. the caller is the token's `participantId` claim, looked up in the registry (approved, with a usable key),
+ *    in a role this surface serves (`participantRole` LOAN_AGENT, else PARTICIPANT_WRONG_ROLE);
  * 5. the detached JWS verified over the exact raw body bytes with that participant's registered key.
+ *
+ * Then, once the body is parsed and its envelope normalised, {@link checkEnvelope}: the originator it names is
+ * the caller, and its timestamp is within the replay window.
  *
  * It answers the caller, or throws OcenAuthError (reason, and `status` 401; 503 when the auth service's JWKS or
  * the registry could not be asked). The route answers that and processes nothing.
@@ -45,6 +49,8 @@ export interface OcenAuthOptions {
   jwksTimeoutMs?: number;
   /** Clock skew allowed on `exp`, `nbf` and `iat`, in seconds (default 30). */
   clockToleranceSec?: number;
+  /** Registry roles (`participantRole`) allowed to call (default LOAN_AGENT: the lender surface serves loan agents). */
+  roles?: readonly string[];
 }
 
 /** Asymmetric algorithms a network token may be signed with (Keycloak signs RS256 by default); never HS* or none. */
@@ -94,6 +100,10 @@ export function createOcenAuthenticator(options: OcenAuthOptions): AuthenticateO
     }
     const participantId = String(claimed);
     const participant = await options.registry.participant(participantId);
+    const roles = options.roles ?? ['LOAN_AGENT'];
+    if (participant.role === undefined || !roles.includes(participant.role)) {
+      throw refuse(OcenAuthReason.PARTICIPANT_WRONG_ROLE, `Participant ${JSON.stringify(participantId)} is registered as ${participant.role ?? 'no role'}; this lender serves ${roles.join(', ')} only`);
+    }
     verifyDetached(signature, rawBody, participant.publicKey);
     return { participantId, participant, claims };
   };
@@ -127,4 +137,64 @@ function tokenRefusal(err: unknown): OcenAuthError {
   if (err instanceof errors.JOSENotSupported || err instanceof errors.JWKInvalid) return refuse(OcenAuthReason.TOKEN_INVALID, 'The token\'s key or algorithm is not usable');
   // Everything else happened while fetching the JWKS: a timeout, a non-200 answer, no JSON, no connection.
   return refuse(OcenAuthReason.AUTH_SERVICE_UNAVAILABLE, 'The OCEN auth service\'s keys could not be fetched');
+}
+
+/**
+ * The envelope of an authenticated request (after `normaliseInbound`, so the legacy `metadata.participantId` is
+ * read as `originatorParticipantId`), checked before anything is processed; throws OcenAuthError (401):
+ *
+ * - `metadata.originatorParticipantId`, when present, must be the token's `participantId` (ORIGINATOR_MISMATCH):
+ *   a loan agent cannot speak for another. Absent: the token's participant is the originator.
+ * - `metadata.timestamp` must lie within `windowMs` of `now`, either way (TIMESTAMP_OUT_OF_WINDOW): a replayed
+ *   request is refused even under a new requestId. Read leniently (see {@link readOcenTimestamp}); unreadable is
+ *   TIMESTAMP_UNREADABLE. Absent: not refused here (nothing in the spec says how old it may be, and the
+ *   requestId still makes a replay harmless, being the idempotency key); loan.json's MetaData requires it, so the
+ *   schema check after this one answers 400 INVALID_REQUEST for a request without it.
+ */
+export function checkEnvelope(caller: Pick<OcenCaller, 'participantId'>, body: Record<string, unknown>, now: Date, windowMs: number): void {
+  const metadata = body.metadata !== null && typeof body.metadata === 'object' && !Array.isArray(body.metadata) ? (body.metadata as Record<string, unknown>) : {};
+  const originator = metadata.originatorParticipantId;
+  if (originator !== undefined && originator !== null && originator !== '' && String(originator) !== caller.participantId) {
+    throw refuse(OcenAuthReason.ORIGINATOR_MISMATCH, `metadata.originatorParticipantId ${JSON.stringify(String(originator))} is not the caller (${caller.participantId}, the token's participantId)`);
+  }
+  const stamp = metadata.timestamp;
+  if (stamp === undefined || stamp === null || stamp === '') return;
+  const readings = readOcenTimestamp(stamp);
+  if (!readings) throw refuse(OcenAuthReason.TIMESTAMP_UNREADABLE, 'metadata.timestamp is neither ISO-8601 nor epoch milliseconds');
+  if (!readings.some((ms) => Math.abs(ms - now.getTime()) <= windowMs)) {
+    throw refuse(OcenAuthReason.TIMESTAMP_OUT_OF_WINDOW, `metadata.timestamp ${JSON.stringify(String(stamp))} is more than ${Math.round(windowMs / 1000)} s away from our clock (${now.toISOString()})`);
+  }
+}
+
+const ISO_ZONED = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i;
+const ISO_LOCAL = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?$/;
+const IST_OFFSET_MS = 330 * 60_000;
+
+/**
+ * The instants a `metadata.timestamp` may mean, in epoch ms; undefined when unreadable. Lenient, as participants
+ * send it in several ways:
+ *
+ * | sent | read as |
+ * |---|---|
+ * | ISO-8601 with a zone (`2026-12-03T10:00:00Z`, `...+05:30`, `+0530`) | that instant |
+ * | ISO-8601 without a zone (`2026-12-03T10:00:00`, as Java's LocalDateTime prints) | UTC or IST (v3 said a zoneless time is IST; servers often print UTC): either reading may fall in the window |
+ * | digits, or a number (epoch milliseconds; 10 digits or fewer: epoch seconds) | that instant |
+ */
+export function readOcenTimestamp(value: unknown): number[] | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? [value < 1e11 ? value * 1000 : value] : undefined;
+  if (typeof value !== 'string') return undefined;
+  const text = value.trim();
+  if (/^\d{1,16}$/.test(text)) {
+    const n = Number(text);
+    return [text.length <= 10 ? n * 1000 : n];
+  }
+  if (ISO_ZONED.test(text)) {
+    const ms = Date.parse(text.replace(' ', 'T').replace(/([+-]\d{2})(\d{2})$/, '$1:$2').replace(/(\.\d{3})\d+/, '$1'));
+    return Number.isNaN(ms) ? undefined : [ms];
+  }
+  if (ISO_LOCAL.test(text)) {
+    const utc = Date.parse(`${text.replace(' ', 'T').replace(/(\.\d{3})\d+/, '$1')}Z`);
+    return Number.isNaN(utc) ? undefined : [utc, utc - IST_OFFSET_MS];
+  }
+  return undefined;
 }

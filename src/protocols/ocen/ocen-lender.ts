@@ -147,6 +147,8 @@ export class OcenLender {
     }
     const url = `${participant.baseUrl.replace(/\/+$/, '')}${OCEN_PATH_PREFIX}${callback.operation}`;
     let error: string | undefined;
+    let status: number | undefined;
+    let ack: ReturnType<typeof readAck>;
     try {
       const response = await fetch(url, {
         method: 'POST',
@@ -155,6 +157,7 @@ export class OcenLender {
         redirect: 'manual',
         signal: AbortSignal.timeout(this.options.callbackTimeoutMs ?? 10_000),
       });
+      status = response.status;
       const text = await response.text().catch(() => '');
       if (response.status < 200 || response.status > 299) error = `HTTP ${response.status}`;
       else {
@@ -164,13 +167,14 @@ export class OcenLender {
         } catch {
           answer = undefined;
         }
-        const ack = readAck(answer);
+        ack = readAck(answer);
         if (ack && !ack.accepted) this.logger.warn({ callbackId, operation: callback.operation, ackError: ack.error }, 'OCEN callback delivered; the loan agent acked an error');
       }
     } catch (err) {
       error = err instanceof Error ? err.message : String(err);
     }
     await this.callbacks.recordAttempt(callback.id, error);
+    this.network.analytics.responseSent(callback.partnerId, callback.operation, JSON.parse(bytes.toString('utf8')) as Json, status, ack, error);
     if (error) throw new Error(`OCEN callback ${callback.operation} to ${callback.partnerId} not delivered: ${error}`);
   }
 

@@ -1,7 +1,9 @@
+import pino, { Logger } from 'pino';
 import type { OcenConfig } from '../../lib/config';
 import { activeSigningKey, KeyRing } from '../../lib/keys';
 import { OCEN_SIGNATURE_HEADER, signDetached } from './detached-jws';
-import { AuthenticateOcenRequest, createOcenAuthenticator, OcenAuthOptions } from './ocen-auth';
+import { AuthenticateOcenRequest, checkEnvelope, createOcenAuthenticator, OcenAuthOptions, OcenCaller } from './ocen-auth';
+import { createOcenAnalytics, NO_NETWORK_ANALYTICS, OcenAnalyticsOptions, OcenNetworkAnalytics } from './ocen-analytics';
 import { createRegistryClient, OcenRegistry, OcenRegistryOptions } from './ocen-registry';
 import { createTokenSource, OcenTokenOptions, OcenTokenSource } from './ocen-token';
 
@@ -10,20 +12,25 @@ import { createTokenSource, OcenTokenOptions, OcenTokenSource } from './ocen-tok
  * (inbound) and the callback sender (outbound) use.
  *
  * - `authenticateOcenRequest(headers, rawBody)`: the caller of an inbound request, or OcenAuthError (see ocen-auth.ts).
+ * - `checkEnvelope(caller, body, now)`: the normalised envelope names the caller as originator and is within the
+ *   replay window (`OCEN_TIMESTAMP_WINDOW_MS`), or OcenAuthError.
  * - `registry.participant(id)`: an approved participant (its key, its `baseUrl`), cached.
  * - `tokens.token()`: our bearer token, cached until shortly before it expires; also sent to the registry.
  * - `sign(bytes)`: a detached JWS of the exact bytes we send, with our active RS256 key (listed, with its kid,
  *   at /.well-known/jwks.json), for the `x-jws-signature` header.
  * - `outboundHeaders(bytes)`: the headers of a callback carrying those bytes (token, signature, JSON).
+ * - `analytics`: heartbeats and the lender's metrics to `OCEN_ANALYTICS_URL` (fire-and-forget; nothing without it).
  */
 export interface OcenNetwork {
   authenticateOcenRequest: AuthenticateOcenRequest;
+  checkEnvelope(caller: OcenCaller, body: Record<string, unknown>, now: Date): void;
   registry: OcenRegistry;
   tokens: OcenTokenSource;
   sign(body: Uint8Array): string;
   outboundHeaders(body: Uint8Array): Promise<Record<string, string>>;
   /** The sandbox's built-in loan agent (sandbox-loan-agent.ts): callbacks are built and stored, marked delivered, never POSTed. */
   keepsCallbacks?: boolean;
+  analytics: OcenNetworkAnalytics;
 }
 
 /** Timings and limits the settings do not carry (tests shorten them). */
@@ -31,16 +38,22 @@ export interface OcenNetworkTuning {
   auth?: Pick<OcenAuthOptions, 'jwksCacheMs' | 'jwksCooldownMs' | 'jwksTimeoutMs' | 'clockToleranceSec'>;
   registry?: Pick<OcenRegistryOptions, 'negativeCacheMs' | 'timeoutMs' | 'maxEntries' | 'now'>;
   tokens?: Pick<OcenTokenOptions, 'refreshBeforeMs' | 'timeoutMs' | 'now'>;
+  analytics?: Pick<OcenAnalyticsOptions, 'maxQueued' | 'concurrency' | 'timeoutMs'>;
 }
 
-export function createOcenNetwork(settings: OcenConfig, ring: KeyRing, tuning: OcenNetworkTuning = {}): OcenNetwork {
+export function createOcenNetwork(settings: OcenConfig, ring: KeyRing, tuning: OcenNetworkTuning = {}, logger: Logger = pino({ level: 'silent' })): OcenNetwork {
   const signingKey = activeSigningKey(ring, 'RS256');
   const tokens = createTokenSource({ tokenUrl: settings.authTokenUrl, clientId: settings.clientId, clientSecret: settings.clientSecret, ...tuning.tokens });
   const registry = createRegistryClient({ registryUrl: settings.registryUrl, tokens, cacheMs: settings.registryCacheMs, ...tuning.registry });
   const authenticateOcenRequest = createOcenAuthenticator({ jwksUrl: settings.authJwksUrl, issuer: settings.authIssuer, registry, ...tuning.auth });
   const sign = (body: Uint8Array) => signDetached(body, signingKey);
+  const analytics = settings.analyticsUrl
+    ? createOcenAnalytics({ url: settings.analyticsUrl, tokens, participantId: settings.participantId, logger, ...tuning.analytics })
+    : NO_NETWORK_ANALYTICS;
   return {
+    analytics,
     authenticateOcenRequest,
+    checkEnvelope: (caller, body, now) => checkEnvelope(caller, body, now, settings.timestampWindowMs),
     registry,
     tokens,
     sign,

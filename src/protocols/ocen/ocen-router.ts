@@ -25,14 +25,17 @@ export interface OcenRouterOptions {
  * In order: the raw body (at most 64 KiB); the caller authenticated over those bytes (`authenticateOcenRequest`:
  * bearer token of the network's auth service, registry entry, detached JWS), else 401 (503 when the network
  * could not be asked) and nothing is processed; JSON only, well-formed text; the envelope normalised (both
- * generations) and checked leniently against the patched loan.json; then the work, idempotent per caller and
+ * generations), its originator the caller and its timestamp within the replay window (`checkEnvelope`, else 401),
+ * and checked leniently against the patched loan.json; then the work, idempotent per caller and
  * `metadata.requestId`, and the ack `{error: "0", traceId, timestamp}`. A request that cannot be accepted is
- * answered with an Ack whose `error` is `CODE: reason`, and a 4xx status.
+ * answered with an Ack whose `error` is `CODE: reason`, and a 4xx status. Once the ack of an authenticated
+ * request with a readable envelope is sent, its heartbeats (`XXX_REQUEST`, `XXX_REQUEST_ACK`) are queued.
  */
 export function ocenRouter(options: OcenRouterOptions): Router {
   const router = express.Router();
   const ack = (res: Response, status: number, error: string, traceId?: string) => {
     const body: OcenAck = { error, traceId: traceId ?? currentTraceId() ?? '', timestamp: options.clock.now().toISOString() };
+    res.locals.ocenAck = body;
     res.status(status).json(body);
   };
 
@@ -55,6 +58,8 @@ export function ocenRouter(options: OcenRouterOptions): Router {
         if (text.illFormedAt) return ack(res, 400, `ILL_FORMED_TEXT: ${text.illFormedAt} holds NUL, a lone surrogate or a control character`);
         if (text.tooDeep) return ack(res, 400, `INVALID_REQUEST: the body nests deeper than ${MAX_NESTING} levels`);
         const normalised = normaliseInbound(operation, parsed);
+        res.once('finish', () => options.lender.network.analytics.requestAnswered(caller.participantId, operation, normalised.body, res.statusCode, res.locals.ocenAck));
+        options.lender.network.checkEnvelope(caller, normalised.body, options.clock.now());
         const traceId = typeof (normalised.body.metadata as { traceId?: unknown } | undefined)?.traceId === 'string'
           ? String((normalised.body.metadata as { traceId: string }).traceId)
           : undefined;
@@ -66,6 +71,7 @@ export function ocenRouter(options: OcenRouterOptions): Router {
         if (!normalised.requestId) return ack(res, 400, 'INVALID_REQUEST: metadata.requestId is required', traceId);
         try {
           const answer = await options.lender.accept(caller, operation, normalised.body, normalised.requestId);
+          res.locals.ocenAck = answer;
           res.status(200).json(answer);
         } catch (err) {
           if (err instanceof OcenRefusal) return ack(res, err.status, `${err.code}: ${err.message}`, traceId);
