@@ -15,6 +15,7 @@ import { Idempotency } from './lib/idempotency/idempotency';
 import { IdempotencyRepository } from './lib/idempotency/idempotency.repository';
 import { SandboxBureau, SandboxCkycRegistry, SandboxRail, SandboxSmsOutbox } from './adapters/sandbox/sandbox-adapters';
 import { SANDBOX_GPAY_PARTNER_ID, SANDBOX_PARTNERS } from './adapters/sandbox/sandbox-partners';
+import { SandboxAccountAggregator, SandboxDocumentVerifier } from './adapters/sandbox/sandbox-account-aggregator';
 import { unconfigured } from './adapters/unconfigured';
 import { HttpSmsSender } from './adapters/sms/http-sms-sender';
 import { TransitionWriter } from './core/state/transition-writer';
@@ -51,6 +52,12 @@ import { reviewKycJob } from './core/kyc/review-kyc.job';
 import { expireKycJob } from './core/kyc/expire-kyc.job';
 import { confirmMandateJob } from './core/mandate/confirm-mandate.job';
 import { disburseLoanJob } from './core/loan/disburse-loan.job';
+import { ConsentRepository } from './core/consent/consent.repository';
+import { ConsentService } from './core/consent/consent.service';
+import { advanceConsentJob } from './core/consent/advance-consent.job';
+import { IncomeDocumentRepository } from './core/income/income-document.repository';
+import { IncomeDocumentService } from './core/income/income-document.service';
+import { verifyIncomeDocumentsJob } from './core/income/verify-income-documents.job';
 import { GpayExchange } from './protocols/gpay/gpay-exchange';
 import { PartnerCallbackRepository } from './lib/callbacks/partner-callback.repository';
 import { createOcenNetwork } from './protocols/ocen/ocen-network';
@@ -91,8 +98,12 @@ export interface Services {
   submissions: SubmissionService;
   statuses: ApplicationStatusService;
   loans: LoanService;
+  /** Account-aggregator consents (the lender as FIU). */
+  consents: ConsentService;
+  /** Documents sent as evidence of income. */
+  incomeDocuments: IncomeDocumentService;
   reconciler: ReconcilerService;
-  sandbox?: { sms: SandboxSmsOutbox; rail: SandboxRail; gpayPartnerId: string };
+  sandbox?: { sms: SandboxSmsOutbox; rail: SandboxRail; aa: SandboxAccountAggregator; gpayPartnerId: string };
 }
 
 export function buildServices(config: Config, logger: Logger, clock: Clock = systemClock): Services {
@@ -124,6 +135,9 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
   const ckycRegistry = config.sandbox ? new SandboxCkycRegistry() : unconfigured.ckyc;
   const sandboxRail = config.sandbox ? new SandboxRail(redis, config.queuePrefix, config.sandboxRailDelayMs) : undefined;
   const rail = sandboxRail ?? unconfigured.rail;
+  const sandboxAa = config.sandbox ? new SandboxAccountAggregator(redis, config.queuePrefix, config.publicBaseUrl) : undefined;
+  const accountAggregator = sandboxAa ?? unconfigured.accountAggregator;
+  const documentVerifier = config.sandbox ? new SandboxDocumentVerifier() : unconfigured.documentVerifier;
 
   const limiter = new RateLimiter(redis, config.queuePrefix);
   const partners = new PartnerService(new PartnerRepository(db), clock, config.partnerCacheMs);
@@ -136,10 +150,12 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
   const loans = new LoanService(db, applications, submissionRepository, loanRepository, transitions, rail, accountTokens, clock);
 
   const offers = new OfferService(offerRepository, db, applications, clock);
+  const consents = new ConsentService(db, applications, new ConsentRepository(db), transitions, outbox, sealer, accountAggregator, approvals, clock);
+  const incomeDocuments = new IncomeDocumentService(db, applications, new IncomeDocumentRepository(db), documentVerifier, approvals, outbox, clock);
   const idempotency = new Idempotency(db, new IdempotencyRepository(db), sealer);
   const ocen = config.ocen
     ? new OcenLender(db, idempotency, partners,
-      ocenOperations({ applications, approvals, offers, clock, logger, productId: OCEN_PRODUCT_ID, analytics: NO_ANALYTICS }),
+      ocenOperations({ applications, approvals, offers, consents, incomeDocuments, clock, logger, productId: OCEN_PRODUCT_ID, analytics: NO_ANALYTICS }),
       new PartnerCallbackRepository(db), outbox, sealer, createOcenNetwork(config.ocen, keys), clock, logger,
       { participantId: config.ocen.participantId, orgId: config.ocen.orgId })
     : undefined;
@@ -151,7 +167,9 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
     .register(reviewKycJob, kyc)
     .register(expireKycJob, kyc)
     .register(confirmMandateJob, mandates)
-    .register(disburseLoanJob, loans);
+    .register(disburseLoanJob, loans)
+    .register(advanceConsentJob, consents)
+    .register(verifyIncomeDocumentsJob, incomeDocuments);
   if (ocen) jobs.register(ocenCallbackJob, ocen);
 
   return {
@@ -180,11 +198,13 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
     submissions: new SubmissionService(db, applications, offerRepository, submissionRepository, transitions, challenges, kyc, mandates, outbox, identity, clock),
     statuses: new ApplicationStatusService(applications, accountTokens),
     loans,
+    consents,
+    incomeDocuments,
     reconciler: new ReconcilerService(db, applications, loanRepository, approvals, outbox, clock, {
       ...DEFAULT_RECONCILER_POLICY,
       staleAfterMs: config.worker.reconcileStaleAfterMs,
     }),
-    sandbox: sandboxSms && sandboxRail ? { sms: sandboxSms, rail: sandboxRail, gpayPartnerId: SANDBOX_GPAY_PARTNER_ID } : undefined,
+    sandbox: sandboxSms && sandboxRail && sandboxAa ? { sms: sandboxSms, rail: sandboxRail, aa: sandboxAa, gpayPartnerId: SANDBOX_GPAY_PARTNER_ID } : undefined,
   };
 }
 

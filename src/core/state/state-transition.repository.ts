@@ -2,7 +2,7 @@ import { Database, sqlStateOf } from '../../lib/db/database';
 import { AppError, AppErrorCode } from '../errors';
 
 /** The tables that carry a state machine. */
-export type StatefulModel = 'application' | 'kyc' | 'repaymentMandate' | 'loanAccount' | 'disbursement';
+export type StatefulModel = 'application' | 'kyc' | 'repaymentMandate' | 'loanAccount' | 'disbursement' | 'aaConsent';
 
 export interface StateTransitionRecord {
   aggregate: string;
@@ -19,6 +19,7 @@ const TABLES: Record<StatefulModel, { table: string; hasUpdatedAt: boolean }> = 
   repaymentMandate: { table: 'repayment_mandate', hasUpdatedAt: true },
   loanAccount: { table: 'loan_account', hasUpdatedAt: true },
   disbursement: { table: 'disbursement', hasUpdatedAt: false },
+  aaConsent: { table: 'aa_consent', hasUpdatedAt: true },
 };
 
 /** `approvalRejectionReason` → `approval_rejection_reason`; field names come from code, never from a request. */

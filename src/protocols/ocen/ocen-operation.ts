@@ -3,6 +3,8 @@ import type { Application } from '../../core/application/application';
 import type { ApplicationRepository } from '../../core/application/application.repository';
 import type { ApprovalService } from '../../core/approval/approval.service';
 import type { OfferService } from '../../core/offer/offer.service';
+import type { ConsentService } from '../../core/consent/consent.service';
+import type { IncomeDocumentService } from '../../core/income/income-document.service';
 import type { Clock } from '../../lib/clock';
 import type { OcenOperation } from './ocen-schemas';
 
@@ -32,6 +34,10 @@ export interface OcenCore {
   applications: ApplicationRepository;
   approvals: ApprovalService;
   offers: OfferService;
+  /** Account-aggregator consents (the lender as FIU). */
+  consents: ConsentService;
+  /** Documents sent as evidence of income (sendAdditionalDocuments, pledged documents). */
+  incomeDocuments: IncomeDocumentService;
   clock: Clock;
   logger: Logger;
   /** The product every OCEN loan application is for. */
