@@ -1,6 +1,7 @@
 import type { OcenCore, OcenOperationHandler } from '../ocen-operation';
-import { createLoan } from './loan-applications';
-import { generateOffers, setOffers } from './offers';
+import { additionalPledgedDocuments, createLoan } from './loan-applications';
+import { generateOffers, sendAdditionalDocuments, setOffers } from './offers';
+import { consentHandle, consentStatusRequest, journeyNotify } from './consent';
 
 /**
  * Every operation this lender hosts, one handler each (request → `...Response`). A path not listed here is
@@ -9,7 +10,12 @@ import { generateOffers, setOffers } from './offers';
 export function ocenOperations(core: OcenCore): OcenOperationHandler<unknown>[] {
   return [
     createLoan(core),
+    additionalPledgedDocuments(core),
+    consentHandle(core),
+    journeyNotify(core),
+    consentStatusRequest(core),
     generateOffers(core),
+    sendAdditionalDocuments(core),
     setOffers(core),
   ];
 }
