@@ -13,8 +13,8 @@ import { verifyIncomeDocumentsJob } from './verify-income-documents.job';
 
 /**
  * Documents sent as evidence of income. Their metadata is recorded with the request (never their bytes); the
- * worker has each verified (DocumentVerifier, no transaction open) and records the verdict; the latest
- * verified income then decides an application in INCOME_VERIFICATION (ApprovalService.verifyIncome). A
+ * worker has each verified (DocumentVerifier, no transaction open) and records the verdict; the verified
+ * income then decides an application in INCOME_VERIFICATION (ApprovalService.verifyIncome). A
  * document that verifies no income (not a salary slip or bank statement, no figure) is recorded as such and
  * leaves the application waiting for another.
  */
@@ -44,8 +44,8 @@ export class IncomeDocumentService {
 
   /**
    * Worker step (no transaction open; idempotent): verifies the application's documents not yet verified,
-   * records the verdicts and, in the same transaction, lets the latest verified income decide the income
-   * verification.
+   * records the verdicts and, in the same transaction, lets the verified income (the lowest, when several are
+   * verified at once) decide the income verification.
    */
   async verify(applicationId: string): Promise<void> {
     const pending = (await this.documents.of(applicationId)).filter((d) => d.verified === null);
@@ -55,9 +55,11 @@ export class IncomeDocumentService {
     await this.uow.transaction(async () => {
       const now = this.clock.now();
       for (const { document, verdict } of verdicts) await this.documents.recordVerdict(document.id, verdict, now);
-      const income = [...verdicts].reverse().find((v) => v.verdict.verified);
-      if (income?.verdict.verified) {
-        await this.approvals.verifyIncome(applicationId, { source: `${income.document.kind.toLowerCase().replace('_', ' ')} ${income.document.reference}`, verified: true, monthlyIncomeMicros: income.verdict.monthlyIncomeMicros });
+      // Several verified at once: the lowest income speaks (the conservative reading, whatever their order).
+      const incomes = verdicts.flatMap(({ document, verdict }) => (verdict.verified ? [{ document, monthlyIncomeMicros: verdict.monthlyIncomeMicros }] : []));
+      const lowest = incomes.reduce<(typeof incomes)[number] | undefined>((low, next) => (!low || next.monthlyIncomeMicros < low.monthlyIncomeMicros ? next : low), undefined);
+      if (lowest) {
+        await this.approvals.verifyIncome(applicationId, { source: `${lowest.document.kind.toLowerCase().replace('_', ' ')} ${lowest.document.reference}`, verified: true, monthlyIncomeMicros: lowest.monthlyIncomeMicros });
       }
     });
   }
