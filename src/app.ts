@@ -1,5 +1,4 @@
 import express from 'express';
-import swaggerUi from 'swagger-ui-express';
 import path from 'node:path';
 import { newTraceId, withTrace } from './lib/trace';
 import { accessLog } from './lib/logger';
@@ -8,6 +7,8 @@ import { gpayRouter } from './protocols/gpay/gpay-router';
 import { ocenRouter } from './protocols/ocen/ocen-router';
 import { buildGpayOpenApi } from './protocols/gpay/gpay-openapi';
 import { buildSandboxOpenApi } from './protocols/sandbox/sandbox-openapi';
+import { OCEN_SWAGGER_OPTIONS, buildOcenOpenApi } from './protocols/ocen/ocen-openapi';
+import { swaggerPage } from './protocols/shared/swagger-page';
 import { plainErrorHandler, sandboxRouter } from './protocols/sandbox/sandbox-router';
 import { publishedKeys } from './protocols/shared/jose-envelope';
 import type { Services } from './container';
@@ -54,10 +55,18 @@ export function createApp(services: Services): express.Express {
     Object.assign(spec.components.schemas, sandboxSpec.components.schemas);
     spec.tags = [...(spec.tags ?? []), ...(sandboxSpec.tags ?? [])];
   }
+  const ocenSpec = services.ocen
+    ? buildOcenOpenApi(services.ocen.operations, { basePath: config.basePath, publicBaseUrl: config.publicBaseUrl, builtInAgent: !config.ocen })
+    : undefined;
+  if (ocenSpec) spec.info.description = `${spec.info.description ?? ''}\n\nThe OCEN 4.0 lender surface has its own document: [/ocen/docs](/ocen/docs) ([/ocen/openapi.json](/ocen/openapi.json)).`;
   app.get('/openapi.json', (_req, res) => res.json(spec));
+  if (ocenSpec) app.get('/ocen/openapi.json', (_req, res) => res.json(ocenSpec));
   app.get('/.well-known/jwks.json', publishedKeys(services.keys));
+  if (config.docsEnabled && ocenSpec) {
+    app.use('/ocen/docs', ...swaggerPage(ocenSpec, OCEN_SWAGGER_OPTIONS));
+  }
   if (config.docsEnabled) {
-    app.use('/docs', swaggerUi.serve, swaggerUi.setup(spec, {
+    app.use('/docs', ...swaggerPage(spec, {
       customSiteTitle: 'credit-partner API',
       swaggerOptions: {
         // "Try it out" sends the examples; give each call a fresh timestamp and requestId so it passes the ±60 s check.

@@ -65,6 +65,7 @@ import { OcenLender } from './protocols/ocen/ocen-lender';
 import { ocenCallbackJob } from './protocols/ocen/ocen-callback.job';
 import { ocenOperations } from './protocols/ocen/operations';
 import { NO_ANALYTICS } from './protocols/ocen/ocen-operation';
+import { SANDBOX_LENDER, createSandboxOcenNetwork } from './protocols/ocen/sandbox-loan-agent';
 
 /** The product OCEN loan applications are underwritten for (the network's productData is echoed, not mapped yet). */
 const OCEN_PRODUCT_ID = 'PERSONAL_LOAN';
@@ -85,7 +86,10 @@ export interface Services {
   jobStore: JobStoreRepository;
   jobs: JobRegistry;
   gpay: GpayExchange;
-  /** The OCEN 4.0 lender; undefined (no OCEN routes, no callbacks) unless the OCEN_* settings are given. */
+  /**
+   * The OCEN 4.0 lender: on the network of the OCEN_* settings; in the sandbox without them, with the built-in
+   * unsigned test loan agent (sandbox-loan-agent.ts); undefined (no OCEN routes, no callbacks) in production without them.
+   */
   ocen?: OcenLender;
   partners: PartnerService;
   challenges: ChallengeService;
@@ -153,11 +157,13 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
   const consents = new ConsentService(db, applications, new ConsentRepository(db), transitions, outbox, sealer, accountAggregator, approvals, clock);
   const incomeDocuments = new IncomeDocumentService(db, applications, new IncomeDocumentRepository(db), documentVerifier, approvals, outbox, clock);
   const idempotency = new Idempotency(db, new IdempotencyRepository(db), sealer);
-  const ocen = config.ocen
+  // The OCEN lender on the network of the OCEN_* settings; in the sandbox without them, with its built-in test loan agent.
+  const ocenNetwork = config.ocen ? createOcenNetwork(config.ocen, keys) : config.sandbox ? createSandboxOcenNetwork(keys) : undefined;
+  const ocen = ocenNetwork
     ? new OcenLender(db, idempotency, partners,
       ocenOperations({ applications, approvals, offers, consents, incomeDocuments, clock, logger, productId: OCEN_PRODUCT_ID, analytics: NO_ANALYTICS }),
-      new PartnerCallbackRepository(db), outbox, sealer, createOcenNetwork(config.ocen, keys), clock, logger,
-      { participantId: config.ocen.participantId, orgId: config.ocen.orgId })
+      new PartnerCallbackRepository(db), outbox, sealer, ocenNetwork, clock, logger,
+      config.ocen ? { participantId: config.ocen.participantId, orgId: config.ocen.orgId } : SANDBOX_LENDER)
     : undefined;
 
   const jobs = new JobRegistry()

@@ -97,7 +97,7 @@ describe('the OCEN lender slice: createLoan → generateOffers → setOffers', (
     expect(answer.body.error).toMatch(/^OFFER_UNKNOWN: /);
   });
 
-  it('treats a duplicate request as the same request: the same ack, one application', async () => {
+  it('when a createLoanRequest comes twice, then there is one application, the same ack, and the same callback body is sent twice', async () => {
     const id = `app-${randomUUID()}`;
     const request = { ...envelope(), loanApplications: [loanApplication(id)] };
     const first = await post(agent, 'loanApplications/createLoanRequest', request);
@@ -106,9 +106,15 @@ describe('the OCEN lender slice: createLoan → generateOffers → setOffers', (
     const changed = await post(agent, 'loanApplications/createLoanRequest', { ...request, loanApplications: [loanApplication(`${id}-b`)] });
     expect(changed.status).toBe(409);
     expect(changed.body.error).toMatch(/^REQUEST_ID_REUSED: /);
-    await eventually(async () => endpoint.about(id, 'createLoanResponse'), (r) => r.length > 0);
+    const callbacks = await eventually(async () => endpoint.about(id, 'createLoanResponse'), (r) => r.length >= 2);
+    expect(callbacks).toHaveLength(2);
+    expect(callbacks[1].bytes.equals(callbacks[0].bytes)).toBe(true);
+    expect(callbacks[0]).toMatchObject({ signatureValid: true, schemaValid: true });
+    expect(callbacks[0].body.metadata.requestId).toBe(request.metadata.requestId);
     const rows = await app.services.db.query<{ n: string }>(`SELECT count(*) AS n FROM application WHERE external_reference = $1`, [id]);
     expect(Number(rows[0].n)).toBe(1);
+    const owed = await app.services.db.query<{ n: string }>(`SELECT count(*) AS n FROM partner_callback WHERE request_id = $1`, [request.metadata.requestId]);
+    expect(Number(owed[0].n)).toBe(1);
   });
 });
 

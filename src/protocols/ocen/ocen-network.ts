@@ -22,6 +22,8 @@ export interface OcenNetwork {
   tokens: OcenTokenSource;
   sign(body: Uint8Array): string;
   outboundHeaders(body: Uint8Array): Promise<Record<string, string>>;
+  /** The sandbox's built-in loan agent (sandbox-loan-agent.ts): callbacks are built and stored, marked delivered, never POSTed. */
+  keepsCallbacks?: boolean;
 }
 
 /** Timings and limits the settings do not carry (tests shorten them). */
