@@ -43,6 +43,8 @@ import { MandateService } from './core/mandate/mandate.service';
 import { SubmissionService } from './core/application/submission.service';
 import { ApplicationStatusService } from './core/application/application-status.service';
 import { LoanService } from './core/loan/loan.service';
+import { PayoutAccountService } from './core/payout/payout-account.service';
+import { PayoutAccountRepository } from './core/payout/payout-account.repository';
 import { AccountTokens } from './core/loan/account-token';
 import { DEFAULT_RECONCILER_POLICY, ReconcilerService } from './core/reconciliation/reconciler.service';
 import { deliverChallengeJob } from './core/challenge/deliver-challenge.job';
@@ -100,6 +102,8 @@ export interface Services {
   authTokens: AuthTokenService;
   mandates: MandateService;
   submissions: SubmissionService;
+  /** The borrower's account a loan is paid out to (sealed at rest). */
+  payoutAccounts: PayoutAccountService;
   statuses: ApplicationStatusService;
   loans: LoanService;
   /** Account-aggregator consents (the lender as FIU). */
@@ -148,10 +152,12 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
   const otpPerPhone = limiter.limit('otp-phone', config.otpPhoneLimits, 'fail-closed');
   const challenges = new ChallengeService(db, new ChallengeRepository(db), partners, outbox, sealer, identity, sms, clock, config.lenderName, otpPerPhone);
   const kyc = new KycService(db, applications, kycRepository, transitions, outbox, identity, clock);
-  const mandates = new MandateService(db, applications, mandateRepository, transitions, outbox, identity, clock);
+  const mandates = new MandateService(db, applications, mandateRepository, transitions, outbox, identity, clock, `${config.publicBaseUrl}/borrower/repayment-setup`);
+  const payoutAccounts = new PayoutAccountService(db, applications, new PayoutAccountRepository(db), sealer, identity);
   const approvals = new ApprovalService(db, applications, products, offerRepository, transitions, challenges, outbox, sealer, identity, bureau, clock);
   const accountTokens = new AccountTokens(sealer, identity);
-  const loans = new LoanService(db, applications, submissionRepository, loanRepository, transitions, rail, accountTokens, clock);
+  const loans = new LoanService(db, applications, submissionRepository, loanRepository, transitions, rail, accountTokens, clock, payoutAccounts);
+  const submissions = new SubmissionService(db, applications, offerRepository, submissionRepository, transitions, challenges, kyc, mandates, outbox, identity, clock, payoutAccounts);
 
   const offers = new OfferService(offerRepository, db, applications, clock);
   const consents = new ConsentService(db, applications, new ConsentRepository(db), transitions, outbox, sealer, accountAggregator, approvals, clock);
@@ -161,7 +167,7 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
   const ocenNetwork = config.ocen ? createOcenNetwork(config.ocen, keys) : config.sandbox ? createSandboxOcenNetwork(keys) : undefined;
   const ocen = ocenNetwork
     ? new OcenLender(db, idempotency, partners,
-      ocenOperations({ applications, approvals, offers, consents, incomeDocuments, clock, logger, productId: OCEN_PRODUCT_ID, analytics: NO_ANALYTICS }),
+      ocenOperations({ applications, approvals, offers, consents, incomeDocuments, mandates, payoutAccounts, submissions, submissionTerms: submissionRepository, loans, clock, logger, productId: OCEN_PRODUCT_ID, analytics: NO_ANALYTICS }),
       new PartnerCallbackRepository(db), outbox, sealer, ocenNetwork, clock, logger,
       config.ocen ? { participantId: config.ocen.participantId, orgId: config.ocen.orgId } : SANDBOX_LENDER)
     : undefined;
@@ -201,7 +207,8 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
     ckyc: new CkycService(kycRepository, ckycRegistry, identity, sealer),
     authTokens: new AuthTokenService(applications, kycRepository, mandateRepository, keys, config.publicBaseUrl, config.sandbox, clock),
     mandates,
-    submissions: new SubmissionService(db, applications, offerRepository, submissionRepository, transitions, challenges, kyc, mandates, outbox, identity, clock),
+    submissions,
+    payoutAccounts,
     statuses: new ApplicationStatusService(applications, accountTokens),
     loans,
     consents,

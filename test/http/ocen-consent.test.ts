@@ -1,47 +1,42 @@
 /**
  * Consent through the sandbox account aggregator and additional documents, over the OCEN lender surface: the
  * real server (PostgreSQL, Redis, worker) and the fake network of test/support/ocen-network.ts. Every callback is
- * checked against the patched loan.json and its signature verified (test/support/ocen-lender-harness.ts).
+ * checked against the patched loan.json and its signature verified (test/support/ocen-harness.ts).
  * Persona 9002 (PAN digits) has a thin bureau file: its income is to be verified (ACTION_REQUIRED).
  */
 import { randomUUID } from 'node:crypto';
-import { FakeAuthService, FakeRegistry, LoanAgent } from '../support/ocen-network';
-import { AgentEndpoint, Received, envelope, lenderKey, loanApplication, ocenEnv, postAs } from '../support/ocen-lender-harness';
-import { TestApp, eventually, startTestApp } from '../support/test-app';
+import { LoanAgent } from '../support/ocen-network';
+import { AgentEndpoint, OcenWorld, Received, ocenEnvelope, ocenLoanApplication, postOcen, startOcenWorld } from '../support/ocen-harness';
+import { TestApp, eventually } from '../support/test-app';
 
+let world: OcenWorld;
 let app: TestApp;
-let auth: FakeAuthService;
-let registry: FakeRegistry;
 const agent = new LoanAgent('la-consent-one');
 const other = new LoanAgent('la-consent-two');
 let endpoint: AgentEndpoint;
 let otherEndpoint: AgentEndpoint;
 
 beforeAll(async () => {
-  [auth, registry] = await Promise.all([FakeAuthService.start(), FakeRegistry.start()]);
-  endpoint = new AgentEndpoint(() => lenderKey(app));
-  otherEndpoint = new AgentEndpoint(() => lenderKey(app));
-  await Promise.all([endpoint.up(), otherEndpoint.up()]);
-  registry.register(agent, { baseUrl: endpoint.baseUrl });
-  registry.register(other, { baseUrl: otherEndpoint.baseUrl });
-  app = await startTestApp({ env: ocenEnv(auth, registry) });
+  world = await startOcenWorld([agent, other]);
+  app = world.app;
+  endpoint = world.endpoints.get(agent.participantId)!;
+  otherEndpoint = world.endpoints.get(other.participantId)!;
 });
 
 afterAll(async () => {
-  await app?.stop();
-  await Promise.all([auth.close(), registry.close(), endpoint.down(), otherEndpoint.down()]);
+  await world?.stop();
 });
 
 const VUA = '9876543210@sandbox-aa';
 
 async function send(operation: string, body: Record<string, unknown>, from = agent) {
-  return postAs(app, auth, from, operation, { ...envelope(undefined, from.participantId), ...body });
+  return postOcen(world, from, operation, { ...ocenEnvelope(undefined, from.participantId), ...body });
 }
 
 /** Sends a request and answers its callback (by the request's requestId), checked: signed and schema-valid. */
 async function ask(operation: string, body: Record<string, unknown>): Promise<Received> {
-  const request = { ...envelope(undefined, agent.participantId), ...body };
-  const ack = await postAs(app, auth, agent, operation, request);
+  const request = { ...ocenEnvelope(undefined, agent.participantId), ...body };
+  const ack = await postOcen(world, agent, operation, request);
   expect(ack.status).toBe(200);
   expect(ack.body.error).toBe('0');
   const response = operation.replace(/Request$/, 'Response');
@@ -50,9 +45,10 @@ async function ask(operation: string, body: Record<string, unknown>): Promise<Re
   return callback;
 }
 
-async function createLoan(panDigits: string, requestedAmount = 100000): Promise<string> {
+/** A loan application for ₹1,00,000 (PAN digits pick the sandbox persona), answered PROCESSING. */
+async function createLoan(panDigits: string): Promise<string> {
   const id = `app-${randomUUID()}`;
-  const created = await ask('loanApplications/createLoanRequest', { loanApplications: [loanApplication(id, panDigits, requestedAmount)] });
+  const created = await ask('loanApplications/createLoanRequest', { loanApplications: [ocenLoanApplication(id, panDigits)] });
   expect(created.body.loanApplications[0].loanApplicationStatus).toBe('PROCESSING');
   return id;
 }

@@ -5,35 +5,31 @@
  * detached signature verified with our key from /.well-known/jwks.json.
  */
 import { randomUUID } from 'node:crypto';
-import { FakeAuthService, FakeRegistry, LoanAgent } from '../support/ocen-network';
-import { AgentEndpoint, PostOptions, envelope, lenderKey, loanApplication, ocenEnv, postAs } from '../support/ocen-lender-harness';
-import { TestApp, eventually, startTestApp } from '../support/test-app';
+import { LoanAgent } from '../support/ocen-network';
+import { AgentEndpoint, OcenWorld, ocenEnvelope, ocenLoanApplication, postOcen, startOcenWorld } from '../support/ocen-harness';
+import { TestApp, eventually } from '../support/test-app';
 
+let world: OcenWorld;
 let app: TestApp;
-let auth: FakeAuthService;
-let registry: FakeRegistry;
 const agent = new LoanAgent('la-one', { kid: 'la-one-key' });
 const other = new LoanAgent('la-two');
 let endpoint: AgentEndpoint;
 let otherEndpoint: AgentEndpoint;
 
 beforeAll(async () => {
-  [auth, registry] = await Promise.all([FakeAuthService.start(), FakeRegistry.start()]);
-  endpoint = new AgentEndpoint(() => lenderKey(app));
-  otherEndpoint = new AgentEndpoint(() => lenderKey(app));
-  await Promise.all([endpoint.up(), otherEndpoint.up()]);
-  registry.register(agent, { baseUrl: endpoint.baseUrl });
-  registry.register(other, { baseUrl: otherEndpoint.baseUrl });
-  app = await startTestApp({ env: ocenEnv(auth, registry) });
+  world = await startOcenWorld([agent, other]);
+  app = world.app;
+  endpoint = world.endpoints.get(agent.participantId)!;
+  otherEndpoint = world.endpoints.get(other.participantId)!;
 });
 
 afterAll(async () => {
-  await app?.stop();
-  await Promise.all([auth.close(), registry.close(), endpoint.down(), otherEndpoint.down()]);
+  await world?.stop();
 });
 
-/** POSTs a body as a loan agent does (see postAs). */
-const post = (from: LoanAgent, operation: string, body: unknown, options: PostOptions = {}) => postAs(app, auth, from, operation, body, options);
+const envelope = (requestId = randomUUID()) => ocenEnvelope(requestId);
+const loanApplication = ocenLoanApplication;
+const post = (from: LoanAgent, operation: string, body: unknown, options: Parameters<typeof postOcen>[4] = {}) => postOcen(world, from, operation, body, options);
 
 async function createLoan(id: string, panDigits = '1234') {
   const answer = await post(agent, 'loanApplications/createLoanRequest', { ...envelope(), loanApplications: [loanApplication(id, panDigits)] });

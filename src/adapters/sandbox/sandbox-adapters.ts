@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { assertOutsideTransaction } from '../../lib/db/database';
 import { BureauVerdict, CreditBureau } from '../../core/approval/credit-bureau';
 import { CkycRecord, CkycRegistry } from '../../core/kyc/ckyc-registry';
-import { DisbursementRail, RailAnswer } from '../../core/loan/disbursement-rail';
+import { DisbursementRail, RailAnswer, TransferOrder } from '../../core/loan/disbursement-rail';
 import { SmsSender } from '../../core/challenge/sms-sender';
 import { personaOf } from './personas';
 
@@ -92,7 +92,8 @@ export class SandboxCkycRegistry implements CkycRegistry {
 }
 
 /**
- * A rail that pays everyone but persona 9005, once per reference, and answers the same for the same
+ * A rail that pays everyone but persona 9005 (and a payout account whose number, or UPI handle, ends in 9005),
+ * once per reference, and answers the same for the same
  * reference. It keeps its book in Redis (under the queue prefix, for a week), shared by every process, so a
  * test can count the transfers each reference was sent (`calls`) across crashes and restarts. A transfer is
  * taken (counted and booked) first and answered `answerDelayMs` later, like a slow bank: a worker killed in
@@ -103,10 +104,11 @@ export class SandboxRail implements DisbursementRail {
 
   constructor(private readonly redis: Redis, private readonly prefix: string, private readonly answerDelayMs = 0) {}
 
-  async transfer(order: { reference: string; amountMicros: bigint; beneficiaryPanLast4: string }): Promise<RailAnswer> {
+  async transfer(order: TransferOrder): Promise<RailAnswer> {
     assertOutsideTransaction('The disbursement rail');
+    const account = order.beneficiary?.type === 'ACCOUNT' ? order.beneficiary.accountNumber : order.beneficiary?.vpa.split('@')[0];
     const answer: RailAnswer =
-      order.beneficiaryPanLast4 === '9005'
+      order.beneficiaryPanLast4 === '9005' || account?.endsWith('9005')
         ? { status: 'FAILED', reason: 'beneficiary account is closed' }
         : { status: 'SUCCEEDED', utr: createHash('sha256').update(order.reference).digest('hex').slice(0, 16).toUpperCase() };
     const key = this.key(order.reference);

@@ -17,6 +17,7 @@ import { disburseLoanJob } from '../loan/disburse-loan.job';
 import { ApplicationRef } from './application';
 import { ApplicationRepository } from './application.repository';
 import { applicationState } from './application-state';
+import { PayoutAccountService } from '../payout/payout-account.service';
 import { SubmissionRepository } from './submission.repository';
 
 /** T&C acceptances a submission must carry. */
@@ -48,6 +49,7 @@ export class SubmissionService {
     private readonly outbox: Outbox,
     private readonly identity: IdentityHasher,
     private readonly clock: Clock,
+    private readonly payoutAccounts: PayoutAccountService,
   ) {}
 
   /** The borrower signs: every precondition is checked, the OTP consumed, and the disbursement staged, in one transaction. */
@@ -116,6 +118,37 @@ export class SubmissionService {
       await this.transitions.move(applicationState, application.id, 'IN_PROGRESS', 'SUBMITTED', { currentSubmissionId: submissionId }, 'signed by OTP');
       await this.outbox.stage(disburseLoanJob, { applicationId: application.id });
       return { lenderReference: application.lenderReference };
+    });
+  }
+
+  /**
+   * The sign-first order (OCEN): the partner asks for the payout of a GRANTED loan. Refused (PRECONDITION_FAILED)
+   * unless the repayment mandate is ACTIVE and a payout account is set; `amountMicros`, when given, must be the
+   * net disbursal the borrower signed for (INVALID_FIELD_VALUE, field `disbursementAmount`). The move to
+   * SUBMITTED and the payout job are committed together. Asking again once the payout was requested changes
+   * nothing (`released` false); from any state but GRANTED, SUBMITTED or DISBURSED it is ILLEGAL_STATE_TRANSITION.
+   */
+  async release(ref: ApplicationRef, expected: { amountMicros?: bigint } = {}): Promise<{ released: boolean; lenderReference: string; netDisbursalMicros: bigint }> {
+    return this.uow.transaction(async () => {
+      const application = await this.applications.lockByRef(ref);
+      const state = application.applicationState;
+      if (state !== 'GRANTED' && state !== 'SUBMITTED' && state !== 'DISBURSED') {
+        throw new AppError(AppErrorCode.ILLEGAL_STATE_TRANSITION, `The disbursement cannot be requested while the application is ${state}: the loan must be GRANTED`);
+      }
+      const submission = await this.submissions.byId(application.currentSubmissionId);
+      if (!submission) throw precondition('The loan has no signed terms');
+      if (expected.amountMicros !== undefined && expected.amountMicros !== submission.netDisbursalMicros) {
+        throw new AppError(AppErrorCode.INVALID_FIELD_VALUE, `The disbursement amount must be the net disbursal of ${formatRupees(submission.netDisbursalMicros)}`, ['disbursementAmount'], {
+          netDisbursalMicros: submission.netDisbursalMicros.toString(),
+        });
+      }
+      const result = { lenderReference: application.lenderReference, netDisbursalMicros: submission.netDisbursalMicros };
+      if (state !== 'GRANTED') return { ...result, released: false };
+      if (!(await this.mandates.isActive(application.currentMandateId))) throw precondition('The repayment mandate is not ACTIVE');
+      if (!(await this.payoutAccounts.summary(application.id))) throw precondition('No disbursement account is set');
+      await this.transitions.move(applicationState, application.id, 'GRANTED', 'SUBMITTED', {}, 'disbursement requested');
+      await this.outbox.stage(disburseLoanJob, { applicationId: application.id });
+      return { ...result, released: true };
     });
   }
 }

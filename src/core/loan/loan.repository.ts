@@ -1,5 +1,5 @@
 import { Database } from '../../lib/db/database';
-import { Disbursement, LoanAccount } from './loan';
+import { Disbursement, LoanAccount, Payout } from './loan';
 import { StoredAccountToken } from './account-token';
 
 const DISBURSEMENT = { id: true, applicationId: true, submissionId: true, reference: true, amountMicros: true, state: true, attempts: true, requestedAt: true, lastAttemptAt: true } as const;
@@ -48,6 +48,20 @@ export class LoanRepository {
 
   async disbursementOf(applicationId: string): Promise<Disbursement | null> {
     return this.db.client.disbursement.findUnique({ where: { applicationId }, select: DISBURSEMENT });
+  }
+
+  /** The payout of an application as it stands: its state, the rail's UTR or failure, and when it ended. */
+  async payoutOf(applicationId: string): Promise<Payout | null> {
+    return this.db.client.disbursement.findUnique({
+      where: { applicationId },
+      select: { reference: true, amountMicros: true, state: true, utr: true, failureReason: true, requestedAt: true, completedAt: true, reportedAt: true },
+    });
+  }
+
+  /** Marks a successful payout as reported (to the network's analytics); true only for the first to mark it. */
+  async markReported(applicationId: string, at: Date): Promise<boolean> {
+    const { count } = await this.db.client.disbursement.updateMany({ where: { applicationId, state: 'SUCCEEDED', reportedAt: null }, data: { reportedAt: at } });
+    return count === 1;
   }
 
   async createDisbursement(disbursement: Omit<Disbursement, 'attempts' | 'lastAttemptAt'>): Promise<void> {

@@ -9,7 +9,9 @@ import { applicationState } from '../application/application-state';
 import { SubmissionRepository } from '../application/submission.repository';
 import { buildSchedule } from '../money/emi';
 import { DisbursementRail } from './disbursement-rail';
-import { Disbursement, LoanAccount, payoutClaim } from './loan';
+import { Disbursement, LoanAccount, Payout, payoutClaim } from './loan';
+import { PayoutAccount } from '../payout/payout-account';
+import { PayoutAccountService } from '../payout/payout-account.service';
 import { AccountTokens } from './account-token';
 import { LoanRepository } from './loan.repository';
 import { loanState } from './loan-state';
@@ -25,6 +27,7 @@ export class LoanService {
     private readonly rail: DisbursementRail,
     private readonly accountTokens: AccountTokens,
     private readonly clock: Clock,
+    private readonly payoutAccounts: PayoutAccountService,
   ) {}
 
   /**
@@ -47,7 +50,7 @@ export class LoanService {
     if (!intent) return;
     const { reference, amountMicros } = intent.disbursement;
     const earlier = intent.disbursement.attempts > 0 ? await this.rail.status(reference) : null;
-    const result = earlier ?? (await this.rail.transfer({ reference, amountMicros, beneficiaryPanLast4: intent.panLast4 }));
+    const result = earlier ?? (await this.rail.transfer({ reference, amountMicros, beneficiaryPanLast4: intent.panLast4, ...(intent.beneficiary ? { beneficiary: intent.beneficiary } : {}) }));
     await this.uow.transaction(async () => {
       await this.applications.lock(applicationId);
       const disbursement = await this.loans.disbursementOf(applicationId);
@@ -72,7 +75,21 @@ export class LoanService {
     return { ...loan, accountToken };
   }
 
-  private recordIntent(applicationId: string): Promise<{ disbursement: Disbursement; panLast4: string } | null> {
+  /** The application's payout as it stands, or null before the disbursement was requested. */
+  async payout(applicationId: string): Promise<Payout | null> {
+    return this.loans.payoutOf(applicationId);
+  }
+
+  /**
+   * Claims the one report of a successful payout (to the network's analytics): true for the first caller only,
+   * whichever request, callback or process asks; false while the payout has not succeeded. The claim is committed
+   * before the report is sent, so a report is sent at most once (one lost with its process is not sent again).
+   */
+  async claimPayoutReport(applicationId: string): Promise<boolean> {
+    return this.loans.markReported(applicationId, this.clock.now());
+  }
+
+  private recordIntent(applicationId: string): Promise<{ disbursement: Disbursement; panLast4: string; beneficiary: PayoutAccount | null } | null> {
     return this.uow.transaction(async () => {
       const application = await this.applications.lock(applicationId);
       if (application?.applicationState !== 'SUBMITTED') return null;
@@ -96,7 +113,7 @@ export class LoanService {
       }
       if (disbursement.state !== 'REQUESTED') return null;
       await this.loans.markAttempt(disbursement.id, now, true);
-      return { disbursement, panLast4: application.panLast4 };
+      return { disbursement, panLast4: application.panLast4, beneficiary: await this.payoutAccounts.open(applicationId) };
     });
   }
 

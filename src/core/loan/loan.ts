@@ -40,6 +40,20 @@ export interface Disbursement {
   lastAttemptAt: Date | null;
 }
 
+/** A payout as the partner may see it. */
+export interface Payout {
+  reference: string;
+  amountMicros: bigint;
+  state: DisbursementState;
+  /** The rail's transaction reference (UTR) once SUCCEEDED. */
+  utr: string | null;
+  failureReason: string | null;
+  requestedAt: Date;
+  completedAt: Date | null;
+  /** When it was reported to the network's analytics (OCEN), if it was. */
+  reportedAt: Date | null;
+}
+
 /** The claim under which one worker at a time pays an application out (`UnitOfWork.exclusively`). */
 export function payoutClaim(applicationId: string): string {
   return `disburse:${applicationId}`;

@@ -10,6 +10,7 @@ import { ApplicationRef } from '../application/application';
 import { ApplicationRepository } from '../application/application.repository';
 import { MandateState, mandateMachine, mandateState } from './mandate-state';
 import { MandateRepository } from './mandate.repository';
+import { Mandate } from './mandate';
 import { confirmMandateJob } from './confirm-mandate.job';
 
 /** The repayment-setup link is valid for 60 seconds, as the partner API specifies. */
@@ -20,7 +21,12 @@ export interface MandateLink {
   urlToken: string;
   authCode: string;
   expiresAt: Date;
+  /** The bank's mandate page for this link (`<page>?urlToken=…`), for a surface that hands the borrower a URL. */
+  pageUrl: string;
 }
+
+/** Application states in which the repayment mandate may be set up: before signing (Google Pay) or after it (OCEN: SIGNED, GRANTED). */
+const MANDATE_OPEN_STATES: ReadonlySet<string> = new Set(['IN_PROGRESS', 'SIGNED', 'GRANTED']);
 
 export type MandateOutcome = 'APPROVED' | 'REJECTED';
 
@@ -33,13 +39,19 @@ export class MandateService {
     private readonly outbox: Outbox,
     private readonly identity: IdentityHasher,
     private readonly clock: Clock,
+    /** The bank's mandate page (PUBLIC_BASE_URL + /borrower/repayment-setup). */
+    private readonly pageUrl: string,
   ) {}
 
-  /** Starts the e-mandate (or gives a fresh link for a pending one, or retries a failed one). */
-  async initiate(ref: ApplicationRef): Promise<MandateLink> {
+  /**
+   * Starts the e-mandate (or gives a fresh link for a pending one, or retries a failed one), while the
+   * application is IN_PROGRESS, SIGNED or GRANTED. `partnerCollects` records that the partner collects the
+   * repayments itself (kept as it was when not given).
+   */
+  async initiate(ref: ApplicationRef, options: { partnerCollects?: boolean } = {}): Promise<MandateLink> {
     return this.uow.transaction(async () => {
       const application = await this.applications.lockByRef(ref);
-      if (application.applicationState !== 'IN_PROGRESS') {
+      if (!MANDATE_OPEN_STATES.has(application.applicationState)) {
         throw precondition(`Repayment setup cannot start while the application is ${application.applicationState}`);
       }
       const urlToken = randomToken(24);
@@ -49,11 +61,12 @@ export class MandateService {
         urlTokenHash: this.identity.secret('mandate-url-token', urlToken),
         authCodeHash: this.identity.secret('mandate-auth-code', authCode),
         linkExpiresAt: expiresAt,
+        ...(options.partnerCollects === undefined ? {} : { partnerCollects: options.partnerCollects }),
       };
       const mandate = await this.mandates.byId(application.currentMandateId);
       if (!mandate) {
         const id = randomUUID();
-        await this.mandates.create({ id, applicationId: application.id, state: 'PENDING', ...link });
+        await this.mandates.create({ id, applicationId: application.id, state: 'PENDING', partnerCollects: false, ...link });
         await this.applications.setCurrent(application.id, { currentMandateId: id });
         await this.transitions.recordInitial(mandateState, id, 'PENDING');
       } else if (mandate.state === 'PENDING') {
@@ -63,7 +76,7 @@ export class MandateService {
       } else {
         throw precondition('The repayment mandate is already active');
       }
-      return { lenderReference: application.lenderReference, urlToken, authCode, expiresAt };
+      return { lenderReference: application.lenderReference, urlToken, authCode, expiresAt, pageUrl: `${this.pageUrl}?urlToken=${encodeURIComponent(urlToken)}` };
     });
   }
 
@@ -88,6 +101,11 @@ export class MandateService {
     } else {
       await this.transitions.move(mandateState, mandate.id, 'PENDING', 'FAILED', { failureReason: 'Mandate authorisation declined' }, 'declined');
     }
+  }
+
+  /** The application's current mandate, or null before repayment setup was initiated. */
+  async current(application: { currentMandateId: string | null }): Promise<Mandate | null> {
+    return this.mandates.byId(application.currentMandateId);
   }
 
   async isActive(mandateId: string | null): Promise<boolean> {

@@ -5,4 +5,6 @@ export interface Mandate {
   id: string;
   applicationId: string;
   state: MandateState;
+  /** The partner collects the repayments itself (OCEN hasCollectionSupport); false on the Google Pay surface. */
+  partnerCollects: boolean;
 }

@@ -55,8 +55,8 @@ export interface LoanApplicationFacts {
  * | credit decision pending: consent PENDING, FAILED, READY; documents requested; otherwise | CONSENT_INITIATED, CONSENT_REJECTED, CONSENT_RECEIVED; ACTION_REQUIRED; PROCESSING |
  * | application DISBURSED (loan CLOSED) | DISBURSEMENT_COMPLETED (CLOSED) |
  * | application SUBMITTED (the disbursement requested) | DISBURSEMENT_INITIATED |
- * | application GRANTED: account set / mandate ACTIVE, PENDING, FAILED / neither | SET_DISBURSEMENT_ACCOUNT_COMPLETED / REPAYMENT_SETUP_COMPLETED, _INITIATED, _FAILED / GRANTED |
- * | application SIGNED | LOAN_AGREEMENT_COMPLETED |
+ * | application GRANTED: mandate FAILED / account set / mandate ACTIVE, PENDING / neither | REPAYMENT_SETUP_FAILED / SET_DISBURSEMENT_ACCOUNT_COMPLETED / REPAYMENT_SETUP_COMPLETED, _INITIATED / GRANTED |
+ * | application SIGNED: mandate ACTIVE, PENDING, FAILED / none | REPAYMENT_SETUP_COMPLETED, _INITIATED, _FAILED / LOAN_AGREEMENT_COMPLETED |
  * | approved, offer not chosen | OFFERED |
  * | offer chosen: acceptance OTP sent / KYC APPROVED / IN_PROGRESS or AWAITING_APPROVAL / EXPIRED / not started | LOAN_AGREEMENT_INITIATED / KYC_COMPLETED / KYC_INITIATED / KYC_FAILED / OFFER_ACCEPTED |
  */
@@ -78,12 +78,16 @@ export function loanApplicationStatus(facts: LoanApplicationFacts): LoanApplicat
     case 'DISBURSED': return facts.loan === 'CLOSED' ? 'CLOSED' : 'DISBURSEMENT_COMPLETED';
     case 'SUBMITTED': return 'DISBURSEMENT_INITIATED';
     case 'GRANTED':
+      if (facts.mandate === 'FAILED') return 'REPAYMENT_SETUP_FAILED';
       if (facts.disbursementAccount) return 'SET_DISBURSEMENT_ACCOUNT_COMPLETED';
       if (facts.mandate === 'ACTIVE') return 'REPAYMENT_SETUP_COMPLETED';
       if (facts.mandate === 'PENDING') return 'REPAYMENT_SETUP_INITIATED';
-      if (facts.mandate === 'FAILED') return 'REPAYMENT_SETUP_FAILED';
       return 'GRANTED';
-    case 'SIGNED': return 'LOAN_AGREEMENT_COMPLETED';
+    case 'SIGNED':
+      if (facts.mandate === 'ACTIVE') return 'REPAYMENT_SETUP_COMPLETED';
+      if (facts.mandate === 'PENDING') return 'REPAYMENT_SETUP_INITIATED';
+      if (facts.mandate === 'FAILED') return 'REPAYMENT_SETUP_FAILED';
+      return 'LOAN_AGREEMENT_COMPLETED';
     default:
       if (!facts.currentOffer?.acceptedAt) return 'OFFERED';
       if (facts.acceptanceTriggered) return 'LOAN_AGREEMENT_INITIATED';

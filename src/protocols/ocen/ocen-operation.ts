@@ -3,6 +3,11 @@ import type { Application } from '../../core/application/application';
 import type { ApplicationRepository } from '../../core/application/application.repository';
 import type { ApprovalService } from '../../core/approval/approval.service';
 import type { OfferService } from '../../core/offer/offer.service';
+import type { MandateService } from '../../core/mandate/mandate.service';
+import type { PayoutAccountService } from '../../core/payout/payout-account.service';
+import type { SubmissionService } from '../../core/application/submission.service';
+import type { SubmissionRepository } from '../../core/application/submission.repository';
+import type { LoanService } from '../../core/loan/loan.service';
 import type { ConsentService } from '../../core/consent/consent.service';
 import type { IncomeDocumentService } from '../../core/income/income-document.service';
 import type { Clock } from '../../lib/clock';
@@ -34,6 +39,15 @@ export interface OcenCore {
   applications: ApplicationRepository;
   approvals: ApprovalService;
   offers: OfferService;
+  /** The repayment e-mandate (setRepaymentPlan). */
+  mandates: MandateService;
+  /** The borrower's account the loan is paid out to (setDisbursementAccount). */
+  payoutAccounts: PayoutAccountService;
+  /** The signed terms of a loan, and the request for its payout (triggerDisbursement). */
+  submissions: SubmissionService;
+  submissionTerms: SubmissionRepository;
+  /** The payout and its report. */
+  loans: LoanService;
   /** Account-aggregator consents (the lender as FIU). */
   consents: ConsentService;
   /** Documents sent as evidence of income (sendAdditionalDocuments, pledged documents). */

@@ -17,12 +17,16 @@ const STATUS: Partial<Record<string, number>> = {
   CONCURRENT_MODIFICATION: 409, PAYLOAD_TOO_LARGE: 413, UNSUPPORTED_MEDIA_TYPE: 415, SERVICE_UNAVAILABLE: 503, INTERNAL: 500,
 };
 
-/** The sandbox surface: the user's phone and the bank's pages, with plain JSON errors `{error: {code, message, fields}}`. */
+/**
+ * The sandbox surface: the user's phone and the bank's pages, with plain JSON errors `{error: {code, message, fields}}`.
+ * For Google Pay-style partners and OCEN loan agents alike (X-Partner-Id: the agent's participant id; the
+ * reference is then its loanApplicationId).
+ */
 export function sandboxRouter(options: { partners: PartnerService; limiter: RateLimiter; logger: Logger; defaultPartnerId: string }): Router {
   const router = express.Router();
   router.use('/sandbox', noStore);
   router.use('/sandbox', ...jsonBody());
-  router.use('/sandbox', resolvePartner(partnerIdHeader(options.partners, 'GPAY', options.defaultPartnerId), options.limiter));
+  router.use('/sandbox', resolvePartner(partnerIdHeader(options.partners, ['GPAY', 'OCEN'], options.defaultPartnerId), options.limiter));
   RegisterRoutes(router);
   router.use('/sandbox', (_req, _res, next) => next(new ProtocolError(ProtocolErrorCode.NO_SUCH_OPERATION, 'No such sandbox endpoint')));
   router.use(plainErrorHandler(options.logger));

@@ -56,7 +56,8 @@ export interface SandboxError {
 /**
  * Sandbox only (absent when APP_ENV=production): stands in for the user's phone and for the user finishing
  * steps on the bank's own pages. `reference` is the partner's own application reference (googleApplicationId
- * on the Google Pay-style API); X-Partner-Id names the partner (default: the sandbox aggregator `gpay`).
+ * on the Google Pay-style API, loanApplicationId for an OCEN loan agent); X-Partner-Id names the partner (an OCEN
+ * loan agent by its participant id; default: the sandbox aggregator `gpay`).
  */
 @Route('sandbox')
 @Tags('Sandbox')
@@ -112,7 +113,8 @@ export class SandboxController extends Controller {
 
   /**
    * The user authorises (or declines) the e-mandate on the bank's page: the mandate then goes ACTIVE (or FAILED) asynchronously.
-   * @param reference The partner's application reference (googleApplicationId).
+   * Works at any step the mandate can be set up in (before signing on the Google Pay-style API; SIGNED or GRANTED for OCEN).
+   * @param reference The partner's application reference (googleApplicationId, or an OCEN loan agent's loanApplicationId).
    * @pattern reference ^[A-Za-z0-9_:-]{1,100}$
    */
   @Post('applications/{reference}/repayment-setup/complete')

@@ -18,14 +18,15 @@ export type MessageCheck = (req: Request, res: Response, partner: Partner) => Pr
 /**
  * Identification by the `X-Partner-Id` header (a signed message then proves it, in the MessageCheck). In the
  * sandbox a request without the header is attributed to the surface's sandbox partner; elsewhere the header
- * is required. The partner must speak this surface's protocol.
+ * is required. The partner must speak this surface's protocol (one of them, for a surface several protocols share).
  */
-export function partnerIdHeader(partners: PartnerService, protocol: PartnerProtocol, sandboxDefault: string | undefined): PartnerAuthenticator {
+export function partnerIdHeader(partners: PartnerService, protocol: PartnerProtocol | readonly PartnerProtocol[], sandboxDefault: string | undefined): PartnerAuthenticator {
+  const protocols: readonly PartnerProtocol[] = typeof protocol === 'string' ? [protocol] : protocol;
   return async (req) => {
     const id = req.header(PARTNER_HEADER)?.trim() || sandboxDefault;
     if (!id) throw new AppError(AppErrorCode.PARTNER_UNKNOWN, `Name the partner in the ${PARTNER_HEADER} header`);
     const partner = await partners.resolve(id);
-    if (partner.protocol !== protocol) throw new AppError(AppErrorCode.PARTNER_UNKNOWN, `Partner ${id} does not use this API`);
+    if (!protocols.includes(partner.protocol)) throw new AppError(AppErrorCode.PARTNER_UNKNOWN, `Partner ${id} does not use this API`);
     return partner;
   };
 }

@@ -1,5 +1,6 @@
 import type { OcenCore, OcenOperationHandler } from '../ocen-operation';
 import { additionalPledgedDocuments, createLoan } from './loan-applications';
+import { setDisbursementAccount, setRepaymentPlan, setRepaymentPlanStatus, triggerDisbursement, triggerDisbursementStatus } from './disbursement';
 import { generateOffers, sendAdditionalDocuments, setOffers } from './offers';
 import { consentHandle, consentStatusRequest, journeyNotify } from './consent';
 
@@ -17,5 +18,10 @@ export function ocenOperations(core: OcenCore): OcenOperationHandler<unknown>[] 
     generateOffers(core),
     sendAdditionalDocuments(core),
     setOffers(core),
+    setRepaymentPlan(core),
+    setRepaymentPlanStatus(core),
+    setDisbursementAccount(core),
+    triggerDisbursement(core),
+    triggerDisbursementStatus(core),
   ];
 }

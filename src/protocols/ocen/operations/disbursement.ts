@@ -1,0 +1,339 @@
+import type { Application } from '../../../core/application/application';
+import type { Submission } from '../../../core/application/submission.repository';
+import { AppError, AppErrorCode } from '../../../core/errors';
+import type { Payout } from '../../../core/loan/loan';
+import type { PayoutAccountSummary } from '../../../core/payout/payout-account';
+import { buildSchedule, totalInterestMicros } from '../../../core/money/emi';
+import { addMonthsClamped, istDate } from '../../../core/shared/dates';
+import { loanApplicationStatus } from '../ocen-mappers';
+import {
+  Json, OcenCore, OcenNotReady, OcenRefusal, applicationOf, defineOcenOperation, loanApplicationIdOf, loanIdOf, loanOf, textOf,
+} from '../ocen-operation';
+
+/**
+ * The `/disbursement/` group: the repayment plan (our e-mandate), the disbursement account, and the payout the
+ * loan agent triggers. Each request names the agent's loan application (`loanApplicationId`, and `loanId` once
+ * the loan is granted; both must be the agent's and agree) or, for the payout, the loan (`loanId`); another
+ * agent's, or an unknown one, is the same refusal.
+ */
+
+const PAYMENT_METHOD_TYPES = ['UPI', 'EMANDATE_UPI', 'NETBANKING', 'ENACH', 'DEBIT_CARD'] as const;
+const SCHEDULE_TYPES = ['RECURRING', 'ONE_TIME', 'AS_PRESENTED'];
+
+const rupees = (micros: bigint) => Number(micros) / 1_000_000;
+
+/** The loan application a request names, checked against its `loanId` when it sends one. */
+async function applicationNamed(core: OcenCore, partnerId: string, body: Json): Promise<Application> {
+  const application = await applicationOf(core, partnerId, loanApplicationIdOf(body));
+  if (body.loanId !== undefined) {
+    const loan = await loanOf(core, partnerId, loanIdOf(body));
+    if (loan.id !== application.id) throw new OcenRefusal('UNKNOWN_LOAN', `No loan ${JSON.stringify(body.loanId)} of loan application ${application.externalReference}`, 404);
+  }
+  return application;
+}
+
+/** The `loanId` of an answer: our lender reference once the loan is granted. */
+const loanIdMember = (application: Application) =>
+  ['GRANTED', 'SUBMITTED', 'DISBURSED'].includes(application.applicationState) || (application.currentSubmissionId !== null && application.applicationState === 'REJECTED')
+    ? { loanId: application.lenderReference }
+    : {};
+
+/** Everything the status mapping reads for this group, read afresh. */
+async function stateOf(core: OcenCore, application: Application) {
+  const [mandate, account, payout] = await Promise.all([
+    core.mandates.current(application),
+    core.payoutAccounts.summary(application.id),
+    core.loans.payout(application.id),
+  ]);
+  const status = loanApplicationStatus({ application, mandate: mandate?.state ?? null, disbursementAccount: account !== null, disbursement: payout?.state ?? null });
+  return { mandate, account, payout, status };
+}
+
+/** The members of a PaymentPlan the agent sent that we echo when we have no signed terms of our own. */
+interface PlanEcho {
+  id?: string;
+  automatic?: boolean;
+  scheduleType?: string;
+  noOfInstallment?: number;
+  totalAmount?: number;
+}
+
+function planEcho(value: unknown): PlanEcho {
+  const plan = (value ?? {}) as Json;
+  return {
+    id: textOf(plan.id),
+    automatic: typeof plan.automatic === 'boolean' ? plan.automatic : undefined,
+    scheduleType: typeof plan.scheduleType === 'string' && SCHEDULE_TYPES.includes(plan.scheduleType) ? plan.scheduleType : undefined,
+    noOfInstallment: typeof plan.noOfInstallment === 'number' && Number.isFinite(plan.noOfInstallment) ? plan.noOfInstallment : undefined,
+    totalAmount: typeof plan.totalAmount === 'number' && Number.isFinite(plan.totalAmount) ? plan.totalAmount : undefined,
+  };
+}
+
+/**
+ * Our repayment plan: the monthly EMIs of the signed terms (principal, interest, instalments), under the id the
+ * agent used; without signed terms yet, what the agent sent. `status` is the mandate's authorisation.
+ */
+function repaymentPlan(application: Application, submission: Submission | null, echo: PlanEcho, status: 'ACTIVE' | 'INACTIVE' | 'PENDING_AUTH', paymentUrl?: string): Json {
+  const id = echo.id ?? `${application.lenderReference}-EMI`;
+  const url = paymentUrl ? { paymentUrl } : {};
+  if (!submission) {
+    return { id, automatic: echo.automatic ?? true, scheduleType: echo.scheduleType ?? 'RECURRING', noOfInstallment: echo.noOfInstallment ?? 1, totalAmount: echo.totalAmount ?? 0, status, ...url };
+  }
+  const schedule = buildSchedule(
+    { principalMicros: submission.loanAmountMicros, annualRateE5: BigInt(submission.interestRateE5), tenureMonths: submission.tenureMonths },
+    addMonthsClamped(istDate(application.createdAt), 1),
+  );
+  const interest = totalInterestMicros(schedule);
+  return {
+    id,
+    automatic: true,
+    scheduleType: 'RECURRING',
+    frequency: 'MONTHLY',
+    noOfInstallment: submission.tenureMonths,
+    totalAmount: rupees(submission.loanAmountMicros + interest),
+    principal: rupees(submission.loanAmountMicros),
+    interestAmount: rupees(interest),
+    tenure: { duration: submission.tenureMonths, unit: 'MONTH' },
+    status,
+    ...url,
+  };
+}
+
+interface PlanContext {
+  loanApplicationId: string;
+  plan: PlanEcho;
+  /** The bank's mandate page for the link issued with setRepaymentPlan (absent in a status answer). */
+  paymentUrl?: string;
+}
+
+/** setRepaymentPlanResponse and setRepaymentPlanStatusResponse: the plan and the mandate as they stand now. */
+async function planAnswer(core: OcenCore, partnerId: string, context: PlanContext): Promise<Json> {
+  const application = await core.applications.get({ partnerId, externalReference: context.loanApplicationId });
+  const { mandate, status } = await stateOf(core, application);
+  if (!mandate) throw new Error(`Loan application ${context.loanApplicationId} has no repayment mandate`);
+  const submission = await core.submissionTerms.byId(application.currentSubmissionId);
+  const planStatus = mandate.state === 'ACTIVE' ? 'ACTIVE' : mandate.state === 'PENDING' ? 'PENDING_AUTH' : 'INACTIVE';
+  return {
+    loanApplicationId: context.loanApplicationId,
+    ...loanIdMember(application),
+    loanApplicationStatus: status,
+    plan: repaymentPlan(application, submission, context.plan, planStatus, mandate.state === 'PENDING' ? context.paymentUrl : undefined),
+    paymentMethod: {
+      id: mandate.id,
+      type: 'ENACH',
+      status: mandate.state === 'ACTIVE' ? 'ACTIVE' : 'INACTIVE',
+      description: mandate.state === 'FAILED' ? 'The e-mandate was not authorised; send setRepaymentPlan again to retry' : mandate.state === 'PENDING' ? 'E-mandate awaiting the borrower\'s authorisation at the bank' : 'E-mandate registered',
+    },
+    useCollectionSupport: mandate.partnerCollects,
+  };
+}
+
+/**
+ * setRepaymentPlanRequest: starts our repayment e-mandate (MandateService.initiate; a pending one gets a fresh
+ * link, a failed one is retried, an active one is refused) while the application is IN_PROGRESS, SIGNED or
+ * GRANTED. Answered with the plan PENDING_AUTH and the bank's mandate page in `plan.paymentUrl` (the link is
+ * short-lived: ask again for a fresh one), the ENACH method INACTIVE until authorised, REPAYMENT_SETUP_INITIATED;
+ * `useCollectionSupport` is the request's `hasCollectionSupport`.
+ */
+export const setRepaymentPlan = (core: OcenCore) => defineOcenOperation<PlanContext>({
+  request: 'disbursement/setRepaymentPlanRequest',
+  response: 'disbursement/setRepaymentPlanResponse',
+
+  async accept({ partnerId, body }) {
+    const application = await applicationNamed(core, partnerId, body);
+    const link = await core.mandates.initiate({ partnerId, externalReference: application.externalReference }, { partnerCollects: body.hasCollectionSupport === true });
+    const id = application.externalReference;
+    return { subjects: [id], context: { loanApplicationId: id, plan: planEcho(body.plan), paymentUrl: link.pageUrl } };
+  },
+
+  answer: ({ partnerId }, context) => planAnswer(core, partnerId, context),
+});
+
+/**
+ * setRepaymentPlanStatusRequest: the mandate as it stands: PENDING_AUTH (REPAYMENT_SETUP_INITIATED), ACTIVE once
+ * the borrower authorised it (REPAYMENT_SETUP_COMPLETED), INACTIVE when it failed (REPAYMENT_SETUP_FAILED).
+ * Refused (REPAYMENT_SETUP_NOT_STARTED) before setRepaymentPlan.
+ */
+export const setRepaymentPlanStatus = (core: OcenCore) => defineOcenOperation<PlanContext>({
+  request: 'disbursement/setRepaymentPlanStatusRequest',
+  response: 'disbursement/setRepaymentPlanStatusResponse',
+
+  async accept({ partnerId, body }) {
+    const application = await applicationNamed(core, partnerId, body);
+    if (!(await core.mandates.current(application))) {
+      throw new OcenRefusal('REPAYMENT_SETUP_NOT_STARTED', `Loan application ${application.externalReference} has no repayment plan yet: send setRepaymentPlan first`, 422);
+    }
+    const id = application.externalReference;
+    return { subjects: [id], context: { loanApplicationId: id, plan: planEcho(body.plan) } };
+  },
+
+  answer: ({ partnerId }, context) => planAnswer(core, partnerId, context),
+});
+
+/** The account we answer with: masked (the details are sealed and not sent back). */
+function accountDetails(summary: PayoutAccountSummary, id: string | undefined): Json {
+  return {
+    ...(id ? { id } : {}),
+    accountDataType: summary.type,
+    data: summary.type === 'ACCOUNT' ? { maskedAccountNumber: summary.maskedAccount } : { vpa: summary.maskedAccount },
+    status: 'ACTIVE',
+  };
+}
+
+/**
+ * setDisbursementAccountRequest: the borrower's account for the payout, an ACCOUNT (accountIFSC, accountNumber of
+ * 9-18 digits, accountHolderName) or a VPA. Checked and stored sealed by the core (a bad one is refused
+ * INVALID_REQUEST; once the payout is requested, PRECONDITION_FAILED); setting it again replaces it. Answered with
+ * the account masked, SET_DISBURSEMENT_ACCOUNT_COMPLETED once granted, and no working-capital undertakings.
+ */
+export const setDisbursementAccount = (core: OcenCore) => defineOcenOperation<{ loanApplicationId: string; accountId?: string }>({
+  request: 'disbursement/setDisbursementAccountRequest',
+  response: 'disbursement/setDisbursementAccountResponse',
+
+  async accept({ partnerId, body }) {
+    const application = await applicationNamed(core, partnerId, body);
+    const account = (body.account ?? {}) as Json;
+    const data = (account.data ?? {}) as Json;
+    await core.payoutAccounts.set({ partnerId, externalReference: application.externalReference }, {
+      type: String(account.accountDataType ?? ''),
+      ifsc: textOf(data.accountIFSC),
+      accountNumber: textOf(data.accountNumber),
+      holderName: textOf(data.accountHolderName),
+      vpa: textOf(data.vpa),
+      accountKind: textOf(data.accountType),
+    });
+    const id = application.externalReference;
+    return { subjects: [id], context: { loanApplicationId: id, accountId: textOf(account.id) } };
+  },
+
+  async answer({ partnerId }, context) {
+    const application = await core.applications.get({ partnerId, externalReference: context.loanApplicationId });
+    const { account, status } = await stateOf(core, application);
+    if (!account) throw new Error(`Loan application ${context.loanApplicationId} has no disbursement account`);
+    return {
+      loanApplicationId: context.loanApplicationId,
+      ...loanIdMember(application),
+      loanApplicationStatus: status,
+      account: accountDetails(account, context.accountId),
+      isWorkingCapitalUndertakingDone: false,
+      hasOtherWorkingCapitalAccount: false,
+      isWorkingCapitalAccount: false,
+      otherWorkingCapitalAccounts: [],
+    };
+  },
+});
+
+interface PaymentContext {
+  loanApplicationId: string;
+  loanId: string;
+  paymentId?: string;
+  paymentMethodType?: string;
+}
+
+function paymentContext(application: Application, loanId: string, body: Json): PaymentContext {
+  const payment = (body.payment ?? {}) as Json;
+  const method = textOf(payment.paymentMethodType);
+  return {
+    loanApplicationId: application.externalReference,
+    loanId,
+    paymentId: textOf(payment.id),
+    paymentMethodType: PAYMENT_METHOD_TYPES.find((m) => m === method),
+  };
+}
+
+/** The Payment of a payout: PENDING_AUTH while requested (the enum has nothing nearer), SUCCESS with the UTR, FAILURE with the reason. */
+async function paymentOf(core: OcenCore, application: Application, payout: Payout | null, context: PaymentContext): Promise<Json> {
+  const account = await core.payoutAccounts.summary(application.id);
+  const submission = payout ? null : await core.submissionTerms.byId(application.currentSubmissionId);
+  const amount = payout?.amountMicros ?? submission?.netDisbursalMicros ?? 0n;
+  const base = {
+    id: context.paymentId ?? payout?.reference ?? `DSB${application.lenderReference}`,
+    totalAmount: rupees(amount),
+    paymentMethodType: context.paymentMethodType ?? (account?.type === 'VPA' ? 'UPI' : 'NETBANKING'),
+  };
+  if (payout?.state === 'SUCCEEDED') {
+    return { ...base, status: 'SUCCESS', txnRefNo: payout.utr ?? '', ...(payout.completedAt ? { date: istDate(payout.completedAt) } : {}), description: `Paid out to ${account?.maskedAccount ?? 'the borrower\'s account'}` };
+  }
+  if (payout?.state === 'FAILED') {
+    return { ...base, status: 'FAILURE', ...(payout.completedAt ? { date: istDate(payout.completedAt) } : {}), description: `Disbursement failed: ${payout.failureReason ?? 'refused by the payment rail'}` };
+  }
+  return { ...base, status: 'PENDING_AUTH', description: 'Disbursement requested, awaiting the payment rail' };
+}
+
+/**
+ * Reports a successful payout to the network's analytics, once per loan: the first answer (of any request, of
+ * any callback) that sees the payout succeeded claims the report in the database (`disbursement.reported_at`)
+ * and only the claimant sends it. A duplicate request re-sends its stored answer without building it again; a
+ * second triggerDisbursement or a status request builds a new answer but finds the report claimed. The claim is
+ * committed before the (fire-and-forget) send, so a report is sent at most once.
+ */
+async function reportPayout(core: OcenCore, application: Application, payout: Payout | null, context: PaymentContext, productData: Json): Promise<void> {
+  if (payout?.state !== 'SUCCEEDED' || payout.reportedAt) return;
+  if (!(await core.loans.claimPayoutReport(application.id))) return;
+  const submission = await core.submissionTerms.byId(application.currentSubmissionId);
+  if (!submission) return;
+  const start = istDate(payout.completedAt ?? payout.requestedAt);
+  const end = addMonthsClamped(start, submission.tenureMonths);
+  core.analytics.loanDisbursed({
+    productData,
+    loanId: context.loanId,
+    loanApplicationId: context.loanApplicationId,
+    amount: rupees(submission.loanAmountMicros),
+    tenureDays: Math.round((Date.parse(`${end}T00:00:00Z`) - Date.parse(`${start}T00:00:00Z`)) / 86_400_000),
+    interestRate: submission.interestRateE5 / 100_000,
+  });
+}
+
+/**
+ * triggerDisbursementRequest: the agent asks for the payout of a granted loan (`loanId`). The core moves it
+ * GRANTED → SUBMITTED with the payout job in the same transaction, and refuses it unless the mandate is ACTIVE
+ * and a disbursement account is set (PRECONDITION_FAILED); `payment.totalAmount` must be our net disbursal
+ * (AMOUNT_MISMATCH). Asking again for a loan whose payout was requested is accepted and answered with that
+ * payout. Answered once the payout is terminal: SUCCESS with the UTR in `txnRefNo` (DISBURSEMENT_COMPLETED), or
+ * FAILURE (DISBURSED_FAILED).
+ */
+export const triggerDisbursement = (core: OcenCore) => defineOcenOperation<PaymentContext>({
+  request: 'disbursement/triggerDisbursementRequest',
+  response: 'disbursement/triggerDisbursementResponse',
+
+  async accept({ partnerId, body }) {
+    const loanId = loanIdOf(body);
+    const application = await loanOf(core, partnerId, loanId);
+    const totalAmount = ((body.payment ?? {}) as Json).totalAmount;
+    if (typeof totalAmount !== 'number' || !Number.isFinite(totalAmount) || totalAmount <= 0) throw new OcenRefusal('INVALID_REQUEST', 'payment.totalAmount must be a positive amount in rupees', 400);
+    try {
+      await core.submissions.release({ partnerId, externalReference: application.externalReference }, { amountMicros: BigInt(Math.round(totalAmount * 100)) * 10_000n });
+    } catch (err) {
+      if (err instanceof AppError && err.code === AppErrorCode.INVALID_FIELD_VALUE && err.fields.includes('disbursementAmount')) throw new OcenRefusal('AMOUNT_MISMATCH', err.message, 422);
+      throw err;
+    }
+    return { subjects: [application.externalReference], context: paymentContext(application, loanId, body) };
+  },
+
+  async answer({ partnerId, productData }, context) {
+    const application = await core.applications.get({ partnerId, externalReference: context.loanApplicationId });
+    const { payout, status } = await stateOf(core, application);
+    if (!payout || payout.state === 'REQUESTED') throw new OcenNotReady(`payout of loan ${context.loanId} not yet answered by the rail`);
+    await reportPayout(core, application, payout, context, productData);
+    return { loanApplicationId: context.loanApplicationId, loanApplicationStatus: status, loanId: context.loanId, payment: await paymentOf(core, application, payout, context) };
+  },
+});
+
+/** triggerDisbursementStatusRequest: the payout as it stands (PENDING_AUTH while requested, SUCCESS, FAILURE). */
+export const triggerDisbursementStatus = (core: OcenCore) => defineOcenOperation<PaymentContext>({
+  request: 'disbursement/triggerDisbursementStatusRequest',
+  response: 'disbursement/triggerDisbursementStatusResponse',
+
+  async accept({ partnerId, body }) {
+    const loanId = loanIdOf(body);
+    const application = await loanOf(core, partnerId, loanId, true);
+    return { subjects: [application.externalReference], context: paymentContext(application, loanId, body) };
+  },
+
+  async answer({ partnerId, productData }, context) {
+    const application = await core.applications.get({ partnerId, externalReference: context.loanApplicationId });
+    const { payout, status } = await stateOf(core, application);
+    await reportPayout(core, application, payout, context, productData);
+    return { loanApplicationId: context.loanApplicationId, loanApplicationStatus: status, loanId: context.loanId, payment: await paymentOf(core, application, payout, context) };
+  },
+});
