@@ -15,6 +15,7 @@ import { Idempotency } from './lib/idempotency/idempotency';
 import { IdempotencyRepository } from './lib/idempotency/idempotency.repository';
 import { SandboxBureau, SandboxCkycRegistry, SandboxCollector, SandboxRail, SandboxSmsOutbox } from './adapters/sandbox/sandbox-adapters';
 import { SANDBOX_GPAY_PARTNER_ID, SANDBOX_PARTNERS } from './adapters/sandbox/sandbox-partners';
+import { SandboxAccountAggregator, SandboxDocumentVerifier } from './adapters/sandbox/sandbox-account-aggregator';
 import { unconfigured } from './adapters/unconfigured';
 import { HttpSmsSender } from './adapters/sms/http-sms-sender';
 import { TransitionWriter } from './core/state/transition-writer';
@@ -56,6 +57,12 @@ import { reviewKycJob } from './core/kyc/review-kyc.job';
 import { expireKycJob } from './core/kyc/expire-kyc.job';
 import { confirmMandateJob } from './core/mandate/confirm-mandate.job';
 import { disburseLoanJob } from './core/loan/disburse-loan.job';
+import { ConsentRepository } from './core/consent/consent.repository';
+import { ConsentService } from './core/consent/consent.service';
+import { advanceConsentJob } from './core/consent/advance-consent.job';
+import { IncomeDocumentRepository } from './core/income/income-document.repository';
+import { IncomeDocumentService } from './core/income/income-document.service';
+import { verifyIncomeDocumentsJob } from './core/income/verify-income-documents.job';
 import { GpayExchange } from './protocols/gpay/gpay-exchange';
 import { PartnerCallbackRepository } from './lib/callbacks/partner-callback.repository';
 import { createOcenNetwork } from './protocols/ocen/ocen-network';
@@ -106,10 +113,14 @@ export interface Services {
   loans: LoanService;
   /** Servicing of disbursed loans: summaries, statements, repayments, repayment condition changes. */
   servicing: LoanServicingService;
+  /** Account-aggregator consents (the lender as FIU). */
+  consents: ConsentService;
+  /** Documents sent as evidence of income. */
+  incomeDocuments: IncomeDocumentService;
   reconciler: ReconcilerService;
   /** Stages again the partner callbacks the queue gave up on (swept with the reconciler); undefined without OCEN. */
   callbackRedrive?: CallbackRedrive;
-  sandbox?: { sms: SandboxSmsOutbox; rail: SandboxRail; gpayPartnerId: string };
+  sandbox?: { sms: SandboxSmsOutbox; rail: SandboxRail; aa: SandboxAccountAggregator; gpayPartnerId: string };
 }
 
 export function buildServices(config: Config, logger: Logger, clock: Clock = systemClock): Services {
@@ -141,6 +152,9 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
   const ckycRegistry = config.sandbox ? new SandboxCkycRegistry() : unconfigured.ckyc;
   const sandboxRail = config.sandbox ? new SandboxRail(redis, config.queuePrefix, config.sandboxRailDelayMs) : undefined;
   const rail = sandboxRail ?? unconfigured.rail;
+  const sandboxAa = config.sandbox ? new SandboxAccountAggregator(redis, config.queuePrefix, config.publicBaseUrl) : undefined;
+  const accountAggregator = sandboxAa ?? unconfigured.accountAggregator;
+  const documentVerifier = config.sandbox ? new SandboxDocumentVerifier() : unconfigured.documentVerifier;
 
   const limiter = new RateLimiter(redis, config.queuePrefix);
   const partners = new PartnerService(new PartnerRepository(db), clock, config.partnerCacheMs);
@@ -159,6 +173,8 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
   const offers = new OfferService(offerRepository, db, applications, clock);
   const authTokens = new AuthTokenService(applications, kycRepository, mandateRepository, keys, config.publicBaseUrl, config.sandbox, clock);
   const acceptance = new LoanAcceptanceService(db, applications, offerRepository, submissionRepository, transitions, challenges, kyc, partners, sealer, clock);
+  const consents = new ConsentService(db, applications, new ConsentRepository(db), transitions, outbox, sealer, accountAggregator, approvals, clock);
+  const incomeDocuments = new IncomeDocumentService(db, applications, new IncomeDocumentRepository(db), documentVerifier, approvals, outbox, clock);
   const idempotency = new Idempotency(db, new IdempotencyRepository(db), sealer);
   // The OCEN lender on the network of the OCEN_* settings; in the sandbox without them, with its built-in test loan agent.
   const ocenNetwork = config.ocen
@@ -168,8 +184,9 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
   const ocen = ocenNetwork
     ? new OcenLender(db, idempotency, partners,
       ocenOperations({
-        applications, approvals, offers, kyc, authTokens, acceptance, mandates, payoutAccounts, submissions, submissionTerms: submissionRepository, loans, servicing,
-        lenderName: config.lenderName, clock, logger, productId: OCEN_PRODUCT_ID, analytics: ocenNetwork.analytics,
+        applications, approvals, offers, consents, incomeDocuments, kyc, authTokens, acceptance, mandates, payoutAccounts, submissions,
+        submissionTerms: submissionRepository, loans, servicing, lenderName: config.lenderName, clock, logger, productId: OCEN_PRODUCT_ID,
+        analytics: ocenNetwork.analytics,
       }),
       partnerCallbacks, outbox, sealer, ocenNetwork, clock, logger,
       config.ocen ? { participantId: config.ocen.participantId, orgId: config.ocen.orgId } : SANDBOX_LENDER)
@@ -189,7 +206,9 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
     .register(reviewKycJob, kyc)
     .register(expireKycJob, kyc)
     .register(confirmMandateJob, mandates)
-    .register(disburseLoanJob, loans);
+    .register(disburseLoanJob, loans)
+    .register(advanceConsentJob, consents)
+    .register(verifyIncomeDocumentsJob, incomeDocuments);
   if (ocen) jobs.register(ocenCallbackJob, ocen);
 
   return {
@@ -221,12 +240,14 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
     statuses: new ApplicationStatusService(applications, accountTokens),
     loans,
     servicing,
+    consents,
+    incomeDocuments,
     reconciler: new ReconcilerService(db, applications, loanRepository, approvals, outbox, clock, {
       ...DEFAULT_RECONCILER_POLICY,
       staleAfterMs: config.worker.reconcileStaleAfterMs,
     }),
     callbackRedrive,
-    sandbox: sandboxSms && sandboxRail ? { sms: sandboxSms, rail: sandboxRail, gpayPartnerId: SANDBOX_GPAY_PARTNER_ID } : undefined,
+    sandbox: sandboxSms && sandboxRail && sandboxAa ? { sms: sandboxSms, rail: sandboxRail, aa: sandboxAa, gpayPartnerId: SANDBOX_GPAY_PARTNER_ID } : undefined,
   };
 }
 

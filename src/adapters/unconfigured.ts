@@ -4,11 +4,13 @@ import { CkycRegistry } from '../core/kyc/ckyc-registry';
 import { DisbursementRail } from '../core/loan/disbursement-rail';
 import { SmsSender } from '../core/challenge/sms-sender';
 import { RepaymentCollector } from '../core/loan/repayment-collector';
+import { AccountAggregator } from '../core/consent/account-aggregator';
+import { DocumentVerifier } from '../core/income/document-verifier';
 
 const missing = (what: string) => new AppError(AppErrorCode.SERVICE_UNAVAILABLE, `No ${what} adapter is configured for this deployment`);
 
 /**
- * Outside the sandbox, the bank plugs in its own bureau, CERSAI, payment-rail, repayment-collection and SMS-gateway adapters
+ * Outside the sandbox, the bank plugs in its own bureau, CERSAI, payment-rail, repayment-collection, SMS-gateway, account-aggregator and document-verifier adapters
  * (see README "Adapters"). Until it does, the calls that need them answer 503 instead of pretending.
  */
 export const unconfigured = {
@@ -17,4 +19,10 @@ export const unconfigured = {
   rail: { transfer: async () => { throw missing('disbursement rail'); }, status: async () => { throw missing('disbursement rail'); } } satisfies DisbursementRail,
   sms: { send: async () => { throw missing('SMS gateway'); } } satisfies SmsSender,
   collector: { paymentUrl: () => { throw missing('repayment collection'); }, account: () => { throw missing('repayment collection'); } } satisfies RepaymentCollector,
+  accountAggregator: {
+    requestConsent: async () => { throw missing('account aggregator'); },
+    consentStatus: async () => { throw missing('account aggregator'); },
+    fetchSummary: async () => { throw missing('account aggregator'); },
+  } satisfies AccountAggregator,
+  documentVerifier: { verify: async () => { throw missing('document verifier'); } } satisfies DocumentVerifier,
 };

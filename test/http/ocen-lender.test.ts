@@ -14,13 +14,11 @@ let app: TestApp;
 const agent = new LoanAgent('la-one', { kid: 'la-one-key' });
 const other = new LoanAgent('la-two');
 let endpoint: AgentEndpoint;
-let otherEndpoint: AgentEndpoint;
 
 beforeAll(async () => {
   world = await startOcenWorld([agent, other]);
   app = world.app;
   endpoint = world.endpoints.get(agent.participantId)!;
-  otherEndpoint = world.endpoints.get(other.participantId)!;
 });
 
 afterAll(async () => {

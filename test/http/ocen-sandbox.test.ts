@@ -48,6 +48,8 @@ describe('the sandbox\'s built-in OCEN test loan agent (no OCEN_* settings)', ()
   it('when the journey goes on from the examples, then each answer is listed newest first, down to OFFER_ACCEPTED', async () => {
     const id = `sbx-${randomUUID()}`;
     expect((await post(app, 'loanApplications/createLoanRequest', example('loanApplications/createLoanRequest', id))).body.error).toBe('0');
+    // Its answer first: both answers wait for the credit decision, and the list is in the order they were built.
+    await eventually(() => callbacks(app, id), (list) => list.length === 1);
     expect((await post(app, 'offers/generateOffersRequest', example('offers/generateOffersRequest', id))).body.error).toBe('0');
     const offered = await eventually(() => callbacks(app, id), (list) => list.some((c) => c.operation === 'offers/generateOffersResponse'));
     const offer = offered[0].body.loanApplications[0].offers.find((o: any) => o.terms.tenure.duration === 12);

@@ -7,6 +7,7 @@ import { mandateState } from '../../src/core/mandate/mandate-state';
 import { loanState } from '../../src/core/loan/loan-state';
 import { disbursementState } from '../../src/core/loan/disbursement-state';
 import { repaymentState } from '../../src/core/loan/repayment-state';
+import { consentState } from '../../src/core/consent/consent-state';
 import { StateColumn } from '../../src/core/state/transition-writer';
 import { TestApp, startTestApp } from '../support/test-app';
 
@@ -16,7 +17,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.stop());
 
-const TABLES: Array<StateColumn<string>> = [approvalState, applicationState, kycState, mandateState, loanState, disbursementState, repaymentState] as Array<StateColumn<string>>;
+const TABLES: Array<StateColumn<string>> = [approvalState, applicationState, kycState, mandateState, loanState, disbursementState, repaymentState, consentState] as Array<StateColumn<string>>;
 
 function pairs(target: StateColumn<string>) {
   const states = target.machine.states;
@@ -80,6 +81,11 @@ async function entityIn(target: StateColumn<string>, state: string): Promise<str
     case 'repaymentMandate': {
       const id = randomUUID();
       await db.repaymentMandate.create({ data: { id, applicationId: await createApplication(), state: state as never, urlTokenHash: id, authCodeHash: 'x', linkExpiresAt: new Date() } });
+      return id;
+    }
+    case 'aaConsent': {
+      const id = randomUUID();
+      await db.aaConsent.create({ data: { id, partnerId: 'gpay', state: state as never, fetchType: 'ONETIME', vuaCiphertext: 'x', applications: { create: [{ applicationId: await createApplication() }] } } });
       return id;
     }
     case 'loanAccount':

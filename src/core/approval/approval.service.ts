@@ -17,7 +17,7 @@ import { OfferRepository } from '../offer/offer.repository';
 import { ApprovalState, approvalMachine, approvalState } from './approval-state';
 import { Applicant } from './applicant';
 import { BureauVerdict, CreditBureau } from './credit-bureau';
-import { Decision, RejectionReason, underwrite } from './underwriting';
+import { Decision, IncomeEvidence, RejectionReason, underwrite, underwriteVerifiedIncome } from './underwriting';
 import { decideCreditJob } from './decide-credit.job';
 import { incomeVerifiedJob } from './income-verified.job';
 
@@ -183,6 +183,29 @@ export class ApprovalService {
         ? this.evaluate(product, this.applicantOf(application), 'CLEAN')
         : { outcome: 'REJECTED', reason: 'CREDIT_RISK_ASSESSMENT', description: 'Income could not be verified' };
     await this.apply(application, product, 'INCOME_VERIFICATION', decision);
+  }
+
+  /**
+   * In the caller's transaction: evidence of the borrower's income (the AA's bank-statement summary, a verified
+   * document) decides an application in INCOME_VERIFICATION (INCOME_VERIFICATION_POLICY): APPROVED with an offer
+   * when the verified income supports the requested amount, else REJECTED with the reason. An application in
+   * any other state is left alone (false).
+   */
+  async verifyIncome(applicationId: string, evidence: IncomeEvidence): Promise<boolean> {
+    const application = await this.applications.lock(applicationId);
+    if (!application || application.approvalState !== 'INCOME_VERIFICATION') return false;
+    const product = await this.productOf(application);
+    const applicant = this.applicantOf(application);
+    const decision = underwriteVerifiedIncome({
+      evidence,
+      requestedMicros: application.requestedAmountMicros,
+      dateOfBirth: applicant.dateOfBirth,
+      employmentType: applicant.employment.type,
+      product,
+      today: istDate(this.clock.now()),
+    });
+    await this.apply(application, product, 'INCOME_VERIFICATION', decision);
+    return true;
   }
 
   /** Reconciler: a decision that could not be made in time ends visibly as a rejection the partner can read. */

@@ -22,3 +22,15 @@ export const UNDERWRITING_POLICY = {
 } as const;
 
 export type EmploymentType = keyof typeof UNDERWRITING_POLICY.limitMultipleHundredths;
+
+/**
+ * How evidence of income resolves INCOME_VERIFICATION (a thin bureau file). The verified monthly income is
+ * underwritten as a clean bureau file would be, and must support the amount requested: the limit it gives
+ * (UNDERWRITING_POLICY) at least the requested amount, else REJECTED (CREDIT_RISK_ASSESSMENT). A bank-statement
+ * summary is evidence when it covers at least `minMonthsCovered` months with at most `maxBounces` bounces
+ * (else REJECTED, the reason saying which); its average monthly credits are the verified income.
+ */
+export const INCOME_VERIFICATION_POLICY = {
+  minMonthsCovered: 3,
+  maxBounces: 2,
+} as const;

@@ -61,3 +61,30 @@ export function underwrite(input: UnderwritingInput): Decision {
   const band = policy.riskBands.find((b) => input.monthlyIncomeMicros >= b.minMonthlyIncomeMicros) ?? policy.riskBands[policy.riskBands.length - 1];
   return { outcome: 'APPROVED', limitMicros, interestRateE5: band.interestRateE5, riskBand: band.band };
 }
+
+/** What verifies (or fails to verify) a borrower's monthly income: the AA's bank-statement summary or a document. */
+export type IncomeEvidence =
+  | { source: string; verified: true; monthlyIncomeMicros: bigint }
+  | { source: string; verified: false; reason: string };
+
+const rupees = (micros: bigint) => `₹${(micros / 1_000_000n).toLocaleString('en-IN')}`;
+
+/**
+ * The decision on an application in INCOME_VERIFICATION once evidence of its income is in (INCOME_VERIFICATION_POLICY):
+ * the verified income underwritten as a clean bureau file, APPROVED only when its limit covers the requested amount.
+ */
+export function underwriteVerifiedIncome(input: Omit<UnderwritingInput, 'bureau' | 'monthlyIncomeMicros'> & { evidence: IncomeEvidence; requestedMicros: bigint }): Decision {
+  const { evidence } = input;
+  if (!evidence.verified) {
+    return { outcome: 'REJECTED', reason: 'CREDIT_RISK_ASSESSMENT', description: `Income not verified (${evidence.source}): ${evidence.reason}` };
+  }
+  const decision = underwrite({ ...input, monthlyIncomeMicros: evidence.monthlyIncomeMicros, bureau: 'CLEAN' });
+  if (decision.outcome === 'APPROVED' && decision.limitMicros < input.requestedMicros) {
+    return {
+      outcome: 'REJECTED',
+      reason: 'CREDIT_RISK_ASSESSMENT',
+      description: `The verified monthly income of ${rupees(evidence.monthlyIncomeMicros)} (${evidence.source}) supports at most ${rupees(decision.limitMicros)}; ${rupees(input.requestedMicros)} was requested`,
+    };
+  }
+  return decision;
+}

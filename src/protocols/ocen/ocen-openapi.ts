@@ -189,7 +189,7 @@ function ackResponses(): Record<string, unknown> {
     '400': ack('INVALID_REQUEST (not JSON, not an object, not valid against the OCEN schema, a member the operation needs is missing or unusable), ILL_FORMED_TEXT (NUL, lone surrogate or control character)'),
     '401': ack('The caller is not authenticated (nothing is processed): TOKEN_MISSING, TOKEN_EXPIRED, TOKEN_WRONG_ISSUER, TOKEN_UNKNOWN_KEY, TOKEN_INVALID, TOKEN_NO_PARTICIPANT, PARTICIPANT_UNKNOWN, PARTICIPANT_NOT_APPROVED, PARTICIPANT_KEY_UNUSABLE, SIGNATURE_MISSING, SIGNATURE_INVALID, ...'),
     '403': ack('PARTICIPANT_ID_UNSUPPORTED (a participant id this lender cannot serve, or not an OCEN partner), PARTNER_SUSPENDED (the loan agent is suspended here)'),
-    '404': ack('UNKNOWN_LOAN_APPLICATION / UNKNOWN_LOAN (none of this loan agent: another agent\'s is answered the same), NOT_SERVED (an operation this lender does not host)'),
+    '404': ack('UNKNOWN_LOAN_APPLICATION / UNKNOWN_LOAN / UNKNOWN_CONSENT (none of this loan agent: another agent\'s is answered the same), NOT_SERVED (an operation this lender does not host)'),
     '409': ack('REQUEST_ID_REUSED (the metadata.requestId was used before for another body), DUPLICATE_LOAN_APPLICATION (the loanApplicationId was used before)'),
     '413': ack('PAYLOAD_TOO_LARGE: the body is larger than 64 KiB'),
     '415': ack('UNSUPPORTED_MEDIA_TYPE: send the body as Content-Type: application/json'),

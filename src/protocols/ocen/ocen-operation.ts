@@ -12,6 +12,8 @@ import type { KycService } from '../../core/kyc/kyc.service';
 import type { AuthTokenService } from '../../core/auth-token/auth-token.service';
 import type { LoanAcceptanceService } from '../../core/application/loan-acceptance.service';
 import type { LoanServicingService } from '../../core/loan/servicing.service';
+import type { ConsentService } from '../../core/consent/consent.service';
+import type { IncomeDocumentService } from '../../core/income/income-document.service';
 import type { Clock } from '../../lib/clock';
 import type { OcenOperation } from './ocen-schemas';
 
@@ -59,6 +61,10 @@ export interface OcenCore {
   lenderName: string;
   /** Disbursed loans: summaries, statements, a borrower's loans, repayments, repayment condition changes. */
   servicing: LoanServicingService;
+  /** Account-aggregator consents (the lender as FIU). */
+  consents: ConsentService;
+  /** Documents sent as evidence of income (sendAdditionalDocuments, pledged documents). */
+  incomeDocuments: IncomeDocumentService;
   clock: Clock;
   logger: Logger;
   /** The product every OCEN loan application is for. */

@@ -3,10 +3,45 @@ import type { Request as HttpRequest } from 'express';
 import type { Services } from '../../container';
 import { partnerOf } from '../shared/partner-auth';
 import { rupeesText } from '../../core/money/money';
+import { notFound } from '../../core/errors';
 
 export interface SandboxCompletion {
   /** How the user's step ends; APPROVED by default. */
   outcome?: 'APPROVED' | 'REJECTED';
+}
+
+/** The borrower's decision at the sandbox account aggregator, and what its bank statements show when approved. */
+export interface SandboxConsentDecision {
+  /** APPROVED by default; REVOKED withdraws a consent given before. */
+  outcome?: 'APPROVED' | 'REJECTED' | 'REVOKED';
+  /**
+   * Average monthly credits of the statements, in rupees (default 50000).
+   * @minimum 0
+   * @maximum 100000000
+   */
+  averageMonthlyCredits?: number;
+  /**
+   * Bounces over the months covered (default 0).
+   * @isInt
+   * @minimum 0
+   * @maximum 1000
+   */
+  bounceCount?: number;
+  /**
+   * Months of statements (default 6).
+   * @isInt
+   * @minimum 0
+   * @maximum 120
+   */
+  monthsCovered?: number;
+}
+
+export interface SandboxAaConsent {
+  handle: string;
+  /** The consent at the AA: PENDING, ACTIVE (approved), PAUSED, REJECTED, REVOKED or EXPIRED. */
+  status: string;
+  fetchType: string;
+  url: string;
 }
 
 export interface SandboxSmsMessage {
@@ -106,6 +141,42 @@ export class SandboxController extends Controller {
   }
 
   /**
+   * The sandbox account aggregator's page for a consent (its `url` in consentHandleResponse): the consent as the AA holds it.
+   * @param consentHandle The AA's consent handle.
+   * @pattern consentHandle ^[A-Za-z0-9_:-]{1,100}$
+   */
+  @Get('aa/consents/{consentHandle}')
+  @Response<SandboxError>(404, 'NOT_FOUND: the sandbox AA issued no such consent handle')
+  public async aaConsent(@Path() consentHandle: string): Promise<SandboxAaConsent> {
+    const consent = CONSENT_HANDLE.test(consentHandle) ? await this.s.sandbox!.aa.read(consentHandle) : null;
+    if (!consent) throw notFound('consent handle');
+    return consent;
+  }
+
+  /**
+   * The borrower approves (or rejects, or revokes) a consent at the sandbox account aggregator, keyed by its handle
+   * (whichever partner asked for it). The AA then notifies the lender, which reads the status back from the AA: the
+   * consent goes READY (or FAILED) asynchronously; once READY the lender fetches the bank-statement summary (the
+   * figures given here, else ₹50,000 a month over 6 months with no bounce), which decides an application in income
+   * verification.
+   * @param consentHandle The AA's consent handle.
+   * @pattern consentHandle ^[A-Za-z0-9_:-]{1,100}$
+   */
+  @Post('aa/consents/{consentHandle}/decision')
+  @Response<SandboxError>(404, 'NOT_FOUND: the sandbox AA issued no such consent handle')
+  public async decideAaConsent(@Path() consentHandle: string, @Body() body?: SandboxConsentDecision): Promise<SandboxAaConsent> {
+    const aa = this.s.sandbox!.aa;
+    const status = await aa.decide(consentHandle, body?.outcome ?? 'APPROVED', {
+      ...(body?.averageMonthlyCredits !== undefined ? { averageMonthlyCreditsMicros: BigInt(Math.round(body.averageMonthlyCredits * 100)) * 10_000n } : {}),
+      ...(body?.bounceCount !== undefined ? { bounceCount: body.bounceCount } : {}),
+      ...(body?.monthsCovered !== undefined ? { monthsCovered: body.monthsCovered } : {}),
+    });
+    if (!status) throw notFound('consent handle');
+    await this.s.consents.notified(consentHandle);
+    return (await aa.read(consentHandle))!;
+  }
+
+  /**
    * The repayment's payment page (what the borrower opens from the `paymentUrl` a loan agent was given). The
    * reference is the page's capability (random, unguessable), so no partner is needed.
    * @param reference The repayment reference (`RPY…`), the last segment of the paymentUrl.
@@ -143,6 +214,8 @@ function sandboxRepayment(repayment: { reference: string; amountMicros: bigint; 
     ...(repayment.providerReference ? { providerReference: repayment.providerReference } : {}),
   };
 }
+
+const CONSENT_HANDLE = /^[A-Za-z0-9_:-]{1,100}$/;
 
 function refOf(req: HttpRequest, reference: string) {
   return { partnerId: partnerOf(req).id, externalReference: reference };

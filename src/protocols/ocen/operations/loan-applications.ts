@@ -1,5 +1,6 @@
 import { loanApplicationStatus, readApplicant, rejectionReason } from '../ocen-mappers';
-import { Json, OcenCore, OcenNotReady, OcenRefusal, defineOcenOperation } from '../ocen-operation';
+import { Json, OcenCore, OcenNotReady, OcenRefusal, applicationOf, defineOcenOperation, loanApplicationIdOf } from '../ocen-operation';
+import { documentsOf, readIncomeDocument } from '../ocen-documents';
 
 interface CreateLoanContext {
   loanApplicationIds: string[];
@@ -73,5 +74,31 @@ export const createLoan = (core: OcenCore) => defineOcenOperation<CreateLoanCont
       });
     }
     return { loanApplications };
+  },
+});
+
+/**
+ * getAdditionalPledgedDocumentsResponse (the agent pushes the application's pledged documents; only acked): each
+ * document's metadata is recorded (never its bytes) and verified by the worker, like sendAdditionalDocuments; a
+ * verified income decides an application in income verification.
+ */
+export const additionalPledgedDocuments = (core: OcenCore) => defineOcenOperation<null>({
+  request: 'loanApplications/getAdditionalPledgedDocumentsResponse',
+  response: null,
+
+  async accept({ partnerId, body }) {
+    const id = loanApplicationIdOf(body);
+    await applicationOf(core, partnerId, id);
+    const documents = documentsOf(body.pledgedDocuments) ?? [];
+    if (documents.length > 20) throw new OcenRefusal('INVALID_REQUEST', 'Send at most 20 documents at a time', 400);
+    const read = documents.map((d) => readIncomeDocument(d, 'PLEDGED_DOCUMENTS'));
+    const problem = read.find((r) => 'problem' in r);
+    if (problem && 'problem' in problem) throw new OcenRefusal('INVALID_REQUEST', `pledgedDocuments: ${problem.problem}`, 400);
+    await core.incomeDocuments.receive({ partnerId, externalReference: id }, read.map((r) => ('document' in r ? r.document : undefined)!));
+    return { subjects: [id], context: null };
+  },
+
+  async answer() {
+    return {};
   },
 });

@@ -1,6 +1,47 @@
 import { istDate } from '../../../core/shared/dates';
 import { concreteOffers, loanApplicationStatus, parseOcenOfferId, rejectionReason } from '../ocen-mappers';
 import { Json, OcenCore, OcenNotReady, OcenRefusal, applicationOf, defineOcenOperation, loanApplicationIdOf } from '../ocen-operation';
+import { documentsOf, readIncomeDocument } from '../ocen-documents';
+
+/**
+ * The `LoanApplicationWithOffer` of each of the agent's loan applications (generateOffersResponse and
+ * sendAdditionalDocumentsResponse): OFFERED with our concrete offers (one per tenure), REJECTED with the reason,
+ * ACTION_REQUIRED (the income is to be verified: core INCOME_VERIFICATION) with what to send, or the consent's
+ * state while the borrower has not decided. Not ready (retried) while a decision is still being made: the credit
+ * decision, the bank-statement summary of a consent just approved, documents not yet verified.
+ */
+export async function loanApplicationsWithOffers(core: OcenCore, partnerId: string, loanApplicationIds: string[], now: Date): Promise<Json[]> {
+  const loanApplications: Json[] = [];
+  for (const id of loanApplicationIds) {
+    const ref = { partnerId, externalReference: id };
+    const application = await core.applications.get(ref);
+    if (application.approvalState === 'IN_PROCESS') throw new OcenNotReady(`credit decision of ${id} pending`);
+    const consent = await core.consents.latestFor(application.id);
+    const verifyingIncome = application.approvalState === 'INCOME_VERIFICATION';
+    if (verifyingIncome && consent?.summaryPending) throw new OcenNotReady(`bank-statement summary of ${id} pending`);
+    if (verifyingIncome && (await core.incomeDocuments.pendingFor(application.id))) throw new OcenNotReady(`documents of ${id} being verified`);
+    const offer = application.currentOfferId ? await core.offers.current(ref) : null;
+    const status = loanApplicationStatus({ application, currentOffer: offer, consent: consent?.state ?? null, documentsRequested: verifyingIncome });
+    const base = { loanApplicationId: id, createdDate: istDate(application.createdAt), loanApplicationStatus: status, kyc: {} };
+    if (status === 'REJECTED') {
+      loanApplications.push({ ...base, offers: [], rejectionDetails: [{ reason: rejectionReason(application.rejectionReason), description: application.rejectionDescription ?? application.rejectionReason ?? 'Rejected' }] });
+    } else if (status === 'ACTION_REQUIRED') {
+      loanApplications.push({
+        ...base,
+        offers: [],
+        actionRequired: [{
+          actionType: 'ADD_DOCUMENT',
+          description: 'The borrower\'s income is to be verified: send a salary slip or a bank statement stating the monthly income (offers/sendAdditionalDocumentsRequest), or have the borrower approve an account-aggregator consent (consent/consentHandleRequest)',
+          reference: { object: 'loanApplication', value: id },
+        }],
+      });
+    } else {
+      const waiting = status === 'CONSENT_INITIATED' ? { description: 'Waiting for the borrower to approve the account-aggregator consent' } : {};
+      loanApplications.push({ ...base, ...waiting, offers: offer ? concreteOffers(offer, application.requestedAmountMicros, now).map((o) => o.body) : [] });
+    }
+  }
+  return loanApplications;
+}
 
 /**
  * generateOffersRequest (bulk, 1 to 50 loan applications of the agent): answered, once each credit decision is
@@ -19,21 +60,7 @@ export const generateOffers = (core: OcenCore) => defineOcenOperation<{ loanAppl
   },
 
   async answer({ partnerId, now }, context) {
-    const loanApplications = [];
-    for (const id of context.loanApplicationIds) {
-      const ref = { partnerId, externalReference: id };
-      const application = await core.applications.get(ref);
-      if (application.approvalState === 'IN_PROCESS') throw new OcenNotReady(`credit decision of ${id} pending`);
-      const offer = application.currentOfferId ? await core.offers.current(ref) : null;
-      const status = loanApplicationStatus({ application, currentOffer: offer });
-      const base = { loanApplicationId: id, createdDate: istDate(application.createdAt), loanApplicationStatus: status, kyc: {} };
-      if (status === 'REJECTED') {
-        loanApplications.push({ ...base, offers: [], rejectionDetails: [{ reason: rejectionReason(application.rejectionReason), description: application.rejectionDescription ?? application.rejectionReason ?? 'Rejected' }] });
-      } else {
-        loanApplications.push({ ...base, offers: offer ? concreteOffers(offer, application.requestedAmountMicros, now).map((o) => o.body) : [] });
-      }
-    }
-    return { loanApplications };
+    return { loanApplications: await loanApplicationsWithOffers(core, partnerId, context.loanApplicationIds, now) };
   },
 });
 
@@ -68,5 +95,48 @@ export const setOffers = (core: OcenCore) => defineOcenOperation<{ loanApplicati
     const application = await core.applications.get(ref);
     const offer = await core.offers.current(ref);
     return { loanApplicationId, loanApplicationStatus: loanApplicationStatus({ application, currentOffer: offer }) };
+  },
+});
+
+interface AdditionalDocumentsContext {
+  loanApplicationIds: string[];
+}
+
+/**
+ * sendAdditionalDocumentsRequest: documents for loan applications that were answered ACTION_REQUIRED (1 to 50
+ * applications). Each document's metadata is recorded (never its bytes) and verified in the worker; a salary
+ * slip or bank statement stating a monthly income decides the income verification (see ocen-documents.ts and
+ * INCOME_VERIFICATION_POLICY). Answered like generateOffers: OFFERED, REJECTED, or still ACTION_REQUIRED when no
+ * document verified an income.
+ */
+export const sendAdditionalDocuments = (core: OcenCore) => defineOcenOperation<AdditionalDocumentsContext>({
+  request: 'offers/sendAdditionalDocumentsRequest',
+  response: 'offers/sendAdditionalDocumentsResponse',
+
+  async accept({ partnerId, body }) {
+    const items = Array.isArray(body.loanApplications) ? (body.loanApplications as Json[]) : [];
+    if (items.length === 0 || items.length > 50) throw new OcenRefusal('INVALID_REQUEST', 'Send 1 to 50 loanApplications', 400);
+    const ids: string[] = [];
+    for (const [index, item] of items.entries()) {
+      const id = loanApplicationIdOf(item);
+      await applicationOf(core, partnerId, id);
+      const documents = documentsOf(item.additionalDocuments ?? item.documents);
+      if (!documents || documents.length === 0) throw new OcenRefusal('INVALID_REQUEST', `loanApplications[${index}].additionalDocuments: send at least one document`, 400);
+      const read = documents.map((d) => readIncomeDocument(d, 'ADDITIONAL_DOCUMENTS'));
+      const problem = read.find((r) => 'problem' in r);
+      if (problem && 'problem' in problem) throw new OcenRefusal('INVALID_REQUEST', `loanApplications[${index}]: ${problem.problem}`, 400);
+      await core.incomeDocuments.receive({ partnerId, externalReference: id }, read.map((r) => ('document' in r ? r.document : undefined)!));
+      ids.push(id);
+    }
+    const unique = [...new Set(ids)];
+    return { subjects: unique, context: { loanApplicationIds: unique } };
+  },
+
+  async answer({ partnerId, now }, context) {
+    for (const id of context.loanApplicationIds) {
+      const application = await core.applications.get({ partnerId, externalReference: id });
+      await core.incomeDocuments.verify(application.id);
+    }
+    return { loanApplications: await loanApplicationsWithOffers(core, partnerId, context.loanApplicationIds, now) };
   },
 });

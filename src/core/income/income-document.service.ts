@@ -1,0 +1,76 @@
+import { randomUUID } from 'node:crypto';
+import { AppError, AppErrorCode } from '../errors';
+import { UnitOfWork } from '../../lib/db/database';
+import { Clock } from '../../lib/clock';
+import { Outbox } from '../../lib/jobs/outbox';
+import { ApplicationRef } from '../application/application';
+import { ApplicationRepository } from '../application/application.repository';
+import { ApprovalService } from '../approval/approval.service';
+import { DocumentVerdict, DocumentVerifier } from './document-verifier';
+import { IncomeDocument, MAX_DOCUMENTS_PER_REQUEST, MAX_DOCUMENT_BYTES, NewIncomeDocument } from './income-document';
+import { IncomeDocumentRepository } from './income-document.repository';
+import { verifyIncomeDocumentsJob } from './verify-income-documents.job';
+
+/**
+ * Documents sent as evidence of income. Their metadata is recorded with the request (never their bytes); the
+ * worker has each verified (DocumentVerifier, no transaction open) and records the verdict; the verified
+ * income then decides an application in INCOME_VERIFICATION (ApprovalService.verifyIncome). A
+ * document that verifies no income (not a salary slip or bank statement, no figure) is recorded as such and
+ * leaves the application waiting for another.
+ */
+export class IncomeDocumentService {
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly applications: ApplicationRepository,
+    private readonly documents: IncomeDocumentRepository,
+    private readonly verifier: DocumentVerifier,
+    private readonly approvals: ApprovalService,
+    private readonly outbox: Outbox,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Records documents for the partner's application and stages their verification; in the caller's transaction if one is open. */
+  async receive(ref: ApplicationRef, documents: NewIncomeDocument[]): Promise<{ applicationId: string }> {
+    if (documents.length > MAX_DOCUMENTS_PER_REQUEST) throw new AppError(AppErrorCode.INVALID_FIELD_VALUE, `At most ${MAX_DOCUMENTS_PER_REQUEST} documents at a time`);
+    const tooBig = documents.find((d) => d.sizeBytes > MAX_DOCUMENT_BYTES || d.sizeBytes < 0);
+    if (tooBig) throw new AppError(AppErrorCode.INVALID_FIELD_VALUE, `Document ${JSON.stringify(tooBig.reference)} is larger than ${MAX_DOCUMENT_BYTES} bytes`);
+    return this.uow.transaction(async () => {
+      const application = await this.applications.lockByRef(ref);
+      for (const document of documents) await this.documents.create({ id: randomUUID(), applicationId: application.id, ...document });
+      if (documents.length) await this.outbox.stage(verifyIncomeDocumentsJob, { applicationId: application.id });
+      return { applicationId: application.id };
+    });
+  }
+
+  /**
+   * Worker step (no transaction open; idempotent): verifies the application's documents not yet verified,
+   * records the verdicts and, in the same transaction, lets the verified income (the lowest, when several are
+   * verified at once) decide the income verification.
+   */
+  async verify(applicationId: string): Promise<void> {
+    const pending = (await this.documents.of(applicationId)).filter((d) => d.verified === null);
+    if (pending.length === 0) return;
+    const verdicts: Array<{ document: IncomeDocument; verdict: DocumentVerdict }> = [];
+    for (const document of pending) verdicts.push({ document, verdict: await this.verifier.verify(document) });
+    await this.uow.transaction(async () => {
+      const now = this.clock.now();
+      for (const { document, verdict } of verdicts) await this.documents.recordVerdict(document.id, verdict, now);
+      // Several verified at once: the lowest income speaks (the conservative reading, whatever their order).
+      const incomes = verdicts.flatMap(({ document, verdict }) => (verdict.verified ? [{ document, monthlyIncomeMicros: verdict.monthlyIncomeMicros }] : []));
+      const lowest = incomes.reduce<(typeof incomes)[number] | undefined>((low, next) => (!low || next.monthlyIncomeMicros < low.monthlyIncomeMicros ? next : low), undefined);
+      if (lowest) {
+        await this.approvals.verifyIncome(applicationId, { source: `${lowest.document.kind.toLowerCase().replace('_', ' ')} ${lowest.document.reference}`, verified: true, monthlyIncomeMicros: lowest.monthlyIncomeMicros });
+      }
+    });
+  }
+
+  /** Whether an application has documents still to be verified. */
+  async pendingFor(applicationId: string): Promise<boolean> {
+    return (await this.documents.of(applicationId)).some((d) => d.verified === null);
+  }
+
+  /** An application's documents (metadata), oldest first. */
+  of(applicationId: string): Promise<IncomeDocument[]> {
+    return this.documents.of(applicationId);
+  }
+}

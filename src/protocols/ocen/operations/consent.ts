@@ -1,0 +1,108 @@
+import { AppError, AppErrorCode } from '../../../core/errors';
+import type { ConsentView } from '../../../core/consent/consent';
+import { Json, OcenCore, OcenNotReady, OcenRefusal, applicationOf, defineOcenOperation, textOf } from '../ocen-operation';
+
+/** OCEN's consentStatus of a core consent: REQUESTED (the AA not yet answered) and PENDING read as PENDING. */
+const consentStatus = (view: ConsentView): 'PENDING' | 'READY' | 'FAILED' => (view.state === 'READY' || view.state === 'FAILED' ? view.state : 'PENDING');
+
+/** The `Consent` we answer with. */
+function consentBody(view: ConsentView): Json {
+  return {
+    consentFetchType: view.fetchType,
+    vua: view.vua,
+    ...(view.handle ? { consentHandle: view.handle } : {}),
+    consentStatus: consentStatus(view),
+    ...(view.url ? { url: view.url } : {}),
+    ...(view.failureReason ? { description: `The consent failed at the account aggregator: ${view.failureReason}` } : {}),
+  };
+}
+
+function loanApplicationIdsOf(body: Json): string[] {
+  const ids = (Array.isArray(body.loanApplicationIds) ? body.loanApplicationIds : []).map((id) => textOf(id) ?? '');
+  if (ids.length === 0 || ids.length > 50 || ids.some((id) => !id)) throw new OcenRefusal('INVALID_REQUEST', 'Send 1 to 50 loanApplicationIds', 400);
+  return [...new Set(ids)];
+}
+
+/** The agent's consent behind a handle; another agent's, or an unknown one, is the same refusal. */
+async function consentOf(core: OcenCore, partnerId: string, handle: string | undefined): Promise<ConsentView> {
+  if (!handle) throw new OcenRefusal('INVALID_REQUEST', 'consentHandle is required', 400);
+  try {
+    return await core.consents.byHandle(partnerId, handle);
+  } catch (err) {
+    if (err instanceof AppError && err.code === AppErrorCode.NOT_FOUND) throw new OcenRefusal('UNKNOWN_CONSENT', `No consent ${JSON.stringify(handle)} of this loan agent`, 404);
+    throw err;
+  }
+}
+
+/**
+ * consentHandleRequest: the lender (FIU) asks the account aggregator for the borrower's consent to share bank
+ * statements for the listed loan applications. Recorded with the request; the AA is asked by the worker (the
+ * consent's id as the reference); answered with the AA's `consentHandle`, PENDING and the `url` where the
+ * borrower approves it (consentFetchType and vua as given).
+ */
+export const consentHandle = (core: OcenCore) => defineOcenOperation<{ consentId: string; loanApplicationIds: string[] }>({
+  request: 'consent/consentHandleRequest',
+  response: 'consent/consentHandleResponse',
+
+  async accept({ partnerId, body }) {
+    const ids = loanApplicationIdsOf(body);
+    for (const id of ids) await applicationOf(core, partnerId, id);
+    const consent = (body.consent ?? {}) as Json;
+    const vua = textOf(consent.vua);
+    if (!vua) throw new OcenRefusal('INVALID_REQUEST', 'consent.vua (the borrower\'s AA id, e.g. 9876543210@aa) is required', 400);
+    const fetchType = consent.consentFetchType === 'PERIODIC' ? 'PERIODIC' : 'ONETIME';
+    const consentId = await core.consents.request(partnerId, ids, { vua, fetchType });
+    return { subjects: ids, context: { consentId, loanApplicationIds: ids } };
+  },
+
+  async answer({ partnerId }, { consentId, loanApplicationIds }) {
+    await core.consents.advance(consentId);
+    const view = await core.consents.byId(partnerId, consentId);
+    if (view.state === 'REQUESTED') throw new OcenNotReady(`the account aggregator has not answered for consent ${consentId}`);
+    return { loanApplicationIds, consent: consentBody(view) };
+  },
+});
+
+/**
+ * journeyNotify (no response operation in the spec: only acked): the agent says a consent moved. What it claims
+ * is not taken as the status: the consent's status is read again from the account aggregator by the worker.
+ * Another agent's handle, or a loan application the consent is not for, is refused.
+ */
+export const journeyNotify = (core: OcenCore) => defineOcenOperation<null>({
+  request: 'consent/journeyNotify',
+  response: null,
+
+  async accept({ partnerId, body }) {
+    const ids = loanApplicationIdsOf(body);
+    const view = await consentOf(core, partnerId, textOf(((body.consent ?? {}) as Json).consentHandle));
+    const foreign = ids.find((id) => !view.externalReferences.includes(id));
+    if (foreign) throw new OcenRefusal('INVALID_REQUEST', `Consent ${view.handle} is not for loan application ${JSON.stringify(foreign)}`, 400);
+    await core.consents.notified(view.handle!, partnerId);
+    return { subjects: ids, context: null };
+  },
+
+  async answer() {
+    return {};
+  },
+});
+
+/** statusRequest: the consent's state (READY / PENDING / FAILED), read again from the account aggregator when it answers. */
+export const consentStatusRequest = (core: OcenCore) => defineOcenOperation<{ consentId: string }>({
+  request: 'consent/statusRequest',
+  response: 'consent/statusResponse',
+
+  async accept({ partnerId, body }) {
+    const view = await consentOf(core, partnerId, textOf(body.consentHandle));
+    return { subjects: view.externalReferences, context: { consentId: view.id } };
+  },
+
+  async answer({ partnerId }, { consentId }) {
+    try {
+      await core.consents.advance(consentId);
+    } catch (err) {
+      core.logger.warn({ err, consentId }, 'the account aggregator could not be asked; answering the consent state last recorded');
+    }
+    const view = await core.consents.byId(partnerId, consentId);
+    return { loanApplicationIds: view.externalReferences, consent: consentBody(view) };
+  },
+});
