@@ -333,11 +333,11 @@ describe('sandbox endpoints', () => {
     expect((await applicationStatus(t, gid)).kyc.state).toBe('NOT_STARTED');
   });
 
-  it('when X-Partner-Id names an unknown or non-Google Pay partner, then kyc/complete is 401 PARTNER_UNKNOWN and KYC is untouched; naming gpay is the default', async () => {
+  it('when X-Partner-Id names an unknown partner, then kyc/complete is 401 PARTNER_UNKNOWN; another partner (an OCEN loan agent) does not find the application; KYC is untouched; naming gpay is the default', async () => {
     const { gid, offerId } = await approved();
     await initiateKyc(gid, offerId).expect(200);
     const completeAs = (partnerId: string) => t.http().post(`/sandbox/applications/${gid}/kyc/complete`).set('X-Partner-Id', partnerId).send({});
-    expectSandboxError(await completeAs('ocen-test-agent'), 401, 'PARTNER_UNKNOWN');
+    expect((await completeAs('ocen-test-agent')).status).toBe(404);
     expectSandboxError(await completeAs('no-such-partner'), 401, 'PARTNER_UNKNOWN');
     expect((await applicationStatus(t, gid)).kyc.state).toBe('NOT_STARTED');
     // Named explicitly, the sandbox partner is the default one.
