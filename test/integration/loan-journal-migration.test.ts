@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
 import { ensureDatabase, migrate, readMigrations } from '../../src/lib/db/migrate';
-import { databaseUrl, dropDatabase } from '../support/databases';
+import { databaseUrl, dropDatabase, queryDatabase } from '../support/databases';
 
 /** The loan-repayments migration on a database that already holds a disbursed loan (a journal backfilled from its submission). */
 
@@ -9,15 +8,7 @@ const name = `cp_t_${randomBytes(6).toString('hex')}`;
 const url = databaseUrl(name);
 afterAll(() => dropDatabase(name));
 
-async function run<T extends Record<string, unknown>>(sql: string): Promise<T[]> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<T>(sql)).rows;
-  } finally {
-    await client.end();
-  }
-}
+const run = <T extends Record<string, unknown>>(sql: string) => queryDatabase<T>(url, sql);
 
 it('when a loan was disbursed before the journal existed, then the migration opens its journal: the net payout, the fee and the GST, ending at the sanctioned principal, dated on the Indian calendar', async () => {
   await ensureDatabase(url);

@@ -1,6 +1,5 @@
-import { Client } from 'pg';
 import { MigrationError, ensureDatabase, migrate, readMigrations } from '../../src/lib/db/migrate';
-import { databaseUrl, dropDatabase } from '../support/databases';
+import { databaseUrl, dropDatabase, queryDatabase } from '../support/databases';
 import { randomBytes } from 'node:crypto';
 
 const created: string[] = [];
@@ -13,15 +12,7 @@ afterAll(async () => {
   for (const name of created) await dropDatabase(name);
 });
 
-async function query<T extends Record<string, unknown>>(url: string, sql: string): Promise<T[]> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<T>(sql)).rows;
-  } finally {
-    await client.end();
-  }
-}
+const query = queryDatabase;
 
 describe('the migration runner', () => {
   it('when the database does not exist, then ensureDatabase creates it and migrate applies every migration once, recorded like Prisma does', async () => {

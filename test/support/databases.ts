@@ -53,3 +53,14 @@ export async function createTestDatabase(): Promise<{ name: string; url: string;
 export async function dropDatabase(name: string): Promise<void> {
   await admin(async (client) => void (await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)));
 }
+
+/** Runs one statement on the database at `url` over a connection of its own (for tests that stand beside the app). */
+export async function queryDatabase<T extends Record<string, unknown>>(url: string, sql: string): Promise<T[]> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<T>(sql)).rows;
+  } finally {
+    await client.end();
+  }
+}

@@ -17,6 +17,7 @@ export interface LoanAccount {
   applicationId: string;
   state: LoanState;
   sanctionedMicros: bigint;
+  /** Net of the processing fee and its GST (what reached the borrower). */
   disbursedMicros: bigint;
   interestRateE5: number;
   tenureMonths: number;

@@ -1,5 +1,5 @@
-import { LoanState } from './loan-state';
 import { RepaymentState } from './repayment-state';
+import type { LoanAccount } from './loan';
 
 /** An instalment of a disbursed loan with what has been paid of it. */
 export interface ServicedInstalment {
@@ -62,23 +62,13 @@ export interface LoanJournalEntry {
 }
 
 /** A disbursed loan as servicing sees it: the partner's references, the account, its instalments and repayments. */
-export interface ServicedLoan {
-  applicationId: string;
+export interface ServicedLoan extends Pick<LoanAccount, 'applicationId' | 'state' | 'sanctionedMicros' | 'disbursedMicros' | 'interestRateE5' | 'tenureMonths' | 'emiMicros' | 'outstandingPrincipalMicros' | 'disbursedAt'> {
   /** The partner's reference of the application. */
   externalReference: string;
   /** The lender's reference (the loan's id towards partners). */
   lenderReference: string;
   requestedAmountMicros: bigint;
   loanId: string;
-  state: LoanState;
-  sanctionedMicros: bigint;
-  /** Net of the processing fee and its GST (what reached the borrower). */
-  disbursedMicros: bigint;
-  interestRateE5: number;
-  tenureMonths: number;
-  emiMicros: bigint;
-  outstandingPrincipalMicros: bigint;
-  disbursedAt: Date;
   createdAt: Date;
   instalments: ServicedInstalment[];
   /** Newest first. */
