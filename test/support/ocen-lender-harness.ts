@@ -148,14 +148,7 @@ export async function startOcenLender(
   const app = (ref.app = await startTestApp({
     worker: options.worker,
     env: {
-      OCEN_REGISTRY_URL: registry.url,
-      OCEN_AUTH_JWKS_URL: auth.jwksUrl,
-      OCEN_AUTH_ISSUER: auth.issuer,
-      OCEN_AUTH_TOKEN_URL: auth.tokenUrl,
-      OCEN_CLIENT_ID: 'lender-client',
-      OCEN_CLIENT_SECRET: 's3cret',
-      OCEN_PARTICIPANT_ID: 'lender-1',
-      OCEN_ORG_ID: 'org-bank',
+      ...ocenNetworkEnv(auth, registry),
       ...(analytics ? { OCEN_ANALYTICS_URL: analytics.url } : {}),
       ...options.env,
     },
@@ -197,6 +190,18 @@ export async function startOcenLender(
   };
   return harness;
 }
+
+/** The server's OCEN settings for a fake network: it is lender `lender-1` of `org-bank`. */
+export const ocenNetworkEnv = (auth: FakeAuthService, registry: FakeRegistry): Record<string, string> => ({
+  OCEN_REGISTRY_URL: registry.url,
+  OCEN_AUTH_JWKS_URL: auth.jwksUrl,
+  OCEN_AUTH_ISSUER: auth.issuer,
+  OCEN_AUTH_TOKEN_URL: auth.tokenUrl,
+  OCEN_CLIENT_ID: 'lender-client',
+  OCEN_CLIENT_SECRET: 's3cret',
+  OCEN_PARTICIPANT_ID: 'lender-1',
+  OCEN_ORG_ID: 'org-bank',
+});
 
 /** An OCEN envelope from `originator` (its participant id), timestamped now unless told, with a fresh requestId unless told. */
 export const ocenEnvelope = (originator: string, overrides: { requestId?: string; timestamp?: string | number } = {}) => {
