@@ -5,7 +5,7 @@
  */
 import { randomInt, randomUUID } from 'node:crypto';
 import { LoanAgent } from '../support/ocen-network';
-import { OcenLenderHarness, Received, envelope, loanApplication } from '../support/ocen-acceptance-harness';
+import { OcenLenderHarness, Received, ocenEnvelope, ocenLoanApplication, startOcenLender } from '../support/ocen-lender-harness';
 import { TestApp, eventually } from '../support/test-app';
 
 let harness: OcenLenderHarness;
@@ -15,7 +15,7 @@ const other = new LoanAgent('la-acc-two');
 const APP_TOKEN = 'FA+9qCX9VSu';
 
 beforeAll(async () => {
-  harness = await OcenLenderHarness.start([agent, other]);
+  harness = await startOcenLender([agent, other]);
   app = harness.app;
 });
 
@@ -32,14 +32,13 @@ function valid(received: Received): Received {
 }
 
 async function exchange(operation: string, members: Record<string, unknown>): Promise<Record<string, any>> {
-  const { callback } = await harness.exchange(agent, operation, members);
-  return valid(callback).body;
+  return valid(await harness.ask(agent, operation, members)).body;
 }
 
 /** createLoan → generateOffers → setOffers (the 12-month offer): an application with chosen terms. */
 async function withChosenOffer(phone = newPhone()): Promise<{ id: string; phone: string; offer: Record<string, any> }> {
   const id = `app-${randomUUID()}`;
-  await exchange('loanApplications/createLoanRequest', { loanApplications: [loanApplication(id, '1234', phone)] });
+  await exchange('loanApplications/createLoanRequest', { loanApplications: [ocenLoanApplication(id, '1234', { phone })] });
   const offered = await exchange('offers/generateOffersRequest', { loanApplicationIds: [id] });
   const offer = offered.loanApplications[0].offers.find((o: any) => o.terms.tenure.duration === 12);
   const set = await exchange('offers/setOffersRequest', { loanApplicationId: id, offer });
@@ -81,7 +80,7 @@ describe('OCEN KYC, loan agreement, acceptance by OTP and grant', () => {
 
     const early = await exchange('loanAcceptance/loanAgreementRequest', { loanApplicationId: id });
     expect(early.loanAgreement).toMatchObject({ status: 'ACTION_REQUIRED', actionRequired: [{ actionType: 'OTHER', reference: { object: 'kyc', value: 'NOT_STARTED' } }] });
-    const tooEarly = await harness.post(agent, 'loanAcceptance/triggerLoanAcceptanceRequest', { ...envelope(agent.participantId), loanApplicationId: id, credBlock: { type: 'OTP', data: { appToken: APP_TOKEN } } });
+    const tooEarly = await harness.post(agent, 'loanAcceptance/triggerLoanAcceptanceRequest', { ...ocenEnvelope(agent.participantId), loanApplicationId: id, credBlock: { type: 'OTP', data: { appToken: APP_TOKEN } } });
     expect(tooEarly.status).toBe(422);
     expect(tooEarly.body.error).toMatch(/^PRECONDITION_FAILED: KYC is not APPROVED/);
 
@@ -117,7 +116,7 @@ describe('OCEN KYC, loan agreement, acceptance by OTP and grant', () => {
     const otp = format.exec(sms)![1];
     const wrong = String((Number(otp) + 1) % 1_000_000).padStart(6, '0');
 
-    const wrongRequest = { ...envelope(agent.participantId), loanApplicationId: id, credBlock: { data: { otpSessionKey, otp: Number(wrong) } } };
+    const wrongRequest = { ...ocenEnvelope(agent.participantId), loanApplicationId: id, credBlock: { data: { otpSessionKey, otp: Number(wrong) } } };
     const wrongAck = await harness.post(agent, 'loanAcceptance/verifyLoanAcceptanceRequest', wrongRequest);
     expect(wrongAck.status).toBe(200);
     expect(wrongAck.body.error).toBe('0');
@@ -173,7 +172,7 @@ describe('OCEN KYC, loan agreement, acceptance by OTP and grant', () => {
 
   it('refuses a grant before the agreement is signed, and records nothing', async () => {
     const { id } = await withChosenOffer();
-    const refused = await harness.post(agent, 'grantLoan/grantLoanRequest', { ...envelope(agent.participantId), loanApplicationId: id });
+    const refused = await harness.post(agent, 'grantLoan/grantLoanRequest', { ...ocenEnvelope(agent.participantId), loanApplicationId: id });
     expect(refused.status).toBe(409);
     expect(refused.body.error).toMatch(/^LOAN_NOT_SIGNED: /);
     expect((await applicationRow(id)).application_state).toBe('IN_PROGRESS');
@@ -189,7 +188,7 @@ describe('OCEN KYC, loan agreement, acceptance by OTP and grant', () => {
       ['loanAcceptance/verifyLoanAcceptanceRequest', { credBlock: { data: { otpSessionKey: 'otp_x', otp: 123456 } } }],
       ['grantLoan/grantLoanRequest', {}],
     ] as const) {
-      const answer = await harness.post(other, operation, { ...envelope(other.participantId), loanApplicationId: id, ...members });
+      const answer = await harness.post(other, operation, { ...ocenEnvelope(other.participantId), loanApplicationId: id, ...members });
       expect({ operation, status: answer.status, error: answer.body.error.split(':')[0] }).toEqual({ operation, status: 404, error: 'UNKNOWN_LOAN_APPLICATION' });
     }
     const kyc = await app.services.kyc.current({ partnerId: agent.participantId, externalReference: id });

@@ -1,15 +1,15 @@
 /**
  * Consent through the sandbox account aggregator and additional documents, over the OCEN lender surface: the
  * real server (PostgreSQL, Redis, worker) and the fake network of test/support/ocen-network.ts. Every callback is
- * checked against the patched loan.json and its signature verified (test/support/ocen-harness.ts).
+ * checked against the patched loan.json and its signature verified (test/support/ocen-lender-harness.ts).
  * Persona 9002 (PAN digits) has a thin bureau file: its income is to be verified (ACTION_REQUIRED).
  */
 import { randomUUID } from 'node:crypto';
 import { LoanAgent } from '../support/ocen-network';
-import { AgentEndpoint, OcenWorld, Received, ocenEnvelope, ocenLoanApplication, postOcen, startOcenWorld } from '../support/ocen-harness';
+import { AgentEndpoint, OcenLenderHarness, Received, ocenEnvelope, ocenLoanApplication, startOcenLender } from '../support/ocen-lender-harness';
 import { TestApp, eventually } from '../support/test-app';
 
-let world: OcenWorld;
+let world: OcenLenderHarness;
 let app: TestApp;
 const agent = new LoanAgent('la-consent-one');
 const other = new LoanAgent('la-consent-two');
@@ -17,10 +17,10 @@ let endpoint: AgentEndpoint;
 let otherEndpoint: AgentEndpoint;
 
 beforeAll(async () => {
-  world = await startOcenWorld([agent, other]);
+  world = await startOcenLender([agent, other]);
   app = world.app;
-  endpoint = world.endpoints.get(agent.participantId)!;
-  otherEndpoint = world.endpoints.get(other.participantId)!;
+  endpoint = world.endpoint(agent);
+  otherEndpoint = world.endpoint(other);
 });
 
 afterAll(async () => {
@@ -30,17 +30,12 @@ afterAll(async () => {
 const VUA = '9876543210@sandbox-aa';
 
 async function send(operation: string, body: Record<string, unknown>, from = agent) {
-  return postOcen(world, from, operation, { ...ocenEnvelope(undefined, from.participantId), ...body });
+  return world.post(from, operation, { ...ocenEnvelope(from.participantId), ...body });
 }
 
 /** Sends a request and answers its callback (by the request's requestId), checked: signed and schema-valid. */
 async function ask(operation: string, body: Record<string, unknown>): Promise<Received> {
-  const request = { ...ocenEnvelope(undefined, agent.participantId), ...body };
-  const ack = await postOcen(world, agent, operation, request);
-  expect(ack.status).toBe(200);
-  expect(ack.body.error).toBe('0');
-  const response = operation.replace(/Request$/, 'Response');
-  const [callback] = await eventually(async () => endpoint.received.filter((r) => r.path.endsWith(response) && r.body.metadata?.requestId === request.metadata.requestId), (r) => r.length > 0);
+  const callback = await world.ask(agent, operation, body, { response: operation.replace(/Request$/, 'Response') });
   expect(callback).toMatchObject({ signatureValid: true, schemaValid: true });
   return callback;
 }

@@ -1,39 +1,40 @@
 /**
  * The OCEN `/disbursement/` group over HTTP, from a granted loan to its payout: setRepaymentPlan (the bank's
  * mandate page) → the borrower authorises it (sandbox) → setRepaymentPlanStatus → setDisbursementAccount →
- * triggerDisbursement → triggerDisbursementStatus. Real server, fake network (test/support/ocen-harness.ts);
+ * triggerDisbursement → triggerDisbursementStatus. Real server, fake network (test/support/ocen-lender-harness.ts);
  * every callback is checked against the patched loan.json and its signature.
  */
 import { randomUUID } from 'node:crypto';
 import { LoanAgent } from '../support/ocen-network';
-import { AgentEndpoint, OcenWorld, Received, callbackAbout, ocenEnvelope, ocenLoanApplication, postOcen, startOcenWorld } from '../support/ocen-harness';
-import { GrantedLoan, grantLoan } from '../support/ocen-granted';
+import { AgentEndpoint, OcenLenderHarness, Received, ocenEnvelope, ocenLoanApplication, startOcenLender } from '../support/ocen-lender-harness';
+import { GrantedLoan, grantedApplication } from '../support/ocen-loan-fixtures';
 import { eventually } from '../support/test-app';
+import { newPhone } from '../support/journey';
 
-let world: OcenWorld;
+let world: OcenLenderHarness;
 const agent = new LoanAgent('la-one');
 const other = new LoanAgent('la-two');
 let endpoint: AgentEndpoint;
 
 beforeAll(async () => {
-  world = await startOcenWorld([agent, other]);
-  endpoint = world.endpoints.get(agent.participantId)!;
+  world = await startOcenLender([agent, other]);
+  endpoint = world.endpoint(agent);
 });
 afterAll(() => world?.stop());
 
 const post = (from: LoanAgent, operation: string, body: Record<string, unknown>, requestId = randomUUID()) =>
-  postOcen(world, from, operation, { ...ocenEnvelope(requestId, from.participantId), ...body });
+  world.post(from, operation, { ...ocenEnvelope(from.participantId, { requestId }), ...body });
 
 const ACCOUNT = { accountDataType: 'ACCOUNT', id: 'acc-1', data: { accountType: 'SAVING', accountIFSC: 'HDFC0001234', accountNumber: '50100012345678', accountHolderName: 'Asha Rao' } };
 const PLAN = { id: 'PLAN-EMI-1', automatic: true, scheduleType: 'RECURRING', noOfInstallment: 12, totalAmount: 108876.47 };
 const rupees = (micros: bigint) => Number(micros) / 1_000_000;
 
-/** A loan application of `la-one` opened through createLoan and brought to GRANTED (test fixture). */
+/** A loan application of `la-one` (a phone of its own) opened through createLoan and brought to GRANTED by the core (test fixture). */
 async function grantedLoan(): Promise<{ id: string; loan: GrantedLoan }> {
   const id = `app-${randomUUID()}`;
-  expect((await post(agent, 'loanApplications/createLoanRequest', { loanApplications: [ocenLoanApplication(id)] })).body.error).toBe('0');
-  await callbackAbout(endpoint, id, 'createLoanResponse');
-  return { id, loan: await grantLoan(world.app.services, { partnerId: agent.participantId, externalReference: id }) };
+  expect((await post(agent, 'loanApplications/createLoanRequest', { loanApplications: [ocenLoanApplication(id, '1234', { phone: newPhone().nationalNumber })] })).body.error).toBe('0');
+  await endpoint.callbackAbout(id, 'createLoanResponse');
+  return { id, loan: await grantedApplication(world.app.services, { partnerId: agent.participantId, externalReference: id }) };
 }
 
 /**
@@ -101,9 +102,9 @@ describe('from a granted loan to its payout', () => {
     expect((await applicationRow(id)).applicationState).toBe('GRANTED');
 
     const triggerBody = { loanId, payment: { id: 'pay-1', totalAmount: net, status: 'PENDING_AUTH', paymentMethodType: 'NETBANKING' } };
-    const triggerRequest = { ...ocenEnvelope(), ...triggerBody };
-    expect((await postOcen(world, agent, 'disbursement/triggerDisbursementRequest', triggerRequest)).body.error).toBe('0');
-    const paid = await callbackAbout(endpoint, loanId, 'triggerDisbursementResponse', 1, PAYOUT_ANSWER_MS);
+    const triggerRequest = { ...ocenEnvelope(agent.participantId), ...triggerBody };
+    expect((await world.post(agent, 'disbursement/triggerDisbursementRequest', triggerRequest)).body.error).toBe('0');
+    const paid = await endpoint.callbackAbout(loanId, 'triggerDisbursementResponse', 1, PAYOUT_ANSWER_MS);
     expect(paid).toMatchObject({ schemaValid: true, signatureValid: true });
     expect(paid.body).toMatchObject({
       loanApplicationId: id,
@@ -118,8 +119,8 @@ describe('from a granted loan to its payout', () => {
     expect(readBack.body).toMatchObject({ loanApplicationStatus: 'DISBURSEMENT_COMPLETED', payment: { status: 'SUCCESS', txnRefNo: paid.body.payment.txnRefNo } });
 
     // The same request again: its stored answer is sent again, byte for byte; a new trigger is answered with the same payout. Reported once.
-    expect((await postOcen(world, agent, 'disbursement/triggerDisbursementRequest', triggerRequest)).body.error).toBe('0');
-    const again = await callbackAbout(endpoint, loanId, 'triggerDisbursementResponse', 2, PAYOUT_ANSWER_MS);
+    expect((await world.post(agent, 'disbursement/triggerDisbursementRequest', triggerRequest)).body.error).toBe('0');
+    const again = await endpoint.callbackAbout(loanId, 'triggerDisbursementResponse', 2, PAYOUT_ANSWER_MS);
     expect(again.bytes.equals(paid.bytes)).toBe(true);
     const second = await ask('disbursement/triggerDisbursementRequest', 'triggerDisbursementResponse', loanId, triggerBody);
     expect(second.body.payment).toMatchObject({ status: 'SUCCESS', txnRefNo: paid.body.payment.txnRefNo });
@@ -199,6 +200,6 @@ describe('requests the group refuses', () => {
     expect(await mandateState(id)).toBeUndefined();
     expect(await world.app.services.payoutAccounts.summary(loan.applicationId)).toBeNull();
     expect((await applicationRow(id)).applicationState).toBe('GRANTED');
-    expect(world.endpoints.get(other.participantId)!.received.filter((r) => JSON.stringify(r.body).includes(id))).toHaveLength(0);
+    expect(world.endpoint(other).received.filter((r) => JSON.stringify(r.body).includes(id))).toHaveLength(0);
   });
 });

@@ -6,28 +6,28 @@
  */
 import { randomUUID } from 'node:crypto';
 import { LoanAgent } from '../support/ocen-network';
-import { AgentEndpoint, OcenWorld, ocenEnvelope, ocenLoanApplication, postOcen, startOcenWorld } from '../support/ocen-harness';
+import { AgentEndpoint, OcenLenderHarness, PostOptions, ocenEnvelope, ocenLoanApplication, startOcenLender } from '../support/ocen-lender-harness';
 import { TestApp, eventually } from '../support/test-app';
 
-let world: OcenWorld;
+let world: OcenLenderHarness;
 let app: TestApp;
 const agent = new LoanAgent('la-one', { kid: 'la-one-key' });
 const other = new LoanAgent('la-two');
 let endpoint: AgentEndpoint;
 
 beforeAll(async () => {
-  world = await startOcenWorld([agent, other]);
+  world = await startOcenLender([agent, other]);
   app = world.app;
-  endpoint = world.endpoints.get(agent.participantId)!;
+  endpoint = world.endpoint(agent);
 });
 
 afterAll(async () => {
   await world?.stop();
 });
 
-const envelope = (requestId = randomUUID()) => ocenEnvelope(requestId);
+const envelope = () => ocenEnvelope(agent.participantId);
 const loanApplication = ocenLoanApplication;
-const post = (from: LoanAgent, operation: string, body: unknown, options: Parameters<typeof postOcen>[4] = {}) => postOcen(world, from, operation, body, options);
+const post = (from: LoanAgent, operation: string, body: unknown, options: PostOptions = {}) => world.post(from, operation, body, options);
 
 async function createLoan(id: string, panDigits = '1234') {
   const answer = await post(agent, 'loanApplications/createLoanRequest', { ...envelope(), loanApplications: [loanApplication(id, panDigits)] });

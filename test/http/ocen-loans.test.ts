@@ -1,20 +1,21 @@
 /**
  * The OCEN loan details and repayments of a disbursed loan over HTTP, on the real server and a fake network
- * (test/support/ocen-harness.ts): getloan, loanStatementSummary, loanStatement, listloans, triggerRepayment and
+ * (test/support/ocen-lender-harness.ts): getloan, loanStatementSummary, loanStatement, listloans, triggerRepayment and
  * its status with the payment completed on the sandbox payment page, repaymentConditionChange, and isolation
  * between loan agents. Every callback is checked against the patched loan.json and its signature.
  */
 import { randomUUID } from 'node:crypto';
 import { LoanAgent } from '../support/ocen-network';
-import { OcenHarness, ocenLoanApplication } from '../support/ocen-servicing-harness';
-import { disburseOcenApplication, uniquePan } from '../support/ocen-disbursed';
+import { OcenLenderHarness, ocenEnvelope, ocenLoanApplication, startOcenLender } from '../support/ocen-lender-harness';
+import { disbursedLoan as disburse, uniquePan } from '../support/ocen-loan-fixtures';
+import { newPhone } from '../support/journey';
 
 const agent = new LoanAgent('la-loans-one');
 const other = new LoanAgent('la-loans-two');
-let h: OcenHarness;
+let h: OcenLenderHarness;
 
 beforeAll(async () => {
-  h = await OcenHarness.start([agent, other]);
+  h = await startOcenLender([agent, other]);
 });
 
 afterAll(async () => {
@@ -24,11 +25,11 @@ afterAll(async () => {
   await h?.stop();
 });
 
-/** A loan of `agent` disbursed to a borrower with this PAN: createLoanRequest over HTTP, then the core fixture up to the payout. */
+/** A loan of `agent` disbursed to a borrower with this PAN (a phone of its own): createLoanRequest over HTTP, then the core fixture up to the payout. */
 async function disbursedLoan(pan = uniquePan()): Promise<{ loanId: string; loanApplicationId: string; pan: string }> {
   const loanApplicationId = `app-${randomUUID()}`;
-  await h.ask(agent, 'loanApplications/createLoanRequest', { loanApplications: [ocenLoanApplication(loanApplicationId, pan)] });
-  const { loanId } = await disburseOcenApplication(h.app, { partnerId: agent.participantId, externalReference: loanApplicationId });
+  await h.ask(agent, 'loanApplications/createLoanRequest', { loanApplications: [ocenLoanApplication(loanApplicationId, '1234', { pan, phone: newPhone().nationalNumber })] });
+  const { loanId } = await disburse(h.app.services, { partnerId: agent.participantId, externalReference: loanApplicationId });
   return { loanId, loanApplicationId, pan };
 }
 
@@ -135,7 +136,7 @@ describe('a repayment', () => {
   it('refuses an amount with more than two decimals, or more than is left to pay, with an error ack', async () => {
     const { loanId } = await disbursedLoan();
     for (const totalAmount of [10.001, 10_000_000]) {
-      const body = { ...h.envelope(agent), loanId, payment: { id: `pay-${randomUUID()}`, totalAmount, status: 'PENDING_AUTH', paymentMethodType: 'UPI' } };
+      const body = { ...ocenEnvelope(agent.participantId), loanId, payment: { id: `pay-${randomUUID()}`, totalAmount, status: 'PENDING_AUTH', paymentMethodType: 'UPI' } };
       const ack = await h.post(agent, 'repayment/triggerRepaymentRequest', body);
       expect(ack.status).toBe(400);
       expect(ack.body.error).toMatch(/^INVALID_REQUEST: /);
@@ -162,7 +163,7 @@ describe('repayment condition changes', () => {
 describe('isolation between loan agents', () => {
   it('refuses another agent\'s loanId with the same error ack as an unknown one, on every loan operation, and sends it nothing', async () => {
     const { loanId, pan } = await disbursedLoan();
-    const unknown = await h.post(other, 'loanDetails/getloanRequest', { ...h.envelope(other), loanId: `PA${randomUUID().slice(0, 8).toUpperCase()}` });
+    const unknown = await h.post(other, 'loanDetails/getloanRequest', { ...ocenEnvelope(other.participantId), loanId: `PA${randomUUID().slice(0, 8).toUpperCase()}` });
     expect(unknown.status).toBe(404);
     const payment = { id: 'x', totalAmount: 1, status: 'PENDING_AUTH', paymentMethodType: 'UPI' };
     for (const [operation, members] of [
@@ -173,7 +174,7 @@ describe('isolation between loan agents', () => {
       ['repayment/triggerRepaymentStatusRequest', { loanId, payment }],
       ['repayment/repaymentConditionChangeRequest', { loanId, repaymentConditionUpdate: { changedCondition: 'DATE_CHANGED', repaymentDate: '2030-01-01', amount: 1 } }],
     ] as const) {
-      const ack = await h.post(other, operation, { ...h.envelope(other), ...members });
+      const ack = await h.post(other, operation, { ...ocenEnvelope(other.participantId), ...members });
       expect({ operation, status: ack.status, code: ack.body.error.split(':')[0] }).toEqual({ operation, status: 404, code: unknown.body.error.split(':')[0] });
     }
     expect(unknown.body.error).toMatch(/^UNKNOWN_LOAN: /);

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { OCEN_EXAMPLES, SANDBOX_JOURNEY } from '../../src/protocols/ocen/ocen-examples';
 import { OcenOperation, validateIncoming } from '../../src/protocols/ocen/ocen-schemas';
 import { FakeAuthService, FakeRegistry } from '../support/ocen-network';
+import { ocenNetworkEnv } from '../support/ocen-lender-harness';
 import { partnerKeyPair } from '../support/signed-client';
 import { exampleChecker, openApi30Problems } from '../support/openapi-check';
 import { TestApp, eventually, productionEnv, startTestApp } from '../support/test-app';
@@ -165,16 +166,7 @@ describe('with the OCEN_* settings present (a network)', () => {
     [auth, registry] = await Promise.all([FakeAuthService.start(), FakeRegistry.start()]);
     networked = await startTestApp({
       worker: false,
-      env: {
-        OCEN_REGISTRY_URL: registry.url,
-        OCEN_AUTH_JWKS_URL: auth.jwksUrl,
-        OCEN_AUTH_ISSUER: auth.issuer,
-        OCEN_AUTH_TOKEN_URL: auth.tokenUrl,
-        OCEN_CLIENT_ID: 'lender-client',
-        OCEN_CLIENT_SECRET: 's3cret',
-        OCEN_PARTICIPANT_ID: 'lender-1',
-        OCEN_ORG_ID: 'org-bank',
-      },
+      env: ocenNetworkEnv(auth, registry),
     });
   });
   afterAll(async () => {

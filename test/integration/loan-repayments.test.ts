@@ -5,7 +5,7 @@ import { loanState } from '../../src/core/loan/loan-state';
 import { outstandingOf } from '../../src/core/loan/servicing.service';
 import { remainingOf } from '../../src/core/loan/allocation';
 import { TestApp, startTestApp } from '../support/test-app';
-import { disburseOcenApplication, openOcenApplication } from '../support/ocen-disbursed';
+import { disbursedLoan as disburse, openOcenApplication } from '../support/ocen-loan-fixtures';
 
 /**
  * Servicing of a disbursed loan against a real database, without any protocol in front: repayments (intent,
@@ -30,7 +30,7 @@ afterAll(() => t.stop());
 
 async function disbursedLoan(partnerId = LA, pan?: string): Promise<ApplicationRef & { pan: string; loanId: string }> {
   const ref = await openOcenApplication(t, partnerId, { pan });
-  const { loanId } = await disburseOcenApplication(t, ref);
+  const { loanId } = await disburse(t.services, ref);
   return { ...ref, loanId };
 }
 

@@ -4,7 +4,7 @@ import { ApplicationRef } from '../../src/core/application/application';
 import { Applicant } from '../../src/core/approval/applicant';
 import { TestApp, eventually, startTestApp } from '../support/test-app';
 import { newPhone, panWith } from '../support/journey';
-import { grantLoan } from '../support/ocen-granted';
+import { grantedApplication } from '../support/ocen-loan-fixtures';
 
 /**
  * The sign-first order's last steps on the core against a real database, without any protocol in front: the
@@ -42,7 +42,7 @@ async function opened(): Promise<ApplicationRef> {
 
 async function granted() {
   const ref = await opened();
-  return { ref, loan: await grantLoan(t.services, ref) };
+  return { ref, loan: await grantedApplication(t.services, ref) };
 }
 
 const applicationOf = (ref: ApplicationRef) => t.services.db.prisma.application.findUnique({ where: { partnerId_externalReference: ref } }).then((a) => a!);

@@ -38,14 +38,19 @@ const loanIdMember = (application: Application) =>
     ? { loanId: application.lenderReference }
     : {};
 
-/** Everything the status mapping reads for this group, read afresh. */
+/**
+ * Everything the status mapping reads for this group, read afresh. The application is read again after the
+ * rest: a payout's end commits with the application's move (SUBMITTED → DISBURSED or REJECTED), so a payout
+ * read as FAILED or SUCCEEDED is never paired with the state the application had before it.
+ */
 async function stateOf(core: OcenCore, application: Application) {
   const [mandate, account, payout] = await Promise.all([
     core.mandates.current(application),
     core.payoutAccounts.summary(application.id),
     core.loans.payout(application.id),
   ]);
-  const status = loanApplicationStatus({ application, mandate: mandate?.state ?? null, disbursementAccount: account !== null, disbursement: payout?.state ?? null });
+  const current = await core.applications.get({ partnerId: application.partnerId, externalReference: application.externalReference });
+  const status = loanApplicationStatus({ application: current, mandate: mandate?.state ?? null, disbursementAccount: account !== null, disbursement: payout?.state ?? null });
   return { mandate, account, payout, status };
 }
 
