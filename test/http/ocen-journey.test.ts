@@ -27,17 +27,9 @@ afterAll(async () => {
 /** What the agent was sent, per request: every callback is kept to be checked at the end. */
 const answers: ReceivedCallback[] = [];
 
-/** Sends one signed, token-bearing request; asserts the ack; waits for the callback answering it (by requestId). */
-async function call(operation: string, members: Record<string, unknown>, from = AGENT): Promise<Record<string, any>> {
-  const { agent, endpoint } = harness.agent(from);
-  const request = { ...ocenEnvelope(from), ...members };
-  const ack = await harness.post(agent, operation, request);
-  expect({ operation, status: ack.status, error: ack.body.error }).toEqual({ operation, status: 200, error: '0' });
-  const [answer] = await eventually(
-    async () => endpoint.received.filter((r) => r.body.metadata?.requestId === request.metadata.requestId),
-    (found) => found.length > 0,
-    60_000,
-  );
+/** Sends one signed, token-bearing request (its ack must be "0") and answers the callback answering it (by requestId). */
+async function call(operation: string, members: Record<string, unknown>): Promise<Record<string, any>> {
+  const answer = await harness.ask(harness.agent(AGENT).agent, operation, members, { timeoutMs: 60_000 });
   answers.push(answer);
   return answer.body;
 }
