@@ -150,6 +150,15 @@ describe('a whole OCEN loan, driven by a loan agent over the network', () => {
     expect(new Set(answers.map((a) => a.path)).size).toBe(21);
   });
 
+  it('lists every answer about the loan application at /sandbox/ocen/callbacks, newest first, as sent', async () => {
+    const { body } = await harness.app.http().get('/sandbox/ocen/callbacks').query({ loanApplicationId: id, participantId: AGENT }).expect(200);
+    const listed = body.callbacks as Array<{ builtAt: string; body: unknown; deliveredAt: string | null }>;
+    expect(listed).toHaveLength(answers.length);
+    expect(listed.map((c) => c.builtAt)).toEqual([...listed.map((c) => c.builtAt)].sort().reverse());
+    expect(listed.every((c) => c.deliveredAt !== null)).toBe(true);
+    expect(JSON.stringify(listed[0].body)).toBe(answers.at(-1)!.bytes.toString('utf8'));
+  });
+
   it('told the analytics service of each request, each response and the payout', async () => {
     const analytics = harness.analytics!;
     const events = await eventually(
