@@ -242,7 +242,7 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
     servicing,
     consents,
     incomeDocuments,
-    reconciler: new ReconcilerService(db, applications, loanRepository, approvals, outbox, clock, {
+    reconciler: new ReconcilerService(db, applications, loanRepository, approvals, consents, outbox, clock, {
       ...DEFAULT_RECONCILER_POLICY,
       staleAfterMs: config.worker.reconcileStaleAfterMs,
     }),
@@ -390,7 +390,8 @@ export class Background {
     const { logger } = this.services;
     if (report.disbursementsNeedingOperator.length) logger.error({ disbursements: report.disbursementsNeedingOperator }, 'disbursements without a rail answer need an operator');
     if (report.decisionsAbandoned.length) logger.warn({ applications: report.decisionsAbandoned }, 'credit decisions abandoned after the deadline');
-    if (report.decisionsRetried.length || report.disbursementsRetried.length) logger.warn({ report }, 'reconciler retried stalled work');
+    if (report.consentsAbandoned.length) logger.warn({ consents: report.consentsAbandoned }, 'account-aggregator consents abandoned: the AA could not be asked in time');
+    if (report.decisionsRetried.length || report.disbursementsRetried.length || report.consentsRetried.length) logger.warn({ report }, 'reconciler retried stalled work');
     const callbacks = await this.services.callbackRedrive?.sweep();
     if (callbacks?.redriven.length) logger.warn({ callbacks: callbacks.redriven }, 'partner callbacks the queue gave up on staged again');
     if (callbacks?.lastRedrive.length) logger.error({ callbacks: callbacks.lastRedrive }, 'partner callbacks staged for the last time; if they fail again an operator must deliver them');

@@ -184,6 +184,50 @@ const slip = (monthlyIncome: number | null, kind: NewIncomeDocument['kind'] = 'S
   statedMonthlyIncomeMicros: monthlyIncome === null ? null : rupees(monthlyIncome),
 });
 
+describe('a consent the lender could not take further', () => {
+  const stagedFor = async (consentId: string) =>
+    (await t.services.db.prisma.outboxMessage.findMany({ where: { topic: 'consent.advance' } })).filter((m) => JSON.stringify(m.payload).includes(consentId)).length;
+  const ageConsent = (consentId: string, createdHoursAgo = 0) => t.services.db.query(
+    `UPDATE aa_consent SET updated_at = now() - interval '10 minutes', created_at = now() - make_interval(hours => $2) WHERE id = $1`,
+    [consentId, createdHoursAgo],
+  );
+
+  it('when the AA could not be asked (the job tries were used up), then the reconciler stages the consent again, and past the decision deadline ends it FAILED (AA_UNREACHABLE)', async () => {
+    const { ref } = await decidedApplication();
+    const consentId = await t.services.consents.request(PARTNER_A, [ref.externalReference], { vua: VUA, fetchType: 'ONETIME' });
+    const staged = await stagedFor(consentId);
+
+    expect((await t.services.reconciler.sweep()).consentsRetried).not.toContain(consentId);
+    await ageConsent(consentId);
+    const retried = await t.services.reconciler.sweep();
+    expect(retried.consentsRetried).toContain(consentId);
+    expect(retried.consentsAbandoned).not.toContain(consentId);
+    expect(await stagedFor(consentId)).toBe(staged + 1);
+    expect((await t.services.reconciler.sweep()).consentsRetried).not.toContain(consentId);
+
+    await ageConsent(consentId, 25);
+    const abandoned = await t.services.reconciler.sweep();
+    expect(abandoned.consentsAbandoned).toContain(consentId);
+    expect(await consentRow(consentId)).toMatchObject({ state: 'FAILED', failureReason: 'AA_UNREACHABLE' });
+    expect(await moves(consentId)).toEqual([[null, 'REQUESTED'], ['REQUESTED', 'FAILED']]);
+    expect(await t.services.consents.latestFor((await approvalOf(ref)).applicationId)).toMatchObject({ state: 'FAILED' });
+  });
+
+  it('when a consent is READY but its summary could not be fetched, then the reconciler stages it again and never abandons it', async () => {
+    const { ref } = await decidedApplication();
+    const { consentId, handle } = await pendingConsent(ref);
+    await t.services.sandbox!.aa.decide(handle, 'APPROVED', {});
+    // What a summary fetch that failed leaves behind: READY (the approval read from the AA), no summary yet.
+    await t.services.db.query(`UPDATE aa_consent SET state = 'READY' WHERE id = $1`, [consentId]);
+    await ageConsent(consentId, 25);
+    const report = await t.services.reconciler.sweep();
+    expect(report.consentsRetried).toContain(consentId);
+    expect(report.consentsAbandoned).not.toContain(consentId);
+    expect(await t.services.consents.advance(consentId)).toBe('READY');
+    expect((await consentRow(consentId)).summaryFetchedAt).toBeInstanceOf(Date);
+  });
+});
+
 describe('documents as evidence of income', () => {
   it('when a salary slip states an income that supports the loan, then the sandbox desk verifies it and the application is APPROVED', async () => {
     const { ref, id } = await decidedApplication('9002', 100_000);

@@ -75,6 +75,24 @@ export class ConsentRepository {
     await this.db.write('UPDATE aa_consent SET attempts = attempts + 1, updated_at = now() WHERE id = $1', [id]);
   }
 
+  /**
+   * Consents on which the lender still owes a step, untouched since `before`, oldest first: REQUESTED (the AA not
+   * asked yet, or its answer lost) and READY without the bank-statement summary (not fetched yet).
+   */
+  async unfinishedSince(before: Date, limit: number): Promise<Array<Pick<Consent, 'id' | 'state' | 'createdAt'>>> {
+    return this.db.query<Pick<Consent, 'id' | 'state' | 'createdAt'>>(
+      `SELECT id, state, created_at AS "createdAt" FROM aa_consent
+        WHERE (state = 'REQUESTED' OR (state = 'READY' AND summary_fetched_at IS NULL)) AND updated_at < $1
+        ORDER BY updated_at LIMIT $2`,
+      [before, limit],
+    );
+  }
+
+  /** Marks the consent as looked at now (the reconciler's retry), so the next sweep leaves it alone for a while. */
+  async touch(id: string): Promise<void> {
+    await this.db.write('UPDATE aa_consent SET updated_at = now() WHERE id = $1', [id]);
+  }
+
   async recordSummary(id: string, summary: BankStatementSummary, at: Date): Promise<void> {
     await this.db.write(
       `UPDATE aa_consent SET average_monthly_credits_micros = $2, bounce_count = $3, months_covered = $4, summary_fetched_at = $5, updated_at = now()

@@ -96,6 +96,33 @@ export class ConsentService {
    * the AA; READY without a summary → fetches it, stores the figures and decides the income verification of
    * its applications, in one transaction. Idempotent: each write re-checks the state it moves from.
    */
+  /** Reconciler: the consents on which a step is owed, untouched since `before` (see ConsentRepository.unfinishedSince). */
+  unfinishedSince(before: Date, limit: number) {
+    return this.consents.unfinishedSince(before, limit);
+  }
+
+  /** Reconciler: stages the consent's next step again (its job's tries were used up, or it was lost). */
+  async retry(consentId: string): Promise<void> {
+    await this.uow.transaction(async () => {
+      await this.consents.touch(consentId);
+      await this.outbox.stage(advanceConsentJob, { consentId });
+    });
+  }
+
+  /**
+   * Reconciler: a consent the account aggregator could not be asked for in time ends FAILED (`AA_UNREACHABLE`),
+   * so the loan agent reads CONSENT_REJECTED and can ask a new one, instead of waiting on it forever. Only a
+   * REQUESTED consent is abandoned (false otherwise): once the AA holds it, the AA decides its end.
+   */
+  async abandon(consentId: string, description: string): Promise<boolean> {
+    return this.uow.transaction(async () => {
+      const current = await this.consents.lock(consentId);
+      if (current?.state !== 'REQUESTED') return false;
+      await this.transitions.move(consentState, consentId, 'REQUESTED', 'FAILED', { failureReason: 'AA_UNREACHABLE' }, description);
+      return true;
+    });
+  }
+
   async advance(consentId: string): Promise<ConsentState | null> {
     let consent = await this.consents.byId(consentId);
     if (!consent) return null;

@@ -3,6 +3,7 @@ import { Clock } from '../../lib/clock';
 import { Outbox } from '../../lib/jobs/outbox';
 import { ApplicationRepository } from '../application/application.repository';
 import { ApprovalService } from '../approval/approval.service';
+import { ConsentService } from '../consent/consent.service';
 import { decideCreditJob } from '../approval/decide-credit.job';
 import { LoanRepository } from '../loan/loan.repository';
 import { disburseLoanJob } from '../loan/disburse-loan.job';
@@ -32,6 +33,10 @@ export interface ReconciliationReport {
   disbursementsRetried: string[];
   /** Disbursements with no rail answer after many tries: money may have moved, so only an operator may close them. */
   disbursementsNeedingOperator: string[];
+  /** Account-aggregator consents whose next step was staged again. */
+  consentsRetried: string[];
+  /** Consents the AA could not be asked for before the decision deadline: FAILED (AA_UNREACHABLE). */
+  consentsAbandoned: string[];
 }
 
 /**
@@ -46,6 +51,7 @@ export class ReconcilerService {
     private readonly applications: ApplicationRepository,
     private readonly loans: LoanRepository,
     private readonly approvals: ApprovalService,
+    private readonly consents: ConsentService,
     private readonly outbox: Outbox,
     private readonly clock: Clock,
     private readonly policy: ReconcilerPolicy = DEFAULT_RECONCILER_POLICY,
@@ -54,7 +60,7 @@ export class ReconcilerService {
   async sweep(): Promise<ReconciliationReport> {
     const now = this.clock.now();
     const staleBefore = new Date(now.getTime() - this.policy.staleAfterMs);
-    const report: ReconciliationReport = { decisionsRetried: [], decisionsAbandoned: [], disbursementsRetried: [], disbursementsNeedingOperator: [] };
+    const report: ReconciliationReport = { decisionsRetried: [], decisionsAbandoned: [], disbursementsRetried: [], disbursementsNeedingOperator: [], consentsRetried: [], consentsAbandoned: [] };
 
     for (const application of await this.applications.awaitingDecisionSince(staleBefore, this.policy.batchSize)) {
       if (application.createdAt.getTime() < now.getTime() - this.policy.abandonDecisionAfterMs) {
@@ -83,6 +89,15 @@ export class ReconcilerService {
         await this.outbox.stage(disburseLoanJob, { applicationId: disbursement.applicationId });
       });
       report.disbursementsRetried.push(disbursement.applicationId);
+    }
+
+    for (const consent of await this.consents.unfinishedSince(staleBefore, this.policy.batchSize)) {
+      if (consent.state === 'REQUESTED' && consent.createdAt.getTime() < now.getTime() - this.policy.abandonDecisionAfterMs) {
+        if (await this.consents.abandon(consent.id, 'The account aggregator could not be asked for the consent in time')) report.consentsAbandoned.push(consent.id);
+        continue;
+      }
+      await this.consents.retry(consent.id);
+      report.consentsRetried.push(consent.id);
     }
     return report;
   }
