@@ -120,7 +120,7 @@ it('answers every generated or damaged OCEN request with an Ack and a status bel
       const ack = answer.body as Record<string, unknown>;
       const shaped = isObject(ack) && typeof ack.error === 'string' && typeof ack.traceId === 'string' && typeof ack.timestamp === 'string';
       if (answer.status >= 500 || !shaped || (answer.status === 200) !== (ack.error === '0')) {
-        problems.push(`${c.operation} (${c.kind}): ${answer.status} ${JSON.stringify(ack).slice(0, 200)} for ${text.slice(0, 200)}`);
+        problems.push(`${c.operation} (${c.kind}): ${answer.status} ${JSON.stringify(ack).slice(0, 200)} for ${text.slice(0, process.env.OCEN_FUZZ_FULL ? 100_000 : 200)}`);
       }
       if (answer.status === 200) accepted.push(JSON.parse(text).metadata.requestId);
     }

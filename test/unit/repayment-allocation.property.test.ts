@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { MICROS_PER_PAISA, rupeesText } from '../../src/core/money/money';
 import { buildSchedule } from '../../src/core/money/emi';
 import { type InstalmentBalance, allocate, remainingOf, statusAfter } from '../../src/core/loan/allocation';
-import { loanStatus, microsOfRupees } from '../../src/protocols/ocen/ocen-loan-mappers';
+import { loanStatus } from '../../src/protocols/ocen/ocen-loan-mappers';
+import { microsOfRupees } from '../../src/protocols/ocen/ocen-mappers';
 
 const PAISA = MICROS_PER_PAISA;
 const RUNS = { numRuns: 300 };

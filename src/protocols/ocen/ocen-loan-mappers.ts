@@ -166,14 +166,3 @@ export function loanTerms(loan: ServicedLoan): Json {
   };
 }
 
-/**
- * An OCEN amount (rupees as a JSON number) as micros: positive (or zero when `allowZero`), at most two
- * decimals (checked on the decimal text of the number, so 0.1 + 0.2 style floats are refused, not rounded).
- * Undefined when it is not such an amount.
- */
-export function microsOfRupees(value: unknown, allowZero = false): bigint | undefined {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (!allowZero && value === 0) || value > 1e12) return undefined;
-  const match = /^(\d+)(?:\.(\d{1,2}))?$/.exec(String(value));
-  if (!match) return undefined;
-  return BigInt(match[1]) * 1_000_000n + BigInt((match[2] ?? '').padEnd(2, '0')) * 10_000n;
-}

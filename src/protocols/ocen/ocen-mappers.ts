@@ -217,6 +217,21 @@ export function concreteOffers(offer: Offer, requestedMicros: bigint, today: Dat
   return offers;
 }
 
+/**
+ * An OCEN amount (rupees as a JSON number) as micros: positive (or zero when `allowZero`), at most two
+ * decimals (checked on the decimal text of the number, so 0.1 + 0.2 style floats are refused, not rounded).
+ * Undefined when it is not such an amount.
+ */
+export function microsOfRupees(value: unknown, allowZero = false): bigint | undefined {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (!allowZero && value === 0) || value > MAX_RUPEES) return undefined;
+  const match = /^(\d+)(?:\.(\d{1,2}))?$/.exec(String(value));
+  if (!match) return undefined;
+  return BigInt(match[1]) * 1_000_000n + BigInt((match[2] ?? '').padEnd(2, '0')) * 10_000n;
+}
+
+/** The largest amount read from a loan agent: ₹1,00,000 crore (1e12 rupees), far beyond any loan, well within int64 micros. */
+const MAX_RUPEES = 1e12;
+
 /** Why a createLoanRequest's application cannot be taken, or what the core needs of it. */
 export type ApplicantReading = { problem: string } | { applicant: Applicant; phone: PhoneNumber; requestedAmountMicros: bigint; loanApplicationId: string };
 
@@ -240,25 +255,25 @@ export function readApplicant(loanApplication: Json): ApplicantReading {
   const national = digits.length === 12 && digits.startsWith('91') ? digits.slice(2) : digits;
   if (!/^[6-9][0-9]{9}$/.test(national)) return { problem: 'borrower.contactDetails needs a PRIMARY Indian mobile phone' };
   const dateOfBirth = String(extra.dateOfBirth ?? '');
-  const income = Number(extra.monthlyIncome);
+  const incomeMicros = microsOfRupees(typeof extra.monthlyIncome === 'string' ? Number(extra.monthlyIncome) : extra.monthlyIncome, true);
   const employment = extra.employmentType;
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(dateOfBirth) || !Number.isFinite(income) || income < 0 || (employment !== 'SALARIED' && employment !== 'SELF_EMPLOYED')) {
-    return { problem: 'borrower.extensibleData must carry dateOfBirth (YYYY-MM-DD), monthlyIncome (rupees) and employmentType (SALARIED or SELF_EMPLOYED)' };
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(dateOfBirth) || incomeMicros === undefined || (employment !== 'SALARIED' && employment !== 'SELF_EMPLOYED')) {
+    return { problem: 'borrower.extensibleData must carry dateOfBirth (YYYY-MM-DD), monthlyIncome (rupees, at most two decimals) and employmentType (SALARIED or SELF_EMPLOYED)' };
   }
   const terms = (loanApplication.terms ?? {}) as Json;
-  const requested = Number(terms.requestedAmount);
-  if (!Number.isFinite(requested) || requested <= 0 || (terms.currency !== undefined && terms.currency !== 'INR')) return { problem: 'terms.requestedAmount must be a positive amount in INR' };
+  const requestedMicros = microsOfRupees(terms.requestedAmount);
+  if (requestedMicros === undefined || (terms.currency !== undefined && terms.currency !== 'INR')) return { problem: 'terms.requestedAmount must be a positive amount in INR (at most two decimals)' };
   return {
     loanApplicationId,
     phone: { countryCode: '91', nationalNumber: national },
-    requestedAmountMicros: BigInt(Math.round(requested * 100)) * 10_000n,
+    requestedAmountMicros: requestedMicros,
     applicant: {
       fullName: typeof borrower.name === 'string' ? borrower.name : '',
       emailAddress: typeof contact?.email === 'string' ? contact.email : '',
       pan: borrower.primaryId,
       dateOfBirth,
       addresses: [],
-      employment: { employerName: '', totalWorkExperienceYears: '', type: employment, monthlyIncomeMicros: (BigInt(Math.round(income * 100)) * 10_000n).toString() },
+      employment: { employerName: '', totalWorkExperienceYears: '', type: employment, monthlyIncomeMicros: incomeMicros.toString() },
       residence: { timeAtCurrentResidence: '', ownership: 'RENTED' },
       enabledFlags: [],
     },

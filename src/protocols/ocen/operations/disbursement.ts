@@ -5,7 +5,7 @@ import type { Payout } from '../../../core/loan/loan';
 import type { PayoutAccountSummary } from '../../../core/payout/payout-account';
 import { buildSchedule, totalInterestMicros } from '../../../core/money/emi';
 import { addMonthsClamped, istDate } from '../../../core/shared/dates';
-import { loanApplicationStatus } from '../ocen-mappers';
+import { loanApplicationStatus, microsOfRupees } from '../ocen-mappers';
 import {
   Json, OcenCore, OcenNotReady, OcenRefusal, applicationOf, defineOcenOperation, loanApplicationIdOf, loanIdOf, loanOf, textOf,
 } from '../ocen-operation';
@@ -304,10 +304,10 @@ export const triggerDisbursement = (core: OcenCore) => defineOcenOperation<Payme
   async accept({ partnerId, body }) {
     const loanId = loanIdOf(body);
     const application = await loanOf(core, partnerId, loanId);
-    const totalAmount = ((body.payment ?? {}) as Json).totalAmount;
-    if (typeof totalAmount !== 'number' || !Number.isFinite(totalAmount) || totalAmount <= 0) throw new OcenRefusal('INVALID_REQUEST', 'payment.totalAmount must be a positive amount in rupees', 400);
+    const amountMicros = microsOfRupees(((body.payment ?? {}) as Json).totalAmount);
+    if (amountMicros === undefined) throw new OcenRefusal('INVALID_REQUEST', 'payment.totalAmount must be a positive amount in rupees with at most two decimals', 400);
     try {
-      await core.submissions.release({ partnerId, externalReference: application.externalReference }, { amountMicros: BigInt(Math.round(totalAmount * 100)) * 10_000n });
+      await core.submissions.release({ partnerId, externalReference: application.externalReference }, { amountMicros });
     } catch (err) {
       if (err instanceof AppError && err.code === AppErrorCode.INVALID_FIELD_VALUE && err.fields.includes('disbursementAmount')) throw new OcenRefusal('AMOUNT_MISMATCH', err.message, 422);
       throw err;

@@ -1,6 +1,7 @@
 import { AppError, AppErrorCode } from '../../../core/errors';
 import { istDate, isValidIsoDate } from '../../../core/shared/dates';
-import { isPaymentMethod, loanStatus, microsOfRupees, repaymentPayment } from '../ocen-loan-mappers';
+import { isPaymentMethod, loanStatus, repaymentPayment } from '../ocen-loan-mappers';
+import { microsOfRupees } from '../ocen-mappers';
 import { Json, OcenCore, OcenRefusal, defineOcenOperation, textOf } from '../ocen-operation';
 import { servicedLoanOf } from './loan-servicing';
 
