@@ -2,7 +2,8 @@
  * Hostile input on the OCEN surface: every request path of /ocen/openapi.json, on the sandbox's built-in test loan
  * agent (no signature needed, so every body reaches the handlers), with bodies generated from the operation's own
  * request schema (json-schema-faker, seeded by fast-check) and with the operation's example damaged one way each:
- * a member removed, a value of another type or out of range, odd unicode, null, a huge string, deep nesting. Each
+ * a member removed, a value of another type or out of range, odd unicode, null, a huge string, deep nesting; most
+ * damaged ones name real records of the agent (an offered application, a granted one, a disbursed loan). Each
  * answer must be the protocol's Ack (`{error, traceId, timestamp}`, `error` "0" on 200), never a 5xx; and what was
  * accepted must be answered by a callback that validates (the worker checks each before storing it).
  */
@@ -12,6 +13,9 @@ import { generateSync } from 'json-schema-faker';
 import { OCEN_EXAMPLES } from '../../src/protocols/ocen/ocen-examples';
 import type { OcenOperation } from '../../src/protocols/ocen/ocen-schemas';
 import { TestApp, eventually, startTestApp } from '../support/test-app';
+import { SANDBOX_OCEN_AGENT_ID } from '../../src/adapters/sandbox/sandbox-partners';
+import { SANDBOX_JOURNEY } from '../../src/protocols/ocen/ocen-examples';
+import { disbursedLoan, grantedApplication, openOcenApplication } from '../support/ocen-loan-fixtures';
 
 const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);
 const PER_OPERATION = Number(process.env.OCEN_FUZZ_PER_OPERATION ?? 80);
@@ -22,11 +26,27 @@ const isObject = (value: unknown): value is { [key: string]: Json } => typeof va
 
 let app: TestApp;
 let spec: Record<string, any>;
+/** Real records of the built-in agent (an offered application, a granted one, a disbursed loan), so that damaged requests reach past the look-ups. */
+const real: Array<{ loanApplicationId: string; loanId: string }> = [];
 
 beforeAll(async () => {
   app = await startTestApp();
   spec = (await app.http().get('/ocen/openapi.json').expect(200)).body;
-});
+  const [offered, granted, disbursed] = await Promise.all([1, 2, 3].map(() => openOcenApplication(app, SANDBOX_OCEN_AGENT_ID)));
+  const grantedLoan = await grantedApplication(app.services, granted);
+  const disbursedOne = await disbursedLoan(app.services, disbursed);
+  real.push(
+    { loanApplicationId: offered.externalReference, loanId: SANDBOX_JOURNEY.loanId },
+    { loanApplicationId: granted.externalReference, loanId: grantedLoan.lenderReference },
+    { loanApplicationId: disbursed.externalReference, loanId: disbursedOne.loanId },
+  );
+}, 120_000);
+
+/** The example with its placeholder loan application and loan replaced by one of the real ones. */
+function withRealIds(example: Json, which: number): Json {
+  const { loanApplicationId, loanId } = real[which];
+  return JSON.parse(JSON.stringify(example).replaceAll(SANDBOX_JOURNEY.loanApplicationId, loanApplicationId).replaceAll(SANDBOX_JOURNEY.loanId, loanId)) as Json;
+}
 afterAll(() => app?.stop());
 
 function inline(node: any, depth = 0): any {
@@ -77,7 +97,7 @@ function casesOf(operation: string, schema: Record<string, any>): fc.Arbitrary<C
   const example = (OCEN_EXAMPLES[operation as OcenOperation]?.body ?? {}) as Json;
   const places = placesOf(example);
   const generated = fc.integer({ min: 1, max: 2 ** 31 - 2 }).map((seed) => ({ operation, kind: 'generated', body: generateSync(schema, { seed, maxDepth: 12 } as never) as Json }));
-  const damaged = fc.tuple(fc.constantFrom(...places), replacement).map(([path, value]) => ({ operation, kind: 'damaged', body: put(example, path, value) }));
+  const damaged = fc.tuple(fc.constantFrom(...places), replacement, fc.integer({ min: -1, max: 2 })).map(([path, value, which]) => ({ operation, kind: which < 0 ? 'damaged' : 'damaged, real ids', body: put(which < 0 ? example : withRealIds(example, which), path, value) }));
   const deep = fc.integer({ min: 40, max: 400 }).map((n) => ({ operation, kind: 'deep', body: `${'['.repeat(n)}${']'.repeat(n)}` }));
   const notJson = fc.constantFrom('', '{', 'null', '[]', '"text"', '{"metadata": }', '\u0000').map((text) => ({ operation, kind: 'not an object', body: text }));
   return fc.tuple(fc.oneof({ weight: 3, arbitrary: generated }, { weight: 6, arbitrary: damaged }, { weight: 1, arbitrary: deep }, { weight: 1, arbitrary: notJson }), fc.boolean())
@@ -106,7 +126,7 @@ it('answers every generated or damaged OCEN request with an Ack and a status bel
   });
 
   const problems: string[] = [];
-  const statuses: Record<string, number> = {};
+  const statuses: Record<string, Record<string, number>> = {};
   const accepted: string[] = [];
   let next = 0;
   await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
@@ -116,7 +136,8 @@ it('answers every generated or damaged OCEN request with an Ack and a status bel
       const request = app.http().post(c.path).set('content-type', 'application/json');
       if (c.participant) request.set('x-ocen-participant-id', c.participant);
       const answer = await request.send(text);
-      statuses[answer.status] = (statuses[answer.status] ?? 0) + 1;
+      const byKind = (statuses[c.kind] ??= {});
+      byKind[answer.status] = (byKind[answer.status] ?? 0) + 1;
       const ack = answer.body as Record<string, unknown>;
       const shaped = isObject(ack) && typeof ack.error === 'string' && typeof ack.traceId === 'string' && typeof ack.timestamp === 'string';
       if (answer.status >= 500 || !shaped || (answer.status === 200) !== (ack.error === '0')) {
@@ -125,7 +146,7 @@ it('answers every generated or damaged OCEN request with an Ack and a status bel
       if (answer.status === 200) accepted.push(JSON.parse(text).metadata.requestId);
     }
   }));
-  console.log(`ocen fuzz: seed ${SEED} (FUZZ_SEED=${SEED} replays it), ${cases.length} requests over ${operations.length} operations, ${accepted.length} accepted, statuses ${JSON.stringify(statuses)}`);
+  console.log(`ocen fuzz: seed ${SEED} (FUZZ_SEED=${SEED} replays it), ${cases.length} requests over ${operations.length} operations, ${accepted.length} accepted, statuses by kind ${JSON.stringify(statuses)}`);
   expect(problems).toEqual([]);
 
   // Each accepted request's answer gets built, which means it passed the patched loan.json (a body that does not is
