@@ -4,7 +4,7 @@ import { loanFigures } from '../../core/loan/servicing.service';
 import { remainingOf } from '../../core/loan/allocation';
 import { rupeesText, sumMicros } from '../../core/money/money';
 import { istDate } from '../../core/shared/dates';
-import { annualPercentageRate } from './ocen-mappers';
+import { annualPercentageRate, ocenPercent, ocenRupees } from './ocen-mappers';
 
 type Json = Record<string, unknown>;
 
@@ -40,7 +40,6 @@ export function loanStatus(loan: Pick<ServicedLoan, 'state' | 'instalments'>, to
   return 'HEALTHY';
 }
 
-const rupees = (micros: bigint) => Number(micros) / 1_000_000;
 
 /** OCEN's Payment.paymentMethodType values; a repayment's method is one of them (the agent asked for it). */
 const PAYMENT_METHODS = ['UPI', 'EMANDATE_UPI', 'NETBANKING', 'ENACH', 'DEBIT_CARD'];
@@ -53,12 +52,12 @@ export const isPaymentMethod = (value: unknown): value is string => typeof value
 export function instalmentPayment(loan: ServicedLoan, line: ServicedInstalment): Json {
   return {
     id: `${loan.lenderReference}-EMI-${line.sequence}`,
-    totalAmount: rupees(remainingOf(line)),
+    totalAmount: ocenRupees(remainingOf(line)),
     date: line.dueDate,
     status: 'PENDING_AUTH',
     installmentNumber: line.sequence,
-    principal: rupees(line.principalMicros - line.principalPaidMicros),
-    interestAmount: rupees(line.interestMicros - line.interestPaidMicros),
+    principal: ocenRupees(line.principalMicros - line.principalPaidMicros),
+    interestAmount: ocenRupees(line.interestMicros - line.interestPaidMicros),
     penalty: 0,
     paymentMethodType: 'ENACH',
     description: `Instalment ${line.sequence} of ${loan.instalments.length}, due ${line.dueDate}`,
@@ -72,12 +71,12 @@ export function repaymentPayment(repayment: Repayment, paymentUrl?: string): Jso
   const paid = repayment.state === 'SUCCEEDED';
   return {
     id: repayment.partnerPaymentId ?? repayment.reference,
-    totalAmount: rupees(repayment.amountMicros),
+    totalAmount: ocenRupees(repayment.amountMicros),
     date: istDate(repayment.completedAt ?? repayment.requestedAt),
     status: REPAYMENT_STATUS[repayment.state],
     ...(repayment.instalmentSequence !== null ? { installmentNumber: repayment.instalmentSequence } : {}),
     txnRefNo: repayment.providerReference ?? repayment.reference,
-    ...(paid ? { principal: rupees(repayment.principalMicros!), interestAmount: rupees(repayment.interestMicros!), penalty: rupees(repayment.penaltyMicros!) } : {}),
+    ...(paid ? { principal: ocenRupees(repayment.principalMicros!), interestAmount: ocenRupees(repayment.interestMicros!), penalty: ocenRupees(repayment.penaltyMicros!) } : {}),
     paymentMethodType: isPaymentMethod(repayment.method) ? repayment.method : 'UPI',
     ...(repayment.state === 'PENDING' && paymentUrl ? { paymentUrl } : {}),
     description: repayment.state === 'FAILED'
@@ -132,7 +131,7 @@ export function loanDetails(loan: ServicedLoan, account: CollectionAccount, now:
       amountDisbursed: rupeesText(loan.disbursedMicros),
       amountRepaid: rupeesText(figures.repaidMicros),
       tenure: { duration: loan.tenureMonths, unit: 'MONTH' },
-      description: `₹${rupeesText(loan.sanctionedMicros)} at ${loan.interestRateE5 / 100_000}% a year for ${loan.tenureMonths} months, EMI ₹${rupeesText(loan.emiMicros)}; ₹${rupeesText(loan.disbursedMicros)} paid out after the processing fee and its GST`,
+      description: `₹${rupeesText(loan.sanctionedMicros)} at ${ocenPercent(loan.interestRateE5)}% a year for ${loan.tenureMonths} months, EMI ₹${rupeesText(loan.emiMicros)}; ₹${rupeesText(loan.disbursedMicros)} paid out after the processing fee and its GST`,
     },
   };
 }
@@ -153,15 +152,15 @@ export function statementLine(entry: LoanJournalEntry): Json {
 export function loanTerms(loan: ServicedLoan): Json {
   const interest = sumMicros(loan.instalments.map((line) => line.interestMicros));
   return {
-    requestedAmount: rupees(loan.requestedAmountMicros),
+    requestedAmount: ocenRupees(loan.requestedAmountMicros),
     currency: 'INR',
-    sanctionedAmount: rupees(loan.sanctionedMicros),
-    netDisbursedAmount: rupees(loan.disbursedMicros),
+    sanctionedAmount: ocenRupees(loan.sanctionedMicros),
+    netDisbursedAmount: ocenRupees(loan.disbursedMicros),
     interestType: 'FIXED',
-    interestRate: loan.interestRateE5 / 100_000,
+    interestRate: ocenPercent(loan.interestRateE5),
     annualPercentageRate: annualPercentageRate(loan.disbursedMicros, loan.emiMicros, loan.tenureMonths),
-    totalRepayableAmount: rupees(loan.sanctionedMicros + interest),
-    interestAmount: rupees(interest),
+    totalRepayableAmount: ocenRupees(loan.sanctionedMicros + interest),
+    interestAmount: ocenRupees(interest),
     tenure: { duration: loan.tenureMonths, unit: 'MONTH' },
   };
 }

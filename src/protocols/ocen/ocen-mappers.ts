@@ -108,8 +108,10 @@ export function rejectionReason(coreReason: string | null): 'LOW_CREDIT_SCORE' |
   return 'OTHERS';
 }
 
-const rupees = (micros: bigint) => Number(micros) / 1_000_000;
-const percent = (rateE5: number) => rateE5 / 100_000;
+/** An amount as OCEN's LoanTerms, Payment and PaymentPlan carry it: rupees as a JSON number (micros are whole paise here, so two decimals). */
+export const ocenRupees = (micros: bigint) => Number(micros) / 1_000_000;
+/** A rate as OCEN carries it: percent per year as a JSON number. */
+export const ocenPercent = (rateE5: number) => rateE5 / 100_000;
 
 /** The annual percentage rate (%, 2 decimals) of receiving `netMicros` and paying `emiMicros` monthly for `months`. */
 export function annualPercentageRate(netMicros: bigint, emiMicros: bigint, months: number): number {
@@ -170,32 +172,32 @@ export function concreteOffers(offer: Offer, requestedMicros: bigint, today: Dat
       body: {
         id,
         validTill: istDate(offer.endsAt),
-        description: `${tenure} monthly instalments of ₹${rupees(emi).toFixed(2)}`,
+        description: `${tenure} monthly instalments of ₹${ocenRupees(emi).toFixed(2)}`,
         terms: {
-          requestedAmount: rupees(requestedMicros),
+          requestedAmount: ocenRupees(requestedMicros),
           currency: 'INR',
-          sanctionedAmount: rupees(amount),
-          netDisbursedAmount: rupees(charges.netDisbursalMicros),
+          sanctionedAmount: ocenRupees(amount),
+          netDisbursedAmount: ocenRupees(charges.netDisbursalMicros),
           interestType: 'FIXED',
-          interestRate: percent(offer.interestRateE5),
+          interestRate: ocenPercent(offer.interestRateE5),
           annualPercentageRate: annualPercentageRate(charges.netDisbursalMicros, emi, tenure),
-          totalRepayableAmount: rupees(amount + interest),
-          interestAmount: rupees(interest),
+          totalRepayableAmount: ocenRupees(amount + interest),
+          interestAmount: ocenRupees(interest),
           tenure: { duration: tenure, unit: 'MONTH' },
           charges: {
             processing: {
               chargeType: 'FIXED_AMOUNT',
               data: {
-                amount: rupees(charges.processingFeeMicros + charges.gstMicros),
-                rate: percent(offer.processingFeeRateE5),
+                amount: ocenRupees(charges.processingFeeMicros + charges.gstMicros),
+                rate: ocenPercent(offer.processingFeeRateE5),
                 applicableParameter: 'TOTAL_LOAN_AMOUNT',
-                description: `Processing fee ₹${rupees(charges.processingFeeMicros).toFixed(2)} + GST ₹${rupees(charges.gstMicros).toFixed(2)}, deducted from the disbursement`,
+                description: `Processing fee ₹${ocenRupees(charges.processingFeeMicros).toFixed(2)} + GST ₹${ocenRupees(charges.gstMicros).toFixed(2)}, deducted from the disbursement`,
               },
             },
           },
         },
         disbursement: {
-          plans: [{ id: `${id}-DISBURSEMENT`, automatic: true, scheduleType: 'ONE_TIME', noOfInstallment: 1, totalAmount: rupees(charges.netDisbursalMicros), startDate: start }],
+          plans: [{ id: `${id}-DISBURSEMENT`, automatic: true, scheduleType: 'ONE_TIME', noOfInstallment: 1, totalAmount: ocenRupees(charges.netDisbursalMicros), startDate: start }],
         },
         repayment: {
           plans: [{
@@ -204,9 +206,9 @@ export function concreteOffers(offer: Offer, requestedMicros: bigint, today: Dat
             scheduleType: 'RECURRING',
             frequency: 'MONTHLY',
             noOfInstallment: tenure,
-            totalAmount: rupees(amount + interest),
-            principal: rupees(amount),
-            interestAmount: rupees(interest),
+            totalAmount: ocenRupees(amount + interest),
+            principal: ocenRupees(amount),
+            interestAmount: ocenRupees(interest),
             tenure: { duration: tenure, unit: 'MONTH' },
             startDate: firstDue,
           }],

@@ -164,14 +164,21 @@ export async function applicationOf(core: Pick<OcenCore, 'applications'>, partne
 const GRANTED_OR_LATER = new Set<Application['applicationState']>(['GRANTED', 'SUBMITTED', 'DISBURSED']);
 
 /**
+ * Whether the application's loan id (its lender reference) has been handed out: granted or later, or, with
+ * `includeRejected`, rejected with signed terms (a payout that failed).
+ */
+export function loanIdIssued(application: Pick<Application, 'applicationState' | 'currentSubmissionId'>, includeRejected = false): boolean {
+  return GRANTED_OR_LATER.has(application.applicationState) || (includeRejected && application.applicationState === 'REJECTED' && application.currentSubmissionId !== null);
+}
+
+/**
  * The agent's application behind an OCEN `loanId` (our lender reference, handed out by grantLoanResponse). A loan id
  * not yet granted, of another agent, or unknown is the same refusal. A loan whose disbursement failed (REJECTED
  * after SUBMITTED) is still found when `includeRejected` is set, so its status can be read.
  */
 export async function loanOf(core: Pick<OcenCore, 'applications'>, partnerId: string, loanId: string, includeRejected = false): Promise<Application> {
   const application = await core.applications.findByLenderReference(partnerId, loanId);
-  const visible = application && (GRANTED_OR_LATER.has(application.applicationState) || (includeRejected && application.applicationState === 'REJECTED' && application.currentSubmissionId));
-  if (!application || !visible) throw new OcenRefusal('UNKNOWN_LOAN', `No loan ${JSON.stringify(loanId)} of this loan agent`, 404);
+  if (!application || !loanIdIssued(application, includeRejected)) throw new OcenRefusal('UNKNOWN_LOAN', `No loan ${JSON.stringify(loanId)} of this loan agent`, 404);
   return application;
 }
 

@@ -5,9 +5,10 @@ import type { Payout } from '../../../core/loan/loan';
 import type { PayoutAccountSummary } from '../../../core/payout/payout-account';
 import { buildSchedule, totalInterestMicros } from '../../../core/money/emi';
 import { addMonthsClamped, istDate } from '../../../core/shared/dates';
-import { loanApplicationStatus, microsOfRupees } from '../ocen-mappers';
+import { microsOfRupees, ocenPercent, ocenRupees } from '../ocen-mappers';
+import { viewOf } from './application-facts';
 import {
-  Json, OcenCore, OcenNotReady, OcenRefusal, applicationOf, defineOcenOperation, loanApplicationIdOf, loanIdOf, loanOf, textOf,
+  Json, OcenCore, OcenNotReady, OcenRefusal, applicationOf, defineOcenOperation, loanApplicationIdOf, loanIdIssued, loanIdOf, loanOf, textOf,
 } from '../ocen-operation';
 
 /**
@@ -20,7 +21,6 @@ import {
 const PAYMENT_METHOD_TYPES = ['UPI', 'EMANDATE_UPI', 'NETBANKING', 'ENACH', 'DEBIT_CARD'] as const;
 const SCHEDULE_TYPES = ['RECURRING', 'ONE_TIME', 'AS_PRESENTED'];
 
-const rupees = (micros: bigint) => Number(micros) / 1_000_000;
 
 /** The loan application a request names, checked against its `loanId` when it sends one. */
 async function applicationNamed(core: OcenCore, partnerId: string, body: Json): Promise<Application> {
@@ -33,26 +33,7 @@ async function applicationNamed(core: OcenCore, partnerId: string, body: Json): 
 }
 
 /** The `loanId` of an answer: our lender reference once the loan is granted. */
-const loanIdMember = (application: Application) =>
-  ['GRANTED', 'SUBMITTED', 'DISBURSED'].includes(application.applicationState) || (application.currentSubmissionId !== null && application.applicationState === 'REJECTED')
-    ? { loanId: application.lenderReference }
-    : {};
-
-/**
- * Everything the status mapping reads for this group, read afresh. The application is read again after the
- * rest: a payout's end commits with the application's move (SUBMITTED → DISBURSED or REJECTED), so a payout
- * read as FAILED or SUCCEEDED is never paired with the state the application had before it.
- */
-async function stateOf(core: OcenCore, application: Application) {
-  const [mandate, account, payout] = await Promise.all([
-    core.mandates.current(application),
-    core.payoutAccounts.summary(application.id),
-    core.loans.payout(application.id),
-  ]);
-  const current = await core.applications.get({ partnerId: application.partnerId, externalReference: application.externalReference });
-  const status = loanApplicationStatus({ application: current, mandate: mandate?.state ?? null, disbursementAccount: account !== null, disbursement: payout?.state ?? null });
-  return { mandate, account, payout, status };
-}
+const loanIdMember = (application: Application) => (loanIdIssued(application, true) ? { loanId: application.lenderReference } : {});
 
 /** The members of a PaymentPlan the agent sent that we echo when we have no signed terms of our own. */
 interface PlanEcho {
@@ -95,9 +76,9 @@ function repaymentPlan(application: Application, submission: Submission | null, 
     scheduleType: 'RECURRING',
     frequency: 'MONTHLY',
     noOfInstallment: submission.tenureMonths,
-    totalAmount: rupees(submission.loanAmountMicros + interest),
-    principal: rupees(submission.loanAmountMicros),
-    interestAmount: rupees(interest),
+    totalAmount: ocenRupees(submission.loanAmountMicros + interest),
+    principal: ocenRupees(submission.loanAmountMicros),
+    interestAmount: ocenRupees(interest),
     tenure: { duration: submission.tenureMonths, unit: 'MONTH' },
     status,
     ...url,
@@ -113,8 +94,7 @@ interface PlanContext {
 
 /** setRepaymentPlanResponse and setRepaymentPlanStatusResponse: the plan and the mandate as they stand now. */
 async function planAnswer(core: OcenCore, partnerId: string, context: PlanContext): Promise<Json> {
-  const application = await core.applications.get({ partnerId, externalReference: context.loanApplicationId });
-  const { mandate, status } = await stateOf(core, application);
+  const { application, mandate, status } = await viewOf(core, { partnerId, externalReference: context.loanApplicationId });
   if (!mandate) throw new Error(`Loan application ${context.loanApplicationId} has no repayment mandate`);
   const submission = await core.submissionTerms.byId(application.currentSubmissionId);
   const planStatus = mandate.state === 'ACTIVE' ? 'ACTIVE' : mandate.state === 'PENDING' ? 'PENDING_AUTH' : 'INACTIVE';
@@ -212,8 +192,7 @@ export const setDisbursementAccount = (core: OcenCore) => defineOcenOperation<{ 
   },
 
   async answer({ partnerId }, context) {
-    const application = await core.applications.get({ partnerId, externalReference: context.loanApplicationId });
-    const { account, status } = await stateOf(core, application);
+    const { application, account, status } = await viewOf(core, { partnerId, externalReference: context.loanApplicationId });
     if (!account) throw new Error(`Loan application ${context.loanApplicationId} has no disbursement account`);
     return {
       loanApplicationId: context.loanApplicationId,
@@ -253,7 +232,7 @@ async function paymentOf(core: OcenCore, application: Application, payout: Payou
   const amount = payout?.amountMicros ?? submission?.netDisbursalMicros ?? 0n;
   const base = {
     id: context.paymentId ?? payout?.reference ?? `DSB${application.lenderReference}`,
-    totalAmount: rupees(amount),
+    totalAmount: ocenRupees(amount),
     paymentMethodType: context.paymentMethodType ?? (account?.type === 'VPA' ? 'UPI' : 'NETBANKING'),
   };
   if (payout?.state === 'SUCCEEDED') {
@@ -283,9 +262,9 @@ async function reportPayout(core: OcenCore, application: Application, payout: Pa
     productData,
     loanId: context.loanId,
     loanApplicationId: context.loanApplicationId,
-    amount: rupees(submission.loanAmountMicros),
+    amount: ocenRupees(submission.loanAmountMicros),
     tenureDays: Math.round((Date.parse(`${end}T00:00:00Z`) - Date.parse(`${start}T00:00:00Z`)) / 86_400_000),
-    interestRate: submission.interestRateE5 / 100_000,
+    interestRate: ocenPercent(submission.interestRateE5),
   });
 }
 
@@ -316,8 +295,7 @@ export const triggerDisbursement = (core: OcenCore) => defineOcenOperation<Payme
   },
 
   async answer({ partnerId, productData }, context) {
-    const application = await core.applications.get({ partnerId, externalReference: context.loanApplicationId });
-    const { payout, status } = await stateOf(core, application);
+    const { application, payout, status } = await viewOf(core, { partnerId, externalReference: context.loanApplicationId });
     if (!payout || payout.state === 'REQUESTED') throw new OcenNotReady(`payout of loan ${context.loanId} not yet answered by the rail`);
     await reportPayout(core, application, payout, context, productData);
     return { loanApplicationId: context.loanApplicationId, loanApplicationStatus: status, loanId: context.loanId, payment: await paymentOf(core, application, payout, context) };
@@ -336,8 +314,7 @@ export const triggerDisbursementStatus = (core: OcenCore) => defineOcenOperation
   },
 
   async answer({ partnerId, productData }, context) {
-    const application = await core.applications.get({ partnerId, externalReference: context.loanApplicationId });
-    const { payout, status } = await stateOf(core, application);
+    const { application, payout, status } = await viewOf(core, { partnerId, externalReference: context.loanApplicationId });
     await reportPayout(core, application, payout, context, productData);
     return { loanApplicationId: context.loanApplicationId, loanApplicationStatus: status, loanId: context.loanId, payment: await paymentOf(core, application, payout, context) };
   },

@@ -1,4 +1,4 @@
-import { loanApplicationStatus, readApplicant, rejectionReason } from '../ocen-mappers';
+import { loanApplicationStatus, ocenRupees, readApplicant, rejectionReason } from '../ocen-mappers';
 import { Json, OcenCore, OcenNotReady, OcenRefusal, applicationOf, defineOcenOperation, loanApplicationIdOf } from '../ocen-operation';
 import { documentsOf, readIncomeDocument } from '../ocen-documents';
 
@@ -43,7 +43,7 @@ export const createLoan = (core: OcenCore) => defineOcenOperation<CreateLoanCont
           ...(reading.applicant.fullName ? { name: reading.applicant.fullName } : {}),
           contactDetails: [{ type: 'PRIMARY', phone: reading.phone.nationalNumber }],
         },
-        terms: { requestedAmount: Number(reading.requestedAmountMicros) / 1_000_000, currency: 'INR' },
+        terms: { requestedAmount: ocenRupees(reading.requestedAmountMicros), currency: 'INR' },
       };
     }
     return { subjects: context.loanApplicationIds, context };

@@ -1,5 +1,6 @@
 import { istDate } from '../../../core/shared/dates';
-import { concreteOffers, loanApplicationStatus, parseOcenOfferId, rejectionReason } from '../ocen-mappers';
+import { concreteOffers, parseOcenOfferId, rejectionReason } from '../ocen-mappers';
+import { viewOf } from './application-facts';
 import { Json, OcenCore, OcenNotReady, OcenRefusal, applicationOf, defineOcenOperation, loanApplicationIdOf } from '../ocen-operation';
 import { documentsOf, readIncomeDocument } from '../ocen-documents';
 
@@ -14,14 +15,11 @@ export async function loanApplicationsWithOffers(core: OcenCore, partnerId: stri
   const loanApplications: Json[] = [];
   for (const id of loanApplicationIds) {
     const ref = { partnerId, externalReference: id };
-    const application = await core.applications.get(ref);
+    const { application, offer, consent, status } = await viewOf(core, ref);
     if (application.approvalState === 'IN_PROCESS') throw new OcenNotReady(`credit decision of ${id} pending`);
-    const consent = await core.consents.latestFor(application.id);
     const verifyingIncome = application.approvalState === 'INCOME_VERIFICATION';
     if (verifyingIncome && consent?.summaryPending) throw new OcenNotReady(`bank-statement summary of ${id} pending`);
     if (verifyingIncome && (await core.incomeDocuments.pendingFor(application.id))) throw new OcenNotReady(`documents of ${id} being verified`);
-    const offer = application.currentOfferId ? await core.offers.current(ref) : null;
-    const status = loanApplicationStatus({ application, currentOffer: offer, consent: consent?.state ?? null, documentsRequested: verifyingIncome });
     const base = { loanApplicationId: id, createdDate: istDate(application.createdAt), loanApplicationStatus: status, kyc: {} };
     if (status === 'REJECTED') {
       loanApplications.push({ ...base, offers: [], rejectionDetails: [{ reason: rejectionReason(application.rejectionReason), description: application.rejectionDescription ?? application.rejectionReason ?? 'Rejected' }] });
@@ -92,9 +90,7 @@ export const setOffers = (core: OcenCore) => defineOcenOperation<{ loanApplicati
 
   async answer({ partnerId }, { loanApplicationId }) {
     const ref = { partnerId, externalReference: loanApplicationId };
-    const application = await core.applications.get(ref);
-    const offer = await core.offers.current(ref);
-    return { loanApplicationId, loanApplicationStatus: loanApplicationStatus({ application, currentOffer: offer }) };
+    return { loanApplicationId, loanApplicationStatus: (await viewOf(core, ref)).status };
   },
 });
 
