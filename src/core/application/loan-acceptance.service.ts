@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { AppError, AppErrorCode, precondition } from '../errors';
 import { UnitOfWork } from '../../lib/db/database';
 import { Sealer } from '../../lib/crypto';
@@ -12,21 +11,16 @@ import { Applicant } from '../approval/applicant';
 import { Offer } from '../offer/offer';
 import { OfferRepository } from '../offer/offer.repository';
 import { emiMicros } from '../money/emi';
-import { LoanCharges, loanCharges } from '../loan/charges';
+import { loanCharges } from '../loan/charges';
 import { PhoneNumber } from '../shared/identity';
 import { Application, ApplicationRef } from './application';
 import { ApplicationRepository } from './application.repository';
 import { applicationState } from './application-state';
-import { Submission, SubmissionRepository } from './submission.repository';
+import { SignedTerms, Submission, SubmissionRepository, submissionOf } from './submission.repository';
 
 /** The terms the borrower signs: the current offer and the amount and tenure chosen in it (OfferService.accept). */
-export interface AcceptedTerms {
+export interface AcceptedTerms extends SignedTerms {
   offer: Offer;
-  amountMicros: bigint;
-  tenureMonths: number;
-  interestRateE5: number;
-  emiMicros: bigint;
-  charges: LoanCharges;
 }
 
 /** An acceptance OTP sent to the borrower's phone. */
@@ -132,18 +126,7 @@ export class LoanAcceptanceService {
         context: ChallengeContext.LOAN_ACCEPTANCE,
         subject: application.id,
       }, `sign:${ref.externalReference}`, precondition);
-      const submission: Submission = {
-        id: randomUUID(),
-        applicationId: application.id,
-        loanAmountMicros: terms.amountMicros,
-        tenureMonths: terms.tenureMonths,
-        interestRateE5: terms.interestRateE5,
-        emiMicros: terms.emiMicros,
-        processingFeeMicros: terms.charges.processingFeeMicros,
-        processingFeeGstMicros: terms.charges.gstMicros,
-        netDisbursalMicros: terms.charges.netDisbursalMicros,
-        tncAcceptances: [{ type: LOAN_AGREEMENT_ACCEPTANCE, version: agreementVersion, acceptance: true }],
-      };
+      const submission = submissionOf(application.id, terms, [{ type: LOAN_AGREEMENT_ACCEPTANCE, version: agreementVersion, acceptance: true }]);
       await this.submissions.create(submission);
       await this.transitions.move(applicationState, application.id, 'IN_PROGRESS', 'SIGNED', { currentSubmissionId: submission.id }, 'agreement accepted by OTP');
       return submission;

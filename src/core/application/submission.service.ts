@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { AppError, AppErrorCode, invalidField, notFound, precondition } from '../errors';
 import { UnitOfWork } from '../../lib/db/database';
 import { Clock } from '../../lib/clock';
@@ -18,7 +17,7 @@ import { ApplicationRef } from './application';
 import { ApplicationRepository } from './application.repository';
 import { applicationState } from './application-state';
 import { PayoutAccountService } from '../payout/payout-account.service';
-import { SubmissionRepository } from './submission.repository';
+import { SubmissionRepository, submissionOf } from './submission.repository';
 
 /** T&C acceptances a submission must carry. */
 export const REQUIRED_SUBMISSION_CONSENTS = ['MITC', 'USER_DATA_SHARING_CONSENT'] as const;
@@ -102,20 +101,13 @@ export class SubmissionService {
       }
       await this.challenges.verifyAndConsume(request.partnerId, request.challenge, `submit:${request.externalReference}`);
 
-      const submissionId = randomUUID();
-      await this.submissions.create({
-        id: submissionId,
-        applicationId: application.id,
-        loanAmountMicros: amount,
-        tenureMonths: tenure,
-        interestRateE5: offer.interestRateE5,
-        emiMicros: emi,
-        processingFeeMicros: charges.processingFeeMicros,
-        processingFeeGstMicros: charges.gstMicros,
-        netDisbursalMicros: charges.netDisbursalMicros,
-        tncAcceptances: request.consents.map((c) => ({ type: c.type, version: c.version ?? null, acceptance: c.acceptance })),
-      });
-      await this.transitions.move(applicationState, application.id, 'IN_PROGRESS', 'SUBMITTED', { currentSubmissionId: submissionId }, 'signed by OTP');
+      const submission = submissionOf(
+        application.id,
+        { amountMicros: amount, tenureMonths: tenure, interestRateE5: offer.interestRateE5, emiMicros: emi, charges },
+        request.consents.map((c) => ({ type: c.type, version: c.version ?? null, acceptance: c.acceptance })),
+      );
+      await this.submissions.create(submission);
+      await this.transitions.move(applicationState, application.id, 'IN_PROGRESS', 'SUBMITTED', { currentSubmissionId: submission.id }, 'signed by OTP');
       await this.outbox.stage(disburseLoanJob, { applicationId: application.id });
       return { lenderReference: application.lenderReference };
     });

@@ -94,8 +94,6 @@ export interface OcenAnalytics {
   loanDisbursed(metric: LoanDisbursedMetric): void;
 }
 
-/** Analytics that send nothing (no `OCEN_ANALYTICS_URL`). */
-export const NO_ANALYTICS: OcenAnalytics = { loanDisbursed: () => undefined };
 
 /** One accepted request, inside the transaction that accepts it. */
 export interface OcenRequest {
