@@ -54,9 +54,15 @@ export class PartnerService {
     return outcome;
   }
 
-  /** Creates each partner that does not exist yet; existing ones are left as the bank configured them. */
+  /**
+   * Creates each partner that does not exist yet; existing ones are left as the bank configured them. Each is
+   * looked up afresh next (a cached "unknown" is dropped, whoever created it).
+   */
   async ensure(partners: NewPartner[]): Promise<void> {
-    for (const partner of partners) await this.partners.createIfAbsent(partner);
+    for (const partner of partners) {
+      await this.partners.createIfAbsent(partner);
+      this.cache.delete(partner.id);
+    }
   }
 
   async suspend(id: string): Promise<void> {

@@ -91,13 +91,19 @@ export class OcenLender {
     }
   }
 
-  /** The loan agent as a partner of this lender: created on its first call (the registry approved it); a suspended one is refused. */
+  /**
+   * The loan agent as a partner of this lender: created on its first call (the registry approved it), so a known
+   * agent costs a cached look-up and no write; a suspended one is refused.
+   */
   private async partnerOf(caller: OcenCaller): Promise<string> {
     const id = caller.participantId;
     if (partnerIdProblem(id)) throw new OcenRefusal('PARTICIPANT_ID_UNSUPPORTED', `This lender cannot serve participant id ${JSON.stringify(id)}`, 403);
-    await this.partners.ensure([{ id, displayName: `OCEN loan agent ${id}`, protocol: 'OCEN', callbackBaseUrl: caller.participant.baseUrl ?? null }]);
     try {
-      const partner = await this.partners.resolve(id);
+      const partner = await this.partners.resolve(id).catch(async (err: unknown) => {
+        if (!(err instanceof AppError) || err.code !== AppErrorCode.PARTNER_UNKNOWN) throw err;
+        await this.partners.ensure([{ id, displayName: `OCEN loan agent ${id}`, protocol: 'OCEN', callbackBaseUrl: caller.participant.baseUrl ?? null }]);
+        return this.partners.resolve(id);
+      });
       if (partner.protocol !== 'OCEN') throw new OcenRefusal('PARTICIPANT_ID_UNSUPPORTED', `Partner ${id} does not use OCEN`, 403);
       return partner.id;
     } catch (err) {
