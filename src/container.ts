@@ -16,7 +16,9 @@ import { IdempotencyRepository } from './lib/idempotency/idempotency.repository'
 import { SandboxBureau, SandboxCkycRegistry, SandboxCollector, SandboxRail, SandboxSmsOutbox } from './adapters/sandbox/sandbox-adapters';
 import { SANDBOX_GPAY_PARTNER_ID, SANDBOX_PARTNERS } from './adapters/sandbox/sandbox-partners';
 import { SandboxAccountAggregator, SandboxDocumentVerifier } from './adapters/sandbox/sandbox-account-aggregator';
+import { SandboxMandateRail, sandboxMandatePayer } from './adapters/sandbox/sandbox-mandate-rail';
 import { unconfigured } from './adapters/unconfigured';
+import { notFound } from './core/errors';
 import { HttpSmsSender } from './adapters/sms/http-sms-sender';
 import { TransitionWriter } from './core/state/transition-writer';
 import { StateTransitionRepository } from './core/state/state-transition.repository';
@@ -120,7 +122,7 @@ export interface Services {
   reconciler: ReconcilerService;
   /** Stages again the partner callbacks the queue gave up on (swept with the reconciler); undefined without OCEN. */
   callbackRedrive?: CallbackRedrive;
-  sandbox?: { sms: SandboxSmsOutbox; rail: SandboxRail; aa: SandboxAccountAggregator; gpayPartnerId: string };
+  sandbox?: { sms: SandboxSmsOutbox; rail: SandboxRail; aa: SandboxAccountAggregator; mandateRail: SandboxMandateRail; gpayPartnerId: string };
 }
 
 export function buildServices(config: Config, logger: Logger, clock: Clock = systemClock): Services {
@@ -161,7 +163,22 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
   const otpPerPhone = limiter.limit('otp-phone', config.otpPhoneLimits, 'fail-closed');
   const challenges = new ChallengeService(db, new ChallengeRepository(db), partners, outbox, sealer, identity, sms, clock, config.lenderName, otpPerPhone);
   const kyc = new KycService(db, applications, kycRepository, transitions, outbox, identity, clock);
-  const mandates = new MandateService(db, applications, mandateRepository, transitions, outbox, identity, clock, `${config.publicBaseUrl}/borrower/repayment-setup`);
+  const acceptance = new LoanAcceptanceService(db, applications, offerRepository, submissionRepository, transitions, challenges, kyc, partners, sealer, clock);
+  // The name an e-NACH account holder must match: the applicant's fullName from the sealed application (to be the KYC-verified name).
+  const nameOnRecord = async (applicationId: string): Promise<string> => {
+    const application = await applications.byId(applicationId);
+    if (!application) throw notFound('application');
+    return acceptance.borrower(application).fullName;
+  };
+  // The sandbox bank answers a penny-drop with the borrower's own name (see SandboxMandateRail).
+  const sandboxMandateRail: SandboxMandateRail | undefined = config.sandbox
+    ? new SandboxMandateRail(redis, config.queuePrefix, (reference): Promise<string | null> => mandates.nameBehindReference(reference))
+    : undefined;
+  const mandates: MandateService = new MandateService(db, applications, mandateRepository, offerRepository, submissionRepository, transitions, outbox, identity, sealer, sandboxMandateRail ?? unconfigured.mandateRail, clock, {
+    pageUrl: `${config.publicBaseUrl}/borrower/repayment-setup`,
+    nameOnRecord,
+    ...(config.sandbox ? { sandboxPayer: sandboxMandatePayer } : {}),
+  });
   const payoutAccounts = new PayoutAccountService(db, applications, new PayoutAccountRepository(db), sealer, identity);
   const approvals = new ApprovalService(db, applications, products, offerRepository, transitions, challenges, outbox, sealer, identity, bureau, clock);
   const accountTokens = new AccountTokens(sealer, identity);
@@ -172,7 +189,6 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
 
   const offers = new OfferService(offerRepository, db, applications, clock);
   const authTokens = new AuthTokenService(applications, kycRepository, mandateRepository, keys, config.publicBaseUrl, config.sandbox, clock);
-  const acceptance = new LoanAcceptanceService(db, applications, offerRepository, submissionRepository, transitions, challenges, kyc, partners, sealer, clock);
   const consents = new ConsentService(db, applications, new ConsentRepository(db), transitions, outbox, sealer, accountAggregator, approvals, clock);
   const incomeDocuments = new IncomeDocumentService(db, applications, new IncomeDocumentRepository(db), documentVerifier, approvals, outbox, clock);
   const idempotency = new Idempotency(db, new IdempotencyRepository(db), sealer);
@@ -247,7 +263,9 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
       staleAfterMs: config.worker.reconcileStaleAfterMs,
     }),
     callbackRedrive,
-    sandbox: sandboxSms && sandboxRail && sandboxAa ? { sms: sandboxSms, rail: sandboxRail, aa: sandboxAa, gpayPartnerId: SANDBOX_GPAY_PARTNER_ID } : undefined,
+    sandbox: sandboxSms && sandboxRail && sandboxAa && sandboxMandateRail
+      ? { sms: sandboxSms, rail: sandboxRail, aa: sandboxAa, mandateRail: sandboxMandateRail, gpayPartnerId: SANDBOX_GPAY_PARTNER_ID }
+      : undefined,
   };
 }
 

@@ -52,6 +52,24 @@ export enum AppErrorCode {
   OFFER_EXPIRED = 'OFFER_EXPIRED',
   /** The EMI the caller computed differs from the bank's by more than ₹1. Caller: recompute with the offer's rate (reducing balance, monthly rate = annual/12, rounded to the paisa). */
   EMI_MISMATCH = 'EMI_MISMATCH',
+  /**
+   * The repayment-setup link (urlToken, with its authCode when given) names no mandate, or its authCode is not the
+   * one handed out with it (compared in constant time; which of the two is not told). Caller (the mandate page):
+   * say the link is not valid and ask the borrower to start repayment setup again from the app.
+   */
+  MANDATE_LINK_INVALID = 'MANDATE_LINK_INVALID',
+  /**
+   * The repayment-setup link is past `linkExpiresAt` (60 s after initiateRepaymentSetup / setRepaymentPlan handed it
+   * out). Caller (the mandate page): ask the borrower to go back to the app, which asks for a fresh link.
+   */
+  MANDATE_LINK_EXPIRED = 'MANDATE_LINK_EXPIRED',
+  /**
+   * The bank account given for an e-NACH mandate is held in another name: the name the bank answered to the
+   * penny-drop does not match the borrower's name on record (see `namesMatch` in src/core/mandate/name-match.ts).
+   * Nothing was recorded and the mandate is unchanged. Caller: ask for an account in the borrower's own name
+   * (or UPI Autopay).
+   */
+  ACCOUNT_NAME_MISMATCH = 'ACCOUNT_NAME_MISMATCH',
   /** Another request changed the same entity at the same moment. Caller: retry with the same request id. */
   CONCURRENT_MODIFICATION = 'CONCURRENT_MODIFICATION',
   /** A dependency (PostgreSQL, Redis, an unconfigured outside adapter) is unavailable. Caller: retry later with the same request id. */
@@ -81,7 +99,11 @@ export type DomainField =
   | 'repaymentAmount'
   | 'instalmentNumber'
   | 'paymentId'
-  | 'repaymentDate';
+  | 'repaymentDate'
+  | 'mandateMethod'
+  | 'vpa'
+  | 'accountNumber'
+  | 'ifsc';
 
 export class AppError extends Error {
   constructor(

@@ -71,7 +71,7 @@ describe('from a granted loan to its payout', () => {
       loanApplicationId: id,
       loanId,
       loanApplicationStatus: 'REPAYMENT_SETUP_INITIATED',
-      plan: { id: PLAN.id, status: 'PENDING_AUTH', noOfInstallment: 12, paymentUrl: expect.stringMatching(/\/borrower\/repayment-setup\?urlToken=.+/) },
+      plan: { id: PLAN.id, status: 'PENDING_AUTH', noOfInstallment: 12, paymentUrl: expect.stringMatching(/\/borrower\/repayment-setup#urlToken=[^&?]+&authCode=.+/) },
       paymentMethod: { type: 'ENACH', status: 'INACTIVE' },
       useCollectionSupport: false,
     });

@@ -68,8 +68,11 @@ describe('the repayment mandate of a granted loan', () => {
   it('when repayment setup starts on a GRANTED loan, then the mandate is PENDING with a link to the bank\'s page, and ACTIVE once the borrower authorises it', async () => {
     const { ref } = await granted();
     const link = await t.services.mandates.initiate(ref, { partnerCollects: true });
-    expect(link.pageUrl).toMatch(/\/borrower\/repayment-setup\?urlToken=.+/);
-    expect(link.pageUrl).toContain(encodeURIComponent(link.urlToken));
+    const page = new URL(link.pageUrl);
+    expect(page.pathname).toBe('/borrower/repayment-setup');
+    expect(page.search).toBe('');
+    const fragment = new URLSearchParams(page.hash.slice(1));
+    expect({ urlToken: fragment.get('urlToken'), authCode: fragment.get('authCode') }).toEqual({ urlToken: link.urlToken, authCode: link.authCode });
     const application = await applicationOf(ref);
     expect(await t.services.mandates.current(application)).toMatchObject({ state: 'PENDING', partnerCollects: true });
     await t.services.mandates.complete(ref, 'APPROVED');

@@ -3,13 +3,13 @@ import { AppError, AppErrorCode, notFound } from '../errors';
 import { UnitOfWork } from '../../lib/db/database';
 import { Clock } from '../../lib/clock';
 import { TransitionWriter } from '../state/transition-writer';
-import { addMonthsClamped, istDate } from '../shared/dates';
+import { istDate } from '../shared/dates';
 import { ApplicationRepository } from '../application/application.repository';
 import { applicationState } from '../application/application-state';
 import { SubmissionRepository } from '../application/submission.repository';
 import { buildSchedule } from '../money/emi';
 import { DisbursementRail } from './disbursement-rail';
-import { Disbursement, LoanAccount, Payout, payoutClaim } from './loan';
+import { Disbursement, LoanAccount, Payout, firstDueDate, payoutClaim } from './loan';
 import { PayoutAccount } from '../payout/payout-account';
 import { PayoutAccountService } from '../payout/payout-account.service';
 import { AccountTokens } from './account-token';
@@ -123,7 +123,7 @@ export class LoanService {
     const now = this.clock.now();
     const schedule = buildSchedule(
       { principalMicros: submission.loanAmountMicros, annualRateE5: BigInt(submission.interestRateE5), tenureMonths: submission.tenureMonths },
-      addMonthsClamped(istDate(now), 1),
+      firstDueDate(now),
     );
     const loanId = randomUUID();
     await this.loans.createAccount({

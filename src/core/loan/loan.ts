@@ -1,3 +1,4 @@
+import { addMonthsClamped, istDate } from '../shared/dates';
 import { LoanState } from './loan-state';
 import { DisbursementState } from './disbursement-state';
 
@@ -58,4 +59,13 @@ export interface Payout {
 /** The claim under which one worker at a time pays an application out (`UnitOfWork.exclusively`). */
 export function payoutClaim(applicationId: string): string {
   return `disburse:${applicationId}`;
+}
+
+/**
+ * The schedule rule for the first EMI: due one calendar month after the day the loan is paid out (an Indian
+ * calendar date), the day of month clamped to the month's last (paid out on 31 January → first EMI 28 or 29
+ * February); each later EMI falls on the same day of the following months (see buildSchedule).
+ */
+export function firstDueDate(disbursedAt: Date): string {
+  return addMonthsClamped(istDate(disbursedAt), 1);
 }

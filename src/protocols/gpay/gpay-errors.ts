@@ -32,6 +32,10 @@ const WIRE: Record<AppErrorCode | ProtocolErrorCode, WireError> = {
   [AppErrorCode.CHALLENGE_RATE_LIMITED]: { status: 429, code: 'RESOURCE_EXHAUSTED' },
   [AppErrorCode.OFFER_EXPIRED]: { status: 400, code: 'PRECONDITION_VIOLATION' },
   [AppErrorCode.EMI_MISMATCH]: { status: 400, code: 'INVALID_FIELD_VALUE' },
+  // The mandate page's errors (not raised by this API's operations; mapped so that every code has a wire form).
+  [AppErrorCode.MANDATE_LINK_INVALID]: { status: 404, code: 'INVALID_IDENTIFIER' },
+  [AppErrorCode.MANDATE_LINK_EXPIRED]: { status: 400, code: 'PRECONDITION_VIOLATION' },
+  [AppErrorCode.ACCOUNT_NAME_MISMATCH]: { status: 400, code: 'INVALID_FIELD_VALUE' },
   [AppErrorCode.CONCURRENT_MODIFICATION]: { status: 409, code: 'USER_ACTION_IN_PROGRESS' },
   [AppErrorCode.SERVICE_UNAVAILABLE]: { status: 503, code: 'UNAVAILABLE' },
   [AppErrorCode.INTERNAL]: { status: 500, code: 'INTERNAL' },
@@ -67,6 +71,11 @@ const WIRE_FIELDS: Record<DomainField, string> = {
   instalmentNumber: 'instalmentNumber',
   paymentId: 'paymentId',
   repaymentDate: 'repaymentDate',
+  // The mandate page's fields (the borrower types them on the bank's page, not through this API).
+  mandateMethod: 'mandateMethod',
+  vpa: 'vpa',
+  accountNumber: 'accountNumber',
+  ifsc: 'ifsc',
 };
 
 const REQUEST_ID = /^[A-Za-z0-9:_-]{1,100}$/;
