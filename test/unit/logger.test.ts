@@ -92,3 +92,13 @@ describe('the access log', () => {
     expect(lines).toEqual([]);
   });
 });
+
+describe('mandate payers in logs', () => {
+  it('when a log object or free text holds a UPI address, an account number or a penny-drop name, then they are redacted or scrubbed', () => {
+    const { logger, lines } = capture();
+    logger.info({ payer: { vpa: 'asha.rao@okbank' }, order: { accountNumber: '50100012345678', ifsc: 'HDFC0001234' }, answer: { nameAtBank: 'ASHA RAO' } }, 'mandate for asha.rao@okbank from 501000123456789');
+    const out = lines.join('');
+    for (const secret of ['asha.rao@okbank', '50100012345678', '501000123456789', 'ASHA RAO']) expect({ secret, found: out.includes(secret) }).toEqual({ secret, found: false });
+    expect(scrub('debit 123456789 via ab.cd@upi')).toBe('debit [ACCOUNT_NUMBER] via [VPA]');
+  });
+});
