@@ -61,6 +61,40 @@ const mandateState = async (id: string) => (await world.app.services.mandates.cu
 const reportedAt = async (applicationId: string) =>
   (await world.app.services.db.query<{ reported_at: Date | null }>('SELECT reported_at FROM disbursement WHERE application_id = $1', [applicationId]))[0]?.reported_at;
 
+describe('the borrower\'s mandate page on OCEN', () => {
+  /** setRepaymentPlan, then the page opened from the paymentUrl: the token and code are in its fragment, not its query. */
+  async function openedPage(id: string, loanId: string) {
+    const plan = await ask('disbursement/setRepaymentPlanRequest', 'setRepaymentPlanResponse', id, { loanApplicationId: id, loanId, plan: PLAN, hasCollectionSupport: false });
+    const url = new URL(plan.body.plan.paymentUrl);
+    expect(url.search).toBe('');
+    const fragment = new URLSearchParams(url.hash.slice(1));
+    return world.app.services.mandates.openByLink(fragment.get('urlToken')!, fragment.get('authCode')!);
+  }
+  const planStatus = (id: string, loanId: string) =>
+    ask('disbursement/setRepaymentPlanStatusRequest', 'setRepaymentPlanStatusResponse', id, { loanApplicationId: id, loanId, plan: PLAN, paymentMethod: { id: 'pm-1', status: 'INACTIVE' } });
+
+  it('when the borrower authorises on the page, then the ceiling is the signed EMI over the signed tenure and setRepaymentPlanStatus reports the plan ACTIVE', async () => {
+    const { id, loan } = await grantedLoan();
+    const opened = await openedPage(id, loan.lenderReference);
+    expect(opened.applicationId).toBe(loan.applicationId);
+    const submission = await world.app.services.db.prisma.loanSubmission.findFirstOrThrow({ where: { applicationId: loan.applicationId } });
+    const terms = await world.app.services.mandates.termsForPage(opened.applicationId);
+    expect(terms).toMatchObject({ basis: 'SIGNED_TERMS', maxAmountMicros: submission.emiMicros, instalments: loan.tenureMonths, frequency: 'MONTHLY', state: 'PENDING' });
+
+    expect(await world.app.services.mandates.authorise(opened.applicationId, { method: 'UPI_AUTOPAY', vpa: 'asha.rao@okbank' })).toMatchObject({ outcome: 'AUTHORISED', state: 'ACTIVE' });
+    const status = await planStatus(id, loan.lenderReference);
+    expect(status.body).toMatchObject({ loanApplicationStatus: 'REPAYMENT_SETUP_COMPLETED', plan: { status: 'ACTIVE' }, paymentMethod: { status: 'ACTIVE' } });
+  }, 60_000);
+
+  it('when the rail declines on the page, then setRepaymentPlanStatus reports the setup FAILED', async () => {
+    const { id, loan } = await grantedLoan();
+    const opened = await openedPage(id, loan.lenderReference);
+    expect(await world.app.services.mandates.authorise(opened.applicationId, { method: 'UPI_AUTOPAY', vpa: 'asha.rao@fail' })).toMatchObject({ outcome: 'DECLINED', state: 'FAILED' });
+    const status = await planStatus(id, loan.lenderReference);
+    expect(status.body).toMatchObject({ loanApplicationStatus: 'REPAYMENT_SETUP_FAILED', plan: { status: 'INACTIVE' }, paymentMethod: { status: 'INACTIVE' } });
+  }, 60_000);
+});
+
 describe('from a granted loan to its payout', () => {
   it('sets up the mandate, the account and pays out, each answer schema-valid, with the UTR in the end', async () => {
     const { id, loan } = await grantedLoan();
