@@ -7,6 +7,7 @@
 import { Client } from 'pg';
 import { AppError, AppErrorCode } from '../../src/core/errors';
 import { MandatePayerInput } from '../../src/core/mandate/mandate-payer';
+import { MANDATE_RESEND_AFTER_MS } from '../../src/core/mandate/mandate.service';
 import { TestApp, eventually, startTestApp } from '../support/test-app';
 import { PATHS, applicationStatus, applyAndDecide } from '../support/journey';
 
@@ -246,16 +247,30 @@ describe('authorise', () => {
     expect((await mandateRow(m.mandateId)).mandateReference).toBe((await authorisationsOf(m.mandateId))[0].umrn);
   });
 
-  it('when the rail never took the authorisation (the process died before the call), then the retry sends the same order with the same reference', async () => {
+  it('when the rail never took the authorisation (the process died before the call), then it is not sent again while it may be in flight, and after that with the same reference', async () => {
     const m = await pendingMandate();
     const authorise = jest.spyOn(rail(), 'authorise').mockRejectedValueOnce(new Error('connect ECONNREFUSED'));
     await expect(t.services.mandates.authorise(m.applicationId, UPI)).rejects.toThrow('ECONNREFUSED');
     const [taken] = await authorisationsOf(m.mandateId);
+
+    await appError(t.services.mandates.authorise(m.applicationId, UPI), AppErrorCode.CONCURRENT_MODIFICATION);
+    expect(authorise).toHaveBeenCalledTimes(1);
+    expect((await applicationStatus(t, m.gid)).repaymentSetup.state).toBe('PENDING');
+
+    t.clock.advance(MANDATE_RESEND_AFTER_MS);
     expect(await t.services.mandates.authorise(m.applicationId, UPI)).toMatchObject({ outcome: 'AUTHORISED', state: 'ACTIVE' });
     expect(authorise).toHaveBeenCalledTimes(2);
     expect(authorise.mock.calls[1][0].reference).toBe(taken.reference);
     expect(await rail().calls(taken.reference)).toBe(1);
     expect((await authorisationsOf(m.mandateId))[0]).toMatchObject({ railCalls: 2, outcome: 'AUTHORISED' });
+  });
+
+  it('when another payer is given while an authorisation awaits the rail, then it is refused until that one is answered', async () => {
+    const m = await pendingMandate();
+    jest.spyOn(rail(), 'authorise').mockRejectedValueOnce(new Error('timeout'));
+    await expect(t.services.mandates.authorise(m.applicationId, UPI)).rejects.toThrow('timeout');
+    await appError(t.services.mandates.authorise(m.applicationId, ENACH), AppErrorCode.CONCURRENT_MODIFICATION);
+    expect(await authorisationsOf(m.mandateId)).toHaveLength(1);
   });
 
   it('when two requests authorise at once, then one is refused CONCURRENT_MODIFICATION or both see the one authorisation', async () => {

@@ -26,6 +26,7 @@ CREATE TABLE "mandate_authorisation" (
     "umrn" TEXT,
     "decline_reason" TEXT,
     "requested_at" TIMESTAMPTZ(3) NOT NULL,
+    "last_called_at" TIMESTAMPTZ(3) NOT NULL,
     "answered_at" TIMESTAMPTZ(3),
 
     CONSTRAINT "mandate_authorisation_pkey" PRIMARY KEY ("id")

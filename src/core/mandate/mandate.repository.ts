@@ -1,4 +1,6 @@
-import { Database } from '../../lib/db/database';
+import { Database, isUniqueViolation } from '../../lib/db/database';
+import { Table } from '../../lib/db/table';
+import { AppError, AppErrorCode } from '../errors';
 import { Mandate, MandateAuthorisation, MandateDetails, NewMandateAuthorisation } from './mandate';
 
 export interface MandateLinkHashes {
@@ -10,8 +12,24 @@ export interface MandateLinkHashes {
 const MANDATE = { id: true, applicationId: true, state: true, partnerCollects: true } as const;
 const DETAILS = { ...MANDATE, mandateReference: true, failureReason: true } as const;
 
-/** A calendar date column (PostgreSQL DATE, read by Prisma as UTC midnight) and back. */
-const asDate = (isoDate: string) => new Date(`${isoDate}T00:00:00Z`);
+const AUTHORISATION = new Table<NewMandateAuthorisation>('mandate_authorisation', {
+  id: 'id',
+  mandateId: 'mandate_id',
+  reference: 'reference',
+  method: 'method',
+  maskedPayer: 'masked_payer',
+  payerHash: 'payer_hash',
+  payerCiphertext: 'payer_ciphertext',
+  maxAmountMicros: 'max_amount_micros',
+  frequency: 'frequency',
+  firstDebitDate: 'first_debit_date',
+  lastDebitDate: 'last_debit_date',
+  railCalls: 'rail_calls',
+  requestedAt: 'requested_at',
+  lastCalledAt: 'last_called_at',
+});
+
+/** A calendar date column (PostgreSQL DATE, read by Prisma as UTC midnight) as YYYY-MM-DD. */
 const isoOf = (date: Date) => date.toISOString().slice(0, 10);
 
 type AuthorisationRow = Omit<MandateAuthorisation, 'firstDebitDate' | 'lastDebitDate'> & { firstDebitDate: Date; lastDebitDate: Date };
@@ -42,10 +60,11 @@ export class MandateRepository {
     await this.db.client.repaymentMandate.update({ where: { id }, data: link });
   }
 
+  /** Inserts the authorisation; CONCURRENT_MODIFICATION when the mandate has another unanswered one (a partial unique index). */
   async createAuthorisation(authorisation: NewMandateAuthorisation): Promise<void> {
-    await this.db.client.mandateAuthorisation.create({
-      data: { ...authorisation, firstDebitDate: asDate(authorisation.firstDebitDate), lastDebitDate: asDate(authorisation.lastDebitDate) },
-    });
+    const { sql, values } = AUTHORISATION.insert(authorisation);
+    await this.db.write(sql, values, (err) =>
+      isUniqueViolation(err) ? new AppError(AppErrorCode.CONCURRENT_MODIFICATION, 'Another authorisation of this mandate is awaiting the rail\'s answer') : err);
   }
 
   /** The mandate's authorisation the rail has not answered yet (at most one: a partial unique index). */
@@ -64,9 +83,13 @@ export class MandateRepository {
     return this.db.client.mandateAuthorisation.count({ where: { mandateId } });
   }
 
-  /** Counts one more request sent to the rail for this authorisation. */
-  async markRailCall(id: string): Promise<void> {
-    await this.db.client.mandateAuthorisation.update({ where: { id }, data: { railCalls: { increment: 1 } } });
+  /**
+   * Counts one more sending of this unanswered authorisation to the rail, only if it was last sent at `lastCalledAt`
+   * (so that of two requests resending it, one does); false when another did, or it was answered meanwhile.
+   */
+  async markRailCall(id: string, lastCalledAt: Date, at: Date): Promise<boolean> {
+    const { count } = await this.db.client.mandateAuthorisation.updateMany({ where: { id, outcome: null, lastCalledAt }, data: { railCalls: { increment: 1 }, lastCalledAt: at } });
+    return count === 1;
   }
 
   /** Records the rail's answer, only if none was recorded yet; false when another had recorded it first. */

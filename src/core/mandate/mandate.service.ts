@@ -93,10 +93,12 @@ export interface MandateServiceOptions {
   sandboxPayer?: (outcome: MandateOutcome) => MandatePayerInput;
 }
 
-/** The claim under which one request at a time authorises an application's mandate (`UnitOfWork.exclusively`). */
-export function mandateClaim(applicationId: string): string {
-  return `mandate:${applicationId}`;
-}
+/**
+ * How long an authorisation sent to the rail is taken to be still in flight: while the rail does not know it
+ * (status UNKNOWN), it is not sent again before this long after its last sending, so that a call still under way
+ * is never doubled (CONCURRENT_MODIFICATION meanwhile). Past it, the same order is sent again, same reference.
+ */
+export const MANDATE_RESEND_AFTER_MS = 30_000;
 
 /** Rail references start with the mandate's id, so that a reference names its mandate (`nameBehindReference`). */
 const MANDATE_ID_OF_REFERENCE = /^(?:MDA|PDV)-([0-9a-f-]{36})-/;
@@ -232,16 +234,28 @@ export class MandateService {
    * 5. Its answer is recorded: PENDING → ACTIVE with the UMRN as the mandate reference, or PENDING → FAILED with
    *    the reason (the page may then try again, with another payer).
    *
-   * One request at a time per application (CONCURRENT_MODIFICATION for a second while the first runs).
-   * PRECONDITION_FAILED before repayment setup was initiated, when the mandate is ACTIVE already or the
+   * One authorisation at a time per mandate: CONCURRENT_MODIFICATION while another is awaiting the rail's answer
+   * (no connection or lock is held across the rail call: the page's wait may be long). PRECONDITION_FAILED before repayment setup was initiated, when the mandate is ACTIVE already or the
    * application is past the step; NOT_FOUND for an unknown application. A rail that cannot be reached throws
    * (SERVICE_UNAVAILABLE when unconfigured): the authorisation stays recorded and the next call settles it.
    */
   async authorise(applicationId: string, input: MandatePayerInput): Promise<MandateAuthorisationResult> {
     const payer = checkMandatePayer(input);
-    const claimed = await this.uow.exclusively(mandateClaim(applicationId), () => this.authoriseOnce(applicationId, payer));
-    if (!claimed.acquired) throw new AppError(AppErrorCode.CONCURRENT_MODIFICATION, 'The mandate is being authorised by another request');
-    return claimed.value;
+    const application = await this.applications.byId(applicationId);
+    if (!application) throw notFound('application');
+    const payerHash = this.identity.secret('mandate-payer', payerIdentity(payer));
+    const current = await this.mandates.byId(application.currentMandateId);
+    const outstanding = current ? await this.mandates.outstandingAuthorisation(current.id) : null;
+    if (outstanding) {
+      // Settled whatever the application's state now: the rail may hold a mandate that must be recorded.
+      const settled = await this.record(application.id, outstanding, await this.settle(outstanding));
+      if (settled.outcome === 'AUTHORISED' || outstanding.payerHash === payerHash) return settled;
+    }
+    const mandate = await this.openMandate(application);
+    if (payer.method === 'ENACH') await this.checkAccountHolder(application.id, mandate.id, payer, payerHash);
+    const authorisation = await this.recordIntent(application.id, payer, payerHash);
+    const answer = await this.rail.authorise(this.orderOf(authorisation, payer));
+    return this.record(application.id, authorisation, answer);
   }
 
   /**
@@ -295,22 +309,6 @@ export class MandateService {
     return mandate ? this.options.nameOnRecord(mandate.applicationId) : null;
   }
 
-  private async authoriseOnce(applicationId: string, payer: MandatePayer): Promise<MandateAuthorisationResult> {
-    const application = await this.applications.byId(applicationId);
-    if (!application) throw notFound('application');
-    const mandate = await this.openMandate(application);
-    const payerHash = this.identity.secret('mandate-payer', payerIdentity(payer));
-    const outstanding = await this.mandates.outstandingAuthorisation(mandate.id);
-    if (outstanding) {
-      const settled = await this.record(application.id, outstanding, await this.settle(outstanding));
-      if (settled.outcome === 'AUTHORISED' || outstanding.payerHash === payerHash) return settled;
-    }
-    if (payer.method === 'ENACH') await this.checkAccountHolder(application.id, mandate.id, payer, payerHash);
-    const authorisation = await this.recordIntent(application.id, payer, payerHash);
-    const answer = await this.rail.authorise(this.orderOf(authorisation, payer));
-    return this.record(application.id, authorisation, answer);
-  }
-
   /** The application's current mandate, if it may still be authorised (PENDING, or FAILED to be retried). */
   private async openMandate(application: Application): Promise<Mandate> {
     if (!MANDATE_OPEN_STATES.has(application.applicationState)) {
@@ -343,6 +341,7 @@ export class MandateService {
       if (mandate.state === 'FAILED') await this.transitions.move(mandateState, mandate.id, 'FAILED', 'PENDING', { failureReason: null }, 'retry on the mandate page');
       const terms = await this.debitTerms(application);
       const id = randomUUID();
+      const now = this.clock.now();
       const row: NewMandateAuthorisation = {
         id,
         mandateId: mandate.id,
@@ -356,7 +355,8 @@ export class MandateService {
         firstDebitDate: terms.firstDebitDate,
         lastDebitDate: terms.lastDebitDate,
         railCalls: 1,
-        requestedAt: this.clock.now(),
+        requestedAt: now,
+        lastCalledAt: now,
       };
       await this.mandates.createAuthorisation(row);
       const authorisation: MandateAuthorisation = { ...row, outcome: null, umrn: null, declineReason: null, answeredAt: null };
@@ -365,14 +365,19 @@ export class MandateService {
   }
 
   /**
-   * The rail's answer to an authorisation recorded before whose answer was not: asked by `status`; sent again (the
-   * same order and reference) only when the rail never took it.
+   * The rail's answer to an authorisation recorded before whose answer was not: asked by `status`. When the rail
+   * does not know it, it is sent again (the same order and reference) once it is no longer in flight
+   * (`MANDATE_RESEND_AFTER_MS` after its last sending; one request wins the resend); before, CONCURRENT_MODIFICATION.
    */
   private async settle(authorisation: MandateAuthorisation): Promise<MandateRailAnswer> {
     const known = await this.rail.status(authorisation.reference);
     if (known.outcome !== 'UNKNOWN') return known;
+    const now = this.clock.now();
+    const inFlight = now.getTime() - authorisation.lastCalledAt.getTime() < MANDATE_RESEND_AFTER_MS;
+    if (inFlight || !(await this.uow.transaction(() => this.mandates.markRailCall(authorisation.id, authorisation.lastCalledAt, now)))) {
+      throw new AppError(AppErrorCode.CONCURRENT_MODIFICATION, 'The mandate\'s authorisation is awaiting the rail\'s answer; try again shortly');
+    }
     const payer = JSON.parse(this.sealer.open(authorisation.payerCiphertext, payerBoundTo(authorisation.id))) as MandatePayer;
-    await this.uow.transaction(() => this.mandates.markRailCall(authorisation.id));
     return this.rail.authorise(this.orderOf(authorisation, payer));
   }
 

@@ -42,6 +42,8 @@ export interface MandateAuthorisation {
   umrn: string | null;
   declineReason: string | null;
   requestedAt: Date;
+  /** When it was last sent to the rail (a resend waits until it is no longer in flight). */
+  lastCalledAt: Date;
   answeredAt: Date | null;
 }
 
