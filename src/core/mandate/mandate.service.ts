@@ -235,8 +235,8 @@ export class MandateService {
    *    the reason (the page may then try again, with another payer).
    *
    * One authorisation at a time per mandate: CONCURRENT_MODIFICATION while another is awaiting the rail's answer
-   * (no connection or lock is held across the rail call: the page's wait may be long). PRECONDITION_FAILED before repayment setup was initiated, when the mandate is ACTIVE already or the
-   * application is past the step; NOT_FOUND for an unknown application. A rail that cannot be reached throws
+   * (no connection or lock is held across the rail call: the page's wait may be long). PRECONDITION_FAILED before
+   * repayment setup was initiated, when the mandate is ACTIVE already or the application is past the step; NOT_FOUND for an unknown application. A rail that cannot be reached throws
    * (SERVICE_UNAVAILABLE when unconfigured): the authorisation stays recorded and the next call settles it.
    */
   async authorise(applicationId: string, input: MandatePayerInput): Promise<MandateAuthorisationResult> {
