@@ -40,6 +40,8 @@ import { KycService } from './core/kyc/kyc.service';
 import { LoanAcceptanceService } from './core/application/loan-acceptance.service';
 import { CkycService } from './core/kyc/ckyc.service';
 import { AuthTokenService } from './core/auth-token/auth-token.service';
+import { BorrowerSessionService } from './core/borrower-session/borrower-session.service';
+import { BorrowerSessionRepository } from './core/borrower-session/borrower-session.repository';
 import { MandateService } from './core/mandate/mandate.service';
 import { SubmissionService } from './core/application/submission.service';
 import { ApplicationStatusService } from './core/application/application-status.service';
@@ -103,6 +105,8 @@ export interface Services {
   kyc: KycService;
   ckyc: CkycService;
   authTokens: AuthTokenService;
+  /** The borrower's way in to the bank's pages: a link's token exchanged once for a page session. */
+  borrowerSessions: BorrowerSessionService;
   /** OCEN sign-first order: the agreement accepted by OTP (SIGNED), the loan granted (GRANTED). */
   acceptance: LoanAcceptanceService;
   mandates: MandateService;
@@ -172,6 +176,7 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
 
   const offers = new OfferService(offerRepository, db, applications, clock);
   const authTokens = new AuthTokenService(applications, kycRepository, mandateRepository, keys, config.publicBaseUrl, config.sandbox, clock);
+  const borrowerSessions = new BorrowerSessionService(db, new BorrowerSessionRepository(db), authTokens, {}, identity, clock);
   const acceptance = new LoanAcceptanceService(db, applications, offerRepository, submissionRepository, transitions, challenges, kyc, partners, sealer, clock);
   const consents = new ConsentService(db, applications, new ConsentRepository(db), transitions, outbox, sealer, accountAggregator, approvals, clock);
   const incomeDocuments = new IncomeDocumentService(db, applications, new IncomeDocumentRepository(db), documentVerifier, approvals, outbox, clock);
@@ -233,6 +238,7 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
     kyc,
     ckyc: new CkycService(kycRepository, ckycRegistry, identity, sealer),
     authTokens,
+    borrowerSessions,
     acceptance,
     mandates,
     submissions,
@@ -339,7 +345,7 @@ export class Background {
     this.worker = runWorker ? new JobWorker(services.db, jobStore, services.jobs, logger) : undefined;
     if (runWorker) {
       this.periodic.push(
-        new Periodic('housekeeping', () => pruneExpired(jobStore), logger, 3_600_000),
+        new Periodic('housekeeping', async () => ({ ...(await pruneExpired(jobStore)), pageSessions: await services.borrowerSessions.prune() }), logger, 3_600_000),
         new Periodic('reconciler', () => this.reconcile(), logger, config.worker.reconcileEveryMs),
       );
     }

@@ -54,6 +54,20 @@ export enum AppErrorCode {
   EMI_MISMATCH = 'EMI_MISMATCH',
   /** Another request changed the same entity at the same moment. Caller: retry with the same request id. */
   CONCURRENT_MODIFICATION = 'CONCURRENT_MODIFICATION',
+  /**
+   * A link to the borrower's pages carries a token that is not ours, is for another step or application, or is
+   * malformed (thrown when the page exchanges it for a page session). Page: 401 with what to do; the borrower
+   * opens the link again from the partner's app, which asks for a fresh one.
+   */
+  PAGE_LINK_INVALID = 'PAGE_LINK_INVALID',
+  /** The link's token is past its expiry. Page: 410; the borrower goes back to the app for a new link. */
+  PAGE_LINK_EXPIRED = 'PAGE_LINK_EXPIRED',
+  /** The link's token was already exchanged once (each is single use). Page: 410; the borrower goes back to the app for a new link. */
+  PAGE_LINK_USED = 'PAGE_LINK_USED',
+  /** A borrower page was asked for without a live page session for its step (none, expired, or another step). Page: 401; open the link again. */
+  PAGE_SESSION_EXPIRED = 'PAGE_SESSION_EXPIRED',
+  /** A borrower page's form came without its anti-forgery token, or with another session's. Page: 403; nothing was done; reload the page and send again. */
+  PAGE_FORM_FORGED = 'PAGE_FORM_FORGED',
   /** A dependency (PostgreSQL, Redis, an unconfigured outside adapter) is unavailable. Caller: retry later with the same request id. */
   SERVICE_UNAVAILABLE = 'SERVICE_UNAVAILABLE',
   /** An unexpected fault; nothing was committed. Caller: retry with the same request id. */

@@ -33,6 +33,12 @@ const WIRE: Record<AppErrorCode | ProtocolErrorCode, WireError> = {
   [AppErrorCode.OFFER_EXPIRED]: { status: 400, code: 'PRECONDITION_VIOLATION' },
   [AppErrorCode.EMI_MISMATCH]: { status: 400, code: 'INVALID_FIELD_VALUE' },
   [AppErrorCode.CONCURRENT_MODIFICATION]: { status: 409, code: 'USER_ACTION_IN_PROGRESS' },
+  // Errors of the borrower's pages (never answered on this API; listed for completeness).
+  [AppErrorCode.PAGE_LINK_INVALID]: { status: 401, code: 'UNAUTHENTICATED' },
+  [AppErrorCode.PAGE_LINK_EXPIRED]: { status: 400, code: 'PRECONDITION_VIOLATION' },
+  [AppErrorCode.PAGE_LINK_USED]: { status: 400, code: 'PRECONDITION_VIOLATION' },
+  [AppErrorCode.PAGE_SESSION_EXPIRED]: { status: 401, code: 'UNAUTHENTICATED' },
+  [AppErrorCode.PAGE_FORM_FORGED]: { status: 403, code: 'PERMISSION_DENIED' },
   [AppErrorCode.SERVICE_UNAVAILABLE]: { status: 503, code: 'UNAVAILABLE' },
   [AppErrorCode.INTERNAL]: { status: 500, code: 'INTERNAL' },
   [ProtocolErrorCode.MALFORMED_REQUEST]: { status: 400, code: 'INVALID_FIELD_VALUE' },
