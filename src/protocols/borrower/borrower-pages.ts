@@ -240,12 +240,15 @@ export function contentSecurityPolicy(returnUrl: string | null): string {
   ].join('; ');
 }
 
-/** A POST from this site's own page: `Sec-Fetch-Site` (when sent) is same-origin and `Origin` (when sent) is this host. */
+/**
+ * A POST from this site's own page: `Sec-Fetch-Site` (when sent) is same-origin, and `Origin` (when sent) is
+ * this host (under `Referrer-Policy: no-referrer` browsers send `Origin: null`, which says nothing).
+ */
 function sameOrigin(req: Request): boolean {
   const site = req.headers['sec-fetch-site'];
-  if (site !== undefined && site !== 'same-origin') return false;
+  if (site !== undefined) return site === 'same-origin';
   const origin = req.headers.origin;
-  if (origin === undefined) return true;
+  if (origin === undefined || origin === 'null') return true;
   try {
     return new URL(origin).host === req.headers.host;
   } catch {
