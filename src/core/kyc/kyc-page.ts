@@ -58,7 +58,7 @@ export function maskDateOfBirth(isoDate: string): string {
 /** `560001` → `56****`. */
 export const maskPostalCode = (postalCode: string): string => `${postalCode.slice(0, 2)}${'*'.repeat(Math.max(0, postalCode.length - 2))}`;
 
-/** `101, Sandbox Residency` → `10* *********`: the first two characters, then every other letter or digit starred. */
+/** `101, Sandbox Residency` → `10*, ******* *********`: the first two characters, then every other letter or digit starred. */
 export const maskAddressLine = (line: string): string => `${line.slice(0, 2)}${line.slice(2).replace(/[\p{L}\p{N}]/gu, '*')}`;
 
 export function ckycConfirmationView(record: CkycRecord): CkycConfirmationView {
