@@ -161,8 +161,8 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
   const accountAggregator = sandboxAa ?? unconfigured.accountAggregator;
   const documentVerifier = config.sandbox ? new SandboxDocumentVerifier() : unconfigured.documentVerifier;
   // The sandbox e-KYC answers the applicant's own name (so the mandate's name match passes), read through the KYC service.
-  let kycForSandbox: KycService | undefined;
-  const aadhaar = config.sandbox ? new SandboxAadhaarEkyc(async (attemptId) => (kycForSandbox ? kycForSandbox.applicantNameOfAadhaarAttempt(attemptId) : null)) : unconfigured.aadhaar;
+  const sandboxKyc: { service?: KycService } = {};
+  const aadhaar = config.sandbox ? new SandboxAadhaarEkyc(async (attemptId) => (sandboxKyc.service ? sandboxKyc.service.applicantNameOfAadhaarAttempt(attemptId) : null)) : unconfigured.aadhaar;
   const documents = new LocalDocumentStore(config.documentsDir, sealer);
 
   const limiter = new RateLimiter(redis, config.queuePrefix);
@@ -170,7 +170,7 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
   const otpPerPhone = limiter.limit('otp-phone', config.otpPhoneLimits, 'fail-closed');
   const challenges = new ChallengeService(db, new ChallengeRepository(db), partners, outbox, sealer, identity, sms, clock, config.lenderName, otpPerPhone);
   const kyc = new KycService(db, applications, kycRepository, transitions, outbox, identity, clock, { sealer, ckyc: ckycRegistry, aadhaar, documents });
-  kycForSandbox = kyc;
+  sandboxKyc.service = kyc;
   const mandates = new MandateService(db, applications, mandateRepository, transitions, outbox, identity, clock, `${config.publicBaseUrl}/borrower/repayment-setup`);
   const payoutAccounts = new PayoutAccountService(db, applications, new PayoutAccountRepository(db), sealer, identity);
   const approvals = new ApprovalService(db, applications, products, offerRepository, transitions, challenges, outbox, sealer, identity, bureau, clock);
