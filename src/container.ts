@@ -17,10 +17,13 @@ import { SandboxBureau, SandboxCkycRegistry, SandboxCollector, SandboxRail, Sand
 import { SANDBOX_GPAY_PARTNER_ID, SANDBOX_PARTNERS } from './adapters/sandbox/sandbox-partners';
 import { SandboxAccountAggregator, SandboxDocumentVerifier } from './adapters/sandbox/sandbox-account-aggregator';
 import { unconfigured } from './adapters/unconfigured';
+import { SandboxAadhaarEkyc } from './adapters/sandbox/sandbox-aadhaar-ekyc';
+import { LocalDocumentStore } from './adapters/documents/local-document-store';
 import { HttpSmsSender } from './adapters/sms/http-sms-sender';
 import { TransitionWriter } from './core/state/transition-writer';
 import { StateTransitionRepository } from './core/state/state-transition.repository';
 import { IdentityHasher } from './core/shared/identity';
+import { DocumentStore } from './core/shared/document-store';
 import { PartnerRepository } from './core/partner/partner.repository';
 import { PartnerService } from './core/partner/partner.service';
 import { PartnersFileError, parsePartnersFile } from './core/partner/partners-file';
@@ -121,6 +124,8 @@ export interface Services {
   consents: ConsentService;
   /** Documents sent as evidence of income. */
   incomeDocuments: IncomeDocumentService;
+  /** Where borrowers' uploaded documents are kept, sealed (DOCUMENTS_DIR by default); for the bank's own reads and other uploads. */
+  documents: DocumentStore;
   reconciler: ReconcilerService;
   /** Stages again the partner callbacks the queue gave up on (swept with the reconciler); undefined without OCEN. */
   callbackRedrive?: CallbackRedrive;
@@ -159,12 +164,17 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
   const sandboxAa = config.sandbox ? new SandboxAccountAggregator(redis, config.queuePrefix, config.publicBaseUrl) : undefined;
   const accountAggregator = sandboxAa ?? unconfigured.accountAggregator;
   const documentVerifier = config.sandbox ? new SandboxDocumentVerifier() : unconfigured.documentVerifier;
+  // The sandbox e-KYC answers the applicant's own name (so the mandate's name match passes), read through the KYC service.
+  const sandboxKyc: { service?: KycService } = {};
+  const aadhaar = config.sandbox ? new SandboxAadhaarEkyc(async (attemptId) => (sandboxKyc.service ? sandboxKyc.service.applicantNameOfAadhaarAttempt(attemptId) : null)) : unconfigured.aadhaar;
+  const documents = new LocalDocumentStore(config.documentsDir, sealer);
 
   const limiter = new RateLimiter(redis, config.queuePrefix);
   const partners = new PartnerService(new PartnerRepository(db), clock, config.partnerCacheMs);
   const otpPerPhone = limiter.limit('otp-phone', config.otpPhoneLimits, 'fail-closed');
   const challenges = new ChallengeService(db, new ChallengeRepository(db), partners, outbox, sealer, identity, sms, clock, config.lenderName, otpPerPhone);
-  const kyc = new KycService(db, applications, kycRepository, transitions, outbox, identity, clock);
+  const kyc = new KycService(db, applications, kycRepository, transitions, outbox, identity, clock, { sealer, ckyc: ckycRegistry, aadhaar, documents });
+  sandboxKyc.service = kyc;
   const mandates = new MandateService(db, applications, mandateRepository, transitions, outbox, identity, clock, `${config.publicBaseUrl}/borrower/repayment-setup`);
   const payoutAccounts = new PayoutAccountService(db, applications, new PayoutAccountRepository(db), sealer, identity);
   const approvals = new ApprovalService(db, applications, products, offerRepository, transitions, challenges, outbox, sealer, identity, bureau, clock);
@@ -248,6 +258,7 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
     servicing,
     consents,
     incomeDocuments,
+    documents,
     reconciler: new ReconcilerService(db, applications, loanRepository, approvals, consents, outbox, clock, {
       ...DEFAULT_RECONCILER_POLICY,
       staleAfterMs: config.worker.reconcileStaleAfterMs,

@@ -6,11 +6,12 @@ import { SmsSender } from '../core/challenge/sms-sender';
 import { RepaymentCollector } from '../core/loan/repayment-collector';
 import { AccountAggregator } from '../core/consent/account-aggregator';
 import { DocumentVerifier } from '../core/income/document-verifier';
+import { AadhaarEkyc } from '../core/kyc/aadhaar-ekyc';
 
 const missing = (what: string) => new AppError(AppErrorCode.SERVICE_UNAVAILABLE, `No ${what} adapter is configured for this deployment`);
 
 /**
- * Outside the sandbox, the bank plugs in its own bureau, CERSAI, payment-rail, repayment-collection, SMS-gateway, account-aggregator and document-verifier adapters
+ * Outside the sandbox, the bank plugs in its own bureau, CERSAI, Aadhaar e-KYC (UIDAI AUA/KUA), payment-rail, repayment-collection, SMS-gateway, account-aggregator and document-verifier adapters
  * (see README "Adapters"). Until it does, the calls that need them answer 503 instead of pretending.
  */
 export const unconfigured = {
@@ -25,4 +26,5 @@ export const unconfigured = {
     fetchSummary: async () => { throw missing('account aggregator'); },
   } satisfies AccountAggregator,
   documentVerifier: { verify: async () => { throw missing('document verifier'); } } satisfies DocumentVerifier,
+  aadhaar: { requestOtp: async () => { throw missing('Aadhaar e-KYC'); }, verifyOtp: async () => { throw missing('Aadhaar e-KYC'); } } satisfies AadhaarEkyc,
 };

@@ -30,13 +30,17 @@ export enum AppErrorCode {
   DUPLICATE_APPLICATION = 'DUPLICATE_APPLICATION',
   /** A required consent (T&C acceptance) is absent or not accepted. Caller: obtain the user's consent and send it. */
   CONSENT_REQUIRED = 'CONSENT_REQUIRED',
-  /** The OTP does not match. Caller: let the user re-enter it; after the per-challenge limit a new challenge is needed. */
+  /**
+   * The OTP does not match: an SMS challenge's, or the Aadhaar e-KYC OTP (KycService.verifyAadhaarOtp; nothing
+   * else changed, `details.attemptsLeft` says how many tries remain). Caller: let the user re-enter it; after the
+   * per-challenge limit (Aadhaar: 3 wrong OTPs) a new challenge (a new Aadhaar OTP) is needed.
+   */
   CHALLENGE_INVALID = 'CHALLENGE_INVALID',
-  /** The challenge is older than its validity (5 minutes). Caller: initiate a new challenge. */
+  /** The challenge is older than its validity (5 minutes), or UIDAI says the Aadhaar OTP expired. Caller: initiate a new challenge (request a new Aadhaar OTP). */
   CHALLENGE_EXPIRED = 'CHALLENGE_EXPIRED',
   /** The challenge was already used for an operation; codes are single use. Caller: initiate a new challenge. */
   CHALLENGE_ALREADY_USED = 'CHALLENGE_ALREADY_USED',
-  /** Too many wrong codes for this challenge; it is dead even for the right code. Caller: initiate a new challenge. */
+  /** Too many wrong codes for this challenge (or this Aadhaar OTP); it is dead even for the right code. Caller: initiate a new challenge (request a new Aadhaar OTP). */
   CHALLENGE_ATTEMPTS_EXHAUSTED = 'CHALLENGE_ATTEMPTS_EXHAUSTED',
   /** The challenge was issued for another phone number, journey step or partner. Caller: initiate a challenge for this step and phone. */
   CHALLENGE_CONTEXT_MISMATCH = 'CHALLENGE_CONTEXT_MISMATCH',
@@ -48,6 +52,19 @@ export enum AppErrorCode {
    * Caller: wait `retryAfterSeconds` (also the `Retry-After` header), then retry; the same request id may be reused.
    */
   CHALLENGE_RATE_LIMITED = 'CHALLENGE_RATE_LIMITED',
+  /**
+   * The KYC link token (kyc/initiate's `urlToken`, opened by KycService.openByUrlToken) is unknown, or older than
+   * its 15 minutes. Nothing was opened. Caller (the KYC page): tell the user to go back to the app, which asks
+   * for a fresh link (kyc/initiate again); do not retry the same token.
+   */
+  KYC_LINK_INVALID = 'KYC_LINK_INVALID',
+  /**
+   * An uploaded document is not one of the accepted types, judged by its content (PDF, JPEG, PNG magic bytes),
+   * whatever its name or declared type, or it is empty. Nothing was stored. Caller: upload a PDF, JPEG or PNG.
+   */
+  DOCUMENT_TYPE_NOT_ACCEPTED = 'DOCUMENT_TYPE_NOT_ACCEPTED',
+  /** An uploaded document is larger than allowed (`details.maxBytes`; KYC: MAX_KYC_DOCUMENT_BYTES). Nothing was stored. Caller: upload a smaller file. */
+  DOCUMENT_TOO_LARGE = 'DOCUMENT_TOO_LARGE',
   /** The offer's validity window has passed (or not begun). Caller: the user needs a new application. */
   OFFER_EXPIRED = 'OFFER_EXPIRED',
   /** The EMI the caller computed differs from the bank's by more than ₹1. Caller: recompute with the offer's rate (reducing balance, monthly rate = annual/12, rounded to the paisa). */
@@ -95,7 +112,13 @@ export type DomainField =
   | 'repaymentAmount'
   | 'instalmentNumber'
   | 'paymentId'
-  | 'repaymentDate';
+  | 'repaymentDate'
+  | 'urlToken'
+  | 'aadhaarNumber'
+  | 'aadhaarOtp'
+  | 'consentVersion'
+  | 'document'
+  | 'documentKind';
 
 export class AppError extends Error {
   constructor(

@@ -30,6 +30,9 @@ const WIRE: Record<AppErrorCode | ProtocolErrorCode, WireError> = {
   [AppErrorCode.CHALLENGE_ATTEMPTS_EXHAUSTED]: { status: 400, code: 'PRECONDITION_VIOLATION' },
   [AppErrorCode.CHALLENGE_CONTEXT_MISMATCH]: { status: 400, code: 'PRECONDITION_VIOLATION' },
   [AppErrorCode.CHALLENGE_RATE_LIMITED]: { status: 429, code: 'RESOURCE_EXHAUSTED' },
+  [AppErrorCode.KYC_LINK_INVALID]: { status: 400, code: 'PRECONDITION_VIOLATION' },
+  [AppErrorCode.DOCUMENT_TYPE_NOT_ACCEPTED]: { status: 415, code: 'INVALID_FIELD_VALUE' },
+  [AppErrorCode.DOCUMENT_TOO_LARGE]: { status: 413, code: 'INVALID_FIELD_VALUE' },
   [AppErrorCode.OFFER_EXPIRED]: { status: 400, code: 'PRECONDITION_VIOLATION' },
   [AppErrorCode.EMI_MISMATCH]: { status: 400, code: 'INVALID_FIELD_VALUE' },
   [AppErrorCode.CONCURRENT_MODIFICATION]: { status: 409, code: 'USER_ACTION_IN_PROGRESS' },
@@ -73,6 +76,13 @@ const WIRE_FIELDS: Record<DomainField, string> = {
   instalmentNumber: 'instalmentNumber',
   paymentId: 'paymentId',
   repaymentDate: 'repaymentDate',
+  // The borrower's KYC page is the bank's own (not on this API): the domain names stand as they are.
+  urlToken: 'urlToken',
+  aadhaarNumber: 'aadhaarNumber',
+  aadhaarOtp: 'aadhaarOtp',
+  consentVersion: 'consentVersion',
+  document: 'document',
+  documentKind: 'documentKind',
 };
 
 const REQUEST_ID = /^[A-Za-z0-9:_-]{1,100}$/;
