@@ -16,6 +16,7 @@ import type { Services } from './container';
 import { borrowerRouter } from './protocols/borrower/borrower-router';
 import { placeholderPage } from './protocols/borrower/step-placeholder-pages';
 import { incomeVerificationPage } from './protocols/borrower/income-verification-page';
+import { kycPage } from './protocols/borrower/kyc-page';
 
 const TRACE_ID = /^[A-Za-z0-9-]{8,64}$/;
 
@@ -92,7 +93,7 @@ export function createApp(services: Services): express.Express {
   }
   app.use('/public', express.static(path.join(projectRoot(), 'public')));
 
-  app.use('/borrower', borrowerRouter(services, [placeholderPage('KYC'), placeholderPage('REPAYMENT_SETUP'), incomeVerificationPage]));
+  app.use('/borrower', borrowerRouter(services, [kycPage, placeholderPage('REPAYMENT_SETUP'), incomeVerificationPage]));
 
   const base = config.basePath || '';
   // First: the OCEN surface reads its own raw bodies (the others parse JSON for every path they see).

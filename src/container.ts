@@ -186,7 +186,9 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
 
   const offers = new OfferService(offerRepository, db, applications, clock);
   const authTokens = new AuthTokenService(applications, kycRepository, mandateRepository, keys, config.publicBaseUrl, config.sandbox, clock);
-  const borrowerSessions = new BorrowerSessionService(db, new BorrowerSessionRepository(db), authTokens, {}, identity, clock);
+  const borrowerSessions = new BorrowerSessionService(db, new BorrowerSessionRepository(db), authTokens, {
+    KYC: (urlToken) => kyc.openByUrlToken(urlToken),
+  }, identity, clock);
   const acceptance = new LoanAcceptanceService(db, applications, offerRepository, submissionRepository, transitions, challenges, kyc, partners, sealer, clock);
   const consents = new ConsentService(db, applications, new ConsentRepository(db), transitions, outbox, sealer, accountAggregator, approvals, clock);
   const incomeDocuments = new IncomeDocumentService(db, applications, new IncomeDocumentRepository(db), documentVerifier, approvals, outbox, clock);

@@ -125,12 +125,12 @@ describe('the KYC link token', () => {
     expect((await t.services.kyc.openByUrlToken(renewed.body.data.urlToken)).applicationId).toBe(ready.applicationId);
   });
 
-  it('when the token is past its 15 minutes, then it is KYC_LINK_INVALID', async () => {
+  it('when the token is past its 15 minutes, then it is PAGE_LINK_EXPIRED', async () => {
     const ready = await kycReady();
     t.clock.advance(15 * 60_000 + 1_000);
     try {
       const refused = await codeOf(t.services.kyc.openByUrlToken(ready.urlToken));
-      expect(refused.code).toBe(AppErrorCode.KYC_LINK_INVALID);
+      expect(refused.code).toBe(AppErrorCode.PAGE_LINK_EXPIRED);
     } finally {
       t.clock.advance(-(15 * 60_000 + 1_000));
     }

@@ -21,7 +21,7 @@ describe('message catalogues of the borrower pages', () => {
     const views = path.resolve(__dirname, '../../src/protocols/borrower/views');
     for (const file of fs.readdirSync(views)) {
       const text = fs.readFileSync(path.join(views, file), 'utf8');
-      for (const [, key] of text.matchAll(/it\.t\('([^']+)'/g)) expect([file, key in CATALOGUES.en]).toEqual([file, true]);
+      for (const [, key] of text.matchAll(/it\.t\('([^']+)'\s*[,)]/g)) expect([file, key in CATALOGUES.en]).toEqual([file, true]);
     }
   });
 

@@ -189,7 +189,7 @@ export class KycService {
   /**
    * The KYC page's link token (kyc/initiate's `urlToken`, in the page's `#urlToken=`): the application and KYC
    * attempt it opens. Found by its keyed hash (an index look-up, no comparison of secrets). Unknown or past its
-   * 15 minutes: KYC_LINK_INVALID. Changes nothing.
+   * 15 minutes: KYC_LINK_INVALID (unknown) or PAGE_LINK_EXPIRED. Changes nothing.
    */
   async openByUrlToken(urlToken: string): Promise<KycLink> {
     if (typeof urlToken !== 'string' || urlToken.length === 0 || urlToken.length > 256) {
@@ -198,7 +198,7 @@ export class KycService {
     const kyc = await this.kycs.byUrlTokenHash(this.identity.secret('kyc-url-token', urlToken));
     if (!kyc) throw new AppError(AppErrorCode.KYC_LINK_INVALID, 'The KYC link is not valid; ask the app for a new one', ['urlToken']);
     if (kyc.urlTokenExpiresAt.getTime() <= this.clock.now().getTime()) {
-      throw new AppError(AppErrorCode.KYC_LINK_INVALID, 'The KYC link has expired; ask the app for a new one', ['urlToken']);
+      throw new AppError(AppErrorCode.PAGE_LINK_EXPIRED, 'The KYC link has expired; ask the app for a new one', ['urlToken']);
     }
     return { applicationId: kyc.applicationId, kycId: kyc.id, expiresAt: kyc.urlTokenExpiresAt };
   }
