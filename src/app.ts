@@ -1,6 +1,7 @@
 import express from 'express';
 import path from 'node:path';
 import { newTraceId, withTrace } from './lib/trace';
+import { projectRoot } from './lib/paths';
 import { accessLog } from './lib/logger';
 import { securityHeaders } from './protocols/shared/security-headers';
 import { gpayRouter } from './protocols/gpay/gpay-router';
@@ -12,6 +13,10 @@ import { swaggerPage } from './protocols/shared/swagger-page';
 import { plainErrorHandler, sandboxRouter } from './protocols/sandbox/sandbox-router';
 import { publishedKeys } from './protocols/shared/jose-envelope';
 import type { Services } from './container';
+import { borrowerRouter } from './protocols/borrower/borrower-router';
+import { placeholderPage } from './protocols/borrower/step-placeholder-pages';
+import { incomeVerificationPage } from './protocols/borrower/income-verification-page';
+import { kycPage } from './protocols/borrower/kyc-page';
 
 const TRACE_ID = /^[A-Za-z0-9-]{8,64}$/;
 
@@ -86,7 +91,9 @@ export function createApp(services: Services): express.Express {
       },
     }));
   }
-  app.use('/public', express.static(path.resolve(__dirname, '../public')));
+  app.use('/public', express.static(path.join(projectRoot(), 'public')));
+
+  app.use('/borrower', borrowerRouter(services, [kycPage, placeholderPage('REPAYMENT_SETUP'), incomeVerificationPage]));
 
   const base = config.basePath || '';
   // First: the OCEN surface reads its own raw bodies (the others parse JSON for every path they see).

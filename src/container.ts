@@ -18,11 +18,14 @@ import { SANDBOX_GPAY_PARTNER_ID, SANDBOX_PARTNERS } from './adapters/sandbox/sa
 import { SandboxAccountAggregator, SandboxDocumentVerifier } from './adapters/sandbox/sandbox-account-aggregator';
 import { SandboxMandateRail, sandboxMandatePayer } from './adapters/sandbox/sandbox-mandate-rail';
 import { unconfigured } from './adapters/unconfigured';
+import { SandboxAadhaarEkyc } from './adapters/sandbox/sandbox-aadhaar-ekyc';
+import { LocalDocumentStore } from './adapters/documents/local-document-store';
 import { notFound } from './core/errors';
 import { HttpSmsSender } from './adapters/sms/http-sms-sender';
 import { TransitionWriter } from './core/state/transition-writer';
 import { StateTransitionRepository } from './core/state/state-transition.repository';
 import { IdentityHasher } from './core/shared/identity';
+import { DocumentStore } from './core/shared/document-store';
 import { PartnerRepository } from './core/partner/partner.repository';
 import { PartnerService } from './core/partner/partner.service';
 import { PartnersFileError, parsePartnersFile } from './core/partner/partners-file';
@@ -42,6 +45,8 @@ import { KycService } from './core/kyc/kyc.service';
 import { LoanAcceptanceService } from './core/application/loan-acceptance.service';
 import { CkycService } from './core/kyc/ckyc.service';
 import { AuthTokenService } from './core/auth-token/auth-token.service';
+import { BorrowerSessionService } from './core/borrower-session/borrower-session.service';
+import { BorrowerSessionRepository } from './core/borrower-session/borrower-session.repository';
 import { MandateService } from './core/mandate/mandate.service';
 import { SubmissionService } from './core/application/submission.service';
 import { ApplicationStatusService } from './core/application/application-status.service';
@@ -105,6 +110,8 @@ export interface Services {
   kyc: KycService;
   ckyc: CkycService;
   authTokens: AuthTokenService;
+  /** The borrower's way in to the bank's pages: a link's token exchanged once for a page session. */
+  borrowerSessions: BorrowerSessionService;
   /** OCEN sign-first order: the agreement accepted by OTP (SIGNED), the loan granted (GRANTED). */
   acceptance: LoanAcceptanceService;
   mandates: MandateService;
@@ -119,6 +126,8 @@ export interface Services {
   consents: ConsentService;
   /** Documents sent as evidence of income. */
   incomeDocuments: IncomeDocumentService;
+  /** Where borrowers' uploaded documents are kept, sealed (DOCUMENTS_DIR by default); for the bank's own reads and other uploads. */
+  documents: DocumentStore;
   reconciler: ReconcilerService;
   /** Stages again the partner callbacks the queue gave up on (swept with the reconciler); undefined without OCEN. */
   callbackRedrive?: CallbackRedrive;
@@ -157,12 +166,17 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
   const sandboxAa = config.sandbox ? new SandboxAccountAggregator(redis, config.queuePrefix, config.publicBaseUrl) : undefined;
   const accountAggregator = sandboxAa ?? unconfigured.accountAggregator;
   const documentVerifier = config.sandbox ? new SandboxDocumentVerifier() : unconfigured.documentVerifier;
+  // The sandbox e-KYC answers the applicant's own name (so the mandate's name match passes), read through the KYC service.
+  const sandboxKyc: { service?: KycService } = {};
+  const aadhaar = config.sandbox ? new SandboxAadhaarEkyc(async (attemptId) => (sandboxKyc.service ? sandboxKyc.service.applicantNameOfAadhaarAttempt(attemptId) : null)) : unconfigured.aadhaar;
+  const documents = new LocalDocumentStore(config.documentsDir, sealer);
 
   const limiter = new RateLimiter(redis, config.queuePrefix);
   const partners = new PartnerService(new PartnerRepository(db), clock, config.partnerCacheMs);
   const otpPerPhone = limiter.limit('otp-phone', config.otpPhoneLimits, 'fail-closed');
   const challenges = new ChallengeService(db, new ChallengeRepository(db), partners, outbox, sealer, identity, sms, clock, config.lenderName, otpPerPhone);
-  const kyc = new KycService(db, applications, kycRepository, transitions, outbox, identity, clock);
+  const kyc = new KycService(db, applications, kycRepository, transitions, outbox, identity, clock, { sealer, ckyc: ckycRegistry, aadhaar, documents });
+  sandboxKyc.service = kyc;
   const acceptance = new LoanAcceptanceService(db, applications, offerRepository, submissionRepository, transitions, challenges, kyc, partners, sealer, clock);
   // The name an e-NACH account holder must match: the applicant's fullName from the sealed application (to be the KYC-verified name).
   const nameOnRecord = async (applicationId: string): Promise<string> => {
@@ -189,6 +203,10 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
 
   const offers = new OfferService(offerRepository, db, applications, clock);
   const authTokens = new AuthTokenService(applications, kycRepository, mandateRepository, keys, config.publicBaseUrl, config.sandbox, clock);
+  const borrowerSessions = new BorrowerSessionService(db, new BorrowerSessionRepository(db), authTokens, {
+    KYC: (urlToken) => kyc.openByUrlToken(urlToken),
+    REPAYMENT_SETUP: (urlToken, authCode) => mandates.openByLink(urlToken, authCode),
+  }, identity, clock);
   const consents = new ConsentService(db, applications, new ConsentRepository(db), transitions, outbox, sealer, accountAggregator, approvals, clock);
   const incomeDocuments = new IncomeDocumentService(db, applications, new IncomeDocumentRepository(db), documentVerifier, approvals, outbox, clock);
   const idempotency = new Idempotency(db, new IdempotencyRepository(db), sealer);
@@ -249,6 +267,7 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
     kyc,
     ckyc: new CkycService(kycRepository, ckycRegistry, identity, sealer),
     authTokens,
+    borrowerSessions,
     acceptance,
     mandates,
     submissions,
@@ -258,6 +277,7 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
     servicing,
     consents,
     incomeDocuments,
+    documents,
     reconciler: new ReconcilerService(db, applications, loanRepository, approvals, consents, outbox, clock, {
       ...DEFAULT_RECONCILER_POLICY,
       staleAfterMs: config.worker.reconcileStaleAfterMs,
@@ -357,7 +377,7 @@ export class Background {
     this.worker = runWorker ? new JobWorker(services.db, jobStore, services.jobs, logger) : undefined;
     if (runWorker) {
       this.periodic.push(
-        new Periodic('housekeeping', () => pruneExpired(jobStore), logger, 3_600_000),
+        new Periodic('housekeeping', async () => ({ ...(await pruneExpired(jobStore)), pageSessions: await services.borrowerSessions.prune() }), logger, 3_600_000),
         new Periodic('reconciler', () => this.reconcile(), logger, config.worker.reconcileEveryMs),
       );
     }

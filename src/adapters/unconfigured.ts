@@ -6,12 +6,13 @@ import { SmsSender } from '../core/challenge/sms-sender';
 import { RepaymentCollector } from '../core/loan/repayment-collector';
 import { AccountAggregator } from '../core/consent/account-aggregator';
 import { DocumentVerifier } from '../core/income/document-verifier';
+import { AadhaarEkyc } from '../core/kyc/aadhaar-ekyc';
 import { MandateRail } from '../core/mandate/mandate-rail';
 
 const missing = (what: string) => new AppError(AppErrorCode.SERVICE_UNAVAILABLE, `No ${what} adapter is configured for this deployment`);
 
 /**
- * Outside the sandbox, the bank plugs in its own bureau, CERSAI, payment-rail, mandate-rail, repayment-collection, SMS-gateway, account-aggregator and document-verifier adapters
+ * Outside the sandbox, the bank plugs in its own bureau, CERSAI, Aadhaar e-KYC (UIDAI AUA/KUA), payment-rail, mandate-rail, repayment-collection, SMS-gateway, account-aggregator and document-verifier adapters
  * (see README "Adapters"). Until it does, the calls that need them answer 503 instead of pretending.
  */
 export const unconfigured = {
@@ -26,6 +27,7 @@ export const unconfigured = {
     fetchSummary: async () => { throw missing('account aggregator'); },
   } satisfies AccountAggregator,
   documentVerifier: { verify: async () => { throw missing('document verifier'); } } satisfies DocumentVerifier,
+  aadhaar: { requestOtp: async () => { throw missing('Aadhaar e-KYC'); }, verifyOtp: async () => { throw missing('Aadhaar e-KYC'); } } satisfies AadhaarEkyc,
   mandateRail: {
     verifyAccount: async () => { throw missing('mandate rail (e-NACH / UPI Autopay)'); },
     authorise: async () => { throw missing('mandate rail (e-NACH / UPI Autopay)'); },

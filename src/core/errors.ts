@@ -30,13 +30,17 @@ export enum AppErrorCode {
   DUPLICATE_APPLICATION = 'DUPLICATE_APPLICATION',
   /** A required consent (T&C acceptance) is absent or not accepted. Caller: obtain the user's consent and send it. */
   CONSENT_REQUIRED = 'CONSENT_REQUIRED',
-  /** The OTP does not match. Caller: let the user re-enter it; after the per-challenge limit a new challenge is needed. */
+  /**
+   * The OTP does not match: an SMS challenge's, or the Aadhaar e-KYC OTP (KycService.verifyAadhaarOtp; nothing
+   * else changed, `details.attemptsLeft` says how many tries remain). Caller: let the user re-enter it; after the
+   * per-challenge limit (Aadhaar: 3 wrong OTPs) a new challenge (a new Aadhaar OTP) is needed.
+   */
   CHALLENGE_INVALID = 'CHALLENGE_INVALID',
-  /** The challenge is older than its validity (5 minutes). Caller: initiate a new challenge. */
+  /** The challenge is older than its validity (5 minutes), or UIDAI says the Aadhaar OTP expired. Caller: initiate a new challenge (request a new Aadhaar OTP). */
   CHALLENGE_EXPIRED = 'CHALLENGE_EXPIRED',
   /** The challenge was already used for an operation; codes are single use. Caller: initiate a new challenge. */
   CHALLENGE_ALREADY_USED = 'CHALLENGE_ALREADY_USED',
-  /** Too many wrong codes for this challenge; it is dead even for the right code. Caller: initiate a new challenge. */
+  /** Too many wrong codes for this challenge (or this Aadhaar OTP); it is dead even for the right code. Caller: initiate a new challenge (request a new Aadhaar OTP). */
   CHALLENGE_ATTEMPTS_EXHAUSTED = 'CHALLENGE_ATTEMPTS_EXHAUSTED',
   /** The challenge was issued for another phone number, journey step or partner. Caller: initiate a challenge for this step and phone. */
   CHALLENGE_CONTEXT_MISMATCH = 'CHALLENGE_CONTEXT_MISMATCH',
@@ -48,21 +52,23 @@ export enum AppErrorCode {
    * Caller: wait `retryAfterSeconds` (also the `Retry-After` header), then retry; the same request id may be reused.
    */
   CHALLENGE_RATE_LIMITED = 'CHALLENGE_RATE_LIMITED',
+  /**
+   * The KYC link token (kyc/initiate's `urlToken`, opened by KycService.openByUrlToken) is unknown, or older than
+   * its 15 minutes. Nothing was opened. Caller (the KYC page): tell the user to go back to the app, which asks
+   * for a fresh link (kyc/initiate again); do not retry the same token.
+   */
+  KYC_LINK_INVALID = 'KYC_LINK_INVALID',
+  /**
+   * An uploaded document is not one of the accepted types, judged by its content (PDF, JPEG, PNG magic bytes),
+   * whatever its name or declared type, or it is empty. Nothing was stored. Caller: upload a PDF, JPEG or PNG.
+   */
+  DOCUMENT_TYPE_NOT_ACCEPTED = 'DOCUMENT_TYPE_NOT_ACCEPTED',
+  /** An uploaded document is larger than allowed (`details.maxBytes`; KYC: MAX_KYC_DOCUMENT_BYTES). Nothing was stored. Caller: upload a smaller file. */
+  DOCUMENT_TOO_LARGE = 'DOCUMENT_TOO_LARGE',
   /** The offer's validity window has passed (or not begun). Caller: the user needs a new application. */
   OFFER_EXPIRED = 'OFFER_EXPIRED',
   /** The EMI the caller computed differs from the bank's by more than ₹1. Caller: recompute with the offer's rate (reducing balance, monthly rate = annual/12, rounded to the paisa). */
   EMI_MISMATCH = 'EMI_MISMATCH',
-  /**
-   * The repayment-setup link (urlToken, with its authCode when given) names no mandate, or its authCode is not the
-   * one handed out with it (compared in constant time; which of the two is not told). Caller (the mandate page):
-   * say the link is not valid and ask the borrower to start repayment setup again from the app.
-   */
-  MANDATE_LINK_INVALID = 'MANDATE_LINK_INVALID',
-  /**
-   * The repayment-setup link is past `linkExpiresAt` (60 s after initiateRepaymentSetup / setRepaymentPlan handed it
-   * out). Caller (the mandate page): ask the borrower to go back to the app, which asks for a fresh link.
-   */
-  MANDATE_LINK_EXPIRED = 'MANDATE_LINK_EXPIRED',
   /**
    * The bank account given for an e-NACH mandate is held in another name: the name the bank answered to the
    * penny-drop does not match the borrower's name on record (see `namesMatch` in src/core/mandate/name-match.ts).
@@ -72,6 +78,24 @@ export enum AppErrorCode {
   ACCOUNT_NAME_MISMATCH = 'ACCOUNT_NAME_MISMATCH',
   /** Another request changed the same entity at the same moment. Caller: retry with the same request id. */
   CONCURRENT_MODIFICATION = 'CONCURRENT_MODIFICATION',
+  /**
+   * A link to the borrower's pages carries a token that is not ours, is for another step or application, or is
+   * malformed (thrown when the page exchanges it for a page session; for the repayment-setup link, also an authCode
+   * that is not the one handed out with its urlToken, or a link the application's mandate no longer carries). Page: 401 with what to do; the borrower
+   * opens the link again from the partner's app, which asks for a fresh one.
+   */
+  PAGE_LINK_INVALID = 'PAGE_LINK_INVALID',
+  /**
+   * The link's token is past its expiry (also the repayment-setup link, 60 s after initiateRepaymentSetup or
+   * setRepaymentPlan handed it out). Page: 410; the borrower goes back to the app for a new link.
+   */
+  PAGE_LINK_EXPIRED = 'PAGE_LINK_EXPIRED',
+  /** The link's token was already exchanged once (each is single use). Page: 410; the borrower goes back to the app for a new link. */
+  PAGE_LINK_USED = 'PAGE_LINK_USED',
+  /** A borrower page was asked for without a live page session for its step (none, expired, or another step). Page: 401; open the link again. */
+  PAGE_SESSION_EXPIRED = 'PAGE_SESSION_EXPIRED',
+  /** A borrower page's form came without its anti-forgery token, or with another session's. Page: 403; nothing was done; reload the page and send again. */
+  PAGE_FORM_FORGED = 'PAGE_FORM_FORGED',
   /** A dependency (PostgreSQL, Redis, an unconfigured outside adapter) is unavailable. Caller: retry later with the same request id. */
   SERVICE_UNAVAILABLE = 'SERVICE_UNAVAILABLE',
   /** An unexpected fault; nothing was committed. Caller: retry with the same request id. */
@@ -100,6 +124,12 @@ export type DomainField =
   | 'instalmentNumber'
   | 'paymentId'
   | 'repaymentDate'
+  | 'urlToken'
+  | 'aadhaarNumber'
+  | 'aadhaarOtp'
+  | 'consentVersion'
+  | 'document'
+  | 'documentKind'
   | 'mandateMethod'
   | 'vpa'
   | 'accountNumber'

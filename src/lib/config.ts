@@ -81,6 +81,12 @@ export interface Config {
   };
   /** Sandbox only: how long the sandbox rail takes to answer a transfer it has taken (a slow bank). */
   sandboxRailDelayMs: number;
+  /**
+   * `DOCUMENTS_DIR` (default `.documents` under the working directory, git-ignored): where the default document
+   * store keeps borrowers' uploaded documents (KYC documents), each file sealed with the data key and named at
+   * random. Give it its own volume, backed up with the keys' protection in mind.
+   */
+  documentsDir: string;
 }
 
 /**
@@ -224,6 +230,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       shutdownGraceMs: int('WORKER_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     },
     sandboxRailDelayMs: int('SANDBOX_RAIL_DELAY_MS', 0, 0, 600_000),
+    documentsDir: path.resolve(str('DOCUMENTS_DIR', '.documents')),
   };
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(config.logLevel)) {
     problems.push(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "${config.logLevel}"`);

@@ -6,6 +6,8 @@ import pino, { Logger } from 'pino';
  */
 export const REDACTED_PATHS = [
   ...atDepths('pan', 'phone', 'phoneNumber', 'nationalNumber', 'dateOfBirth', 'otp', 'tokens', 'text'),
+  // Aadhaar numbers, in whatever field a caller names them, and the Aadhaar OTP.
+  ...atDepths('aadhaar', 'aadhaarNumber', 'aadhaarOtp', 'uid'),
   // Tokens handed to partners, and the CKYC id and record (the record is a `user`, its parents and addresses).
   ...atDepths('authToken', 'urlToken', 'authCode', 'accountToken', 'cKycId', 'ckycId', 'ckycRecord'),
   // The mandate payer (UPI address, bank account) and the name a penny-drop answered.
@@ -25,6 +27,8 @@ const PATTERNS: Array<[RegExp, string]> = [
   [/\b[A-Z]{5}[0-9]{4}[A-Z]\b/g, '[PAN]'],
   [/\b[0-9]{14}\b/g, '[CKYC_ID]'],
   [/\b(?:\+?91)?[6-9][0-9]{9}\b/g, '[PHONE]'],
+  // Aadhaar numbers: 12 digits (first 2-9), with or without spaces or hyphens between the groups of four.
+  [/\b[2-9][0-9]{3}[ -]?[0-9]{4}[ -]?[0-9]{4}\b/g, '[AADHAAR]'],
   [/\b[0-9]{9,18}\b/g, '[ACCOUNT_NUMBER]'],
   [/\b[A-Za-z0-9][A-Za-z0-9._-]*@[A-Za-z][A-Za-z0-9]+\b/g, '[VPA]'],
   [/\b(19|20)[0-9]{2}-[01][0-9]-[0-3][0-9]\b/g, '[DATE]'],
@@ -32,8 +36,8 @@ const PATTERNS: Array<[RegExp, string]> = [
 ];
 
 /**
- * Scrubs JWT-, account-token-, PAN-, CKYC-id-, phone-, bank-account-number- (9 to 18 digits), UPI-address- (and so
- * e-mail-), date- and OTP-shaped text out of free-form strings such
+ * Scrubs JWT-, account-token-, PAN-, CKYC-id-, phone-, Aadhaar-, bank-account-number- (9 to 18 digits), UPI-address-
+ * (and so e-mail-), date- and OTP-shaped text out of free-form strings such
  * as error messages. (URL tokens and auth codes are random: they have no shape to find, so they are kept out of
  * messages and guarded by the redacted paths above.)
  */

@@ -54,7 +54,7 @@ function expectSandboxError(res: request.Response, status: number, code: string,
 }
 
 describe('kyc/initiate', () => {
-  it('when an approved application starts KYC, then it gets a 15-minute link token and every KYC option, and KYC is NOT_STARTED', async () => {
+  it('when an approved application starts KYC, then it gets a 15-minute link token and every KYC option the bank pages can complete (no video KYC), and KYC is NOT_STARTED', async () => {
     const { gid, offerId, decision } = await approvedWithCkyc();
     const before = t.clock.now().getTime();
     const res = await initiateKyc(gid, offerId);
@@ -66,12 +66,12 @@ describe('kyc/initiate', () => {
     const ttl = Number(data.expirationTime.epochMillis) - before;
     expect(ttl).toBeGreaterThan(15 * 60_000 - 2_000);
     expect(ttl).toBeLessThanOrEqual(15 * 60_000 + 2_000);
-    expect(Object.keys(data.kycOptions).sort()).toEqual(['ckyc', 'ekyc', 'offlineKyc', 'videoKyc']);
+    expect(Object.keys(data.kycOptions).sort()).toEqual(['ckyc', 'ekyc', 'offlineKyc']);
 
     const status = await applicationStatus(t, gid);
     expect(status.applicationState).toBe('IN_PROGRESS');
     expect(status.kyc.state).toBe('NOT_STARTED');
-    expect([...status.kyc.eligibleKycTypes].sort()).toEqual(['CKYC', 'EKYC', 'OFFLINE', 'VIDEO_KYC']);
+    expect([...status.kyc.eligibleKycTypes].sort()).toEqual(['CKYC', 'EKYC', 'OFFLINE']);
 
     const again = await initiateKyc(gid, offerId);
     expect(again.status).toBe(200);

@@ -123,7 +123,7 @@ describe('persona 9004: no CKYC record', () => {
     const kyc = await t.call(PATHS.initiateKyc, { googleApplicationId: gid, offerId });
     expect(kyc.status).toBe(200);
     expect(kyc.body.data.kycOptions).not.toHaveProperty('ckyc');
-    expect(Object.keys(kyc.body.data.kycOptions).sort()).toEqual(['ekyc', 'offlineKyc', 'videoKyc']);
+    expect(Object.keys(kyc.body.data.kycOptions).sort()).toEqual(['ekyc', 'offlineKyc']);
   });
 });
 

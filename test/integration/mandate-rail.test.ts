@@ -64,28 +64,39 @@ const istToday = () => new Date(t.clock.now().getTime() + 330 * 60_000).toISOStr
 describe('openByLink', () => {
   it('when the page is opened with the urlToken and authCode handed out, then it is for that application and mandate (with or without the code)', async () => {
     const m = await pendingMandate();
-    expect(await t.services.mandates.openByLink(m.urlToken, m.authCode)).toEqual({ applicationId: m.applicationId, mandateId: m.mandateId });
-    expect(await t.services.mandates.openByLink(m.urlToken)).toEqual({ applicationId: m.applicationId, mandateId: m.mandateId });
+    const row = await mandateRow(m.mandateId);
+    const opened = { applicationId: m.applicationId, mandateId: m.mandateId, expiresAt: row.linkExpiresAt };
+    expect(await t.services.mandates.openByLink(m.urlToken, m.authCode)).toEqual(opened);
+    expect(await t.services.mandates.openByLink(m.urlToken)).toEqual(opened);
   });
 
-  it('when the authCode is wrong or the urlToken unknown, then MANDATE_LINK_INVALID, the same for both', async () => {
+  it('when the borrower pages exchange the repayment-setup link for a page session, then the session is for its application, once', async () => {
     const m = await pendingMandate();
-    const wrongCode = await appError(t.services.mandates.openByLink(m.urlToken, `${m.authCode}x`), AppErrorCode.MANDATE_LINK_INVALID);
-    const unknown = await appError(t.services.mandates.openByLink(`${m.urlToken}x`, m.authCode), AppErrorCode.MANDATE_LINK_INVALID);
+    const session = await t.services.borrowerSessions.open('REPAYMENT_SETUP', { kind: 'urlToken', urlToken: m.urlToken, authCode: m.authCode });
+    expect(session).toMatchObject({ applicationId: m.applicationId, step: 'REPAYMENT_SETUP' });
+    await appError(t.services.borrowerSessions.open('REPAYMENT_SETUP', { kind: 'urlToken', urlToken: m.urlToken, authCode: m.authCode }), AppErrorCode.PAGE_LINK_USED);
+    const other = await pendingMandate();
+    await appError(t.services.borrowerSessions.open('REPAYMENT_SETUP', { kind: 'urlToken', urlToken: other.urlToken, authCode: 'wrong-code' }), AppErrorCode.PAGE_LINK_INVALID);
+  });
+
+  it('when the authCode is wrong or the urlToken unknown, then PAGE_LINK_INVALID, the same for both', async () => {
+    const m = await pendingMandate();
+    const wrongCode = await appError(t.services.mandates.openByLink(m.urlToken, `${m.authCode}x`), AppErrorCode.PAGE_LINK_INVALID);
+    const unknown = await appError(t.services.mandates.openByLink(`${m.urlToken}x`, m.authCode), AppErrorCode.PAGE_LINK_INVALID);
     expect(wrongCode.message).toBe(unknown.message);
-    await appError(t.services.mandates.openByLink('', m.authCode), AppErrorCode.MANDATE_LINK_INVALID);
+    await appError(t.services.mandates.openByLink('', m.authCode), AppErrorCode.PAGE_LINK_INVALID);
   });
 
   it('when a fresh link was asked for, then the earlier one is no longer valid', async () => {
     const m = await pendingMandate();
     await t.call(PATHS.initiateRepaymentSetup, { googleApplicationId: m.gid }).expect(200);
-    await appError(t.services.mandates.openByLink(m.urlToken, m.authCode), AppErrorCode.MANDATE_LINK_INVALID);
+    await appError(t.services.mandates.openByLink(m.urlToken, m.authCode), AppErrorCode.PAGE_LINK_INVALID);
   });
 
-  it('when the link is older than its 60 seconds, then MANDATE_LINK_EXPIRED', async () => {
+  it('when the link is older than its 60 seconds, then PAGE_LINK_EXPIRED', async () => {
     const m = await pendingMandate();
     t.clock.advance(60_001);
-    await appError(t.services.mandates.openByLink(m.urlToken, m.authCode), AppErrorCode.MANDATE_LINK_EXPIRED);
+    await appError(t.services.mandates.openByLink(m.urlToken, m.authCode), AppErrorCode.PAGE_LINK_EXPIRED);
   });
 });
 

@@ -71,6 +71,19 @@ describe('structured logs never carry PII or secrets', () => {
     expect(out).not.toMatch(/ABCDE1234F|9876543210|1990-05-15|123456/);
     expect(scrub('call 9876543210 with OTP 123456')).toBe('call [PHONE] with OTP [CODE]');
   });
+
+  it('when a log object or free text holds an Aadhaar number (plain, spaced or hyphenated) or an Aadhaar OTP, then it is redacted or scrubbed', () => {
+    const { logger, lines } = capture();
+    logger.info({ aadhaarNumber: '234123412346', request: { aadhaar: '499812345673', uid: '765432109878', aadhaarOtp: '918273' } }, 'asked UIDAI');
+    logger.warn({ err: new Error('UIDAI refused 2341 2341 2346 and 4998-1234-5673') }, 'Aadhaar 765432109878 failed');
+    const out = lines.join('');
+    for (const secret of ['234123412346', '2341 2341 2346', '499812345673', '4998-1234-5673', '765432109878', '918273']) {
+      expect({ secret, found: out.includes(secret) }).toEqual({ secret, found: false });
+    }
+    expect(out).toContain('[AADHAAR]');
+    // Masked to the last four digits, as the KYC page shows it, it stays readable.
+    expect(scrub('sent to XXXX XXXX 2346')).toBe('sent to XXXX XXXX 2346');
+  });
 });
 
 describe('the access log', () => {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { JWTHeaderParameters, SignJWT, jwtVerify } from 'jose';
+import { JWTHeaderParameters, SignJWT, errors as joseErrors, jwtVerify } from 'jose';
 import { AppError, AppErrorCode, invalidField, precondition } from '../errors';
 import { Clock } from '../../lib/clock';
 import { KeyRing, activeSigningKey } from '../../lib/keys';
@@ -30,6 +30,12 @@ export interface AuthTokenClaims {
   applicationId: string;
   context: AuthTokenContext;
   returnUrl?: string;
+}
+
+/** A token as the borrower's page reads it: its claims, its id (each token is exchanged once) and its expiry. */
+export interface PageTokenClaims extends AuthTokenClaims {
+  jti: string;
+  expiresAt: Date;
 }
 
 /** Short-lived ES256 JWTs bound to one application and one step, opening the bank's own borrower pages. */
@@ -95,6 +101,37 @@ export class AuthTokenService {
       return { applicationId: payload.sub, context: expected, returnUrl: typeof payload.ret === 'string' ? payload.ret : undefined };
     } catch {
       throw new AppError(AppErrorCode.PRECONDITION_FAILED, 'The auth token is invalid, expired or for another step');
+    }
+  }
+
+  /**
+   * Reads a token the borrower's page presents (signature, issuer, audience, expiry, a step and an id).
+   * Throws PAGE_LINK_EXPIRED for a token past its expiry and PAGE_LINK_INVALID for anything else.
+   */
+  async readForPage(token: string): Promise<PageTokenClaims> {
+    try {
+      const { payload } = await jwtVerify(token, this.verificationKey, {
+        issuer: ISSUER,
+        audience: AUDIENCE,
+        algorithms: ['ES256'],
+        currentDate: this.clock.now(),
+        requiredClaims: ['jti', 'exp', 'sub'],
+      });
+      const context = payload.ctx;
+      if (typeof context !== 'string' || !(context in PAGE_PATH) || typeof payload.sub !== 'string' || typeof payload.jti !== 'string') {
+        throw new AppError(AppErrorCode.PAGE_LINK_INVALID, 'The link is not for one of our pages');
+      }
+      return {
+        applicationId: payload.sub,
+        context: context as AuthTokenContext,
+        returnUrl: typeof payload.ret === 'string' ? payload.ret : undefined,
+        jti: payload.jti,
+        expiresAt: new Date(payload.exp! * 1000),
+      };
+    } catch (err) {
+      if (err instanceof AppError) throw err;
+      if (err instanceof joseErrors.JWTExpired) throw new AppError(AppErrorCode.PAGE_LINK_EXPIRED, 'The link has expired');
+      throw new AppError(AppErrorCode.PAGE_LINK_INVALID, 'The link is not valid');
     }
   }
 

@@ -64,6 +64,23 @@ export class ConsentService {
     });
   }
 
+  /**
+   * The borrower, on the bank's income-verification page, asks to share bank statements through an account
+   * aggregator: a one-time consent for that application, asked of the AA by the worker.
+   */
+  async requestForApplication(applicationId: string, vua: string): Promise<string> {
+    const application = await this.applications.byId(applicationId);
+    if (!application) throw notFound('application');
+    if (application.approvalState !== 'INCOME_VERIFICATION') throw new AppError(AppErrorCode.PRECONDITION_FAILED, 'Income verification is not open for this application');
+    return this.request(application.partnerId, [application.externalReference], { vua, fetchType: 'ONETIME' });
+  }
+
+  /** The application's latest consent as the borrower's page shows it (where to approve it, once the AA gave the address). */
+  async latestViewFor(applicationId: string): Promise<Pick<ConsentView, 'state' | 'url' | 'failureReason'> | null> {
+    const consent = await this.consents.latestFor(applicationId);
+    return consent ? { state: consent.state, url: consent.approvalUrl, failureReason: consent.failureReason } : null;
+  }
+
   /** The partner's consent behind an AA handle; another partner's, or none, is NOT_FOUND. */
   async byHandle(partnerId: string, handle: string): Promise<ConsentView> {
     const consent = await this.consents.byHandle(handle);

@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import { AppError, AppErrorCode } from '../errors';
+import { createHash, randomUUID } from 'node:crypto';
+import { AppError, AppErrorCode, notFound } from '../errors';
 import { UnitOfWork } from '../../lib/db/database';
 import { Clock } from '../../lib/clock';
 import { Outbox } from '../../lib/jobs/outbox';
@@ -7,7 +7,7 @@ import { ApplicationRef } from '../application/application';
 import { ApplicationRepository } from '../application/application.repository';
 import { ApprovalService } from '../approval/approval.service';
 import { DocumentVerdict, DocumentVerifier } from './document-verifier';
-import { IncomeDocument, MAX_DOCUMENTS_PER_REQUEST, MAX_DOCUMENT_BYTES, NewIncomeDocument } from './income-document';
+import { IncomeDocument, MAX_DOCUMENTS_PER_REQUEST, MAX_DOCUMENT_BYTES, MAX_STATEMENT_UPLOAD_BYTES, NewIncomeDocument } from './income-document';
 import { IncomeDocumentRepository } from './income-document.repository';
 import { verifyIncomeDocumentsJob } from './verify-income-documents.job';
 
@@ -32,7 +32,7 @@ export class IncomeDocumentService {
   /** Records documents for the partner's application and stages their verification; in the caller's transaction if one is open. */
   async receive(ref: ApplicationRef, documents: NewIncomeDocument[]): Promise<{ applicationId: string }> {
     if (documents.length > MAX_DOCUMENTS_PER_REQUEST) throw new AppError(AppErrorCode.INVALID_FIELD_VALUE, `At most ${MAX_DOCUMENTS_PER_REQUEST} documents at a time`);
-    const tooBig = documents.find((d) => d.sizeBytes > MAX_DOCUMENT_BYTES || d.sizeBytes < 0);
+    const tooBig = documents.find((d) => d.sizeBytes > (d.source === 'BORROWER_PAGE' ? MAX_STATEMENT_UPLOAD_BYTES : MAX_DOCUMENT_BYTES) || d.sizeBytes < 0);
     if (tooBig) throw new AppError(AppErrorCode.INVALID_FIELD_VALUE, `Document ${JSON.stringify(tooBig.reference)} is larger than ${MAX_DOCUMENT_BYTES} bytes`);
     return this.uow.transaction(async () => {
       const application = await this.applications.lockByRef(ref);
@@ -40,6 +40,33 @@ export class IncomeDocumentService {
       if (documents.length) await this.outbox.stage(verifyIncomeDocumentsJob, { applicationId: application.id });
       return { applicationId: application.id };
     });
+  }
+
+  /**
+   * A bank statement the borrower uploaded on the bank's income-verification page: a PDF (judged by its first
+   * bytes, whatever its name), at most MAX_STATEMENT_UPLOAD_BYTES, with the average monthly income the borrower
+   * reads on it. Hashed and recorded like a partner's document (its bytes are not kept), then verified by the worker.
+   */
+  async receiveStatement(applicationId: string, upload: { bytes: Buffer; statedMonthlyIncomeMicros: bigint }): Promise<void> {
+    if (upload.bytes.length === 0 || upload.bytes.length > MAX_STATEMENT_UPLOAD_BYTES) {
+      throw new AppError(AppErrorCode.INVALID_FIELD_VALUE, `The statement must be 1 byte to ${MAX_STATEMENT_UPLOAD_BYTES} bytes`, ['document']);
+    }
+    if (upload.bytes.subarray(0, 5).toString('latin1') !== '%PDF-') throw new AppError(AppErrorCode.INVALID_FIELD_VALUE, 'The statement must be a PDF', ['document']);
+    if (upload.statedMonthlyIncomeMicros <= 0n) throw new AppError(AppErrorCode.INVALID_FIELD_VALUE, 'The monthly income must be more than zero', ['monthlyIncome']);
+    const application = await this.applications.byId(applicationId);
+    if (!application) throw notFound('application');
+    if (application.approvalState !== 'INCOME_VERIFICATION') throw new AppError(AppErrorCode.PRECONDITION_FAILED, 'Income verification is not open for this application');
+    const sha256 = createHash('sha256').update(upload.bytes).digest('hex');
+    await this.receive({ partnerId: application.partnerId, externalReference: application.externalReference }, [{
+      channel: 'ADDITIONAL_DOCUMENTS',
+      kind: 'BANK_STATEMENT',
+      source: 'BORROWER_PAGE',
+      format: 'PDF',
+      reference: `page-${sha256.slice(0, 16)}`,
+      sizeBytes: upload.bytes.length,
+      sha256,
+      statedMonthlyIncomeMicros: upload.statedMonthlyIncomeMicros,
+    }]);
   }
 
   /**
@@ -62,6 +89,13 @@ export class IncomeDocumentService {
         await this.approvals.verifyIncome(applicationId, { source: `${lowest.document.kind.toLowerCase().replace('_', ' ')} ${lowest.document.reference}`, verified: true, monthlyIncomeMicros: lowest.monthlyIncomeMicros });
       }
     });
+  }
+
+  /** What the borrower's income-verification page shows: whether the step is open, and documents still being checked. */
+  async borrowerView(applicationId: string): Promise<{ lenderReference: string; open: boolean; documentsPending: boolean }> {
+    const application = await this.applications.byId(applicationId);
+    if (!application) throw notFound('application');
+    return { lenderReference: application.lenderReference, open: application.approvalState === 'INCOME_VERIFICATION', documentsPending: await this.pendingFor(applicationId) };
   }
 
   /** Whether an application has documents still to be verified. */

@@ -31,3 +31,5 @@ export type NewIncomeDocument = Pick<IncomeDocument, 'channel' | 'kind' | 'sourc
 export const MAX_DOCUMENT_BYTES = 1_048_576;
 /** Documents per application per request. */
 export const MAX_DOCUMENTS_PER_REQUEST = 20;
+/** The largest bank statement the borrower may upload on the bank's page (read, hashed and dropped; never stored). */
+export const MAX_STATEMENT_UPLOAD_BYTES = 5 * 1_048_576;

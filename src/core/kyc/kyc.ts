@@ -25,3 +25,37 @@ export interface CkycSearch {
   cKycIdCiphertext: string | null;
   consentVersion: string;
 }
+
+/**
+ * An Aadhaar e-KYC OTP attempt: REQUESTED (recorded before UIDAI is asked) → OTP_SENT → VERIFIED | EXPIRED |
+ * EXHAUSTED (its tries used) | FAILED (UIDAI refused or failed) | SUPERSEDED (a newer attempt).
+ */
+export type AadhaarAttemptState = 'REQUESTED' | 'OTP_SENT' | 'VERIFIED' | 'EXPIRED' | 'EXHAUSTED' | 'FAILED' | 'SUPERSEDED';
+
+/** One Aadhaar OTP attempt: never the Aadhaar number (its last four digits only); UIDAI's transaction id sealed. */
+export interface AadhaarAttempt {
+  id: string;
+  kycId: string;
+  state: AadhaarAttemptState;
+  aadhaarLast4: string;
+  transactionIdCiphertext: string | null;
+  /** OTP verifications claimed (each before UIDAI is asked). */
+  tries: number;
+  wrongOtps: number;
+  ekycReference: string | null;
+  createdAt: Date;
+}
+
+/** A document uploaded for offline KYC: metadata only (the document store keeps the bytes, sealed). */
+export interface KycDocument {
+  id: string;
+  kycId: string;
+  applicationId: string;
+  kind: string;
+  /** The document store's reference. */
+  reference: string;
+  sha256: string;
+  contentType: string;
+  sizeBytes: number;
+  createdAt: Date;
+}

@@ -162,21 +162,23 @@ export class MandateService {
    * urlToken is found by its keyed hash; the authCode, when given, must be the one handed out with it (its keyed
    * hash compared in constant time). A link of a mandate the application no longer names is not valid either.
    *
-   * @throws MANDATE_LINK_INVALID for an unknown urlToken or a wrong authCode (the two are not told apart);
-   * MANDATE_LINK_EXPIRED past the link's 60 seconds. A read: nothing is written.
+   * Fits the borrower pages' LinkOpener (src/core/borrower-session): the container registers it for REPAYMENT_SETUP.
+   *
+   * @throws PAGE_LINK_INVALID for an unknown or superseded urlToken or a wrong authCode (not told apart);
+   * PAGE_LINK_EXPIRED past the link's 60 seconds. A read: nothing is written.
    */
-  async openByLink(urlToken: string, authCode?: string): Promise<{ applicationId: string; mandateId: string }> {
-    const invalid = () => new AppError(AppErrorCode.MANDATE_LINK_INVALID, 'This repayment-setup link is not valid');
+  async openByLink(urlToken: string, authCode?: string): Promise<{ applicationId: string; mandateId: string; expiresAt: Date }> {
+    const invalid = () => new AppError(AppErrorCode.PAGE_LINK_INVALID, 'This repayment-setup link is not valid; start repayment setup again from the app', ['urlToken']);
     if (typeof urlToken !== 'string' || urlToken.length === 0 || urlToken.length > 200) throw invalid();
     const mandate = await this.mandates.byUrlTokenHash(this.identity.secret('mandate-url-token', urlToken));
     if (!mandate) throw invalid();
     if (authCode !== undefined && (typeof authCode !== 'string' || !safeEqual(this.identity.secret('mandate-auth-code', authCode), mandate.authCodeHash))) throw invalid();
     if (this.clock.now() >= mandate.linkExpiresAt) {
-      throw new AppError(AppErrorCode.MANDATE_LINK_EXPIRED, 'This repayment-setup link has expired; start repayment setup again from the app');
+      throw new AppError(AppErrorCode.PAGE_LINK_EXPIRED, 'This repayment-setup link has expired; start repayment setup again from the app', ['urlToken']);
     }
     const application = await this.applications.byId(mandate.applicationId);
     if (application?.currentMandateId !== mandate.id) throw invalid();
-    return { applicationId: mandate.applicationId, mandateId: mandate.id };
+    return { applicationId: mandate.applicationId, mandateId: mandate.id, expiresAt: mandate.linkExpiresAt };
   }
 
   /**

@@ -103,3 +103,16 @@ export function sumMicros(values: Iterable<bigint>): bigint {
   for (const value of values) total += value;
   return total;
 }
+
+/**
+ * Rupees as a person types them ("25000", "25,000.50", "₹ 1,20,000") as micros: digits with optional grouping
+ * commas, at most two decimals, at most ₹1e12. Undefined for anything else (never rounded).
+ */
+export function parseRupeesText(text: string): bigint | undefined {
+  const cleaned = text.replace(/[₹\s]/g, '');
+  const match = /^(\d{1,3}(?:,\d{2,3})*|\d+)(?:\.(\d{1,2}))?$/.exec(cleaned);
+  if (!match) return undefined;
+  const rupees = BigInt(match[1].replace(/,/g, ''));
+  if (rupees > 1_000_000_000_000n) return undefined;
+  return rupees * MICROS_PER_RUPEE + BigInt((match[2] ?? '').padEnd(2, '0')) * MICROS_PER_PAISA;
+}

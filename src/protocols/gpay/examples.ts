@@ -124,7 +124,6 @@ export const EXAMPLES: Record<string, { request: unknown; response: unknown }> =
         kycOptions: {
           ckyc: { expirationTime: { epochMillis: '1795000900000' } },
           ekyc: { expirationTime: { epochMillis: '1795000900000' } },
-          videoKyc: { expirationTime: { epochMillis: '1795000900000' } },
           offlineKyc: { expirationTime: { epochMillis: '1795000900000' } },
         },
       },
@@ -206,7 +205,7 @@ export const EXAMPLES: Record<string, { request: unknown; response: unknown }> =
       data: {
         applicationState: 'DISBURSED',
         partnerApplicationReferenceId: 'PAQ7X2KD9LM4',
-        kyc: { state: 'APPROVED', eligibleKycTypes: ['CKYC', 'EKYC', 'VIDEO_KYC', 'OFFLINE'], completedKycType: 'CKYC', approvedStateContext: { expirationTime: { epochMillis: '1797592000000' } } },
+        kyc: { state: 'APPROVED', eligibleKycTypes: ['CKYC', 'EKYC', 'OFFLINE'], completedKycType: 'CKYC', approvedStateContext: { expirationTime: { epochMillis: '1797592000000' } } },
         repaymentSetup: { state: 'ACTIVE' },
         accountToken: 'acct_Zk3n8Qp1Lw0Yx7Tb2Vc5Nm9Rd4Hs6Jf',
       },

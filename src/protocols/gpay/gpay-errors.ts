@@ -30,13 +30,20 @@ const WIRE: Record<AppErrorCode | ProtocolErrorCode, WireError> = {
   [AppErrorCode.CHALLENGE_ATTEMPTS_EXHAUSTED]: { status: 400, code: 'PRECONDITION_VIOLATION' },
   [AppErrorCode.CHALLENGE_CONTEXT_MISMATCH]: { status: 400, code: 'PRECONDITION_VIOLATION' },
   [AppErrorCode.CHALLENGE_RATE_LIMITED]: { status: 429, code: 'RESOURCE_EXHAUSTED' },
+  [AppErrorCode.KYC_LINK_INVALID]: { status: 400, code: 'PRECONDITION_VIOLATION' },
+  [AppErrorCode.DOCUMENT_TYPE_NOT_ACCEPTED]: { status: 415, code: 'INVALID_FIELD_VALUE' },
+  [AppErrorCode.DOCUMENT_TOO_LARGE]: { status: 413, code: 'INVALID_FIELD_VALUE' },
   [AppErrorCode.OFFER_EXPIRED]: { status: 400, code: 'PRECONDITION_VIOLATION' },
   [AppErrorCode.EMI_MISMATCH]: { status: 400, code: 'INVALID_FIELD_VALUE' },
-  // The mandate page's errors (not raised by this API's operations; mapped so that every code has a wire form).
-  [AppErrorCode.MANDATE_LINK_INVALID]: { status: 404, code: 'INVALID_IDENTIFIER' },
-  [AppErrorCode.MANDATE_LINK_EXPIRED]: { status: 400, code: 'PRECONDITION_VIOLATION' },
+  // The mandate page's error (not raised by this API's operations; mapped so that every code has a wire form).
   [AppErrorCode.ACCOUNT_NAME_MISMATCH]: { status: 400, code: 'INVALID_FIELD_VALUE' },
   [AppErrorCode.CONCURRENT_MODIFICATION]: { status: 409, code: 'USER_ACTION_IN_PROGRESS' },
+  // Errors of the borrower's pages (never answered on this API; listed for completeness).
+  [AppErrorCode.PAGE_LINK_INVALID]: { status: 401, code: 'UNAUTHENTICATED' },
+  [AppErrorCode.PAGE_LINK_EXPIRED]: { status: 400, code: 'PRECONDITION_VIOLATION' },
+  [AppErrorCode.PAGE_LINK_USED]: { status: 400, code: 'PRECONDITION_VIOLATION' },
+  [AppErrorCode.PAGE_SESSION_EXPIRED]: { status: 401, code: 'UNAUTHENTICATED' },
+  [AppErrorCode.PAGE_FORM_FORGED]: { status: 403, code: 'PERMISSION_DENIED' },
   [AppErrorCode.SERVICE_UNAVAILABLE]: { status: 503, code: 'UNAVAILABLE' },
   [AppErrorCode.INTERNAL]: { status: 500, code: 'INTERNAL' },
   [ProtocolErrorCode.MALFORMED_REQUEST]: { status: 400, code: 'INVALID_FIELD_VALUE' },
@@ -71,6 +78,13 @@ const WIRE_FIELDS: Record<DomainField, string> = {
   instalmentNumber: 'instalmentNumber',
   paymentId: 'paymentId',
   repaymentDate: 'repaymentDate',
+  // The borrower's KYC page is the bank's own (not on this API): the domain names stand as they are.
+  urlToken: 'urlToken',
+  aadhaarNumber: 'aadhaarNumber',
+  aadhaarOtp: 'aadhaarOtp',
+  consentVersion: 'consentVersion',
+  document: 'document',
+  documentKind: 'documentKind',
   // The mandate page's fields (the borrower types them on the bank's page, not through this API).
   mandateMethod: 'mandateMethod',
   vpa: 'vpa',
