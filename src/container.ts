@@ -20,7 +20,6 @@ import { SandboxMandateRail, sandboxMandatePayer } from './adapters/sandbox/sand
 import { unconfigured } from './adapters/unconfigured';
 import { SandboxAadhaarEkyc } from './adapters/sandbox/sandbox-aadhaar-ekyc';
 import { LocalDocumentStore } from './adapters/documents/local-document-store';
-import { notFound } from './core/errors';
 import { HttpSmsSender } from './adapters/sms/http-sms-sender';
 import { TransitionWriter } from './core/state/transition-writer';
 import { StateTransitionRepository } from './core/state/state-transition.repository';
@@ -178,12 +177,8 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
   const kyc = new KycService(db, applications, kycRepository, transitions, outbox, identity, clock, { sealer, ckyc: ckycRegistry, aadhaar, documents });
   sandboxKyc.service = kyc;
   const acceptance = new LoanAcceptanceService(db, applications, offerRepository, submissionRepository, transitions, challenges, kyc, partners, sealer, clock);
-  // The name an e-NACH account holder must match: the applicant's fullName from the sealed application (to be the KYC-verified name).
-  const nameOnRecord = async (applicationId: string): Promise<string> => {
-    const application = await applications.byId(applicationId);
-    if (!application) throw notFound('application');
-    return acceptance.borrower(application).fullName;
-  };
+  // The name an e-NACH account holder must match: the name KYC established (CKYC record, Aadhaar e-KYC), else the applicant's own.
+  const nameOnRecord = (applicationId: string): Promise<string> => kyc.verifiedName(applicationId);
   // The sandbox bank answers a penny-drop with the borrower's own name (see SandboxMandateRail).
   const sandboxMandateRail: SandboxMandateRail | undefined = config.sandbox
     ? new SandboxMandateRail(redis, config.queuePrefix, (reference): Promise<string | null> => mandates.nameBehindReference(reference))
