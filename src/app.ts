@@ -14,9 +14,9 @@ import { plainErrorHandler, sandboxRouter } from './protocols/sandbox/sandbox-ro
 import { publishedKeys } from './protocols/shared/jose-envelope';
 import type { Services } from './container';
 import { borrowerRouter } from './protocols/borrower/borrower-router';
-import { placeholderPage } from './protocols/borrower/step-placeholder-pages';
 import { incomeVerificationPage } from './protocols/borrower/income-verification-page';
 import { kycPage } from './protocols/borrower/kyc-page';
+import { repaymentSetupPage } from './protocols/borrower/repayment-setup-page';
 
 const TRACE_ID = /^[A-Za-z0-9-]{8,64}$/;
 
@@ -93,7 +93,7 @@ export function createApp(services: Services): express.Express {
   }
   app.use('/public', express.static(path.join(projectRoot(), 'public')));
 
-  app.use('/borrower', borrowerRouter(services, [kycPage, placeholderPage('REPAYMENT_SETUP'), incomeVerificationPage]));
+  app.use('/borrower', borrowerRouter(services, [kycPage, repaymentSetupPage, incomeVerificationPage]));
 
   const base = config.basePath || '';
   // First: the OCEN surface reads its own raw bodies (the others parse JSON for every path they see).

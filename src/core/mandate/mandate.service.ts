@@ -84,7 +84,7 @@ export type MandateAuthorisationResult = { state: MandateState; method: MandateM
 export interface MandateServiceOptions {
   /** The bank's mandate page (PUBLIC_BASE_URL + /borrower/repayment-setup). */
   pageUrl: string;
-  /** The borrower's name an e-NACH account holder must match (for now the applicant's fullName; later the KYC-verified name). */
+  /** The borrower's name an e-NACH account holder must match (the name KYC established, else the applicant's own). */
   nameOnRecord: (applicationId: string) => Promise<string>;
   /**
    * Sandbox only: the payer the sandbox's "the user finished the mandate" shortcut (`complete`) authorises with,
