@@ -38,6 +38,9 @@ import { ApprovalService } from './core/approval/approval.service';
 import { OfferService } from './core/offer/offer.service';
 import { KycService } from './core/kyc/kyc.service';
 import { LoanAcceptanceService } from './core/application/loan-acceptance.service';
+import { KfsService } from './core/kfs/kfs.service';
+import { KfsRepository } from './core/kfs/kfs.repository';
+import { WorkingDayCalendar } from './core/kfs/working-days';
 import { CkycService } from './core/kyc/ckyc.service';
 import { AuthTokenService } from './core/auth-token/auth-token.service';
 import { MandateService } from './core/mandate/mandate.service';
@@ -106,6 +109,8 @@ export interface Services {
   /** OCEN sign-first order: the agreement accepted by OTP (SIGNED), the loan granted (GRANTED). */
   acceptance: LoanAcceptanceService;
   mandates: MandateService;
+  /** Key Fact Statements: issued for chosen terms, checked at signing (both surfaces). */
+  kfs: KfsService;
   submissions: SubmissionService;
   /** The borrower's account a loan is paid out to (sealed at rest). */
   payoutAccounts: PayoutAccountService;
@@ -166,13 +171,19 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
   const approvals = new ApprovalService(db, applications, products, offerRepository, transitions, challenges, outbox, sealer, identity, bureau, clock);
   const accountTokens = new AccountTokens(sealer, identity);
   const loans = new LoanService(db, applications, submissionRepository, loanRepository, transitions, rail, accountTokens, clock, payoutAccounts);
-  const submissions = new SubmissionService(db, applications, offerRepository, submissionRepository, transitions, challenges, kyc, mandates, outbox, identity, clock, payoutAccounts);
+  const kfs = new KfsService(db, applications, offerRepository, new KfsRepository(db), new WorkingDayCalendar(config.kfs.holidayCalendar), {
+    lenderName: config.lenderName,
+    grievanceOfficer: config.kfs.grievanceOfficer,
+    coolingOffDays: config.kfs.coolingOffDays,
+    validityWorkingDays: 3,
+  }, clock);
+  const submissions = new SubmissionService(db, applications, offerRepository, submissionRepository, transitions, challenges, kyc, mandates, outbox, identity, clock, payoutAccounts, kfs);
   const collector = config.sandbox ? new SandboxCollector(config.publicBaseUrl, config.lenderName) : unconfigured.collector;
   const servicing = new LoanServicingService(db, new ServicingRepository(db), transitions, collector, identity, clock);
 
   const offers = new OfferService(offerRepository, db, applications, clock);
   const authTokens = new AuthTokenService(applications, kycRepository, mandateRepository, keys, config.publicBaseUrl, config.sandbox, clock);
-  const acceptance = new LoanAcceptanceService(db, applications, offerRepository, submissionRepository, transitions, challenges, kyc, partners, sealer, clock);
+  const acceptance = new LoanAcceptanceService(db, applications, offerRepository, submissionRepository, transitions, challenges, kyc, partners, sealer, clock, kfs);
   const consents = new ConsentService(db, applications, new ConsentRepository(db), transitions, outbox, sealer, accountAggregator, approvals, clock);
   const incomeDocuments = new IncomeDocumentService(db, applications, new IncomeDocumentRepository(db), documentVerifier, approvals, outbox, clock);
   const idempotency = new Idempotency(db, new IdempotencyRepository(db), sealer);
@@ -235,6 +246,7 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
     authTokens,
     acceptance,
     mandates,
+    kfs,
     submissions,
     payoutAccounts,
     statuses: new ApplicationStatusService(applications, accountTokens),

@@ -31,6 +31,9 @@ const WIRE: Record<AppErrorCode | ProtocolErrorCode, WireError> = {
   [AppErrorCode.CHALLENGE_CONTEXT_MISMATCH]: { status: 400, code: 'PRECONDITION_VIOLATION' },
   [AppErrorCode.CHALLENGE_RATE_LIMITED]: { status: 429, code: 'RESOURCE_EXHAUSTED' },
   [AppErrorCode.OFFER_EXPIRED]: { status: 400, code: 'PRECONDITION_VIOLATION' },
+  [AppErrorCode.KFS_REQUIRED]: { status: 400, code: 'PRECONDITION_VIOLATION' },
+  [AppErrorCode.KFS_EXPIRED]: { status: 400, code: 'PRECONDITION_VIOLATION' },
+  [AppErrorCode.KFS_TERMS_MISMATCH]: { status: 400, code: 'PRECONDITION_VIOLATION' },
   [AppErrorCode.EMI_MISMATCH]: { status: 400, code: 'INVALID_FIELD_VALUE' },
   [AppErrorCode.CONCURRENT_MODIFICATION]: { status: 409, code: 'USER_ACTION_IN_PROGRESS' },
   [AppErrorCode.SERVICE_UNAVAILABLE]: { status: 503, code: 'UNAVAILABLE' },
@@ -62,6 +65,7 @@ const WIRE_FIELDS: Record<DomainField, string> = {
   externalReference: 'data.googleApplicationId',
   challengeReference: 'data.challenge.tokenReferenceId',
   accountToken: 'data.accountToken',
+  kfsId: 'data.tncAcceptanceMetadata',
   // Loan servicing is not on this API (OCEN only): the domain names stand as they are.
   repaymentAmount: 'repaymentAmount',
   instalmentNumber: 'instalmentNumber',
