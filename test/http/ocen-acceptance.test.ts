@@ -136,7 +136,10 @@ describe('OCEN KYC, loan agreement, acceptance by OTP and grant', () => {
     const [submission] = await app.services.db.query<{ loan_amount_micros: bigint; tenure_months: number; tnc_acceptances: unknown }>(
       `SELECT loan_amount_micros, tenure_months, tnc_acceptances FROM loan_submission WHERE id = $1`, [row.current_submission_id],
     );
-    expect(submission).toMatchObject({ loan_amount_micros: 100_000_000_000n, tenure_months: 12, tnc_acceptances: [{ type: 'LOAN_AGREEMENT', version: expect.stringMatching(/^sha256:[0-9a-f]{64}$/), acceptance: true }] });
+    expect(submission).toMatchObject({ loan_amount_micros: 100_000_000_000n, tenure_months: 12, tnc_acceptances: [
+      { type: 'LOAN_AGREEMENT', version: expect.stringMatching(/^sha256:[0-9a-f]{64}$/), acceptance: true },
+      { type: 'KFS', version: expect.stringMatching(/^KFS[A-Z0-9]{16}$/), acceptance: true },
+    ] });
 
     const granted = await exchange('grantLoan/grantLoanRequest', { loanApplicationId: id });
     expect(granted.loanDetails).toMatchObject({
