@@ -42,6 +42,9 @@ import { ApprovalService } from './core/approval/approval.service';
 import { OfferService } from './core/offer/offer.service';
 import { KycService } from './core/kyc/kyc.service';
 import { LoanAcceptanceService } from './core/application/loan-acceptance.service';
+import { KfsService } from './core/kfs/kfs.service';
+import { KfsRepository } from './core/kfs/kfs.repository';
+import { WorkingDayCalendar } from './core/kfs/working-days';
 import { CkycService } from './core/kyc/ckyc.service';
 import { AuthTokenService } from './core/auth-token/auth-token.service';
 import { BorrowerSessionService } from './core/borrower-session/borrower-session.service';
@@ -114,6 +117,8 @@ export interface Services {
   /** OCEN sign-first order: the agreement accepted by OTP (SIGNED), the loan granted (GRANTED). */
   acceptance: LoanAcceptanceService;
   mandates: MandateService;
+  /** Key Fact Statements: issued for chosen terms, checked at signing (both surfaces). */
+  kfs: KfsService;
   submissions: SubmissionService;
   /** The borrower's account a loan is paid out to (sealed at rest). */
   payoutAccounts: PayoutAccountService;
@@ -176,7 +181,13 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
   const challenges = new ChallengeService(db, new ChallengeRepository(db), partners, outbox, sealer, identity, sms, clock, config.lenderName, otpPerPhone);
   const kyc = new KycService(db, applications, kycRepository, transitions, outbox, identity, clock, { sealer, ckyc: ckycRegistry, aadhaar, documents });
   sandboxKyc.service = kyc;
-  const acceptance = new LoanAcceptanceService(db, applications, offerRepository, submissionRepository, transitions, challenges, kyc, partners, sealer, clock);
+  const kfs = new KfsService(db, applications, offerRepository, new KfsRepository(db), new WorkingDayCalendar(config.kfs.holidayCalendar), {
+    lenderName: config.lenderName,
+    grievanceOfficer: config.kfs.grievanceOfficer,
+    coolingOffDays: config.kfs.coolingOffDays,
+    validityWorkingDays: 3,
+  }, clock);
+  const acceptance = new LoanAcceptanceService(db, applications, offerRepository, submissionRepository, transitions, challenges, kyc, partners, sealer, clock, kfs);
   // The name an e-NACH account holder must match: the name KYC established (CKYC record, Aadhaar e-KYC), else the applicant's own.
   const nameOnRecord = (applicationId: string): Promise<string> => kyc.verifiedName(applicationId);
   // The sandbox bank answers a penny-drop with the borrower's own name (see SandboxMandateRail).
@@ -192,7 +203,7 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
   const approvals = new ApprovalService(db, applications, products, offerRepository, transitions, challenges, outbox, sealer, identity, bureau, clock);
   const accountTokens = new AccountTokens(sealer, identity);
   const loans = new LoanService(db, applications, submissionRepository, loanRepository, transitions, rail, accountTokens, clock, payoutAccounts);
-  const submissions = new SubmissionService(db, applications, offerRepository, submissionRepository, transitions, challenges, kyc, mandates, outbox, identity, clock, payoutAccounts);
+  const submissions = new SubmissionService(db, applications, offerRepository, submissionRepository, transitions, challenges, kyc, mandates, outbox, identity, clock, payoutAccounts, kfs);
   const collector = config.sandbox ? new SandboxCollector(config.publicBaseUrl, config.lenderName) : unconfigured.collector;
   const servicing = new LoanServicingService(db, new ServicingRepository(db), transitions, collector, identity, clock);
 
@@ -265,6 +276,7 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
     borrowerSessions,
     acceptance,
     mandates,
+    kfs,
     submissions,
     payoutAccounts,
     statuses: new ApplicationStatusService(applications, accountTokens),

@@ -67,6 +67,23 @@ export enum AppErrorCode {
   DOCUMENT_TOO_LARGE = 'DOCUMENT_TOO_LARGE',
   /** The offer's validity window has passed (or not begun). Caller: the user needs a new application. */
   OFFER_EXPIRED = 'OFFER_EXPIRED',
+  /**
+   * Signing (Google Pay SubmitApplication, OCEN verifyLoanAcceptance) names no Key Fact Statement: the borrower
+   * must have been shown one for these terms first (RBI KFS circular, April 2024). Caller: obtain a KFS (Google
+   * Pay: offer/keyFactStatement; OCEN: loanAgreementRequest), show it, and send its id (Google Pay: the version
+   * of the `KFS` entry of tncAcceptanceMetadata, accepted); nothing was consumed.
+   */
+  KFS_REQUIRED = 'KFS_REQUIRED',
+  /**
+   * The Key Fact Statement named at signing is past its validity (3 working days from issue, Indian bank
+   * holidays excluded). Caller: obtain a new KFS, show it to the borrower, and sign with its id.
+   */
+  KFS_EXPIRED = 'KFS_EXPIRED',
+  /**
+   * The Key Fact Statement named at signing was issued for another offer, amount, tenure or rate than the terms
+   * being signed. Caller: obtain a KFS for exactly these terms, show it, and sign with its id.
+   */
+  KFS_TERMS_MISMATCH = 'KFS_TERMS_MISMATCH',
   /** The EMI the caller computed differs from the bank's by more than ₹1. Caller: recompute with the offer's rate (reducing balance, monthly rate = annual/12, rounded to the paisa). */
   EMI_MISMATCH = 'EMI_MISMATCH',
   /**
@@ -133,7 +150,8 @@ export type DomainField =
   | 'mandateMethod'
   | 'vpa'
   | 'accountNumber'
-  | 'ifsc';
+  | 'ifsc'
+  | 'kfsId';
 
 export class AppError extends Error {
   constructor(

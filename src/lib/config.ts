@@ -39,6 +39,14 @@ export interface Config {
   logLevel: string;
   /** This bank's name, as partners and borrowers see it (OTP SMS texts). */
   lenderName: string;
+  /**
+   * The Key Fact Statement (RBI KFS circular, April 2024): `HOLIDAY_CALENDAR` (`IN`, default, or `IN-<state>` such
+   * as `IN-MH`: the date-holidays public holidays counted, with Sundays and 2nd/4th Saturdays, to skip
+   * non-working days in a KFS's 3-working-day validity), `KFS_COOLING_OFF_DAYS` (the look-up period stated, default
+   * 3) and the grievance redressal officer every KFS names (`GRIEVANCE_OFFICER_NAME`, `_PHONE`, `_EMAIL`; the
+   * defaults are sandbox placeholders a bank must replace).
+   */
+  kfs: { holidayCalendar: string; coolingOffDays: number; grievanceOfficer: { name: string; phone: string; email: string } };
   /** How long a partner look-up is cached; a suspension made elsewhere takes effect within this time. */
   partnerCacheMs: number;
   /** How long a product look-up is cached; a product change made elsewhere takes effect within this time. */
@@ -210,6 +218,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     requestTimestampToleranceMs: int('REQUEST_TIMESTAMP_TOLERANCE_MS', 60_000, 1_000, 3_600_000),
     logLevel: str('LOG_LEVEL', 'info'),
     lenderName: str('LENDER_NAME', 'Sandbox Bank'),
+    kfs: {
+      holidayCalendar: str('HOLIDAY_CALENDAR', 'IN').toUpperCase(),
+      coolingOffDays: int('KFS_COOLING_OFF_DAYS', 3, 1, 365),
+      grievanceOfficer: {
+        name: str('GRIEVANCE_OFFICER_NAME', 'Grievance Redressal Officer (sandbox)'),
+        phone: str('GRIEVANCE_OFFICER_PHONE', '1800-000-0000'),
+        email: str('GRIEVANCE_OFFICER_EMAIL', 'grievance@sandbox-bank.example'),
+      },
+    },
     partnerCacheMs: int('PARTNER_CACHE_MS', 5_000, 0, 600_000),
     productCacheMs: int('PRODUCT_CACHE_MS', 5_000, 0, 600_000),
     sms: { gatewayUrl: optionalUrl('SMS_GATEWAY_URL', ['https:', 'http:']), gatewayToken: (env.SMS_GATEWAY_TOKEN ?? '').trim() || undefined },
@@ -235,6 +252,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(config.logLevel)) {
     problems.push(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "${config.logLevel}"`);
   }
+  if (!/^IN(-[A-Z]{2})?$/.test(config.kfs.holidayCalendar)) problems.push(`HOLIDAY_CALENDAR must be IN or IN-<state code> (e.g. IN-MH), got "${config.kfs.holidayCalendar}"`);
+  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(config.kfs.grievanceOfficer.email)) problems.push(`GRIEVANCE_OFFICER_EMAIL must be an email address, got "${config.kfs.grievanceOfficer.email}"`);
   if (problems.length) throw new ConfigError(problems);
   return config;
 }

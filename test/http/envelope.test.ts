@@ -45,6 +45,8 @@ function validData(name: EndpointName): Record<string, unknown> {
       return { offerId: 'offer-unknown' };
     case 'initiateKyc':
       return { googleApplicationId: gid, offerId: 'offer-unknown' };
+    case 'keyFactStatement':
+      return { googleApplicationId: gid, offerId: 'offer-unknown', loanApplicationDetails: { loanAmount: { currencyCode: 'INR', amountMicros: '100000000000' }, tenure: { periodType: 'MONTH', length: 12 } } };
     case 'searchCkyc':
       return { googleApplicationId: gid, pan: 'ABCDE1234F', dateOfBirth: '1990-05-15', tncAcceptanceMetadata: [{ type: 'CKYC_DATA_FETCH', acceptance: true }] };
     case 'downloadCkyc':
@@ -351,7 +353,7 @@ describe('unknown fields are dropped', () => {
   it('when submit carries data.loanApplicationDetails.status, then the submission is processed as without it and the state is the server\'s own', async () => {
     const ready = await readyToSubmit(t);
     const proof = await challenge(t, ready.phone, 'submitApplicationContext');
-    const data = submitData(ready.gid, ready.offerId, ready.phone, proof, { amountRupees: 100_000, tenureMonths: 12, rateE5: ready.rateE5 });
+    const data = submitData(ready.gid, ready.offerId, ready.phone, proof, { amountRupees: 100_000, tenureMonths: 12, rateE5: ready.rateE5, kfsId: ready.kfsId });
     const marker = newMarker();
     const res = await t.call(PATHS.submit, { ...data, loanApplicationDetails: { ...data.loanApplicationDetails, status: 'DISBURSED', [marker]: marker } });
     expect({ status: res.status, body: res.body }).toMatchObject({ status: 200, body: { data: { applicationState: 'SUBMITTED' } } });

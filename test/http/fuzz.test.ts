@@ -150,7 +150,7 @@ async function runJourney(): Promise<void> {
   const ready = await readyToSubmit(t, { pan });
   const search = await t.call(PATHS.searchCkyc, { googleApplicationId: ready.gid, pan, dateOfBirth: '1990-05-15', tncAcceptanceMetadata: [{ type: 'CKYC_DATA_FETCH', acceptance: true }] });
   const proof = await challenge(t, ready.phone, 'submitApplicationContext');
-  const submitted = await t.call(PATHS.submit, submitData(ready.gid, ready.offerId, ready.phone, proof, { amountRupees: 100_000, tenureMonths: 12, rateE5: ready.rateE5 }));
+  const submitted = await t.call(PATHS.submit, submitData(ready.gid, ready.offerId, ready.phone, proof, { amountRupees: 100_000, tenureMonths: 12, rateE5: ready.rateE5, kfsId: ready.kfsId }));
   expect(submitted.status).toBe(200);
   const status = await eventually(() => applicationStatus(t, ready.gid), (s) => s.applicationState === 'DISBURSED');
   Object.assign(known, { gid: ready.gid, offerId: ready.offerId, accountToken: status.accountToken, cKycId: search.body.data?.cKycId ?? '', phone: ready.phone });

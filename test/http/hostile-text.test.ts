@@ -24,7 +24,7 @@ describe('ill-formed text is refused at the edge with a 400, never a 500, and ne
   it.each(Object.entries(HOSTILE))('when submit carries %s in offerId, a consent version or the e-mail, then each is 400 naming the field and nothing is submitted', async (_name, text) => {
     const ready = await readyToSubmit(t);
     const proof = await challenge(t, ready.phone, 'submitApplicationContext');
-    const data = () => submitData(ready.gid, ready.offerId, ready.phone, proof, { amountRupees: 100_000, tenureMonths: 12, rateE5: ready.rateE5 });
+    const data = () => submitData(ready.gid, ready.offerId, ready.phone, proof, { amountRupees: 100_000, tenureMonths: 12, rateE5: ready.rateE5, kfsId: ready.kfsId });
     const before = await storedSubmissions();
 
     expectIllFormed(await t.call(PATHS.submit, { ...data(), offerId: text }), 'data.offerId');

@@ -322,7 +322,7 @@ describe('submit', () => {
   it('replaying the submit returns the identical answer and stages one loan.disburse; a new requestId for the same submission is 400 PRECONDITION_VIOLATION', async () => {
     const ready = await readyToSubmit(t);
     const proof = await challenge(t, ready.phone, 'submitApplicationContext');
-    const data = submitData(ready.gid, ready.offerId, ready.phone, proof, { amountRupees: 100_000, tenureMonths: 12, rateE5: ready.rateE5 });
+    const data = submitData(ready.gid, ready.offerId, ready.phone, proof, { amountRupees: 100_000, tenureMonths: 12, rateE5: ready.rateE5, kfsId: ready.kfsId });
     const application = await prisma().application.findFirstOrThrow({ where: { externalReference: ready.gid } });
     const requestId = newRequestId();
 
@@ -459,7 +459,7 @@ describe('reads are not recorded', () => {
   it('when account/get answers 200 for a disbursed loan, then no idempotency_record row is written', async () => {
     const ready = await readyToSubmit(t);
     const proof = await challenge(t, ready.phone, 'submitApplicationContext');
-    await t.call(PATHS.submit, submitData(ready.gid, ready.offerId, ready.phone, proof, { amountRupees: 100_000, tenureMonths: 12, rateE5: ready.rateE5 })).expect(200);
+    await t.call(PATHS.submit, submitData(ready.gid, ready.offerId, ready.phone, proof, { amountRupees: 100_000, tenureMonths: 12, rateE5: ready.rateE5, kfsId: ready.kfsId })).expect(200);
     const status = await eventually(() => applicationStatus(t, ready.gid), (s) => s.applicationState === 'DISBURSED');
     expect(status.accountToken).toEqual(expect.any(String));
     const requestId = newRequestId();

@@ -17,7 +17,7 @@ describe('a whole loan, from OTP to an ACTIVE account', () => {
     expect(offer.termCreditOfferDetails.interestStructure.fixed.interestCharge.percentageValueE5).toBe('1600000');
 
     const proof = await challenge(t, ready.phone, 'submitApplicationContext');
-    const submitted = await t.call(PATHS.submit, submitData(ready.gid, ready.offerId, ready.phone, proof, { amountRupees: 100_000, tenureMonths: 12, rateE5: ready.rateE5 }));
+    const submitted = await t.call(PATHS.submit, submitData(ready.gid, ready.offerId, ready.phone, proof, { amountRupees: 100_000, tenureMonths: 12, rateE5: ready.rateE5, kfsId: ready.kfsId }));
     expect(submitted.status).toBe(200);
     expect(submitted.body.data.applicationState).toBe('SUBMITTED');
 

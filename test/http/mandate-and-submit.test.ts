@@ -2,7 +2,7 @@ import type request from 'supertest';
 import { TestApp, eventually, startTestApp } from '../support/test-app';
 import { expectError } from '../support/expect-error';
 import {
-  PATHS, Phone, applicationStatus, applyAndDecide, challenge, completeKyc, completeMandate, newPhone, panWith, readyToSubmit, submitData,
+  PATHS, Phone, applicationStatus, applyAndDecide, challenge, completeKyc, completeMandate, keyFactStatement, newPhone, panWith, readyToSubmit, submitData,
 } from '../support/journey';
 
 let t: TestApp;
@@ -67,9 +67,16 @@ function expectSandboxError(res: request.Response, status: number, code: string)
   expect(res.body).not.toHaveProperty('errorResponse');
 }
 
-/** ₹50,000 for 6 months at the offer's rate: a valid submission. */
-const validBody = (ready: { gid: string; offerId: string; phone: Phone; rateE5: number }, proof: Proof) =>
-  submitData(ready.gid, ready.offerId, ready.phone, proof, { amountRupees: 50_000, tenureMonths: 6, rateE5: ready.rateE5 });
+/** The Key Fact Statement of ₹50,000 for 6 months, issued once per offer. */
+const kfsOf50k = new Map<string, Promise<string>>();
+function kfs50k(ready: { gid: string; offerId: string }): Promise<string> {
+  if (!kfsOf50k.has(ready.offerId)) kfsOf50k.set(ready.offerId, keyFactStatement(t, ready.gid, ready.offerId, 50_000, 6).then((kfs) => kfs.kfsId as string));
+  return kfsOf50k.get(ready.offerId)!;
+}
+
+/** ₹50,000 for 6 months at the offer's rate, with its Key Fact Statement accepted: a valid submission. */
+const validBody = async (ready: { gid: string; offerId: string; phone: Phone; rateE5: number }, proof: Proof) =>
+  submitData(ready.gid, ready.offerId, ready.phone, proof, { amountRupees: 50_000, tenureMonths: 6, rateE5: ready.rateE5, kfsId: await kfs50k(ready) });
 
 /** After a refused submission: still IN_PROGRESS, nothing signed, the OTP not consumed. */
 async function expectNothingSubmitted(gid: string, proof?: Proof) {
@@ -175,11 +182,11 @@ describe('submit: steps not done', () => {
     await completeMandate(t, applied.gid);
     const ready = { ...applied, rateE5: 1_600_000 };
     const proof = await challenge(t, applied.phone, 'submitApplicationContext');
-    expectError(await submit(validBody(ready, proof)), 400, 'PRECONDITION_VIOLATION', 'PRECONDITION_FAILED');
+    expectError(await submit(await validBody(ready, proof)), 400, 'PRECONDITION_VIOLATION', 'PRECONDITION_FAILED');
     await expectNothingSubmitted(applied.gid, proof);
 
     await completeKyc(t, applied.gid, applied.offerId);
-    const res = await submit(validBody(ready, proof));
+    const res = await submit(await validBody(ready, proof));
     expect(res.status).toBe(200);
     expect(res.body.data.applicationState).toBe('SUBMITTED');
   });
@@ -189,9 +196,9 @@ describe('submit: steps not done', () => {
     await completeKyc(t, applied.gid, applied.offerId);
     const ready = { ...applied, rateE5: 1_600_000 };
     const proof = await challenge(t, applied.phone, 'submitApplicationContext');
-    expectError(await submit(validBody(ready, proof)), 400, 'PRECONDITION_VIOLATION', 'PRECONDITION_FAILED');
+    expectError(await submit(await validBody(ready, proof)), 400, 'PRECONDITION_VIOLATION', 'PRECONDITION_FAILED');
     await initiateMandate(applied.gid).expect(200);
-    expectError(await submit(validBody(ready, proof)), 400, 'PRECONDITION_VIOLATION', 'PRECONDITION_FAILED');
+    expectError(await submit(await validBody(ready, proof)), 400, 'PRECONDITION_VIOLATION', 'PRECONDITION_FAILED');
     await expectNothingSubmitted(applied.gid, proof);
   });
 });
@@ -292,7 +299,7 @@ describe('submit: refused requests leave the application IN_PROGRESS and the OTP
   it.each(REFUSALS.map((r) => [r.name, r] as const))('when %s, then submit is refused', async (_name, refusal) => {
     const ready = await readyToSubmit(t, { monthlyIncomeRupees: 50_000 });
     const proof = await challenge(t, ready.phone, 'submitApplicationContext');
-    const body = validBody(ready, proof);
+    const body = await validBody(ready, proof);
     await refusal.mutate(body, ready);
 
     const refused = await submit(body);
@@ -301,7 +308,7 @@ describe('submit: refused requests leave the application IN_PROGRESS and the OTP
     await expectNothingSubmitted(ready.gid, proof);
 
     // The same tokenReferenceId and code still sign the corrected application.
-    const corrected = await submit(validBody(ready, proof));
+    const corrected = await submit(await validBody(ready, proof));
     expect(corrected.status).toBe(200);
     expect(corrected.body.data).toEqual({ applicationState: 'SUBMITTED', partnerApplicationReferenceId: expect.any(String) });
   });
@@ -310,14 +317,14 @@ describe('submit: refused requests leave the application IN_PROGRESS and the OTP
     const ready = await readyToSubmit(t, { monthlyIncomeRupees: 50_000 });
     const other = await approved();
     const proof = await challenge(t, ready.phone, 'submitApplicationContext');
-    expectError(await submit({ ...validBody(ready, proof), offerId: other.offerId }), 404, 'INVALID_IDENTIFIER', 'NOT_FOUND');
+    expectError(await submit({ ...(await validBody(ready, proof)), offerId: other.offerId }), 404, 'INVALID_IDENTIFIER', 'NOT_FOUND');
     await expectNothingSubmitted(ready.gid, proof);
   });
 
   it('when the EMI is ₹0.99 off, then it is within the ₹1 tolerance and accepted', async () => {
     const ready = await readyToSubmit(t, { monthlyIncomeRupees: 50_000 });
     const proof = await challenge(t, ready.phone, 'submitApplicationContext');
-    const body = validBody(ready, proof);
+    const body = await validBody(ready, proof);
     shiftEmi(body, 990_000n);
     const res = await submit(body);
     expect(res.status).toBe(200);
@@ -327,24 +334,25 @@ describe('submit: refused requests leave the application IN_PROGRESS and the OTP
   it('when the offer has expired (73 hours later), then submit is OFFER_EXPIRED', async () => {
     const ready = await readyToSubmit(t, { monthlyIncomeRupees: 50_000 });
     const proof = await challenge(t, ready.phone, 'submitApplicationContext');
+    const body = await validBody(ready, proof);
     const later = 73 * 3_600_000;
     t.clock.advance(later);
     try {
-      expectError(await submit(validBody(ready, proof)), 400, 'PRECONDITION_VIOLATION', 'OFFER_EXPIRED');
+      expectError(await submit(body), 400, 'PRECONDITION_VIOLATION', 'OFFER_EXPIRED');
       await expectNothingSubmitted(ready.gid, proof);
     } finally {
       t.clock.advance(-later);
     }
     // Back inside the validity window, the very same OTP still signs.
-    expect((await submit(validBody(ready, proof))).status).toBe(200);
+    expect((await submit(await validBody(ready, proof))).status).toBe(200);
   });
 
   it('when the application is submitted twice (new requestId, new OTP), then the second is a PRECONDITION_VIOLATION', async () => {
     const ready = await readyToSubmit(t, { monthlyIncomeRupees: 50_000 });
-    const first = await submit(validBody(ready, await challenge(t, ready.phone, 'submitApplicationContext')));
+    const first = await submit(await validBody(ready, await challenge(t, ready.phone, 'submitApplicationContext')));
     expect(first.status).toBe(200);
     const secondProof = await challenge(t, ready.phone, 'submitApplicationContext');
-    expectError(await submit(validBody(ready, secondProof)), 400, 'PRECONDITION_VIOLATION', 'PRECONDITION_FAILED');
+    expectError(await submit(await validBody(ready, secondProof)), 400, 'PRECONDITION_VIOLATION', 'PRECONDITION_FAILED');
     expect(await t.services.db.prisma.loanSubmission.count({ where: { application: { externalReference: ready.gid } } })).toBe(1);
     const second = await t.services.db.prisma.otpChallenge.findUniqueOrThrow({ where: { id: secondProof.tokenReferenceId } });
     expect(second.consumedAt).toBeNull();
@@ -365,7 +373,7 @@ describe('EMI and the loan account', () => {
     expect(ready.rateE5).toBe(1_600_000);
     const emi = paiseToMicros(referenceEmiPaise(100_000, 16, 12));
     const proof = await challenge(t, ready.phone, 'submitApplicationContext');
-    const body = submitData(ready.gid, ready.offerId, ready.phone, proof, { amountRupees: 100_000, tenureMonths: 12, rateE5: ready.rateE5 });
+    const body = submitData(ready.gid, ready.offerId, ready.phone, proof, { amountRupees: 100_000, tenureMonths: 12, rateE5: ready.rateE5, kfsId: ready.kfsId });
 
     body.loanApplicationDetails.calculatedEmiAmount = micros(emi + 1_010_000n);
     const tooHigh = await submit(body);
@@ -385,7 +393,7 @@ describe('EMI and the loan account', () => {
   it('when ₹50,000 is disbursed over 6 months, then the recorded payout is net of 2% fee + 18% GST and the schedule is exact', async () => {
     const ready = await readyToSubmit(t, { monthlyIncomeRupees: 50_000 });
     const proof = await challenge(t, ready.phone, 'submitApplicationContext');
-    expect((await submit(validBody(ready, proof))).status).toBe(200);
+    expect((await submit(await validBody(ready, proof))).status).toBe(200);
     const status = await eventually(() => applicationStatus(t, ready.gid), (s) => s.applicationState === 'DISBURSED');
     expect(status.accountToken).toEqual(expect.any(String));
 

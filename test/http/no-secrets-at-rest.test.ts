@@ -126,8 +126,11 @@ describe('no secrets at rest', () => {
     // Submit, disbursement, the account token and the account.
     const offer = (await t.call(PATHS.fetchOffer, { offerId }).expect(200)).body.data.offer;
     const rateE5 = Number(offer.termCreditOfferDetails.interestStructure.fixed.interestCharge.percentageValueE5);
+    const kfs = remember('keyFactStatement', await t.call(PATHS.keyFactStatement, {
+      googleApplicationId: gid, offerId, loanApplicationDetails: { loanAmount: { currencyCode: 'INR', amountMicros: '100000000000' }, tenure: { periodType: 'MONTH', length: 12 } },
+    }));
     const submitProof = await challenge(t, phone, 'submitApplicationContext');
-    remember('submit', await t.call(PATHS.submit, submitData(gid, offerId, phone, submitProof, { amountRupees: 100_000, tenureMonths: 12, rateE5 })));
+    remember('submit', await t.call(PATHS.submit, submitData(gid, offerId, phone, submitProof, { amountRupees: 100_000, tenureMonths: 12, rateE5, kfsId: kfs.body.data.kfsId })));
     const status = await eventually(() => applicationStatus(t, gid), (s) => s.applicationState === 'DISBURSED');
     secrets.addTokensOf(status);
     const account = remember('account/get', await t.call(PATHS.getAccount, { accountToken: status.accountToken }));

@@ -136,7 +136,10 @@ describe('OCEN KYC, loan agreement, acceptance by OTP and grant', () => {
     const [submission] = await app.services.db.query<{ loan_amount_micros: bigint; tenure_months: number; tnc_acceptances: unknown }>(
       `SELECT loan_amount_micros, tenure_months, tnc_acceptances FROM loan_submission WHERE id = $1`, [row.current_submission_id],
     );
-    expect(submission).toMatchObject({ loan_amount_micros: 100_000_000_000n, tenure_months: 12, tnc_acceptances: [{ type: 'LOAN_AGREEMENT', version: expect.stringMatching(/^sha256:[0-9a-f]{64}$/), acceptance: true }] });
+    expect(submission).toMatchObject({ loan_amount_micros: 100_000_000_000n, tenure_months: 12, tnc_acceptances: [
+      { type: 'LOAN_AGREEMENT', version: expect.stringMatching(/^sha256:[0-9a-f]{64}$/), acceptance: true },
+      { type: 'KFS', version: expect.stringMatching(/^KFS[A-Z0-9]{16}$/), acceptance: true },
+    ] });
 
     const granted = await exchange('grantLoan/grantLoanRequest', { loanApplicationId: id });
     expect(granted.loanDetails).toMatchObject({
@@ -157,6 +160,7 @@ describe('OCEN KYC, loan agreement, acceptance by OTP and grant', () => {
     const second = await withChosenOffer(phone);
     await completeKyc(first.id);
     await completeKyc(second.id);
+    await exchange('loanAcceptance/loanAgreementRequest', { loanApplicationId: first.id });
     const otherSession = await exchange('loanAcceptance/triggerLoanAcceptanceRequest', { loanApplicationId: second.id, credBlock: { type: 'OTP', data: {} } });
     const [sms] = await smsTo(phone, 1);
     expect(sms).toMatch(new RegExp(`^\\d{6} is the One Time Password \\(OTP\\) to complete the loan process with ${app.services.config.lenderName}\\.$`));
@@ -194,5 +198,33 @@ describe('OCEN KYC, loan agreement, acceptance by OTP and grant', () => {
     const kyc = await app.services.kyc.current({ partnerId: agent.participantId, externalReference: id });
     expect(kyc).toBeNull();
     expect(harness.endpoint(other).received.filter((r) => JSON.stringify(r.body).includes(id))).toHaveLength(0);
+  });
+
+  it('when the Key Fact Statement of the agreement has expired, then verifyLoanAcceptance is refused KFS_EXPIRED and the code is not counted', async () => {
+    const { id, phone } = await withChosenOffer();
+    await completeKyc(id);
+    let sent = 0;
+    const refusedWithout = async () => {
+      const acceptance = await exchange('loanAcceptance/triggerLoanAcceptanceRequest', { loanApplicationId: id, credBlock: { type: 'OTP', data: {} } });
+      const otpSessionKey: string = acceptance.credBlock.data.otpSessionKey;
+      const [sms] = await smsTo(phone, ++sent);
+      const otp = Number(/^(\d{6})/.exec(sms)![1]);
+      return harness.post(agent, 'loanAcceptance/verifyLoanAcceptanceRequest', { ...ocenEnvelope(agent.participantId), loanApplicationId: id, credBlock: { data: { otpSessionKey, otp } } });
+    };
+    const none = await refusedWithout();
+    expect(none.status).toBe(422);
+    expect(none.body.error).toMatch(/^KFS_REQUIRED: /);
+
+    await exchange('loanAcceptance/loanAgreementRequest', { loanApplicationId: id });
+    const [kfs] = await app.services.db.query<{ id: string; valid_until: Date }>(
+      `SELECT k.id, k.valid_until FROM key_fact_statement k JOIN application a ON a.id = k.application_id WHERE a.partner_id = $1 AND a.external_reference = $2`,
+      [agent.participantId, id],
+    );
+    expect(kfs.valid_until.getTime()).toBeGreaterThan(app.clock.now().getTime() + 3 * 86_400_000 - 86_400_000);
+    await app.services.db.prisma.keyFactStatement.update({ where: { id: kfs.id }, data: { validUntil: new Date(app.clock.now().getTime() - 1) } });
+    const expired = await refusedWithout();
+    expect(expired.status).toBe(422);
+    expect(expired.body.error).toMatch(/^KFS_EXPIRED: /);
+    expect((await applicationRow(id)).application_state).toBe('IN_PROGRESS');
   });
 });

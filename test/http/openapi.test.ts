@@ -18,10 +18,10 @@ describe('the published contract', () => {
     spec = (await t.http().get('/openapi.json').expect(200).expect('content-type', /json/)).body;
   });
 
-  it('is OpenAPI 3 and documents all twelve partner endpoints as POST', () => {
+  it('is OpenAPI 3 and documents all thirteen partner endpoints as POST (the twelve of the spec and keyFactStatement)', () => {
     expect(spec.openapi).toMatch(/^3\./);
     expect(openApi30Problems(spec)).toEqual([]);
-    expect(ENDPOINTS).toHaveLength(12);
+    expect(ENDPOINTS).toHaveLength(13);
     for (const path of ENDPOINTS) expect(Object.keys(spec.paths[path] ?? {})).toEqual(['post']);
   });
 

@@ -6,7 +6,7 @@ import { ADMIN_URL } from '../support/databases';
 import { expectError } from '../support/expect-error';
 import {
   PATHS, Phone, applicationStatus, approvalStatus, approveUserData, challenge, completeKyc, completeMandate, newApplicationId, newPhone, railCalls,
-  readyToSubmit, submitReady,
+  keyFactStatement, readyToSubmit, submitReady,
 } from '../support/journey';
 import { loadConfig } from '../../src/lib/config';
 
@@ -97,7 +97,8 @@ async function finishJourney(gid: string, phone: Phone) {
   await completeMandate(t, gid);
   const offer = (await t.call(PATHS.fetchOffer, { offerId }).expect(200)).body.data.offer;
   const rateE5 = Number(offer.termCreditOfferDetails.interestStructure.fixed.interestCharge.percentageValueE5);
-  const reference = await submitReady(t, { gid, offerId, phone, rateE5 });
+  const kfs = await keyFactStatement(t, gid, offerId, 100_000, 12);
+  const reference = await submitReady(t, { gid, offerId, phone, rateE5, kfsId: kfs.kfsId });
   const status = await eventually(() => applicationStatus(t, gid), (s) => s.applicationState === 'DISBURSED', 30_000);
   await t.call(PATHS.getAccount, { accountToken: status.accountToken }).expect(200);
   expect(await railCalls(t, reference)).toBe(1);

@@ -2,7 +2,7 @@ import { TestApp, eventually, startTestApp } from '../support/test-app';
 import { expectError } from '../support/expect-error';
 import {
   ApplicantOptions, PATHS, Phone, applicationStatus, applyAndDecide, approvalStatus, approveUserData, challenge, newApplicationId, newPhone, panWith,
-  readOtp, readyToSubmit, smsCount, submitData,
+  keyFactStatement, readOtp, readyToSubmit, smsCount, submitData,
 } from '../support/journey';
 
 let t: TestApp;
@@ -131,7 +131,8 @@ describe('persona 9005: the disbursement fails', () => {
   it('when the rail refuses the payout, then the recorded disbursement ends FAILED and the submitted application ends REJECTED (OTHERS, disbursement) with no account', async () => {
     const ready = await readyToSubmit(t, { pan: panWith('9005') });
     const proof = await challenge(t, ready.phone, 'submitApplicationContext');
-    const submitted = await t.call(PATHS.submit, submitData(ready.gid, ready.offerId, ready.phone, proof, { amountRupees: 50_000, tenureMonths: 6, rateE5: ready.rateE5 }));
+    const kfs = await keyFactStatement(t, ready.gid, ready.offerId, 50_000, 6);
+    const submitted = await t.call(PATHS.submit, submitData(ready.gid, ready.offerId, ready.phone, proof, { amountRupees: 50_000, tenureMonths: 6, rateE5: ready.rateE5, kfsId: kfs.kfsId }));
     expect(submitted.status).toBe(200);
     expect(submitted.body.data.applicationState).toBe('SUBMITTED');
 

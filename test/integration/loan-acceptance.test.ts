@@ -45,10 +45,11 @@ async function approvedApplication(phone: PhoneNumber = newPhone()): Promise<{ r
   return { ref, phone, offerId: status.offerId! };
 }
 
-/** An approved application whose borrower chose ₹1,00,000 over 12 months in the current offer. */
-async function withChosenTerms(phone: PhoneNumber = newPhone()): Promise<{ ref: ApplicationRef; phone: PhoneNumber; offerId: string }> {
+/** An approved application whose borrower chose ₹1,00,000 over 12 months in the current offer, and was shown its Key Fact Statement. */
+async function withChosenTerms(phone: PhoneNumber = newPhone(), options: { keyFacts?: boolean } = {}): Promise<{ ref: ApplicationRef; phone: PhoneNumber; offerId: string }> {
   const approved = await approvedApplication(phone);
   await t.services.offers.accept({ ...approved.ref, offerId: approved.offerId, amountMicros: rupees(100_000), tenureMonths: 12 });
+  if (options.keyFacts ?? true) await t.services.acceptance.issueKeyFacts(approved.ref);
   return approved;
 }
 
@@ -109,7 +110,7 @@ describe('accepting the loan agreement by OTP', () => {
       processingFeeMicros: charges.processingFeeMicros,
       processingFeeGstMicros: charges.gstMicros,
       netDisbursalMicros: charges.netDisbursalMicros,
-      tncAcceptances: [{ type: 'LOAN_AGREEMENT', version: 'sha256:abc', acceptance: true }],
+      tncAcceptances: [{ type: 'LOAN_AGREEMENT', version: 'sha256:abc', acceptance: true }, { type: 'KFS', version: expect.stringMatching(/^KFS[A-Z0-9]+$/), acceptance: true }],
     });
     const after = await applicationOf(ref);
     expect(after).toMatchObject({ applicationState: 'SIGNED', currentSubmissionId: submission.id });
@@ -176,5 +177,41 @@ describe('granting the loan', () => {
     const application = await applicationOf(ref);
     await expect(t.services.db.transaction(() => t.services.transitions.move(applicationState, application.id, 'IN_PROGRESS', 'GRANTED'))).rejects.toMatchObject({ code: AppErrorCode.ILLEGAL_STATE_TRANSITION });
     expect((await applicationOf(ref)).applicationState).toBe('IN_PROGRESS');
+  });
+});
+
+describe('the Key Fact Statement a signature needs', () => {
+  async function ready(options: { keyFacts?: boolean } = {}) {
+    const chosen = await withChosenTerms(newPhone(), options);
+    await approveKyc(chosen.ref, chosen.offerId);
+    const session = await t.services.acceptance.requestAcceptance(chosen.ref);
+    const { code } = await newestOtp(chosen.phone);
+    return { ...chosen, session, code };
+  }
+
+  it('when the agreement (and so its KFS) was never produced, then the signature is KFS_REQUIRED and no code is counted', async () => {
+    const { ref, session, code } = await ready({ keyFacts: false });
+    await expect(t.services.acceptance.sign(ref, { sessionKey: session.sessionKey, code }, 'v1')).rejects.toMatchObject({ code: AppErrorCode.KFS_REQUIRED });
+    expect(await attemptsOf(session.sessionKey)).toBe(0);
+    expect((await applicationOf(ref)).applicationState).toBe('IN_PROGRESS');
+  });
+
+  it('when the KFS has expired, then the signature is KFS_EXPIRED and no code is counted; a fresh KFS lets the same code sign', async () => {
+    const { ref, session, code } = await ready();
+    const application = await applicationOf(ref);
+    await t.services.db.prisma.keyFactStatement.updateMany({ where: { applicationId: application.id }, data: { validUntil: new Date(t.clock.now().getTime() - 1) } });
+    await expect(t.services.acceptance.sign(ref, { sessionKey: session.sessionKey, code }, 'v1')).rejects.toMatchObject({ code: AppErrorCode.KFS_EXPIRED });
+    expect(await attemptsOf(session.sessionKey)).toBe(0);
+
+    const kfs = await t.services.acceptance.issueKeyFacts(ref);
+    const submission = await t.services.acceptance.sign(ref, { sessionKey: session.sessionKey, code }, 'v1');
+    expect(submission.tncAcceptances).toContainEqual({ type: 'KFS', version: kfs!.id, acceptance: true });
+  });
+
+  it('when the borrower chose other terms after the KFS was issued, then the signature is KFS_TERMS_MISMATCH', async () => {
+    const { ref, offerId, session, code } = await ready();
+    await t.services.offers.accept({ ...ref, offerId, amountMicros: rupees(50_000), tenureMonths: 6 });
+    await expect(t.services.acceptance.sign(ref, { sessionKey: session.sessionKey, code }, 'v1')).rejects.toMatchObject({ code: AppErrorCode.KFS_TERMS_MISMATCH });
+    expect(await attemptsOf(session.sessionKey)).toBe(0);
   });
 });

@@ -15,6 +15,7 @@ export const PATHS = {
   submit: '/v1/financialservices/credit/application/submit',
   getStatus: '/v1/financialservices/credit/application/getStatus',
   getAccount: '/v1/financialservices/credit/account/get',
+  keyFactStatement: '/v1/financialservices/credit/offer/keyFactStatement',
 } as const;
 
 export type ContextName = 'userApprovalContext' | 'submitApplicationContext' | 'offerActivationContext' | 'userDetailsContext' | 'cardDetailsContext';
@@ -139,7 +140,7 @@ export function submitData(
   offerId: string,
   phone: Phone,
   proof: { tokenReferenceId: string; otp: string },
-  terms: { amountRupees: number; tenureMonths: number; rateE5: number },
+  terms: { amountRupees: number; tenureMonths: number; rateE5: number; kfsId?: string },
 ) {
   const emi = emiMicros({ principalMicros: BigInt(terms.amountRupees) * 1_000_000n, annualRateE5: BigInt(terms.rateE5), tenureMonths: terms.tenureMonths });
   return {
@@ -151,6 +152,7 @@ export function submitData(
     tncAcceptanceMetadata: [
       { version: 'mitc-v3', type: 'MITC', acceptance: true },
       { version: 'consent-v2', type: 'USER_DATA_SHARING_CONSENT', acceptance: true },
+      ...(terms.kfsId ? [{ version: terms.kfsId, type: 'KFS', acceptance: true }] : []),
     ],
     user: { type: 'NEW_TO_BANK', emailAddress: 'asha.rao@example.com' },
     loanApplicationDetails: {
@@ -161,20 +163,35 @@ export function submitData(
   };
 }
 
-/** An approved application with KYC APPROVED and the mandate ACTIVE: ready to submit. */
+/** GetKeyFactStatement for an amount and tenure of the offer: the answer's data (kfsId, figures, validity). */
+export async function keyFactStatement(t: TestApp, gid: string, offerId: string, amountRupees: number, tenureMonths: number) {
+  const res = await t.call(PATHS.keyFactStatement, {
+    googleApplicationId: gid,
+    offerId,
+    loanApplicationDetails: { loanAmount: inr(amountRupees), tenure: { periodType: 'MONTH', length: tenureMonths } },
+  });
+  if (res.status !== 200) throw new Error(`keyFactStatement answered ${res.status}: ${JSON.stringify(res.body)}`);
+  return res.body.data;
+}
+
+/**
+ * An approved application with KYC APPROVED and the mandate ACTIVE: ready to submit, with `kfsId` the Key Fact
+ * Statement of ₹1,00,000 over 12 months (other terms need their own: {@link keyFactStatement}).
+ */
 export async function readyToSubmit(t: TestApp, options: ApplicantOptions = {}) {
   const applied = await applyAndDecide(t, options);
   if (!applied.offerId) throw new Error(`not approved: ${JSON.stringify(applied.decision)}`);
   await completeKyc(t, applied.gid, applied.offerId);
   await completeMandate(t, applied.gid);
   const offer = (await t.call(PATHS.fetchOffer, { offerId: applied.offerId }).expect(200)).body.data.offer;
-  return { ...applied, offerId: applied.offerId, rateE5: Number(offer.termCreditOfferDetails.interestStructure.fixed.interestCharge.percentageValueE5) };
+  const kfs = await keyFactStatement(t, applied.gid, applied.offerId, 100_000, 12);
+  return { ...applied, offerId: applied.offerId, rateE5: Number(offer.termCreditOfferDetails.interestStructure.fixed.interestCharge.percentageValueE5), kfsId: kfs.kfsId as string };
 }
 
 /** SubmitApplication for an application made ready by `readyToSubmit` (₹1,00,000 over 12 months); answers the partnerApplicationReferenceId. */
-export async function submitReady(t: TestApp, ready: { gid: string; offerId: string; phone: Phone; rateE5: number }): Promise<string> {
+export async function submitReady(t: TestApp, ready: { gid: string; offerId: string; phone: Phone; rateE5: number; kfsId: string }): Promise<string> {
   const proof = await challenge(t, ready.phone, 'submitApplicationContext');
-  const res = await t.call(PATHS.submit, submitData(ready.gid, ready.offerId, ready.phone, proof, { amountRupees: 100_000, tenureMonths: 12, rateE5: ready.rateE5 }));
+  const res = await t.call(PATHS.submit, submitData(ready.gid, ready.offerId, ready.phone, proof, { amountRupees: 100_000, tenureMonths: 12, rateE5: ready.rateE5, kfsId: ready.kfsId }));
   if (res.status !== 200) throw new Error(`submit answered ${res.status}: ${JSON.stringify(res.body)}`);
   return res.body.data.partnerApplicationReferenceId as string;
 }

@@ -58,7 +58,8 @@ export async function openOcenApplication(t: TestApp, partnerId: string, options
 
 /**
  * Takes an opened application (by the core or by createLoanRequest) to GRANTED: waits for the credit decision,
- * accepts the current offer for the requested amount (within the offer) over `tenureMonths`, approves KYC, signs
+ * accepts the current offer for the requested amount (within the offer) over `tenureMonths`, approves KYC, issues
+ * the Key Fact Statement of those terms (as the loan agreement does), signs
  * the agreement with the OTP sent to the application's phone, and grants the loan.
  */
 export async function grantedApplication(services: Services, ref: ApplicationRef, tenureMonths = 12): Promise<GrantedLoan> {
@@ -73,6 +74,8 @@ export async function grantedApplication(services: Services, ref: ApplicationRef
   await services.kyc.complete(ref, 'APPROVED');
   await eventually(async () => (await services.kyc.current(ref))?.state, (state) => state === 'APPROVED');
 
+  // The loan agreement was shown (loanAgreementRequest): its Key Fact Statement is issued for the chosen terms.
+  await services.acceptance.issueKeyFacts(ref);
   const appToken = `fx${randomBytes(6).toString('hex')}`;
   const { sessionKey } = await services.acceptance.requestAcceptance(ref, appToken);
   const code = await acceptanceOtp(services, services.acceptance.borrower(application).phone!, appToken);

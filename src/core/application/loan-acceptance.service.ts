@@ -17,6 +17,8 @@ import { Application, ApplicationRef } from './application';
 import { ApplicationRepository } from './application.repository';
 import { applicationState } from './application-state';
 import { SignedTerms, Submission, SubmissionRepository, submissionOf } from './submission.repository';
+import { KfsService } from '../kfs/kfs.service';
+import { KFS_ACCEPTANCE, Kfs } from '../kfs/kfs';
 
 /** The terms the borrower signs: the current offer and the amount and tenure chosen in it (OfferService.accept). */
 export interface AcceptedTerms extends SignedTerms {
@@ -71,6 +73,7 @@ export class LoanAcceptanceService {
     private readonly partners: PartnerService,
     private readonly sealer: Sealer,
     private readonly clock: Clock,
+    private readonly kfs: KfsService,
   ) {}
 
   /** The terms chosen in the application's current offer (null while none was chosen). A read. */
@@ -87,6 +90,22 @@ export class LoanAcceptanceService {
       emiMicros: emiMicros({ principalMicros: amountMicros, annualRateE5: BigInt(offer.interestRateE5), tenureMonths }),
       charges: loanCharges(amountMicros, offer),
     };
+  }
+
+  /**
+   * Issues the Key Fact Statement of the chosen terms (the agreement is being shown to the borrower): null, and
+   * nothing issued, while no terms were chosen, the application is not IN_PROGRESS or the offer is outside its
+   * validity window (signing is then refused for that reason anyway). Each call issues a new KFS (KfsService).
+   */
+  async issueKeyFacts(ref: ApplicationRef): Promise<Kfs | null> {
+    return this.uow.transaction(async () => {
+      const application = await this.applications.lockByRef(ref);
+      if (application.applicationState !== 'IN_PROGRESS') return null;
+      const terms = await this.terms(application);
+      const now = this.clock.now();
+      if (!terms || now < terms.offer.startsAt || now >= terms.offer.endsAt) return null;
+      return this.kfs.issueFor(application, terms.offer, terms);
+    });
   }
 
   /**
@@ -107,7 +126,9 @@ export class LoanAcceptanceService {
 
   /**
    * The borrower signs with the acceptance OTP: the preconditions of {@link requestAcceptance} are checked first
-   * (nothing is counted when one fails), then the code (ChallengeService.verifyAndConsume: a wrong code is counted
+   * (nothing is counted when one fails), and the application's latest Key Fact Statement ({@link issueKeyFacts})
+   * must be for these terms and still valid (none: KFS_REQUIRED; other terms: KFS_TERMS_MISMATCH; past its
+   * validity: KFS_EXPIRED), then the code (ChallengeService.verifyAndConsume: a wrong code is counted
    * durably and throws CHALLENGE_INVALID; an unknown, expired, used or exhausted session throws NOT_FOUND,
    * CHALLENGE_EXPIRED, CHALLENGE_ALREADY_USED or CHALLENGE_ATTEMPTS_EXHAUSTED; a session of another application
    * CHALLENGE_CONTEXT_MISMATCH), then the terms are fixed in a submission (amount, tenure, rate, EMI, fees, net
@@ -118,6 +139,9 @@ export class LoanAcceptanceService {
     return this.uow.transaction(async () => {
       const application = await this.applications.lockByRef(ref);
       const terms = await this.signable(application);
+      const kfs = await this.kfs.latestFor(application.id);
+      if (!kfs) throw new AppError(AppErrorCode.KFS_REQUIRED, 'No Key Fact Statement was issued for the chosen terms: fetch the loan agreement first');
+      this.kfs.assertStillHolds(kfs, { offerId: terms.offer.id, amountMicros: terms.amountMicros, tenureMonths: terms.tenureMonths, interestRateE5: terms.interestRateE5 });
       const phone = this.phoneOf(application);
       await this.challenges.verifyAndConsume(ref.partnerId, {
         tokenReferenceId: proof.sessionKey,
@@ -126,7 +150,10 @@ export class LoanAcceptanceService {
         context: ChallengeContext.LOAN_ACCEPTANCE,
         subject: application.id,
       }, `sign:${ref.externalReference}`, precondition);
-      const submission = submissionOf(application.id, terms, [{ type: LOAN_AGREEMENT_ACCEPTANCE, version: agreementVersion, acceptance: true }]);
+      const submission = submissionOf(application.id, terms, [
+        { type: LOAN_AGREEMENT_ACCEPTANCE, version: agreementVersion, acceptance: true },
+        { type: KFS_ACCEPTANCE, version: kfs.id, acceptance: true },
+      ]);
       await this.submissions.create(submission);
       await this.transitions.move(applicationState, application.id, 'IN_PROGRESS', 'SIGNED', { currentSubmissionId: submission.id }, 'agreement accepted by OTP');
       return submission;

@@ -18,8 +18,10 @@ import { ApplicationRepository } from './application.repository';
 import { applicationState } from './application-state';
 import { PayoutAccountService } from '../payout/payout-account.service';
 import { SubmissionRepository, submissionOf } from './submission.repository';
+import { KfsService } from '../kfs/kfs.service';
+import { KFS_ACCEPTANCE } from '../kfs/kfs';
 
-/** T&C acceptances a submission must carry. */
+/** T&C acceptances a submission must carry (and an accepted {@link KFS_ACCEPTANCE} naming a valid KFS for the terms). */
 export const REQUIRED_SUBMISSION_CONSENTS = ['MITC', 'USER_DATA_SHARING_CONSENT'] as const;
 /** How far the caller's EMI may be from the bank's: ₹1. */
 export const EMI_TOLERANCE_MICROS = MICROS_PER_RUPEE;
@@ -49,9 +51,14 @@ export class SubmissionService {
     private readonly identity: IdentityHasher,
     private readonly clock: Clock,
     private readonly payoutAccounts: PayoutAccountService,
+    private readonly kfs: KfsService,
   ) {}
 
-  /** The borrower signs: every precondition is checked, the OTP consumed, and the disbursement staged, in one transaction. */
+  /**
+   * The borrower signs: every precondition is checked, the OTP consumed, and the disbursement staged, in one
+   * transaction. The accepted `KFS` consent must name (as its version) a Key Fact Statement of this application
+   * for exactly these terms, still valid: KFS_REQUIRED, NOT_FOUND `kfsId`, KFS_TERMS_MISMATCH, KFS_EXPIRED.
+   */
   async submit(request: SubmissionRequest): Promise<{ lenderReference: string }> {
     return this.uow.transaction(async () => {
       const application = await this.applications.lockByRef(request);
@@ -82,6 +89,8 @@ export class SubmissionService {
           throw new AppError(AppErrorCode.CONSENT_REQUIRED, `The consents must accept ${type}`, ['consents']);
         }
       }
+      const kfsAcceptance = request.consents.find((c) => c.type === KFS_ACCEPTANCE && c.acceptance === true);
+      await this.kfs.assertValidFor(application.id, kfsAcceptance?.version, { offerId: offer.id, amountMicros: amount, tenureMonths: tenure, interestRateE5: offer.interestRateE5 });
       const emi = emiMicros({ principalMicros: amount, annualRateE5: BigInt(offer.interestRateE5), tenureMonths: tenure });
       const difference = request.calculatedEmiMicros > emi ? request.calculatedEmiMicros - emi : emi - request.calculatedEmiMicros;
       if (difference > EMI_TOLERANCE_MICROS) {

@@ -1,10 +1,9 @@
-import { AppError, AppErrorCode, invalidField, notFound } from '../errors';
+import { AppError, AppErrorCode, notFound } from '../errors';
 import { UnitOfWork } from '../../lib/db/database';
 import { Clock } from '../../lib/clock';
-import { formatRupees } from '../money/money';
 import { ApplicationRef } from '../application/application';
 import { ApplicationRepository } from '../application/application.repository';
-import { Offer } from './offer';
+import { Offer, assertTermsWithinOffer } from './offer';
 import { OfferRepository } from './offer.repository';
 
 export interface OfferAcceptance extends ApplicationRef {
@@ -47,14 +46,9 @@ export class OfferService {
       if (!offer || application.applicationState !== 'IN_PROGRESS') throw notFound('offerId', 'offerId');
       const now = this.clock.now();
       if (now < offer.startsAt || now >= offer.endsAt) throw new AppError(AppErrorCode.OFFER_EXPIRED, 'The offer is outside its validity window');
+      assertTermsWithinOffer(offer, request.amountMicros, request.tenureMonths);
       const amount = request.amountMicros;
-      if (amount < offer.minAmountMicros || amount > offer.maxAmountMicros || (amount - offer.minAmountMicros) % offer.amountStepMicros !== 0n) {
-        throw invalidField('loanAmount', `The amount must be from ${formatRupees(offer.minAmountMicros)} to ${formatRupees(offer.maxAmountMicros)} in steps of ${formatRupees(offer.amountStepMicros)}`);
-      }
       const tenure = request.tenureMonths;
-      if (tenure < offer.minTenureMonths || tenure > offer.maxTenureMonths || (tenure - offer.minTenureMonths) % offer.tenureStepMonths !== 0) {
-        throw invalidField('tenureMonths', `The tenure must be ${offer.minTenureMonths} to ${offer.maxTenureMonths} months in steps of ${offer.tenureStepMonths}`);
-      }
       await this.offers.accept(offer.id, amount, tenure, now);
       return { ...offer, acceptedAmountMicros: amount, acceptedTenureMonths: tenure, acceptedAt: now };
     });

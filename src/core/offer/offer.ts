@@ -1,3 +1,6 @@
+import { invalidField } from '../errors';
+import { formatRupees } from '../money/money';
+
 /** An offer made to one application: its limits bound what the borrower may sign for. Several may exist; the application names the current one. */
 export interface Offer {
   id: string;
@@ -20,4 +23,18 @@ export interface Offer {
   acceptedAmountMicros?: bigint | null;
   acceptedTenureMonths?: number | null;
   acceptedAt?: Date | null;
+}
+
+/**
+ * Checks an amount and tenure against the offer's limits and steps (validity is the caller's: it knows the clock).
+ *
+ * @throws AppError INVALID_FIELD_VALUE on `loanAmount` or `tenureMonths`.
+ */
+export function assertTermsWithinOffer(offer: Offer, amountMicros: bigint, tenureMonths: number): void {
+  if (amountMicros < offer.minAmountMicros || amountMicros > offer.maxAmountMicros || (amountMicros - offer.minAmountMicros) % offer.amountStepMicros !== 0n) {
+    throw invalidField('loanAmount', `The amount must be from ${formatRupees(offer.minAmountMicros)} to ${formatRupees(offer.maxAmountMicros)} in steps of ${formatRupees(offer.amountStepMicros)}`);
+  }
+  if (!Number.isInteger(tenureMonths) || tenureMonths < offer.minTenureMonths || tenureMonths > offer.maxTenureMonths || (tenureMonths - offer.minTenureMonths) % offer.tenureStepMonths !== 0) {
+    throw invalidField('tenureMonths', `The tenure must be ${offer.minTenureMonths} to ${offer.maxTenureMonths} months in steps of ${offer.tenureStepMonths}`);
+  }
 }

@@ -29,7 +29,8 @@ export class ApplicationController extends Controller {
 
   /**
    * SubmitApplication: the borrower's signature (submitApplicationContext OTP). Needs an offer in validity,
-   * amount and tenure inside it, KYC APPROVED, mandate ACTIVE, MITC and USER_DATA_SHARING_CONSENT accepted,
+   * amount and tenure inside it, KYC APPROVED, mandate ACTIVE, MITC and USER_DATA_SHARING_CONSENT accepted, a valid
+   * Key Fact Statement for these terms accepted (tncAcceptanceMetadata `{type: KFS, version: kfsId}`),
    * and calculatedEmiAmount within ₹1 of the bank's EMI. Disbursement then runs asynchronously.
    */
   @Post('application/submit')

@@ -113,6 +113,40 @@ export const EXAMPLES: Record<string, { request: unknown; response: unknown }> =
       },
     },
   },
+  '/v1/financialservices/credit/offer/keyFactStatement': {
+    request: {
+      requestHeader: header('example-kfs-1'),
+      data: { googleApplicationId: 'GAPP-EXAMPLE-1', offerId: 'OFRK2J8D0QWE1', loanApplicationDetails: { loanAmount: inr('100000000000'), tenure: { periodType: 'MONTH', length: 12 } } },
+    },
+    response: {
+      responseHeader: responseHeader('example-kfs-1'),
+      data: {
+        kfsId: 'KFS4QZ8XW2NLD0K7RTMA',
+        url: 'https://lender.example/borrower/kfs/KFS4QZ8XW2NLD0K7RTMA',
+        issuedAt: { epochMillis: '1795000000100' },
+        validUntil: { epochMillis: '1795372200000' },
+        lenderName: 'Sandbox Bank',
+        sanctionedAmount: inr('100000000000'),
+        netDisbursedAmount: inr('97640000000'),
+        interestRateE5: '1600000',
+        tenure: { periodType: 'MONTH', length: 12 },
+        emiAmount: inr('9073090000'),
+        instalmentCount: 12,
+        totalInterestAmount: inr('8877030000'),
+        applicationFees: [{ feeType: 'PROCESSING_FEE', value: inr('2000000000'), tax: [{ taxType: 'GST', amount: inr('360000000') }] }],
+        totalAmountPayable: inr('108877030000'),
+        annualPercentageRate: '20.60',
+        annualPercentageRateE5: '2060409',
+        contingentCharges: { penalCharge: inr('0'), bounceCharge: inr('0'), foreclosureChargePercentageValueE5: '0' },
+        coolingOffPeriodDays: 3,
+        grievanceRedressalOfficer: { name: 'Grievance Redressal Officer (sandbox)', phone: '1800-000-0000', email: 'grievance@sandbox-bank.example' },
+        schedule: [
+          { instalmentNumber: 1, dueDate: '2027-01-07', instalmentAmount: inr('9073090000'), principal: inr('7739760000'), interest: inr('1333330000'), outstandingPrincipal: inr('92260240000') },
+          { instalmentNumber: 12, dueDate: '2027-12-07', instalmentAmount: inr('9073040000'), principal: inr('8953660000'), interest: inr('119380000'), outstandingPrincipal: inr('0') },
+        ],
+      },
+    },
+  },
   '/v1/financialservices/credit/user/kyc/initiate': {
     request: { requestHeader: header('example-kyc-1'), data: { googleApplicationId: 'GAPP-EXAMPLE-1', offerId: 'OFRK2J8D0QWE1' } },
     response: {
@@ -186,6 +220,7 @@ export const EXAMPLES: Record<string, { request: unknown; response: unknown }> =
         tncAcceptanceMetadata: [
           { version: 'mitc-v3', type: 'MITC', acceptance: true },
           { version: 'data-sharing-v2', type: 'USER_DATA_SHARING_CONSENT', acceptance: true },
+          { version: 'KFS4QZ8XW2NLD0K7RTMA', type: 'KFS', acceptance: true },
         ],
         user: { type: 'NEW_TO_BANK', emailAddress: 'asha.rao@example.com' },
         loanApplicationDetails: {

@@ -34,6 +34,9 @@ const WIRE: Record<AppErrorCode | ProtocolErrorCode, WireError> = {
   [AppErrorCode.DOCUMENT_TYPE_NOT_ACCEPTED]: { status: 415, code: 'INVALID_FIELD_VALUE' },
   [AppErrorCode.DOCUMENT_TOO_LARGE]: { status: 413, code: 'INVALID_FIELD_VALUE' },
   [AppErrorCode.OFFER_EXPIRED]: { status: 400, code: 'PRECONDITION_VIOLATION' },
+  [AppErrorCode.KFS_REQUIRED]: { status: 400, code: 'PRECONDITION_VIOLATION' },
+  [AppErrorCode.KFS_EXPIRED]: { status: 400, code: 'PRECONDITION_VIOLATION' },
+  [AppErrorCode.KFS_TERMS_MISMATCH]: { status: 400, code: 'PRECONDITION_VIOLATION' },
   [AppErrorCode.EMI_MISMATCH]: { status: 400, code: 'INVALID_FIELD_VALUE' },
   // The mandate page's error (not raised by this API's operations; mapped so that every code has a wire form).
   [AppErrorCode.ACCOUNT_NAME_MISMATCH]: { status: 400, code: 'INVALID_FIELD_VALUE' },
@@ -73,6 +76,7 @@ const WIRE_FIELDS: Record<DomainField, string> = {
   externalReference: 'data.googleApplicationId',
   challengeReference: 'data.challenge.tokenReferenceId',
   accountToken: 'data.accountToken',
+  kfsId: 'data.tncAcceptanceMetadata',
   // Loan servicing is not on this API (OCEN only): the domain names stand as they are.
   repaymentAmount: 'repaymentAmount',
   instalmentNumber: 'instalmentNumber',

@@ -18,7 +18,8 @@ import { BusinessError } from './gpay-exchange';
 import { invalidWireField, money, oneOf, parseDate, parseMoney, timestamp } from './wire-values';
 import { Challenge, PhoneNumber } from './wire/common';
 import { ChallengeContext as WireChallengeContext, InitiateChallengeRequest, InitiateChallengeResponse } from './wire/challenge';
-import { Address, ApprovalStatusData, ApproveUserRequest, Offer } from './wire/credit';
+import { Address, ApprovalStatusData, ApproveUserRequest, KeyFactStatementRequest, KeyFactStatementResponse, Offer } from './wire/credit';
+import { Kfs, KfsTerms } from '../../core/kfs/kfs';
 import { CkycUser, InitiateKycResponse, KycOptions, GetAuthTokenResponse, SearchCkycRecordRequest, SearchCkycRecordResponse } from './wire/kyc';
 import { FetchAccountResponse, GetApplicationStatusResponse, InitiateRepaymentSetupResponse, SubmitApplicationRequest } from './wire/application';
 
@@ -269,4 +270,51 @@ export function toCkycQuery(data: SearchCkycRecordRequest['data'], partner: Part
 
 export function fromCkycSearch(result: { cKycId: string | null }): SearchCkycRecordResponse['data'] {
   return { cKycRecordFound: result.cKycId !== null, ...(result.cKycId ? { cKycId: result.cKycId } : {}) };
+}
+
+/** A KeyFactStatement request's terms. */
+export function toKfsTerms(data: KeyFactStatementRequest['data']): KfsTerms {
+  return {
+    offerId: data.offerId,
+    amountMicros: parseMoney(data.loanApplicationDetails.loanAmount, 'data.loanApplicationDetails.loanAmount'),
+    tenureMonths: data.loanApplicationDetails.tenure.length,
+  };
+}
+
+/** A KFS on the wire; `url` is its borrower page. */
+export function fromKfs(kfs: Kfs, url: string): KeyFactStatementResponse['data'] {
+  const f = kfs.figures;
+  return {
+    kfsId: kfs.id,
+    url,
+    issuedAt: timestamp(kfs.issuedAt),
+    validUntil: timestamp(kfs.validUntil),
+    lenderName: kfs.lenderName,
+    sanctionedAmount: money(f.sanctionedMicros),
+    netDisbursedAmount: money(f.netDisbursedMicros),
+    interestRateE5: String(f.interestRateE5),
+    tenure: { periodType: 'MONTH', length: f.instalmentCount },
+    emiAmount: money(f.emiMicros),
+    instalmentCount: f.instalmentCount,
+    totalInterestAmount: money(f.totalInterestMicros),
+    applicationFees: f.fees.map((fee) => ({ feeType: fee.type, value: money(fee.amountMicros), tax: [{ taxType: 'GST' as const, amount: money(fee.gstMicros) }] })),
+    totalAmountPayable: money(f.totalAmountPayableMicros),
+    annualPercentageRate: f.apr.percent,
+    annualPercentageRateE5: String(f.apr.e5),
+    contingentCharges: {
+      penalCharge: money(f.contingentCharges.penalChargeMicros),
+      bounceCharge: money(f.contingentCharges.bounceChargeMicros),
+      foreclosureChargePercentageValueE5: String(f.contingentCharges.foreclosureChargeRateE5),
+    },
+    coolingOffPeriodDays: kfs.coolingOffDays,
+    grievanceRedressalOfficer: { ...kfs.grievanceOfficer },
+    schedule: f.schedule.map((line) => ({
+      instalmentNumber: line.sequence,
+      dueDate: line.dueDate,
+      instalmentAmount: money(line.instalmentMicros),
+      principal: money(line.principalMicros),
+      interest: money(line.interestMicros),
+      outstandingPrincipal: money(line.outstandingMicros),
+    })),
+  };
 }

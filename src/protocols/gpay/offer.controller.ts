@@ -1,9 +1,11 @@
 import { Body, Controller, Post, Request, Response, Route, Tags } from 'tsoa';
 import type { Request as HttpRequest } from 'express';
 import type { Services } from '../../container';
-import { fromApprovalStatus, fromOffer, ref, toApprovalRequest, toApprovalStatus } from './gpay-mappers';
+import { fromApprovalStatus, fromKfs, fromOffer, ref, toApprovalRequest, toApprovalStatus, toKfsTerms } from './gpay-mappers';
 import { ErrorEnvelope } from './wire/common';
-import { ApprovalStatusResponse, ApproveUserRequest, FetchOfferRequest, FetchOfferResponse, GetApprovalStatusRequest } from './wire/credit';
+import {
+  ApprovalStatusResponse, ApproveUserRequest, FetchOfferRequest, FetchOfferResponse, GetApprovalStatusRequest, KeyFactStatementRequest, KeyFactStatementResponse,
+} from './wire/credit';
 
 @Route('v1/financialservices/credit/offer')
 @Tags('Credit approval and offer')
@@ -33,5 +35,19 @@ export class OfferController extends Controller {
   @Post('fetch')
   public fetchOffer(@Request() req: HttpRequest, @Body() body: FetchOfferRequest): Promise<FetchOfferResponse> {
     return this.s.gpay.read('fetchOffer', req, body, (d, partner) => this.s.offers.fetch(partner.id, d.offerId).then(fromOffer));
+  }
+
+  /**
+   * GetKeyFactStatement (an addition to the Google Pay spec, which carries no KFS): issues the Key Fact Statement
+   * (RBI, April 2024) of an amount and tenure within the application's current offer: APR, fees and GST, net
+   * disbursed amount, total payable, the schedule, contingent charges, cooling-off period and grievance officer,
+   * with a borrower page `url`. Valid 3 working days (Indian bank holidays excluded). SubmitApplication must name
+   * its `kfsId` as the `version` of an accepted `KFS` entry of tncAcceptanceMetadata. A write (each new requestId
+   * issues a new KFS; a retry with the same requestId replays the first).
+   */
+  @Post('keyFactStatement')
+  public keyFactStatement(@Request() req: HttpRequest, @Body() body: KeyFactStatementRequest): Promise<KeyFactStatementResponse> {
+    return this.s.gpay.write('keyFactStatement', req, body, (d, partner) =>
+      this.s.kfs.issue(ref(partner, d.googleApplicationId), toKfsTerms(d)).then((kfs) => fromKfs(kfs, `${this.s.config.publicBaseUrl}/borrower/kfs/${kfs.id}`)));
   }
 }

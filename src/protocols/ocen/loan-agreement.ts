@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { AcceptedTerms } from '../../core/application/loan-acceptance.service';
 import { buildSchedule, totalInterestMicros } from '../../core/money/emi';
 import { formatRupees } from '../../core/money/money';
-import { annualPercentageRate } from './ocen-mappers';
+import { aprOfSchedule } from '../../core/kfs/apr';
 
 export interface AgreementParties {
   lenderName: string;
@@ -26,7 +26,7 @@ export function loanAgreementText(parties: AgreementParties, terms: AcceptedTerm
   const { amountMicros, tenureMonths, interestRateE5, emiMicros, charges, offer } = terms;
   const schedule = buildSchedule({ principalMicros: amountMicros, annualRateE5: BigInt(interestRateE5), tenureMonths }, '2000-01-01');
   const interest = totalInterestMicros(schedule);
-  const apr = annualPercentageRate(charges.netDisbursalMicros, emiMicros, tenureMonths);
+  const apr = aprOfSchedule(charges.netDisbursalMicros, schedule);
   const rows = schedule.map((line) =>
     [String(line.sequence).padStart(3), formatRupees(line.emiMicros).padStart(14), formatRupees(line.principalMicros).padStart(14), formatRupees(line.interestMicros).padStart(14), formatRupees(line.closingPrincipalMicros).padStart(14)].join('  '),
   );
@@ -42,7 +42,7 @@ export function loanAgreementText(parties: AgreementParties, terms: AcceptedTerm
     `Loan amount (sanctioned): ${formatRupees(amountMicros)}`,
     `Tenure: ${tenureMonths} months`,
     `Interest rate: ${percent(interestRateE5)} per year, fixed, on the reducing balance`,
-    `Annual percentage rate (APR): ${apr.toFixed(2)}%`,
+    `Annual percentage rate (APR): ${apr.percent}%`,
     `EMI: ${formatRupees(emiMicros)} per month, ${tenureMonths} instalments (the last one adjusted for rounding)`,
     `Total interest: ${formatRupees(interest)}`,
     `Total amount repayable: ${formatRupees(amountMicros + interest)}`,

@@ -4,7 +4,8 @@ import { loanFigures } from '../../core/loan/servicing.service';
 import { remainingOf } from '../../core/loan/allocation';
 import { rupeesText, sumMicros } from '../../core/money/money';
 import { istDate } from '../../core/shared/dates';
-import { annualPercentageRate, ocenPercent, ocenRupees } from './ocen-mappers';
+import { ocenApr, ocenPercent, ocenRupees } from './ocen-mappers';
+import { aprOfSchedule } from '../../core/kfs/apr';
 
 type Json = Record<string, unknown>;
 
@@ -158,7 +159,7 @@ export function loanTerms(loan: ServicedLoan): Json {
     netDisbursedAmount: ocenRupees(loan.disbursedMicros),
     interestType: 'FIXED',
     interestRate: ocenPercent(loan.interestRateE5),
-    annualPercentageRate: annualPercentageRate(loan.disbursedMicros, loan.emiMicros, loan.tenureMonths),
+    annualPercentageRate: ocenApr(aprOfSchedule(loan.disbursedMicros, loan.instalments)),
     totalRepayableAmount: ocenRupees(loan.sanctionedMicros + interest),
     interestAmount: ocenRupees(interest),
     tenure: { duration: loan.tenureMonths, unit: 'MONTH' },

@@ -3,6 +3,7 @@ import type { Applicant } from '../../core/approval/applicant';
 import type { Offer } from '../../core/offer/offer';
 import { buildSchedule, totalInterestMicros } from '../../core/money/emi';
 import { loanCharges } from '../../core/loan/charges';
+import { Apr, aprOfSchedule } from '../../core/kfs/apr';
 import { addMonthsClamped, istDate } from '../../core/shared/dates';
 import type { PhoneNumber } from '../../core/shared/identity';
 import type { KycState } from '../../core/kyc/kyc-state';
@@ -113,20 +114,8 @@ export const ocenRupees = (micros: bigint) => Number(micros) / 1_000_000;
 /** A rate as OCEN carries it: percent per year as a JSON number. */
 export const ocenPercent = (rateE5: number) => rateE5 / 100_000;
 
-/** The annual percentage rate (%, 2 decimals) of receiving `netMicros` and paying `emiMicros` monthly for `months`. */
-export function annualPercentageRate(netMicros: bigint, emiMicros: bigint, months: number): number {
-  const net = Number(netMicros);
-  const emi = Number(emiMicros);
-  const presentValue = (monthly: number) => (monthly === 0 ? emi * months : (emi * (1 - (1 + monthly) ** -months)) / monthly);
-  let low = 0;
-  let high = 1;
-  for (let i = 0; i < 100; i++) {
-    const mid = (low + high) / 2;
-    if (presentValue(mid) > net) low = mid;
-    else high = mid;
-  }
-  return Math.round(((low + high) / 2) * 12 * 10_000) / 100;
-}
+/** The core's APR (apr.ts: IRR on the net disbursed amount, HALF_UP to 2 decimals) as OCEN's `annualPercentageRate`: percent as a JSON number. */
+export const ocenApr = (apr: Apr) => Number(apr.percent);
 
 /** The amount we offer for a request: the request within the offer's limits, down to its step. */
 export function offeredAmountMicros(offer: Offer, requestedMicros: bigint): bigint {
@@ -180,7 +169,7 @@ export function concreteOffers(offer: Offer, requestedMicros: bigint, today: Dat
           netDisbursedAmount: ocenRupees(charges.netDisbursalMicros),
           interestType: 'FIXED',
           interestRate: ocenPercent(offer.interestRateE5),
-          annualPercentageRate: annualPercentageRate(charges.netDisbursalMicros, emi, tenure),
+          annualPercentageRate: ocenApr(aprOfSchedule(charges.netDisbursalMicros, schedule)),
           totalRepayableAmount: ocenRupees(amount + interest),
           interestAmount: ocenRupees(interest),
           tenure: { duration: tenure, unit: 'MONTH' },

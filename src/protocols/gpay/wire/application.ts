@@ -42,7 +42,8 @@ export interface SubmitApplicationRequest {
     /** The answer to a challenge initiated with submitApplicationContext: the user's e-signature. */
     challenge: Challenge;
     /**
-     * Must accept MITC and USER_DATA_SHARING_CONSENT.
+     * Must accept MITC and USER_DATA_SHARING_CONSENT, and KFS with `version` = the kfsId of a Key Fact Statement
+     * (offer/keyFactStatement) for exactly these terms, still valid.
      * @minItems 1
      */
     tncAcceptanceMetadata: TncAcceptance[];

@@ -1,6 +1,6 @@
 import {
   CalendarDate, Challenge, EmptyContext, GoogleApplicationId, Money, MoneyOut, RejectedStateContext, RequestHeader, ResponseHeader,
-  TimestampOut, UserIdentifier,
+  Tenure, TenureOut, TimestampOut, UserIdentifier,
 } from './common';
 
 export interface GeoLocation {
@@ -234,3 +234,74 @@ export interface FetchOfferResponse {
 }
 
 
+/**
+ * GetKeyFactStatement (this server's addition: the Google Pay loan-issuance spec carries no KFS): the Key Fact
+ * Statement of an amount and tenure within the application's current offer, to show the borrower before
+ * SubmitApplication. Submit then names its `kfsId` as the `version` of an accepted `KFS` entry of
+ * tncAcceptanceMetadata.
+ */
+export interface KeyFactStatementRequest {
+  requestHeader: RequestHeader;
+  data: {
+    googleApplicationId: GoogleApplicationId;
+    /**
+     * The application's current offer.
+     * @minLength 1
+     * @maxLength 100
+     */
+    offerId: string;
+    loanApplicationDetails: {
+      /** Within the offer's creditLimit, on its variation step. */
+      loanAmount: Money;
+      /** Within the offer's tenureRange, on its variation step. */
+      tenure: Tenure;
+    };
+  };
+}
+
+export interface KfsInstalmentOut {
+  /** 1-based. */
+  instalmentNumber: number;
+  /** YYYY-MM-DD, if the loan is disbursed the day the KFS was issued. */
+  dueDate: string;
+  instalmentAmount: MoneyOut;
+  principal: MoneyOut;
+  interest: MoneyOut;
+  /** Principal outstanding after this instalment. */
+  outstandingPrincipal: MoneyOut;
+}
+
+export interface KeyFactStatementResponse {
+  responseHeader: ResponseHeader;
+  data: {
+    /** Send as the `version` of the accepted `KFS` entry of SubmitApplication's tncAcceptanceMetadata. */
+    kfsId: string;
+    /** The statement as a page for the borrower (PUBLIC_BASE_URL + /borrower/kfs/{kfsId}). */
+    url: string;
+    issuedAt: TimestampOut;
+    /** Submit must name it before this instant: the end (IST) of the 3rd working day after issue. */
+    validUntil: TimestampOut;
+    lenderName: string;
+    sanctionedAmount: MoneyOut;
+    /** Sanctioned amount minus every fee and its tax. */
+    netDisbursedAmount: MoneyOut;
+    /** Annual rate × 10^5 (int64, as a string), fixed, reducing balance. */
+    interestRateE5: string;
+    tenure: TenureOut;
+    emiAmount: MoneyOut;
+    instalmentCount: number;
+    totalInterestAmount: MoneyOut;
+    applicationFees: Array<{ feeType: 'PROCESSING_FEE'; value: MoneyOut; tax: Array<{ taxType: 'GST'; amount: MoneyOut }> }>;
+    /** Sanctioned amount plus total interest: the sum of the instalments. */
+    totalAmountPayable: MoneyOut;
+    /** Annual Percentage Rate: the IRR of the instalments on the net disbursed amount × 12, percent, HALF_UP to 2 decimals ("21.60"). */
+    annualPercentageRate: string;
+    /** The same APR × 10^5 (int64, as a string), HALF_UP. */
+    annualPercentageRateE5: string;
+    /** Zero when the product has none. */
+    contingentCharges: { penalCharge: MoneyOut; bounceCharge: MoneyOut; foreclosureChargePercentageValueE5: string };
+    coolingOffPeriodDays: number;
+    grievanceRedressalOfficer: { name: string; phone: string; email: string };
+    schedule: KfsInstalmentOut[];
+  };
+}

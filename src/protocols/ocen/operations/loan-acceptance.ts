@@ -29,6 +29,8 @@ function assertOpen(application: Application, id: string): void {
  * AGREEMENT_READY once KYC is APPROVED (or the agreement was signed); otherwise ACTION_REQUIRED naming what is
  * missing (an offer to choose, KYC to complete). `baRedirectURL` is not used: the borrower accepts by OTP
  * (triggerLoanAcceptance), not on a page of ours. Refused: an application without an approved offer.
+ * Producing the agreement for chosen terms in a valid offer issues their Key Fact Statement (valid 3 working
+ * days): verifyLoanAcceptance signs only while the latest one holds for the terms (KFS_EXPIRED otherwise).
  */
 export const loanAgreement = (core: OcenCore) => defineOcenOperation<{ loanApplicationId: string }>({
   request: 'loanAcceptance/loanAgreementRequest',
@@ -37,6 +39,7 @@ export const loanAgreement = (core: OcenCore) => defineOcenOperation<{ loanAppli
   async accept({ partnerId, body }) {
     const id = loanApplicationIdOf(body);
     assertOpen(await applicationOf(core, partnerId, id), id);
+    await core.acceptance.issueKeyFacts({ partnerId, externalReference: id });
     return { subjects: [id], context: { loanApplicationId: id } };
   },
 
@@ -125,8 +128,10 @@ function otpOf(value: unknown): string | undefined {
  * the terms fixed; LOAN_AGREEMENT_COMPLETED). A wrong code is acked, counted durably (it commits on its own, a
  * duplicate of the request is not counted again) and answered INCORRECT_OTP; an unknown, expired, used or
  * exhausted session, or one of another application, INVALID_SESSION. Refused (nothing counted): no session key or
- * OTP (INVALID_REQUEST), KYC not APPROVED or an application not IN_PROGRESS (PRECONDITION_FAILED), a phone locked
- * after too many wrong codes (CHALLENGE_RATE_LIMITED, 429).
+ * OTP (INVALID_REQUEST), KYC not APPROVED or an application not IN_PROGRESS (PRECONDITION_FAILED), no Key Fact
+ * Statement issued (KFS_REQUIRED: request the loan agreement first), the latest one for other terms
+ * (KFS_TERMS_MISMATCH) or past its validity (KFS_EXPIRED), all 422; a phone locked after too many wrong codes
+ * (CHALLENGE_RATE_LIMITED, 429).
  */
 export const verifyLoanAcceptance = (core: OcenCore) => defineOcenOperation<{ loanApplicationId: string; otpSessionKey: string; status: SessionStatus }>({
   request: 'loanAcceptance/verifyLoanAcceptanceRequest',

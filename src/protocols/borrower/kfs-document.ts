@@ -1,0 +1,251 @@
+import path from 'node:path';
+import PDFDocument from 'pdfkit';
+import type { Kfs } from '../../core/kfs/kfs';
+import { formatRupees } from '../../core/money/money';
+import en from './messages/kfs.en.json';
+import hi from './messages/kfs.hi.json';
+
+/**
+ * Every text of a Key Fact Statement page or PDF, in one language. Plain strings; `coolingOffValue` holds
+ * `{days}`. The English and Hindi sets are messages/kfs.en.json and messages/kfs.hi.json (same keys).
+ */
+export interface KfsLabels {
+  title: string;
+  subtitle: string;
+  kfsId: string;
+  lender: string;
+  issuedAt: string;
+  validUntil: string;
+  loanDetails: string;
+  sanctionedAmount: string;
+  netDisbursedAmount: string;
+  interestRate: string;
+  tenure: string;
+  months: string;
+  emi: string;
+  instalmentCount: string;
+  totalInterest: string;
+  feesTitle: string;
+  processingFee: string;
+  gst: string;
+  totalFees: string;
+  totalAmountPayable: string;
+  apr: string;
+  aprNote: string;
+  contingentTitle: string;
+  penalCharge: string;
+  bounceCharge: string;
+  foreclosureCharge: string;
+  coolingOff: string;
+  coolingOffValue: string;
+  grievanceTitle: string;
+  grievanceName: string;
+  grievancePhone: string;
+  grievanceEmail: string;
+  scheduleTitle: string;
+  scheduleNote: string;
+  instalmentNo: string;
+  dueDate: string;
+  instalment: string;
+  principal: string;
+  interest: string;
+  outstanding: string;
+}
+
+/** The label sets this module ships (the page engineer merges them into the language catalogues). */
+export const KFS_LABELS: Record<'en' | 'hi', KfsLabels> = { en, hi };
+
+/** One line of the schedule, formatted. */
+export interface KfsViewInstalment {
+  no: string;
+  dueDate: string;
+  instalment: string;
+  principal: string;
+  interest: string;
+  outstanding: string;
+}
+
+/**
+ * A KFS formatted for people, shared by the HTML page and the PDF: amounts as `formatRupees` (₹, Indian digit
+ * grouping, 2 decimals), rates as "16.00%", dates in IST as DD-MM-YYYY (instants with HH:mm IST).
+ */
+export interface KfsView {
+  kfsId: string;
+  lenderName: string;
+  issuedAt: string;
+  validUntil: string;
+  sanctionedAmount: string;
+  netDisbursedAmount: string;
+  interestRate: string;
+  tenureMonths: string;
+  emi: string;
+  instalmentCount: string;
+  totalInterest: string;
+  processingFee: string;
+  gst: string;
+  /** The GST rate on the fee, "18.00%". */
+  gstRate: string;
+  totalFees: string;
+  totalAmountPayable: string;
+  apr: string;
+  penalCharge: string;
+  bounceCharge: string;
+  foreclosureCharge: string;
+  coolingOffDays: string;
+  grievanceOfficer: { name: string; phone: string; email: string };
+  schedule: KfsViewInstalment[];
+}
+
+const IST_OFFSET_MS = 330 * 60_000;
+const percentE5 = (e5: number) => `${(e5 / 100_000).toFixed(2)}%`;
+const dmy = (iso: string) => `${iso.slice(8, 10)}-${iso.slice(5, 7)}-${iso.slice(0, 4)}`;
+const istInstant = (at: Date) => {
+  const shifted = new Date(at.getTime() + IST_OFFSET_MS).toISOString();
+  return `${dmy(shifted.slice(0, 10))} ${shifted.slice(11, 16)} IST`;
+};
+
+/** The view of a KFS (see {@link KfsView}). Pure. */
+export function kfsView(kfs: Kfs): KfsView {
+  const f = kfs.figures;
+  const fee = f.fees[0];
+  return {
+    kfsId: kfs.id,
+    lenderName: kfs.lenderName,
+    issuedAt: istInstant(kfs.issuedAt),
+    validUntil: istInstant(new Date(kfs.validUntil.getTime() - 60_000)),
+    sanctionedAmount: formatRupees(f.sanctionedMicros),
+    netDisbursedAmount: formatRupees(f.netDisbursedMicros),
+    interestRate: percentE5(f.interestRateE5),
+    tenureMonths: String(f.instalmentCount),
+    emi: formatRupees(f.emiMicros),
+    instalmentCount: String(f.instalmentCount),
+    totalInterest: formatRupees(f.totalInterestMicros),
+    processingFee: formatRupees(fee?.amountMicros ?? 0n),
+    gst: formatRupees(fee?.gstMicros ?? 0n),
+    gstRate: percentE5(fee?.gstRateE5 ?? 0),
+    totalFees: formatRupees(f.totalFeesMicros),
+    totalAmountPayable: formatRupees(f.totalAmountPayableMicros),
+    apr: `${f.apr.percent}%`,
+    penalCharge: formatRupees(f.contingentCharges.penalChargeMicros),
+    bounceCharge: formatRupees(f.contingentCharges.bounceChargeMicros),
+    foreclosureCharge: percentE5(f.contingentCharges.foreclosureChargeRateE5),
+    coolingOffDays: String(kfs.coolingOffDays),
+    grievanceOfficer: { ...kfs.grievanceOfficer },
+    schedule: f.schedule.map((line) => ({
+      no: String(line.sequence),
+      dueDate: dmy(line.dueDate),
+      instalment: formatRupees(line.instalmentMicros),
+      principal: formatRupees(line.principalMicros),
+      interest: formatRupees(line.interestMicros),
+      outstanding: formatRupees(line.outstandingMicros),
+    })),
+  };
+}
+
+const FONT_DIR = path.dirname(require.resolve('@expo-google-fonts/noto-sans/package.json'));
+const DEVANAGARI_DIR = path.dirname(require.resolve('@expo-google-fonts/noto-sans-devanagari/package.json'));
+/** The embedded fonts: Noto Sans (Latin, digits, ₹) and Noto Sans Devanagari (Hindi), regular and bold. */
+export const KFS_FONTS = {
+  latin: path.join(FONT_DIR, '400Regular', 'NotoSans_400Regular.ttf'),
+  latinBold: path.join(FONT_DIR, '700Bold', 'NotoSans_700Bold.ttf'),
+  devanagari: path.join(DEVANAGARI_DIR, '400Regular', 'NotoSansDevanagari_400Regular.ttf'),
+  devanagariBold: path.join(DEVANAGARI_DIR, '700Bold', 'NotoSansDevanagari_700Bold.ttf'),
+} as const;
+
+const DEVANAGARI = /[\u0900-\u097F]/;
+
+/**
+ * The KFS as an A4 PDF (pdfkit) in the language of `labels`: the key facts, the fees, the APR, contingent
+ * charges, cooling-off period, grievance officer and the repayment schedule. Noto Sans and Noto Sans Devanagari
+ * are embedded (subset), each string set in the one that has its script, so ₹ and Hindi render anywhere.
+ * Deterministic apart from the PDF's creation date.
+ */
+export function renderKfsPdf(kfs: Kfs, labels: KfsLabels): Promise<Buffer> {
+  const view = kfsView(kfs);
+  const doc = new PDFDocument({ size: 'A4', margin: 40, info: { Title: `${labels.title} ${view.kfsId}`, Author: view.lenderName } });
+  doc.registerFont('latin', KFS_FONTS.latin);
+  doc.registerFont('latin-bold', KFS_FONTS.latinBold);
+  doc.registerFont('deva', KFS_FONTS.devanagari);
+  doc.registerFont('deva-bold', KFS_FONTS.devanagariBold);
+  const chunks: Buffer[] = [];
+  const done = new Promise<Buffer>((resolve, reject) => {
+    doc.on('data', (chunk: Buffer) => chunks.push(chunk));
+    doc.on('end', () => resolve(Buffer.concat(chunks)));
+    doc.on('error', reject);
+  });
+
+  const font = (text: string, bold = false) => doc.font(`${DEVANAGARI.test(text) ? 'deva' : 'latin'}${bold ? '-bold' : ''}`);
+  const left = doc.page.margins.left;
+  const width = doc.page.width - left - doc.page.margins.right;
+  const heading = (text: string) => {
+    doc.moveDown(0.6);
+    font(text, true).fontSize(12).text(text, left, doc.y, { width });
+    doc.moveDown(0.2);
+  };
+  const row = (label: string, value: string) => {
+    const y = doc.y;
+    font(label).fontSize(9.5).text(label, left, y, { width: width * 0.55 });
+    const afterLabel = doc.y;
+    font(value).fontSize(9.5).text(value, left + width * 0.57, y, { width: width * 0.43 });
+    doc.y = Math.max(afterLabel, doc.y) + 2;
+  };
+
+  font(labels.title, true).fontSize(16).text(labels.title, left, doc.y, { width });
+  font(labels.subtitle).fontSize(8.5).text(labels.subtitle, { width });
+  doc.moveDown(0.4);
+  row(labels.kfsId, view.kfsId);
+  row(labels.lender, view.lenderName);
+  row(labels.issuedAt, view.issuedAt);
+  row(labels.validUntil, view.validUntil);
+
+  heading(labels.loanDetails);
+  row(labels.sanctionedAmount, view.sanctionedAmount);
+  row(labels.tenure, `${view.tenureMonths} ${labels.months}`);
+  row(labels.interestRate, view.interestRate);
+  row(labels.emi, view.emi);
+  row(labels.instalmentCount, view.instalmentCount);
+  row(labels.totalInterest, view.totalInterest);
+
+  heading(labels.feesTitle);
+  row(labels.processingFee, view.processingFee);
+  row(`${labels.gst} (${view.gstRate})`, view.gst);
+  row(labels.totalFees, view.totalFees);
+  row(labels.netDisbursedAmount, view.netDisbursedAmount);
+  row(labels.totalAmountPayable, view.totalAmountPayable);
+  row(labels.apr, view.apr);
+  font(labels.aprNote).fontSize(8).text(labels.aprNote, left, doc.y, { width });
+
+  heading(labels.contingentTitle);
+  row(labels.penalCharge, view.penalCharge);
+  row(labels.bounceCharge, view.bounceCharge);
+  row(labels.foreclosureCharge, view.foreclosureCharge);
+  row(labels.coolingOff, labels.coolingOffValue.replace('{days}', view.coolingOffDays));
+
+  heading(labels.grievanceTitle);
+  row(labels.grievanceName, view.grievanceOfficer.name);
+  row(labels.grievancePhone, view.grievanceOfficer.phone);
+  row(labels.grievanceEmail, view.grievanceOfficer.email);
+
+  heading(labels.scheduleTitle);
+  font(labels.scheduleNote).fontSize(8).text(labels.scheduleNote, left, doc.y, { width });
+  doc.moveDown(0.3);
+  const columns = [labels.instalmentNo, labels.dueDate, labels.instalment, labels.principal, labels.interest, labels.outstanding];
+  const widths = [0.08, 0.16, 0.19, 0.19, 0.19, 0.19].map((share) => share * width);
+  const line = (cells: string[], bold = false) => {
+    if (doc.y > doc.page.height - doc.page.margins.bottom - 20) doc.addPage();
+    const y = doc.y;
+    let x = left;
+    let bottom = y;
+    cells.forEach((cell, i) => {
+      font(cell, bold).fontSize(8.5).text(cell, x, y, { width: widths[i] - 4, align: i < 2 ? 'left' : 'right' });
+      bottom = Math.max(bottom, doc.y);
+      x += widths[i];
+    });
+    doc.y = bottom + 1;
+  };
+  line(columns, true);
+  for (const item of view.schedule) line([item.no, item.dueDate, item.instalment, item.principal, item.interest, item.outstanding]);
+
+  doc.end();
+  return done;
+}
