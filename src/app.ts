@@ -16,6 +16,7 @@ import type { Services } from './container';
 import { borrowerRouter } from './protocols/borrower/borrower-router';
 import { incomeVerificationPage } from './protocols/borrower/income-verification-page';
 import { kycPage } from './protocols/borrower/kyc-page';
+import { kfsPage } from './protocols/borrower/kfs-page';
 import { repaymentSetupPage } from './protocols/borrower/repayment-setup-page';
 
 const TRACE_ID = /^[A-Za-z0-9-]{8,64}$/;
@@ -93,7 +94,7 @@ export function createApp(services: Services): express.Express {
   }
   app.use('/public', express.static(path.join(projectRoot(), 'public')));
 
-  app.use('/borrower', borrowerRouter(services, [kycPage, repaymentSetupPage, incomeVerificationPage]));
+  app.use('/borrower', borrowerRouter(services, [kycPage, repaymentSetupPage, incomeVerificationPage, kfsPage]));
 
   const base = config.basePath || '';
   // First: the OCEN surface reads its own raw bodies (the others parse JSON for every path they see).

@@ -2,8 +2,6 @@ import { inflateSync } from 'node:zlib';
 import { kfsFigures, Kfs } from '../../src/core/kfs/kfs';
 import { KFS_LABELS, KfsLabels, kfsView, renderKfsPdf } from '../../src/protocols/borrower/kfs-document';
 import type { Offer } from '../../src/core/offer/offer';
-import en from '../../src/protocols/borrower/messages/kfs.en.json';
-import hi from '../../src/protocols/borrower/messages/kfs.hi.json';
 
 const offer = { interestRateE5: 1_600_000, processingFeeRateE5: 200_000, processingFeeMinMicros: 500_000_000n, gstRateE5: 1_800_000 } as Offer;
 const kfs: Kfs = {
@@ -78,7 +76,9 @@ const squash = (s: string) => s.replace(/\s+/g, '');
 
 describe('the KFS labels', () => {
   it('in English and Hindi have exactly the keys of KfsLabels, none empty', () => {
+    const { en, hi } = KFS_LABELS;
     const keys = Object.keys(en).sort();
+    expect(keys).toContain('coolingOffValue');
     expect(Object.keys(hi).sort()).toEqual(keys);
     for (const set of [en, hi] as KfsLabels[]) for (const value of Object.values(set)) expect(value.trim()).not.toBe('');
     expect(hi.coolingOffValue).toContain('{days}');

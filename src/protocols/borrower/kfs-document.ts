@@ -2,12 +2,12 @@ import path from 'node:path';
 import PDFDocument from 'pdfkit';
 import type { Kfs } from '../../core/kfs/kfs';
 import { formatRupees } from '../../core/money/money';
-import en from './messages/kfs.en.json';
-import hi from './messages/kfs.hi.json';
+import en from './messages/en.json';
+import hi from './messages/hi.json';
 
 /**
  * Every text of a Key Fact Statement page or PDF, in one language. Plain strings; `coolingOffValue` holds
- * `{days}`. The English and Hindi sets are messages/kfs.en.json and messages/kfs.hi.json (same keys).
+ * `{days}`. They are the `kfs.*` messages of the language catalogues (messages/en.json, messages/hi.json).
  */
 export interface KfsLabels {
   title: string;
@@ -52,8 +52,13 @@ export interface KfsLabels {
   outstanding: string;
 }
 
-/** The label sets this module ships (the page engineer merges them into the language catalogues). */
-export const KFS_LABELS: Record<'en' | 'hi', KfsLabels> = { en, hi };
+/** The `kfs.*` messages of a catalogue, without their prefix. */
+function kfsLabelsOf(catalogue: Record<string, string>): KfsLabels {
+  return Object.fromEntries(Object.entries(catalogue).filter(([key]) => key.startsWith('kfs.')).map(([key, text]) => [key.slice('kfs.'.length), text])) as unknown as KfsLabels;
+}
+
+/** The KFS's texts in each language of the borrower pages. */
+export const KFS_LABELS: Record<'en' | 'hi', KfsLabels> = { en: kfsLabelsOf(en), hi: kfsLabelsOf(hi) };
 
 /** One line of the schedule, formatted. */
 export interface KfsViewInstalment {
