@@ -1,20 +1,13 @@
 import type { Browser } from 'playwright-core';
 import { TestApp, startTestApp } from '../support/test-app';
 import { PATHS, applyAndDecide } from '../support/journey';
-import { DESKTOP, PHONE, inspectPage, launchChromium, listen, phonePage } from '../support/browser';
+import { DESKTOP, PHONE, inspectPage, browserSuite, phonePage } from '../support/browser';
 
 let t: TestApp;
 let browser: Browser;
 let server: { origin: string; close(): Promise<void> };
-beforeAll(async () => {
-  t = await startTestApp();
-  server = await listen(t);
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  await t?.stop();
+browserSuite(() => startTestApp(), (app) => app, (suite) => {
+  ({ world: t, browser, server } = suite);
 });
 
 /** The link the aggregator opens: getAuthToken's redirectionUrl (on this test server) + `#authToken=…`. */

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { TestApp, eventually, startTestApp } from '../support/test-app';
 import { PATHS, applyAndDecide, approvalStatus, panWith } from '../support/journey';
-import { DESKTOP, bytesOnLoad, inspectPage, launchChromium, listen, phonePage, slow3g } from '../support/browser';
+import { DESKTOP, bytesOnLoad, inspectPage, browserSuite, phonePage, slow3g } from '../support/browser';
 
 let t: TestApp;
 let browser: Browser;
@@ -12,20 +12,15 @@ let server: { origin: string; close(): Promise<void> };
 const files = fs.mkdtempSync(path.join(os.tmpdir(), 'income-page-'));
 const RETURN = 'https://partner.example';
 
-beforeAll(async () => {
-  t = await startTestApp();
-  server = await listen(t);
-  browser = await launchChromium();
+browserSuite(() => startTestApp(), (app) => app, (suite) => {
+  ({ world: t, browser, server } = suite);
+});
+beforeAll(() => {
   fs.writeFileSync(path.join(files, 'statement.pdf'), Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n'));
   fs.writeFileSync(path.join(files, 'renamed.pdf'), Buffer.concat([Buffer.from('MZ\x90\x00\x03\x00\x00\x00', 'latin1'), Buffer.alloc(512, 0x41)]));
   const big = Buffer.alloc(20 * 1024 * 1024, 0x20);
   big.write('%PDF-1.4\n');
   fs.writeFileSync(path.join(files, 'huge.pdf'), big);
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  await t?.stop();
 });
 
 /** A thin-file application (persona 9002) waiting in INCOME_VERIFICATION, and the page link getAuthToken gives for it. */

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { TestApp, eventually, startTestApp } from '../support/test-app';
 import { PATHS, applicationStatus, applyAndDecide, panWith } from '../support/journey';
-import { DESKTOP, inspectPage, launchChromium, listen, phonePage } from '../support/browser';
+import { DESKTOP, inspectPage, browserSuite, phonePage } from '../support/browser';
 
 let t: TestApp;
 let browser: Browser;
@@ -13,17 +13,12 @@ const files = fs.mkdtempSync(path.join(os.tmpdir(), 'kyc-page-'));
 const RETURN = 'https://partner.example';
 const DOB = '1990-05-15';
 
-beforeAll(async () => {
-  t = await startTestApp();
-  server = await listen(t);
-  browser = await launchChromium();
+browserSuite(() => startTestApp(), (app) => app, (suite) => {
+  ({ world: t, browser, server } = suite);
+});
+beforeAll(() => {
   fs.writeFileSync(path.join(files, 'passport.png'), Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(2048, 7)]));
   fs.writeFileSync(path.join(files, 'passport.pdf'), Buffer.concat([Buffer.from('MZ\x90\x00', 'latin1'), Buffer.alloc(2048, 0x41)]));
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  await t?.stop();
 });
 
 /** An approved application with its KYC journey initiated (CKYC among the methods when `withCkyc`). */

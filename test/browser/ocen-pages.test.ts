@@ -9,7 +9,7 @@ import { OcenLenderHarness, ocenLoanApplication, startOcenLender } from '../supp
 import { grantedApplication } from '../support/ocen-loan-fixtures';
 import { eventually } from '../support/test-app';
 import { newPhone } from '../support/journey';
-import { inspectPage, launchChromium, listen, phonePage } from '../support/browser';
+import { inspectPage, browserSuite, phonePage } from '../support/browser';
 
 const AGENT = 'la-pages';
 const RETURN = 'https://la.example';
@@ -17,15 +17,8 @@ let world: OcenLenderHarness;
 let browser: Browser;
 let server: { origin: string; close(): Promise<void> };
 
-beforeAll(async () => {
-  world = await startOcenLender([AGENT]);
-  server = await listen(world.app);
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  await world?.stop();
+browserSuite(() => startOcenLender([AGENT]), (harness) => harness.app, (suite) => {
+  ({ world, browser, server } = suite);
 });
 
 async function call(operation: string, members: Record<string, unknown>): Promise<Record<string, any>> {

@@ -1,22 +1,15 @@
 import type { Browser, Page } from 'playwright-core';
 import { TestApp, eventually, startTestApp } from '../support/test-app';
 import { PATHS, applicationStatus, applyAndDecide } from '../support/journey';
-import { DESKTOP, inspectPage, launchChromium, listen, phonePage } from '../support/browser';
+import { DESKTOP, inspectPage, browserSuite, phonePage } from '../support/browser';
 
 let t: TestApp;
 let browser: Browser;
 let server: { origin: string; close(): Promise<void> };
 const RETURN = 'https://partner.example';
 
-beforeAll(async () => {
-  t = await startTestApp();
-  server = await listen(t);
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  await t?.stop();
+browserSuite(() => startTestApp(), (app) => app, (suite) => {
+  ({ world: t, browser, server } = suite);
 });
 
 /** An approved application whose repayment setup was initiated (mandate PENDING), with initiateRepaymentSetup's answer. */

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
-import { Client } from 'pg';
 import { TestApp, eventually, newRequestId, startTestApp } from '../support/test-app';
+import { everyColumn } from '../support/databases';
 import { PATHS, applicationStatus, approvalStatus, approveUserData, challenge, newApplicationId, newPhone, panWith, submitData } from '../support/journey';
 
 const logLines: string[] = [];
@@ -43,28 +43,6 @@ class Secrets {
 
   in(text: string): string[] {
     return [...this.all].filter(([value]) => text.includes(value)).map(([, what]) => what);
-  }
-}
-
-/** Every column of every table, each value cast to text: `table.column → values`. */
-async function everyColumn(databaseUrl: string): Promise<Map<string, string[]>> {
-  const client = new Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
-    const { rows: columns } = await client.query<{ table_name: string; column_name: string; data_type: string }>(
-      `SELECT c.table_name, c.column_name, c.data_type FROM information_schema.columns c
-       JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name
-       WHERE c.table_schema = 'public' AND t.table_type = 'BASE TABLE' ORDER BY c.table_name, c.ordinal_position`,
-    );
-    const found = new Map<string, string[]>();
-    for (const { table_name, column_name, data_type } of columns) {
-      const asText = data_type === 'bytea' ? `encode("${column_name}", 'escape')` : `"${column_name}"::text`;
-      const { rows } = await client.query<{ v: string | null }>(`SELECT ${asText} AS v FROM "${table_name}"`);
-      found.set(`${table_name}.${column_name}`, rows.map((row) => row.v).filter((v): v is string => v !== null));
-    }
-    return found;
-  } finally {
-    await client.end();
   }
 }
 

@@ -2,11 +2,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import { Client } from 'pg';
 import { AppErrorCode } from '../../src/core/errors';
 import { MAX_KYC_DOCUMENT_BYTES } from '../../src/core/kyc/kyc-page';
 import { SANDBOX_AADHAAR_OTP, SandboxAadhaarEkyc } from '../../src/adapters/sandbox/sandbox-aadhaar-ekyc';
 import { TestApp, eventually, startTestApp } from '../support/test-app';
+import { everyColumn } from '../support/databases';
 import { PATHS, applicationStatus, applyAndDecide, panWith } from '../support/journey';
 
 /**
@@ -84,24 +84,10 @@ async function codeOf(promise: Promise<unknown>): Promise<{ code?: string; field
   throw new Error('expected a refusal');
 }
 
-/** Every column of every table, as text. */
+/** Every column of every table, as text (`table.column=value`). */
 async function everyValue(): Promise<string[]> {
-  const client = new Client({ connectionString: t.services.config.databaseUrl });
-  await client.connect();
-  try {
-    const { rows: columns } = await client.query<{ table_name: string; column_name: string }>(
-      `SELECT c.table_name, c.column_name FROM information_schema.columns c JOIN information_schema.tables tb ON tb.table_schema = c.table_schema AND tb.table_name = c.table_name
-       WHERE c.table_schema = 'public' AND tb.table_type = 'BASE TABLE'`,
-    );
-    const values: string[] = [];
-    for (const { table_name, column_name } of columns) {
-      const { rows } = await client.query<{ v: string | null }>(`SELECT "${column_name}"::text AS v FROM "${table_name}"`);
-      for (const row of rows) if (row.v !== null) values.push(`${table_name}.${column_name}=${row.v}`);
-    }
-    return values;
-  } finally {
-    await client.end();
-  }
+  const columns = await everyColumn(t.services.config.databaseUrl);
+  return [...columns].flatMap(([column, values]) => values.map((v) => `${column}=${v}`));
 }
 
 describe('the KYC link token', () => {

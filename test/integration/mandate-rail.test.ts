@@ -4,11 +4,11 @@
  * with its penny-drop name check, declines and retries, a lost answer, and nothing of the payer in clear at rest.
  * Real PostgreSQL, Redis and worker; the sandbox mandate rail (src/adapters/sandbox/sandbox-mandate-rail.ts).
  */
-import { Client } from 'pg';
 import { AppError, AppErrorCode } from '../../src/core/errors';
 import { MandatePayerInput } from '../../src/core/mandate/mandate-payer';
 import { MANDATE_RESEND_AFTER_MS } from '../../src/core/mandate/mandate.service';
 import { TestApp, eventually, startTestApp } from '../support/test-app';
+import { everyColumn } from '../support/databases';
 import { PATHS, applicationStatus, applyAndDecide } from '../support/journey';
 
 let t: TestApp;
@@ -318,24 +318,10 @@ describe('at rest', () => {
     await t.services.mandates.authorise(enach.applicationId, { method: 'ENACH', accountNumber, ifsc: 'HDFC0001234' });
     expect((await authorisationsOf(enach.mandateId))[0].maskedPayer).toBe('XXXXXXXXXXX0123');
 
-    const client = new Client({ connectionString: t.services.config.databaseUrl });
-    await client.connect();
-    try {
-      const { rows: columns } = await client.query<{ table_name: string; column_name: string }>(
-        `SELECT c.table_name, c.column_name FROM information_schema.columns c JOIN information_schema.tables x ON x.table_schema = c.table_schema AND x.table_name = c.table_name
-         WHERE c.table_schema = 'public' AND x.table_type = 'BASE TABLE'`,
-      );
-      const found: string[] = [];
-      for (const { table_name, column_name } of columns) {
-        const { rows } = await client.query<{ n: number }>(
-          `SELECT count(*)::int AS n FROM "${table_name}" WHERE "${column_name}"::text ILIKE $1 OR "${column_name}"::text LIKE $2 OR "${column_name}"::text ILIKE $3`,
-          [`%${vpa}%`, `%${accountNumber}%`, '%priya.unique42%'],
-        );
-        if (rows[0].n > 0) found.push(`${table_name}.${column_name}`);
-      }
-      expect(found).toEqual([]);
-    } finally {
-      await client.end();
-    }
+    const needles = [vpa.toLowerCase(), accountNumber, 'priya.unique42'];
+    const found = [...(await everyColumn(t.services.config.databaseUrl))]
+      .filter(([, values]) => values.some((v) => needles.some((needle) => v.toLowerCase().includes(needle))))
+      .map(([column]) => column);
+    expect(found).toEqual([]);
   });
 });

@@ -93,3 +93,30 @@ export async function slow3g(page: Page): Promise<void> {
   const client = await page.context().newCDPSession(page);
   await client.send('Network.emulateNetworkConditions', { offline: false, latency: 400, downloadThroughput: (400 * 1024) / 8, uploadThroughput: (400 * 1024) / 8 });
 }
+
+export interface BrowserSuite<W> {
+  world: W;
+  browser: Browser;
+  server: { origin: string; close(): Promise<void> };
+}
+
+/**
+ * A browser test file's world: `start` brings up the server (a test app, or an OCEN harness), which listens on a
+ * loopback port, and Chromium is launched; `ready` receives them once up (assign them to the file's variables).
+ * All of it is stopped after the file's tests.
+ */
+export function browserSuite<W extends { stop(): Promise<void> }>(start: () => Promise<W>, appOf: (world: W) => TestApp, ready: (suite: BrowserSuite<W>) => void): void {
+  let suite: Partial<BrowserSuite<W>> = {};
+  beforeAll(async () => {
+    const world = await start();
+    suite = { world };
+    suite.server = await listen(appOf(world));
+    suite.browser = await launchChromium();
+    ready(suite as BrowserSuite<W>);
+  });
+  afterAll(async () => {
+    await suite.browser?.close();
+    await suite.server?.close();
+    await suite.world?.stop();
+  });
+}

@@ -88,20 +88,11 @@ export class AuthTokenService {
     return { url: `${issued.redirectionUrl}#authToken=${issued.authToken}`, expiresAt: issued.expiresAt };
   }
 
-  /** Verifies a token presented by the borrower's browser: signature, issuer, audience, expiry and step. */
+  /** Verifies a token for one step: signature, issuer, audience, expiry and step (PRECONDITION_FAILED otherwise). */
   async verify(token: string, expected: AuthTokenContext): Promise<AuthTokenClaims> {
-    try {
-      const { payload } = await jwtVerify(token, this.verificationKey, {
-        issuer: ISSUER,
-        audience: AUDIENCE,
-        algorithms: ['ES256'],
-        currentDate: this.clock.now(),
-      });
-      if (payload.ctx !== expected || typeof payload.sub !== 'string') throw new Error('wrong context');
-      return { applicationId: payload.sub, context: expected, returnUrl: typeof payload.ret === 'string' ? payload.ret : undefined };
-    } catch {
-      throw new AppError(AppErrorCode.PRECONDITION_FAILED, 'The auth token is invalid, expired or for another step');
-    }
+    const claims = await this.readForPage(token).catch(() => undefined);
+    if (!claims || claims.context !== expected) throw new AppError(AppErrorCode.PRECONDITION_FAILED, 'The auth token is invalid, expired or for another step');
+    return { applicationId: claims.applicationId, context: claims.context, returnUrl: claims.returnUrl };
   }
 
   /**
