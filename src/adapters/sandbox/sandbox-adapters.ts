@@ -112,16 +112,9 @@ export class SandboxRail implements DisbursementRail {
       order.beneficiaryPanLast4 === '9005' || account?.endsWith('9005')
         ? { status: 'FAILED', reason: 'beneficiary account is closed' }
         : { status: 'SUCCEEDED', utr: createHash('sha256').update(order.reference).digest('hex').slice(0, 16).toUpperCase() };
-    const key = this.key(order.reference);
-    const replies = await this.redis
-      .multi()
-      .hincrby(key, 'calls', 1)
-      .hsetnx(key, 'answer', JSON.stringify(answer))
-      .hget(key, 'answer')
-      .expire(key, SandboxRail.TTL_SECONDS)
-      .exec();
+    const kept = await keepFirstAnswer(this.redis, this.key(order.reference), answer, SandboxRail.TTL_SECONDS);
     if (this.answerDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.answerDelayMs));
-    return JSON.parse(String(replies![2][1])) as RailAnswer;
+    return kept;
   }
 
   async status(reference: string): Promise<RailAnswer | null> {
@@ -155,4 +148,19 @@ export class SandboxCollector implements RepaymentCollector {
   account(): CollectionAccount {
     return { ifsc: 'SBOX0000001', maskedAccountNumber: 'XXXXXXXX4321', holderName: `${this.lenderName} loan collections`, vpa: 'loan.collections@sandbox' };
   }
+}
+
+/**
+ * A sandbox outside service's idempotency, shared by every process: counts a call under `key` and keeps the first
+ * answer given for it (for `ttlSeconds`); answers the kept one, so a retried reference gets what it got first.
+ */
+export async function keepFirstAnswer<A>(redis: Redis, key: string, answer: A, ttlSeconds: number): Promise<A> {
+  const replies = await redis
+    .multi()
+    .hincrby(key, 'calls', 1)
+    .hsetnx(key, 'answer', JSON.stringify(answer))
+    .hget(key, 'answer')
+    .expire(key, ttlSeconds)
+    .exec();
+  return JSON.parse(String(replies![2][1])) as A;
 }

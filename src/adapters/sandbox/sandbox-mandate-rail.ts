@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { keepFirstAnswer } from './sandbox-adapters';
 import { Redis } from 'ioredis';
 import { assertOutsideTransaction } from '../../lib/db/database';
 import { AccountCheck, AccountCheckAnswer, MandateOrder, MandateRail, MandateRailAnswer } from '../../core/mandate/mandate-rail';
@@ -64,15 +65,8 @@ export class SandboxMandateRail implements MandateRail {
   }
 
   /** Counts the call and keeps the first answer to the reference; answers the kept one. */
-  private async keep<A>(key: string, answer: A): Promise<A> {
-    const replies = await this.redis
-      .multi()
-      .hincrby(key, 'calls', 1)
-      .hsetnx(key, 'answer', JSON.stringify(answer))
-      .hget(key, 'answer')
-      .expire(key, SandboxMandateRail.TTL_SECONDS)
-      .exec();
-    return JSON.parse(String(replies![2][1])) as A;
+  private keep<A>(key: string, answer: A): Promise<A> {
+    return keepFirstAnswer(this.redis, key, answer, SandboxMandateRail.TTL_SECONDS);
   }
 
   private key(kind: 'check' | 'mandate', reference: string): string {
