@@ -1,7 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { TestApp, startTestApp } from '../support/test-app';
 import { applyAndDecide, keyFactStatement } from '../support/journey';
-import { DESKTOP, PHONE, inspectPage, browserSuite } from '../support/browser';
+import { DESKTOP, PHONE, browserSuite, bytesOnLoad, inspectPage, slow3g } from '../support/browser';
 
 let t: TestApp;
 let browser: Browser;
@@ -37,6 +37,17 @@ describe('Key Fact Statement page', () => {
         await context.close();
       }
     }
+  });
+
+  it('then the page, the largest of the borrower pages, is under 100 KB over the wire and loads on slow 3G', async () => {
+    const { kfsId } = await issuedKfs();
+    const context = await browser.newContext({ viewport: PHONE });
+    const page = await context.newPage();
+    await slow3g(page);
+    const bytes = await bytesOnLoad(page, `${server.origin}/borrower/kfs/${kfsId}?lang=hi`);
+    expect(bytes).toBeGreaterThan(1_000);
+    expect(bytes).toBeLessThan(100 * 1024);
+    await context.close();
   });
 
   it('when the PDF is asked for by its .pdf address or by Accept, then it is a PDF with the fonts embedded', async () => {

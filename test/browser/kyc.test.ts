@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { TestApp, eventually, startTestApp } from '../support/test-app';
 import { PATHS, applicationStatus, applyAndDecide, panWith } from '../support/journey';
-import { DESKTOP, inspectPage, browserSuite, phonePage } from '../support/browser';
+import { DESKTOP, browserSuite, bytesOnLoad, inspectPage, phonePage } from '../support/browser';
 
 let t: TestApp;
 let browser: Browser;
@@ -147,6 +147,7 @@ describe('KYC page, in Chromium', () => {
         expect(await page.getAttribute('html', 'lang')).toBe('hi');
         const report = await inspectPage(page, name);
         expect([name, report.violations]).toEqual([name, []]);
+        if (viewport === DESKTOP) expect([name, (await bytesOnLoad(page, `${server.origin}${url}`)) < 100 * 1024]).toEqual([name, true]);
         expect([name, report.horizontalScroll]).toEqual([name, false]);
       }
     }
