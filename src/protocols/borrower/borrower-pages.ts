@@ -3,7 +3,7 @@ import multer from 'multer';
 import { parse as parseCookies, serialize as serializeCookie } from 'cookie';
 import { Logger } from 'pino';
 import { AppError, AppErrorCode } from '../../core/errors';
-import { BorrowerSessionService } from '../../core/borrower-session/borrower-session.service';
+import { BorrowerSessionService, PAGE_SESSION_TTL_MS } from '../../core/borrower-session/borrower-session.service';
 import { BorrowerStep, PageSession } from '../../core/borrower-session/borrower-session';
 import { currentTraceId } from '../../lib/trace';
 import { isDependencyUnavailable } from '../../lib/unavailable';
@@ -128,7 +128,7 @@ export class BorrowerPages {
         httpOnly: true,
         sameSite: 'lax',
         secure: this.secureCookies,
-        maxAge: Math.floor((opened.expiresAt.getTime() - Date.now()) / 1000),
+        maxAge: PAGE_SESSION_TTL_MS / 1000,
       }));
       res.redirect(303, STEP_PATH[step as BorrowerStep]);
     } catch (err) {
