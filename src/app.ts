@@ -21,6 +21,29 @@ import { repaymentSetupPage } from './protocols/borrower/repayment-setup-page';
 
 const TRACE_ID = /^[A-Za-z0-9-]{8,64}$/;
 
+/** The surface a path belongs to (after BASE_PATH), for the metrics' `surface` label. */
+export function surfaceOf(path: string, basePath: string): 'gpay' | 'ocen' | 'sandbox' | 'borrower' | 'other' {
+  if (path === '/borrower' || path.startsWith('/borrower/')) return 'borrower';
+  const rest = basePath && path.startsWith(basePath) ? path.slice(basePath.length) : path;
+  if (rest.startsWith('/v1/')) return 'gpay';
+  if (rest.startsWith('/v4.0.0alpha/')) return 'ocen';
+  if (rest.startsWith('/sandbox/')) return 'sandbox';
+  return 'other';
+}
+
+/**
+ * The labels of an answered request, each from a bounded set: the operation is the one the surface named
+ * (`res.locals.operation`) or the matched route's pattern (never the raw path, which holds ids), else
+ * `unmatched`; the partner is the one the surface resolved (so known), else `unknown`.
+ */
+function requestLabels(req: express.Request, res: express.Response, basePath: string) {
+  const route = (req as { route?: { path?: unknown } }).route;
+  const named = typeof res.locals.operation === 'string' ? res.locals.operation : undefined;
+  const operation = named ?? (route && typeof route.path === 'string' ? `${req.method} ${route.path}` : 'unmatched');
+  const partner = (res.locals.partner as { id?: string } | undefined)?.id ?? (typeof res.locals.metricsPartner === 'string' ? res.locals.metricsPartner : 'unknown');
+  return { surface: surfaceOf(req.originalUrl.split('?')[0], basePath), operation, partner, status: res.statusCode };
+}
+
 /** The HTTP application: one router per surface (Google Pay-style API, sandbox), health, OpenAPI and Swagger UI. */
 export function createApp(services: Services): express.Express {
   const { config, logger } = services;
@@ -44,6 +67,7 @@ export function createApp(services: Services): express.Express {
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       logRequest({ traceId, method: req.method, path: req.baseUrl + req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10 });
+      services.metrics.httpRequest(requestLabels(req, res, config.basePath), ms / 1000);
     });
     withTrace(traceId, next);
   });

@@ -12,6 +12,8 @@ import { JobStoreRepository } from './lib/jobs/job-store.repository';
 import { JobRegistry, JobWorker, OutboxRelay, createQueue, throttledWarn } from './lib/jobs/queue';
 import { Periodic, pruneExpired } from './lib/jobs/housekeeping';
 import { Idempotency } from './lib/idempotency/idempotency';
+import { measuredPort } from './lib/metrics/metrics';
+import { PrometheusMetrics } from './lib/metrics/prometheus';
 import { IdempotencyRepository } from './lib/idempotency/idempotency.repository';
 import { SandboxBureau, SandboxCkycRegistry, SandboxCollector, SandboxRail, SandboxSmsOutbox } from './adapters/sandbox/sandbox-adapters';
 import { SANDBOX_GPAY_PARTNER_ID, SANDBOX_PARTNERS } from './adapters/sandbox/sandbox-partners';
@@ -95,6 +97,8 @@ export interface Services {
   /** Seals and opens data at rest with the data key (AES-256-GCM). */
   sealer: Sealer;
   limiter: RateLimiter;
+  /** The process's metrics (one prom-client registry), served apart from the API by MetricsServer on METRICS_PORT. */
+  metrics: PrometheusMetrics;
   transitions: TransitionWriter;
   outbox: Outbox;
   jobStore: JobStoreRepository;
@@ -139,12 +143,22 @@ export interface Services {
 }
 
 export function buildServices(config: Config, logger: Logger, clock: Clock = systemClock): Services {
+  const metrics = new PrometheusMetrics();
   const db = new Database(config.databaseUrl, {
     poolSize: config.databasePoolSize,
     connectTimeoutMs: config.timeouts.databaseConnectMs,
     queryTimeoutMs: config.timeouts.databaseQueryMs,
     claimConnections: config.worker.concurrency + 2,
+    onPoolWait: (pool, seconds) => metrics.databasePoolWait(pool, seconds),
   });
+  metrics.gaugeOnScrape('db_pool_clients', 'Database pool clients right now, by pool and state (total, idle, waiting)', ['pool', 'state'], async () =>
+    db.poolStats().flatMap(({ pool, total, idle, waiting }) => [
+      { labels: { pool, state: 'total' }, value: total },
+      { labels: { pool, state: 'idle' }, value: idle },
+      { labels: { pool, state: 'waiting' }, value: waiting },
+    ]));
+  // Every port of the core to the outside world is measured: calls by port, method and outcome, with duration.
+  const measured = <T extends object>(port: string, adapter: T): T => measuredPort(port, adapter, metrics);
   const redis = requestPathRedis(config, logger);
   const keys = loadKeyRing(config.keysDir, config.appEnv !== 'production');
   const sealer = new Sealer(keys.dataKeys);
@@ -162,23 +176,23 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
   const loanRepository = new LoanRepository(db);
 
   const sandboxSms = config.sandbox ? new SandboxSmsOutbox(redis, config.queuePrefix) : undefined;
-  const sms = sandboxSms ?? (config.sms.gatewayUrl ? new HttpSmsSender(config.sms.gatewayUrl, config.sms.gatewayToken) : unconfigured.sms);
-  const bureau = config.sandbox ? new SandboxBureau() : unconfigured.bureau;
-  const ckycRegistry = config.sandbox ? new SandboxCkycRegistry() : unconfigured.ckyc;
+  const sms = measured('sms', sandboxSms ?? (config.sms.gatewayUrl ? new HttpSmsSender(config.sms.gatewayUrl, config.sms.gatewayToken) : unconfigured.sms));
+  const bureau = measured('bureau', config.sandbox ? new SandboxBureau() : unconfigured.bureau);
+  const ckycRegistry = measured('ckyc', config.sandbox ? new SandboxCkycRegistry() : unconfigured.ckyc);
   const sandboxRail = config.sandbox ? new SandboxRail(redis, config.queuePrefix, config.sandboxRailDelayMs) : undefined;
-  const rail = sandboxRail ?? unconfigured.rail;
+  const rail = measured('rail', sandboxRail ?? unconfigured.rail);
   const sandboxAa = config.sandbox ? new SandboxAccountAggregator(redis, config.queuePrefix, config.publicBaseUrl) : undefined;
-  const accountAggregator = sandboxAa ?? unconfigured.accountAggregator;
-  const documentVerifier = config.sandbox ? new SandboxDocumentVerifier() : unconfigured.documentVerifier;
+  const accountAggregator = measured('account_aggregator', sandboxAa ?? unconfigured.accountAggregator);
+  const documentVerifier = measured('document_verifier', config.sandbox ? new SandboxDocumentVerifier() : unconfigured.documentVerifier);
   // The sandbox e-KYC answers the applicant's own name (so the mandate's name match passes), read through the KYC service.
   const sandboxKyc: { service?: KycService } = {};
-  const aadhaar = config.sandbox ? new SandboxAadhaarEkyc(async (attemptId) => (sandboxKyc.service ? sandboxKyc.service.applicantNameOfAadhaarAttempt(attemptId) : null)) : unconfigured.aadhaar;
-  const documents = new LocalDocumentStore(config.documentsDir, sealer);
+  const aadhaar = measured('aadhaar_ekyc', config.sandbox ? new SandboxAadhaarEkyc(async (attemptId) => (sandboxKyc.service ? sandboxKyc.service.applicantNameOfAadhaarAttempt(attemptId) : null)) : unconfigured.aadhaar);
+  const documents = measured('document_store', new LocalDocumentStore(config.documentsDir, sealer));
 
-  const limiter = new RateLimiter(redis, config.queuePrefix);
+  const limiter = new RateLimiter(redis, config.queuePrefix, metrics);
   const partners = new PartnerService(new PartnerRepository(db), clock, config.partnerCacheMs);
   const otpPerPhone = limiter.limit('otp-phone', config.otpPhoneLimits, 'fail-closed');
-  const challenges = new ChallengeService(db, new ChallengeRepository(db), partners, outbox, sealer, identity, sms, clock, config.lenderName, otpPerPhone);
+  const challenges = new ChallengeService(db, new ChallengeRepository(db), partners, outbox, sealer, identity, sms, clock, config.lenderName, otpPerPhone, metrics);
   const kyc = new KycService(db, applications, kycRepository, transitions, outbox, identity, clock, { sealer, ckyc: ckycRegistry, aadhaar, documents });
   sandboxKyc.service = kyc;
   const kfs = new KfsService(db, applications, offerRepository, new KfsRepository(db), new WorkingDayCalendar(config.kfs.holidayCalendar), {
@@ -194,17 +208,17 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
   const sandboxMandateRail: SandboxMandateRail | undefined = config.sandbox
     ? new SandboxMandateRail(redis, config.queuePrefix, (reference): Promise<string | null> => mandates.nameBehindReference(reference))
     : undefined;
-  const mandates: MandateService = new MandateService(db, applications, mandateRepository, offerRepository, submissionRepository, transitions, outbox, identity, sealer, sandboxMandateRail ?? unconfigured.mandateRail, clock, {
+  const mandates: MandateService = new MandateService(db, applications, mandateRepository, offerRepository, submissionRepository, transitions, outbox, identity, sealer, measured('mandate_rail', sandboxMandateRail ?? unconfigured.mandateRail), clock, {
     pageUrl: `${config.publicBaseUrl}/borrower/repayment-setup`,
     nameOnRecord,
     ...(config.sandbox ? { sandboxPayer: sandboxMandatePayer } : {}),
   });
   const payoutAccounts = new PayoutAccountService(db, applications, new PayoutAccountRepository(db), sealer, identity);
-  const approvals = new ApprovalService(db, applications, products, offerRepository, transitions, challenges, outbox, sealer, identity, bureau, clock);
+  const approvals = new ApprovalService(db, applications, products, offerRepository, transitions, challenges, outbox, sealer, identity, bureau, clock, metrics);
   const accountTokens = new AccountTokens(sealer, identity);
   const loans = new LoanService(db, applications, submissionRepository, loanRepository, transitions, rail, accountTokens, clock, payoutAccounts);
   const submissions = new SubmissionService(db, applications, offerRepository, submissionRepository, transitions, challenges, kyc, mandates, outbox, identity, clock, payoutAccounts, kfs);
-  const collector = config.sandbox ? new SandboxCollector(config.publicBaseUrl, config.lenderName) : unconfigured.collector;
+  const collector = measured('collector', config.sandbox ? new SandboxCollector(config.publicBaseUrl, config.lenderName) : unconfigured.collector);
   const servicing = new LoanServicingService(db, new ServicingRepository(db), transitions, collector, identity, clock);
 
   const offers = new OfferService(offerRepository, db, applications, clock);
@@ -229,7 +243,7 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
         analytics: ocenNetwork.analytics,
       }),
       partnerCallbacks, outbox, sealer, ocenNetwork, clock, logger,
-      config.ocen ? { participantId: config.ocen.participantId, orgId: config.ocen.orgId } : SANDBOX_LENDER)
+      config.ocen ? { participantId: config.ocen.participantId, orgId: config.ocen.orgId } : SANDBOX_LENDER, metrics)
     : undefined;
   const callbackRedrive = ocen
     ? new CallbackRedrive(db, partnerCallbacks, (callback) => outbox.stage(ocenCallbackJob, { callbackId: callback.id }), clock, {
@@ -260,6 +274,7 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
     keys,
     sealer,
     limiter,
+    metrics,
     transitions,
     outbox,
     jobStore,
@@ -381,7 +396,17 @@ export class Background {
     const unreachable = throttledWarn(logger, 'the relay cannot reach Redis; retrying');
     this.queue.on('error', (err) => unreachable({ err }));
     this.relay = new OutboxRelay(jobStore, this.queue, logger, config.worker.outboxPollMs);
-    this.worker = runWorker ? new JobWorker(services.db, jobStore, services.jobs, logger) : undefined;
+    this.worker = runWorker ? new JobWorker(services.db, jobStore, services.jobs, logger, services.metrics) : undefined;
+    // Read at each scrape: the queue's depth (Redis) and the outbox's lag (PostgreSQL).
+    const queue = this.queue;
+    services.metrics.gaugeOnScrape('queue_jobs', 'Jobs in the queue right now, by state (waiting, active, delayed, failed)', ['state'], async () => {
+      const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'failed');
+      return Object.entries(counts).map(([state, value]) => ({ labels: { state }, value }));
+    });
+    services.metrics.gaugeOnScrape('outbox_lag_seconds', 'Age of the oldest due outbox message not yet published to the queue (0 when none)', [], async () =>
+      [{ value: (await jobStore.backlog()).oldestAgeSeconds }]);
+    services.metrics.gaugeOnScrape('outbox_unpublished', 'Due outbox messages not yet published to the queue', [], async () =>
+      [{ value: (await jobStore.backlog()).unpublished }]);
     if (runWorker) {
       this.periodic.push(
         new Periodic('housekeeping', async () => ({ ...(await pruneExpired(jobStore)), pageSessions: await services.borrowerSessions.prune() }), logger, 3_600_000),
@@ -433,6 +458,7 @@ export class Background {
   private async reconcile() {
     const report = await this.services.reconciler.sweep();
     const { logger } = this.services;
+    this.services.metrics.payoutsNeedingOperator(report.disbursementsNeedingOperator.length);
     if (report.disbursementsNeedingOperator.length) logger.error({ disbursements: report.disbursementsNeedingOperator }, 'disbursements without a rail answer need an operator');
     if (report.decisionsAbandoned.length) logger.warn({ applications: report.decisionsAbandoned }, 'credit decisions abandoned after the deadline');
     if (report.consentsAbandoned.length) logger.warn({ consents: report.consentsAbandoned }, 'account-aggregator consents abandoned: the AA could not be asked in time');

@@ -5,6 +5,7 @@ import { Background, shutDown } from './container';
 import { boot } from './boot';
 import { createApp } from './app';
 import { GracefulServer } from './graceful-server';
+import { MetricsServer } from './lib/metrics/metrics-server';
 
 /** How long requests in flight get to finish after SIGTERM (orchestrators usually allow 30 s in all). */
 const SHUTDOWN_GRACE_MS = 20_000;
@@ -21,6 +22,9 @@ async function main(): Promise<void> {
   const services = await boot(config, logger);
   const background = new Background(services, config.runWorker);
   background.start();
+  // Metrics on their own port (METRICS_PORT), never on the partner port.
+  const metrics = await MetricsServer.start(services.metrics.registry, config.metrics.port, config.metrics.host);
+  logger.info({ metricsPort: metrics.port }, 'metrics at GET /metrics');
   const server = createServer(createApp(services));
   const graceful = new GracefulServer(server);
   server.listen(config.port, () => logger.info({ port: config.port, appEnv: config.appEnv, docs: `${config.publicBaseUrl}/docs` }, 'credit-partner listening'));

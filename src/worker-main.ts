@@ -2,6 +2,7 @@ import { loadConfig } from './lib/config';
 import { createLogger } from './lib/logger';
 import { Background, shutDown } from './container';
 import { boot } from './boot';
+import { MetricsServer } from './lib/metrics/metrics-server';
 
 /** `npm run worker`: a worker (and outbox relay) alone, to scale apart from the API. */
 async function main(): Promise<void> {
@@ -15,7 +16,9 @@ async function main(): Promise<void> {
   const services = await boot(config, logger);
   const background = new Background(services, true);
   background.start();
-  logger.info({ concurrency: config.worker.concurrency }, 'credit-partner worker running');
+  // The worker's own metrics (jobs, queue depth, outbox lag, adapter calls), on METRICS_PORT of its host.
+  const metrics = await MetricsServer.start(services.metrics.registry, config.metrics.port, config.metrics.host);
+  logger.info({ concurrency: config.worker.concurrency, metricsPort: metrics.port }, 'credit-partner worker running');
   // Jobs in flight finish (up to WORKER_SHUTDOWN_GRACE_MS) before the relay, Redis and the pools stop.
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'shutting down: finishing the jobs in flight');

@@ -12,6 +12,11 @@ export type AppEnv = 'sandbox' | 'production';
 export interface Config {
   appEnv: AppEnv;
   port: number;
+  /**
+   * The metrics server (`GET /metrics`, Prometheus text format), apart from the partner port: `METRICS_PORT`
+   * (default 9464; 0 = a free port, logged at start), on `METRICS_HOST` (default all interfaces).
+   */
+  metrics: { port: number; host: string | undefined };
   /** Prefix for the partner API paths, e.g. `/gpay`; empty by default. */
   basePath: string;
   databaseUrl: string;
@@ -189,6 +194,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!['sandbox', 'production'].includes(appEnvRaw)) problems.push(`APP_ENV must be sandbox or production, got "${appEnvRaw}"`);
   const appEnv: AppEnv = appEnvRaw === 'production' ? 'production' : 'sandbox';
   const port = int('PORT', 8080, 0, 65535);
+  const metricsPort = int('METRICS_PORT', 9464, 0, 65535);
+  if (metricsPort !== 0 && metricsPort === port) problems.push(`METRICS_PORT must differ from PORT (${port}): metrics are never served on the partner port`);
   if (env.SANDBOX !== undefined) problems.push('SANDBOX is no longer read: the sandbox is on exactly when APP_ENV=sandbox');
 
   const basePath = str('BASE_PATH', '').replace(/\/+$/, '');
@@ -200,6 +207,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const config: Config = {
     appEnv,
     port,
+    metrics: { port: metricsPort, host: str('METRICS_HOST', '') || undefined },
     basePath,
     databaseUrl: url('DATABASE_URL', 'postgresql://postgres@127.0.0.1:5432/credit_partner', ['postgresql:', 'postgres:']),
     databasePoolSize: int('DATABASE_POOL_SIZE', 20, 1, 500),

@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { Metrics, noMetrics } from './metrics/metrics';
 
 /** At most `points` events per `seconds`; the window starts with the key's first event and ends `seconds` later. */
 export interface RateWindow {
@@ -48,7 +49,8 @@ export class RateLimitUnavailableError extends Error {
 export class RateLimiter {
   private readonly limits = new Map<string, RateLimit>();
 
-  constructor(private readonly redis: Redis, private readonly prefix: string) {}
+  /** `metrics` counts each refusal by the limit's name (`credit_partner_rate_limit_refusals_total`). */
+  constructor(private readonly redis: Redis, private readonly prefix: string, private readonly metrics: Metrics = noMetrics) {}
 
   /** The limit `name` with these windows; made once and reused (a partner's limit is looked up per request). */
   limit(name: string, windows: RateWindow[], whenDown: WhenRedisIsDown): RateLimit {
@@ -56,7 +58,7 @@ export class RateLimiter {
     let limit = this.limits.get(id);
     if (!limit) {
       if (!windows.length) throw new Error(`The limit ${name} has no window`);
-      limit = new WindowedLimit(windows.map((window) => this.window(name, window, whenDown)));
+      limit = new WindowedLimit(windows.map((window) => this.window(name, window, whenDown)), () => this.metrics.rateLimited(name));
       this.limits.set(id, limit);
     }
     return limit;
@@ -75,7 +77,7 @@ export class RateLimiter {
 }
 
 class WindowedLimit implements RateLimit {
-  constructor(private readonly windows: RateLimiterRedis[]) {}
+  constructor(private readonly windows: RateLimiterRedis[], private readonly refused: () => void) {}
 
   async take(key: string): Promise<number> {
     const outcomes = await Promise.all(this.windows.map((window) => window.consume(key).then(() => 'allowed' as const, (refusal: unknown) => refusal)));
@@ -84,6 +86,7 @@ class WindowedLimit implements RateLimit {
     if (failure === undefined && !refusals.length) return 0;
     await Promise.all(this.windows.map((window, i) => (outcomes[i] === 'allowed' ? window.reward(key).catch(() => undefined) : undefined)));
     if (failure !== undefined) throw new RateLimitUnavailableError(failure);
+    this.refused();
     return Math.max(1, Math.ceil(Math.max(...refusals.map((refusal) => refusal.msBeforeNext)) / 1000));
   }
 

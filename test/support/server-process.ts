@@ -32,7 +32,7 @@ export class ServerProcess {
   static start(entry: keyof typeof ENTRIES, env: Record<string, string>): ServerProcess {
     const child = spawn(process.execPath, ['-r', './test/support/register-ts.js', ENTRIES[entry]], {
       cwd: ROOT,
-      env: { ...process.env, APP_ENV: 'sandbox', LOG_LEVEL: 'info', ...env },
+      env: { ...process.env, APP_ENV: 'sandbox', LOG_LEVEL: 'info', METRICS_PORT: '0', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     return new ServerProcess(child);

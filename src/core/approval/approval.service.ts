@@ -3,6 +3,7 @@ import { AppError, AppErrorCode, notFound } from '../errors';
 import { UnitOfWork } from '../../lib/db/database';
 import { Sealer, randomToken } from '../../lib/crypto';
 import { Clock } from '../../lib/clock';
+import { Metrics, noMetrics } from '../../lib/metrics/metrics';
 import { Outbox } from '../../lib/jobs/outbox';
 import { TransitionWriter, initial } from '../state/transition-writer';
 import { ChallengeService, ChallengeProof } from '../challenge/challenge.service';
@@ -70,6 +71,8 @@ export class ApprovalService {
     private readonly identity: IdentityHasher,
     private readonly bureau: CreditBureau,
     private readonly clock: Clock,
+    /** Each decision's latency from the application (`credit_partner_credit_decision_seconds`), once committed. */
+    private readonly metrics: Metrics = noMetrics,
   ) {}
 
   /** Records the application and stages the credit decision; the answer is IN_PROCESS until the worker decides. */
@@ -240,6 +243,7 @@ export class ApprovalService {
   }
 
   private async apply(application: Application, product: Product, from: 'IN_PROCESS' | 'INCOME_VERIFICATION', decision: Decision): Promise<void> {
+    this.uow.onCommit(() => this.metrics.creditDecision(decision.outcome, (this.clock.now().getTime() - application.createdAt.getTime()) / 1000));
     if (decision.outcome === 'INCOME_VERIFICATION') {
       await this.transitions.move(approvalState, application.id, from, 'INCOME_VERIFICATION', {}, 'bureau: thin file');
       return;

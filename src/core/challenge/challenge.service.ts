@@ -13,6 +13,7 @@ import { SmsSender } from './sms-sender';
 import { ChallengeRepository } from './challenge.repository';
 import { APP_TOKEN_PATTERN, CHALLENGE_POLICY, CONTEXT_SMS_TEMPLATES, ChallengeContext, lockoutSchedule, renderSms, smsRegex } from './challenge-policy';
 import { deliverChallengeJob } from './deliver-challenge.job';
+import { Metrics, noMetrics } from '../../lib/metrics/metrics';
 
 export interface IssuedChallenge {
   tokenReferenceId: string;
@@ -63,6 +64,8 @@ export class ChallengeService {
      * partners and API processes, failing closed (no challenge is issued while it cannot be counted).
      */
     private readonly issueLimit: RateLimit,
+    /** OTP sends and refused verifications are counted here. */
+    private readonly metrics: Metrics = noMetrics,
   ) {}
 
   /**
@@ -110,6 +113,7 @@ export class ChallengeService {
     const to = this.sealer.open(challenge.phoneCiphertext, `otp-phone:${challenge.id}`);
     const text = renderSms(this.templateOf(partner, challenge.context as ChallengeContext), this.lenderName, this.codeOf(challenge), challenge.appToken);
     await this.sms.send({ to, text, messageId });
+    this.metrics.otpSent(challenge.context);
   }
 
   /**
@@ -131,7 +135,10 @@ export class ChallengeService {
       throw new AppError(AppErrorCode.CHALLENGE_CONTEXT_MISMATCH, 'The challenge was issued for another phone number or journey step');
     }
     if (challenge.consumedAt) throw alreadyUsed();
-    if (challenge.expiresAt <= now) throw new AppError(AppErrorCode.CHALLENGE_EXPIRED, 'The challenge has expired; initiate a new one');
+    if (challenge.expiresAt <= now) {
+      this.metrics.otpVerificationFailed('expired');
+      throw new AppError(AppErrorCode.CHALLENGE_EXPIRED, 'The challenge has expired; initiate a new one');
+    }
     const code = proof.code;
     if (code === undefined) throw new AppError(AppErrorCode.MISSING_REQUIRED_FIELD, 'An SMS OTP code is required', ['challengeCode']);
 
@@ -151,6 +158,7 @@ export class ChallengeService {
       maxConsecutiveFailures: CHALLENGE_POLICY.maxConsecutiveFailuresPerPhone,
       lockoutScheduleMs: LOCKOUT_SCHEDULE_MS,
     });
+    this.metrics.otpVerificationFailed(verdict.kind.toLowerCase());
     switch (verdict.kind) {
       case 'LOCKED':
         throw phoneLocked(verdict.lockedUntil, now);

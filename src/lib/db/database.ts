@@ -48,6 +48,16 @@ export interface DatabaseOptions {
   queryTimeoutMs?: number;
   /** Connections that hold `exclusively` claims (one each, for as long as the claim lasts). */
   claimConnections?: number;
+  /** Told each time a connection had to be waited for (every one of `pool` busy), with the wait in seconds. */
+  onPoolWait?: (pool: 'transactions' | 'claims', seconds: number) => void;
+}
+
+/** A pool's clients right now: open, idle, and callers waiting for one. */
+export interface PoolStats {
+  pool: 'transactions' | 'claims';
+  total: number;
+  idle: number;
+  waiting: number;
 }
 
 /**
@@ -258,10 +268,12 @@ export class Database implements UnitOfWork {
   private readonly readers: SharedConnections;
   /** Connections that hold `exclusively` claims: session advisory locks, released when a connection closes. */
   private readonly claims: Pool;
+  private readonly onPoolWait: NonNullable<DatabaseOptions['onPoolWait']>;
 
   constructor(databaseUrl: string, options: DatabaseOptions | number = {}) {
-    const { poolSize = 10, connectTimeoutMs = 10_000, poolWaitMs = Math.max(connectTimeoutMs, 5_000), queryTimeoutMs, claimConnections = 10 } =
+    const { poolSize = 10, connectTimeoutMs = 10_000, poolWaitMs = Math.max(connectTimeoutMs, 5_000), queryTimeoutMs, claimConnections = 10, onPoolWait = () => undefined } =
       typeof options === 'number' ? { poolSize: options } : options;
+    this.onPoolWait = onPoolWait;
     // pg-pool bounds both the wait for a free connection and the opening of a new one by connectionTimeoutMillis;
     // its clients are made to give up opening sooner, on their own bound.
     class BoundedConnectClient extends Client {
@@ -365,7 +377,7 @@ export class Database implements UnitOfWork {
   }
 
   async exclusively<T>(key: string, fn: () => Promise<T>): Promise<Exclusive<T>> {
-    const connection = await this.claims.connect();
+    const connection = await this.connectTo(this.claims, 'claims');
     // A claim's connection may die while `fn` runs (the server restarts): that ends the claim, not the process.
     const ignore = () => undefined;
     connection.on('error', ignore);
@@ -388,6 +400,23 @@ export class Database implements UnitOfWork {
     }
   }
 
+  /** The pools' clients right now (for the metrics read at each scrape). */
+  poolStats(): PoolStats[] {
+    return ([['transactions', this.pool], ['claims', this.claims]] as const).map(([pool, p]) => ({ pool, total: p.totalCount, idle: p.idleCount, waiting: p.waitingCount }));
+  }
+
+  /** A pooled connection; a wait for it (every connection busy) is reported to `onPoolWait`. */
+  private async connectTo(pool: Pool, name: 'transactions' | 'claims'): Promise<PoolClient> {
+    const full = pool.idleCount === 0 && pool.totalCount >= (pool.options.max ?? 10);
+    if (!full) return poolConnect.call(pool);
+    const started = process.hrtime.bigint();
+    try {
+      return await poolConnect.call(pool);
+    } finally {
+      this.onPoolWait(name, Number(process.hrtime.bigint() - started) / 1e9);
+    }
+  }
+
   async ping(): Promise<void> {
     await this.pool.query('SELECT 1');
   }
@@ -404,7 +433,7 @@ export class Database implements UnitOfWork {
   }
 
   private async run<T>(fn: () => Promise<T>): Promise<T> {
-    const transaction = new OpenTransaction(await poolConnect.call(this.pool));
+    const transaction = new OpenTransaction(await this.connectTo(this.pool, 'transactions'));
     // The connection's failure reaches the statements in flight; as an event it must not end the process.
     const ignore = () => undefined;
     transaction.connection.on('error', ignore);

@@ -39,6 +39,18 @@ export class JobStoreRepository {
     });
   }
 
+  /**
+   * The outbox's backlog: due messages not yet published, and the age in seconds of the oldest (0 when none).
+   * Read at each metrics scrape.
+   */
+  async backlog(): Promise<{ unpublished: number; oldestAgeSeconds: number }> {
+    const [row] = await this.db.read<{ unpublished: string | number | bigint; age: number | string | null }>(
+      `SELECT count(*) AS unpublished, EXTRACT(EPOCH FROM now() - min(available_at))::float8 AS age
+         FROM outbox_message WHERE published_at IS NULL AND available_at <= now()`,
+    );
+    return { unpublished: Number(row?.unpublished ?? 0), oldestAgeSeconds: Math.max(0, Number(row?.age ?? 0)) };
+  }
+
   /** Marks a message processed by `handler` in the caller's transaction; false when it already was. */
   async claimProcessed(handler: string, messageId: string): Promise<boolean> {
     const claimed = await this.db.query(

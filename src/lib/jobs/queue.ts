@@ -3,6 +3,7 @@ import { Logger } from 'pino';
 import { UnitOfWork } from '../db/database';
 import { withTrace } from '../trace';
 import { isDependencyUnavailable } from '../unavailable';
+import { Metrics, noMetrics, secondsSince } from '../metrics/metrics';
 import { AnyJobDefinition, JobDefinition, JobEnvelope } from './job';
 import { JobStoreRepository } from './job-store.repository';
 
@@ -213,6 +214,7 @@ export class JobWorker {
     private readonly store: JobStoreRepository,
     private readonly registry: JobRegistry,
     private readonly logger: Logger,
+    private readonly metrics: Metrics = noMetrics,
   ) {
     this.postponed = throttledWarn(logger, 'jobs postponed: a dependency is unavailable; each runs again in about a second');
   }
@@ -241,10 +243,17 @@ export class JobWorker {
    * second of the dependency's return.
    */
   private async run(job: Job, token: string | undefined): Promise<void> {
+    const started = process.hrtime.bigint();
     try {
       await this.process(job);
+      this.metrics.job(job.name, 'ok', secondsSince(started));
     } catch (err) {
-      if (!token || !isDependencyUnavailable(err)) throw err;
+      if (!token || !isDependencyUnavailable(err)) {
+        // BullMQ counts this attempt after we throw: the last one when attemptsMade + 1 reaches the job's attempts.
+        const exhausted = err instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+        this.metrics.job(job.name, 'error', secondsSince(started), exhausted);
+        throw err;
+      }
       this.postponed({ jobId: job.id, topic: job.name, err });
       await job.moveToDelayed(Date.now() + UNAVAILABLE_RETRY_MS * (1 + Math.random() / 2), token);
       throw new DelayedError();

@@ -9,6 +9,7 @@ import type { UnitOfWork } from '../../lib/db/database';
 import type { Outbox } from '../../lib/jobs/outbox';
 import { Idempotency, IdempotencyConflictError, fingerprintOf } from '../../lib/idempotency/idempotency';
 import { PartnerCallback, PartnerCallbackRepository } from '../../lib/callbacks/partner-callback.repository';
+import { Metrics, noMetrics, secondsSince } from '../../lib/metrics/metrics';
 import type { OcenCaller } from './ocen-auth';
 import type { OcenNetwork } from './ocen-network';
 import { OCEN_PATH_PREFIX, OcenOperation, assertOutgoing, ocenMessageSchema } from './ocen-schemas';
@@ -57,6 +58,8 @@ export class OcenLender {
     private readonly clock: Clock,
     private readonly logger: Logger,
     private readonly options: OcenLenderOptions,
+    /** Callback deliveries (`credit_partner_callback_deliveries_total`, `…_duration_seconds`). */
+    private readonly metrics: Metrics = noMetrics,
   ) {
     this.byRequest = new Map(operations.map((o) => [o.request, o]));
     this.byResponse = new Map(operations.flatMap((o) => (o.response ? [[o.response, o] as const] : [])));
@@ -145,9 +148,17 @@ export class OcenLender {
     const callback = await this.callbacks.byId(callbackId);
     if (!callback || (callback.deliveredAt && !again)) return;
     const bytes = Buffer.from(await this.bodyOf(callback));
-    if (this.network.keepsCallbacks) return this.callbacks.recordAttempt(callback.id, undefined); // the sandbox's built-in agent reads them here
+    const started = process.hrtime.bigint();
+    const delivered = (outcome: 'ok' | 'error') => this.metrics.callbackDelivery({ surface: 'ocen', operation: callback.operation, outcome }, secondsSince(started));
+    if (this.network.keepsCallbacks) {
+      // the sandbox's built-in agent reads them here
+      await this.callbacks.recordAttempt(callback.id, undefined);
+      delivered('ok');
+      return;
+    }
     const participant = await this.network.registry.participant(callback.partnerId);
     if (!participant.baseUrl) {
+      delivered('error');
       await this.callbacks.recordAttempt(callback.id, 'the registry lists no baseUrl');
       throw new Error(`Participant ${callback.partnerId} has no baseUrl in the registry`);
     }
@@ -179,6 +190,7 @@ export class OcenLender {
     } catch (err) {
       error = err instanceof Error ? err.message : String(err);
     }
+    delivered(error ? 'error' : 'ok');
     await this.callbacks.recordAttempt(callback.id, error);
     this.network.analytics.responseSent(callback.partnerId, callback.operation, JSON.parse(bytes.toString('utf8')) as Json, status, ack, error);
     if (error) throw new Error(`OCEN callback ${callback.operation} to ${callback.partnerId} not delivered: ${error}`);

@@ -44,9 +44,12 @@ export function ocenRouter(options: OcenRouterOptions): Router {
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     options.lender.network.authenticateOcenRequest(req.headers, raw)
       .then(async (caller) => {
+        res.locals.metricsPartner = caller.participantId;
         if (!req.is('application/json')) return ack(res, 415, 'UNSUPPORTED_MEDIA_TYPE: send the body as Content-Type: application/json');
         const operation = operationOfPath(req.path);
         if (!operation || !options.lender.serves(operation)) return ack(res, 404, `NOT_SERVED: ${req.path} is not served by this lender (yet)`);
+        // The metrics' operation label: a hosted operation's name (bounded), never the raw path.
+        res.locals.operation = `POST /v4.0.0alpha/${operation}`;
         let parsed: unknown;
         try {
           parsed = JSON.parse(raw.toString('utf8'));
