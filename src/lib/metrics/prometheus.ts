@@ -42,6 +42,9 @@ export class PrometheusMetrics implements Metrics {
   constructor() {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
+    // prom-client's gauges named *_total break Prometheus' naming rules (`promtool check metrics` says so); the
+    // same counts stay available by type (nodejs_active_handles, nodejs_active_requests, nodejs_active_resources).
+    for (const misnamed of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) this.registry.removeSingleMetric(misnamed);
     const p = METRIC_PREFIX;
     this.requests = new Counter({ name: `${p}http_requests_total`, help: 'HTTP requests answered, by surface, operation, partner and status', labelNames: ['surface', 'operation', 'partner', 'status'], registers });
     this.requestSeconds = new Histogram({ name: `${p}http_request_duration_seconds`, help: 'Time to answer an HTTP request', labelNames: ['surface', 'operation', 'partner'], buckets: FAST_BUCKETS, registers });
