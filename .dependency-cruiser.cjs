@@ -153,6 +153,18 @@ module.exports = {
       to: { path: PRISMA_ADAPTER },
     },
 
+    // ---------------------------------------------------------------- metrics: one library, behind a port
+    {
+      name: 'metrics-library-only-in-lib-metrics',
+      severity: 'error',
+      comment:
+        'Only src/lib/metrics/** may import the metrics library (prom-client). The domain, the protocols and the ' +
+        'adapters report through the Metrics port (src/lib/metrics/metrics.ts) they are given; the composition ' +
+        'root builds the one registry of the process (PrometheusMetrics) and serves it (MetricsServer).',
+      from: { path: '^src/', pathNot: ['^src/lib/metrics/', '^src/generated/'] },
+      to: { path: '(^|/)node_modules/prom-client/' },
+    },
+
     // ---------------------------------------------------------------- general hygiene
     {
       name: 'no-circular',

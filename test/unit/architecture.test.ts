@@ -136,6 +136,8 @@ describe('architecture rules (npm run lint): probes that break a rule are refuse
       { to: generatedClient, name: 'PrismaClient' },
       { to: '@prisma/adapter-pg', name: 'PrismaPg' },
     ]);
+    file('coreToPromClient', 'src/core', 'core_to_prom_client', [{ to: 'prom-client', name: 'Counter' }]);
+    file('libMetricsToPromClient', 'src/lib/metrics', 'metrics_to_prom_client', [{ to: 'prom-client', name: 'Counter' }]);
     file('libToCore', 'src/lib', 'lib_to_core', [{ to: p.coreTarget, name: 'value' }]);
     file('libToProtocol', 'src/lib', 'lib_to_protocol', [{ to: p.protocolB, name: 'value' }]);
     file('adapterToProtocol', 'src/adapters', 'adapter_to_protocol', [{ to: p.protocolB, name: 'value' }]);
@@ -179,6 +181,11 @@ describe('architecture rules (npm run lint): probes that break a rule are refuse
 
   it('when a core file imports the container, then lint refuses it (core-not-to-composition-root)', () => {
     expect(ruleNamesFrom(p.coreToContainer)).toContain('core-not-to-composition-root');
+  });
+
+  it('when a core file imports prom-client, then lint refuses it; src/lib/metrics may (metrics-library-only-in-lib-metrics)', () => {
+    expect(ruleNamesFrom(p.coreToPromClient)).toContain('metrics-library-only-in-lib-metrics');
+    expectAccepted(p.libMetricsToPromClient, 1);
   });
 
   it('when a protocol file imports the generated Prisma client, then lint refuses it (protocols-not-to-prisma)', () => {
