@@ -38,6 +38,7 @@ export class PrometheusMetrics implements Metrics {
   private readonly adapterCalls: Counter<'port' | 'method' | 'outcome'>;
   private readonly adapterSeconds: Histogram<'port' | 'method' | 'outcome'>;
   private readonly payoutsStuck: Gauge;
+  private readonly readFailures: Counter<'series'>;
 
   constructor() {
     const registers = [this.registry];
@@ -60,28 +61,34 @@ export class PrometheusMetrics implements Metrics {
     this.rateLimitRefusals = new Counter({ name: `${p}rate_limit_refusals_total`, help: 'Events refused by a rate limit, by limit', labelNames: ['limit'], registers });
     this.adapterCalls = new Counter({ name: `${p}adapter_calls_total`, help: 'Calls to the outside world through a port of the core, by port, method and outcome', labelNames: ['port', 'method', 'outcome'], registers });
     this.adapterSeconds = new Histogram({ name: `${p}adapter_call_duration_seconds`, help: 'Time of a call through a port of the core', labelNames: ['port', 'method', 'outcome'], buckets: FAST_BUCKETS, registers });
+    this.readFailures = new Counter({ name: `${p}scrape_read_failures_total`, help: 'Reads for a scrape-time series that failed (its last value was served), by series', labelNames: ['series'], registers });
     this.payoutsStuck = new Gauge({ name: `${p}payouts_needing_operator`, help: 'Payouts past their tries without a rail answer, found by the last reconciler sweep', registers });
   }
 
   /**
-   * A gauge read when Prometheus scrapes (`collect` asks the queue or the database); a failed read leaves the
-   * series out of that scrape rather than failing it.
+   * A gauge read when Prometheus scrapes (`collect` asks the queue or the database). A read that fails (PostgreSQL
+   * or Redis down) keeps the last value read and counts the failure in `credit_partner_scrape_read_failures_total` (shown from the next scrape),
+   * rather than failing the scrape.
    */
   gaugeOnScrape(name: string, help: string, labelNames: string[], collect: () => Promise<ScrapeSample[]>): void {
     // A second registration (a Background made again on the same services) replaces the first.
     this.registry.removeSingleMetric(`${METRIC_PREFIX}${name}`);
+    const readFailures = this.readFailures;
     new Gauge({
       name: `${METRIC_PREFIX}${name}`,
       help,
       labelNames,
       registers: [this.registry],
       async collect() {
-        this.reset();
+        let read: ScrapeSample[];
         try {
-          for (const sample of await collect()) this.set(sample.labels ?? {}, sample.value);
+          read = await collect();
         } catch {
-          // unreadable now (PostgreSQL or Redis down): no sample this scrape
+          readFailures.inc({ series: `${METRIC_PREFIX}${name}` });
+          return;
         }
+        this.reset();
+        for (const sample of read) this.set(sample.labels ?? {}, sample.value);
       },
     });
   }
