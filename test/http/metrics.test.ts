@@ -70,6 +70,8 @@ describe('GET /metrics after a whole Google Pay loan', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
     scrape = await res.text();
+    // For a look at the live output: METRICS_SCRAPE_OUT=/tmp/scrape.txt npx jest test/http/metrics.test.ts
+    if (process.env.METRICS_SCRAPE_OUT) fs.writeFileSync(process.env.METRICS_SCRAPE_OUT, scrape);
   }, 90_000);
   afterAll(async () => {
     await metrics?.close();
