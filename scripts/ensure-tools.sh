@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The tools the tests need from Debian, never downloaded: Chromium and its fonts (scripts/ensure-chromium.sh,
-# for the browser tests) and promtool (Debian's prometheus package, for test/integration/metrics-promtool.test.ts:
+# for the browser tests) and promtool (Debian's prometheus package, for test/http/metrics.test.ts and test/unit/metrics.test.ts:
 # `promtool check rules` on ops/prometheus/alerts.yml, `promtool check metrics` on a live /metrics). Each is
 # installed with apt-get when missing and this user may (root, apt-get present); otherwise says what to install.
 set -euo pipefail
