@@ -126,8 +126,10 @@ type Check = 'up' | 'down';
 
 /**
  * Ready to take traffic: PostgreSQL and Redis answer, the database has every migration this code ships (none
- * pending, none edited or unknown to it), and every port has an adapter (none left on `unconfigured`). 200 when
- * all hold, else 503; the body names each check, and what is pending or missing.
+ * pending, none edited since it was applied), and every port has an adapter (none left on `unconfigured`). 200
+ * when all hold, else 503; the body names each check, and what is pending, edited or missing. Migrations newer
+ * than this code (a later release migrated first, in a rolling deploy) are listed but keep it ready: the
+ * expand/contract rule (README "Deploying") keeps this code working on them.
  */
 function readiness(services: Services): express.RequestHandler {
   const onDisk = readMigrations();
@@ -139,7 +141,7 @@ function readiness(services: Services): express.RequestHandler {
     ]);
     const up = (result: PromiseSettledResult<unknown>): Check => (result.status === 'fulfilled' ? 'up' : 'down');
     const drift = ledger.status === 'fulfilled' ? migrationDrift(new Map(ledger.value.map((row) => [row.migration_name, row.checksum])), onDisk) : undefined;
-    const migrations = !drift ? 'unknown' : drift.conflicting.length ? 'conflicting' : drift.pending.length ? 'pending' : 'current';
+    const migrations = !drift ? 'unknown' : drift.edited.length ? 'edited' : drift.pending.length ? 'pending' : 'current';
     const adapters = services.missingAdapters.length ? 'missing' : 'loaded';
     const checks = { postgres: up(postgres), redis: up(redis), migrations, adapters };
     const ready = checks.postgres === 'up' && checks.redis === 'up' && migrations === 'current' && adapters === 'loaded';
@@ -147,7 +149,8 @@ function readiness(services: Services): express.RequestHandler {
       status: ready ? 'ready' : 'not ready',
       checks,
       ...(drift?.pending.length ? { pendingMigrations: drift.pending } : {}),
-      ...(drift?.conflicting.length ? { conflictingMigrations: drift.conflicting } : {}),
+      ...(drift?.edited.length ? { editedMigrations: drift.edited } : {}),
+      ...(drift?.newer.length ? { newerMigrations: drift.newer } : {}),
       ...(services.missingAdapters.length ? { missingAdapters: services.missingAdapters } : {}),
     });
   };

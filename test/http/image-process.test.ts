@@ -86,7 +86,7 @@ describe('the image entry points, run from the built files', () => {
     expect(oneShot(['partners', 'list']).code).toBe(0);
   });
 
-  it('the API alone (RUN_WORKER=false): /healthz 200, /readyz 200; /readyz 503 naming the check while Redis or PostgreSQL is cut off or a migration is pending, /healthz 200 throughout', async () => {
+  it('the API alone (RUN_WORKER=false): /healthz 200, /readyz 200; /readyz 503 naming the check while Redis or PostgreSQL is cut off or a migration is pending or edited (a newer one keeps it ready), /healthz 200 throughout', async () => {
     const port = await freePort();
     const env = t.processEnv();
     api = ServerProcess.command([...ENTRYPOINT, 'api'], {
@@ -131,6 +131,25 @@ describe('the image entry points, run from the built files', () => {
       } finally {
         const columns = Object.keys(last);
         await db.query(`INSERT INTO "_prisma_migrations" (${columns.map((c) => `"${c}"`).join(', ')}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')})`, Object.values(last));
+      }
+      expect((await getJson(port, '/readyz')).status).toBe(200);
+      // Edited after it was applied: not ready (migrate refuses it too).
+      await db.query('UPDATE "_prisma_migrations" SET checksum = $1 WHERE id = $2', ['0'.repeat(64), last.id]);
+      try {
+        expect(await getJson(port, '/readyz')).toMatchObject({ status: 503, body: { checks: { migrations: 'edited' }, editedMigrations: [last.migration_name] } });
+      } finally {
+        await db.query('UPDATE "_prisma_migrations" SET checksum = $1 WHERE id = $2', [(last as unknown as { checksum: string }).checksum, last.id]);
+      }
+      // Newer than this code (the next release migrated first, in a rolling deploy): still ready, and listed.
+      const newer = '29991231000000_next_release';
+      await db.query(`INSERT INTO "_prisma_migrations" (id, checksum, migration_name, finished_at, applied_steps_count) VALUES (gen_random_uuid()::text, $1, $2, now(), 1)`, ['1'.repeat(64), newer]);
+      try {
+        expect(await getJson(port, '/readyz')).toEqual({
+          status: 200,
+          body: { status: 'ready', checks: { postgres: 'up', redis: 'up', migrations: 'current', adapters: 'loaded' }, newerMigrations: [newer] },
+        });
+      } finally {
+        await db.query('DELETE FROM "_prisma_migrations" WHERE migration_name = $1', [newer]);
       }
     } finally {
       await db.end();

@@ -40,19 +40,21 @@ export const APPLIED_MIGRATIONS_SQL =
   'SELECT migration_name, checksum FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL';
 
 /**
- * What stands between the database and the migrations on disk: those not applied yet (`pending`), and those
- * applied with other contents or no longer on disk (`conflicting`), which `migrate` would refuse.
+ * How the database stands against the migrations on disk: those not applied yet (`pending`), those applied with
+ * other contents (`edited`, which `migrate` refuses), and those applied that this code does not know (`newer`:
+ * a later release migrated first, as in a rolling deploy; expand/contract keeps this code working on them).
  */
-export function migrationDrift(applied: Map<string, string>, migrations: Migration[]): { pending: string[]; conflicting: string[] } {
+export function migrationDrift(applied: Map<string, string>, migrations: Migration[]): { pending: string[]; edited: string[]; newer: string[] } {
   const known = new Set(migrations.map((m) => m.name));
-  const conflicting = [...applied.keys()].filter((name) => !known.has(name));
+  const newer = [...applied.keys()].filter((name) => !known.has(name));
   const pending: string[] = [];
+  const edited: string[] = [];
   for (const migration of migrations) {
     const checksum = applied.get(migration.name);
     if (checksum === undefined) pending.push(migration.name);
-    else if (checksum !== migration.checksum) conflicting.push(migration.name);
+    else if (checksum !== migration.checksum) edited.push(migration.name);
   }
-  return { pending, conflicting };
+  return { pending, edited, newer };
 }
 
 /** Creates the database named in `databaseUrl` when it does not exist yet (connecting to `postgres`). */
