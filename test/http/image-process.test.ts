@@ -9,6 +9,7 @@ import { Client } from 'pg';
 import { TestApp, startTestApp } from '../support/test-app';
 import { ServerProcess } from '../support/server-process';
 import { TcpProxy } from '../support/tcp-proxy';
+import { createQueue } from '../../src/lib/jobs/queue';
 
 /**
  * The image's entry points run on this machine as the image runs them: `credit-partner <command>`
@@ -86,7 +87,7 @@ describe('the image entry points, run from the built files', () => {
     expect(oneShot(['partners', 'list']).code).toBe(0);
   });
 
-  it('the API alone (RUN_WORKER=false): /healthz 200, /readyz 200; /readyz 503 naming the check while Redis or PostgreSQL is cut off or a migration is pending or edited (a newer one keeps it ready), /healthz 200 throughout', async () => {
+  it('the API alone (RUN_WORKER=false, no worker on its queue until the worker entry point runs): /healthz 200, /readyz 200; /readyz 503 naming the check while Redis or PostgreSQL is cut off or a migration is pending or edited (a newer one keeps it ready), /healthz 200 throughout', async () => {
     const port = await freePort();
     const env = t.processEnv();
     api = ServerProcess.command([...ENTRYPOINT, 'api'], {
@@ -155,6 +156,20 @@ describe('the image entry points, run from the built files', () => {
       await db.end();
     }
     expect((await getJson(port, '/readyz')).status).toBe(200);
+
+    // No worker in this process: none is registered on its queue, until the `worker` entry point starts one.
+    const queue = createQueue({ url: env.REDIS_URL, prefix: env.QUEUE_PREFIX });
+    const worker = ServerProcess.command([...ENTRYPOINT, 'worker'], env);
+    try {
+      expect(await queue.getWorkersCount()).toBe(0);
+      await worker.logged(/worker running/);
+      expect(await until(() => queue.getWorkersCount(), (count) => count > 0)).toBe(1);
+      worker.signal('SIGTERM');
+      expect(await worker.exited).toEqual({ code: 0, signal: null });
+    } finally {
+      await worker.stop();
+      await queue.close();
+    }
 
     api.signal('SIGTERM');
     expect(await api.exited).toEqual({ code: 0, signal: null });
