@@ -1,6 +1,7 @@
 import express from 'express';
 import path from 'node:path';
 import { newTraceId, withTrace } from './lib/trace';
+import { APPLIED_MIGRATIONS_SQL, migrationDrift, readMigrations } from './lib/db/migrate';
 import { projectRoot } from './lib/paths';
 import { accessLog } from './lib/logger';
 import { securityHeaders } from './protocols/shared/security-headers';
@@ -72,11 +73,13 @@ export function createApp(services: Services): express.Express {
     withTrace(traceId, next);
   });
 
-  app.get('/healthz', async (_req, res) => {
-    const checks = await Promise.allSettled([services.db.ping(), services.redis.ping()]);
-    const [postgres, redis] = checks.map((c) => (c.status === 'fulfilled' ? 'up' : 'down'));
-    res.status(postgres === 'up' && redis === 'up' ? 200 : 503).json({ status: postgres === 'up' && redis === 'up' ? 'ok' : 'degraded', postgres, redis });
+  // Alive: the process answers. No dependency is asked (an orchestrator restarts on this; an outage of
+  // PostgreSQL or Redis must not restart every API container).
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
   });
+  app.get('/readyz', readiness(services));
+  if (config.sandbox) app.get('/', home(config.docsEnabled, Boolean(services.ocen)));
 
   const spec = buildGpayOpenApi({ basePath: config.basePath, httpReturnUrls: config.sandbox });
   if (config.sandbox) {
@@ -141,4 +144,62 @@ export function createApp(services: Services): express.Express {
   app.use((_req, res) => res.status(404).json({ error: { code: 'NO_SUCH_OPERATION', message: 'No such endpoint' } }));
   app.use(plainErrorHandler(logger));
   return app;
+}
+
+type Check = 'up' | 'down';
+
+/**
+ * Ready to take traffic: PostgreSQL and Redis answer, the database has every migration this code ships (none
+ * pending, none edited since it was applied), and every port has an adapter (none left on `unconfigured`). 200
+ * when all hold, else 503; the body names each check, and what is pending, edited or missing. Migrations newer
+ * than this code (a later release migrated first, in a rolling deploy) are listed but keep it ready: the
+ * expand/contract rule (README "Deploying") keeps this code working on them.
+ */
+function readiness(services: Services): express.RequestHandler {
+  const onDisk = readMigrations();
+  return async (_req, res) => {
+    const [postgres, redis, ledger] = await Promise.allSettled([
+      services.db.ping(),
+      services.redis.ping(),
+      services.db.read<{ migration_name: string; checksum: string }>(APPLIED_MIGRATIONS_SQL),
+    ]);
+    const up = (result: PromiseSettledResult<unknown>): Check => (result.status === 'fulfilled' ? 'up' : 'down');
+    const drift = ledger.status === 'fulfilled' ? migrationDrift(new Map(ledger.value.map((row) => [row.migration_name, row.checksum])), onDisk) : undefined;
+    const migrations = !drift ? 'unknown' : drift.edited.length ? 'edited' : drift.pending.length ? 'pending' : 'current';
+    const adapters = services.missingAdapters.length ? 'missing' : 'loaded';
+    const checks = { postgres: up(postgres), redis: up(redis), migrations, adapters };
+    const ready = checks.postgres === 'up' && checks.redis === 'up' && migrations === 'current' && adapters === 'loaded';
+    res.status(ready ? 200 : 503).json({
+      status: ready ? 'ready' : 'not ready',
+      checks,
+      ...(drift?.pending.length ? { pendingMigrations: drift.pending } : {}),
+      ...(drift?.edited.length ? { editedMigrations: drift.edited } : {}),
+      ...(drift?.newer.length ? { newerMigrations: drift.newer } : {}),
+      ...(services.missingAdapters.length ? { missingAdapters: services.missingAdapters } : {}),
+    });
+  };
+}
+
+/** The sandbox's front door: where the documents are (JSON, or a page of links for a browser). */
+function home(docsEnabled: boolean, ocen: boolean): express.RequestHandler {
+  const links: Record<string, string> = {
+    ...(docsEnabled ? { docs: '/docs' } : {}),
+    openapi: '/openapi.json',
+    ...(ocen && docsEnabled ? { ocenDocs: '/ocen/docs' } : {}),
+    ...(ocen ? { ocenOpenapi: '/ocen/openapi.json' } : {}),
+    jwks: '/.well-known/jwks.json',
+    health: '/healthz',
+    ready: '/readyz',
+  };
+  const body = { service: 'credit-partner', environment: 'sandbox', links };
+  const page = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>credit-partner sandbox</title></head><body><h1>credit-partner sandbox</h1><ul>${Object.entries(links)
+    .map(([name, href]) => `<li><a href="${href}">${name}</a> ${href}</li>`)
+    .join('')}</ul></body></html>`;
+  return (_req, res) => {
+    res.format({
+      'application/json': () => res.json(body),
+      'text/html': () => res.type('html').send(page),
+      default: () => res.json(body),
+    });
+  };
 }

@@ -140,6 +140,8 @@ export interface Services {
   /** Stages again the partner callbacks the queue gave up on (swept with the reconciler); undefined without OCEN. */
   callbackRedrive?: CallbackRedrive;
   sandbox?: { sms: SandboxSmsOutbox; rail: SandboxRail; aa: SandboxAccountAggregator; mandateRail: SandboxMandateRail; gpayPartnerId: string };
+  /** The ports left on their `unconfigured` adapter (each answers 503), by name; empty when every port has one (/readyz). */
+  missingAdapters: string[];
 }
 
 export function buildServices(config: Config, logger: Logger, clock: Clock = systemClock): Services {
@@ -265,7 +267,12 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
     .register(verifyIncomeDocumentsJob, incomeDocuments);
   if (ocen) jobs.register(ocenCallbackJob, ocen);
 
+  const ports: Record<string, unknown> = { sms, bureau, ckyc: ckycRegistry, rail, accountAggregator, documentVerifier, aadhaar, mandateRail: sandboxMandateRail ?? unconfigured.mandateRail, collector };
+  const missingAdapters = Object.entries(ports)
+    .filter(([name, adapter]) => adapter === unconfigured[name as keyof typeof unconfigured])
+    .map(([name]) => name);
   return {
+    missingAdapters,
     config,
     logger,
     db,

@@ -4,6 +4,8 @@ import { KEY_FILES, KeySetError, generateKeySet, publicJwks, readKeySet, rotateK
 
 const USAGE = `npm run keys -- <command>
   generate --out <dir>       write a complete production key set into an empty or new folder
+  ensure [--dir <dir>]        a production key set in the folder: generated when it holds none, else checked (a
+                              deployment's one-shot before its API containers start; several at once end with one set)
   rotate [--dir <dir>]        new active signing, encryption and data keys; the old ones are kept, retired
   export-public [--dir <dir>] print our public JWKS (what a partner needs), as served at /.well-known/jwks.json
 --dir defaults to KEYS_DIR (or .keys).`;
@@ -29,6 +31,13 @@ export function keysCommand(argv: string[], env: NodeJS.ProcessEnv = process.env
       generateKeySet(dir, 'production');
       const ring = readKeySet(dir);
       return { generated: dir, environment: ring.environment, files: Object.values(KEY_FILES), publicKeys: publicJwks(ring).keys.map(({ kid, alg, use }) => ({ kid, alg, use })) };
+    }
+    case 'ensure': {
+      // Each file is written only where it is missing (link, not overwrite), so concurrent runs end with one set.
+      const existed = fs.existsSync(path.join(dir, KEY_FILES.manifest));
+      if (!existed) generateKeySet(dir, 'production');
+      const ring = readKeySet(dir);
+      return { [existed ? 'existing' : 'generated']: dir, environment: ring.environment, publicKeys: publicJwks(ring).keys.map(({ kid, alg, use }) => ({ kid, alg, use })) };
     }
     case 'rotate':
       return { rotated: dir, ...rotateKeySet(dir) };

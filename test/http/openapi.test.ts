@@ -233,6 +233,15 @@ describe('in production (no sandbox)', () => {
     expect(res.headers['strict-transport-security']).toMatch(/max-age=\d+/);
   });
 
+  it('has no front door (GET / is 404), and is not ready while a port is left without its adapter (/readyz 503 names them)', async () => {
+    const root = await off.http().get('/');
+    expect({ status: root.status, code: root.body.error?.code }).toEqual({ status: 404, code: 'NO_SUCH_OPERATION' });
+    const ready = await off.http().get('/readyz');
+    expect(ready.status).toBe(503);
+    expect(ready.body).toMatchObject({ status: 'not ready', checks: { postgres: 'up', redis: 'up', migrations: 'current', adapters: 'missing' } });
+    expect(ready.body.missingAdapters).toEqual(expect.arrayContaining(['bureau', 'ckyc', 'rail', 'collector', 'accountAggregator', 'documentVerifier', 'aadhaar', 'mandateRail']));
+  });
+
   it('when a partner sends plain JSON, then it is refused 401 INVALID_PAYLOAD_SIGNATURE; signed, the same call is served', async () => {
     const plain = await off.call(PATHS.getStatus, { googleApplicationId: 'GAPP-1' }, { partnerId: PRODUCTION_PARTNER.id });
     expect({ status: plain.status, error: plain.body.errorResponse }).toMatchObject({ status: 401, error: { paymentIntegratorErrorCode: 'INVALID_PAYLOAD_SIGNATURE' } });
@@ -252,8 +261,24 @@ describe('in production (no sandbox)', () => {
 });
 
 describe('health', () => {
-  it('when PostgreSQL and Redis answer, then /healthz is 200', async () => {
+  it('/healthz is 200 (alive: no dependency is asked)', async () => {
     const res = await t.http().get('/healthz').expect(200);
-    expect(res.body).toEqual({ status: 'ok', postgres: 'up', redis: 'up' });
+    expect(res.body).toEqual({ status: 'ok' });
+  });
+
+  it('when PostgreSQL and Redis answer, the migrations are applied and every port has an adapter, then /readyz is 200 and names each check', async () => {
+    const res = await t.http().get('/readyz').expect(200);
+    expect(res.body).toEqual({ status: 'ready', checks: { postgres: 'up', redis: 'up', migrations: 'current', adapters: 'loaded' } });
+  });
+
+  it('in the sandbox, GET / points to the documents: JSON links, or a page of them for a browser', async () => {
+    const json = await t.http().get('/').expect(200);
+    expect(json.body).toMatchObject({ service: 'credit-partner', environment: 'sandbox', links: { docs: '/docs', openapi: '/openapi.json', ocenDocs: '/ocen/docs', ocenOpenapi: '/ocen/openapi.json' } });
+    for (const href of Object.values(json.body.links as Record<string, string>)) {
+      expect({ href, status: (await t.http().get(href).redirects(1)).status }).toEqual({ href, status: 200 });
+    }
+    const page = await t.http().get('/').set('accept', 'text/html').expect(200);
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
+    expect(page.text).toContain('href="/docs"');
   });
 });

@@ -132,12 +132,13 @@ describe('outages of PostgreSQL and Redis', () => {
     expectPrompt503(await timed(() => t.call(PATHS.approveUser, approveUserData(retriedGid, retriedPhone, retriedProof), { requestId: retriedRequestId })));
     expectPrompt503(await timed(() => t.call(PATHS.approveUser, approveUserData(newApplicationId(), newPhone(), pendingProof))));
     expectPlainPrompt503(await timed(() => t.http().post(`/sandbox/applications/${existing.gid}/kyc/complete`).send({})));
-    const health = await timed(() => t.http().get('/healthz'));
-    expect({ status: health.res.status, body: health.res.body }).toEqual({ status: 503, body: { status: 'degraded', postgres: 'down', redis: 'up' } });
+    const health = await timed(() => t.http().get('/readyz'));
+    expect({ status: health.res.status, body: health.res.body }).toMatchObject({ status: 503, body: { status: 'not ready', checks: { postgres: 'down', redis: 'up' } } });
+    expect((await t.http().get('/healthz')).status).toBe(200);
     expectPrompt(health);
 
     postgres.restore();
-    const healthyAfterMs = await recovered(() => t.http().get('/healthz').then((res) => res.status), (status) => status === 200);
+    const healthyAfterMs = await recovered(() => t.http().get('/readyz').then((res) => res.status), (status) => status === 200);
     // A call that failed with 503 left nothing behind: its retry with the same requestId is processed afresh.
     await t.call(PATHS.approveUser, approveUserData(retriedGid, retriedPhone, retriedProof), { requestId: retriedRequestId }).expect(200);
     const decidedAfterMs = await recovered(() => approvalStatus(t, pending.gid), (d) => d.applicationState !== 'IN_PROCESS');
@@ -152,8 +153,9 @@ describe('outages of PostgreSQL and Redis', () => {
     const existing = await applied();
 
     redis.refuse();
-    const health = await timed(() => t.http().get('/healthz'));
-    expect({ status: health.res.status, body: health.res.body }).toEqual({ status: 503, body: { status: 'degraded', postgres: 'up', redis: 'down' } });
+    const health = await timed(() => t.http().get('/readyz'));
+    expect({ status: health.res.status, body: health.res.body }).toMatchObject({ status: 503, body: { status: 'not ready', checks: { postgres: 'up', redis: 'down' } } });
+    expect((await t.http().get('/healthz')).status).toBe(200);
     expectPrompt(health);
     expectPrompt503(await timed(() => t.call(PATHS.initiateChallenge, { userIdentifier: { phoneNumber: newPhone() }, challengeMechanism: [{ type: 'SMS_OTP' }], challengeContext: { userApprovalContext: {} } })));
     expectPlainPrompt503(await timed(() => t.http().get(`/sandbox/sms-outbox?phone=${phone.countryCode}${phone.nationalNumber}`)));
@@ -186,13 +188,14 @@ describe('outages of PostgreSQL and Redis', () => {
     expectPrompt503(await timed(() => t.call(PATHS.getStatus, { googleApplicationId: ready.gid })));
     expectPrompt503(await timed(() => t.call(PATHS.getStatus, { googleApplicationId: ready.gid }, { partnerId: 'limited-app' })));
     expectPlainPrompt503(await timed(() => t.http().get(`/sandbox/sms-outbox?phone=${ready.phone.countryCode}${ready.phone.nationalNumber}`)));
-    const health = await timed(() => t.http().get('/healthz'));
-    expect({ status: health.res.status, body: health.res.body }).toEqual({ status: 503, body: { status: 'degraded', postgres: 'down', redis: 'down' } });
+    const health = await timed(() => t.http().get('/readyz'));
+    expect({ status: health.res.status, body: health.res.body }).toMatchObject({ status: 503, body: { status: 'not ready', checks: { postgres: 'down', redis: 'down' } } });
+    expect((await t.http().get('/healthz')).status).toBe(200);
     expectPrompt(health);
 
     postgres.restore();
     redis.restore();
-    const healthyAfterMs = await recovered(() => t.http().get('/healthz').then((res) => res.status), (status) => status === 200);
+    const healthyAfterMs = await recovered(() => t.http().get('/readyz').then((res) => res.status), (status) => status === 200);
     process.stdout.write(`both back: healthy after ${healthyAfterMs} ms\n`);
     await finishJourney(pending.gid, pending.phone);
     const reference = await submitReady(t, ready);

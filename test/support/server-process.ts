@@ -38,6 +38,19 @@ export class ServerProcess {
     return new ServerProcess(child);
   }
 
+  /**
+   * Starts a command from the project folder (the built image's entry point, `sh scripts/docker-entrypoint.sh api`,
+   * say) with the same test environment.
+   */
+  static command(argv: string[], env: Record<string, string>): ServerProcess {
+    const child = spawn(argv[0], argv.slice(1), {
+      cwd: ROOT,
+      env: { ...process.env, APP_ENV: 'sandbox', LOG_LEVEL: 'info', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    return new ServerProcess(child);
+  }
+
   get pid(): number {
     return this.child.pid!;
   }

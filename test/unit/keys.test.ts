@@ -133,4 +133,15 @@ describe('npm run keys', () => {
     expect(() => keysCommand(['shred'])).toThrow(/Unknown command/);
     expect(() => keysCommand(['generate'])).toThrow(/--out/);
   });
+
+  it('when ensure runs (the deployment one-shot), then it generates a production set once, and later runs keep it and check it', () => {
+    const dir = path.join(tempDir(), 'shared-keys');
+    const first = keysCommand(['ensure'], { KEYS_DIR: dir }) as { generated?: string; environment: string; publicKeys: Array<{ kid: string }> };
+    expect(first).toMatchObject({ generated: dir, environment: 'production' });
+    const again = keysCommand(['ensure', '--dir', dir]) as { existing?: string; publicKeys: Array<{ kid: string }> };
+    expect(again.existing).toBe(dir);
+    expect(again.publicKeys).toEqual(first.publicKeys);
+    fs.writeFileSync(path.join(dir, KEY_FILES.signing), '{}');
+    expect(() => keysCommand(['ensure', '--dir', dir])).toThrow();
+  });
 });

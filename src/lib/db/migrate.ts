@@ -35,6 +35,28 @@ export function readMigrations(dir = MIGRATIONS_DIR): Migration[] {
 
 export class MigrationError extends Error {}
 
+/** The statement that reads the migrations the database has applied (in Prisma's ledger). */
+export const APPLIED_MIGRATIONS_SQL =
+  'SELECT migration_name, checksum FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL';
+
+/**
+ * How the database stands against the migrations on disk: those not applied yet (`pending`), those applied with
+ * other contents (`edited`, which `migrate` refuses), and those applied that this code does not know (`newer`:
+ * a later release migrated first, as in a rolling deploy; expand/contract keeps this code working on them).
+ */
+export function migrationDrift(applied: Map<string, string>, migrations: Migration[]): { pending: string[]; edited: string[]; newer: string[] } {
+  const known = new Set(migrations.map((m) => m.name));
+  const newer = [...applied.keys()].filter((name) => !known.has(name));
+  const pending: string[] = [];
+  const edited: string[] = [];
+  for (const migration of migrations) {
+    const checksum = applied.get(migration.name);
+    if (checksum === undefined) pending.push(migration.name);
+    else if (checksum !== migration.checksum) edited.push(migration.name);
+  }
+  return { pending, edited, newer };
+}
+
 /** Creates the database named in `databaseUrl` when it does not exist yet (connecting to `postgres`). */
 export async function ensureDatabase(databaseUrl: string): Promise<void> {
   const url = new URL(databaseUrl);
@@ -80,9 +102,7 @@ export async function migrate(databaseUrl: string, migrations = readMigrations()
   try {
     await client.query('SELECT pg_advisory_lock(727274)');
     await client.query(LEDGER_DDL);
-    const { rows } = await client.query<{ migration_name: string; checksum: string }>(
-      'SELECT migration_name, checksum FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL',
-    );
+    const { rows } = await client.query<{ migration_name: string; checksum: string }>(APPLIED_MIGRATIONS_SQL);
     const done = new Map(rows.map((row) => [row.migration_name, row.checksum]));
     const known = new Set(migrations.map((m) => m.name));
     for (const name of done.keys()) {
