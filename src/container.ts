@@ -160,7 +160,13 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
       { labels: { pool, state: 'waiting' }, value: waiting },
     ]));
   // Every port of the core to the outside world is measured: calls by port, method and outcome, with duration.
-  const measured = <T extends object>(port: string, adapter: T): T => measuredPort(port, adapter, metrics);
+  // The adapter behind each measured port, so that the readiness check still sees which ports are unconfigured.
+  const adapterBehind = new Map<unknown, unknown>();
+  const measured = <T extends object>(port: string, adapter: T): T => {
+    const wrapped = measuredPort(port, adapter, metrics);
+    adapterBehind.set(wrapped, adapter);
+    return wrapped;
+  };
   const redis = requestPathRedis(config, logger);
   const keys = loadKeyRing(config.keysDir, config.appEnv !== 'production');
   const sealer = new Sealer(keys.dataKeys);
@@ -269,7 +275,7 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
 
   const ports: Record<string, unknown> = { sms, bureau, ckyc: ckycRegistry, rail, accountAggregator, documentVerifier, aadhaar, mandateRail: sandboxMandateRail ?? unconfigured.mandateRail, collector };
   const missingAdapters = Object.entries(ports)
-    .filter(([name, adapter]) => adapter === unconfigured[name as keyof typeof unconfigured])
+    .filter(([name, adapter]) => (adapterBehind.get(adapter) ?? adapter) === unconfigured[name as keyof typeof unconfigured])
     .map(([name]) => name);
   return {
     missingAdapters,
