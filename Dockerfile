@@ -51,7 +51,7 @@ RUN mkdir -p /var/lib/credit-partner/keys /var/lib/credit-partner/documents \
  && chown -R node:node /var/lib/credit-partner \
  && chmod 700 /var/lib/credit-partner/keys /var/lib/credit-partner/documents
 USER node
-EXPOSE 8080
+EXPOSE 8080 9464
 # Alive, not ready: /healthz asks no dependency. Readiness (/readyz) is for the load balancer.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 CMD ["credit-partner", "healthcheck"]
 ENTRYPOINT ["credit-partner"]

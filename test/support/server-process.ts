@@ -45,7 +45,7 @@ export class ServerProcess {
   static command(argv: string[], env: Record<string, string>): ServerProcess {
     const child = spawn(argv[0], argv.slice(1), {
       cwd: ROOT,
-      env: { ...process.env, APP_ENV: 'sandbox', LOG_LEVEL: 'info', ...env },
+      env: { ...process.env, APP_ENV: 'sandbox', LOG_LEVEL: 'info', METRICS_PORT: '0', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     return new ServerProcess(child);
