@@ -1,3 +1,4 @@
+import { isDependencyUnavailable } from '../../lib/unavailable';
 import express, { NextFunction, Request, Response, Router } from 'express';
 import { Logger } from 'pino';
 import { BODY_LIMIT_BYTES, MAX_NESTING, fromBodyParserError, inspectText } from '../shared/body';
@@ -89,6 +90,10 @@ export function ocenRouter(options: OcenRouterOptions): Router {
   router.use('/v4.0.0alpha', (err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     const edge = fromBodyParserError(err);
     if (edge) return ack(res, edge.code === 'PAYLOAD_TOO_LARGE' ? 413 : 400, `${edge.code}: ${edge.message}`);
+    if (isDependencyUnavailable(err)) {
+      res.setHeader('retry-after', '5');
+      return ack(res, 503, 'SERVICE_UNAVAILABLE: a dependency is unavailable; send it again later with the same requestId');
+    }
     options.logger.error({ err }, 'OCEN request failed');
     ack(res, 500, 'INTERNAL_ERROR: the request could not be processed; send it again with the same requestId');
   });
