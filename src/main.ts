@@ -1,10 +1,10 @@
-import { createServer } from 'node:http';
 import { loadConfig } from './lib/config';
 import { createLogger } from './lib/logger';
 import { Background, shutDown } from './container';
 import { boot } from './boot';
 import { createApp } from './app';
 import { GracefulServer } from './graceful-server';
+import { createHttpServer } from './lib/http-server';
 
 /** How long requests in flight get to finish after SIGTERM (orchestrators usually allow 30 s in all). */
 const SHUTDOWN_GRACE_MS = 20_000;
@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   const services = await boot(config, logger);
   const background = new Background(services, config.runWorker);
   background.start();
-  const server = createServer(createApp(services));
+  const server = createHttpServer(createApp(services), config.http);
   const graceful = new GracefulServer(server);
   server.listen(config.port, () => logger.info({ port: config.port, appEnv: config.appEnv, docs: `${config.publicBaseUrl}/docs` }, 'credit-partner listening'));
 
