@@ -141,7 +141,8 @@ describe('an oversized body', () => {
 });
 
 describe('the HTTP server bounds', () => {
-  it('are explicit: headers 10 s, the whole request 30 s (not Node\'s 60 s and 300 s)', () => {
-    expect({ headers: listening.server.headersTimeout, request: listening.server.requestTimeout }).toEqual({ headers: 10_000, request: 30_000 });
+  it('are explicit: headers 10 s, the whole request 30 s (not Node\'s 60 s and 300 s), at most 1,000 connections', () => {
+    expect({ headers: listening.server.headersTimeout, request: listening.server.requestTimeout, connections: listening.server.maxConnections })
+      .toEqual({ headers: 10_000, request: 30_000, connections: 1_000 });
   });
 });
