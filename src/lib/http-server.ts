@@ -13,7 +13,16 @@ export type HttpSettings = Config['http'];
  * - at most `maxInFlightPerSocket` requests of one connection are handled at once (`pipelineGate`).
  */
 export function createHttpServer(app: RequestListener, settings: HttpSettings): Server {
-  const server = createServer({ headersTimeout: settings.headersTimeoutMs, requestTimeout: settings.requestTimeoutMs }, pipelineGate(app, settings.maxInFlightPerSocket));
+  const server = createServer(
+    {
+      headersTimeout: settings.headersTimeoutMs,
+      requestTimeout: settings.requestTimeoutMs,
+      // Node enforces both timeouts by checking every connection on this period (30 s by default, which would
+      // let a 10 s bound run to 40 s).
+      connectionsCheckingInterval: Math.min(1_000, settings.headersTimeoutMs / 2),
+    },
+    pipelineGate(app, settings.maxInFlightPerSocket),
+  );
   server.maxConnections = settings.maxConnections;
   return server;
 }
