@@ -35,11 +35,10 @@ function getStatusBytes(gid: string, epochMillis: number, partnerId?: string): B
 }
 
 /**
- * Writes `count` requests (made up front, so making them does not stall this process meanwhile) on a socket that
+ * Writes `requests` (made up front, so making them does not stall this process meanwhile) on a socket that
  * never reads, as fast as the socket takes them, until `until`.
  */
-function flood(count: number, make: (i: number) => Buffer, until: number): { socket: Socket; written: () => number; done: Promise<void> } {
-  const requests = Array.from({ length: count }, (_, i) => make(i));
+function flood(requests: Buffer[], until: number): { socket: Socket; written: () => number; done: Promise<void> } {
   const all = Buffer.concat(requests);
   const ends: number[] = [];
   requests.reduce((end, r) => (ends.push(end + r.length), end + r.length), 0);
@@ -82,9 +81,11 @@ describe('one connection flooding pipelined requests', () => {
     const { gid } = await applyAndDecide(t);
     const now = t.clock.now().getTime();
     const rssBefore = process.memoryUsage().rss;
-    const until = Date.now() + 1_000 + POLL_MS;
-    const flooding = flood(FLOOD, () => getStatusBytes(gid, now), until);
-    const randomIds = flood(2_000, () => getStatusBytes(gid, now, `probe-${randomBytes(6).toString('hex')}`), until);
+    const floodRequests = Array.from({ length: FLOOD }, () => getStatusBytes(gid, now));
+    const randomIdRequests = Array.from({ length: 2_000 }, () => getStatusBytes(gid, now, `probe-${randomBytes(6).toString('hex')}`));
+    const until = Date.now() + 500 + POLL_MS;
+    const flooding = flood(floodRequests, until);
+    const randomIds = flood(randomIdRequests, until);
     let handled = 0;
     listening.server.on('request', (_req, res) => res.once('finish', () => handled++));
     await new Promise((resolve) => setTimeout(resolve, 500));
