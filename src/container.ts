@@ -198,7 +198,7 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
   const documents = measured('document_store', new LocalDocumentStore(config.documentsDir, sealer));
 
   const limiter = new RateLimiter(redis, config.queuePrefix, metrics);
-  const partners = new PartnerService(new PartnerRepository(db), clock, config.partnerCacheMs);
+  const partners = new PartnerService(new PartnerRepository(db), clock, config.partnerCacheMs, { size: config.partnerCacheSize, negativeSize: config.partnerNegativeCacheSize });
   const otpPerPhone = limiter.limit('otp-phone', config.otpPhoneLimits, 'fail-closed');
   const challenges = new ChallengeService(db, new ChallengeRepository(db), partners, outbox, sealer, identity, sms, clock, config.lenderName, otpPerPhone, metrics);
   const kyc = new KycService(db, applications, kycRepository, transitions, outbox, identity, clock, { sealer, ckyc: ckycRegistry, aadhaar, documents });

@@ -1,4 +1,3 @@
-import { createServer } from 'node:http';
 import { loadConfig } from './lib/config';
 import { createLogger } from './lib/logger';
 import { Background, shutDown } from './container';
@@ -6,6 +5,7 @@ import { boot } from './boot';
 import { createApp } from './app';
 import { GracefulServer } from './graceful-server';
 import { MetricsServer } from './lib/metrics/metrics-server';
+import { createHttpServer } from './lib/http-server';
 
 /** How long requests in flight get to finish after SIGTERM (orchestrators usually allow 30 s in all). */
 const SHUTDOWN_GRACE_MS = 20_000;
@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   // Metrics on their own port (METRICS_PORT), never on the partner port.
   const metrics = await MetricsServer.start(services.metrics.registry, config.metrics.port, config.metrics.host);
   logger.info({ metricsPort: metrics.port }, 'metrics at GET /metrics');
-  const server = createServer(createApp(services));
+  const server = createHttpServer(createApp(services), config.http);
   const graceful = new GracefulServer(server);
   server.listen(config.port, () => logger.info({ port: config.port, appEnv: config.appEnv, docs: `${config.publicBaseUrl}/docs` }, 'credit-partner listening'));
 

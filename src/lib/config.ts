@@ -52,8 +52,23 @@ export interface Config {
    * defaults are sandbox placeholders a bank must replace).
    */
   kfs: { holidayCalendar: string; coolingOffDays: number; grievanceOfficer: { name: string; phone: string; email: string } };
+  /**
+   * The HTTP server's bounds (src/lib/http-server.ts), the same for every entry point and the tests:
+   * `headersTimeoutMs` (HTTP_HEADERS_TIMEOUT_MS, 10 s) to receive a request's headers and `requestTimeoutMs`
+   * (HTTP_REQUEST_TIMEOUT_MS, 30 s) to receive the whole request, else 408 and the connection closed (Node's
+   * defaults are 60 s and 300 s); `maxConnections` (HTTP_MAX_CONNECTIONS, 1,000) open at once, more are closed
+   * on arrival; `maxInFlightPerSocket` (HTTP_MAX_IN_FLIGHT_PER_SOCKET, 8) pipelined requests of one connection
+   * being handled at once: past it the connection is not read until one is answered.
+   */
+  http: { headersTimeoutMs: number; requestTimeoutMs: number; maxConnections: number; maxInFlightPerSocket: number };
   /** How long a partner look-up is cached; a suspension made elsewhere takes effect within this time. */
   partnerCacheMs: number;
+  /**
+   * How many partner look-ups are cached (PARTNER_CACHE_SIZE, 1,000), and of them how many "no such partner"
+   * answers (PARTNER_NEGATIVE_CACHE_SIZE, 200): random X-Partner-Id values cannot grow the cache.
+   */
+  partnerCacheSize: number;
+  partnerNegativeCacheSize: number;
   /** How long a product look-up is cached; a product change made elsewhere takes effect within this time. */
   productCacheMs: number;
   sms: { gatewayUrl?: string; gatewayToken?: string };
@@ -235,7 +250,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         email: str('GRIEVANCE_OFFICER_EMAIL', 'grievance@sandbox-bank.example'),
       },
     },
+    http: {
+      headersTimeoutMs: int('HTTP_HEADERS_TIMEOUT_MS', 10_000, 1_000, 600_000),
+      requestTimeoutMs: int('HTTP_REQUEST_TIMEOUT_MS', 30_000, 1_000, 3_600_000),
+      maxConnections: int('HTTP_MAX_CONNECTIONS', 1_000, 1, 1_000_000),
+      maxInFlightPerSocket: int('HTTP_MAX_IN_FLIGHT_PER_SOCKET', 8, 1, 1_000),
+    },
     partnerCacheMs: int('PARTNER_CACHE_MS', 5_000, 0, 600_000),
+    partnerCacheSize: int('PARTNER_CACHE_SIZE', 1_000, 1, 1_000_000),
+    partnerNegativeCacheSize: int('PARTNER_NEGATIVE_CACHE_SIZE', 200, 1, 1_000_000),
     productCacheMs: int('PRODUCT_CACHE_MS', 5_000, 0, 600_000),
     sms: { gatewayUrl: optionalUrl('SMS_GATEWAY_URL', ['https:', 'http:']), gatewayToken: (env.SMS_GATEWAY_TOKEN ?? '').trim() || undefined },
     otpPhoneLimits: windows('OTP_PHONE_LIMITS', '10/15m,20/24h'),
@@ -262,6 +285,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (!/^IN(-[A-Z]{2})?$/.test(config.kfs.holidayCalendar)) problems.push(`HOLIDAY_CALENDAR must be IN or IN-<state code> (e.g. IN-MH), got "${config.kfs.holidayCalendar}"`);
   if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(config.kfs.grievanceOfficer.email)) problems.push(`GRIEVANCE_OFFICER_EMAIL must be an email address, got "${config.kfs.grievanceOfficer.email}"`);
+  if (config.http.headersTimeoutMs > config.http.requestTimeoutMs) problems.push('HTTP_HEADERS_TIMEOUT_MS must not be longer than HTTP_REQUEST_TIMEOUT_MS');
   if (problems.length) throw new ConfigError(problems);
   return config;
 }

@@ -7,6 +7,7 @@ import addFormats from 'ajv-formats';
 import { generateSync } from 'json-schema-faker';
 import { compactVerify, createLocalJWKSet } from 'jose';
 import { TestApp, eventually, startTestApp } from '../support/test-app';
+import { createHttpServer } from '../../src/lib/http-server';
 import { PATHS, applicationStatus, challenge, panWith, readyToSubmit, submitData } from '../support/journey';
 import { PartnerKeyPair, partnerKeyPair, serverJwks, sign } from '../support/signed-client';
 
@@ -75,7 +76,7 @@ let ourKeys: ReturnType<typeof createLocalJWKSet>;
 
 beforeAll(async () => {
   t = await startTestApp();
-  server = http.createServer(t.app);
+  server = createHttpServer(t.app, t.services.config.http);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   spec = JSON.parse((await send({ method: 'GET', path: '/openapi.json' })).text);

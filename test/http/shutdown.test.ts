@@ -1,7 +1,8 @@
-import { Agent, createServer } from 'node:http';
+import { Agent } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { TestApp, startTestApp } from '../support/test-app';
 import { GracefulServer } from '../../src/graceful-server';
+import { createHttpServer } from '../../src/lib/http-server';
 import { rawPost } from '../support/raw-post';
 import { PATHS, approveUserData, challenge, newApplicationId, newPhone } from '../support/journey';
 
@@ -18,7 +19,7 @@ const post = (port: number, agent: Agent, path: string, data: unknown) => rawPos
 
 describe('graceful shutdown', () => {
   it('when the server is closed under load, then every request already sent is answered without a 5xx, new connections are refused, and it ends in time', async () => {
-    const server = createServer(t.app);
+    const server = createHttpServer(t.app, t.services.config.http);
     const graceful = new GracefulServer(server);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;

@@ -1,7 +1,5 @@
 import fs from 'node:fs';
-import http from 'node:http';
 import path from 'node:path';
-import { AddressInfo } from 'node:net';
 import { Browser, BrowserContext, Page, chromium } from 'playwright-core';
 import type { TestApp } from './test-app';
 
@@ -19,18 +17,10 @@ export async function launchChromium(): Promise<Browser> {
   });
 }
 
-/** The test app's HTTP application on a loopback port, for the browser to reach. */
+/** The test app's HTTP application on a loopback port (the server `npm start` makes), for the browser to reach. */
 export async function listen(t: TestApp): Promise<{ origin: string; close(): Promise<void> }> {
-  const server = http.createServer(t.app);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    origin: `http://127.0.0.1:${port}`,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
-  };
+  const { port, close } = await t.listen();
+  return { origin: `http://127.0.0.1:${port}`, close };
 }
 
 /** A phone-sized page (360 px, touch) whose requests to the partner's return URL are answered by a stand-in page. */

@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { Server } from 'node:http';
+import { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { Express } from 'express';
 import type { DestinationStream } from 'pino';
@@ -10,6 +12,7 @@ import { createLogger } from '../../src/lib/logger';
 import { ManualClock } from '../../src/lib/clock';
 import { Background, Services, buildServices, closeRedis } from '../../src/container';
 import { createApp } from '../../src/app';
+import { createHttpServer } from '../../src/lib/http-server';
 import { createTestDatabase } from './databases';
 import { TcpProxy } from './tcp-proxy';
 import { generateKeySet } from '../../src/lib/keys';
@@ -23,6 +26,8 @@ export interface TestApp {
   /** POSTs `{requestHeader, data}` to a partner-API path. */
   call(path: string, data: unknown, options?: { requestId?: string; epochMillis?: string | number; major?: number; partnerId?: string }): request.Test;
   http(): ReturnType<typeof request>;
+  /** The app on a real HTTP server on 127.0.0.1, made as `npm start` makes it (createHttpServer: its timeouts and caps). */
+  listen(): Promise<{ server: Server; port: number; close(): Promise<void> }>;
   /** An idempotency_record answer, opened as the server opens it for a replay (sealed to its partner and requestId). */
   openStoredAnswer(partnerId: string, requestId: string, ciphertext: string): string;
   /** The environment of a server process (ServerProcess) on this app's database, Redis prefix and keys, reaching PostgreSQL and Redis directly. */
@@ -107,6 +112,18 @@ export async function startTestApp(
     services,
     clock,
     http: () => request(app),
+    listen: async () => {
+      const server = createHttpServer(app, config.http);
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      return {
+        server,
+        port: (server.address() as AddressInfo).port,
+        close: () => {
+          server.closeAllConnections();
+          return new Promise<void>((resolve) => server.close(() => resolve()));
+        },
+      };
+    },
     openStoredAnswer: (partnerId, requestId, ciphertext) => services.sealer.open(ciphertext, `idempotency:${partnerId}:${requestId}`),
     processEnv: () => ({ APP_ENV: 'sandbox', DATABASE_URL: databaseUrl, REDIS_URL, QUEUE_PREFIX: prefix, KEYS_DIR, OUTBOX_POLL_MS: '50', ...TEST_TIMEOUTS }),
     call: (urlPath, data, callOptions = {}) =>

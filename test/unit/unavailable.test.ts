@@ -3,6 +3,13 @@ import { isDependencyUnavailable } from '../../src/lib/unavailable';
 
 const withCode = (message: string, code: string) => Object.assign(new Error(message), { code });
 
+/** The DriverAdapterError of @prisma/adapter-pg: the driver's error, mapped, as its `cause` (captured from a role over its CONNECTION LIMIT). */
+const driverAdapterError = (originalCode: string | undefined, kind: string) =>
+  Object.assign(new Error(kind), { name: 'DriverAdapterError', cause: { originalCode, originalMessage: 'too many connections for role "app"', kind, cause: 'too many connections for role "app"' } });
+/** A PrismaClientKnownRequestError as Prisma 7 raises it through the pg adapter: no `cause`, the driver error in `meta.driverAdapterError`. */
+const prismaFull = (code: string, message: string) =>
+  Object.assign(new Error(message), { name: 'PrismaClientKnownRequestError', code, meta: { modelName: 'Partner', driverAdapterError: driverAdapterError('53300', 'TooManyConnections') } });
+
 describe('what counts as a dependency outage (503, and a job that waits instead of failing)', () => {
   it.each([
     ['PostgreSQL refusing', withCode('connect ECONNREFUSED 127.0.0.1:5432', 'ECONNREFUSED')],
@@ -17,11 +24,16 @@ describe('what counts as a dependency outage (503, and a job that waits instead 
     ['Redis down (no offline queue)', new Error("Stream isn't writeable and enableOfflineQueue options is false")],
     ['a Redis command unanswered in time', new Error('Command timed out')],
     ['a Redis connection closed', new Error('Connection is closed.')],
+    ['Prisma: PostgreSQL out of connections (P2037, the driver error in meta)', prismaFull('P2037', 'Too many database connections opened: too many connections for role "app"')],
+    ['Prisma: a raw statement on a full PostgreSQL (P2010, code 53300)', prismaFull('P2010', 'Raw query failed. Code: `53300`. Message: `too many connections for role "app"`')],
+    ['a driver adapter error alone (TooManyConnections)', driverAdapterError('53300', 'TooManyConnections')],
+    ['a driver adapter error of an unreachable server', driverAdapterError(undefined, 'DatabaseNotReachable')],
   ])('%s is an outage', (_name, err) => {
     expect(isDependencyUnavailable(err)).toBe(true);
   });
 
   it.each([
+    ['Prisma: a unique violation (its driver error in meta)', Object.assign(new Error('Unique constraint failed'), { code: 'P2002', meta: { driverAdapterError: driverAdapterError('23505', 'UniqueConstraintViolation') } })],
     ['a unique violation', Object.assign(new DatabaseError('duplicate key value violates unique constraint', 0, 'error'), { code: '23505' })],
     ['a programming error', new TypeError('Cannot read properties of undefined')],
     ['a Redis script error', new Error('ERR Error running script')],

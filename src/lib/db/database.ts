@@ -242,11 +242,42 @@ class AmbientPool extends Pool {
     return query.apply(transaction?.connection ?? this, args);
   }
 
+  /** How long a connection is waited for while PostgreSQL refuses new ones as too many (0: not at all). */
+  fullWaitMs = 0;
+
   override connect(...args: unknown[]): never {
     if (ambient.getStore()) {
       throw new Error('A Prisma operation tried to open its own transaction inside a unit of work; write it as one statement');
     }
-    return (Pool.prototype.connect as (...a: unknown[]) => unknown).apply(this, args) as never;
+    if (args.length > 0) return (Pool.prototype.connect as (...a: unknown[]) => unknown).apply(this, args) as never;
+    return this.connectWhenRoom() as never;
+  }
+
+  /**
+   * A connection, waiting while PostgreSQL is out of connections (53300: the role's CONNECTION LIMIT or the
+   * server's max_connections): pg-pool fails a request as soon as the new connection it opens for it is refused,
+   * though one of its own may come back a moment later. Here the request waits for one to come back (or tries
+   * again every 100 ms), up to `fullWaitMs`; then the refusal stands (503).
+   */
+  async connectWhenRoom(): Promise<PoolClient> {
+    const deadline = Date.now() + this.fullWaitMs;
+    for (;;) {
+      try {
+        return await poolConnect.call(this);
+      } catch (err) {
+        const remaining = deadline - Date.now();
+        if ((err as { code?: unknown })?.code !== '53300' || remaining <= 0) throw err;
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            clearTimeout(timer);
+            this.off('release', done);
+            resolve();
+          };
+          const timer = setTimeout(done, Math.min(100, remaining));
+          this.once('release', done);
+        });
+      }
+    }
   }
 }
 
@@ -257,7 +288,7 @@ class AmbientPool extends Pool {
  */
 export class Database implements UnitOfWork {
   readonly prisma: PrismaClient;
-  private readonly pool: Pool;
+  private readonly pool: AmbientPool;
   /**
    * Where single statements that commit on their own go (`independentQuery`). Outside the transaction pool,
    * so a request holding a pooled connection never waits for a second one; several, because a connection
@@ -295,7 +326,9 @@ export class Database implements UnitOfWork {
     // A statement that times out there drops its connection, so the statements behind it fail at once too.
     const pipelined = { ...connection, pipeline: true };
     const pooled = { connectionTimeoutMillis: poolWaitMs, Client: BoundedConnectClient };
-    this.pool = new AmbientPool({ ...pipelined, ...pooled, max: poolSize });
+    const pool = new AmbientPool({ ...pipelined, ...pooled, max: poolSize });
+    pool.fullWaitMs = poolWaitMs;
+    this.pool = pool;
     // An idle connection that fails (the server restarts, the network drops) is removed by the pool; the
     // process must not end over it, whether Prisma has attached its own listener yet or not.
     this.pool.on('error', () => undefined);
@@ -407,11 +440,12 @@ export class Database implements UnitOfWork {
 
   /** A pooled connection; a wait for it (every connection busy) is reported to `onPoolWait`. */
   private async connectTo(pool: Pool, name: 'transactions' | 'claims'): Promise<PoolClient> {
+    const connect = () => (pool instanceof AmbientPool ? pool.connectWhenRoom() : poolConnect.call(pool));
     const full = pool.idleCount === 0 && pool.totalCount >= (pool.options.max ?? 10);
-    if (!full) return poolConnect.call(pool);
+    if (!full) return connect();
     const started = process.hrtime.bigint();
     try {
-      return await poolConnect.call(pool);
+      return await connect();
     } finally {
       this.onPoolWait(name, Number(process.hrtime.bigint() - started) / 1e9);
     }

@@ -8,6 +8,7 @@ import { BorrowerStep, PageSession } from '../../core/borrower-session/borrower-
 import { currentTraceId } from '../../lib/trace';
 import { isDependencyUnavailable } from '../../lib/unavailable';
 import { Lang, MessageKey, PageRenderer, Translate, isLang, translator } from './page-renderer';
+import { limitBody } from '../shared/body';
 
 export const SESSION_COOKIE = 'cp_borrower';
 const LANG_COOKIE = 'cp_lang';
@@ -69,11 +70,12 @@ export class BorrowerPages {
   };
 
   /** Forms of the pages (application/x-www-form-urlencoded, small). */
-  readonly form = express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 });
+  readonly form = limitBody(16 * 1024, express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 }));
 
   /** One uploaded file in field `document`, kept in memory up to `maxBytes` (larger: 413 at once, nothing kept). */
   upload(maxBytes: number): RequestHandler {
-    return multer({ storage: multer.memoryStorage(), limits: { fileSize: maxBytes, files: 1, fields: 10, fieldSize: 4096, parts: 12 } }).single('document');
+    // The whole request may carry the file and the form's few small fields (10 of 4 KiB at most) with their part headers.
+    return limitBody(maxBytes + UPLOAD_FORM_ALLOWANCE_BYTES, multer({ storage: multer.memoryStorage(), limits: { fileSize: maxBytes, files: 1, fields: 10, fieldSize: 4096, parts: 12 } }).single('document'));
   }
 
   /**
@@ -186,6 +188,9 @@ export class BorrowerPages {
     this.page(req, res, 'error', { message: t(body, { limit: '5 MB' }), reference: status >= 500 ? currentTraceId() : undefined }, { status, title: t(title) });
   };
 }
+
+/** What an upload request may carry besides its file: up to 10 fields of 4 KiB and 12 part headers. */
+const UPLOAD_FORM_ALLOWANCE_BYTES = 64 * 1024;
 
 /** Status and message of a failure on a borrower page. */
 export function pageErrorOf(err: unknown): { status: number; title: MessageKey; body: MessageKey } {

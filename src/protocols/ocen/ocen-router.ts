@@ -1,6 +1,7 @@
+import { isDependencyUnavailable } from '../../lib/unavailable';
 import express, { NextFunction, Request, Response, Router } from 'express';
 import { Logger } from 'pino';
-import { BODY_LIMIT_BYTES, MAX_NESTING, fromBodyParserError, inspectText } from '../shared/body';
+import { BODY_LIMIT_BYTES, MAX_NESTING, fromBodyParserError, inspectText, limitBody } from '../shared/body';
 import { noStore } from '../shared/security-headers';
 import { currentTraceId } from '../../lib/trace';
 import type { Clock } from '../../lib/clock';
@@ -39,7 +40,7 @@ export function ocenRouter(options: OcenRouterOptions): Router {
     res.status(status).json(body);
   };
 
-  router.use('/v4.0.0alpha', noStore, express.raw({ type: () => true, limit: BODY_LIMIT_BYTES }));
+  router.use('/v4.0.0alpha', noStore, limitBody(BODY_LIMIT_BYTES, express.raw({ type: () => true, limit: BODY_LIMIT_BYTES })));
   router.post('/v4.0.0alpha/*path', (req: Request, res: Response, next: NextFunction) => {
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     options.lender.network.authenticateOcenRequest(req.headers, raw)
@@ -92,6 +93,10 @@ export function ocenRouter(options: OcenRouterOptions): Router {
   router.use('/v4.0.0alpha', (err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     const edge = fromBodyParserError(err);
     if (edge) return ack(res, edge.code === 'PAYLOAD_TOO_LARGE' ? 413 : 400, `${edge.code}: ${edge.message}`);
+    if (isDependencyUnavailable(err)) {
+      res.setHeader('retry-after', '5');
+      return ack(res, 503, 'SERVICE_UNAVAILABLE: a dependency is unavailable; send it again later with the same requestId');
+    }
     options.logger.error({ err }, 'OCEN request failed');
     ack(res, 500, 'INTERNAL_ERROR: the request could not be processed; send it again with the same requestId');
   });

@@ -5,6 +5,61 @@ export const BODY_LIMIT_BYTES = 64 * 1024;
 /** An application/jose body may be larger: its payload, once opened, is held to BODY_LIMIT_BYTES like a JSON body. */
 export const JOSE_BODY_LIMIT_BYTES = 128 * 1024;
 
+/** How long a refused connection is still drained (so the client reads its 413) before it is cut. */
+const LINGER_MS = 500;
+
+/** The refusal of a body over `limit` bytes, shaped as body-parser's (`entity.too.large`), so every surface maps it as before. */
+export function tooLarge(limit: number, length?: number): Error {
+  return Object.assign(new Error(`request entity too large (over ${limit} bytes)`), { type: 'entity.too.large', status: 413, statusCode: 413, expose: true, limit, length });
+}
+
+/**
+ * Bounds `parser` (express.raw, express.urlencoded, multer: anything that reads the request) to `limit` bytes on
+ * the wire, answering at once: a declared Content-Length over the limit is refused before anything is read, and a
+ * body (chunked, or longer than declared) as soon as it passes the limit. The parsers' own limits stop parsing
+ * there too, but they then read the rest of the request before answering (a 50 MB body read to its end, an
+ * endless one never answered). The refusal (`tooLarge`, 413) is answered with `Connection: close`, and the
+ * connection is cut shortly after the answer, whatever the client still sends.
+ */
+export function limitBody(limit: number, parser: RequestHandler): RequestHandler {
+  return (req, res, next) => {
+    let settled = false;
+    const once = (err?: unknown) => {
+      if (settled) return;
+      settled = true;
+      req.off('data', count);
+      next(err);
+    };
+    const refuse = (length?: number) => {
+      if (!res.headersSent) res.setHeader('Connection', 'close');
+      closeAfterAnswer(req, res);
+      once(tooLarge(limit, length));
+    };
+    let received = 0;
+    const count = (chunk: Buffer) => {
+      received += chunk.length;
+      if (received > limit) {
+        req.unpipe();
+        refuse(received);
+      }
+    };
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > limit) return refuse(declared);
+    parser(req, res, once);
+    // Counted only once the parser reads the body (a parser that skips the request leaves it unread).
+    if (!settled && req.listenerCount('data') > 0 && !req.readableEnded) req.on('data', count);
+  };
+}
+
+/** Once `res` is answered, the connection is drained a little (so the answer is read, not reset) and then cut. */
+function closeAfterAnswer(req: Request, res: Response): void {
+  const socket = req.socket;
+  res.once('finish', () => {
+    req.resume();
+    setTimeout(() => socket.destroy(), LINGER_MS).unref();
+  });
+}
+
 type EdgeRequest = Request & { rawBody?: Buffer; joseBody?: string };
 
 /** The JSON body's bytes as they arrived (of a signed request: the verified payload), kept for signature checks and logs. */
@@ -84,8 +139,8 @@ function illFormed(field: string): ProtocolError {
  * (jose-envelope.ts), which hands the opened payload back through `acceptJsonPayload`: the same checks.
  */
 export function jsonBody(options: { jose?: boolean } = {}): RequestHandler[] {
-  const raw = express.raw({ type: () => true, limit: BODY_LIMIT_BYTES });
-  const rawJose = options.jose ? express.raw({ type: () => true, limit: JOSE_BODY_LIMIT_BYTES }) : undefined;
+  const raw = limitBody(BODY_LIMIT_BYTES, express.raw({ type: () => true, limit: BODY_LIMIT_BYTES }));
+  const rawJose = options.jose ? limitBody(JOSE_BODY_LIMIT_BYTES, express.raw({ type: () => true, limit: JOSE_BODY_LIMIT_BYTES })) : undefined;
   const read: RequestHandler = rawJose ? (req, res, next) => (isJose(req) ? rawJose : raw)(req, res, next) : raw;
   const mediaTypes = options.jose ? 'application/json (or application/jose, signed)' : 'application/json';
   const parse = (req: Request, _res: Response, next: NextFunction) => {
