@@ -328,6 +328,8 @@ export class Database implements UnitOfWork {
     const pooled = { connectionTimeoutMillis: poolWaitMs, Client: BoundedConnectClient };
     const pool = new AmbientPool({ ...pipelined, ...pooled, max: poolSize });
     pool.fullWaitMs = poolWaitMs;
+    // Every request waiting for room while PostgreSQL is out of connections listens for a release (connectWhenRoom).
+    pool.setMaxListeners(0);
     this.pool = pool;
     // An idle connection that fails (the server restarts, the network drops) is removed by the pool; the
     // process must not end over it, whether Prisma has attached its own listener yet or not.
