@@ -53,12 +53,6 @@ export enum AppErrorCode {
    */
   CHALLENGE_RATE_LIMITED = 'CHALLENGE_RATE_LIMITED',
   /**
-   * The KYC link token (kyc/initiate's `urlToken`, opened by KycService.openByUrlToken) is unknown, or older than
-   * its 15 minutes. Nothing was opened. Caller (the KYC page): tell the user to go back to the app, which asks
-   * for a fresh link (kyc/initiate again); do not retry the same token.
-   */
-  KYC_LINK_INVALID = 'KYC_LINK_INVALID',
-  /**
    * An uploaded document is not one of the accepted types, judged by its content (PDF, JPEG, PNG magic bytes),
    * whatever its name or declared type, or it is empty. Nothing was stored. Caller: upload a PDF, JPEG or PNG.
    */

@@ -101,13 +101,13 @@ describe('the KYC link token', () => {
     });
   });
 
-  it('when the token is unknown, empty or replaced by a fresh link, then it is KYC_LINK_INVALID', async () => {
+  it('when the token is unknown, empty or replaced by a fresh link, then it is PAGE_LINK_INVALID', async () => {
     const ready = await kycReady();
-    expect(await codeOf(t.services.kyc.openByUrlToken('not-a-token-we-handed-out'))).toMatchObject({ code: AppErrorCode.KYC_LINK_INVALID, fields: ['urlToken'] });
-    expect((await codeOf(t.services.kyc.openByUrlToken(''))).code).toBe(AppErrorCode.KYC_LINK_INVALID);
+    expect(await codeOf(t.services.kyc.openByUrlToken('not-a-token-we-handed-out'))).toMatchObject({ code: AppErrorCode.PAGE_LINK_INVALID, fields: ['urlToken'] });
+    expect((await codeOf(t.services.kyc.openByUrlToken(''))).code).toBe(AppErrorCode.PAGE_LINK_INVALID);
     const offerId = (await t.call(PATHS.getApprovalStatus, { googleApplicationId: ready.gid })).body.data.approvedStateContext.offerId;
     const renewed = await t.call(PATHS.initiateKyc, { googleApplicationId: ready.gid, offerId });
-    expect((await codeOf(t.services.kyc.openByUrlToken(ready.urlToken))).code).toBe(AppErrorCode.KYC_LINK_INVALID);
+    expect((await codeOf(t.services.kyc.openByUrlToken(ready.urlToken))).code).toBe(AppErrorCode.PAGE_LINK_INVALID);
     expect((await t.services.kyc.openByUrlToken(renewed.body.data.urlToken)).applicationId).toBe(ready.applicationId);
   });
 

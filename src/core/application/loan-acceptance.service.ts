@@ -7,7 +7,7 @@ import { ChallengeService } from '../challenge/challenge.service';
 import { ChallengeContext } from '../challenge/challenge-policy';
 import { PartnerService } from '../partner/partner.service';
 import { KycService } from '../kyc/kyc.service';
-import { Applicant } from '../approval/applicant';
+import { openApplicant } from '../approval/applicant';
 import { Offer } from '../offer/offer';
 import { OfferRepository } from '../offer/offer.repository';
 import { emiMicros } from '../money/emi';
@@ -185,7 +185,7 @@ export class LoanAcceptanceService {
 
   /** The borrower the application recorded (PAN and name from the sealed applicant, the sealed phone). */
   borrower(application: Pick<Application, 'id' | 'applicantCiphertext' | 'phoneCiphertext'>): BorrowerOnRecord {
-    const applicant = JSON.parse(this.sealer.open(application.applicantCiphertext, `applicant:${application.id}`)) as Applicant;
+    const applicant = openApplicant(this.sealer, application);
     return { pan: applicant.pan, fullName: applicant.fullName, phone: application.phoneCiphertext ? this.openPhone(application as Application) : null };
   }
 

@@ -1,3 +1,4 @@
+import type { Sealer } from '../../lib/crypto';
 import { EmploymentType } from './underwriting-policy';
 
 export interface Address {
@@ -35,4 +36,14 @@ export interface Applicant {
   enabledFlags: string[];
   /** The CKYC id the partner sent with the application (from its searchCKycRecord), sealed with the rest. */
   cKycId?: string;
+}
+
+/** The applicant as sealed with its application (bound to `applicant:<application id>`). */
+export function sealApplicant(sealer: Sealer, applicationId: string, applicant: Applicant): string {
+  return sealer.seal(JSON.stringify(applicant), `applicant:${applicationId}`);
+}
+
+/** The applicant sealed with an application (see {@link sealApplicant}). */
+export function openApplicant(sealer: Sealer, application: { id: string; applicantCiphertext: string }): Applicant {
+  return JSON.parse(sealer.open(application.applicantCiphertext, `applicant:${application.id}`)) as Applicant;
 }

@@ -16,7 +16,7 @@ import { Product } from '../product/product';
 import { ProductCatalog } from '../product/product-catalog';
 import { OfferRepository } from '../offer/offer.repository';
 import { ApprovalState, approvalMachine, approvalState } from './approval-state';
-import { Applicant } from './applicant';
+import { Applicant, openApplicant, sealApplicant } from './applicant';
 import { BureauVerdict, CreditBureau } from './credit-bureau';
 import { Decision, IncomeEvidence, RejectionReason, underwrite, underwriteVerifiedIncome } from './underwriting';
 import { decideCreditJob } from './decide-credit.job';
@@ -134,7 +134,7 @@ export class ApprovalService {
         phoneCiphertext: this.sealer.seal(JSON.stringify({ countryCode: phone.countryCode, nationalNumber: phone.nationalNumber }), `application-phone:${id}`),
         panHash: this.identity.pan(request.applicant.pan),
         panLast4: request.applicant.pan.slice(5, 9),
-        applicantCiphertext: this.sealer.seal(JSON.stringify(request.cKycId ? { ...request.applicant, cKycId: request.cKycId } : request.applicant), `applicant:${id}`),
+        applicantCiphertext: sealApplicant(this.sealer, id, request.cKycId ? { ...request.applicant, cKycId: request.cKycId } : request.applicant),
         loanPurpose: request.loanPurpose,
         requestedAmountMicros: request.requestedAmountMicros,
         cKycIdHash: request.cKycId ? this.identity.cKycId(request.cKycId) : null,
@@ -222,7 +222,7 @@ export class ApprovalService {
   }
 
   private applicantOf(application: Pick<Application, 'id' | 'applicantCiphertext'>): Applicant {
-    return JSON.parse(this.sealer.open(application.applicantCiphertext, `applicant:${application.id}`)) as Applicant;
+    return openApplicant(this.sealer, application);
   }
 
   private evaluate(product: Product, applicant: Applicant, bureau: BureauVerdict): Decision {

@@ -85,11 +85,7 @@ export class BorrowerSessionService {
     }
     const opener = this.linkOpeners[step];
     if (!opener) throw new AppError(AppErrorCode.PAGE_LINK_INVALID, 'This step is not opened by a link token');
-    const link = await opener(credential.urlToken, credential.authCode).catch((err: unknown) => {
-      if (err instanceof AppError && (err.code === AppErrorCode.PAGE_LINK_EXPIRED || err.code === AppErrorCode.PAGE_LINK_USED)) throw err;
-      if (err instanceof AppError && err.code !== AppErrorCode.SERVICE_UNAVAILABLE && err.code !== AppErrorCode.INTERNAL) throw new AppError(AppErrorCode.PAGE_LINK_INVALID, 'The link is not valid');
-      throw err;
-    });
+    const link = await opener(credential.urlToken, credential.authCode);
     return { ...link, useHash: this.identity.secret('borrower-token-use', `${step}:${credential.urlToken}`) };
   }
 

@@ -6,6 +6,7 @@ import { Outbox } from '../../lib/jobs/outbox';
 import { ApplicationRef } from '../application/application';
 import { ApplicationRepository } from '../application/application.repository';
 import { ApprovalService } from '../approval/approval.service';
+import { sniffDocumentType } from '../shared/document-type';
 import { DocumentVerdict, DocumentVerifier } from './document-verifier';
 import { IncomeDocument, MAX_DOCUMENTS_PER_REQUEST, MAX_DOCUMENT_BYTES, MAX_STATEMENT_UPLOAD_BYTES, NewIncomeDocument } from './income-document';
 import { IncomeDocumentRepository } from './income-document.repository';
@@ -51,7 +52,7 @@ export class IncomeDocumentService {
     if (upload.bytes.length === 0 || upload.bytes.length > MAX_STATEMENT_UPLOAD_BYTES) {
       throw new AppError(AppErrorCode.INVALID_FIELD_VALUE, `The statement must be 1 byte to ${MAX_STATEMENT_UPLOAD_BYTES} bytes`, ['document']);
     }
-    if (upload.bytes.subarray(0, 5).toString('latin1') !== '%PDF-') throw new AppError(AppErrorCode.INVALID_FIELD_VALUE, 'The statement must be a PDF', ['document']);
+    if (sniffDocumentType(upload.bytes) !== 'application/pdf') throw new AppError(AppErrorCode.INVALID_FIELD_VALUE, 'The statement must be a PDF', ['document']);
     if (upload.statedMonthlyIncomeMicros <= 0n) throw new AppError(AppErrorCode.INVALID_FIELD_VALUE, 'The monthly income must be more than zero', ['monthlyIncome']);
     const application = await this.applications.byId(applicationId);
     if (!application) throw notFound('application');

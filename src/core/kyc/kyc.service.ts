@@ -11,7 +11,7 @@ import { acceptDocument } from '../shared/document-type';
 import { Application, ApplicationRef } from '../application/application';
 import { ApplicationRepository } from '../application/application.repository';
 import { applicationState } from '../application/application-state';
-import { Applicant } from '../approval/applicant';
+import { Applicant, openApplicant } from '../approval/applicant';
 import { AadhaarEkyc } from './aadhaar-ekyc';
 import { CkycRecord, CkycRegistry } from './ckyc-registry';
 import { Kyc } from './kyc';
@@ -189,14 +189,14 @@ export class KycService {
   /**
    * The KYC page's link token (kyc/initiate's `urlToken`, in the page's `#urlToken=`): the application and KYC
    * attempt it opens. Found by its keyed hash (an index look-up, no comparison of secrets). Unknown or past its
-   * 15 minutes: KYC_LINK_INVALID (unknown) or PAGE_LINK_EXPIRED. Changes nothing.
+   * 15 minutes: PAGE_LINK_INVALID (unknown) or PAGE_LINK_EXPIRED, as every step's link opener. Changes nothing.
    */
   async openByUrlToken(urlToken: string): Promise<KycLink> {
     if (typeof urlToken !== 'string' || urlToken.length === 0 || urlToken.length > 256) {
-      throw new AppError(AppErrorCode.KYC_LINK_INVALID, 'The KYC link is not valid; ask the app for a new one', ['urlToken']);
+      throw new AppError(AppErrorCode.PAGE_LINK_INVALID, 'The KYC link is not valid; ask the app for a new one', ['urlToken']);
     }
     const kyc = await this.kycs.byUrlTokenHash(this.identity.secret('kyc-url-token', urlToken));
-    if (!kyc) throw new AppError(AppErrorCode.KYC_LINK_INVALID, 'The KYC link is not valid; ask the app for a new one', ['urlToken']);
+    if (!kyc) throw new AppError(AppErrorCode.PAGE_LINK_INVALID, 'The KYC link is not valid; ask the app for a new one', ['urlToken']);
     if (kyc.urlTokenExpiresAt.getTime() <= this.clock.now().getTime()) {
       throw new AppError(AppErrorCode.PAGE_LINK_EXPIRED, 'The KYC link has expired; ask the app for a new one', ['urlToken']);
     }
@@ -378,7 +378,7 @@ export class KycService {
   }
 
   private applicantOf(application: Pick<Application, 'id' | 'applicantCiphertext'>): Applicant {
-    return JSON.parse(this.ports.sealer.open(application.applicantCiphertext, `applicant:${application.id}`)) as Applicant;
+    return openApplicant(this.ports.sealer, application);
   }
 
   private sealName(kycId: string, name: string): string {
