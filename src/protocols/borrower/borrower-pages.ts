@@ -30,6 +30,11 @@ export interface PageLocals {
 
 export const localsOf = (res: Response) => res.locals as PageLocals;
 
+/** A page's route handler: whatever it throws becomes the error page (`BorrowerPages.errors`). */
+export const pageRoute = (handler: (req: Request, res: Response) => Promise<void>): RequestHandler => (req, res, next) => {
+  handler(req, res).catch(next);
+};
+
 export interface PageOptions {
   status?: number;
   title: string;
@@ -57,7 +62,7 @@ export class BorrowerPages {
   readonly prelude: RequestHandler = (req, res, next) => {
     res.setHeader('Cache-Control', 'no-store');
     res.setHeader('Referrer-Policy', 'no-referrer');
-    res.setHeader('Content-Security-Policy', contentSecurityPolicy(null));
+    res.setHeader('Content-Security-Policy', DEFAULT_CSP);
     res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
     res.setHeader('Permissions-Policy', 'camera=(), microphone=(), geolocation=(), payment=()');
     const cookies = parseCookies(req.headers.cookie ?? '');
@@ -244,6 +249,9 @@ export function contentSecurityPolicy(returnUrl: string | null): string {
     "base-uri 'none'",
   ].join('; ');
 }
+
+/** The CSP of a page without a session (no return origin to admit). */
+const DEFAULT_CSP = contentSecurityPolicy(null);
 
 /**
  * A POST from this site's own page: `Sec-Fetch-Site` (when sent) is same-origin, and `Origin` (when sent) is

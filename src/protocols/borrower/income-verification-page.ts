@@ -1,7 +1,7 @@
 import { Request, Response, Router } from 'express';
 import type { Services } from '../../container';
 import { parseRupeesText } from '../../core/money/money';
-import { BorrowerPages, localsOf } from './borrower-pages';
+import { BorrowerPages, localsOf, pageRoute } from './borrower-pages';
 import { FieldError, fieldError, formErrors, isInputError } from './form-errors';
 import { MAX_STATEMENT_UPLOAD_BYTES } from '../../core/income/income-document';
 import { AppError, AppErrorCode } from '../../core/errors';
@@ -18,40 +18,34 @@ export function incomeVerificationPage(router: Router, pages: BorrowerPages, ser
     pages.page(req, res, 'income', { ...view, ...formErrors(errors), values }, { status: errors.length ? 400 : 200, title: t('step.INCOME_VERIFICATION'), step: 'INCOME_VERIFICATION' });
   };
 
-  router.get('/income-verification', pages.session('INCOME_VERIFICATION'), async (req, res, next) => {
-    try {
-      await show(req, res);
-    } catch (err) {
-      next(err);
-    }
-  });
+  router.get('/income-verification', pages.session('INCOME_VERIFICATION'), pageRoute((req, res) => show(req, res)));
 
-  router.post('/income-verification/statement', pages.session('INCOME_VERIFICATION'), pages.upload(MAX_STATEMENT_UPLOAD_BYTES), pages.checkForm, async (req, res, next) => {
+  router.post('/income-verification/statement', pages.session('INCOME_VERIFICATION'), pages.upload(MAX_STATEMENT_UPLOAD_BYTES), pages.checkForm, pageRoute(async (req, res) => {
     const { session, t } = localsOf(res);
     const monthlyIncome = String(req.body?.monthlyIncome ?? '');
+    const errors: FieldError[] = [];
+    const income = parseRupeesText(monthlyIncome);
+    if (income === undefined || income <= 0n) errors.push(fieldError(t, 'monthlyIncome', 'income.error.amount'));
+    if (!req.file) errors.push(fieldError(t, 'document', 'income.error.noFile'));
+    if (errors.length) return show(req, res, errors, { monthlyIncome });
     try {
-      const errors: FieldError[] = [];
-      const income = parseRupeesText(monthlyIncome);
-      if (income === undefined || income <= 0n) errors.push(fieldError(t, 'monthlyIncome', 'income.error.amount'));
-      if (!req.file) errors.push(fieldError(t, 'document', 'income.error.noFile'));
-      if (errors.length) return await show(req, res, errors, { monthlyIncome });
       await services.incomeDocuments.receiveStatement(session.applicationId, { bytes: req.file!.buffer, statedMonthlyIncomeMicros: income! });
-      await pages.finish(req, res, t('income.done'));
     } catch (err) {
-      if (isInputError(err)) return show(req, res, [fieldError(t, 'document', 'income.error.notPdf')], { monthlyIncome }).catch(next);
-      next(err);
+      if (!isInputError(err)) throw err;
+      return show(req, res, [fieldError(t, 'document', 'income.error.notPdf')], { monthlyIncome });
     }
-  });
+    await pages.finish(req, res, t('income.done'));
+  }));
 
-  router.post('/income-verification/account-aggregator', pages.session('INCOME_VERIFICATION'), pages.form, pages.checkForm, async (req, res, next) => {
+  router.post('/income-verification/account-aggregator', pages.session('INCOME_VERIFICATION'), pages.form, pages.checkForm, pageRoute(async (req, res) => {
     const { session, t } = localsOf(res);
     const vua = String(req.body?.vua ?? '').trim();
     try {
       await services.consents.requestForApplication(session.applicationId, vua);
-      await pages.finish(req, res, t('income.aa.done'));
     } catch (err) {
-      if (isInputError(err)) return show(req, res, [fieldError(t, 'vua', 'income.error.vua')], { vua }).catch(next);
-      next(err);
+      if (!isInputError(err)) throw err;
+      return show(req, res, [fieldError(t, 'vua', 'income.error.vua')], { vua });
     }
-  });
+    await pages.finish(req, res, t('income.aa.done'));
+  }));
 }

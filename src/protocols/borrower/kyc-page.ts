@@ -1,15 +1,14 @@
-import { NextFunction, Request, Response, Router } from 'express';
+import { Request, Response, Router } from 'express';
 import type { Services } from '../../container';
 import { AppError, AppErrorCode } from '../../core/errors';
 import { KYC_DOCUMENT_KINDS, KycDocumentKind, MAX_KYC_DOCUMENT_BYTES } from '../../core/kyc/kyc-page';
-import { BorrowerPages, localsOf } from './borrower-pages';
+import { BorrowerPages, localsOf, pageRoute as handle } from './borrower-pages';
 import { FieldError, fieldError, formErrors } from './form-errors';
 
 /** The version of the CKYC consent text the page shows (recorded with the borrower's consent). */
 export const CKYC_CONSENT_VERSION = 'borrower-page-ckyc-v1';
 
 type Handler = (req: Request, res: Response) => Promise<void>;
-const handle = (fn: Handler) => (req: Request, res: Response, next: NextFunction) => fn(req, res).catch(next);
 const codeOf = (err: unknown) => (err instanceof AppError ? err.code : undefined);
 
 /**

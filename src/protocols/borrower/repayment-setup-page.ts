@@ -1,14 +1,13 @@
-import { NextFunction, Request, Response, Router } from 'express';
+import { Request, Response, Router } from 'express';
 import type { Services } from '../../container';
 import { AppError, AppErrorCode } from '../../core/errors';
 import type { MandatePayerInput } from '../../core/mandate/mandate-payer';
-import { BorrowerPages, localsOf } from './borrower-pages';
+import { BorrowerPages, localsOf, pageRoute as handle } from './borrower-pages';
 import { FieldError, fieldError, formErrors } from './form-errors';
 import { longDate, rupees } from './page-format';
 import type { MessageKey } from './page-renderer';
 
 type Handler = (req: Request, res: Response) => Promise<void>;
-const handle = (fn: Handler) => (req: Request, res: Response, next: NextFunction) => fn(req, res).catch(next);
 
 /** The payer field a refused input names, as the page's input ids. */
 const FIELD_OF: Record<string, { field: string; message: MessageKey }> = {
