@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { builtinModules } from 'node:module';
 import fs from 'node:fs';
 import { get } from 'node:http';
@@ -9,6 +9,7 @@ import { Client } from 'pg';
 import { TestApp, startTestApp } from '../support/test-app';
 import { ServerProcess } from '../support/server-process';
 import { TcpProxy } from '../support/tcp-proxy';
+import { builtCode } from '../support/built-code';
 import { createQueue } from '../../src/lib/jobs/queue';
 
 /**
@@ -28,7 +29,7 @@ let api: ServerProcess | undefined;
 
 beforeAll(async () => {
   // `npm run build` is `npm run generate && tsc -p tsconfig.build.json`; the generated sources are already there (pretest).
-  execFileSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
+  await builtCode();
   t = await startTestApp({ worker: false });
   postgres = await TcpProxy.forUrl(t.processEnv().DATABASE_URL, 5432);
   redis = await TcpProxy.forUrl(t.processEnv().REDIS_URL, 6379);

@@ -5,6 +5,7 @@ import { MetricsServer } from '../../src/lib/metrics/metrics-server';
 import { loadConfig } from '../../src/lib/config';
 import { TestApp, eventually, startTestApp } from '../support/test-app';
 import { PATHS, applicationStatus, readyToSubmit, submitReady } from '../support/journey';
+import { samples } from '../support/prometheus-text';
 
 const ROOT = path.resolve(__dirname, '../..');
 const ALERTS = path.join(ROOT, 'ops/prometheus/alerts.yml');
@@ -27,16 +28,6 @@ function declaredNames(text: string): Set<string> {
     if (type === 'histogram' || type === 'summary') for (const suffix of ['_bucket', '_sum', '_count']) names.add(name + suffix);
   }
   return names;
-}
-
-/** The samples of `name`, as label maps with values. */
-function samples(text: string, name: string): Array<{ labels: Record<string, string>; value: number }> {
-  const found: Array<{ labels: Record<string, string>; value: number }> = [];
-  for (const [, labelText, value] of text.matchAll(new RegExp(`^${name}(?:\\{([^}]*)\\})? (\\S+)$`, 'gm'))) {
-    const labels = Object.fromEntries([...(labelText ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map(([, k, v]) => [k, v]));
-    found.push({ labels, value: Number(value) });
-  }
-  return found;
 }
 
 /** The metric names an expression uses (ours and the process defaults), PromQL functions and labels aside. */
