@@ -47,6 +47,10 @@ describe('limits hold across API processes', () => {
       expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
       expect(Number(refused.headers['retry-after'])).toBeLessThanOrEqual(60);
     }
+    for (const t of [a, b]) {
+      const scrape = await t.services.metrics.registry.metrics();
+      expect(scrape).toMatch(/credit_partner_http_requests_total\{[^}]*partner="metered-app"[^}]*status="429"[^}]*\} 1\n/);
+    }
   });
 });
 

@@ -47,6 +47,8 @@ export function resolvePartner(authenticate: PartnerAuthenticator, limiter: Rate
   return (req: Request, res: Response, next: NextFunction) => {
     authenticate(req)
       .then(async (partner) => {
+        // A known partner's refusals (its limit, a bad signature) are counted under its name, not "unknown".
+        res.locals.metricsPartner = partner.id;
         if (partner.rateLimitPerMinute !== null) {
           const perMinute = limiter.limit('partner', [{ points: partner.rateLimitPerMinute, seconds: 60 }], 'fail-open');
           const retryAfterSeconds = await perMinute.take(partner.id);
