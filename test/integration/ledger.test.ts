@@ -86,6 +86,11 @@ describe('the database refuses what the ledger must never hold', () => {
     expect(await entryCount('raw-empty') + await entryCount('raw-single') + await entryCount('raw-other-loan')).toBe(0);
   });
 
+  it('when a posting is added to an entry a transaction committed before, then it is refused at once, even when it would balance it again', async () => {
+    expect(await inOneTransaction([posting('raw-balanced', 'CHARGES_RECEIVABLE', RUPEE), posting('raw-balanced', 'CHARGES_INCOME', -RUPEE)]))
+      .toMatchObject({ failedAt: 'statement', code: 'CP010', message: expect.stringMatching(/written by another transaction/) });
+  });
+
   it('when a posting is zero, then it is refused at once (CHECK)', async () => {
     expect(await inOneTransaction([newEntry('raw-zero'), posting('raw-zero', 'CHARGES_RECEIVABLE', 0n)])).toMatchObject({ failedAt: 'statement', code: '23514' });
   });

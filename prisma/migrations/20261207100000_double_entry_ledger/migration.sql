@@ -4,8 +4,10 @@
 --
 -- The database refuses what the code must never do:
 --   - an entry whose postings do not sum to 0, or with fewer than two postings, or a posting whose loan is not its
---     entry's: deferred constraint triggers check each entry at COMMIT (SQLSTATE CP010), so an entry is written
---     posting by posting inside one transaction and judged whole;
+--     entry's: a deferred constraint trigger checks each entry at the COMMIT of the transaction that wrote it
+--     (SQLSTATE CP010), so an entry may be written posting by posting and is judged whole;
+--   - a posting added to an entry written by another transaction (CP010, at once): so every posting of an entry is
+--     judged at that entry's commit. (One check per entry, not per posting: 100,000 entries commit in seconds.)
 --   - a zero posting (CHECK);
 --   - any UPDATE or DELETE of an entry or a posting, and TRUNCATE (SQLSTATE CP011): a mistake is corrected by a
 --     new, reversing entry.
@@ -31,6 +33,8 @@ CREATE TABLE "ledger_entry" (
   "reference" TEXT NOT NULL,
   "narration" TEXT NOT NULL,
   "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  -- The (top-level) transaction that wrote the entry: only it may add postings to it.
+  "tx_id" BIGINT NOT NULL DEFAULT txid_current(),
   CONSTRAINT "ledger_entry_pkey" PRIMARY KEY ("id")
 );
 CREATE UNIQUE INDEX "ledger_entry_idempotency_key_key" ON "ledger_entry"("idempotency_key");
@@ -53,10 +57,11 @@ CREATE INDEX "ledger_posting_loan_id_account_idx" ON "ledger_posting"("loan_id",
 ALTER TABLE "ledger_posting" ADD CONSTRAINT "ledger_posting_entry_id_fkey" FOREIGN KEY ("entry_id") REFERENCES "ledger_entry"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
 ALTER TABLE "ledger_posting" ADD CONSTRAINT "ledger_posting_loan_id_fkey" FOREIGN KEY ("loan_id") REFERENCES "loan_account"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
 
--- At commit, once per posting written (and once per entry, for an entry written without postings): the entry
--- has at least two postings, they sum to 0, and each carries the entry's loan id. CP010 otherwise.
-CREATE FUNCTION "ledger_entry_balances"(checked_entry BIGINT) RETURNS void LANGUAGE plpgsql AS $$
+-- At the commit of the transaction that wrote an entry: the entry has at least two postings, they sum to 0, and
+-- each carries the entry's loan id. CP010 otherwise.
+CREATE FUNCTION "ledger_entry_check"() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
+  checked_entry BIGINT := NEW."id";
   total NUMERIC;
   postings INTEGER;
   foreign_loan INTEGER;
@@ -74,27 +79,28 @@ BEGIN
   IF foreign_loan > 0 THEN
     RAISE EXCEPTION USING ERRCODE = 'CP010', MESSAGE = format('ledger entry %s has postings of another loan', checked_entry);
   END IF;
-END;
-$$;
-
-CREATE FUNCTION "ledger_posting_check"() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  PERFORM "ledger_entry_balances"(NEW."entry_id");
   RETURN NULL;
 END;
 $$;
 
-CREATE FUNCTION "ledger_entry_check"() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  PERFORM "ledger_entry_balances"(NEW."id");
-  RETURN NULL;
-END;
-$$;
-
-CREATE CONSTRAINT TRIGGER "ledger_posting_balanced" AFTER INSERT ON "ledger_posting"
-  DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION "ledger_posting_check"();
 CREATE CONSTRAINT TRIGGER "ledger_entry_balanced" AFTER INSERT ON "ledger_entry"
   DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION "ledger_entry_check"();
+
+-- After each INSERT statement on postings, set-based: every posting's entry was written by this transaction
+-- (whose commit will check it). CP010 otherwise.
+CREATE FUNCTION "ledger_posting_same_transaction"() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  late BIGINT;
+BEGIN
+  SELECT p."entry_id" INTO late FROM "new_postings" p JOIN "ledger_entry" e ON e."id" = p."entry_id" WHERE e."tx_id" <> txid_current() LIMIT 1;
+  IF late IS NOT NULL THEN
+    RAISE EXCEPTION USING ERRCODE = 'CP010', MESSAGE = format('ledger entry %s was written by another transaction: postings cannot be added to it', late);
+  END IF;
+  RETURN NULL;
+END;
+$$;
+CREATE TRIGGER "ledger_posting_same_transaction" AFTER INSERT ON "ledger_posting"
+  REFERENCING NEW TABLE AS "new_postings" FOR EACH STATEMENT EXECUTE FUNCTION "ledger_posting_same_transaction"();
 
 -- Entries and postings are written once: UPDATE, DELETE and TRUNCATE are refused (CP011).
 CREATE FUNCTION "ledger_immutable"() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -12,7 +12,8 @@ import { StatementLine, borrowerStatement } from './statement';
  *
  * Guarantees, in code and in the database (migration 20261207100000_double_entry_ledger):
  * - an entry balances: its postings sum to 0 (checked here before writing, and by a deferred constraint trigger
- *   at commit, so not even a hand-written INSERT can commit an unbalanced entry); no posting is 0;
+ *   at the commit of the transaction that wrote it, so not even a hand-written INSERT can commit an unbalanced
+ *   entry); no posting is 0; no posting can be added to an entry another transaction wrote;
  * - entries and postings are immutable: UPDATE and DELETE are refused by triggers; a mistake is corrected by a
  *   new, reversing entry;
  * - one entry per idempotency key (a UNIQUE index): posting it again returns the entry already recorded.
