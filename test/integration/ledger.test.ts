@@ -3,7 +3,7 @@ import { AppErrorCode } from '../../src/core/errors';
 import { Ledger } from '../../src/core/ledger/ledger';
 import { LedgerRepository } from '../../src/core/ledger/ledger.repository';
 import { JournalEntry } from '../../src/core/ledger/journal';
-import { chargeEntry, disbursementEntry } from '../../src/core/ledger/entries';
+import { chargeEntry, disbursementEntry, interestEntry, ledgerKeys } from '../../src/core/ledger/entries';
 import { Database, sqlStateOf } from '../../src/lib/db/database';
 import { createTestDatabase } from '../support/databases';
 
@@ -13,6 +13,7 @@ import { createTestDatabase } from '../support/databases';
  */
 
 const RUPEE = 1_000_000n;
+const PAISA_ = 10_000n;
 let created: Awaited<ReturnType<typeof createTestDatabase>>;
 let db: Database;
 let ledger: Ledger;
@@ -139,6 +140,20 @@ describe('Ledger.post', () => {
     const unbalanced = { ...bounce('post-unbalanced'), postings: [{ account: 'CHARGES_RECEIVABLE' as const, amountMicros: RUPEE }, { account: 'CHARGES_INCOME' as const, amountMicros: -2n * RUPEE }] };
     await expect(db.transaction(() => ledger.post(unbalanced))).rejects.toMatchObject({ code: AppErrorCode.LEDGER_ENTRY_REFUSED, message: expect.stringMatching(/sum to/) });
     expect(await entryCount('post-outside') + await entryCount('post-unbalanced')).toBe(0);
+  });
+
+  it('when a job posts many accrual entries at once (a thousand days of a loan), then they are one batch, posting it again writes nothing, and a batch that changes a posted amount is refused whole', async () => {
+    const days = Array.from({ length: 1000 }, (_, i) => new Date(Date.UTC(2027, 0, 1 + i)).toISOString().slice(0, 10));
+    const accruals = (amount: bigint) => days.map((day) =>
+      interestEntry({ idempotencyKey: ledgerKeys.accrual('l1', day), loanId: 'l1', valueDate: day, reference: `COB ${day}`, amountMicros: amount, narration: 'Interest accrued' }));
+    expect(await db.transaction(() => ledger.postMany(accruals(440_000n)))).toEqual({ written: 1000, existing: 0 });
+    expect(await db.transaction(() => ledger.postMany(accruals(440_000n)))).toEqual({ written: 0, existing: 1000 });
+    const changed = [...accruals(440_000n).slice(0, 10), interestEntry({ idempotencyKey: ledgerKeys.accrual('l1', '2031-01-01'), loanId: 'l1', valueDate: '2031-01-01', reference: 'COB', amountMicros: PAISA_, narration: 'new' }), { ...accruals(450_000n)[10] }];
+    await expect(db.transaction(() => ledger.postMany(changed))).rejects.toMatchObject({ code: AppErrorCode.LEDGER_ENTRY_REFUSED });
+    expect(await entryCount(ledgerKeys.accrual('l1', '2031-01-01'))).toBe(0);
+    expect(await ledger.balance('INTEREST_RECEIVABLE', 'l1')).toBe(1000n * 440_000n);
+    expect(await ledger.balance('INTEREST_RECEIVABLE', 'l1', '2027-01-10')).toBe(10n * 440_000n);
+    expect((await ledger.trialBalance()).totalMicros).toBe(0n);
   });
 
   it('when a loan is disbursed and charged, then its balances, statement and trial balance are read from the postings, as of any date', async () => {

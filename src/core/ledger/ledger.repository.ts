@@ -72,6 +72,52 @@ export class LedgerRepository {
     return rows[0] ?? null;
   }
 
+  /**
+   * Inserts many entries and their postings in one statement (set-based: for a job that posts for every loan at
+   * once); answers the keys it wrote. Keys posted already are left as they are (not in the answer).
+   */
+  async insertMany(entries: readonly JournalEntry[]): Promise<Set<string>> {
+    const postings = entries.flatMap((entry) => entry.postings.map((p) => ({ key: entry.idempotencyKey, ...p })));
+    const rows = await this.db.query<{ key: string }>(
+      `WITH input AS (
+         SELECT * FROM unnest($1::text[], $2::text[], $3::date[], $4::"LedgerEntryKind"[], $5::text[], $6::text[])
+           WITH ORDINALITY AS i(key, loan_id, value_date, kind, reference, narration, n)
+       ), entry AS (
+         INSERT INTO ledger_entry (idempotency_key, loan_id, value_date, kind, reference, narration)
+         SELECT key, loan_id, value_date, kind, reference, narration FROM input ORDER BY n
+         ON CONFLICT (idempotency_key) DO NOTHING
+         RETURNING id, idempotency_key, loan_id
+       ), posted AS (
+         INSERT INTO ledger_posting (entry_id, account, loan_id, amount_micros, memo)
+         SELECT entry.id, p.account, entry.loan_id, p.amount, p.memo
+         FROM unnest($7::text[], $8::"LedgerAccount"[], $9::bigint[], $10::text[]) WITH ORDINALITY AS p(key, account, amount, memo, n)
+         JOIN entry ON entry.idempotency_key = p.key
+         ORDER BY p.n
+         RETURNING 1
+       )
+       SELECT idempotency_key AS key FROM entry`,
+      [
+        entries.map((e) => e.idempotencyKey),
+        entries.map((e) => e.loanId),
+        entries.map((e) => e.valueDate),
+        entries.map((e) => e.kind),
+        entries.map((e) => e.reference),
+        entries.map((e) => e.narration),
+        postings.map((p) => p.key),
+        postings.map((p) => p.account),
+        postings.map((p) => p.amountMicros.toString()),
+        postings.map((p) => p.memo ?? null),
+      ],
+    );
+    return new Set(rows.map((row) => row.key));
+  }
+
+  async entriesByKeys(idempotencyKeys: readonly string[]): Promise<PostedEntry[]> {
+    if (idempotencyKeys.length === 0) return [];
+    const rows = await this.db.read<EntryRow>(`${ENTRY_SELECT} WHERE e.idempotency_key = ANY($1::text[]) GROUP BY e.id`, [idempotencyKeys]);
+    return rows.map(postedEntry);
+  }
+
   async entryByKey(idempotencyKey: string): Promise<PostedEntry | null> {
     const rows = await this.db.read<EntryRow>(`${ENTRY_SELECT} WHERE e.idempotency_key = $1 GROUP BY e.id`, [idempotencyKey]);
     return rows[0] ? postedEntry(rows[0]) : null;

@@ -50,6 +50,35 @@ export class Ledger {
     return existing;
   }
 
+  /**
+   * Records many entries at once, in one statement, **in the caller's open transaction**: for a job that posts
+   * for every loan (the daily accrual), not a loop of round trips. Same rules as post, entry by entry: keys posted
+   * already are skipped (and refused if posted with another body); keys must be distinct within the batch.
+   * Answers how many were written and how many were there already.
+   *
+   * @throws AppError LEDGER_ENTRY_REFUSED as post does, or for a key twice in the batch; nothing is written then.
+   */
+  async postMany(entries: readonly JournalEntry[]): Promise<{ written: number; existing: number }> {
+    if (!this.uow.inTransaction) {
+      throw new AppError(AppErrorCode.LEDGER_ENTRY_REFUSED, `${entries.length} journal entries refused: they must be posted in the transaction of the state change they record`);
+    }
+    const keys = new Set<string>();
+    for (const entry of entries) {
+      assertPostable(entry);
+      if (keys.has(entry.idempotencyKey)) throw new AppError(AppErrorCode.LEDGER_ENTRY_REFUSED, `Journal entry ${entry.idempotencyKey} refused: the key is twice in the batch`);
+      keys.add(entry.idempotencyKey);
+    }
+    if (entries.length === 0) return { written: 0, existing: 0 };
+    const written = await this.repository.insertMany(entries);
+    const skipped = entries.filter((entry) => !written.has(entry.idempotencyKey));
+    const existing = new Map((await this.repository.entriesByKeys(skipped.map((entry) => entry.idempotencyKey))).map((entry) => [entry.idempotencyKey, entry]));
+    for (const entry of skipped) {
+      const there = existing.get(entry.idempotencyKey);
+      if (!there || !sameMovement(there, entry)) throw new AppError(AppErrorCode.LEDGER_ENTRY_REFUSED, `Journal entry ${entry.idempotencyKey} refused: the key was posted already with another body`);
+    }
+    return { written: written.size, existing: skipped.length };
+  }
+
   /** The entry posted under this key, if any. */
   entry(idempotencyKey: string): Promise<PostedEntry | null> {
     return this.repository.entryByKey(idempotencyKey);
