@@ -60,6 +60,8 @@ import { PayoutAccountRepository } from './core/payout/payout-account.repository
 import { AccountTokens } from './core/loan/account-token';
 import { ServicingRepository } from './core/loan/servicing.repository';
 import { LoanServicingService } from './core/loan/servicing.service';
+import { Ledger } from './core/ledger/ledger';
+import { LedgerRepository } from './core/ledger/ledger.repository';
 import { DEFAULT_RECONCILER_POLICY, ReconcilerService } from './core/reconciliation/reconciler.service';
 import { deliverChallengeJob } from './core/challenge/deliver-challenge.job';
 import { decideCreditJob } from './core/approval/decide-credit.job';
@@ -130,6 +132,8 @@ export interface Services {
   loans: LoanService;
   /** Servicing of disbursed loans: summaries, statements, repayments, repayment condition changes. */
   servicing: LoanServicingService;
+  /** The double-entry ledger of the loan book: every money movement, every balance shown. */
+  ledger: Ledger;
   /** Account-aggregator consents (the lender as FIU). */
   consents: ConsentService;
   /** Documents sent as evidence of income. */
@@ -224,10 +228,11 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
   const payoutAccounts = new PayoutAccountService(db, applications, new PayoutAccountRepository(db), sealer, identity);
   const approvals = new ApprovalService(db, applications, products, offerRepository, transitions, challenges, outbox, sealer, identity, bureau, clock, metrics);
   const accountTokens = new AccountTokens(sealer, identity);
-  const loans = new LoanService(db, applications, submissionRepository, loanRepository, transitions, rail, accountTokens, clock, payoutAccounts);
+  const ledger = new Ledger(db, new LedgerRepository(db));
+  const loans = new LoanService(db, applications, submissionRepository, loanRepository, transitions, rail, accountTokens, clock, payoutAccounts, ledger);
   const submissions = new SubmissionService(db, applications, offerRepository, submissionRepository, transitions, challenges, kyc, mandates, outbox, identity, clock, payoutAccounts, kfs);
   const collector = measured('collector', config.sandbox ? new SandboxCollector(config.publicBaseUrl, config.lenderName) : unconfigured.collector);
-  const servicing = new LoanServicingService(db, new ServicingRepository(db), transitions, collector, identity, clock);
+  const servicing = new LoanServicingService(db, new ServicingRepository(db), transitions, collector, identity, clock, ledger);
 
   const offers = new OfferService(offerRepository, db, applications, clock);
   const authTokens = new AuthTokenService(applications, kycRepository, mandateRepository, keys, config.publicBaseUrl, config.sandbox, clock);
@@ -310,6 +315,7 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
     statuses: new ApplicationStatusService(applications, accountTokens),
     loans,
     servicing,
+    ledger,
     consents,
     incomeDocuments,
     documents,

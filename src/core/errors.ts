@@ -107,6 +107,14 @@ export enum AppErrorCode {
   PAGE_SESSION_EXPIRED = 'PAGE_SESSION_EXPIRED',
   /** A borrower page's form came without its anti-forgery token, or with another session's. Page: 403; nothing was done; reload the page and send again. */
   PAGE_FORM_FORGED = 'PAGE_FORM_FORGED',
+  /**
+   * The ledger refused a journal entry (src/core/ledger): it does not balance (its postings do not sum to 0), has
+   * a zero or sub-paisa posting or fewer than two, was posted outside the transaction of the state change it
+   * records, or reuses an idempotency key already posted with a different body. A programming error: nothing was
+   * committed (the database refuses an unbalanced entry at commit as well). Caller: retry with the same request
+   * id; if it persists, report it to the bank.
+   */
+  LEDGER_ENTRY_REFUSED = 'LEDGER_ENTRY_REFUSED',
   /** A dependency (PostgreSQL, Redis, an unconfigured outside adapter) is unavailable. Caller: retry later with the same request id. */
   SERVICE_UNAVAILABLE = 'SERVICE_UNAVAILABLE',
   /** An unexpected fault; nothing was committed. Caller: retry with the same request id. */

@@ -88,7 +88,7 @@ describe('loan details of a disbursed loan', () => {
 
 describe('a repayment', () => {
   it('when the agent triggers a repayment and the borrower pays on the payment page, then its status, the statement and the summary show it', async () => {
-    const { loanId } = await disbursedLoan();
+    const { loanId, loanApplicationId } = await disbursedLoan();
     const emi = (await getLoan(loanId)).summary.nextRepayment.totalAmount as number;
     const paymentId = `pay-${randomUUID()}`;
     const payment = { id: paymentId, totalAmount: emi, status: 'PENDING_AUTH', paymentMethodType: 'UPI', installmentNumber: 1 };
@@ -121,6 +121,20 @@ describe('a repayment', () => {
     const statement = (await h.ask(agent, 'loanDetails/loanStatementRequest', { loanId })).body.accountStatement;
     expect(statement.map((t: any) => t.type)).toEqual(['WITHDRAWL', 'WITHDRAWL', 'WITHDRAWL', 'WITHDRAWL', 'DEPOSIT']);
     expect(statement[4]).toMatchObject({ amount: emi.toFixed(2), closingBalance: loan.summary.principalPending });
+
+    // What getloan shows is what the ledger derives, and the ledger balances.
+    const ledger = h.app.services.ledger;
+    const serviced = await h.app.services.servicing.loan({ partnerId: agent.participantId, externalReference: loanApplicationId });
+    const balances = await ledger.loanBalances(serviced.loanId);
+    const rupees = (micros: bigint) => (Number(micros / 10_000n) / 100).toFixed(2);
+    expect(loan.summary).toMatchObject({
+      principalPending: rupees(balances.principalOutstandingMicros),
+      principalPaid: rupees(balances.principalRepaidMicros),
+      interestPaid: rupees(balances.interestRepaidMicros),
+      amountRepaid: rupees(balances.collectedMicros),
+    });
+    expect((await ledger.trialBalance()).totalMicros).toBe(0n);
+    expect((await ledger.trialBalance({ loanId: serviced.loanId })).totalMicros).toBe(0n);
   });
 
   it('when the payment fails, then its status is FAILURE and nothing is repaid', async () => {

@@ -9,7 +9,7 @@ import { disbursedLoan as disburse, openOcenApplication } from '../support/ocen-
 
 /**
  * Servicing of a disbursed loan against a real database, without any protocol in front: repayments (intent,
- * the provider's answer, applied to the loan in one transaction), the loan transaction journal, a borrower's
+ * the provider's answer, applied to the loan in one transaction), the statement read from the ledger, a borrower's
  * loans, and requests to change the repayment conditions.
  */
 
@@ -38,15 +38,15 @@ const servicing = () => t.services.servicing;
 const paid = (reference: string) => servicing().complete(reference, { status: 'SUCCEEDED', providerReference: `PRV-${reference}` });
 
 describe('a disbursed loan', () => {
-  it('when it is disbursed, then its journal opens with the amount paid out, the fee and its GST, ending at the sanctioned principal, and nothing is paid yet', async () => {
+  it('when it is disbursed, then its statement (read from the ledger) opens with the amount paid out, the fee and its GST, ending at the sanctioned principal, and nothing is paid yet', async () => {
     const ref = await disbursedLoan();
     const { loan, entries } = await servicing().statement(ref);
-    expect(entries.map((e) => [e.kind, e.direction])).toEqual([['DISBURSEMENT', 'DEBIT'], ['PROCESSING_FEE', 'DEBIT'], ['PROCESSING_FEE_GST', 'DEBIT']]);
+    expect(entries.map((e) => [e.kind, e.account, e.direction])).toEqual([['DISBURSEMENT', 'DISBURSEMENT_CLEARING', 'DEBIT'], ['DISBURSEMENT', 'FEE_INCOME', 'DEBIT'], ['DISBURSEMENT', 'GST_PAYABLE', 'DEBIT']]);
     expect(entries[0].amountMicros).toBe(loan.disbursedMicros);
     expect(entries[2].balanceAfterMicros).toBe(loan.sanctionedMicros);
     expect(entries[0].amountMicros + entries[1].amountMicros + entries[2].amountMicros).toBe(loan.sanctionedMicros);
     expect(loan.instalments.every((line) => line.status === 'DUE' && line.principalPaidMicros === 0n)).toBe(true);
-    expect(loan.outstandingPrincipalMicros).toBe(loan.sanctionedMicros);
+    expect(loan.balances.principalOutstandingMicros).toBe(loan.sanctionedMicros);
   });
 });
 
@@ -67,12 +67,13 @@ describe('repayments', () => {
     const after = await servicing().loan(ref);
     expect(after.instalments[0]).toMatchObject({ status: 'PAID', principalPaidMicros: first.principalMicros, interestPaidMicros: first.interestMicros });
     expect(after.instalments.slice(1).every((line) => line.status === 'DUE')).toBe(true);
-    expect(after.outstandingPrincipalMicros).toBe(before.outstandingPrincipalMicros - first.principalMicros);
+    expect(after.balances.principalOutstandingMicros).toBe(before.balances.principalOutstandingMicros - first.principalMicros);
 
     const { entries } = await servicing().statement(ref);
     const [interest, repaid] = entries.slice(3);
-    expect(interest).toMatchObject({ kind: 'INTEREST', direction: 'DEBIT', amountMicros: first.interestMicros, reference: repayment.reference });
-    expect(repaid).toMatchObject({ kind: 'REPAYMENT', direction: 'CREDIT', amountMicros: first.emiMicros, balanceAfterMicros: after.outstandingPrincipalMicros });
+    expect(interest).toMatchObject({ kind: 'INTEREST', account: 'INTEREST_INCOME', direction: 'DEBIT', amountMicros: first.interestMicros, reference: repayment.reference });
+    expect(repaid).toMatchObject({ kind: 'REPAYMENT', account: 'COLLECTION_CLEARING', direction: 'CREDIT', amountMicros: first.emiMicros, balanceAfterMicros: after.balances.principalOutstandingMicros });
+    expect(after.balances).toMatchObject({ interestReceivableMicros: 0n, principalRepaidMicros: first.principalMicros, interestRepaidMicros: first.interestMicros, collectedMicros: first.emiMicros, excessMicros: 0n });
     // Every balance is the one before it ± the row's amount.
     entries.reduce((balance, e) => {
       const next = e.direction === 'DEBIT' ? balance + e.amountMicros : balance - e.amountMicros;
@@ -113,7 +114,7 @@ describe('repayments', () => {
     expect(failed).toMatchObject({ state: 'FAILED', failureReason: 'insufficient funds' });
     const after = await servicing().loan(ref);
     expect(after.instalments).toEqual(before.instalments);
-    expect(after.outstandingPrincipalMicros).toBe(before.outstandingPrincipalMicros);
+    expect(after.balances.principalOutstandingMicros).toBe(before.balances.principalOutstandingMicros);
     expect((await servicing().statement(ref)).entries).toHaveLength(3);
   });
 
@@ -124,7 +125,7 @@ describe('repayments', () => {
     await paid(repayment.reference);
     const closed = await servicing().loan(ref);
     expect(closed.state).toBe('CLOSED');
-    expect(closed.outstandingPrincipalMicros).toBe(0n);
+    expect(closed.balances.principalOutstandingMicros).toBe(0n);
     expect(closed.instalments.every((line) => line.status === 'PAID' && remainingOf(line) === 0n)).toBe(true);
     const history = await t.services.transitions.history(loanState.machine.aggregate, closed.loanId);
     expect(history.map((h) => h.toState)).toEqual(['ACTIVE', 'CLOSED']);

@@ -1,7 +1,6 @@
 import { Database } from '../../lib/db/database';
 import { Disbursement, LoanAccount, Payout } from './loan';
 import { StoredAccountToken } from './account-token';
-import { LoanJournalEntry } from './servicing';
 
 const DISBURSEMENT = { id: true, applicationId: true, submissionId: true, reference: true, amountMicros: true, state: true, attempts: true, requestedAt: true, lastAttemptAt: true } as const;
 
@@ -9,8 +8,8 @@ const DISBURSEMENT = { id: true, applicationId: true, submissionId: true, refere
 export class LoanRepository {
   constructor(private readonly db: Database) {}
 
-  /** Creates the account with its schedule and the opening entries of its transaction journal. */
-  async createAccount(account: LoanAccount & StoredAccountToken, journal: LoanJournalEntry[]): Promise<void> {
+  /** Creates the account with its schedule (its money is posted to the ledger by the caller, in the same transaction). */
+  async createAccount(account: LoanAccount & StoredAccountToken): Promise<void> {
     const { instalments, ...row } = account;
     await this.db.client.loanAccount.create({ data: row });
     await this.db.client.loanInstalment.createMany({
@@ -23,9 +22,6 @@ export class LoanRepository {
         interestMicros: line.interestMicros,
         status: line.status,
       })),
-    });
-    await this.db.client.loanJournalEntry.createMany({
-      data: journal.map((entry) => ({ loanId: account.id, ...entry, valueDate: new Date(`${entry.valueDate}T00:00:00Z`) })),
     });
   }
 

@@ -16,7 +16,8 @@ import { AccountTokens } from './account-token';
 import { LoanRepository } from './loan.repository';
 import { loanState } from './loan-state';
 import { disbursementState } from './disbursement-state';
-import { openingJournal } from './loan-journal';
+import { Ledger } from '../ledger/ledger';
+import { disbursementEntry } from '../ledger/entries';
 
 export class LoanService {
   constructor(
@@ -29,6 +30,7 @@ export class LoanService {
     private readonly accountTokens: AccountTokens,
     private readonly clock: Clock,
     private readonly payoutAccounts: PayoutAccountService,
+    private readonly ledger: Ledger,
   ) {}
 
   /**
@@ -69,11 +71,15 @@ export class LoanService {
     });
   }
 
-  /** The partner's loan account behind the token it presents (looked up by the token's keyed hash). */
+  /**
+   * The partner's loan account behind the token it presents (looked up by the token's keyed hash), its principal
+   * outstanding read from the ledger.
+   */
   async account(partnerId: string, accountToken: string): Promise<LoanAccount & { accountToken: string }> {
     const loan = await this.loans.accountForPartner(partnerId, this.accountTokens.hash(accountToken));
     if (!loan) throw notFound('accountToken', 'accountToken');
-    return { ...loan, accountToken };
+    const { principalOutstandingMicros } = await this.ledger.loanBalances(loan.id);
+    return { ...loan, outstandingPrincipalMicros: principalOutstandingMicros, accountToken };
   }
 
   /** The application's payout as it stands, or null before the disbursement was requested. */
@@ -140,12 +146,15 @@ export class LoanService {
       disbursementReference: `${disbursement.reference}:${utr}`,
       disbursedAt: now,
       instalments: schedule.map((line) => ({ ...line, status: 'DUE' as const })),
-    }, openingJournal({
-      netDisbursalMicros: submission.netDisbursalMicros,
-      processingFeeMicros: submission.processingFeeMicros,
-      gstMicros: submission.processingFeeGstMicros,
-      reference: `${disbursement.reference}:${utr}`,
+    });
+    await this.ledger.post(disbursementEntry({
+      loanId,
       valueDate: istDate(now),
+      reference: `${disbursement.reference}:${utr}`,
+      principalMicros: submission.loanAmountMicros,
+      netPayoutMicros: submission.netDisbursalMicros,
+      processingFeeMicros: submission.processingFeeMicros,
+      processingFeeGstMicros: submission.processingFeeGstMicros,
     }));
     await this.transitions.recordInitial(loanState, loanId, 'ACTIVE', `disbursed UTR ${utr}`);
     await this.transitions.move(applicationState, applicationId, 'SUBMITTED', 'DISBURSED', {}, 'disbursed');

@@ -23,6 +23,7 @@ export interface LoanAccount {
   interestRateE5: number;
   tenureMonths: number;
   emiMicros: bigint;
+  /** Read from the ledger (LOAN_PRINCIPAL); the loan_account column of the same name is only a mirror of it. */
   outstandingPrincipalMicros: bigint;
   disbursementReference: string;
   disbursedAt: Date;

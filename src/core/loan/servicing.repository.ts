@@ -1,6 +1,6 @@
 import { Database } from '../../lib/db/database';
 import { ApplicationRef } from '../application/application';
-import { ConditionDecision, LoanJournalEntry, Repayment, ServicedInstalment, ServicedLoan } from './servicing';
+import { ConditionDecision, Repayment, ServicedInstalment, StoredServicedLoan } from './servicing';
 
 const day = (date: Date) => date.toISOString().slice(0, 10);
 const dateOf = (isoDate: string) => new Date(`${isoDate}T00:00:00Z`);
@@ -20,14 +20,14 @@ type ApplicationWithLoan = {
   externalReference: string;
   lenderReference: string;
   requestedAmountMicros: bigint;
-  loan: (Omit<ServicedLoan, 'loanId' | 'applicationId' | 'externalReference' | 'lenderReference' | 'requestedAmountMicros' | 'instalments' | 'repayments'> & {
+  loan: (Omit<StoredServicedLoan, 'loanId' | 'applicationId' | 'externalReference' | 'lenderReference' | 'requestedAmountMicros' | 'instalments' | 'repayments'> & {
     id: string;
     instalments: Array<Omit<ServicedInstalment, 'dueDate'> & { dueDate: Date }>;
     repayments: Repayment[];
   }) | null;
 };
 
-function servicedLoan(row: ApplicationWithLoan): ServicedLoan | null {
+function servicedLoan(row: ApplicationWithLoan): StoredServicedLoan | null {
   const loan = row.loan;
   if (!loan) return null;
   return {
@@ -42,7 +42,6 @@ function servicedLoan(row: ApplicationWithLoan): ServicedLoan | null {
     interestRateE5: loan.interestRateE5,
     tenureMonths: loan.tenureMonths,
     emiMicros: loan.emiMicros,
-    outstandingPrincipalMicros: loan.outstandingPrincipalMicros,
     disbursedAt: loan.disbursedAt,
     createdAt: loan.createdAt,
     instalments: loan.instalments.map((line) => ({
@@ -80,12 +79,12 @@ function repaymentOf(row: Repayment & { createdAt?: Date; updatedAt?: Date }): R
   };
 }
 
-/** Disbursed loans as servicing reads and changes them: instalments paid, repayments, the journal, condition changes. */
+/** Disbursed loans as servicing reads and changes them: instalments paid, repayments, condition changes (the money is in the ledger). */
 export class ServicingRepository {
   constructor(private readonly db: Database) {}
 
   /** The partner's loan behind its application reference (another partner's is unknown); null before disbursement. */
-  async loanOf(ref: ApplicationRef): Promise<ServicedLoan | null> {
+  async loanOf(ref: ApplicationRef): Promise<StoredServicedLoan | null> {
     const row = await this.db.client.application.findUnique({
       where: { partnerId_externalReference: { partnerId: ref.partnerId, externalReference: ref.externalReference } },
       select: { id: true, externalReference: true, lenderReference: true, requestedAmountMicros: true, ...LOAN_INCLUDE },
@@ -93,7 +92,7 @@ export class ServicingRepository {
     return row ? servicedLoan(row as unknown as ApplicationWithLoan) : null;
   }
 
-  async loanById(loanId: string): Promise<ServicedLoan | null> {
+  async loanById(loanId: string): Promise<StoredServicedLoan | null> {
     const row = await this.db.client.application.findFirst({
       where: { loan: { id: loanId } },
       select: { id: true, externalReference: true, lenderReference: true, requestedAmountMicros: true, ...LOAN_INCLUDE },
@@ -102,7 +101,7 @@ export class ServicingRepository {
   }
 
   /** The partner's disbursed loans of the borrower whose PAN has this keyed hash, disbursed within [from, to] when given, oldest first. */
-  async loansOfBorrower(partnerId: string, panHash: string, disbursed: { from?: Date; to?: Date } = {}): Promise<ServicedLoan[]> {
+  async loansOfBorrower(partnerId: string, panHash: string, disbursed: { from?: Date; to?: Date } = {}): Promise<StoredServicedLoan[]> {
     const rows = await this.db.client.application.findMany({
       where: { partnerId, panHash, loan: { is: { disbursedAt: { gte: disbursed.from, lte: disbursed.to } } } },
       select: { id: true, externalReference: true, lenderReference: true, requestedAmountMicros: true, ...LOAN_INCLUDE },
@@ -135,41 +134,13 @@ export class ServicingRepository {
     await this.db.client.loanInstalment.update({ where: { loanId_sequence: { loanId, sequence } }, data: paid });
   }
 
+  /** The loan_account column kept as a mirror of the ledger's LOAN_PRINCIPAL balance (read by nothing; dropped with loan_journal_entry). */
   async setOutstandingPrincipal(loanId: string, outstandingPrincipalMicros: bigint): Promise<void> {
     await this.db.client.loanAccount.update({ where: { id: loanId }, data: { outstandingPrincipalMicros } });
   }
 
   async moveInstalmentDue(loanId: string, sequence: number, dueDate: string): Promise<void> {
     await this.db.client.loanInstalment.update({ where: { loanId_sequence: { loanId, sequence } }, data: { dueDate: dateOf(dueDate) } });
-  }
-
-  async appendJournal(loanId: string, entries: LoanJournalEntry[], repaymentId?: string): Promise<void> {
-    await this.db.client.loanJournalEntry.createMany({
-      data: entries.map((entry) => ({ loanId, repaymentId, ...entry, valueDate: dateOf(entry.valueDate) })),
-    });
-  }
-
-  /** The journal of the loan, in the order it was written; value dates within [from, to] (YYYY-MM-DD) when given. */
-  async journal(loanId: string, from?: string, to?: string): Promise<LoanJournalEntry[]> {
-    const rows = await this.db.client.loanJournalEntry.findMany({
-      where: { loanId, valueDate: { gte: from ? dateOf(from) : undefined, lte: to ? dateOf(to) : undefined } },
-      orderBy: { id: 'asc' },
-    });
-    return rows.map((row) => ({
-      kind: row.kind,
-      direction: row.direction,
-      amountMicros: row.amountMicros,
-      balanceAfterMicros: row.balanceAfterMicros,
-      valueDate: day(row.valueDate),
-      reference: row.reference,
-      narration: row.narration,
-    }));
-  }
-
-  /** The balance after the loan's last journal entry (0 when it has none). */
-  async balance(loanId: string): Promise<bigint> {
-    const last = await this.db.client.loanJournalEntry.findFirst({ where: { loanId }, orderBy: { id: 'desc' }, select: { balanceAfterMicros: true } });
-    return last?.balanceAfterMicros ?? 0n;
   }
 
   async recordConditionChange(change: { id: string; loanId: string; changedCondition: string; requestedDate: string; requestedAmountMicros: bigint; previousDueDate?: string } & ConditionDecision): Promise<void> {

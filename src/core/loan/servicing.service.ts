@@ -8,11 +8,14 @@ import { formatRupees, isWholePaise, sumMicros } from '../money/money';
 import { istDate, isValidIsoDate } from '../shared/dates';
 import { IdentityHasher } from '../shared/identity';
 import { TransitionWriter } from '../state/transition-writer';
-import { allocate, remainingOf, statusAfter } from './allocation';
+import { Allocation, allocate, remainingOf, statusAfter } from './allocation';
+import { repaymentEntries } from './loan-ledger';
 import { loanState } from './loan-state';
 import { CollectionAccount, RepaymentCollector } from './repayment-collector';
 import { repaymentState } from './repayment-state';
-import { ConditionDecision, LoanFigures, LoanJournalEntry, Repayment, ServicedLoan } from './servicing';
+import { Ledger } from '../ledger/ledger';
+import { StatementLine } from '../ledger/statement';
+import { ConditionDecision, LoanFigures, Repayment, ServicedLoan, StoredServicedLoan } from './servicing';
 import { ServicingRepository } from './servicing.repository';
 
 export interface RepaymentRequest extends ApplicationRef {
@@ -40,31 +43,36 @@ export const MAX_DUE_DATE_SHIFT_DAYS = 15;
 
 const daysBetween = (from: string, to: string) => Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
 
-/** The summary figures of a loan, read from its instalments and repayments (no rounding: every amount is whole paise). */
+/**
+ * The summary figures of a loan: the amounts paid, the principal pending and the amount repaid from its ledger
+ * balances; the interest still to come and the next instalment from its schedule (no rounding: every amount is
+ * whole paise).
+ */
 export function loanFigures(loan: ServicedLoan): LoanFigures {
   const lines = loan.instalments;
   return {
-    principalPaidMicros: sumMicros(lines.map((l) => l.principalPaidMicros)),
-    interestPaidMicros: sumMicros(lines.map((l) => l.interestPaidMicros)),
-    penaltyPaidMicros: 0n,
-    principalPendingMicros: loan.outstandingPrincipalMicros,
+    principalPaidMicros: loan.balances.principalRepaidMicros,
+    interestPaidMicros: loan.balances.interestRepaidMicros,
+    penaltyPaidMicros: loan.balances.chargesRepaidMicros,
+    principalPendingMicros: loan.balances.principalOutstandingMicros,
     interestPendingMicros: sumMicros(lines.map((l) => l.interestMicros - l.interestPaidMicros)),
-    repaidMicros: sumMicros(loan.repayments.filter((r) => r.state === 'SUCCEEDED').map((r) => r.amountMicros)),
+    repaidMicros: loan.balances.collectedMicros,
     nextInstalment: lines.find((l) => remainingOf(l) > 0n) ?? null,
     endDate: lines[lines.length - 1].dueDate,
   };
 }
 
 /** What is left to pay of the whole loan (every instalment's remaining principal and interest). */
-export const outstandingOf = (loan: ServicedLoan) => sumMicros(loan.instalments.map(remainingOf));
+export const outstandingOf = (loan: Pick<ServicedLoan, 'instalments'>) => sumMicros(loan.instalments.map(remainingOf));
 
 /**
  * Servicing of a disbursed loan: reading it (summary, statement, a borrower's loans), repayments (intent →
  * provider's answer → applied to the loan) and requests to change the repayment conditions.
  *
  * A repayment that SUCCEEDED is applied in the same transaction as its move (allocation.ts: oldest due first,
- * interest before principal): instalments paid (PARTIALLY_PAID / PAID), the principal outstanding reduced, the
- * journal written, and the loan CLOSED once nothing is left to pay.
+ * interest before principal): instalments paid (PARTIALLY_PAID / PAID), its ledger entries posted (the interest it
+ * pays booked as earned if it was not yet, then the repayment shared out over the receivables: entries.ts), and
+ * the loan CLOSED once nothing is left to pay. Every balance of a loan read here comes from the ledger.
  */
 export class LoanServicingService {
   constructor(
@@ -74,24 +82,30 @@ export class LoanServicingService {
     private readonly collector: RepaymentCollector,
     private readonly identity: IdentityHasher,
     private readonly clock: Clock,
+    private readonly ledger: Ledger,
   ) {}
 
-  /** The partner's disbursed loan (NOT_FOUND for another partner's, or before disbursement). */
+  /** The partner's disbursed loan (NOT_FOUND for another partner's, or before disbursement), its balances from the ledger. */
   async loan(ref: ApplicationRef): Promise<ServicedLoan> {
     const loan = await this.repository.loanOf(ref);
     if (!loan) throw notFound('loan');
-    return loan;
+    return (await this.withBalances([loan]))[0];
   }
 
-  /** The loan and its journal, value dates within [from, to] (YYYY-MM-DD, each optional). */
-  async statement(ref: ApplicationRef, from?: string, to?: string): Promise<{ loan: ServicedLoan; entries: LoanJournalEntry[] }> {
+  /** The loan and its statement read from the ledger (borrowerStatement), value dates within [from, to] (YYYY-MM-DD, each optional). */
+  async statement(ref: ApplicationRef, from?: string, to?: string): Promise<{ loan: ServicedLoan; entries: StatementLine[] }> {
     const loan = await this.loan(ref);
-    return { loan, entries: await this.repository.journal(loan.loanId, from, to) };
+    return { loan, entries: await this.ledger.statement(loan.loanId, from, to) };
   }
 
   /** The partner's disbursed loans of the borrower with this PAN (matched by its keyed hash; never another partner's). */
-  loansOfBorrower(partnerId: string, pan: string, disbursed: { from?: Date; to?: Date } = {}): Promise<ServicedLoan[]> {
-    return this.repository.loansOfBorrower(partnerId, this.identity.pan(pan), disbursed);
+  async loansOfBorrower(partnerId: string, pan: string, disbursed: { from?: Date; to?: Date } = {}): Promise<ServicedLoan[]> {
+    return this.withBalances(await this.repository.loansOfBorrower(partnerId, this.identity.pan(pan), disbursed));
+  }
+
+  private async withBalances(loans: StoredServicedLoan[]): Promise<ServicedLoan[]> {
+    const balances = await this.ledger.balancesOfLoans(loans.map((loan) => loan.loanId));
+    return loans.map((loan) => ({ ...loan, balances: balances.get(loan.loanId)! }));
   }
 
   /** The account repayments are collected into. */
@@ -189,9 +203,8 @@ export class LoanServicingService {
         Object.assign(line, after); // the loan read above now holds what is paid, for the outstanding check below
         await this.repository.payInstalment(loan.loanId, line.sequence, { principalPaidMicros: after.principalPaidMicros, interestPaidMicros: after.interestPaidMicros, status: after.status });
       }
-      const outstandingPrincipal = loan.outstandingPrincipalMicros - allocation.principalMicros;
-      await this.repository.setOutstandingPrincipal(loan.loanId, outstandingPrincipal);
-      await this.repository.appendJournal(loan.loanId, this.journalOf(repayment, allocation, await this.repository.balance(loan.loanId), istDate(now)), repayment.id);
+      await this.postRepayment(repayment, allocation, istDate(now));
+      await this.repository.setOutstandingPrincipal(loan.loanId, await this.ledger.balance('LOAN_PRINCIPAL', loan.loanId));
       const patch = {
         principalMicros: allocation.principalMicros,
         interestMicros: allocation.interestMicros,
@@ -263,24 +276,9 @@ export class LoanServicingService {
     };
   }
 
-  /** The journal entries of a repayment that SUCCEEDED, from the balance before it (see LoanJournalEntry). */
-  private journalOf(repayment: Repayment, allocation: ReturnType<typeof allocate>, balance: bigint, valueDate: string): LoanJournalEntry[] {
-    const entries: LoanJournalEntry[] = [];
-    const lines = allocation.lines.map((l) => l.sequence);
-    const which = lines.length === 0 ? '' : lines.length === 1 ? ` (instalment ${lines[0]})` : ` (instalments ${lines[0]}-${lines[lines.length - 1]})`;
-    if (allocation.interestMicros > 0n) {
-      balance += allocation.interestMicros;
-      entries.push({ kind: 'INTEREST', direction: 'DEBIT', amountMicros: allocation.interestMicros, balanceAfterMicros: balance, valueDate, reference: repayment.reference, narration: `Interest${which}` });
-    }
-    const applied = allocation.principalMicros + allocation.interestMicros + allocation.penaltyMicros;
-    if (applied > 0n) {
-      balance -= applied;
-      entries.push({ kind: 'REPAYMENT', direction: 'CREDIT', amountMicros: applied, balanceAfterMicros: balance, valueDate, reference: repayment.reference, narration: `Repayment by ${repayment.method}${which}: principal ${formatRupees(allocation.principalMicros)}, interest ${formatRupees(allocation.interestMicros)}` });
-    }
-    if (allocation.excessMicros > 0n) {
-      balance -= allocation.excessMicros;
-      entries.push({ kind: 'EXCESS_PAYMENT', direction: 'CREDIT', amountMicros: allocation.excessMicros, balanceAfterMicros: balance, valueDate, reference: repayment.reference, narration: 'Paid beyond what was due: to be refunded' });
-    }
-    return entries;
+  /** Posts the repayment's ledger entries (repaymentEntries), in the caller's transaction. */
+  private async postRepayment(repayment: Repayment, allocation: Allocation, valueDate: string): Promise<void> {
+    const receivable = await this.ledger.balance('INTEREST_RECEIVABLE', repayment.loanId);
+    for (const entry of repaymentEntries(repayment, allocation, receivable, valueDate)) await this.ledger.post(entry);
   }
 }

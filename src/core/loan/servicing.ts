@@ -1,5 +1,6 @@
 import { RepaymentState } from './repayment-state';
 import type { LoanAccount } from './loan';
+import type { LoanBalances } from '../ledger/balances';
 
 /** An instalment of a disbursed loan with what has been paid of it. */
 export interface ServicedInstalment {
@@ -37,32 +38,11 @@ export interface Repayment {
   completedAt: Date | null;
 }
 
-export type LoanJournalKind = 'DISBURSEMENT' | 'PROCESSING_FEE' | 'PROCESSING_FEE_GST' | 'INTEREST' | 'REPAYMENT' | 'EXCESS_PAYMENT';
-
 /**
- * One row of the loan transaction journal (`loan_journal_entry`): append-only, one movement of what the borrower
- * owes (DEBIT raises the balance, CREDIT lowers it) with the balance after it. The statement is read from it.
- * It is single-entry, the borrower's side, by design the seed of the full ledger: a later double-entry ledger
- * (each row a balanced pair of postings: loan asset against bank, fee income, GST payable, interest income) and
- * the Key Fact Statement grow from these rows without changing them.
- *
- * Interest is journalled when it is paid (cash basis: an INTEREST debit just before the REPAYMENT credit that
- * pays it), so the balance is the principal outstanding after every repayment and each row's balance is the
- * previous one ± its amount. Accrual booking is for the later ledger.
+ * A disbursed loan as servicing sees it: the partner's references, the account, its instalments and repayments,
+ * and its balances read from the ledger (src/core/ledger: principal outstanding, receivables, excess, repaid).
  */
-export interface LoanJournalEntry {
-  kind: LoanJournalKind;
-  direction: 'DEBIT' | 'CREDIT';
-  amountMicros: bigint;
-  balanceAfterMicros: bigint;
-  /** YYYY-MM-DD (Indian calendar). */
-  valueDate: string;
-  reference: string;
-  narration: string;
-}
-
-/** A disbursed loan as servicing sees it: the partner's references, the account, its instalments and repayments. */
-export interface ServicedLoan extends Pick<LoanAccount, 'applicationId' | 'state' | 'sanctionedMicros' | 'disbursedMicros' | 'interestRateE5' | 'tenureMonths' | 'emiMicros' | 'outstandingPrincipalMicros' | 'disbursedAt'> {
+export interface ServicedLoan extends Pick<LoanAccount, 'applicationId' | 'state' | 'sanctionedMicros' | 'disbursedMicros' | 'interestRateE5' | 'tenureMonths' | 'emiMicros' | 'disbursedAt'> {
   /** The partner's reference of the application. */
   externalReference: string;
   /** The lender's reference (the loan's id towards partners). */
@@ -73,17 +53,27 @@ export interface ServicedLoan extends Pick<LoanAccount, 'applicationId' | 'state
   instalments: ServicedInstalment[];
   /** Newest first. */
   repayments: Repayment[];
+  /** Every balance of the loan, summed from its ledger postings. */
+  balances: LoanBalances;
 }
+
+/** A serviced loan as stored, before its balances are read from the ledger. */
+export type StoredServicedLoan = Omit<ServicedLoan, 'balances'>;
 
 /** The figures of a loan's summary, every amount in micros. */
 export interface LoanFigures {
+  /** From the ledger: the principal, interest and charges parts of the repayments. */
   principalPaidMicros: bigint;
   interestPaidMicros: bigint;
   penaltyPaidMicros: bigint;
+  /** From the ledger: LOAN_PRINCIPAL's balance. */
   principalPendingMicros: bigint;
-  /** The scheduled interest of what is not yet paid. */
+  /**
+   * The schedule's interest not yet paid. Not a ledger balance: interest enters the ledger when it is earned
+   * (today when it is paid; with the daily accrual, day by day), so this is the interest still to come.
+   */
   interestPendingMicros: bigint;
-  /** Sum of the repayments that SUCCEEDED. */
+  /** From the ledger: everything received towards the loan. */
   repaidMicros: bigint;
   /** The first instalment not fully paid (null when all are). */
   nextInstalment: ServicedInstalment | null;

@@ -216,6 +216,7 @@ export function pageErrorOf(err: unknown): { status: number; title: MessageKey; 
       case AppErrorCode.ILLEGAL_STATE_TRANSITION:
         return { status: 409, title: 'error.notOpen.title', body: 'error.notOpen.body' };
       case AppErrorCode.SERVICE_UNAVAILABLE: return { status: 503, title: 'error.unavailable.title', body: 'error.unavailable.body' };
+      case AppErrorCode.LEDGER_ENTRY_REFUSED:
       case AppErrorCode.INTERNAL: break;
       default: return { status: 400, title: 'error.invalid.title', body: 'error.notOpen.body' };
     }

@@ -47,6 +47,8 @@ const WIRE: Record<AppErrorCode | ProtocolErrorCode, WireError> = {
   [AppErrorCode.PAGE_SESSION_EXPIRED]: { status: 401, code: 'UNAUTHENTICATED' },
   [AppErrorCode.PAGE_FORM_FORGED]: { status: 403, code: 'PERMISSION_DENIED' },
   [AppErrorCode.SERVICE_UNAVAILABLE]: { status: 503, code: 'UNAVAILABLE' },
+  // A ledger entry refused is a fault of this server, like INTERNAL: nothing was committed.
+  [AppErrorCode.LEDGER_ENTRY_REFUSED]: { status: 500, code: 'INTERNAL' },
   [AppErrorCode.INTERNAL]: { status: 500, code: 'INTERNAL' },
   [ProtocolErrorCode.MALFORMED_REQUEST]: { status: 400, code: 'INVALID_FIELD_VALUE' },
   [ProtocolErrorCode.UNSUPPORTED_MEDIA_TYPE]: { status: 415, code: 'INVALID_FIELD_VALUE' },
@@ -140,7 +142,7 @@ export function toErrorEnvelope(err: AppError | ProtocolError, requestId: string
 export function gpayErrorHandler(clock: Clock, logger: Logger) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const error = classify(err);
-    if (error.code === AppErrorCode.INTERNAL || error.code === AppErrorCode.SERVICE_UNAVAILABLE) logger.error({ err, path: req.path }, 'request failed');
+    if (error.code === AppErrorCode.INTERNAL || error.code === AppErrorCode.LEDGER_ENTRY_REFUSED || error.code === AppErrorCode.SERVICE_UNAVAILABLE) logger.error({ err, path: req.path }, 'request failed');
     const candidate = (req.body as { requestHeader?: { requestId?: unknown } } | undefined)?.requestHeader?.requestId;
     const requestId = typeof candidate === 'string' && REQUEST_ID.test(candidate) ? candidate : '';
     const { status, body } = toErrorEnvelope(error, requestId, clock.now());

@@ -1,5 +1,6 @@
 import type { CollectionAccount } from '../../core/loan/repayment-collector';
-import type { LoanJournalEntry, Repayment, ServicedInstalment, ServicedLoan } from '../../core/loan/servicing';
+import type { Repayment, ServicedInstalment, ServicedLoan } from '../../core/loan/servicing';
+import type { StatementLine } from '../../core/ledger/statement';
 import { loanFigures } from '../../core/loan/servicing.service';
 import { remainingOf } from '../../core/loan/allocation';
 import { rupeesText, sumMicros } from '../../core/money/money';
@@ -137,8 +138,11 @@ export function loanDetails(loan: ServicedLoan, account: CollectionAccount, now:
   };
 }
 
-/** A journal entry as an OCEN Transaction: a DEBIT (money lent, fees, interest) is WITHDRAWL (sic), a CREDIT (a repayment) is DEPOSIT; the closing balance is what the borrower owes after it. */
-export function statementLine(entry: LoanJournalEntry): Json {
+/**
+ * A statement line read from the ledger as an OCEN Transaction: a DEBIT (money lent, fees, interest) is WITHDRAWL
+ * (sic), a CREDIT (a repayment) is DEPOSIT; the closing balance is what the borrower owes after it.
+ */
+export function statementLine(entry: StatementLine): Json {
   return {
     date: entry.valueDate,
     narration: entry.narration,

@@ -38,9 +38,10 @@ function dateBound(body: Json, name: string): string | undefined {
 }
 
 /**
- * loanStatementRequest: the loan's transaction journal between startDate and endDate (value dates, both
- * optional, inclusive): the disbursement, the fee and its GST (WITHDRAWL), each repayment (DEPOSIT) with the
- * interest it paid (WITHDRAWL) before it; the closing balance is what the borrower owes after the row.
+ * loanStatementRequest: the loan's statement read from the ledger (borrowerStatement) between startDate and
+ * endDate (value dates, both optional, inclusive): the disbursement, the fee and its GST (WITHDRAWL), each
+ * repayment (DEPOSIT) with the interest it paid (WITHDRAWL) before it; the closing balance is what the borrower
+ * owes after the row, summed from the ledger's postings.
  */
 export const loanStatement = (core: OcenCore) => defineOcenOperation<LoanContext & { startDate?: string; endDate?: string }>({
   request: 'loanDetails/loanStatementRequest',
