@@ -165,6 +165,18 @@ module.exports = {
       to: { path: '(^|/)node_modules/prom-client/' },
     },
 
+    // ---------------------------------------------------------------- traces: one SDK, behind src/lib/trace.ts
+    {
+      name: 'tracing-library-only-in-lib-tracing',
+      severity: 'error',
+      comment:
+        'Only src/lib/tracing/** may import OpenTelemetry (@opentelemetry/*), and it is loaded only when an OTLP ' +
+        'endpoint is configured. Everything else uses src/lib/trace.ts (outgoingTraceHeaders, inSpan, tracedPort, ' +
+        'currentTraceId): the domain never sees a span, and the request path never loads the SDK when tracing is off.',
+      from: { path: '^src/', pathNot: ['^src/lib/tracing/', '^src/generated/'] },
+      to: { path: '(^|/)node_modules/@opentelemetry/' },
+    },
+
     // ---------------------------------------------------------------- general hygiene
     {
       name: 'no-circular',

@@ -8,7 +8,8 @@ module.exports = {
   },
   // jose 6, otplib's crypto dependencies (@noble, @scure) and json-schema-faker are ESM-only: let ts-jest transform
   // them too. json-schema-faker exports only an `import` condition, which jest's CommonJS resolver does not take.
-  transformIgnorePatterns: ['/node_modules/(?!(jose|@scure|@noble|@otplib|otplib|json-schema-faker)/)'],
+  // The OTLP exporter loads node:http with a dynamic import(), which jest's VM refuses unless it is transformed.
+  transformIgnorePatterns: ['/node_modules/(?!(jose|@scure|@noble|@otplib|otplib|json-schema-faker|@opentelemetry/otlp-exporter-base)/)'],
   moduleNameMapper: { '^json-schema-faker$': '<rootDir>/node_modules/json-schema-faker/dist/index.js' },
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   maxWorkers: 2,

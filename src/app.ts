@@ -1,6 +1,6 @@
 import express from 'express';
 import path from 'node:path';
-import { newTraceId, withTrace } from './lib/trace';
+import { endTrace, runInTrace, startServerTrace, traceparentOf } from './lib/trace';
 import { APPLIED_MIGRATIONS_SQL, migrationDrift, readMigrations } from './lib/db/migrate';
 import { projectRoot } from './lib/paths';
 import { accessLog } from './lib/logger';
@@ -19,8 +19,6 @@ import { incomeVerificationPage } from './protocols/borrower/income-verification
 import { kycPage } from './protocols/borrower/kyc-page';
 import { kfsPage } from './protocols/borrower/kfs-page';
 import { repaymentSetupPage } from './protocols/borrower/repayment-setup-page';
-
-const TRACE_ID = /^[A-Za-z0-9-]{8,64}$/;
 
 /** The surface a path belongs to (after BASE_PATH), for the metrics' `surface` label. */
 export function surfaceOf(path: string, basePath: string): 'gpay' | 'ocen' | 'sandbox' | 'borrower' | 'other' {
@@ -45,6 +43,24 @@ function requestLabels(req: express.Request, res: express.Response, basePath: st
   return { surface: surfaceOf(req.originalUrl.split('?')[0], basePath), operation, partner, status: res.statusCode };
 }
 
+/** How a request's server span ends: named by its operation, with its labels; failed on a 5xx or an unanswered request. */
+function serverSpanEnd(req: express.Request, res: express.Response, basePath: string) {
+  const labels = requestLabels(req, res, basePath);
+  const route = (req as { route?: { path?: unknown } }).route?.path;
+  const answered = res.writableFinished;
+  return {
+    name: labels.operation === 'unmatched' ? req.method : labels.operation.startsWith(`${req.method} `) ? labels.operation : `${req.method} ${labels.operation}`,
+    attributes: {
+      'http.response.status_code': answered ? labels.status : undefined,
+      'http.route': typeof route === 'string' ? route : undefined,
+      'credit_partner.surface': labels.surface,
+      'credit_partner.operation': labels.operation,
+      'credit_partner.partner': labels.partner,
+    },
+    failed: !answered || labels.status >= 500,
+  };
+}
+
 /** The HTTP application: one router per surface (Google Pay-style API, sandbox), health, OpenAPI and Swagger UI. */
 export function createApp(services: Services): express.Express {
   const { config, logger } = services;
@@ -53,25 +69,29 @@ export function createApp(services: Services): express.Express {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('trust proxy', false);
-  app.use(securityHeaders({ production: config.appEnv === 'production' }));
   app.set('json replacer', (_key: string, value: unknown) => {
     if (typeof value === 'bigint') throw new Error('bigint reached the wire; map it to a string');
     return value;
   });
 
+  // First, so that every answer this app gives (errors and early refusals included) names its trace: README "Traces".
   const logRequest = accessLog(logger);
   app.use((req, res, next) => {
     const started = process.hrtime.bigint();
-    const inbound = req.header('x-trace-id');
-    const traceId = inbound && TRACE_ID.test(inbound) ? inbound : newTraceId();
-    res.setHeader('x-trace-id', traceId);
+    const trace = startServerTrace(req.headers, req.method);
+    res.setHeader('traceparent', traceparentOf(trace));
+    if (trace.tracestate) res.setHeader('tracestate', trace.tracestate);
+    res.setHeader('x-trace-id', trace.traceId);
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      logRequest({ traceId, method: req.method, path: req.baseUrl + req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10 });
+      logRequest({ traceId: trace.traceId, spanId: trace.spanId, method: req.method, path: req.baseUrl + req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10 });
       services.metrics.httpRequest(requestLabels(req, res, config.basePath), ms / 1000);
     });
-    withTrace(traceId, next);
+    // 'close' follows 'finish', or comes alone when the client went away before the answer.
+    if (trace.span) res.once('close', () => endTrace(trace, serverSpanEnd(req, res, config.basePath)));
+    runInTrace(trace, next);
   });
+  app.use(securityHeaders({ production: config.appEnv === 'production' }));
 
   // Alive: the process answers. No dependency is asked (an orchestrator restarts on this; an outage of
   // PostgreSQL or Redis must not restart every API container).

@@ -13,6 +13,7 @@ import { JobRegistry, JobWorker, OutboxRelay, createQueue, throttledWarn } from 
 import { Periodic, pruneExpired } from './lib/jobs/housekeeping';
 import { Idempotency } from './lib/idempotency/idempotency';
 import { measuredPort } from './lib/metrics/metrics';
+import { stopTracing, tracedPort } from './lib/trace';
 import { PrometheusMetrics } from './lib/metrics/prometheus';
 import { IdempotencyRepository } from './lib/idempotency/idempotency.repository';
 import { SandboxBureau, SandboxCkycRegistry, SandboxCollector, SandboxRail, SandboxSmsOutbox } from './adapters/sandbox/sandbox-adapters';
@@ -163,11 +164,12 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
       { labels: { pool, state: 'idle' }, value: idle },
       { labels: { pool, state: 'waiting' }, value: waiting },
     ]));
-  // Every port of the core to the outside world is measured: calls by port, method and outcome, with duration.
+  // Every port of the core to the outside world is measured (calls by port, method and outcome, with duration) and
+  // traced (a client span per call, when tracing is on).
   // The adapter behind each measured port, so that the readiness check still sees which ports are unconfigured.
   const adapterBehind = new Map<unknown, unknown>();
   const measured = <T extends object>(port: string, adapter: T): T => {
-    const wrapped = measuredPort(port, adapter, metrics);
+    const wrapped = tracedPort(port, measuredPort(port, adapter, metrics));
     adapterBehind.set(wrapped, adapter);
     return wrapped;
   };
@@ -495,8 +497,8 @@ const CLOSE_TIMEOUT_MS = 2_000;
 /**
  * Stops a process in order and ends it, each step bounded, whatever state PostgreSQL and Redis are in:
  * the worker stops taking jobs and finishes those in flight (`WORKER_SHUTDOWN_GRACE_MS`) while `drain`
- * answers the requests in flight; then the relay stops, and Redis and the pools close. Exits 0, or 1 when
- * something had to be cut off.
+ * answers the requests in flight; then the relay stops, Redis and the pools close, and the spans not yet exported
+ * are (when tracing is on). Exits 0, or 1 when something had to be cut off.
  */
 export async function shutDown(services: Services, background: Background, drain: () => Promise<{ forced: boolean }> = async () => ({ forced: false })): Promise<never> {
   const { logger } = services;
@@ -505,7 +507,7 @@ export async function shutDown(services: Services, background: Background, drain
   if (jobs.forced) logger.warn({ graceMs: services.config.worker.shutdownGraceMs }, 'jobs still running after the grace period were left to other workers');
   const closed = await within(CLOSE_TIMEOUT_MS, async () => {
     await background.stop();
-    await Promise.all([closeRedis(services.redis), services.db.close()]);
+    await Promise.all([closeRedis(services.redis), services.db.close(), stopTracing()]);
   });
   if (!closed) logger.warn({ timeoutMs: CLOSE_TIMEOUT_MS }, 'connections not closed in time were dropped');
   logger.flush();

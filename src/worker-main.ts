@@ -1,5 +1,6 @@
 import { loadConfig } from './lib/config';
 import { createLogger } from './lib/logger';
+import { startTracing } from './lib/trace';
 import { Background, shutDown } from './container';
 import { boot } from './boot';
 import { MetricsServer } from './lib/metrics/metrics-server';
@@ -13,6 +14,10 @@ async function main(): Promise<void> {
     logger.fatal({ err }, 'uncaught exception; exiting');
     process.exit(1);
   });
+  // Before the services are built, so that their adapters are traced too (nothing happens without an OTLP endpoint).
+  if (await startTracing(config.tracing, 'worker', (fields, message) => logger.warn(fields, message))) {
+    logger.info({ tracesUrl: config.tracing.tracesUrl }, 'exporting spans over OTLP/HTTP');
+  }
   const services = await boot(config, logger);
   const background = new Background(services, true);
   background.start();

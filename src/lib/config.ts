@@ -17,6 +17,13 @@ export interface Config {
    * (default 9464; 0 = a free port, logged at start), on `METRICS_HOST` (default all interfaces).
    */
   metrics: { port: number; host: string | undefined };
+  /**
+   * Trace export (src/lib/trace.ts): spans are sent over OTLP/HTTP (JSON) to `tracesUrl` when
+   * `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` (the full URL) or `OTEL_EXPORTER_OTLP_ENDPOINT` (a base URL; `/v1/traces` is
+   * appended) is set, unless `OTEL_SDK_DISABLED=true`; nothing is exported (nor loaded) otherwise. `serviceName`:
+   * `OTEL_SERVICE_NAME`, default `credit-partner`.
+   */
+  tracing: { tracesUrl: string | undefined; serviceName: string };
   /** Prefix for the partner API paths, e.g. `/gpay`; empty by default. */
   basePath: string;
   databaseUrl: string;
@@ -279,6 +286,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     sandboxRailDelayMs: int('SANDBOX_RAIL_DELAY_MS', 0, 0, 600_000),
     documentsDir: path.resolve(str('DOCUMENTS_DIR', '.documents')),
+    tracing: loadTracingConfig(str, url, bool, problems),
   };
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(config.logLevel)) {
     problems.push(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "${config.logLevel}"`);
@@ -318,6 +326,27 @@ function loadOcenConfig(
     timestampWindowMs: int('OCEN_TIMESTAMP_WINDOW_MS', 300_000, 1_000, 86_400_000),
     analyticsUrl: str('OCEN_ANALYTICS_URL', '') ? url('OCEN_ANALYTICS_URL', '', http).replace(/\/+$/, '') : undefined,
   };
+}
+
+/** The OpenTelemetry settings this server reads itself (the SDK reads the others it knows: headers, timeout, batching, sampler, resource). */
+function loadTracingConfig(
+  str: (name: string, fallback: string) => string,
+  url: (name: string, fallback: string, protocols: string[]) => string,
+  bool: (name: string, fallback: boolean) => boolean,
+  problems: string[],
+): Config['tracing'] {
+  const serviceName = str('OTEL_SERVICE_NAME', 'credit-partner');
+  const http = ['https:', 'http:'];
+  const tracesEndpoint = str('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', '') ? url('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', '', http) : undefined;
+  const endpoint = str('OTEL_EXPORTER_OTLP_ENDPOINT', '') ? url('OTEL_EXPORTER_OTLP_ENDPOINT', '', http) : undefined;
+  for (const name of ['OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', 'OTEL_EXPORTER_OTLP_PROTOCOL']) {
+    // Spans go as OTLP/HTTP JSON; an OTLP/HTTP receiver takes JSON and protobuf on the same endpoint, gRPC it does not.
+    const protocol = str(name, 'http/json');
+    if (protocol !== 'http/json' && protocol !== 'http/protobuf') problems.push(`${name} must be http/json (or http/protobuf: JSON is sent, which OTLP/HTTP receivers take too); gRPC is not supported, got "${protocol}"`);
+  }
+  if (bool('OTEL_SDK_DISABLED', false)) return { tracesUrl: undefined, serviceName };
+  const tracesUrl = tracesEndpoint ?? (endpoint ? `${endpoint.replace(/\/+$/, '')}/v1/traces` : undefined);
+  return { tracesUrl, serviceName };
 }
 
 const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3_600, d: 86_400 };

@@ -1,4 +1,8 @@
 import pino, { Logger } from 'pino';
+import { scrub } from './scrub';
+import { currentTrace } from './trace';
+
+export { scrub };
 
 /**
  * Paths that never reach a log line in clear. Bodies are not logged at all; these paths guard the
@@ -21,30 +25,6 @@ function atDepths(...keys: string[]): string[] {
   return keys.flatMap((key) => [key, `*.${key}`, `*.*.${key}`, `*.*.*.${key}`]);
 }
 
-const PATTERNS: Array<[RegExp, string]> = [
-  [/\beyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+/g, '[JWT]'],
-  [/\bacct_[A-Za-z0-9_-]+/g, '[ACCOUNT_TOKEN]'],
-  [/\b[A-Z]{5}[0-9]{4}[A-Z]\b/g, '[PAN]'],
-  [/\b[0-9]{14}\b/g, '[CKYC_ID]'],
-  [/\b(?:\+?91)?[6-9][0-9]{9}\b/g, '[PHONE]'],
-  // Aadhaar numbers: 12 digits (first 2-9), with or without spaces or hyphens between the groups of four.
-  [/\b[2-9][0-9]{3}[ -]?[0-9]{4}[ -]?[0-9]{4}\b/g, '[AADHAAR]'],
-  [/\b[0-9]{9,18}\b/g, '[ACCOUNT_NUMBER]'],
-  [/\b[A-Za-z0-9][A-Za-z0-9._-]*@[A-Za-z][A-Za-z0-9]+\b/g, '[VPA]'],
-  [/\b(19|20)[0-9]{2}-[01][0-9]-[0-3][0-9]\b/g, '[DATE]'],
-  [/\b[0-9]{6}\b/g, '[CODE]'],
-];
-
-/**
- * Scrubs JWT-, account-token-, PAN-, CKYC-id-, phone-, Aadhaar-, bank-account-number- (9 to 18 digits), UPI-address-
- * (and so e-mail-), date- and OTP-shaped text out of free-form strings such
- * as error messages. (URL tokens and auth codes are random: they have no shape to find, so they are kept out of
- * messages and guarded by the redacted paths above.)
- */
-export function scrub(text: string): string {
-  return PATTERNS.reduce((acc, [pattern, replacement]) => acc.replace(pattern, replacement), text);
-}
-
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
   return pino(
     {
@@ -52,6 +32,8 @@ export function createLogger(level: string, destination?: pino.DestinationStream
       base: { service: 'credit-partner' },
       redact: { paths: REDACTED_PATHS, censor: '[REDACTED]' },
       formatters: { level: (label) => ({ level: label }) },
+      // Inside a request or a job, each line names its trace and span (a fresh object: pino merges into it).
+      mixin: traceFields,
       hooks: {
         logMethod(args, method) {
           const scrubbed = args.map((arg) => (typeof arg === 'string' ? scrub(arg) : arg)) as Parameters<typeof method>;
@@ -66,8 +48,14 @@ export function createLogger(level: string, destination?: pino.DestinationStream
   );
 }
 
+function traceFields(): { traceId?: string; spanId?: string } {
+  const trace = currentTrace();
+  return trace ? { traceId: trace.traceId, spanId: trace.spanId } : {};
+}
+
 export interface AccessEntry {
   traceId: string;
+  spanId?: string;
   method: string;
   path: string;
   status: number;

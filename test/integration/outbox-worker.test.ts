@@ -116,17 +116,19 @@ describe('the transactional outbox and the idempotent worker', () => {
   it('when staged work is committed while no worker runs, then it waits in the queue and runs once a worker starts, under the trace id of the request that staged it', async () => {
     const { queuePrefix, redisUrl } = t.services.config;
     const queue = createQueue({ url: redisUrl, prefix: queuePrefix });
+    // A W3C trace id (32 lowercase hex digits), as every request now has.
+    const requestTraceId = '4bf92f3577b34da6a3ce929d0e0e4736';
     const seen: Array<{ n: string; traceId?: string }> = [];
     const worker = recordingWorker(seen);
     try {
-      const id = await withTrace('trace-from-the-request', () => t.services.db.transaction(() => t.services.outbox.stage(effectJob, { n: 'late' })));
+      const id = await withTrace(requestTraceId, () => t.services.db.transaction(() => t.services.outbox.stage(effectJob, { n: 'late' })));
       const job = await eventually(() => queue.getJob(id), (found) => found !== undefined);
       expect(await job!.getState()).toBe('waiting');
       expect(seen).toEqual([]);
       worker.start({ url: redisUrl, prefix: queuePrefix }, 2);
       await eventually(async () => seenNames(seen), (s) => s.includes('late'));
       await eventually(async () => (await queue.getJob(id))!.getState(), (state) => state === 'completed');
-      expect(seen.filter((s) => s.n === 'late')).toEqual([{ n: 'late', traceId: 'trace-from-the-request' }]);
+      expect(seen.filter((s) => s.n === 'late')).toEqual([{ n: 'late', traceId: requestTraceId }]);
     } finally {
       await worker.stop();
       await queue.close();

@@ -20,6 +20,8 @@ export interface ReceivedCallback {
   signatureValid: boolean;
   /** Whether the body matches the patched loan.json schema of its operation. */
   schemaValid: boolean;
+  /** The request's headers (e.g. its `traceparent`). */
+  headers: IncomingMessage['headers'];
 }
 
 export type Received = ReceivedCallback;
@@ -46,7 +48,7 @@ export class AgentEndpoint {
           signatureValid = false;
         }
         const operation = (req.url ?? '').replace('/ocen/v4.0.0alpha/', '') as Parameters<typeof validateOutgoing>[0];
-        this.received.push({ path: req.url ?? '', bytes, body, signatureValid, schemaValid: validateOutgoing(operation, body).valid });
+        this.received.push({ path: req.url ?? '', bytes, body, signatureValid, schemaValid: validateOutgoing(operation, body).valid, headers: req.headers });
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ error: '0', traceId: body.metadata?.traceId ?? 'x', timestamp: new Date().toISOString() }));
       });
@@ -115,6 +117,8 @@ export interface PostOptions {
   tamper?: (bytes: Buffer) => Buffer;
   /** The bearer token (null: no Authorization header). */
   token?: string | null;
+  /** More headers (e.g. a `traceparent`). */
+  headers?: Record<string, string>;
 }
 
 export interface AskOptions {
@@ -173,6 +177,7 @@ export async function startOcenLender(
       const request = app.http().post(`/v4.0.0alpha/${operation}`).set('content-type', 'application/json');
       if (postOptions.token !== null) request.set('authorization', `Bearer ${postOptions.token ?? (await auth.tokenFor(from.participantId))}`);
       if (signature) request.set('x-jws-signature', signature);
+      if (postOptions.headers) request.set(postOptions.headers);
       return request.send(sent.toString('utf8'));
     },
     async ask(from, operation, members, askOptions = {}) {

@@ -138,6 +138,9 @@ describe('architecture rules (npm run lint): probes that break a rule are refuse
     ]);
     file('coreToPromClient', 'src/core', 'core_to_prom_client', [{ to: 'prom-client', name: 'Counter' }]);
     file('libMetricsToPromClient', 'src/lib/metrics', 'metrics_to_prom_client', [{ to: 'prom-client', name: 'Counter' }]);
+    file('libToOtel', 'src/lib', 'lib_to_otel', [{ to: '@opentelemetry/api', name: 'trace' }]);
+    file('coreTypeToOtel', 'src/core', 'core_type_to_otel', [{ to: '@opentelemetry/api', name: 'Span', typeOnly: true }]);
+    file('libTracingToOtel', 'src/lib/tracing', 'tracing_to_otel', [{ to: '@opentelemetry/api', name: 'trace' }]);
     file('libToCore', 'src/lib', 'lib_to_core', [{ to: p.coreTarget, name: 'value' }]);
     file('libToProtocol', 'src/lib', 'lib_to_protocol', [{ to: p.protocolB, name: 'value' }]);
     file('adapterToProtocol', 'src/adapters', 'adapter_to_protocol', [{ to: p.protocolB, name: 'value' }]);
@@ -186,6 +189,12 @@ describe('architecture rules (npm run lint): probes that break a rule are refuse
   it('when a core file imports prom-client, then lint refuses it; src/lib/metrics may (metrics-library-only-in-lib-metrics)', () => {
     expect(ruleNamesFrom(p.coreToPromClient)).toContain('metrics-library-only-in-lib-metrics');
     expectAccepted(p.libMetricsToPromClient, 1);
+  });
+
+  it('when a file outside src/lib/tracing imports OpenTelemetry, even a type, then lint refuses it; src/lib/tracing may (tracing-library-only-in-lib-tracing)', () => {
+    expect(ruleNamesFrom(p.libToOtel)).toContain('tracing-library-only-in-lib-tracing');
+    expect(ruleNamesFrom(p.coreTypeToOtel)).toContain('tracing-library-only-in-lib-tracing');
+    expectAccepted(p.libTracingToOtel, 1);
   });
 
   it('when a protocol file imports the generated Prisma client, then lint refuses it (protocols-not-to-prisma)', () => {

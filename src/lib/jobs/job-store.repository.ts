@@ -4,6 +4,9 @@ export interface PendingMessage {
   id: string;
   topic: string;
   payload: unknown;
+  /** The W3C trace context of the work that staged it (none for work staged outside any trace). */
+  traceparent: string | null;
+  tracestate: string | null;
 }
 
 /** The outbox, the processed-message marks and their pruning: all of the job system's database access. */
@@ -11,12 +14,14 @@ export class JobStoreRepository {
   constructor(private readonly db: Database) {}
 
   /** Writes one message in the caller's transaction. */
-  async stage(message: { id: string; topic: string; payload: unknown; availableAt: Date }): Promise<void> {
-    await this.db.write(`INSERT INTO outbox_message (id, topic, payload, available_at) VALUES ($1, $2, $3, $4)`, [
+  async stage(message: { id: string; topic: string; payload: unknown; availableAt: Date; trace?: { traceparent: string; tracestate?: string } }): Promise<void> {
+    await this.db.write(`INSERT INTO outbox_message (id, topic, payload, available_at, trace_parent, trace_state) VALUES ($1, $2, $3, $4, $5, $6)`, [
       message.id,
       message.topic,
       JSON.stringify(message.payload),
       message.availableAt,
+      message.trace?.traceparent ?? null,
+      message.trace?.tracestate ?? null,
     ]);
   }
 
@@ -27,7 +32,7 @@ export class JobStoreRepository {
   async publishDue(limit: number, publish: (messages: PendingMessage[]) => Promise<void>): Promise<number> {
     return this.db.transaction(async () => {
       const rows = await this.db.query<PendingMessage>(
-        `SELECT id, topic, payload FROM outbox_message
+        `SELECT id, topic, payload, trace_parent AS traceparent, trace_state AS tracestate FROM outbox_message
          WHERE published_at IS NULL AND available_at <= now()
          ORDER BY created_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [limit],

@@ -33,9 +33,15 @@ export function defineJob<P, D>(definition: JobDefinition<P, D>): JobDefinition<
   return definition;
 }
 
-/** How a job travels in the outbox and the queue. */
+/**
+ * How a job travels in the outbox and the queue. `traceId` is the W3C trace id of the work that staged it (a
+ * UUID in messages of earlier releases); in the queue, the relay adds that work's `traceparent` and `tracestate`
+ * (kept in the outbox row's own columns), which the worker continues.
+ */
 export interface JobEnvelope {
   v: number;
   traceId?: string;
+  traceparent?: string;
+  tracestate?: string;
   data: unknown;
 }

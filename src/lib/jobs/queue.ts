@@ -1,11 +1,11 @@
 import { DelayedError, Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import { Logger } from 'pino';
 import { UnitOfWork } from '../db/database';
-import { withTrace } from '../trace';
+import { continueTrace } from '../trace';
 import { isDependencyUnavailable } from '../unavailable';
 import { Metrics, noMetrics, secondsSince } from '../metrics/metrics';
 import { AnyJobDefinition, JobDefinition, JobEnvelope } from './job';
-import { JobStoreRepository } from './job-store.repository';
+import { JobStoreRepository, PendingMessage } from './job-store.repository';
 
 export const QUEUE_NAME = 'work';
 
@@ -111,6 +111,12 @@ export class JobRegistry {
   }
 }
 
+/** A message as the queue carries it: its envelope, with the stored trace context of the work that staged it. */
+function queued(row: PendingMessage): unknown {
+  if (!row.traceparent) return row.payload;
+  return { ...(row.payload as object), traceparent: row.traceparent, ...(row.tracestate ? { tracestate: row.tracestate } : {}) };
+}
+
 /**
  * Moves committed outbox rows to the queue. The BullMQ jobId is the outbox id, so publishing the same row
  * twice (two relays, a crash between add and mark) adds one job.
@@ -184,7 +190,7 @@ export class OutboxRelay {
     let total = 0;
     for (;;) {
       const published = await this.store.publishDue(batch, async (rows) => {
-        await this.queue.addBulk(rows.map((row) => ({ name: row.topic, data: row.payload, opts: { jobId: row.id } })));
+        await this.queue.addBulk(rows.map((row) => ({ name: row.topic, data: queued(row), opts: { jobId: row.id } })));
       });
       total += published;
       if (published < batch) return total;
@@ -200,10 +206,10 @@ export class OutboxRelay {
 }
 
 /**
- * Consumes the queue: checks the message's version and payload against its job definition, restores the
- * request's trace id, and runs the handler. A transactional job commits its effect together with a
- * `processed_message` row, so a redelivered job does nothing; the others are idempotent by state and
- * call the outside world with no transaction open.
+ * Consumes the queue: checks the message's version and payload against its job definition, and runs the handler
+ * in a span continuing the trace of the work that staged it (trace.ts `continueTrace`). A transactional job
+ * commits its effect together with a `processed_message` row, so a redelivered job does nothing; the others are
+ * idempotent by state and call the outside world with no transaction open.
  */
 export class JobWorker {
   private worker: Worker | undefined;
@@ -273,17 +279,25 @@ export class JobWorker {
     const messageId = String(job.id);
     const context = { messageId, attempt: job.attemptsMade + 1 };
     const run = async () => {
-      if (!definition.transactional) return definition.handle(deps, parsed.data, context);
-      await this.uow.transaction(async () => {
-        if (!(await this.store.claimProcessed(job.name, messageId))) {
-          this.logger.info({ jobId: messageId, topic: job.name }, 'job already processed; skipping');
-          return;
-        }
-        await definition.handle(deps, parsed.data, context);
-      });
+      if (!definition.transactional) await definition.handle(deps, parsed.data, context);
+      else {
+        await this.uow.transaction(async () => {
+          if (!(await this.store.claimProcessed(job.name, messageId))) {
+            this.logger.info({ jobId: messageId, topic: job.name }, 'job already processed; skipping');
+            return;
+          }
+          await definition.handle(deps, parsed.data, context);
+        });
+      }
+      this.logger.debug({ jobId: messageId, topic: job.name }, 'job done');
     };
-    await withTrace(envelope.traceId ?? messageId, run);
-    this.logger.debug({ jobId: messageId, topic: job.name }, 'job done');
+    await continueTrace(envelope, messageId, `job ${job.name}`, {
+      'messaging.system': 'bullmq',
+      'messaging.operation.type': 'process',
+      'messaging.message.id': messageId,
+      'credit_partner.job': job.name,
+      'credit_partner.attempt': context.attempt,
+    }, run);
   }
 
   /**

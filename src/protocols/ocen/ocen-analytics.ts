@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { OcenAck } from './ocen-envelope';
 import type { LoanDisbursedMetric, OcenAnalytics } from './ocen-operation';
 import type { OcenTokenSource } from './ocen-token';
+import { outgoingTraceHeaders } from '../../lib/trace';
 
 /**
  * The network's heartbeat and analytics service (`OCEN_ANALYTICS_URL`; ocen-notes §4.1, spec `hb.json`), which
@@ -163,7 +164,7 @@ export function createOcenAnalytics(options: OcenAnalyticsOptions): OcenNetworkA
   const concurrency = options.concurrency ?? 2;
   const timeoutMs = options.timeoutMs ?? 5_000;
   const now = options.now ?? Date.now;
-  const queue: Array<{ path: string; body: unknown; what: string }> = [];
+  const queue: Array<{ path: string; body: unknown; what: string; trace: Record<string, string> }> = [];
   const stats = { queued: 0, sent: 0, failed: 0, dropped: 0 };
   let inFlight = 0;
   let idleWaiters: Array<() => void> = [];
@@ -182,7 +183,7 @@ export function createOcenAnalytics(options: OcenAnalyticsOptions): OcenNetworkA
     quiet = 0;
   };
 
-  async function post(item: { path: string; body: unknown; what: string }): Promise<void> {
+  async function post(item: { path: string; body: unknown; what: string; trace: Record<string, string> }): Promise<void> {
     const signal = AbortSignal.timeout(timeoutMs);
     const token = await Promise.race([
       options.tokens.token(),
@@ -190,7 +191,7 @@ export function createOcenAnalytics(options: OcenAnalyticsOptions): OcenNetworkA
     ]);
     const response = await fetch(`${base}${item.path}`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json' },
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json', ...item.trace },
       body: JSON.stringify(item.body),
       redirect: 'manual',
       signal,
@@ -232,7 +233,8 @@ export function createOcenAnalytics(options: OcenAnalyticsOptions): OcenNetworkA
         return;
       }
       stats.queued += 1;
-      queue.push({ path, body, what });
+      // Sent later, from the queue: with the trace of the request it reports on.
+      queue.push({ path, body, what, trace: outgoingTraceHeaders() });
       pump();
     } catch (err) {
       // Never let analytics fail the caller.

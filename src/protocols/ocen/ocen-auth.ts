@@ -1,7 +1,8 @@
-import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, errors, JWTPayload, jwtVerify } from 'jose';
+import { createRemoteJWKSet, customFetch, decodeJwt, decodeProtectedHeader, errors, JWTPayload, jwtVerify } from 'jose';
 import { OCEN_SIGNATURE_HEADERS, verifyDetached } from './detached-jws';
 import { OcenAuthError, OcenAuthReason } from './ocen-auth-error';
 import type { OcenParticipant, OcenRegistry } from './ocen-registry';
+import { outgoingTraceHeaders } from '../../lib/trace';
 
 /**
  * Who is calling, on the OCEN network (ocen-notes §6): `authenticateOcenRequest(headers, rawBody)` runs, in order,
@@ -63,6 +64,11 @@ export function createOcenAuthenticator(options: OcenAuthOptions): AuthenticateO
     cacheMaxAge: options.jwksCacheMs ?? 600_000,
     cooldownDuration: options.jwksCooldownMs ?? 30_000,
     timeoutDuration: options.jwksTimeoutMs ?? 5_000,
+    // The fetch carries the trace of the request that needed the keys.
+    [customFetch]: (url, init) => {
+      for (const [name, value] of Object.entries(outgoingTraceHeaders())) init.headers.set(name, value);
+      return fetch(url, init);
+    },
   });
   const clockTolerance = options.clockToleranceSec ?? 30;
 

@@ -1,3 +1,5 @@
+import { annotateSpan, inSpan, outgoingTraceHeaders } from '../../lib/trace';
+
 /** A JSON answer from a network service: its status and parsed body (undefined when it was not JSON). */
 export interface JsonAnswer {
   status: number;
@@ -16,14 +18,27 @@ const MAX_ANSWER_BYTES = 256 * 1024;
 
 /**
  * One HTTP exchange with an OCEN network service (registry, auth service): bounded in time and in answer size,
- * no redirects followed (a redirect is an answer like any other, for the caller to refuse).
+ * no redirects followed (a redirect is an answer like any other, for the caller to refuse). A client span of the
+ * current trace; the request carries its `traceparent`.
  */
-export async function requestJson(url: string, init: { method: 'GET' | 'POST'; headers?: Record<string, string>; body?: string; timeoutMs: number }): Promise<JsonAnswer> {
+export function requestJson(url: string, init: { method: 'GET' | 'POST'; headers?: Record<string, string>; body?: string; timeoutMs: number }): Promise<JsonAnswer> {
+  return inSpan(init.method, 'client', { 'http.request.method': init.method, 'server.address': hostOf(url) }, () => exchange(url, init));
+}
+
+const hostOf = (url: string): string | undefined => {
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return undefined;
+  }
+};
+
+async function exchange(url: string, init: { method: 'GET' | 'POST'; headers?: Record<string, string>; body?: string; timeoutMs: number }): Promise<JsonAnswer> {
   let response: Response;
   try {
     response = await fetch(url, {
       method: init.method,
-      headers: { accept: 'application/json', ...init.headers },
+      headers: { accept: 'application/json', ...init.headers, ...outgoingTraceHeaders() },
       body: init.body,
       redirect: 'manual',
       signal: AbortSignal.timeout(init.timeoutMs),
@@ -31,6 +46,7 @@ export async function requestJson(url: string, init: { method: 'GET' | 'POST'; h
   } catch (err) {
     throw new OcenHttpError(`${init.method} ${url} failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
+  annotateSpan({ 'http.response.status_code': response.status });
   const declared = Number(response.headers.get('content-length') ?? 0);
   if (declared > MAX_ANSWER_BYTES) {
     await response.body?.cancel().catch(() => undefined);

@@ -10,6 +10,7 @@ import type { Outbox } from '../../lib/jobs/outbox';
 import { Idempotency, IdempotencyConflictError, fingerprintOf } from '../../lib/idempotency/idempotency';
 import { PartnerCallback, PartnerCallbackRepository } from '../../lib/callbacks/partner-callback.repository';
 import { Metrics, noMetrics, secondsSince } from '../../lib/metrics/metrics';
+import { annotateSpan, inSpan, outgoingTraceHeaders } from '../../lib/trace';
 import type { OcenCaller } from './ocen-auth';
 import type { OcenNetwork } from './ocen-network';
 import { OCEN_PATH_PREFIX, OcenOperation, assertOutgoing, ocenMessageSchema } from './ocen-schemas';
@@ -167,13 +168,7 @@ export class OcenLender {
     let status: number | undefined;
     let ack: ReturnType<typeof readAck>;
     try {
-      const response = await fetch(url, {
-        method: 'POST',
-        headers: await this.network.outboundHeaders(bytes),
-        body: bytes,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(this.options.callbackTimeoutMs ?? 10_000),
-      });
+      const response = await this.post(url, bytes, callback.operation);
       status = response.status;
       const text = await response.text().catch(() => '');
       if (response.status < 200 || response.status > 299) error = `HTTP ${response.status}`;
@@ -194,6 +189,21 @@ export class OcenLender {
     await this.callbacks.recordAttempt(callback.id, error);
     this.network.analytics.responseSent(callback.partnerId, callback.operation, JSON.parse(bytes.toString('utf8')) as Json, status, ack, error);
     if (error) throw new Error(`OCEN callback ${callback.operation} to ${callback.partnerId} not delivered: ${error}`);
+  }
+
+  /** One delivery attempt: a client span of the job's trace, whose `traceparent` the request carries. */
+  private post(url: string, bytes: Buffer, operation: string): Promise<Response> {
+    return inSpan(`POST ${operation}`, 'client', { 'http.request.method': 'POST', 'server.address': new URL(url).hostname, 'credit_partner.callback': operation }, async () => {
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { ...(await this.network.outboundHeaders(bytes)), ...outgoingTraceHeaders() },
+        body: bytes,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(this.options.callbackTimeoutMs ?? 10_000),
+      });
+      annotateSpan({ 'http.response.status_code': response.status });
+      return response;
+    });
   }
 
   /** The stored answer's text; built and stored first if there is none yet. */

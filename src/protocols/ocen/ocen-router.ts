@@ -3,7 +3,7 @@ import express, { NextFunction, Request, Response, Router } from 'express';
 import { Logger } from 'pino';
 import { BODY_LIMIT_BYTES, MAX_NESTING, fromBodyParserError, inspectText, limitBody } from '../shared/body';
 import { noStore } from '../shared/security-headers';
-import { currentTraceId } from '../../lib/trace';
+import { annotateSpan, currentTraceId } from '../../lib/trace';
 import type { Clock } from '../../lib/clock';
 import { OcenAuthError } from './ocen-auth-error';
 import { OcenAck, normaliseInbound } from './ocen-envelope';
@@ -73,6 +73,8 @@ export function ocenRouter(options: OcenRouterOptions): Router {
           return ack(res, 400, `INVALID_REQUEST: ${first}`, traceId);
         }
         if (!normalised.requestId) return ack(res, 400, 'INVALID_REQUEST: metadata.requestId is required', traceId);
+        // OCEN's own correlation ids (metadata.traceId is the network's, not a W3C trace id), for finding the span.
+        annotateSpan({ 'ocen.trace_id': traceId, 'ocen.request_id': normalised.requestId, 'ocen.participant_id': caller.participantId });
         try {
           const answer = await options.lender.accept(caller, operation, normalised.body, normalised.requestId);
           res.locals.ocenAck = answer;
