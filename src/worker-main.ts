@@ -1,5 +1,6 @@
 import { loadConfig } from './lib/config';
 import { createLogger } from './lib/logger';
+import { reloadOnSignal } from './lib/key-provider';
 import { Background, shutDown } from './container';
 import { boot } from './boot';
 import { MetricsServer } from './lib/metrics/metrics-server';
@@ -14,6 +15,8 @@ async function main(): Promise<void> {
     process.exit(1);
   });
   const services = await boot(config, logger);
+  // `kill -HUP <pid>` reads the key set again (after `npm run keys -- rotate`); so does every KEYS_RELOAD_MS.
+  reloadOnSignal(services.keys);
   const background = new Background(services, true);
   background.start();
   // The worker's own metrics (jobs, queue depth, outbox lag, adapter calls), on METRICS_PORT of its host.
