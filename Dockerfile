@@ -2,7 +2,9 @@
 # credit-partner image. Three stages: build (all dependencies, generate, compile), production dependencies only,
 # and the final image: the compiled code (dist/), production node_modules and the files read at run time, run
 # as the unprivileged `node` user. PostgreSQL and Redis are external (DATABASE_URL, REDIS_URL); keys live at
-# KEYS_DIR and uploaded documents at DOCUMENTS_DIR, each on its own volume.
+# KEYS_DIR and uploaded documents at DOCUMENTS_DIR, each on its own volume. With KEY_PROVIDER=pkcs11 the signing
+# and decryption keys are in the bank's HSM: mount its vendor's PKCS#11 library (and the client configuration it
+# reads) into the container and name it in PKCS11_MODULE; the image ships no HSM client.
 #
 # Entry points (`docker run IMAGE <name> [args]`, see scripts/docker-entrypoint.sh), each running a built file:
 #   api (default)  the HTTP API (and a worker in the same process unless RUN_WORKER=false)
@@ -29,7 +31,14 @@ RUN npm run build
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+# pkcs11js (the PKCS#11 binding of KEY_PROVIDER=pkcs11) is a native addon: node-gyp compiles it here, against the
+# image's own Node headers (nothing downloaded), with build tools that stay in this stage. No other install script runs.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 make g++ \
+ && npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
+ && npm_config_nodedir=/usr/local npm rebuild pkcs11js \
+ && npm cache clean --force \
+ && rm -rf /var/lib/apt/lists/*
 
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production \

@@ -1,5 +1,5 @@
 import { Config, OCEN_REQUIRED_SETTINGS, OCEN_URLS } from './lib/config';
-import { inspectKeySet, readKeySet } from './lib/keys';
+import { inspectKeyProvider } from './lib/key-provider';
 import { Partner } from './core/partner/partner';
 
 /**
@@ -19,11 +19,17 @@ export function productionProblems(config: Config): string[] {
   const problems: string[] = [];
   if (!config.keysDirSet) {
     problems.push('KEYS_DIR is not set: provision a key set with `npm run keys -- generate --out DIR` and point KEYS_DIR at it (production never generates keys)');
-  } else {
-    const keyProblems = inspectKeySet(config.keysDir);
+  } else if (config.keys.provider === 'file') {
+    const { problems: keyProblems, environment } = inspectKeyProvider(config.keys);
     problems.push(...keyProblems.map((problem) => `KEYS_DIR: ${problem}`));
-    if (!keyProblems.length && readKeySet(config.keysDir).environment !== 'production') {
+    if (!keyProblems.length && environment !== 'production') {
       problems.push(`KEYS_DIR (${config.keysDir}) holds a key set generated for development; generate a production set with \`npm run keys -- generate --out DIR\``);
+    }
+  } else {
+    const { problems: keyProblems, environment } = inspectKeyProvider(config.keys);
+    problems.push(...keyProblems.map((problem) => (problem.startsWith('KEYS_DIR') ? problem : `KEY_PROVIDER=pkcs11: ${problem}`)));
+    if (!keyProblems.length && environment !== 'production') {
+      problems.push('KEY_PROVIDER=pkcs11: the key set (in KEYS_DIR or in the token) was generated for development; make a production one with `npm run keys -- ensure` (KEY_PROVIDER=pkcs11, a new KEYS_DIR and token)');
     }
   }
   if (!config.sms.gatewayUrl) problems.push('SMS_GATEWAY_URL is not set: OTP challenges could never be delivered');

@@ -37,6 +37,7 @@ export async function prepareGuarded(services: Services, seed: () => Promise<voi
   } catch (err) {
     await closeRedis(services.redis);
     await services.db.close();
+    services.keys.close();
     throw err;
   }
 }

@@ -5,7 +5,7 @@ import { Config } from './lib/config';
 import { Database } from './lib/db/database';
 import { Clock, systemClock } from './lib/clock';
 import { Hasher, Sealer } from './lib/crypto';
-import { KeyRing, loadKeyRing } from './lib/keys';
+import { LiveKeyRing, openKeyRing } from './lib/key-provider';
 import { RateLimiter } from './lib/rate-limiter';
 import { Outbox } from './lib/jobs/outbox';
 import { JobStoreRepository } from './lib/jobs/job-store.repository';
@@ -96,7 +96,8 @@ export interface Services {
   db: Database;
   redis: Redis;
   clock: Clock;
-  keys: KeyRing;
+  /** The key set (KEY_PROVIDER: files, or an HSM), read again on SIGHUP and every KEYS_RELOAD_MS. */
+  keys: LiveKeyRing;
   /** Seals and opens data at rest with the data key (AES-256-GCM). */
   sealer: Sealer;
   limiter: RateLimiter;
@@ -174,7 +175,7 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
     return wrapped;
   };
   const redis = requestPathRedis(config, logger);
-  const keys = loadKeyRing(config.keysDir, config.appEnv !== 'production');
+  const keys = openKeyRing(config.keys, { mayGenerate: config.appEnv !== 'production', logger });
   const sealer = new Sealer(keys.dataKeys);
   const identity = new IdentityHasher(new Hasher(keys.hashingKey));
   const jobStore = new JobStoreRepository(db);
@@ -508,6 +509,7 @@ export async function shutDown(services: Services, background: Background, drain
   const closed = await within(CLOSE_TIMEOUT_MS, async () => {
     await background.stop();
     await Promise.all([closeRedis(services.redis), services.db.close(), stopTracing()]);
+    services.keys.close();
   });
   if (!closed) logger.warn({ timeoutMs: CLOSE_TIMEOUT_MS }, 'connections not closed in time were dropped');
   logger.flush();

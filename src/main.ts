@@ -1,6 +1,7 @@
 import { loadConfig } from './lib/config';
 import { createLogger } from './lib/logger';
 import { startTracing } from './lib/trace';
+import { reloadOnSignal } from './lib/key-provider';
 import { Background, shutDown } from './container';
 import { boot } from './boot';
 import { createApp } from './app';
@@ -25,6 +26,8 @@ async function main(): Promise<void> {
     logger.info({ tracesUrl: config.tracing.tracesUrl }, 'exporting spans over OTLP/HTTP');
   }
   const services = await boot(config, logger);
+  // `kill -HUP <pid>` reads the key set again (after `npm run keys -- rotate`); so does every KEYS_RELOAD_MS.
+  reloadOnSignal(services.keys);
   const background = new Background(services, config.runWorker);
   background.start();
   // Metrics on their own port (METRICS_PORT), never on the partner port.

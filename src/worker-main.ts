@@ -1,6 +1,7 @@
 import { loadConfig } from './lib/config';
 import { createLogger } from './lib/logger';
 import { startTracing } from './lib/trace';
+import { reloadOnSignal } from './lib/key-provider';
 import { Background, shutDown } from './container';
 import { boot } from './boot';
 import { MetricsServer } from './lib/metrics/metrics-server';
@@ -19,6 +20,8 @@ async function main(): Promise<void> {
     logger.info({ tracesUrl: config.tracing.tracesUrl }, 'exporting spans over OTLP/HTTP');
   }
   const services = await boot(config, logger);
+  // `kill -HUP <pid>` reads the key set again (after `npm run keys -- rotate`); so does every KEYS_RELOAD_MS.
+  reloadOnSignal(services.keys);
   const background = new Background(services, true);
   background.start();
   // The worker's own metrics (jobs, queue depth, outbox lag, adapter calls), on METRICS_PORT of its host.

@@ -1,5 +1,7 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { RateWindow } from './rate-limiter';
+import type { KeyProviderSettings } from './key-provider';
 
 /**
  * `sandbox` (the default): sandbox routes, personas and adapters, plain JSON accepted, development keys generated
@@ -45,6 +47,14 @@ export interface Config {
   keysDir: string;
   /** Whether KEYS_DIR was set (production insists on it). */
   keysDirSet: boolean;
+  /**
+   * Where the keys come from (src/lib/key-provider.ts): `KEY_PROVIDER` `file` (default: all of them in KEYS_DIR)
+   * or `pkcs11` (signing and decryption keys in an HSM token, the data and hashing keys in KEYS_DIR), with
+   * `PKCS11_MODULE`, `PKCS11_TOKEN_LABEL` or `PKCS11_SLOT`, `PKCS11_PIN` or `PKCS11_PIN_FILE` (never logged) and
+   * `PKCS11_SESSIONS` (default 4); `KEYS_RELOAD_MS` (default 60 s; 0: only on SIGHUP) how often the set is read
+   * again, so that a rotation needs no restart.
+   */
+  keys: KeyProviderSettings;
   /** Public URL of this server, used to build the borrower-page links returned by getAuthToken. */
   publicBaseUrl: string;
   requestTimestampToleranceMs: number;
@@ -244,6 +254,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     docsEnabled: bool('DOCS_ENABLED', appEnv !== 'production'),
     keysDir: path.resolve(str('KEYS_DIR', '.keys')),
     keysDirSet: str('KEYS_DIR', '') !== '',
+    keys: keySettings(env, problems),
     publicBaseUrl: url('PUBLIC_BASE_URL', `http://localhost:${port}`, ['http:', 'https:']).replace(/\/+$/, ''),
     requestTimestampToleranceMs: int('REQUEST_TIMESTAMP_TOLERANCE_MS', 60_000, 1_000, 3_600_000),
     logLevel: str('LOG_LEVEL', 'info'),
@@ -296,6 +307,59 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (config.http.headersTimeoutMs > config.http.requestTimeoutMs) problems.push('HTTP_HEADERS_TIMEOUT_MS must not be longer than HTTP_REQUEST_TIMEOUT_MS');
   if (problems.length) throw new ConfigError(problems);
   return config;
+}
+
+/** The KEY_PROVIDER, KEYS_* and PKCS11_* settings alone (what `npm run keys` needs); ConfigError with every problem. */
+export function loadKeySettings(env: NodeJS.ProcessEnv = process.env): KeyProviderSettings {
+  const problems: string[] = [];
+  const settings = keySettings(env, problems);
+  if (problems.length) throw new ConfigError(problems);
+  return settings;
+}
+
+const KEY_SETTING_NAMES = ['PKCS11_MODULE', 'PKCS11_TOKEN_LABEL', 'PKCS11_SLOT', 'PKCS11_PIN', 'PKCS11_PIN_FILE', 'PKCS11_SESSIONS'] as const;
+
+function keySettings(env: NodeJS.ProcessEnv, problems: string[]): KeyProviderSettings {
+  const str = (name: string) => (env[name] ?? '').trim();
+  const whole = (name: string, fallback: number, min: number, max: number) => {
+    const raw = str(name);
+    if (raw === '') return fallback;
+    const value = Number(raw);
+    if (Number.isInteger(value) && value >= min && value <= max) return value;
+    problems.push(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+    return fallback;
+  };
+  const provider = str('KEY_PROVIDER') || 'file';
+  const base = { dir: path.resolve(str('KEYS_DIR') || '.keys'), reloadMs: whole('KEYS_RELOAD_MS', 60_000, 0, 86_400_000) };
+  if (provider === 'file') {
+    const stray = KEY_SETTING_NAMES.filter((name) => str(name) !== '');
+    if (stray.length) problems.push(`${stray.join(', ')} ${stray.length === 1 ? 'is' : 'are'} set but KEY_PROVIDER is not pkcs11 (set KEY_PROVIDER=pkcs11 to keep the keys in the HSM)`);
+    return { provider: 'file', ...base };
+  }
+  if (provider !== 'pkcs11') {
+    problems.push(`KEY_PROVIDER must be file or pkcs11, got "${provider}"`);
+    return { provider: 'file', ...base };
+  }
+  const module = str('PKCS11_MODULE');
+  if (!module) problems.push('KEY_PROVIDER=pkcs11 needs PKCS11_MODULE, the path of the HSM vendor\'s PKCS#11 library (e.g. /usr/lib/softhsm/libsofthsm2.so)');
+  else if (!fs.existsSync(module)) problems.push(`PKCS11_MODULE ${module} does not exist (mount the HSM vendor's PKCS#11 library there)`);
+  const tokenLabel = str('PKCS11_TOKEN_LABEL') || undefined;
+  const slot = str('PKCS11_SLOT') || undefined;
+  if (!tokenLabel === !slot) problems.push('KEY_PROVIDER=pkcs11 needs exactly one of PKCS11_TOKEN_LABEL (the token\'s label) and PKCS11_SLOT (its slot id)');
+  if (slot !== undefined && !/^\d+$/.test(slot)) problems.push(`PKCS11_SLOT must be a slot id (digits), got "${slot}"`);
+  let pin = str('PKCS11_PIN');
+  const pinFile = str('PKCS11_PIN_FILE');
+  if (pin && pinFile) problems.push('PKCS11_PIN and PKCS11_PIN_FILE are both set: give the PIN one way');
+  else if (pinFile) {
+    try {
+      pin = fs.readFileSync(pinFile, 'utf8').trim();
+      if (!pin) problems.push(`PKCS11_PIN_FILE ${pinFile} is empty`);
+    } catch (err) {
+      problems.push(`PKCS11_PIN_FILE ${pinFile} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+  } else if (!pin) problems.push('KEY_PROVIDER=pkcs11 needs the token\'s user PIN: PKCS11_PIN_FILE (a secret file) or PKCS11_PIN');
+  const sessions = whole('PKCS11_SESSIONS', 4, 1, 64);
+  return { provider: 'pkcs11', ...base, pkcs11: { module, tokenLabel, slot, pin, sessions } };
 }
 
 /** The OCEN settings that are URLs (the issuer is one too, as an identifier). */

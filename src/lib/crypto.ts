@@ -51,16 +51,20 @@ export class Hasher {
  * so data keys rotate without re-encrypting. `v1.<iv>.<tag>.<ciphertext>` (before key ids) is opened by trying each key.
  */
 export class Sealer {
-  private readonly active: { kid: string; key: Buffer };
-
   constructor(private readonly keys: DataKeys) {
     for (const [kid, key] of keys.keys) {
       if (key.length !== 32) throw new Error(`Data key ${kid} is not 32 bytes`);
       if (!/^[A-Za-z0-9_-]+$/.test(kid)) throw new Error(`Data key id ${kid} may hold only [A-Za-z0-9_-]`);
     }
-    const key = keys.keys.get(keys.activeKid);
-    if (!key) throw new Error(`The active data key ${keys.activeKid} is missing`);
-    this.active = { kid: keys.activeKid, key };
+    this.active();
+  }
+
+  /** The active key as of now: a key ring that reloads (a rotation without a restart) swaps it. */
+  private active(): { kid: string; key: Buffer } {
+    const kid = this.keys.activeKid;
+    const key = this.keys.keys.get(kid);
+    if (!key) throw new Error(`The active data key ${kid} is missing`);
+    return { kid, key };
   }
 
   /** A Sealer with one key (tests, tools). */
@@ -69,11 +73,12 @@ export class Sealer {
   }
 
   seal(plaintext: string, associatedData: string): string {
+    const active = this.active();
     const iv = secureRandomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', this.active.key, iv);
+    const cipher = createCipheriv('aes-256-gcm', active.key, iv);
     cipher.setAAD(Buffer.from(associatedData, 'utf8'));
     const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-    return ['v2', this.active.kid, iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), body.toString('base64url')].join('.');
+    return ['v2', active.kid, iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), body.toString('base64url')].join('.');
   }
 
   open(sealed: string, associatedData: string): string {

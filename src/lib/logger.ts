@@ -17,6 +17,8 @@ export const REDACTED_PATHS = [
   // The mandate payer (UPI address, bank account) and the name a penny-drop answered.
   ...atDepths('vpa', 'accountNumber', 'payer', 'nameAtBank', 'holderName', 'borrowerName'),
   ...atDepths('user', 'applicant', 'fullName', 'firstName', 'middleName', 'lastName', 'father', 'mother', 'email', 'emailAddress', 'addresses'),
+  // The HSM's user PIN (KEY_PROVIDER=pkcs11), wherever settings are logged.
+  ...atDepths('pin', 'PKCS11_PIN'),
   'req.headers.authorization', 'req.headers.cookie',
 ];
 

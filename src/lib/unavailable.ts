@@ -7,6 +7,8 @@ const CODES = new Set([
   'P1001', 'P1002', 'P1017', 'P2024', 'P2037',
   // A rate limit that fails closed while Redis cannot be reached (RateLimitUnavailableError).
   'RATE_LIMIT_UNAVAILABLE',
+  // A key in an HSM that cannot be reached (KeyUnavailableError, src/lib/keys.ts).
+  'KEY_UNAVAILABLE',
 ]);
 
 /**

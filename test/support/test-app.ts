@@ -146,6 +146,7 @@ export async function startTestApp(
       }
       await closeRedis(services.redis);
       await services.db.close();
+      services.keys.close();
       await database?.drop();
     },
   };

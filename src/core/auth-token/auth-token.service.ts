@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { JWTHeaderParameters, SignJWT, errors as joseErrors, jwtVerify } from 'jose';
+import { JWTHeaderParameters, errors as joseErrors, jwtVerify } from 'jose';
 import { AppError, AppErrorCode, invalidField, precondition } from '../errors';
 import { Clock } from '../../lib/clock';
 import { KeyRing, activeSigningKey } from '../../lib/keys';
+import { signCompactJws } from '../../lib/jose-compact';
 import { ApplicationRef } from '../application/application';
 import { ApplicationRepository } from '../application/application.repository';
 import { KycRepository } from '../kyc/kyc.repository';
@@ -66,15 +67,17 @@ export class AuthTokenService {
     const issuedAt = Math.floor(this.clock.now().getTime() / 1000);
     const expiresAtSeconds = issuedAt + AUTH_TOKEN_TTL_SECONDS;
     const signingKey = activeSigningKey(this.keys, 'ES256');
-    const authToken = await new SignJWT({ ctx: context, ...(returnUrl ? { ret: returnUrl } : {}) })
-      .setProtectedHeader({ alg: 'ES256', kid: signingKey.kid, typ: 'JWT' })
-      .setIssuer(ISSUER)
-      .setAudience(AUDIENCE)
-      .setSubject(application.id)
-      .setJti(randomUUID())
-      .setIssuedAt(issuedAt)
-      .setExpirationTime(expiresAtSeconds)
-      .sign(signingKey.privateKey);
+    const claims = {
+      ctx: context,
+      ...(returnUrl ? { ret: returnUrl } : {}),
+      iss: ISSUER,
+      aud: AUDIENCE,
+      sub: application.id,
+      jti: randomUUID(),
+      iat: issuedAt,
+      exp: expiresAtSeconds,
+    };
+    const authToken = await signCompactJws({ alg: 'ES256', kid: signingKey.kid, typ: 'JWT' }, new TextEncoder().encode(JSON.stringify(claims)), signingKey);
     return { authToken, expiresAt: new Date(expiresAtSeconds * 1000), redirectionUrl: `${this.publicBaseUrl}${PAGE_PATH[context]}` };
   }
 
@@ -126,9 +129,13 @@ export class AuthTokenService {
     }
   }
 
-  /** The ES256 key, active or retired, that the token names: tokens issued before a rotation stay valid until they expire. */
+  /**
+   * The ES256 key, active or retired, that the token names: tokens issued before a rotation stay valid until they
+   * expire; a kid not held makes the ring read the key set again (another process may have rotated first).
+   */
   private readonly verificationKey = (header: JWTHeaderParameters) => {
-    const key = this.keys.signingKeys.find((k) => k.kid === header.kid && k.alg === 'ES256');
+    const find = () => this.keys.signingKeys.find((k) => k.kid === header.kid && k.alg === 'ES256');
+    const key = find() ?? (this.keys.refresh?.() ? find() : undefined);
     if (!key) throw new Error('unknown key id');
     return key.publicKey;
   };

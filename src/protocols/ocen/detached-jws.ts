@@ -1,4 +1,5 @@
-import { createPublicKey, JsonWebKey, KeyObject, sign, verify } from 'node:crypto';
+import { createPublicKey, JsonWebKey, KeyObject, verify } from 'node:crypto';
+import type { SigningKey } from '../../lib/keys';
 import { OcenAuthError, OcenAuthReason } from './ocen-auth-error';
 
 /**
@@ -36,11 +37,12 @@ export interface DetachedJwsHeader {
 
 const refuse = (reason: OcenAuthReason, message: string) => new OcenAuthError(reason, message);
 
-/** A detached JWS of `payload` (the exact bytes to send) with our RS256 key. */
-export function signDetached(payload: Uint8Array, key: { kid: string; privateKey: KeyObject }): string {
+/** A detached JWS of `payload` (the exact bytes to send) with our RS256 key (its private half wherever the key provider keeps it). */
+export async function signDetached(payload: Uint8Array, key: Pick<SigningKey, 'kid' | 'alg' | 'sign'>): Promise<string> {
+  if (key.alg !== 'RS256') throw new Error(`OCEN signatures are RS256; key ${key.kid} signs ${key.alg}`);
   const header = Buffer.from(JSON.stringify({ alg: 'RS256', kid: key.kid, b64: false, crit: ['b64'] })).toString('base64url');
-  const signature = sign('sha256', signingInput(header, payload), key.privateKey);
-  return `${header}..${signature.toString('base64url')}`;
+  const signature = await key.sign(signingInput(header, payload));
+  return `${header}..${Buffer.from(signature).toString('base64url')}`;
 }
 
 /**

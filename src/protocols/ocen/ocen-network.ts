@@ -16,8 +16,9 @@ import { createTokenSource, OcenTokenOptions, OcenTokenSource } from './ocen-tok
  *   replay window (`OCEN_TIMESTAMP_WINDOW_MS`), or OcenAuthError.
  * - `registry.participant(id)`: an approved participant (its key, its `baseUrl`), cached.
  * - `tokens.token()`: our bearer token, cached until shortly before it expires; also sent to the registry.
- * - `sign(bytes)`: a detached JWS of the exact bytes we send, with our active RS256 key (listed, with its kid,
- *   at /.well-known/jwks.json), for the `x-jws-signature` header.
+ * - `sign(bytes)`: a detached JWS of the exact bytes we send, with our active RS256 key as of now (listed, with
+ *   its kid, at /.well-known/jwks.json; a rotation reloaded takes effect with the next callback), for the
+ *   `x-jws-signature` header. The private key signs where the key provider keeps it (in an HSM with pkcs11).
  * - `outboundHeaders(bytes)`: the headers of a callback carrying those bytes (token, signature, JSON).
  * - `analytics`: heartbeats and the lender's metrics to `OCEN_ANALYTICS_URL` (fire-and-forget; nothing without it).
  */
@@ -26,7 +27,7 @@ export interface OcenNetwork {
   checkEnvelope(caller: OcenCaller, body: Record<string, unknown>, now: Date): void;
   registry: OcenRegistry;
   tokens: OcenTokenSource;
-  sign(body: Uint8Array): string;
+  sign(body: Uint8Array): Promise<string>;
   outboundHeaders(body: Uint8Array): Promise<Record<string, string>>;
   /** The sandbox's built-in loan agent (sandbox-loan-agent.ts): callbacks are built and stored, marked delivered, never POSTed. */
   keepsCallbacks?: boolean;
@@ -42,11 +43,10 @@ export interface OcenNetworkTuning {
 }
 
 export function createOcenNetwork(settings: OcenConfig, ring: KeyRing, tuning: OcenNetworkTuning = {}, logger: Logger = pino({ level: 'silent' })): OcenNetwork {
-  const signingKey = activeSigningKey(ring, 'RS256');
   const tokens = createTokenSource({ tokenUrl: settings.authTokenUrl, clientId: settings.clientId, clientSecret: settings.clientSecret, ...tuning.tokens });
   const registry = createRegistryClient({ registryUrl: settings.registryUrl, tokens, cacheMs: settings.registryCacheMs, ...tuning.registry });
   const authenticateOcenRequest = createOcenAuthenticator({ jwksUrl: settings.authJwksUrl, issuer: settings.authIssuer, registry, ...tuning.auth });
-  const sign = (body: Uint8Array) => signDetached(body, signingKey);
+  const sign = (body: Uint8Array) => signDetached(body, activeSigningKey(ring, 'RS256'));
   const analytics = settings.analyticsUrl
     ? createOcenAnalytics({ url: settings.analyticsUrl, tokens, participantId: settings.participantId, logger, ...tuning.analytics })
     : NO_NETWORK_ANALYTICS;
@@ -58,7 +58,8 @@ export function createOcenNetwork(settings: OcenConfig, ring: KeyRing, tuning: O
     tokens,
     sign,
     async outboundHeaders(body) {
-      return { authorization: `Bearer ${await tokens.token()}`, [OCEN_SIGNATURE_HEADER]: sign(body), 'content-type': 'application/json' };
+      const [token, signature] = await Promise.all([tokens.token(), sign(body)]);
+      return { authorization: `Bearer ${token}`, [OCEN_SIGNATURE_HEADER]: signature, 'content-type': 'application/json' };
     },
   };
 }

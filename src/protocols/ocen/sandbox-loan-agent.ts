@@ -26,14 +26,11 @@ export const SANDBOX_LENDER = { participantId: 'sandbox-lender', orgId: 'sandbox
  * As soon as any `OCEN_*` setting is present, the real network (ocen-network.ts) is used instead, with every check.
  */
 export function createSandboxOcenNetwork(ring: KeyRing): OcenNetwork {
-  const signingKey = activeSigningKey(ring, 'RS256');
-  const sign = (body: Uint8Array) => signDetached(body, signingKey);
-  const participant = (id: string): OcenParticipant => ({
-    id,
-    role: 'LOAN_AGENT',
-    publicKey: { key: signingKey.publicKey, kid: signingKey.kid },
-    baseUrl: undefined,
-  });
+  const sign = (body: Uint8Array) => signDetached(body, activeSigningKey(ring, 'RS256'));
+  const participant = (id: string): OcenParticipant => {
+    const signingKey = activeSigningKey(ring, 'RS256');
+    return { id, role: 'LOAN_AGENT', publicKey: { key: signingKey.publicKey, kid: signingKey.kid }, baseUrl: undefined };
+  };
   return {
     keepsCallbacks: true,
     // Swagger UI and curl users send example envelopes: the built-in agent skips the originator and replay-window checks.
@@ -56,7 +53,7 @@ export function createSandboxOcenNetwork(ring: KeyRing): OcenNetwork {
     },
     sign,
     async outboundHeaders(body) {
-      return { [OCEN_SIGNATURE_HEADER]: sign(body), 'content-type': 'application/json' };
+      return { [OCEN_SIGNATURE_HEADER]: await sign(body), 'content-type': 'application/json' };
     },
   };
 }

@@ -1,8 +1,10 @@
 import type { Request, RequestHandler, Response } from 'express';
-import { CompactEncrypt, CompactSign, CryptoKey, JWK, compactDecrypt, compactVerify, errors, importJWK } from 'jose';
+import { CompactEncrypt, CryptoKey, JWK, compactVerify, errors, importJWK } from 'jose';
 import type { Logger } from 'pino';
 import { Partner, PartnerKey } from '../../core/partner/partner';
-import { KeyRing, activeSigningKey, publicJwks } from '../../lib/keys';
+import { KeyRing, KeyUnavailableError, activeSigningKey, publicJwks } from '../../lib/keys';
+import { decryptCompactJwe, signCompactJws } from '../../lib/jose-compact';
+import { isDependencyUnavailable } from '../../lib/unavailable';
 import { acceptJsonPayload, joseBodyOf, BODY_LIMIT_BYTES } from './body';
 import type { MessageCheck } from './partner-auth';
 import { ProtocolError, ProtocolErrorCode } from './protocol-error';
@@ -26,6 +28,11 @@ import { ProtocolError, ProtocolErrorCode } from './protocol-error';
  * key (`typ: JOSE`, `cty: json`, `kid`), encrypted to the partner's newest encryption key (`use: enc`) when the
  * request was encrypted (`cty: JOSE`), sent as `application/jose`. Refusals of the signature or the encryption,
  * and anything refused before the message was opened, are the surface's plain JSON errors.
+ *
+ * Our keys are used through the key ring (src/lib/key-provider.ts: files or an HSM), never as key material:
+ * src/lib/jose-compact.ts signs and decrypts with the key's own private operation. A JWE to a kid we do not hold
+ * makes the ring read the key set again once (another process may have rotated first). A key that cannot be
+ * used now (the HSM unreachable) is a 503, not a refusal of the message.
  */
 export const SIGNING_ALGORITHMS = ['ES256', 'PS256', 'RS256'];
 export const KEY_MANAGEMENT_ALGORITHMS = ['RSA-OAEP-256', 'ECDH-ES+A256KW'];
@@ -58,15 +65,15 @@ export async function openMessage(compact: string, partner: Partner, ring: KeyRi
 }
 
 async function decrypt(compact: string, ring: KeyRing): Promise<{ plaintext: Uint8Array; encryptedTo: { kid: string; alg: string } }> {
+  const find = (kid: unknown, alg: string) => ring.encryptionKeys.find((k) => k.kid === kid && k.alg === alg);
   try {
-    const result = await compactDecrypt(compact, (header) => {
-      if (header.zip !== undefined) throw new Refused('compressed');
-      const key = ring.encryptionKeys.find((k) => k.kid === header.kid && k.alg === header.alg);
-      if (!key) throw new Refused('no such key');
-      return key.privateKey;
-    }, { keyManagementAlgorithms: KEY_MANAGEMENT_ALGORITHMS, contentEncryptionAlgorithms: CONTENT_ENCRYPTION_ALGORITHMS });
+    const result = await decryptCompactJwe(compact, (header) => find(header.kid, header.alg) ?? (ring.refresh?.() ? find(header.kid, header.alg) : undefined), {
+      keyManagementAlgorithms: KEY_MANAGEMENT_ALGORITHMS,
+      contentEncryptionAlgorithms: CONTENT_ENCRYPTION_ALGORITHMS,
+    });
     return { plaintext: result.plaintext, encryptedTo: { kid: String(result.protectedHeader.kid), alg: result.protectedHeader.alg } };
-  } catch {
+  } catch (err) {
+    if (err instanceof KeyUnavailableError) throw err;
     throw new ProtocolError(ProtocolErrorCode.INVALID_PAYLOAD_ENCRYPTION, UNDECRYPTABLE);
   }
 }
@@ -120,7 +127,7 @@ const encoder = new TextEncoder();
 /** `json` signed with our active ES256 key, then encrypted to `encryptTo` when given; compact serialization. */
 export async function sealAnswer(json: string, ring: KeyRing, encryptTo?: PartnerKey): Promise<string> {
   const ours = activeSigningKey(ring, 'ES256');
-  const jws = await new CompactSign(encoder.encode(json)).setProtectedHeader({ alg: 'ES256', kid: ours.kid, typ: 'JOSE', cty: 'json' }).sign(ours.privateKey);
+  const jws = await signCompactJws({ alg: 'ES256', kid: ours.kid, typ: 'JOSE', cty: 'json' }, encoder.encode(json), ours);
   if (!encryptTo) return jws;
   const alg = String(encryptTo.alg);
   return new CompactEncrypt(encoder.encode(jws))
@@ -165,18 +172,23 @@ function sealAnswers(req: Request, res: Response, keys: KeyRing, encryptTo: Part
       (sealed) => res.type(JOSE_MEDIA_TYPE).send(sealed),
       (err: unknown) => {
         logger.error({ err }, 'the answer could not be sealed');
-        res.status(500).end();
+        res.status(isDependencyUnavailable(err) ? 503 : 500).end();
       },
     );
     return res;
   }) as Response['json'];
 }
 
-/** `GET /.well-known/jwks.json`: our public keys (signing, retired ones too, and the active encryption keys). */
+/**
+ * `GET /.well-known/jwks.json`: our public keys (signing, retired ones too, and the active encryption keys), as
+ * the ring holds them now: after a rotation is reloaded, the next request lists the new set.
+ */
 export function publishedKeys(ring: KeyRing): RequestHandler {
-  const body = JSON.stringify(publicJwks(ring));
+  let made: { signing: unknown; encryption: unknown; body: string } | undefined;
   return (_req, res) => {
+    const { signingKeys: signing, encryptionKeys: encryption } = ring;
+    if (made?.signing !== signing || made.encryption !== encryption) made = { signing, encryption, body: JSON.stringify(publicJwks(ring)) };
     res.setHeader('Cache-Control', 'public, max-age=300');
-    res.type('application/jwk-set+json').send(body);
+    res.type('application/jwk-set+json').send(made.body);
   };
 }
