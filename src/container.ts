@@ -21,8 +21,8 @@ import { SandboxAccountAggregator } from './adapters/sandbox/sandbox-account-agg
 import { SandboxMandateRail, sandboxMandatePayer } from './adapters/sandbox/sandbox-mandate-rail';
 import { unconfigured } from './adapters/unconfigured';
 import { LocalDocumentStore } from './adapters/documents/local-document-store';
-import { AdapterContext, PortName, Ports } from './adapters/ports';
-import { ComposedAdapters, builtinAdapterModules, composeAdapters, guardedPort, loadAdapterModules, missingPorts } from './adapters/modules';
+import { PortName, Ports } from './adapters/ports';
+import { ComposedAdapters, builtinAdapterModules, composeAdapters, createAdapterContext, guardedPort, loadAdapterModules, missingPorts } from './adapters/modules';
 import { TransitionWriter } from './core/state/transition-writer';
 import { StateTransitionRepository } from './core/state/state-transition.repository';
 import { IdentityHasher } from './core/shared/identity';
@@ -179,23 +179,15 @@ export function chooseAdapters(config: Config, logger: Logger, clock: Clock = sy
   let redis: Redis | undefined;
   const openRedis = () => (redis ??= requestPathRedis(config, logger));
   const bound: { kyc?: KycService; mandates?: MandateService } = {};
-  const context: AdapterContext = {
-    appEnv: config.appEnv,
-    env: (name) => (process.env[name] ?? '').trim() || undefined,
-    publicBaseUrl: config.publicBaseUrl,
-    lenderName: config.lenderName,
+  const context = createAdapterContext(config, {
     logger,
     clock,
-    fetch: (input, init) => fetch(input, init),
-    get redis() {
-      return openRedis();
-    },
-    redisKeyPrefix: config.queuePrefix,
+    redis: openRedis,
     records: {
       nameBehindMandateReference: async (reference) => (bound.mandates ? bound.mandates.nameBehindReference(reference) : null),
       nameBehindAadhaarReference: async (reference) => (bound.kyc ? bound.kyc.applicantNameOfAadhaarAttempt(reference) : null),
     },
-  };
+  });
   const composed = composeAdapters(loadAdapterModules(config.adapterModules, builtinAdapterModules(config)), context);
   return {
     composed,

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { Redis } from 'ioredis';
 import { asOutsideCall } from '../lib/db/database';
 import { projectRoot } from '../lib/paths';
 import { BUILTIN_ADAPTER_MODULES, Config } from '../lib/config';
@@ -27,6 +28,30 @@ export class AdapterModuleError extends Error {
     super(`The adapter modules cannot be used:\n  - ${problems.join('\n  - ')}`);
     this.name = 'AdapterModuleError';
   }
+}
+
+/**
+ * The context the modules of this process are given: the settings they may read, a logger, the clock, the global
+ * fetch, the Redis client (`redis()` is called on first use only) and the record look-ups.
+ */
+export function createAdapterContext(
+  config: Config,
+  parts: { logger: AdapterContext['logger']; clock: AdapterContext['clock']; redis: () => Redis; records: AdapterContext['records']; redisKeyPrefix?: string },
+): AdapterContext {
+  return {
+    appEnv: config.appEnv,
+    env: (name) => (process.env[name] ?? '').trim() || undefined,
+    publicBaseUrl: config.publicBaseUrl,
+    lenderName: config.lenderName,
+    logger: parts.logger,
+    clock: parts.clock,
+    fetch: (input, init) => fetch(input, init),
+    get redis() {
+      return parts.redis();
+    },
+    redisKeyPrefix: parts.redisKeyPrefix ?? config.queuePrefix,
+    records: parts.records,
+  };
 }
 
 /** The built-in modules, built for this configuration. */
