@@ -44,11 +44,6 @@ export function explicitRetryable(err: unknown, depth = 0): boolean | undefined 
   return typeof retryable === 'boolean' ? retryable : explicitRetryable(cause, depth + 1);
 }
 
-/** An error that says explicitly it will happen again (`retryable: false`). */
-export function isFinalAdapterError(err: unknown): boolean {
-  return classifyAdapterError(err) === 'final';
-}
-
 function isNetworkFailure(err: unknown, depth = 0): boolean {
   if (!err || typeof err !== 'object' || depth > 3) return false;
   const { name, message, code, cause } = err as { name?: unknown; message?: unknown; code?: unknown; cause?: unknown };
