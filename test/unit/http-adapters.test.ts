@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { IncomingMessage, Server, ServerResponse, createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { loadConfig } from '../../src/lib/config';
@@ -158,5 +160,18 @@ describe('the generic HTTP bureau', () => {
     expect(() => loadConfig({ BUREAU_HTTP_URL: `${base}/b`, BUREAU_HTTP_SECRET: 'short' })).toThrow(/BUREAU_HTTP_SECRET must be at least 32 characters \(a random key shared with the service\), got 5/);
     expect(() => loadConfig({ RAIL_HTTP_SECRET: SECRET })).toThrow(/RAIL_HTTP_SECRET is set but RAIL_HTTP_URL is not/);
     expect(() => loadConfig({ RAIL_HTTP_URL: `${base}/r` })).toThrow(/RAIL_HTTP_URL is set but RAIL_HTTP_SECRET is not/);
+  });
+});
+
+describe('the signature, as docs/http-adapters.md shows it', () => {
+  it('when the documented example is signed with its secret, then the request, answer and status look-up signatures are the ones printed', () => {
+    const secret = 'example-secret-of-at-least-32-characters';
+    const body = '{"reference":"DSBLN7Q2X9K4","amount":"98520.00","currency":"INR","beneficiaryPanLast4":"1234","beneficiary":{"type":"ACCOUNT","ifsc":"HDFC0001234","accountNumber":"50100123456789","holderName":"ASHA VERMA"}}';
+    const request = requestSignature(secret, 1767225600, 'POST', '/v1/rail/transfers', body);
+    expect(request).toBe('dc44322a1c3fd2d4df3600a41da74adf5a1320b57847cbd90d78c627907419b4');
+    expect(answerSignature(secret, 1767225601, request, 200, '{"reference":"DSBLN7Q2X9K4","status":"SUCCEEDED","utr":"HDFCN52026010112345678"}')).toBe('5f00cddd268247cd07cd657d539059f506b48d4a803a99d03aecf343365d9abb');
+    expect(requestSignature(secret, 1767225600, 'GET', '/v1/rail/transfers/DSBLN7Q2X9K4', '')).toBe('1c917cfb87908c73bba0ea75301fa912a554fe844a8638bc3dc7ff4cf422debb');
+    const doc = readFileSync(path.resolve(__dirname, '../../docs/http-adapters.md'), 'utf8');
+    for (const v1 of ['dc44322a1c3fd2d4df3600a41da74adf5a1320b57847cbd90d78c627907419b4', '5f00cddd268247cd07cd657d539059f506b48d4a803a99d03aecf343365d9abb', '1c917cfb87908c73bba0ea75301fa912a554fe844a8638bc3dc7ff4cf422debb']) expect(doc).toContain(v1);
   });
 });
