@@ -9,8 +9,9 @@ import { formatReport } from './adapters/conformance/report';
 
 const USAGE = `npm run adapters -- <command>     (the image: credit-partner adapters <command>)
   verify [module[,module...]] [--port <name>]... [--timeout-ms <ms>]
-      runs the conformance kit on the ports the modules supply (default: ADAPTERS_MODULE, else the sandbox's),
-      against their own test endpoints; exit 0 when every check passes, 1 when one fails
+      runs the conformance kit on the ports the modules supply (default: ADAPTERS_MODULE), against their own
+      test endpoints; exit 0 when every check passes, 1 when one fails (or no port was checked), 2 when a module
+      cannot be loaded
   ports [module[,module...]]
       which module supplies each port`;
 
@@ -55,7 +56,8 @@ export async function adaptersCommand(argv: string[], write: (text: string) => v
   try {
     if (command === 'ports') {
       const composed = composeAdapters(modules, context);
-      write(`${PORT_NAMES.map((port) => `${port.padEnd(18)} ${composed.suppliedBy[port] ?? '(none)'}`).join('\n')}\n`);
+      const none = (port: string) => (port === 'documentStore' ? '(the default: sealed files in DOCUMENTS_DIR)' : '(none: answers 503; production refuses to start)');
+      write(`${PORT_NAMES.map((port) => `${port.padEnd(18)} ${composed.suppliedBy[port] ?? none(port)}`).join('\n')}\n`);
       return 0;
     }
     const report = await verifyAdapters({
@@ -66,7 +68,8 @@ export async function adaptersCommand(argv: string[], write: (text: string) => v
       unreachableRedis: () => kitRedis('redis://127.0.0.1:1', { offline: false }),
     });
     write(formatReport(report));
-    return report.failed ? 1 : 0;
+    // Nothing checked is no proof: a deployment that supplies none of the ports asked for fails too.
+    return report.failed || !report.ports.length ? 1 : 0;
   } finally {
     if (redis) {
       const keys = await redis.keys(`${prefix}:*`).catch(() => [] as string[]);

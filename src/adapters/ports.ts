@@ -185,7 +185,8 @@ export interface AdapterContext {
  * ESM without top-level await) when the server starts. It exports `createAdapters` (named, or on a default export):
  *
  * ```ts
- * import type { AdapterContext, AdapterSet } from 'credit-partner/adapters/ports';
+ * // the types only (erased at run time), e.g. with this repository as a development dependency
+ * import type { AdapterContext, AdapterSet } from 'credit-partner/src/adapters/ports';
  * export function createAdapters(context: AdapterContext): AdapterSet {
  *   return { bureau: new MyBureau(context.env('MYBANK_BUREAU_URL')!), rail: new MyRail(...) };
  * }

@@ -11,7 +11,7 @@ export function formatReport(report: KitReport): string {
     lines.push('');
   }
   if (report.unsupplied.length) lines.push(`Not supplied by these modules, not checked: ${report.unsupplied.join(', ')}`, '');
-  const verdict = report.failed ? `${report.failed} failed: does not conform` : report.ports.length ? 'conforms' : 'no port to check';
+  const verdict = report.failed ? `${report.failed} failed: does not conform` : report.ports.length ? 'conforms' : 'no port was checked: the modules supply none of those asked for';
   lines.push(`${report.passed} passed, ${report.failed} failed, ${report.skipped} not applicable: ${verdict}`);
   return `${lines.join('\n')}\n`;
 }
