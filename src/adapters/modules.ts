@@ -145,8 +145,7 @@ export function composeAdapters(modules: LoadedAdapterModule[], context: Adapter
   for (const { name, module } of modules) {
     let supplied: unknown;
     try {
-      // The module's own logger; everything else (the lazy `redis` too) read through to the context.
-      supplied = module.createAdapters(Object.create(context, { logger: { value: childLogger(context, name), enumerable: true } }) as AdapterContext);
+      supplied = module.createAdapters(moduleContext(context, name));
     } catch (err) {
       problems.push(`${name}: createAdapters failed: ${(err as Error)?.message ?? String(err)}`);
       continue;
@@ -166,9 +165,23 @@ export function composeAdapters(modules: LoadedAdapterModule[], context: Adapter
   return { ports: ports as AdapterSet, suppliedBy, modules: modules.map((m) => m.name) };
 }
 
-function childLogger(context: AdapterContext, name: string): AdapterContext['logger'] {
+/** The context as one module sees it: its own logger (lines carry `adapterModule`); `redis` still opened on first use only. */
+function moduleContext(context: AdapterContext, name: string): AdapterContext {
   const logger = context.logger as AdapterContext['logger'] & { child?: (bindings: object) => AdapterContext['logger'] };
-  return typeof logger.child === 'function' ? logger.child({ adapterModule: name }) : logger;
+  return {
+    appEnv: context.appEnv,
+    env: context.env,
+    publicBaseUrl: context.publicBaseUrl,
+    lenderName: context.lenderName,
+    logger: typeof logger.child === 'function' ? logger.child({ adapterModule: name }) : logger,
+    clock: context.clock,
+    fetch: context.fetch,
+    get redis() {
+      return context.redis;
+    },
+    redisKeyPrefix: context.redisKeyPrefix,
+    records: context.records,
+  };
 }
 
 /** The required ports no module supplied. */
