@@ -8,7 +8,7 @@ import { verifyAdapters } from './adapters/conformance/kit';
 import { formatReport } from './adapters/conformance/report';
 
 const USAGE = `npm run adapters -- <command>     (the image: credit-partner adapters <command>)
-  verify [module[,module...]] [--port <name>]... [--timeout-ms <ms>]
+  verify [module[,module...]] [--port <name>]... [--timeout-ms <ms, default 15000>]
       runs the conformance kit on the ports the modules supply (default: ADAPTERS_MODULE), against their own
       test endpoints; exit 0 when every check passes, 1 when one fails (or no port was checked), 2 when a module
       cannot be loaded
@@ -22,7 +22,7 @@ export async function adaptersCommand(argv: string[], write: (text: string) => v
   const [command, ...rest] = argv;
   let specs: string[] | undefined;
   const ports: PortName[] = [];
-  let timeoutMs = 10_000;
+  let timeoutMs = 15_000;
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i];
     if (arg === '--port') {

@@ -20,7 +20,7 @@
  *   sends a call again (an earlier try may have reached the service and lost its answer).
  * - **Bounded.** Every call settles (answers or throws) within the adapter's own timeout; a call still running
  *   holds a worker slot or a borrower's request. The conformance kit checks it against `--timeout-ms`
- *   (default 10 s).
+ *   (default 15 s; the adapter's own timeout must be shorter: the generic HTTP adapters' is 10 s).
  * - **Errors say whether to retry.** Throw `AdapterError` with `retryable: true` when the same call may succeed
  *   later (unreachable, timed out, 5xx, 429), `retryable: false` when it will fail again (the service refused the
  *   request: 4xx). A network failure or timeout that is thrown as it is counts as retryable; anything else is
