@@ -85,7 +85,7 @@ describe('the image entry points, run from the built files', () => {
     // The sandbox's module (ADAPTERS_MODULE's default in the sandbox) passes the kit; a module that cannot be loaded exits 2.
     const verified = oneShot(['adapters', 'verify']);
     expect({ code: verified.code, stderr: verified.stderr }).toEqual({ code: 0, stderr: '' });
-    expect(verified.stdout).toMatch(/^Adapter conformance: credit-partner\/sandbox \(every call within 10000 ms\)\n[^]*\n\d+ passed, 0 failed, \d+ not applicable: conforms\n$/);
+    expect(verified.stdout).toMatch(/^Adapter conformance: credit-partner\/sandbox \(every call within 15000 ms\)\n[^]*\n\d+ passed, 0 failed, \d+ not applicable: conforms\n$/);
     expect(oneShot(['adapters', 'verify', '@bank/credit-partner-adapters'])).toMatchObject({ code: 2, stderr: expect.stringContaining('@bank/credit-partner-adapters: no such package') });
     expect(oneShot(['rebuild'])).toMatchObject({ code: 64, stderr: expect.stringContaining('unknown command "rebuild"') });
     expect(oneShot(['partners', 'list']).code).toBe(0);
