@@ -11,7 +11,7 @@
 #   worker         a worker and outbox relay alone
 #   migrate        creates the database if missing and applies pending migrations, then exits
 #   partners       the partner command line        keys      the key-set command line (keys ensure: generate once)
-#   adapters       not available yet (prints so and exits 64)
+#   adapters       the adapter command line: `adapters verify [module]` runs the conformance kit
 # test/unit/image.test.ts proves every COPY source exists in a clean checkout or the build stage, and every entry
 # point names a file the build produces.
 ARG NODE_IMAGE=node:24-bookworm-slim

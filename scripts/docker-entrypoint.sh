@@ -11,7 +11,7 @@ credit-partner <command> [args]
   migrate      create the database if missing and apply pending migrations, then exit
   partners     the partner command line (partners list, add, suspend, activate, rotate-key)
   keys         the key-set command line (keys generate, ensure, rotate, export-public)
-  adapters     the adapter conformance kit: not available yet
+  adapters     the adapter command line (adapters verify [module]: the conformance kit; adapters ports)
   healthcheck  exit 0 when /healthz on PORT answers 200 (the image's HEALTHCHECK)
 USAGE
 }
@@ -24,9 +24,7 @@ case "$command" in
   migrate) exec node dist/src/migrate-main.js "$@" ;;
   partners) exec node dist/src/partners-main.js "$@" ;;
   keys) exec node dist/src/keys-main.js "$@" ;;
-  adapters)
-    echo "credit-partner adapters: not available yet (the adapter modules and their conformance kit are still to come)" >&2
-    exit 64 ;;
+  adapters) exec node dist/src/adapters-main.js "$@" ;;
   healthcheck)
     exec node -e "fetch('http://127.0.0.1:' + (process.env.PORT || 8080) + '/healthz', { signal: AbortSignal.timeout(2500) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))" ;;
   help | --help | -h) usage ;;

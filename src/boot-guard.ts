@@ -1,5 +1,7 @@
-import { Config, OCEN_REQUIRED_SETTINGS, OCEN_URLS } from './lib/config';
+import { BUILTIN_ADAPTER_MODULES, Config, OCEN_REQUIRED_SETTINGS, OCEN_URLS } from './lib/config';
 import { inspectKeyProvider } from './lib/key-provider';
+import { ComposedAdapters, missingPortProblem } from './adapters/modules';
+import { PortName } from './adapters/ports';
 import { Partner } from './core/partner/partner';
 
 /**
@@ -32,8 +34,10 @@ export function productionProblems(config: Config): string[] {
       problems.push('KEY_PROVIDER=pkcs11: the key set (in KEYS_DIR or in the token) was generated for development; make a production one with `npm run keys -- ensure` (KEY_PROVIDER=pkcs11, a new KEYS_DIR and token)');
     }
   }
-  if (!config.sms.gatewayUrl) problems.push('SMS_GATEWAY_URL is not set: OTP challenges could never be delivered');
-  else if (!config.sms.gatewayUrl.startsWith('https://')) problems.push('SMS_GATEWAY_URL must use https in production');
+  if (config.sms.gatewayUrl && !config.sms.gatewayUrl.startsWith('https://')) problems.push('SMS_GATEWAY_URL must use https in production');
+  for (const [prefix, service] of [['BUREAU_HTTP', config.httpAdapters.bureau], ['RAIL_HTTP', config.httpAdapters.rail]] as const) {
+    if (service?.url && !service.url.startsWith('https://')) problems.push(`${prefix}_URL must use https in production, got "${service.url}"`);
+  }
   if (!config.publicBaseUrl.startsWith('https://')) problems.push(`PUBLIC_BASE_URL must use https in production (borrower pages are opened from it), got "${config.publicBaseUrl}"`);
   if (config.ocen) {
     // Tokens, registry keys and our client secret travel over these: never in clear.
@@ -57,4 +61,16 @@ export function partnerProblems(config: Config, partners: Partner[]): string[] {
   return signing.length
     ? []
     : ['no active partner has verification keys, so no request could be accepted: add one with `npm run partners -- add ... --jwks FILE` or PARTNERS_FILE'];
+}
+
+/**
+ * Production needs an adapter for every port (each missing one named, with how to supply it), and never the
+ * sandbox's fakes (a bureau that approves by PAN digits, a rail that pays nobody).
+ */
+export function adapterProblems(config: Config, adapters: ComposedAdapters, missing: PortName[]): string[] {
+  if (config.appEnv !== 'production') return [];
+  const problems = missing.map(missingPortProblem);
+  const fakes = Object.entries(adapters.suppliedBy).filter(([, module]) => module === BUILTIN_ADAPTER_MODULES.sandbox).map(([port]) => port);
+  if (fakes.length) problems.push(`ADAPTERS_MODULE names ${BUILTIN_ADAPTER_MODULES.sandbox}, whose fakes move no money and ask no bureau (${fakes.join(', ')}): the sandbox's adapters are refused in production`);
+  return problems;
 }

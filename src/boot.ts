@@ -1,19 +1,26 @@
 import { Logger } from 'pino';
-import { Config } from './lib/config';
+import { BUILTIN_ADAPTER_MODULES, Config } from './lib/config';
 import { ensureDatabase, migrate } from './lib/db/migrate';
-import { Services, buildServices, closeRedis, prepare } from './container';
-import { BootRefusal, partnerProblems, productionProblems } from './boot-guard';
+import { Clock, systemClock } from './lib/clock';
+import { ChosenAdapters, Services, buildServices, chooseAdapters, closeRedis, prepare } from './container';
+import { BootRefusal, adapterProblems, partnerProblems, productionProblems } from './boot-guard';
+import { AdapterModuleError } from './adapters/modules';
 
 /**
- * The start shared by the API and the worker: the production guard (before the database is touched), the
- * database and its migrations, the services, what they need seeded, and the partner guard.
+ * The start shared by the API and the worker: the adapter modules and the production guard (before the database
+ * is touched), the database and its migrations, the services, what they need seeded, and the partner guard.
  */
 export async function boot(config: Config, logger: Logger): Promise<Services> {
-  refuseUnsafeProduction(config);
-  await ensureDatabase(config.databaseUrl);
-  const applied = await migrate(config.databaseUrl);
-  if (applied.length) logger.info({ applied }, 'migrations applied');
-  const services = buildServices(config, logger);
+  const adapters = guardedAdapters(config, logger);
+  try {
+    await ensureDatabase(config.databaseUrl);
+    const applied = await migrate(config.databaseUrl);
+    if (applied.length) logger.info({ applied }, 'migrations applied');
+  } catch (err) {
+    await adapters.close();
+    throw err;
+  }
+  const services = buildServices(config, logger, systemClock, adapters);
   await prepareGuarded(services);
   return services;
 }
@@ -22,6 +29,36 @@ export async function boot(config: Config, logger: Logger): Promise<Services> {
 export function refuseUnsafeProduction(config: Config): void {
   const problems = productionProblems(config);
   if (problems.length) throw new BootRefusal(problems);
+}
+
+/**
+ * The adapter modules of ADAPTERS_MODULE, loaded and composed (src/adapters/modules.ts), with the production guard:
+ * every problem of the configuration and of its adapters (a module that cannot be loaded, a port without a method,
+ * a port no module supplies, the sandbox's fakes) in one BootRefusal. Outside production a module that cannot be
+ * used stops the start too (AdapterModuleError), and a missing port only answers 503 (and /readyz names it).
+ */
+export function guardedAdapters(config: Config, logger: Logger, clock: Clock = systemClock): ChosenAdapters {
+  const problems = productionProblems(config);
+  let adapters: ChosenAdapters | undefined;
+  try {
+    adapters = chooseAdapters(config, logger, clock);
+  } catch (err) {
+    if (!(err instanceof AdapterModuleError) || config.appEnv !== 'production') throw err;
+    problems.push(...err.problems.map((problem) => `ADAPTERS_MODULE ${problem}`));
+  }
+  if (adapters) problems.push(...adapterProblems(config, adapters.composed, adapters.missing));
+  if (problems.length) {
+    void adapters?.close();
+    throw new BootRefusal(problems);
+  }
+  const { composed, missing } = adapters!;
+  logger.info({ modules: composed.modules, ports: composed.suppliedBy, missing }, 'adapters loaded');
+  for (const [port, setting] of [['bureau', 'BUREAU_HTTP_URL'], ['rail', 'RAIL_HTTP_URL']] as const) {
+    if (config.httpAdapters[port] && composed.suppliedBy[port] !== BUILTIN_ADAPTER_MODULES.http) {
+      logger.warn({ port, suppliedBy: composed.suppliedBy[port] ?? null }, `${setting} is set but not used: ${BUILTIN_ADAPTER_MODULES.http} is not the last module in ADAPTERS_MODULE to supply the ${port}`);
+    }
+  }
+  return adapters!;
 }
 
 /**

@@ -16,14 +16,14 @@ import { measuredPort } from './lib/metrics/metrics';
 import { stopTracing, tracedPort } from './lib/trace';
 import { PrometheusMetrics } from './lib/metrics/prometheus';
 import { IdempotencyRepository } from './lib/idempotency/idempotency.repository';
-import { SandboxBureau, SandboxCkycRegistry, SandboxCollector, SandboxRail, SandboxSmsOutbox } from './adapters/sandbox/sandbox-adapters';
+import { SandboxRail, SandboxSmsOutbox } from './adapters/sandbox/sandbox-adapters';
 import { SANDBOX_GPAY_PARTNER_ID, SANDBOX_PARTNERS } from './adapters/sandbox/sandbox-partners';
-import { SandboxAccountAggregator, SandboxDocumentVerifier } from './adapters/sandbox/sandbox-account-aggregator';
+import { SandboxAccountAggregator } from './adapters/sandbox/sandbox-account-aggregator';
 import { SandboxMandateRail, sandboxMandatePayer } from './adapters/sandbox/sandbox-mandate-rail';
 import { unconfigured } from './adapters/unconfigured';
-import { SandboxAadhaarEkyc } from './adapters/sandbox/sandbox-aadhaar-ekyc';
 import { LocalDocumentStore } from './adapters/documents/local-document-store';
-import { HttpSmsSender } from './adapters/sms/http-sms-sender';
+import { PortName, Ports } from './adapters/ports';
+import { ComposedAdapters, builtinAdapterModules, composeAdapters, createAdapterContext, guardedPort, loadAdapterModules, missingPorts } from './adapters/modules';
 import { TransitionWriter } from './core/state/transition-writer';
 import { StateTransitionRepository } from './core/state/state-transition.repository';
 import { IdentityHasher } from './core/shared/identity';
@@ -148,9 +148,65 @@ export interface Services {
   sandbox?: { sms: SandboxSmsOutbox; rail: SandboxRail; aa: SandboxAccountAggregator; mandateRail: SandboxMandateRail; gpayPartnerId: string };
   /** The ports left on their `unconfigured` adapter (each answers 503), by name; empty when every port has one (/readyz). */
   missingAdapters: string[];
+  /** Which adapter module supplies each port (ADAPTERS_MODULE, composed in order). */
+  adapters: ComposedAdapters;
 }
 
-export function buildServices(config: Config, logger: Logger, clock: Clock = systemClock): Services {
+/** How a port is labelled in the metrics (`adapter_calls_total{port}`). */
+const PORT_METRIC_LABELS: Record<PortName, string> = {
+  bureau: 'bureau',
+  ckyc: 'ckyc',
+  aadhaar: 'aadhaar_ekyc',
+  rail: 'rail',
+  mandateRail: 'mandate_rail',
+  collector: 'collector',
+  accountAggregator: 'account_aggregator',
+  documentVerifier: 'document_verifier',
+  sms: 'sms',
+  documentStore: 'document_store',
+};
+
+/**
+ * The adapters of this process: the modules of ADAPTERS_MODULE loaded and composed (src/adapters/modules.ts), before
+ * the services exist. `redis` is the request-path Redis client, opened when a module or the services first need it;
+ * `bind` gives the context's `records` the services they read (the sandbox's name look-ups).
+ */
+export interface ChosenAdapters {
+  composed: ComposedAdapters;
+  missing: PortName[];
+  redis(): Redis;
+  bind(services: { kyc: KycService; mandates: MandateService }): void;
+  /** Closes the Redis client if it was opened (a refused boot). */
+  close(): Promise<void>;
+}
+
+/** Loads and composes ADAPTERS_MODULE's modules with the context of this process; throws AdapterModuleError naming every problem. */
+export function chooseAdapters(config: Config, logger: Logger, clock: Clock = systemClock): ChosenAdapters {
+  let redis: Redis | undefined;
+  const openRedis = () => (redis ??= requestPathRedis(config, logger));
+  const bound: { kyc?: KycService; mandates?: MandateService } = {};
+  const context = createAdapterContext(config, {
+    logger,
+    clock,
+    redis: openRedis,
+    records: {
+      nameBehindMandateReference: async (reference) => (bound.mandates ? bound.mandates.nameBehindReference(reference) : null),
+      nameBehindAadhaarReference: async (reference) => (bound.kyc ? bound.kyc.applicantNameOfAadhaarAttempt(reference) : null),
+    },
+  });
+  const composed = composeAdapters(loadAdapterModules(config.adapterModules, builtinAdapterModules(config)), context);
+  return {
+    composed,
+    missing: missingPorts(composed),
+    redis: openRedis,
+    bind: (services) => Object.assign(bound, services),
+    close: async () => {
+      if (redis) await closeRedis(redis);
+    },
+  };
+}
+
+export function buildServices(config: Config, logger: Logger, clock: Clock = systemClock, chosen: ChosenAdapters = chooseAdapters(config, logger, clock)): Services {
   const metrics = new PrometheusMetrics();
   const db = new Database(config.databaseUrl, {
     poolSize: config.databasePoolSize,
@@ -167,14 +223,8 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
     ]));
   // Every port of the core to the outside world is measured (calls by port, method and outcome, with duration) and
   // traced (a client span per call, when tracing is on).
-  // The adapter behind each measured port, so that the readiness check still sees which ports are unconfigured.
-  const adapterBehind = new Map<unknown, unknown>();
-  const measured = <T extends object>(port: string, adapter: T): T => {
-    const wrapped = tracedPort(port, measuredPort(port, adapter, metrics));
-    adapterBehind.set(wrapped, adapter);
-    return wrapped;
-  };
-  const redis = requestPathRedis(config, logger);
+  const measured = <T extends object>(port: string, adapter: T): T => tracedPort(port, measuredPort(port, adapter, metrics));
+  const redis = chosen.redis();
   const keys = openKeyRing(config.keys, { mayGenerate: config.appEnv !== 'production', logger });
   const sealer = new Sealer(keys.dataKeys);
   const identity = new IdentityHasher(new Hasher(keys.hashingKey));
@@ -190,26 +240,26 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
   const submissionRepository = new SubmissionRepository(db);
   const loanRepository = new LoanRepository(db);
 
-  const sandboxSms = config.sandbox ? new SandboxSmsOutbox(redis, config.queuePrefix) : undefined;
-  const sms = measured('sms', sandboxSms ?? (config.sms.gatewayUrl ? new HttpSmsSender(config.sms.gatewayUrl, config.sms.gatewayToken) : unconfigured.sms));
-  const bureau = measured('bureau', config.sandbox ? new SandboxBureau() : unconfigured.bureau);
-  const ckycRegistry = measured('ckyc', config.sandbox ? new SandboxCkycRegistry() : unconfigured.ckyc);
-  const sandboxRail = config.sandbox ? new SandboxRail(redis, config.queuePrefix, config.sandboxRailDelayMs) : undefined;
-  const rail = measured('rail', sandboxRail ?? unconfigured.rail);
-  const sandboxAa = config.sandbox ? new SandboxAccountAggregator(redis, config.queuePrefix, config.publicBaseUrl) : undefined;
-  const accountAggregator = measured('account_aggregator', sandboxAa ?? unconfigured.accountAggregator);
-  const documentVerifier = measured('document_verifier', config.sandbox ? new SandboxDocumentVerifier() : unconfigured.documentVerifier);
-  // The sandbox e-KYC answers the applicant's own name (so the mandate's name match passes), read through the KYC service.
-  const sandboxKyc: { service?: KycService } = {};
-  const aadhaar = measured('aadhaar_ekyc', config.sandbox ? new SandboxAadhaarEkyc(async (attemptId) => (sandboxKyc.service ? sandboxKyc.service.applicantNameOfAadhaarAttempt(attemptId) : null)) : unconfigured.aadhaar);
-  const documents = measured('document_store', new LocalDocumentStore(config.documentsDir, sealer));
+  // Each port: the adapter its module supplied (else the `unconfigured` stand-in, answering 503), guarded (no call
+  // inside a transaction, no transaction inside a call) and measured.
+  const supplied = chosen.composed.ports;
+  const port = <P extends PortName>(name: P, fallback: Ports[P]): Ports[P] => measured(PORT_METRIC_LABELS[name], guardedPort(name, supplied[name] ?? fallback));
+  const sms = port('sms', unconfigured.sms);
+  const bureau = port('bureau', unconfigured.bureau);
+  const ckycRegistry = port('ckyc', unconfigured.ckyc);
+  const rail = port('rail', unconfigured.rail);
+  const accountAggregator = port('accountAggregator', unconfigured.accountAggregator);
+  const documentVerifier = port('documentVerifier', unconfigured.documentVerifier);
+  const aadhaar = port('aadhaar', unconfigured.aadhaar);
+  const mandateRail = port('mandateRail', unconfigured.mandateRail);
+  const collector = port('collector', unconfigured.collector);
+  const documents = port('documentStore', new LocalDocumentStore(config.documentsDir, sealer));
 
   const limiter = new RateLimiter(redis, config.queuePrefix, metrics);
   const partners = new PartnerService(new PartnerRepository(db), clock, config.partnerCacheMs, { size: config.partnerCacheSize, negativeSize: config.partnerNegativeCacheSize });
   const otpPerPhone = limiter.limit('otp-phone', config.otpPhoneLimits, 'fail-closed');
   const challenges = new ChallengeService(db, new ChallengeRepository(db), partners, outbox, sealer, identity, sms, clock, config.lenderName, otpPerPhone, metrics);
   const kyc = new KycService(db, applications, kycRepository, transitions, outbox, identity, clock, { sealer, ckyc: ckycRegistry, aadhaar, documents });
-  sandboxKyc.service = kyc;
   const kfs = new KfsService(db, applications, offerRepository, new KfsRepository(db), new WorkingDayCalendar(config.kfs.holidayCalendar), {
     lenderName: config.lenderName,
     grievanceOfficer: config.kfs.grievanceOfficer,
@@ -219,11 +269,7 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
   const acceptance = new LoanAcceptanceService(db, applications, offerRepository, submissionRepository, transitions, challenges, kyc, partners, sealer, clock, kfs);
   // The name an e-NACH account holder must match: the name KYC established (CKYC record, Aadhaar e-KYC), else the applicant's own.
   const nameOnRecord = (applicationId: string): Promise<string> => kyc.verifiedName(applicationId);
-  // The sandbox bank answers a penny-drop with the borrower's own name (see SandboxMandateRail).
-  const sandboxMandateRail: SandboxMandateRail | undefined = config.sandbox
-    ? new SandboxMandateRail(redis, config.queuePrefix, (reference): Promise<string | null> => mandates.nameBehindReference(reference))
-    : undefined;
-  const mandates: MandateService = new MandateService(db, applications, mandateRepository, offerRepository, submissionRepository, transitions, outbox, identity, sealer, measured('mandate_rail', sandboxMandateRail ?? unconfigured.mandateRail), clock, {
+  const mandates: MandateService = new MandateService(db, applications, mandateRepository, offerRepository, submissionRepository, transitions, outbox, identity, sealer, mandateRail, clock, {
     pageUrl: `${config.publicBaseUrl}/borrower/repayment-setup`,
     nameOnRecord,
     ...(config.sandbox ? { sandboxPayer: sandboxMandatePayer } : {}),
@@ -234,7 +280,8 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
   const ledger = new Ledger(db, new LedgerRepository(db));
   const loans = new LoanService(db, applications, submissionRepository, loanRepository, transitions, rail, accountTokens, clock, payoutAccounts, ledger);
   const submissions = new SubmissionService(db, applications, offerRepository, submissionRepository, transitions, challenges, kyc, mandates, outbox, identity, clock, payoutAccounts, kfs);
-  const collector = measured('collector', config.sandbox ? new SandboxCollector(config.publicBaseUrl, config.lenderName) : unconfigured.collector);
+  // The sandbox's penny-drop and e-KYC answer the name on record, read through these services (the context's `records`).
+  chosen.bind({ kyc, mandates });
   const servicing = new LoanServicingService(db, new ServicingRepository(db), transitions, collector, identity, clock, ledger);
 
   const offers = new OfferService(offerRepository, db, applications, clock);
@@ -281,12 +328,14 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
     .register(verifyIncomeDocumentsJob, incomeDocuments);
   if (ocen) jobs.register(ocenCallbackJob, ocen);
 
-  const ports: Record<string, unknown> = { sms, bureau, ckyc: ckycRegistry, rail, accountAggregator, documentVerifier, aadhaar, mandateRail: sandboxMandateRail ?? unconfigured.mandateRail, collector };
-  const missingAdapters = Object.entries(ports)
-    .filter(([name, adapter]) => (adapterBehind.get(adapter) ?? adapter) === unconfigured[name as keyof typeof unconfigured])
-    .map(([name]) => name);
+  // The sandbox routes reach the sandbox's own rail, phone, AA and mandate rail, when those are the ones in use.
+  const sandboxSms = supplied.sms instanceof SandboxSmsOutbox ? supplied.sms : undefined;
+  const sandboxRail = supplied.rail instanceof SandboxRail ? supplied.rail : undefined;
+  const sandboxAa = supplied.accountAggregator instanceof SandboxAccountAggregator ? supplied.accountAggregator : undefined;
+  const sandboxMandateRail = supplied.mandateRail instanceof SandboxMandateRail ? supplied.mandateRail : undefined;
   return {
-    missingAdapters,
+    missingAdapters: chosen.missing,
+    adapters: chosen.composed,
     config,
     logger,
     db,
@@ -327,7 +376,7 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
       staleAfterMs: config.worker.reconcileStaleAfterMs,
     }),
     callbackRedrive,
-    sandbox: sandboxSms && sandboxRail && sandboxAa && sandboxMandateRail
+    sandbox: config.sandbox && sandboxSms && sandboxRail && sandboxAa && sandboxMandateRail
       ? { sms: sandboxSms, rail: sandboxRail, aa: sandboxAa, mandateRail: sandboxMandateRail, gpayPartnerId: SANDBOX_GPAY_PARTNER_ID }
       : undefined,
   };

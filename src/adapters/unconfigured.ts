@@ -12,8 +12,8 @@ import { MandateRail } from '../core/mandate/mandate-rail';
 const missing = (what: string) => new AppError(AppErrorCode.SERVICE_UNAVAILABLE, `No ${what} adapter is configured for this deployment`);
 
 /**
- * Outside the sandbox, the bank plugs in its own bureau, CERSAI, Aadhaar e-KYC (UIDAI AUA/KUA), payment-rail, mandate-rail, repayment-collection, SMS-gateway, account-aggregator and document-verifier adapters
- * (see README "Adapters"). Until it does, the calls that need them answer 503 instead of pretending.
+ * The stand-in for a port no module of ADAPTERS_MODULE supplies (README "Adapters"): the calls that need it answer
+ * 503 instead of pretending. Only the sandbox gets this far; production refuses to start with a port unsupplied.
  */
 export const unconfigured = {
   bureau: { check: async () => { throw missing('credit bureau'); } } satisfies CreditBureau,

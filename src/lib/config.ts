@@ -90,6 +90,20 @@ export interface Config {
   productCacheMs: number;
   sms: { gatewayUrl?: string; gatewayToken?: string };
   /**
+   * `ADAPTERS_MODULE`: the adapter modules that supply the core's ports (src/adapters/ports.ts), comma-separated,
+   * each a built-in name (`credit-partner/sandbox`, `credit-partner/http`), an npm package name, or a path
+   * (absolute, or relative to the working directory). A later module overrides an earlier one for a port both
+   * supply. Default: `credit-partner/sandbox` in the sandbox, `credit-partner/http` in production.
+   */
+  adapterModules: string[];
+  /**
+   * The generic HTTP adapters of `credit-partner/http` (docs/http-adapters.md): the credit bureau at
+   * `BUREAU_HTTP_URL` and the disbursement rail at `RAIL_HTTP_URL`, each with its HMAC secret (`BUREAU_HTTP_SECRET`,
+   * `RAIL_HTTP_SECRET`: at least 32 characters, never logged) and the time a call may take
+   * (`BUREAU_HTTP_TIMEOUT_MS`, `RAIL_HTTP_TIMEOUT_MS`, default 10 s). Each is undefined while its URL is unset.
+   */
+  httpAdapters: { bureau?: HttpServiceConfig; rail?: HttpServiceConfig };
+  /**
    * How many OTP challenges one phone number may be sent per window, across partners and API processes
    * (`OTP_PHONE_LIMITS`, e.g. `10/15m,20/24h`). Every window must allow the challenge.
    */
@@ -133,6 +147,18 @@ export interface Config {
    */
   documentsDir: string;
 }
+
+/** An outside service reached by a generic HTTP adapter (src/adapters/http/). */
+export interface HttpServiceConfig {
+  /** The service's base URL, without a trailing slash. */
+  url: string;
+  /** The HMAC-SHA256 key shared with the service. */
+  secret: string;
+  timeoutMs: number;
+}
+
+/** The built-in adapter modules, by the name ADAPTERS_MODULE gives them. */
+export const BUILTIN_ADAPTER_MODULES = { sandbox: 'credit-partner/sandbox', http: 'credit-partner/http' } as const;
 
 /**
  * How this lender takes part in an OCEN 4.0 network (`OCEN_*`): all of them or none. The URLs are the network's
@@ -279,6 +305,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     partnerNegativeCacheSize: int('PARTNER_NEGATIVE_CACHE_SIZE', 200, 1, 1_000_000),
     productCacheMs: int('PRODUCT_CACHE_MS', 5_000, 0, 600_000),
     sms: { gatewayUrl: optionalUrl('SMS_GATEWAY_URL', ['https:', 'http:']), gatewayToken: (env.SMS_GATEWAY_TOKEN ?? '').trim() || undefined },
+    adapterModules: str('ADAPTERS_MODULE', appEnv === 'production' ? BUILTIN_ADAPTER_MODULES.http : BUILTIN_ADAPTER_MODULES.sandbox)
+      .split(',')
+      .map((spec) => spec.trim())
+      .filter(Boolean),
+    httpAdapters: {
+      bureau: httpService('BUREAU_HTTP', env, str, url, int, problems),
+      rail: httpService('RAIL_HTTP', env, str, url, int, problems),
+    },
     otpPhoneLimits: windows('OTP_PHONE_LIMITS', '10/15m,20/24h'),
     partnersFile: str('PARTNERS_FILE', '') ? path.resolve(str('PARTNERS_FILE', '')) : undefined,
     runWorker: bool('RUN_WORKER', true),
@@ -360,6 +394,28 @@ function keySettings(env: NodeJS.ProcessEnv, problems: string[]): KeyProviderSet
   } else if (!pin) problems.push('KEY_PROVIDER=pkcs11 needs the token\'s user PIN: PKCS11_PIN_FILE (a secret file) or PKCS11_PIN');
   const sessions = whole('PKCS11_SESSIONS', 4, 1, 64);
   return { provider: 'pkcs11', ...base, pkcs11: { module, tokenLabel, slot, pin, sessions } };
+}
+
+/** `<PREFIX>_URL`, `<PREFIX>_SECRET`, `<PREFIX>_TIMEOUT_MS`: undefined when neither URL nor secret is set; both when either is. */
+function httpService(
+  prefix: string,
+  env: NodeJS.ProcessEnv,
+  str: (name: string, fallback: string) => string,
+  url: (name: string, fallback: string, protocols: string[]) => string,
+  int: (name: string, fallback: number, min: number, max: number) => number,
+  problems: string[],
+): HttpServiceConfig | undefined {
+  const base = str(`${prefix}_URL`, '');
+  const secret = (env[`${prefix}_SECRET`] ?? '').trim();
+  if (!base && !secret) return undefined;
+  if (!base) problems.push(`${prefix}_SECRET is set but ${prefix}_URL is not (set both, or neither)`);
+  if (!secret) problems.push(`${prefix}_URL is set but ${prefix}_SECRET is not: the service's answers could not be verified`);
+  else if (secret.length < 32) problems.push(`${prefix}_SECRET must be at least 32 characters (a random key shared with the service), got ${secret.length}`);
+  return {
+    url: base ? url(`${prefix}_URL`, '', ['https:', 'http:']).replace(/\/+$/, '') : '',
+    secret,
+    timeoutMs: int(`${prefix}_TIMEOUT_MS`, 10_000, 100, 120_000),
+  };
 }
 
 /** The OCEN settings that are URLs (the issuer is one too, as an identifier). */

@@ -32,12 +32,16 @@ const MESSAGES = new RegExp(
  * Whether an error means that PostgreSQL or Redis could not be reached or did not answer in time: refused
  * (PostgreSQL out of connections too, however Prisma wraps it: P2037, `meta.driverAdapterError`),
  * reset, dropped, timed out (see the connect and statement timeouts in the Configuration), or a server that
- * is shutting down or starting up. Such a failure is temporary: a request is answered 503 and may be
- * retried with the same requestId, and a job waits for the dependency instead of using up its attempts.
+ * is shutting down or starting up; or an outside service whose adapter says the call may be retried
+ * (`retryable: true`, an AdapterError). Such a failure is temporary: a request is answered 503 and may be
+ * retried with the same requestId. A job waits for PostgreSQL or Redis without using up its attempts; an outside
+ * service's failure uses one, with the queue's backoff (JobWorker).
  */
 export function isDependencyUnavailable(err: unknown, depth = 0): boolean {
   if (!err || typeof err !== 'object' || depth > 3) return false;
-  const { code, message, name, cause, meta, kind, originalCode } = err as Record<string, unknown>;
+  const { code, message, name, cause, meta, kind, originalCode, retryable } = err as Record<string, unknown>;
+  // An outside service's failure as its adapter classified it (src/lib/adapter-error.ts): retryable is an outage.
+  if (typeof retryable === 'boolean') return retryable;
   if (typeof code === 'string' && (CODES.has(code) || code.startsWith('08'))) return true;
   // The driver's error as @prisma/adapter-pg maps it (a DriverAdapterError's cause).
   if (typeof kind === 'string' && ADAPTER_KINDS.has(kind)) return true;

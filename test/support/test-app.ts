@@ -16,7 +16,7 @@ import { createHttpServer } from '../../src/lib/http-server';
 import { createTestDatabase } from './databases';
 import { TcpProxy } from './tcp-proxy';
 import { generateKeySet } from '../../src/lib/keys';
-import { prepareGuarded, refuseUnsafeProduction } from '../../src/boot';
+import { guardedAdapters, prepareGuarded } from '../../src/boot';
 import { NewPartner } from '../../src/core/partner/partner';
 
 export interface TestApp {
@@ -49,15 +49,19 @@ const REDIS_URL = loadConfig({}).redisUrl;
  */
 export const TEST_TIMEOUTS = { DATABASE_CONNECT_TIMEOUT_MS: '2000', DATABASE_QUERY_TIMEOUT_MS: '2000', REDIS_COMMAND_TIMEOUT_MS: '2000' };
 
+/** A test adapter module supplying every port (plain CommonJS, as a bank would write one). */
+export const EVERY_PORT_MODULE = path.resolve(__dirname, '../fixtures/adapters/every-port.js');
+
 /**
  * What APP_ENV=production needs to start (see src/boot-guard.ts): a production key set (generated once per test
- * process), an https SMS gateway and public URL, and the OCEN surface turned off (OCEN_ENABLED=false; an OCEN test
- * gives the OCEN_* settings instead). The partner guard also needs an active partner with keys.
+ * process), an adapter for every port (EVERY_PORT_MODULE), an https public URL, and the OCEN surface turned off
+ * (OCEN_ENABLED=false; an OCEN test gives the OCEN_* settings instead). The partner guard also needs an active
+ * partner with keys.
  */
 export function productionEnv(): Record<string, string> {
   const keysDir = path.join(os.tmpdir(), `credit-partner-test-production-keys-${process.pid}`);
   if (!fs.existsSync(path.join(keysDir, 'keyset.json'))) generateKeySet(keysDir, 'production');
-  return { APP_ENV: 'production', KEYS_DIR: keysDir, SMS_GATEWAY_URL: 'https://sms-gateway.invalid/send', PUBLIC_BASE_URL: 'https://bank.invalid', OCEN_ENABLED: 'false' };
+  return { APP_ENV: 'production', KEYS_DIR: keysDir, ADAPTERS_MODULE: EVERY_PORT_MODULE, PUBLIC_BASE_URL: 'https://bank.invalid', OCEN_ENABLED: 'false' };
 }
 
 /**
@@ -95,8 +99,8 @@ export async function startTestApp(
   const clock = new ManualClock();
   let services: Services;
   try {
-    refuseUnsafeProduction(config);
-    services = buildServices(config, createLogger(config.logLevel, options.logDestination), clock);
+    const logger = createLogger(config.logLevel, options.logDestination);
+    services = buildServices(config, logger, clock, guardedAdapters(config, logger, clock));
     await prepareGuarded(services, async () => {
       if (options.partners) await services.partners.ensure(options.partners);
     });

@@ -68,6 +68,19 @@ describe('configuration, validated once at boot', () => {
     expect(loadConfig({ PARTNERS_FILE: 'deploy/partners.json' }).partnersFile).toBe(path.resolve('deploy/partners.json'));
   });
 
+  it('when ADAPTERS_MODULE is unset, then the sandbox uses its own adapters and production the generic HTTP ones; set, it is a comma-separated list in order', () => {
+    expect(loadConfig({}).adapterModules).toEqual(['credit-partner/sandbox']);
+    expect(loadConfig({ APP_ENV: 'production' }).adapterModules).toEqual(['credit-partner/http']);
+    expect(loadConfig({ ADAPTERS_MODULE: ' credit-partner/http, @bank/credit-partner-adapters ,,./local.js ' }).adapterModules).toEqual(['credit-partner/http', '@bank/credit-partner-adapters', './local.js']);
+  });
+
+  it('when a generic HTTP adapter is configured, then its URL loses a trailing slash and its timeout defaults to 10 s; unset, there is none', () => {
+    const secret = 's'.repeat(32);
+    expect(loadConfig({ RAIL_HTTP_URL: 'https://rail.bank.example/v1/', RAIL_HTTP_SECRET: secret }).httpAdapters).toEqual({ rail: { url: 'https://rail.bank.example/v1', secret, timeoutMs: 10_000 } });
+    expect(loadConfig({ BUREAU_HTTP_URL: 'https://bureau.bank.example', BUREAU_HTTP_SECRET: secret, BUREAU_HTTP_TIMEOUT_MS: '2500' }).httpAdapters.bureau).toEqual({ url: 'https://bureau.bank.example', secret, timeoutMs: 2_500 });
+    expect(loadConfig({}).httpAdapters).toEqual({});
+  });
+
   it('when BASE_PATH has a trailing slash, then it is normalised', () => {
     expect(loadConfig({ BASE_PATH: '/gpay/' }).basePath).toBe('/gpay');
   });

@@ -1,5 +1,6 @@
 import { DatabaseError } from 'pg';
 import { isDependencyUnavailable } from '../../src/lib/unavailable';
+import { AdapterError, classifyAdapterError } from '../../src/lib/adapter-error';
 
 const withCode = (message: string, code: string) => Object.assign(new Error(message), { code });
 
@@ -41,5 +42,22 @@ describe('what counts as a dependency outage (503, and a job that waits instead 
     ['nothing', undefined],
   ])('%s is not', (_name, err) => {
     expect(isDependencyUnavailable(err)).toBe(false);
+  });
+});
+
+describe('an outside service\'s failure, as its adapter classified it', () => {
+  it('when an adapter says a failure is retryable, then it is an outage (503); when it says final, then it is not, whatever its cause', () => {
+    const refused = withCode('connect ECONNREFUSED 10.0.0.1:443', 'ECONNREFUSED');
+    expect(isDependencyUnavailable(new AdapterError('The rail answered HTTP 503', { retryable: true, status: 503 }))).toBe(true);
+    expect(isDependencyUnavailable(new AdapterError('The rail answered HTTP 400', { retryable: false, status: 400, cause: refused }))).toBe(false);
+    expect(isDependencyUnavailable(Object.assign(new Error('from a package that does not import AdapterError'), { retryable: true }))).toBe(true);
+  });
+
+  it('when an adapter error is classified, then its retryable decides; a network failure or timeout thrown as it is counts as retry; anything else is unclassified', () => {
+    expect(classifyAdapterError(new AdapterError('refused', { retryable: false }))).toBe('final');
+    expect(classifyAdapterError(new Error('wrapped', { cause: Object.assign(new Error('x'), { retryable: false }) }))).toBe('final');
+    expect(classifyAdapterError(new TypeError('fetch failed', { cause: withCode('connect ECONNREFUSED', 'ECONNREFUSED') }))).toBe('retry');
+    expect(classifyAdapterError(new DOMException('The operation was aborted due to timeout', 'TimeoutError'))).toBe('retry');
+    expect(classifyAdapterError(new Error('bureau answered 400'))).toBe('unclassified');
   });
 });

@@ -204,6 +204,41 @@ export function assertOutsideTransaction(what: string): void {
   if (isInTransaction()) throw new OutsideCallInTransactionError(what);
 }
 
+/** What runs as one outside-world call: its name (a port's method, e.g. `rail.transfer`) and the transactions it was refused. */
+export interface OutsideCall {
+  call: string;
+  transactionsRefused: number;
+}
+
+/** One per process: the outside-world call running on this async path. */
+const outsideCalls = new AsyncLocalStorage<OutsideCall>();
+
+/** Thrown when a database transaction is opened during an outside-world call: it would hold a connection, and its locks, across the call. */
+export class TransactionInOutsideCallError extends Error {
+  constructor(readonly call: string) {
+    super(`A database transaction was opened during the outside call ${call}; an adapter must not use the server's database`);
+    this.name = 'TransactionInOutsideCallError';
+  }
+}
+
+/**
+ * Runs `fn`, the outside-world call `what`: refused when a transaction is open on this path
+ * (OutsideCallInTransactionError, before `fn` runs), and while it runs no transaction may be opened on its path
+ * (TransactionInOutsideCallError), counted in `record`. The composition root runs every port's calls through it.
+ */
+export function asOutsideCall<T>(what: string, fn: () => T, record: OutsideCall = { call: what, transactionsRefused: 0 }): T {
+  assertOutsideTransaction(what);
+  return outsideCalls.run(record, fn);
+}
+
+/**
+ * For the adapter conformance kit, which has no database: runs `fn` as if a transaction were open on this path
+ * (`isInTransaction()` is true), so that it can show a port's call being refused there. Nothing may query in it.
+ */
+export function asIfInTransaction<T>(fn: () => T): T {
+  return ambient.run(Object.create(OpenTransaction.prototype) as OpenTransaction, fn);
+}
+
 const TRY_CLAIM = 'SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS acquired';
 const END_CLAIM = 'SELECT pg_advisory_unlock(hashtextextended($1, 0))';
 
@@ -352,6 +387,11 @@ export class Database implements UnitOfWork {
 
   transaction<T>(fn: () => Promise<T>): Promise<T> {
     if (ambient.getStore()) return fn();
+    const call = outsideCalls.getStore();
+    if (call) {
+      call.transactionsRefused++;
+      return Promise.reject(new TransactionInOutsideCallError(call.call));
+    }
     return this.run(fn);
   }
 

@@ -3,6 +3,7 @@ import { Logger } from 'pino';
 import { UnitOfWork } from '../db/database';
 import { continueTrace } from '../trace';
 import { isDependencyUnavailable } from '../unavailable';
+import { explicitRetryable } from '../adapter-error';
 import { Metrics, noMetrics, secondsSince } from '../metrics/metrics';
 import { AnyJobDefinition, JobDefinition, JobEnvelope } from './job';
 import { JobStoreRepository, PendingMessage } from './job-store.repository';
@@ -34,6 +35,14 @@ export const DEFAULT_WORKER_TUNING: WorkerTuning = { lockMs: 5_000, stalledCheck
 
 /** A job whose dependency is unreachable waits this long (plus up to half again, spread) and runs again, without using up an attempt. */
 const UNAVAILABLE_RETRY_MS = 1_000;
+
+/** A failure that will happen again (an adapter's `retryable: false`): BullMQ gives the job no further attempt. */
+function finalFailure(err: unknown): UnrecoverableError {
+  const message = err instanceof Error ? err.message : String(err);
+  const final = new UnrecoverableError(`${message} (final: not retried)`);
+  (final as Error & { cause?: unknown }).cause = err;
+  return final;
+}
 
 /** How many times a job may be cut off by its worker's death and run again before it fails for good ("stalled more than allowable limit"). */
 const MAX_STALLED_COUNT = 3;
@@ -246,15 +255,19 @@ export class JobWorker {
   /**
    * Runs a delivered job. When PostgreSQL or Redis is unreachable, the job is put back for a second or so
    * without counting an attempt: an outage of any length loses no work, and the work resumes within about a
-   * second of the dependency's return.
+   * second of the dependency's return. An outside service's failure is read as its adapter classified it
+   * (src/lib/adapter-error.ts): `retryable: false` fails the job at once (sending the same call again would fail
+   * the same way); `retryable: true`, or unclassified, uses an attempt and is retried with the queue's backoff.
    */
   private async run(job: Job, token: string | undefined): Promise<void> {
     const started = process.hrtime.bigint();
     try {
       await this.process(job);
       this.metrics.job(job.name, 'ok', secondsSince(started));
-    } catch (err) {
-      if (!token || !isDependencyUnavailable(err)) {
+    } catch (thrown) {
+      const retryable = explicitRetryable(thrown);
+      const err = retryable === false ? finalFailure(thrown) : thrown;
+      if (!token || retryable !== undefined || !isDependencyUnavailable(err)) {
         // BullMQ counts this attempt after we throw: the last one when attemptsMade + 1 reaches the job's attempts.
         const exhausted = err instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
         this.metrics.job(job.name, 'error', secondsSince(started), exhausted);
