@@ -2,9 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { generateKeyPairSync } from 'node:crypto';
-import { AddressInfo, createServer } from 'node:net';
 import { TestApp, productionEnv, startTestApp } from '../support/test-app';
 import { ServerProcess } from '../support/server-process';
+import { freePort } from '../support/free-port';
 
 /**
  * How a deployment's adapters are chosen at boot (ADAPTERS_MODULE): production refuses to start while any port has
@@ -29,13 +29,6 @@ afterAll(async () => {
   fs.rmSync(partnersFile, { force: true });
 });
 
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 /** Production on the test database, with a partner that can sign: everything but adapters. */
 function production(port: number): Record<string, string> {

@@ -1,9 +1,9 @@
 import { Agent } from 'node:http';
-import { AddressInfo, createServer } from 'node:net';
 import { TestApp, startTestApp } from '../support/test-app';
 import { ServerProcess } from '../support/server-process';
 import { rawPost } from '../support/raw-post';
 import { PATHS, approveUserData, challenge, newApplicationId, newPhone } from '../support/journey';
+import { freePort } from '../support/free-port';
 
 jest.setTimeout(120_000);
 
@@ -18,13 +18,6 @@ afterAll(async () => {
   await t.stop();
 });
 
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 const post = (port: number, agent: Agent, path: string, data: unknown) => rawPost(port, agent, path, data, Date.now());
 

@@ -8,7 +8,6 @@ import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { AddressInfo, createServer } from 'node:net';
 import { JWK, compactVerify, createLocalJWKSet } from 'jose';
 import express from 'express';
 import { keysCommand } from '../../src/keys-main';
@@ -21,6 +20,7 @@ import { PATHS, newPhone } from '../support/journey';
 import { ServerProcess } from '../support/server-process';
 import { SoftHsmToken, softHsmToken } from '../support/softhsm';
 import { TestApp, eventually } from '../support/test-app';
+import { freePort } from '../support/free-port';
 
 jest.setTimeout(180_000);
 
@@ -209,10 +209,3 @@ describe('when the HSM cannot be used', () => {
   });
 });
 
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}

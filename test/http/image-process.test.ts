@@ -2,7 +2,6 @@ import { spawnSync } from 'node:child_process';
 import { builtinModules } from 'node:module';
 import fs from 'node:fs';
 import { get } from 'node:http';
-import { AddressInfo, createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
@@ -11,6 +10,7 @@ import { ServerProcess } from '../support/server-process';
 import { TcpProxy } from '../support/tcp-proxy';
 import { builtCode } from '../support/built-code';
 import { createQueue } from '../../src/lib/jobs/queue';
+import { freePort } from '../support/free-port';
 
 /**
  * The image's entry points run on this machine as the image runs them: `credit-partner <command>`
@@ -41,13 +41,6 @@ afterAll(async () => {
   await t?.stop();
 });
 
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 function getJson(port: number, urlPath: string): Promise<{ status: number; body: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {

@@ -13,7 +13,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { AddressInfo, createServer } from 'node:net';
 import { spawnSync } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
 import { Redis } from 'ioredis';
@@ -28,6 +27,7 @@ import { PATHS, Phone, approveUserData, inr, newApplicationId, newPhone, panWith
 import { samples, total } from '../support/prometheus-text';
 import { importParticipantKey } from '../../src/protocols/ocen/detached-jws';
 import { loadConfig } from '../../src/lib/config';
+import { freePort } from '../support/free-port';
 
 jest.setTimeout(480_000);
 
@@ -113,13 +113,6 @@ class RoundRobin {
   }
 }
 
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 /** A count map as a plain object, keys in order (for comparing and printing). */
 const sorted = (map: Map<string, number>) => Object.fromEntries([...map].sort(([a], [b]) => a.localeCompare(b)));
