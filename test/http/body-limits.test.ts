@@ -133,6 +133,13 @@ describe('an oversized body', () => {
     expect(res.status).not.toBe(413);
   });
 
+  it('an upload one byte over its 5 MB, in a request within the limit, is refused 413 with Connection: close and nothing kept', async () => {
+    const documentsBefore = await t.services.db.prisma.kycDocument.count();
+    const res = await t.http().post('/borrower/kyc/document').set('Cookie', kycCookie).attach('document', Buffer.alloc(5 * 1024 * 1024 + 1, 1), { filename: 'id.pdf', contentType: 'application/pdf' });
+    expect({ status: res.status, connection: res.headers.connection }).toEqual({ status: 413, connection: 'close' });
+    expect(await t.services.db.prisma.kycDocument.count()).toBe(documentsBefore);
+  });
+
   it('an upload within its 5 MB is still read (the borrower page answers it, not 413)', async () => {
     const res = await t.http().post('/borrower/kyc/document').set('Cookie', kycCookie).attach('document', Buffer.alloc(1024 * 1024, 1), { filename: 'id.pdf', contentType: 'application/pdf' });
     expect(res.status).not.toBe(413);

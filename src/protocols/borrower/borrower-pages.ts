@@ -8,7 +8,7 @@ import { BorrowerStep, PageSession } from '../../core/borrower-session/borrower-
 import { currentTraceId } from '../../lib/trace';
 import { isDependencyUnavailable } from '../../lib/unavailable';
 import { Lang, MessageKey, PageRenderer, Translate, isLang, translator } from './page-renderer';
-import { limitBody } from '../shared/body';
+import { limitBody, tooLarge } from '../shared/body';
 
 export const SESSION_COOKIE = 'cp_borrower';
 const LANG_COOKIE = 'cp_lang';
@@ -80,7 +80,17 @@ export class BorrowerPages {
   /** One uploaded file in field `document`, kept in memory up to `maxBytes` (larger: 413 at once, nothing kept). */
   upload(maxBytes: number): RequestHandler {
     // The whole request may carry the file and the form's few small fields (10 of 4 KiB at most) with their part headers.
-    return limitBody(maxBytes + UPLOAD_FORM_ALLOWANCE_BYTES, multer({ storage: multer.memoryStorage(), limits: { fileSize: maxBytes, files: 1, fields: 10, fieldSize: 4096, parts: 12 } }).single('document'));
+    const requestLimit = maxBytes + UPLOAD_FORM_ALLOWANCE_BYTES;
+    // multer's own file limit sits above the request's, so the request's (limitBody, answering at once) always trips
+    // first: when multer's trips, it waits for the body's end before answering, which an endless body never reaches.
+    const parse = limitBody(requestLimit, multer({ storage: multer.memoryStorage(), limits: { fileSize: requestLimit + 1, files: 1, fields: 10, fieldSize: 4096, parts: 12 } }).single('document'));
+    return (req, res, next) => parse(req, res, (err?: unknown) => {
+      if (err || !req.file || req.file.size <= maxBytes) return next(err);
+      const size = req.file.size;
+      req.file = undefined;
+      res.setHeader('Connection', 'close');
+      next(tooLarge(maxBytes, size));
+    });
   }
 
   /**
