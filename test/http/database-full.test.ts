@@ -4,9 +4,8 @@
  * answers 503, none 500: the Google Pay-style API (its partner look-up is a Prisma read), the sandbox and OCEN.
  */
 import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
 import { TestApp, startTestApp } from '../support/test-app';
-import { ADMIN_URL } from '../support/databases';
+import { createLimitedRole } from '../support/databases';
 import { LoanAgent } from '../support/ocen-network';
 import { OcenLenderHarness, ocenEnvelope, ocenNetworkEnv, startOcenLender } from '../support/ocen-lender-harness';
 import { PATHS, newApplicationId } from '../support/journey';
@@ -14,39 +13,24 @@ import { PATHS, newApplicationId } from '../support/journey';
 jest.setTimeout(120_000);
 
 const agent = new LoanAgent('la-full-db');
-const role = `cp_full_${randomBytes(4).toString('hex')}`;
 let h: OcenLenderHarness;
 let full: TestApp;
+let role: Awaited<ReturnType<typeof createLimitedRole>>;
 
-async function admin(sql: string, database?: string): Promise<void> {
-  const url = new URL(ADMIN_URL);
-  if (database) url.pathname = `/${database}`;
-  const client = new Client({ connectionString: url.toString() });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 beforeAll(async () => {
   h = await startOcenLender([agent]);
-  const url = new URL(h.app.services.config.databaseUrl);
-  const database = url.pathname.slice(1);
-  await admin(`CREATE ROLE ${role} LOGIN; GRANT CONNECT ON DATABASE "${database}" TO ${role}; GRANT pg_read_all_data, pg_write_all_data TO ${role}`);
-  await admin(`GRANT USAGE ON SCHEMA public TO ${role}`, database);
-  url.username = role;
+  role = await createLimitedRole(h.app.services.config.databaseUrl, 'cp_full');
   // A second API process of the same server whose database role can be filled up.
-  full = await startTestApp({ sharing: h.app, worker: false, env: { ...ocenNetworkEnv(h.auth, h.registry), DATABASE_URL: url.toString() } });
+  full = await startTestApp({ sharing: h.app, worker: false, env: { ...ocenNetworkEnv(h.auth, h.registry), DATABASE_URL: role.url } });
   // Full: no new connection for the role, and the ones it holds are gone.
-  await admin(`ALTER ROLE ${role} CONNECTION LIMIT 0; SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '${role}'`);
+  await role.limitConnections(0, { terminate: true });
 });
 
 afterAll(async () => {
   await full?.stop();
   await h?.stop();
-  await admin(`DROP OWNED BY ${role}; DROP ROLE IF EXISTS ${role}`).catch(() => undefined);
+  await role?.drop();
 });
 
 describe('PostgreSQL out of connections', () => {

@@ -65,6 +65,37 @@ export async function queryDatabase<T extends Record<string, unknown>>(url: stri
   }
 }
 
+/**
+ * A login role of its own on the database at `url` (read and write on every table), so that a test can fill its
+ * connections up: `url` is the database's URL as that role; `connectionsHeld` counts its open connections;
+ * `limitConnections(n)` sets its CONNECTION LIMIT (with `terminate`, its open connections are cut too).
+ */
+export async function createLimitedRole(url: string, prefix: string): Promise<{
+  url: string;
+  connectionsHeld(): Promise<number>;
+  limitConnections(limit: number, options?: { terminate: boolean }): Promise<void>;
+  drop(): Promise<void>;
+}> {
+  const role = `${prefix}_${randomBytes(4).toString('hex')}`;
+  const asRole = new URL(url);
+  const database = asRole.pathname.slice(1);
+  await queryDatabase(ADMIN_URL, `CREATE ROLE ${role} LOGIN; GRANT CONNECT ON DATABASE "${database}" TO ${role}; GRANT pg_read_all_data, pg_write_all_data TO ${role}`);
+  await queryDatabase(databaseUrl(database), `GRANT USAGE ON SCHEMA public TO ${role}`);
+  asRole.username = role;
+  return {
+    url: asRole.toString(),
+    connectionsHeld: async () => {
+      const [{ held }] = await queryDatabase<{ held: string }>(ADMIN_URL, `SELECT count(*)::text AS held FROM pg_stat_activity WHERE usename = '${role}'`);
+      return Number(held);
+    },
+    limitConnections: async (limit, options) => {
+      const terminate = options?.terminate ? `; SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '${role}'` : '';
+      await queryDatabase(ADMIN_URL, `ALTER ROLE ${role} CONNECTION LIMIT ${limit}${terminate}`);
+    },
+    drop: () => queryDatabase(ADMIN_URL, `DROP OWNED BY ${role}; DROP ROLE IF EXISTS ${role}`).then(() => undefined, () => undefined),
+  };
+}
+
 /** Every column of every table, each value cast to text: `table.column → values`. */
 export async function everyColumn(databaseUrl: string): Promise<Map<string, string[]>> {
   const client = new Client({ connectionString: databaseUrl });
