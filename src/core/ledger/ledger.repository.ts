@@ -1,19 +1,10 @@
 import { Database } from '../../lib/db/database';
-import { LedgerAccount, LedgerEntryKind } from './accounts';
+import { LedgerAccount } from './accounts';
 import { PostingTotal } from './balances';
 import { JournalEntry, PostedEntry } from './journal';
 
-type EntryRow = {
-  id: bigint;
-  idempotencyKey: string;
-  loanId: string | null;
-  valueDate: string;
-  kind: LedgerEntryKind;
-  reference: string;
-  narration: string;
-  createdAt: Date;
-  postings: Array<{ account: LedgerAccount; amount: string; memo: string | null }>;
-};
+/** An entry as ENTRY_SELECT reads it: the posted entry, its postings' amounts as text (JSON carries no bigint). */
+type EntryRow = Omit<PostedEntry, 'postings'> & { postings: Array<{ account: LedgerAccount; amount: string; memo: string | null }> };
 
 const ENTRY_SELECT = `SELECT e.id, e.idempotency_key AS "idempotencyKey", e.loan_id AS "loanId", e.value_date::text AS "valueDate", e.kind,
     e.reference, e.narration, e.created_at AS "createdAt",
@@ -22,14 +13,7 @@ const ENTRY_SELECT = `SELECT e.id, e.idempotency_key AS "idempotencyKey", e.loan
 
 function postedEntry(row: EntryRow): PostedEntry {
   return {
-    id: row.id,
-    idempotencyKey: row.idempotencyKey,
-    loanId: row.loanId,
-    valueDate: row.valueDate,
-    kind: row.kind,
-    reference: row.reference,
-    narration: row.narration,
-    createdAt: row.createdAt,
+    ...row,
     postings: row.postings.map((p) => ({ account: p.account, amountMicros: BigInt(p.amount), ...(p.memo !== null ? { memo: p.memo } : {}) })),
   };
 }
