@@ -105,10 +105,10 @@ export class OcenLender {
     try {
       const partner = await this.partners.resolve(id).catch(async (err: unknown) => {
         if (!(err instanceof AppError) || err.code !== AppErrorCode.PARTNER_UNKNOWN) throw err;
-        await this.partners.ensure([{ id, displayName: `OCEN loan agent ${id}`, protocol: 'OCEN', callbackBaseUrl: caller.participant.baseUrl ?? null }]);
+        await this.partners.ensure([{ id, displayName: `OCEN loan agent ${id}`, protocol: 'OCEN_4', callbackBaseUrl: caller.participant.baseUrl ?? null }]);
         return this.partners.resolve(id);
       });
-      if (partner.protocol !== 'OCEN') throw new OcenRefusal('PARTICIPANT_ID_UNSUPPORTED', `Partner ${id} does not use OCEN`, 403);
+      if (partner.protocol !== 'OCEN_4') throw new OcenRefusal('PARTICIPANT_ID_UNSUPPORTED', `Partner ${id} does not use OCEN`, 403);
       return partner.id;
     } catch (err) {
       if (err instanceof AppError) throw new OcenRefusal(err.code, err.message, 403);
