@@ -7,6 +7,9 @@ import { accessLog } from './lib/logger';
 import { securityHeaders } from './protocols/shared/security-headers';
 import { gpayRouter } from './protocols/gpay/gpay-router';
 import { ocenRouter } from './protocols/ocen/ocen-router';
+import { ocenV3Router } from './protocols/ocen-v3/ocen-v3-router';
+import { buildOcenV3OpenApi } from './protocols/ocen-v3/ocen-v3-openapi';
+import { activeSigningKey } from './lib/keys';
 import { buildGpayOpenApi } from './protocols/gpay/gpay-openapi';
 import { buildSandboxOpenApi } from './protocols/sandbox/sandbox-openapi';
 import { OCEN_SWAGGER_OPTIONS, buildOcenOpenApi } from './protocols/ocen/ocen-openapi';
@@ -114,6 +117,8 @@ export function createApp(services: Services): express.Express {
   if (ocenSpec) spec.info.description = `${spec.info.description ?? ''}\n\nThe OCEN 4.0 lender surface has its own document: [/ocen/docs](/ocen/docs) ([/ocen/openapi.json](/ocen/openapi.json)).`;
   app.get('/openapi.json', (_req, res) => res.json(spec));
   if (ocenSpec) app.get('/ocen/openapi.json', (_req, res) => res.json(ocenSpec));
+  const ocenV3Spec = buildOcenV3OpenApi({ basePath: config.basePath, publicBaseUrl: config.publicBaseUrl });
+  app.get('/ocen-v3/openapi.json', (_req, res) => res.json(ocenV3Spec));
   app.get('/.well-known/jwks.json', publishedKeys(services.keys));
   if (config.docsEnabled && ocenSpec) {
     app.use('/ocen/docs', ...swaggerPage(ocenSpec, OCEN_SWAGGER_OPTIONS));
@@ -148,6 +153,15 @@ export function createApp(services: Services): express.Express {
   if (services.ocen) {
     app.use(base || '/', ocenRouter({ lender: services.ocen, clock: services.clock, logger, sandbox: config.sandbox }));
   }
+  // OCEN v3 loan agents (partners with protocol OCEN_3): also raw bodies, each a signed JWS.
+  app.use(base || '/', ocenV3Router({
+    partners: services.partners,
+    journey: null,
+    signingKey: () => activeSigningKey(services.keys, 'RS256'),
+    clock: services.clock,
+    logger,
+    timestampWindowMs: config.ocen?.timestampWindowMs ?? 300_000,
+  }));
   if (config.sandbox && services.sandbox) {
     app.use(base || '/', sandboxRouter({ partners: services.partners, limiter: services.limiter, logger, defaultPartnerId: services.sandbox.gpayPartnerId }));
   }
