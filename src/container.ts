@@ -54,7 +54,6 @@ import { BorrowerSessionService } from './core/borrower-session/borrower-session
 import { BorrowerSessionRepository } from './core/borrower-session/borrower-session.repository';
 import { MandateService } from './core/mandate/mandate.service';
 import { SubmissionService } from './core/application/submission.service';
-import { ApplicationStatusService } from './core/application/application-status.service';
 import { LoanService } from './core/loan/loan.service';
 import { PayoutAccountService } from './core/payout/payout-account.service';
 import { PayoutAccountRepository } from './core/payout/payout-account.repository';
@@ -82,6 +81,10 @@ import { PartnerCallbackRepository } from './lib/callbacks/partner-callback.repo
 import { createOcenNetwork } from './protocols/ocen/ocen-network';
 import { OcenLender } from './protocols/ocen/ocen-lender';
 import { ocenCallbackJob } from './protocols/ocen/ocen-callback.job';
+import { PartnerAnswers } from './core/lending/partner-answers';
+import { PartnerRequests } from './core/lending/partner-requests';
+import { ApplicationFacts } from './core/lending/application-facts';
+import { ApplicationOpening } from './core/lending/application-opening';
 import { CallbackRedrive, DEFAULT_CALLBACK_REDRIVE_POLICY } from './lib/callbacks/callback-redrive';
 import { ocenOperations } from './protocols/ocen/operations';
 import { SANDBOX_LENDER, createSandboxOcenNetwork } from './protocols/ocen/sandbox-loan-agent';
@@ -130,7 +133,8 @@ export interface Services {
   submissions: SubmissionService;
   /** The borrower's account a loan is paid out to (sealed at rest). */
   payoutAccounts: PayoutAccountService;
-  statuses: ApplicationStatusService;
+  /** Reading applications, for every surface: one view of every machine, or a poll's one-query status. */
+  facts: ApplicationFacts;
   loans: LoanService;
   /** Servicing of disbursed loans: summaries, statements, repayments, repayment condition changes. */
   servicing: LoanServicingService;
@@ -298,18 +302,25 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
     ? createOcenNetwork(config.ocen, keys, {}, logger)
     : config.sandbox && config.ocenEnabled ? createSandboxOcenNetwork(keys) : undefined;
   const partnerCallbacks = new PartnerCallbackRepository(db);
+  const answers = new PartnerAnswers(db, partnerCallbacks, outbox, sealer, partners, clock, metrics);
+  const requests = new PartnerRequests(db, idempotency, answers);
+  const facts = new ApplicationFacts({
+    applications, submissions: submissionRepository, offers, kyc, acceptance, consents, mandates, payoutAccounts, loans, servicing, accountTokens,
+  });
+  const opening = new ApplicationOpening(approvals, applications);
   const ocen = ocenNetwork
-    ? new OcenLender(db, idempotency, partners,
+    ? new OcenLender(requests, answers, partners,
       ocenOperations({
-        applications, approvals, offers, consents, incomeDocuments, kyc, authTokens, acceptance, mandates, payoutAccounts, submissions,
-        submissionTerms: submissionRepository, loans, servicing, lenderName: config.lenderName, clock, logger, productId: OCEN_PRODUCT_ID,
+        facts, opening, offers, consents, incomeDocuments, kyc, authTokens, acceptance, mandates, payoutAccounts, submissions,
+        loans, servicing, lenderName: config.lenderName, clock, logger, productId: OCEN_PRODUCT_ID,
         analytics: ocenNetwork.analytics,
       }),
-      partnerCallbacks, outbox, sealer, ocenNetwork, clock, logger,
-      config.ocen ? { participantId: config.ocen.participantId, orgId: config.ocen.orgId } : SANDBOX_LENDER, metrics)
+      ocenNetwork, clock, logger,
+      config.ocen ? { participantId: config.ocen.participantId, orgId: config.ocen.orgId } : SANDBOX_LENDER)
     : undefined;
-  const callbackRedrive = ocen
-    ? new CallbackRedrive(db, partnerCallbacks, (callback) => outbox.stage(ocenCallbackJob, { callbackId: callback.id }), clock, {
+  if (ocen) answers.open(ocen);
+  const callbackRedrive = answers.isOpen
+    ? new CallbackRedrive(db, partnerCallbacks, (callback) => answers.redrive(callback), clock, {
       ...DEFAULT_CALLBACK_REDRIVE_POLICY,
       afterMs: config.worker.callbackRedriveAfterMs,
       maxRedrives: config.worker.callbackRedriveMax,
@@ -326,7 +337,7 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
     .register(disburseLoanJob, loans)
     .register(advanceConsentJob, consents)
     .register(verifyIncomeDocumentsJob, incomeDocuments);
-  if (ocen) jobs.register(ocenCallbackJob, ocen);
+  if (ocen) jobs.register(ocenCallbackJob, answers);
 
   // The sandbox routes reach the sandbox's own rail, phone, AA and mandate rail, when those are the ones in use.
   const sandboxSms = supplied.sms instanceof SandboxSmsOutbox ? supplied.sms : undefined;
@@ -349,7 +360,7 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
     outbox,
     jobStore,
     jobs,
-    gpay: new GpayExchange(idempotency, clock, config.requestTimestampToleranceMs, logger),
+    gpay: new GpayExchange(requests, clock, config.requestTimestampToleranceMs, logger),
     ocen,
     partners,
     challenges,
@@ -364,7 +375,7 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
     kfs,
     submissions,
     payoutAccounts,
-    statuses: new ApplicationStatusService(applications, accountTokens),
+    facts,
     loans,
     servicing,
     ledger,

@@ -90,6 +90,11 @@ export enum AppErrorCode {
   /** Another request changed the same entity at the same moment. Caller: retry with the same request id. */
   CONCURRENT_MODIFICATION = 'CONCURRENT_MODIFICATION',
   /**
+   * The partner's request id was used before for a different request (another body or operation): nothing was
+   * done. Caller: send a new request id for a new request; a retry of the first one must repeat it exactly.
+   */
+  REQUEST_ID_REUSED = 'REQUEST_ID_REUSED',
+  /**
    * A link to the borrower's pages carries a token that is not ours, is for another step or application, or is
    * malformed (thrown when the page exchanges it for a page session; for the repayment-setup link, also an authCode
    * that is not the one handed out with its urlToken, or a link the application's mandate no longer carries). Page: 401 with what to do; the borrower

@@ -41,7 +41,7 @@ export class ApplicationController extends Controller {
   /** GetApplicationStatus: the application's state, its KYC and repayment setup, the rejection reason, and the accountToken once disbursed. A read: one query, nothing recorded. */
   @Post('application/getStatus')
   public getApplicationStatus(@Request() req: HttpRequest, @Body() body: GetApplicationStatusRequest): Promise<GetApplicationStatusResponse> {
-    return this.s.gpay.read('getApplicationStatus', req, body, (d, partner) => this.s.statuses.get(ref(partner, d.googleApplicationId)).then(fromApplicationStatus));
+    return this.s.gpay.read('getApplicationStatus', req, body, (d, partner) => this.s.facts.status(ref(partner, d.googleApplicationId)).then(fromApplicationStatus));
   }
 
   /** FetchAccount: the loan account with its EMI schedule and outstanding principal. A read. */

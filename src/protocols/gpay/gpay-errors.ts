@@ -3,7 +3,6 @@ import { Logger } from 'pino';
 import { ValidateError } from '@tsoa/runtime';
 import { AppError, AppErrorCode, DomainField } from '../../core/errors';
 import { Clock } from '../../lib/clock';
-import { IdempotencyConflictError } from '../../lib/idempotency/idempotency';
 import { ProtocolError, ProtocolErrorCode } from '../shared/protocol-error';
 import { fromBodyParserError } from '../shared/body';
 import { isDependencyUnavailable } from '../../lib/unavailable';
@@ -40,6 +39,8 @@ const WIRE: Record<AppErrorCode | ProtocolErrorCode, WireError> = {
   // The mandate page's error (not raised by this API's operations; mapped so that every code has a wire form).
   [AppErrorCode.ACCOUNT_NAME_MISMATCH]: { status: 400, code: 'INVALID_FIELD_VALUE' },
   [AppErrorCode.CONCURRENT_MODIFICATION]: { status: 409, code: 'USER_ACTION_IN_PROGRESS' },
+  // Answered as the protocol's IDEMPOTENCY_VIOLATION (see classify); listed so that every code has a wire form.
+  [AppErrorCode.REQUEST_ID_REUSED]: { status: 412, code: 'IDEMPOTENCY_VIOLATION' },
   // Errors of the borrower's pages (never answered on this API; listed for completeness).
   [AppErrorCode.PAGE_LINK_INVALID]: { status: 401, code: 'UNAUTHENTICATED' },
   [AppErrorCode.PAGE_LINK_EXPIRED]: { status: 400, code: 'PRECONDITION_VIOLATION' },
@@ -109,9 +110,9 @@ export function fromValidateError(err: ValidateError): AppError {
 
 /** Anything thrown while serving a request, as an AppError or a ProtocolError. */
 export function classify(err: unknown): AppError | ProtocolError {
+  if (err instanceof AppError && err.code === AppErrorCode.REQUEST_ID_REUSED) return new ProtocolError(ProtocolErrorCode.IDEMPOTENCY_VIOLATION, err.message);
   if (err instanceof AppError || err instanceof ProtocolError) return err;
   if (err instanceof ValidateError) return fromValidateError(err);
-  if (err instanceof IdempotencyConflictError) return new ProtocolError(ProtocolErrorCode.IDEMPOTENCY_VIOLATION, err.message);
   const bodyError = fromBodyParserError(err);
   if (bodyError) return bodyError;
   if (isDependencyUnavailable(err)) return new AppError(AppErrorCode.SERVICE_UNAVAILABLE, 'A dependency is unavailable; retry later with the same requestId');

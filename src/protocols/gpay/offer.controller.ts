@@ -28,7 +28,7 @@ export class OfferController extends Controller {
   /** GetApprovalStatus: IN_PROCESS, APPROVED (with the offerId), REJECTED (with the reason) or INCOME_VERIFICATION. A read: not recorded for idempotency. */
   @Post('getApprovalStatus')
   public getApprovalStatus(@Request() req: HttpRequest, @Body() body: GetApprovalStatusRequest): Promise<ApprovalStatusResponse> {
-    return this.s.gpay.read('getApprovalStatus', req, body, (d, partner) => this.s.statuses.get(ref(partner, d.googleApplicationId)).then((s) => fromApprovalStatus(toApprovalStatus(s))));
+    return this.s.gpay.read('getApprovalStatus', req, body, (d, partner) => this.s.facts.status(ref(partner, d.googleApplicationId)).then((s) => fromApprovalStatus(toApprovalStatus(s))));
   }
 
   /** FetchOffer: the approved offer's amount range, tenures, interest rate, fees and validity. A read. */

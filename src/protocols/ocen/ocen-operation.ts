@@ -1,12 +1,12 @@
 import type { Logger } from 'pino';
 import type { Application } from '../../core/application/application';
-import type { ApplicationRepository } from '../../core/application/application.repository';
-import type { ApprovalService } from '../../core/approval/approval.service';
+import type { ApplicationFacts } from '../../core/lending/application-facts';
+import type { ApplicationOpening } from '../../core/lending/application-opening';
+import { AnswerNotReady } from '../../core/lending/partner-answers';
 import type { OfferService } from '../../core/offer/offer.service';
 import type { MandateService } from '../../core/mandate/mandate.service';
 import type { PayoutAccountService } from '../../core/payout/payout-account.service';
 import type { SubmissionService } from '../../core/application/submission.service';
-import type { SubmissionRepository } from '../../core/application/submission.repository';
 import type { LoanService } from '../../core/loan/loan.service';
 import type { KycService } from '../../core/kyc/kyc.service';
 import type { AuthTokenService } from '../../core/auth-token/auth-token.service';
@@ -31,7 +31,7 @@ export class OcenRefusal extends Error {
 }
 
 /** The answer cannot be built yet (for example, the credit decision is pending): the callback job is retried. */
-export class OcenNotReady extends Error {
+export class OcenNotReady extends AnswerNotReady {
   constructor(message: string) {
     super(message);
     this.name = 'OcenNotReady';
@@ -40,8 +40,10 @@ export class OcenNotReady extends Error {
 
 /** What the operations work on: the core's services and repositories (nothing of HTTP or of the network). */
 export interface OcenCore {
-  applications: ApplicationRepository;
-  approvals: ApprovalService;
+  /** Reading the agent's applications: by reference, and as one view of every machine. */
+  facts: ApplicationFacts;
+  /** Opening an application and its credit decision (createLoanRequest). */
+  opening: ApplicationOpening;
   offers: OfferService;
   /** The repayment e-mandate (setRepaymentPlan). */
   mandates: MandateService;
@@ -49,7 +51,6 @@ export interface OcenCore {
   payoutAccounts: PayoutAccountService;
   /** The signed terms of a loan, and the request for its payout (triggerDisbursement). */
   submissions: SubmissionService;
-  submissionTerms: SubmissionRepository;
   /** The payout and its report. */
   loans: LoanService;
   kyc: KycService;
@@ -152,8 +153,8 @@ export interface OcenOperationHandler<C = unknown> {
 export const defineOcenOperation = <C>(handler: OcenOperationHandler<C>): OcenOperationHandler<C> => handler;
 
 /** The agent's application; another agent's (or none) is the same refusal, so nothing is learnt of it. */
-export async function applicationOf(core: Pick<OcenCore, 'applications'>, partnerId: string, loanApplicationId: string): Promise<Application> {
-  const application = await core.applications.find({ partnerId, externalReference: loanApplicationId });
+export async function applicationOf(core: Pick<OcenCore, 'facts'>, partnerId: string, loanApplicationId: string): Promise<Application> {
+  const application = await core.facts.find({ partnerId, externalReference: loanApplicationId });
   if (!application) throw new OcenRefusal('UNKNOWN_LOAN_APPLICATION', `No loan application ${JSON.stringify(loanApplicationId)} of this loan agent`, 404);
   return application;
 }
@@ -174,8 +175,8 @@ export function loanIdIssued(application: Pick<Application, 'applicationState' |
  * not yet granted, of another agent, or unknown is the same refusal. A loan whose disbursement failed (REJECTED
  * after SUBMITTED) is still found when `includeRejected` is set, so its status can be read.
  */
-export async function loanOf(core: Pick<OcenCore, 'applications'>, partnerId: string, loanId: string, includeRejected = false): Promise<Application> {
-  const application = await core.applications.findByLenderReference(partnerId, loanId);
+export async function loanOf(core: Pick<OcenCore, 'facts'>, partnerId: string, loanId: string, includeRejected = false): Promise<Application> {
+  const application = await core.facts.byLenderReference(partnerId, loanId);
   if (!application || !loanIdIssued(application, includeRejected)) throw new OcenRefusal('UNKNOWN_LOAN', `No loan ${JSON.stringify(loanId)} of this loan agent`, 404);
   return application;
 }

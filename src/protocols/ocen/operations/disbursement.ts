@@ -96,7 +96,7 @@ interface PlanContext {
 async function planAnswer(core: OcenCore, partnerId: string, context: PlanContext): Promise<Json> {
   const { application, mandate, status } = await viewOf(core, { partnerId, externalReference: context.loanApplicationId });
   if (!mandate) throw new Error(`Loan application ${context.loanApplicationId} has no repayment mandate`);
-  const submission = await core.submissionTerms.byId(application.currentSubmissionId);
+  const submission = await core.facts.signedTerms(application);
   const planStatus = mandate.state === 'ACTIVE' ? 'ACTIVE' : mandate.state === 'PENDING' ? 'PENDING_AUTH' : 'INACTIVE';
   return {
     loanApplicationId: context.loanApplicationId,
@@ -228,7 +228,7 @@ function paymentContext(application: Application, loanId: string, body: Json): P
 /** The Payment of a payout: PENDING_AUTH while requested (the enum has nothing nearer), SUCCESS with the UTR, FAILURE with the reason. */
 async function paymentOf(core: OcenCore, application: Application, payout: Payout | null, context: PaymentContext): Promise<Json> {
   const account = await core.payoutAccounts.summary(application.id);
-  const submission = payout ? null : await core.submissionTerms.byId(application.currentSubmissionId);
+  const submission = payout ? null : await core.facts.signedTerms(application);
   const amount = payout?.amountMicros ?? submission?.netDisbursalMicros ?? 0n;
   const base = {
     id: context.paymentId ?? payout?.reference ?? `DSB${application.lenderReference}`,
@@ -254,7 +254,7 @@ async function paymentOf(core: OcenCore, application: Application, payout: Payou
 async function reportPayout(core: OcenCore, application: Application, payout: Payout | null, context: PaymentContext, productData: Json): Promise<void> {
   if (payout?.state !== 'SUCCEEDED' || payout.reportedAt) return;
   if (!(await core.loans.claimPayoutReport(application.id))) return;
-  const submission = await core.submissionTerms.byId(application.currentSubmissionId);
+  const submission = await core.facts.signedTerms(application);
   if (!submission) return;
   const start = istDate(payout.completedAt ?? payout.requestedAt);
   const end = addMonthsClamped(start, submission.tenureMonths);

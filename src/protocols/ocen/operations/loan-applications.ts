@@ -24,7 +24,7 @@ export const createLoan = (core: OcenCore) => defineOcenOperation<CreateLoanCont
     for (const [index, loanApplication] of loanApplications.entries()) {
       const reading = readApplicant(loanApplication);
       if ('problem' in reading) throw new OcenRefusal('INVALID_REQUEST', `loanApplications[${index}]: ${reading.problem}`, 400);
-      await core.approvals.open({
+      await core.opening.open({
         partnerId,
         externalReference: reading.loanApplicationId,
         productId: core.productId,
@@ -52,13 +52,8 @@ export const createLoan = (core: OcenCore) => defineOcenOperation<CreateLoanCont
   async answer({ partnerId }, context) {
     const loanApplications = [];
     for (const id of context.loanApplicationIds) {
-      const ref = { partnerId, externalReference: id };
-      let application = await core.applications.get(ref);
-      if (application.approvalState === 'IN_PROCESS') {
-        await core.approvals.decide(application.id);
-        application = await core.applications.get(ref);
-      }
-      if (application.approvalState === 'IN_PROCESS') throw new OcenNotReady(`credit decision of ${id} pending`);
+      const application = await core.opening.decided({ partnerId, externalReference: id });
+      if (!application) throw new OcenNotReady(`credit decision of ${id} pending`);
       const rejected = loanApplicationStatus({ application }) === 'REJECTED';
       const echo = context.echoes[id];
       loanApplications.push({

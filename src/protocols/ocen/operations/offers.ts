@@ -130,7 +130,7 @@ export const sendAdditionalDocuments = (core: OcenCore) => defineOcenOperation<A
 
   async answer({ partnerId, now }, context) {
     for (const id of context.loanApplicationIds) {
-      const application = await core.applications.get({ partnerId, externalReference: id });
+      const application = await core.facts.get({ partnerId, externalReference: id });
       await core.incomeDocuments.verify(application.id);
     }
     return { loanApplications: await loanApplicationsWithOffers(core, partnerId, context.loanApplicationIds, now) };
