@@ -41,7 +41,7 @@ export interface OcenLenderOptions {
  * bytes on every attempt. A duplicate request is answered with the first one's ack and its stored answer is sent again.
  */
 export class OcenLender implements AnswerChannel {
-  readonly protocol = 'OCEN' as const;
+  readonly protocol = 'OCEN_4' as const;
   readonly surface = 'ocen';
   readonly job = ocenCallbackJob;
   private readonly byRequest: Map<string, OcenOperationHandler<unknown>>;
