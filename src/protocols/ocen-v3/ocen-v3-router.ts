@@ -11,7 +11,8 @@ import { BODY_LIMIT_BYTES, MAX_NESTING, fromBodyParserError, inspectText, limitB
 import { noStore } from '../shared/security-headers';
 import { signV3, unverifiedMessageOf, V3SignatureError, verifyV3 } from './ocen-v3-jws';
 import { V3Ack, V3Refusal, timestampProblem } from './ocen-v3-envelope';
-import { V3_ACK_SCHEMA, V3Operation, assertV3Outgoing, v3OperationOfPath, validateV3Request } from './ocen-v3-schemas';
+import { V3_ACK_SCHEMA, V3Operation, V3Violation, assertV3Outgoing, isValidV3Request, v3OperationOfPath } from './ocen-v3-schemas';
+import type { V3RequestOf } from './ocen-v3-operation';
 
 /** One verified, schema-valid request of an OCEN v3 loan agent. */
 export interface V3Request {
@@ -20,8 +21,8 @@ export interface V3Request {
   /** The top-level `requestId`: with the partner, the idempotency key. */
   requestId: string;
   traceId: string;
-  /** The message (the JWS payload), members the schema does not define removed. */
-  body: Record<string, unknown>;
+  /** The message (the JWS payload), valid against the operation's schema, members it does not define removed. */
+  body: V3RequestOf<V3Operation>;
 }
 
 /**
@@ -88,10 +89,10 @@ export function ocenV3Router(options: OcenV3RouterOptions): Router {
       const traceId = typeof metadata?.traceId === 'string' ? metadata.traceId : undefined;
       const late = timestampProblem(metadata?.timestamp, options.clock.now(), options.timestampWindowMs);
       if (late) return refuse(res, 401, `TIMESTAMP_OUT_OF_WINDOW: ${late}`, traceId);
-      const violations = validateV3Request(operation, body);
-      if (violations.length) return refuse(res, 400, `INVALID_REQUEST: ${violations.slice(0, 3).map((v) => `${v.path || '(body)'} ${v.message}`).join('; ')}`, traceId);
+      const violations: V3Violation[] = [];
+      if (!isValidV3Request(operation, body, violations)) return refuse(res, 400, `INVALID_REQUEST: ${violations.slice(0, 3).map((v) => `${v.path || '(body)'} ${v.message}`).join('; ')}`, traceId);
       try {
-        const ack = await options.journey.accept({ partner, operation, requestId: String(body.requestId), traceId: traceId ?? String(body.requestId), body });
+        const ack = await options.journey.accept({ partner, operation, requestId: body.requestId, traceId: traceId ?? body.requestId, body });
         return answer(res, 200, ack);
       } catch (err) {
         if (err instanceof V3Refusal) return refuse(res, err.status, `${err.code}: ${err.message}`, traceId);

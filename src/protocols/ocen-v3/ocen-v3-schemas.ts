@@ -1,5 +1,6 @@
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import patchedBundle from './spec/ocen-v3.patched.json';
+import type { V3RequestOf } from './ocen-v3-operation';
 
 /**
  * The OCEN v3 operations this lender hosts, as iSPIRT/OCEN's `<Group>/api/Version 0.0.1/*-api.json` define them:
@@ -75,10 +76,15 @@ const outbound = compiler(false);
 const violationsOf = (errors: ErrorObject[] | null | undefined): V3Violation[] =>
   (errors ?? []).map((e) => ({ path: e.instancePath, message: e.keyword === 'additionalProperties' ? `has unknown member ${String(e.params.additionalProperty)}` : e.message ?? 'is invalid' }));
 
-/** Checks a request against its official (patched) schema; members it does not define are removed from `body`. */
-export function validateV3Request(operation: V3Operation, body: Record<string, unknown>): V3Violation[] {
+/**
+ * Checks a request against its official (patched) schema, removing from `body` the members it does not define;
+ * true when it is valid (then `body` is the operation's request type), else `violations` says why.
+ */
+export function isValidV3Request<O extends V3Operation>(operation: O, body: Record<string, unknown>, violations: V3Violation[]): body is Record<string, unknown> & V3RequestOf<O> {
   const validate = inbound(V3_OPERATIONS[operation].schema);
-  return validate(body) ? [] : violationsOf(validate.errors);
+  if (validate(body)) return true;
+  violations.push(...violationsOf(validate.errors));
+  return false;
 }
 
 /** What we send must be valid against its schema: a violation is a fault of this server, thrown before anything is sent. */
