@@ -156,7 +156,7 @@ export function createApp(services: Services): express.Express {
   // OCEN v3 loan agents (partners with protocol OCEN_3): also raw bodies, each a signed JWS.
   app.use(base || '/', ocenV3Router({
     partners: services.partners,
-    journey: null,
+    journey: services.ocenV3,
     signingKey: () => activeSigningKey(services.keys, 'RS256'),
     clock: services.clock,
     logger,

@@ -54,6 +54,8 @@ export interface V3Core {
   loans: LoanService;
   servicing: LoanServicingService;
   lenderName: string;
+  /** Our org id towards v3 loan agents (the lender's `primaryId`, type FIU, in getLoanResponse). */
+  orgId: string;
   /** The product every v3 loan application is for (the same as OCEN 4.0's). */
   productId: string;
   clock: Clock;

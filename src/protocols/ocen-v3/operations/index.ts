@@ -1,0 +1,26 @@
+import type { V3Core, V3OperationHandler } from '../ocen-v3-operation';
+import type { V3Operation } from '../ocen-v3-schemas';
+import { createLoanApplications, generateOffers, grantLoan, setDisbursementAccount, setOffer, setRepaymentPlan, triggerDisbursement, triggerLoanAcceptance, verifyLoanAcceptance } from './journey';
+import { getLoan, listLoans, loanStatement, loanSummary } from './loan-details';
+
+/**
+ * Every OCEN v3 operation this lender hosts, in the order of the journey; a hosted path not listed here is answered
+ * NOT_SERVED (consent and disputes: see docs/ocen.md).
+ */
+export function ocenV3Operations(core: V3Core): Array<V3OperationHandler<V3Operation, unknown>> {
+  return [
+    createLoanApplications(core),
+    generateOffers(core),
+    setOffer(core),
+    triggerLoanAcceptance(core),
+    verifyLoanAcceptance(core),
+    grantLoan(core),
+    setRepaymentPlan(core),
+    setDisbursementAccount(core),
+    triggerDisbursement(core),
+    getLoan(core),
+    loanSummary(core),
+    loanStatement(core),
+    listLoans(core),
+  ];
+}
