@@ -1,0 +1,183 @@
+/**
+ * Issue 15's acceptance for OCEN v3: a v3 test loan agent (test/support/ocen-v3-agent.ts), onboarded bilaterally,
+ * drives one whole loan on the real server (PostgreSQL, Redis, worker) over `/v3/...`, from
+ * createLoanApplications to the disbursement, and reads it back with listLoans, loanStatement, getLoan and
+ * LoanSummary. Every request is a signed flattened JWS (RS512); every ack and callback must verify with our RSA
+ * key at /.well-known/jwks.json, and every callback must be valid against the official v3 schemas (patched).
+ */
+import { randomInt, randomUUID } from 'node:crypto';
+import { OcenV3Harness, V3Callback, V3LoanAgent, openSigned, startOcenV3Lender } from '../support/ocen-v3-agent';
+import { eventually } from '../support/test-app';
+
+const AGENT = 'lsp-v3-journey';
+const APP_TOKEN = 'FA+9qCX9VSu';
+let harness: OcenV3Harness;
+
+beforeAll(async () => {
+  harness = await startOcenV3Lender(AGENT);
+});
+
+afterAll(async () => {
+  await harness?.stop();
+});
+
+const answers: V3Callback[] = [];
+
+async function call(operation: string, members: Record<string, unknown>): Promise<Record<string, any>> {
+  const answer = await harness.ask(operation, members, 60_000);
+  answers.push(answer);
+  return answer.message;
+}
+
+/**
+ * `call`, again while it is refused PRECONDITION_FAILED (a refusal records nothing): for a step that waits on the
+ * worker (KYC reviewed, the mandate confirmed).
+ */
+async function callWhenReady(operation: string, members: Record<string, unknown>): Promise<Record<string, any>> {
+  let answer: Record<string, any> | undefined;
+  await eventually(
+    async () => {
+      try {
+        answer = await call(operation, members);
+        return true;
+      } catch (err) {
+        if (!/PRECONDITION_FAILED/.test((err as Error).message)) throw err;
+        return false;
+      }
+    },
+    (done) => done,
+    30_000,
+  );
+  return answer!;
+}
+
+/** A v3 loan application (Loan Application/BulkCreateLoanApplicationRequest): persona by the PAN's digits. */
+function v3LoanApplication(id: string, phone: string) {
+  return {
+    createdDate: new Date().toISOString(),
+    loanApplicationId: id,
+    type: 'PERSONAL',
+    borrower: {
+      primaryId: 'ABCDE1234F',
+      primaryIdType: 'PAN',
+      category: 'INDIVIDUAL',
+      name: 'Asha Rao',
+      contactDetails: [{ type: 'PRIMARY', phone, email: 'asha@example.com' }],
+      extensibleData: { dateOfBirth: '1990-04-01', monthlyIncome: '50000', employmentType: 'SALARIED' },
+    },
+    collaterals: [],
+    guarantors: [],
+    applicants: [],
+    terms: { requestedAmount: '100000', currency: 'INR' },
+  };
+}
+
+describe('a whole OCEN v3 loan, driven by a v3 loan agent', () => {
+  const id = `lsp-loan-${randomUUID()}`;
+  const phone = `9${String(randomInt(0, 1_000_000_000)).padStart(9, '0')}`;
+
+  it('goes from createLoanApplications to the disbursement, then reads the loan back', async () => {
+    const application = v3LoanApplication(id, phone);
+    const created = await call('loanApplication/createLoanApplicationsRequest', { loanApplications: [application] });
+    expect(created.loanApplications[0]).toMatchObject({ loanApplicationId: id, type: 'PERSONAL', terms: { requestedAmount: '100000.00', currency: 'INR' } });
+
+    const offered = await call('offer/generateOffersRequest', { loanApplicationIds: [id] });
+    expect(offered.loanApplications[0].loanApplicationStatus).toBe('OFFERED');
+    const offer = offered.loanApplications[0].offers.find((o: any) => o.terms.tenure.duration === '12');
+    expect(offer.terms).toMatchObject({ sanctionedAmount: '100000.00', interestRate: '16.00', currency: 'INR', totalAmount: expect.stringMatching(/^\d+\.\d{2}$/) });
+    expect(offer.repayment.plans[0]).toMatchObject({ noOfInstallments: '12', scheduleType: 'RECURRING' });
+
+    const chosen = await call('offer/setOfferRequest', { loanApplicationId: id, offer });
+    expect(chosen).toMatchObject({ loanApplicationId: id, loanApplicationStatus: 'OFFER_ACCEPTED' });
+    await harness.app.http().post(`/sandbox/applications/${id}/kyc/complete`).set('x-partner-id', AGENT).send({}).expect(200);
+
+    const triggered = await callWhenReady('loan/triggerLoanAcceptanceRequest', { loanApplicationIds: [id], credBlock: { type: 'OTP', data: { appToken: APP_TOKEN } } });
+    const { otpSessionKey } = triggered.credBlock.data;
+    expect(otpSessionKey).toEqual(expect.any(String));
+    const [sms] = await eventually(
+      async () => (await harness.app.http().get(`/sandbox/sms-outbox?phone=91${phone}`).expect(200)).body.messages as Array<{ text: string }>,
+      (messages) => messages.length > 0,
+    );
+    const otp = Number(/^(\d{6}) /.exec(sms.text)![1]);
+    const verified = await call('loan/verifyLoanAcceptanceRequest', { credBlock: { type: 'OTP', data: { otpSessionKey, otp } } });
+    expect(verified.credBlock.data.status).toBe('SUCCESS');
+
+    const granted = await call('loan/grantLoanRequest', { loanApplicationId: id });
+    expect(granted).toMatchObject({ loanStatus: 'GRANTED', terms: { sanctionedAmount: '100000.00' }, repayment: { plan: { noOfInstallments: '12' } } });
+    const loanId: string = granted.loanId;
+
+    const plan = offer.repayment.plans[0];
+    const setUp = await call('repayment/setRepaymentPlanRequest', { loanApplicationId: id, loanId, plan });
+    expect(setUp.plan).toMatchObject({ id: plan.id, status: 'PENDING_AUTH', paymentUrl: expect.any(String) });
+    await harness.app.http().post(`/sandbox/applications/${id}/repayment-setup/complete`).set('x-partner-id', AGENT).send({ outcome: 'APPROVED' }).expect(200);
+
+    const account = await call('disbursement/setDisbursementAccountRequest', {
+      loanApplicationId: id,
+      loanId,
+      account: { accountDataType: 'ACCOUNT', status: 'ACTIVE', data: { accountType: 'SAVING', accountIFSC: 'HDFC0000001', accountNumber: '50100012345678' }, extensibleData: { accountHolderName: 'Asha Rao' } },
+    });
+    expect(account.account.data.maskedAccountNumber).toMatch(/5678$/);
+    expect(JSON.stringify(account)).not.toContain('50100012345678');
+
+    const payment = { id: 'payout-1', totalAmount: offer.disbursement.plans[0].totalAmount };
+    const paid = await callWhenReady('disbursement/triggerDisbursementRequest', { loanId, payment });
+    expect(paid.payment).toMatchObject({ id: 'payout-1', status: 'SUCCESS', totalAmount: payment.totalAmount, txnRefNo: expect.any(String) });
+
+    const listed = await call('loan/listLoansRequest', { borrower: application.borrower });
+    expect(listed.loans.map((l: any) => l.loanId)).toEqual([loanId]);
+    const statement = await call('loan/loanStatementRequest', { loanId });
+    expect(statement.accountStatement.length).toBeGreaterThan(0);
+    expect(statement.accountStatement.at(-1).closingBalance).toBe('100000.00');
+    const loan = await call('loan/getLoanRequest', { loanId });
+    expect(loan).toMatchObject({ loanId, loanStatus: 'GRANTED', terms: { sanctionedAmount: '100000.00' } });
+    const summary = await call('loan/LoanSummaryRequest', { loanId });
+    expect(summary.summary).toMatchObject({ principalPending: '100000.00', amountDisbursed: payment.totalAmount });
+  });
+
+  it('sent every callback valid against the official v3 schemas and signed RS512 with the key at /.well-known/jwks.json', () => {
+    expect(answers.length).toBeGreaterThanOrEqual(13);
+    const problems = answers.flatMap((a) => [...(a.signatureValid ? [] : [`${a.path}: signature`]), ...a.schemaProblems.map((p) => `${a.path}: ${p}`)]);
+    expect(problems).toEqual([]);
+    expect(answers.every((a) => a.message.metadata.orgId && a.message.response.error === '0')).toBe(true);
+  });
+});
+
+describe('who may call /v3', () => {
+  const request = () => ({ ...harness.envelope(), loanApplicationIds: ['anything'] });
+
+  it('when the request is not signed, then it is 401 UNSIGNED, with a signed ack', async () => {
+    const answer = await harness.post('offer/generateOffersRequest', request());
+    expect(answer.status).toBe(401);
+    const { key, kid } = await harness.lenderKey();
+    const ack = openSigned(answer.body, key, kid);
+    expect(ack.valid).toBe(true);
+    expect(ack.message.error).toMatch(/^UNSIGNED: /);
+  });
+
+  it('when the request is signed with a key not on file (same kid), then it is 401 SIGNATURE_INVALID', async () => {
+    const foreign = new V3LoanAgent(AGENT, harness.agent.kid);
+    const answer = await harness.post('offer/generateOffersRequest', foreign.sign(request()));
+    expect(answer.status).toBe(401);
+    const { key } = await harness.lenderKey();
+    expect(openSigned(answer.body, key).message.error).toMatch(/^SIGNATURE_INVALID: /);
+  });
+
+  it('when the request names a kid not on file, or an orgId not onboarded, then it is 401 UNKNOWN_KEY', async () => {
+    const { key } = await harness.lenderKey();
+    const stranger = new V3LoanAgent(AGENT, 'another-kid');
+    const unknownKid = await harness.post('offer/generateOffersRequest', stranger.sign(request()));
+    expect(unknownKid.status).toBe(401);
+    expect(openSigned(unknownKid.body, key).message.error).toMatch(/^UNKNOWN_KEY: /);
+    const notOnboarded = new V3LoanAgent('lsp-unknown');
+    const unknownOrg = await harness.post('offer/generateOffersRequest', notOnboarded.sign({ ...request(), metadata: { ...request().metadata, orgId: 'lsp-unknown' } }));
+    expect(unknownOrg.status).toBe(401);
+    expect(openSigned(unknownOrg.body, key).message.error).toMatch(/^UNKNOWN_KEY: /);
+  });
+
+  it('when a signed body was altered after signing, then it is 401 SIGNATURE_INVALID', async () => {
+    const signed = harness.agent.sign(request());
+    const tampered = { ...signed, payload: Buffer.from(JSON.stringify({ ...request(), loanApplicationIds: ['other'] })).toString('base64url') };
+    const answer = await harness.post('offer/generateOffersRequest', tampered);
+    expect(answer.status).toBe(401);
+  });
+});
