@@ -17,7 +17,7 @@ import { stopTracing, tracedPort } from './lib/trace';
 import { PrometheusMetrics } from './lib/metrics/prometheus';
 import { IdempotencyRepository } from './lib/idempotency/idempotency.repository';
 import { SandboxRail, SandboxSmsOutbox } from './adapters/sandbox/sandbox-adapters';
-import { SANDBOX_GPAY_PARTNER_ID, SANDBOX_PARTNERS } from './adapters/sandbox/sandbox-partners';
+import { SANDBOX_GPAY_PARTNER_ID, SANDBOX_PARTNERS } from './core/partner/sandbox-partners';
 import { SandboxAccountAggregator } from './adapters/sandbox/sandbox-account-aggregator';
 import { SandboxMandateRail, sandboxMandatePayer } from './adapters/sandbox/sandbox-mandate-rail';
 import { unconfigured } from './adapters/unconfigured';
@@ -34,7 +34,7 @@ import { PartnersFileError, parsePartnersFile } from './core/partner/partners-fi
 import { ProductRepository } from './core/product/product.repository';
 import { ProductCatalog } from './core/product/product-catalog';
 import { ApplicationRepository } from './core/application/application.repository';
-import { SubmissionRepository } from './core/application/submission.repository';
+import { SubmissionRepository } from './core/loan/submission.repository';
 import { OfferRepository } from './core/offer/offer.repository';
 import { KycRepository } from './core/kyc/kyc.repository';
 import { MandateRepository } from './core/mandate/mandate.repository';
@@ -44,7 +44,7 @@ import { ChallengeService } from './core/challenge/challenge.service';
 import { ApprovalService } from './core/approval/approval.service';
 import { OfferService } from './core/offer/offer.service';
 import { KycService } from './core/kyc/kyc.service';
-import { LoanAcceptanceService } from './core/application/loan-acceptance.service';
+import { LoanAcceptanceService } from './core/lending/loan-acceptance.service';
 import { KfsService } from './core/kfs/kfs.service';
 import { KfsRepository } from './core/kfs/kfs.repository';
 import { WorkingDayCalendar } from './core/kfs/working-days';
@@ -53,7 +53,7 @@ import { AuthTokenService } from './core/auth-token/auth-token.service';
 import { BorrowerSessionService } from './core/borrower-session/borrower-session.service';
 import { BorrowerSessionRepository } from './core/borrower-session/borrower-session.repository';
 import { MandateService } from './core/mandate/mandate.service';
-import { SubmissionService } from './core/application/submission.service';
+import { SubmissionService } from './core/lending/submission.service';
 import { LoanService } from './core/loan/loan.service';
 import { PayoutAccountService } from './core/payout/payout-account.service';
 import { PayoutAccountRepository } from './core/payout/payout-account.repository';
@@ -77,6 +77,9 @@ import { IncomeDocumentRepository } from './core/income/income-document.reposito
 import { IncomeDocumentService } from './core/income/income-document.service';
 import { verifyIncomeDocumentsJob } from './core/income/verify-income-documents.job';
 import { GpayExchange } from './protocols/gpay/gpay-exchange';
+import type { GpayServices } from './protocols/gpay/gpay-services';
+import type { BorrowerServices } from './protocols/borrower/borrower-services';
+import type { SandboxServices } from './protocols/sandbox/sandbox-services';
 import { PartnerCallbackRepository } from './lib/callbacks/partner-callback.repository';
 import { createOcenNetwork } from './protocols/ocen/ocen-network';
 import { OcenLender } from './protocols/ocen/ocen-lender';
@@ -84,6 +87,7 @@ import { ocenCallbackJob } from './protocols/ocen/ocen-callback.job';
 import { PartnerAnswers } from './core/lending/partner-answers';
 import { PartnerRequests } from './core/lending/partner-requests';
 import { ApplicationFacts } from './core/lending/application-facts';
+import { ApplicationStatusRepository } from './core/lending/application-status.repository';
 import { ApplicationOpening } from './core/lending/application-opening';
 import { CallbackRedrive, DEFAULT_CALLBACK_REDRIVE_POLICY } from './lib/callbacks/callback-redrive';
 import { ocenOperations } from './protocols/ocen/operations';
@@ -92,8 +96,11 @@ import { SANDBOX_LENDER, createSandboxOcenNetwork } from './protocols/ocen/sandb
 /** The product OCEN loan applications are underwritten for (the network's productData is echoed, not mapped yet). */
 const OCEN_PRODUCT_ID = 'PERSONAL_LOAN';
 
-/** Everything the protocol adapters and the worker use, wired once (the composition root). */
-export interface Services {
+/**
+ * Everything the protocol adapters and the worker use, wired once (the composition root). It supplies each surface's
+ * own interface of what that surface uses (protocols never import this file).
+ */
+export interface Services extends GpayServices, BorrowerServices, SandboxServices {
   config: Config;
   logger: Logger;
   db: Database;
@@ -305,7 +312,7 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
   const answers = new PartnerAnswers(db, partnerCallbacks, outbox, sealer, partners, clock, metrics);
   const requests = new PartnerRequests(db, idempotency, answers);
   const facts = new ApplicationFacts({
-    applications, submissions: submissionRepository, offers, kyc, acceptance, consents, mandates, payoutAccounts, loans, servicing, accountTokens,
+    applications, statuses: new ApplicationStatusRepository(db), submissions: submissionRepository, offers, kyc, acceptance, consents, mandates, payoutAccounts, loans, servicing, accountTokens,
   });
   const opening = new ApplicationOpening(approvals, applications);
   const ocen = ocenNetwork

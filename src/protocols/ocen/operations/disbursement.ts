@@ -1,5 +1,5 @@
 import type { Application } from '../../../core/application/application';
-import type { Submission } from '../../../core/application/submission.repository';
+import type { Submission } from '../../../core/loan/submission';
 import { AppError, AppErrorCode } from '../../../core/errors';
 import type { Payout } from '../../../core/loan/loan';
 import type { PayoutAccountSummary } from '../../../core/payout/payout-account';

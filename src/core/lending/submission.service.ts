@@ -13,11 +13,11 @@ import { emiMicros } from '../money/emi';
 import { MICROS_PER_RUPEE, formatRupees } from '../money/money';
 import { loanCharges } from '../loan/charges';
 import { disburseLoanJob } from '../loan/disburse-loan.job';
-import { ApplicationRef } from './application';
-import { ApplicationRepository } from './application.repository';
-import { applicationState } from './application-state';
+import { ApplicationRef } from '../application/application';
+import { ApplicationRepository } from '../application/application.repository';
+import { applicationState } from '../application/application-state';
 import { PayoutAccountService } from '../payout/payout-account.service';
-import { SubmissionRepository, submissionOf } from './submission.repository';
+import { SubmissionRepository, submissionOf } from '../loan/submission.repository';
 import { KfsService } from '../kfs/kfs.service';
 import { KFS_ACCEPTANCE } from '../kfs/kfs';
 
