@@ -269,7 +269,11 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
   const limiter = new RateLimiter(redis, config.queuePrefix, metrics);
   const partners = new PartnerService(new PartnerRepository(db), clock, config.partnerCacheMs, { size: config.partnerCacheSize, negativeSize: config.partnerNegativeCacheSize });
   const otpPerPhone = limiter.limit('otp-phone', config.otpPhoneLimits, 'fail-closed');
-  const challenges = new ChallengeService(db, new ChallengeRepository(db), partners, outbox, sealer, identity, sms, clock, config.lenderName, otpPerPhone, metrics);
+  const challenges = new ChallengeService(
+    { uow: db, challenges: new ChallengeRepository(db), outbox, sealer },
+    { partners, sms, lenderName: config.lenderName, issueLimit: otpPerPhone },
+    identity, clock, metrics,
+  );
   const kyc = new KycService(db, applications, kycRepository, transitions, outbox, identity, clock, { sealer, ckyc: ckycRegistry, aadhaar, documents });
   const kfs = new KfsService(db, applications, offerRepository, new KfsRepository(db), new WorkingDayCalendar(config.kfs.holidayCalendar), {
     lenderName: config.lenderName,
@@ -290,7 +294,11 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
   const accountTokens = new AccountTokens(sealer, identity);
   const ledger = new Ledger(db, new LedgerRepository(db));
   const loans = new LoanService(db, applications, submissionRepository, loanRepository, transitions, rail, accountTokens, clock, payoutAccounts, ledger);
-  const submissions = new SubmissionService(db, applications, offerRepository, submissionRepository, transitions, challenges, kyc, mandates, outbox, identity, clock, payoutAccounts, kfs);
+  const submissions = new SubmissionService(
+    { uow: db, applications, offers: offerRepository, submissions: submissionRepository, transitions, outbox },
+    { challenges, kyc, mandates, payoutAccounts, kfs },
+    identity, clock,
+  );
   // The sandbox's penny-drop and e-KYC answer the name on record, read through these services (the context's `records`).
   chosen.bind({ kyc, mandates });
   const servicing = new LoanServicingService(db, new ServicingRepository(db), transitions, collector, identity, clock, ledger);
