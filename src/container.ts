@@ -84,6 +84,7 @@ import { PartnerCallbackRepository } from './lib/callbacks/partner-callback.repo
 import { createOcenNetwork } from './protocols/ocen/ocen-network';
 import { OcenLender } from './protocols/ocen/ocen-lender';
 import { ocenCallbackJob } from './protocols/ocen/ocen-callback.job';
+import type { Lending } from './core/lending/lending';
 import { PartnerAnswers } from './core/lending/partner-answers';
 import { PartnerRequests } from './core/lending/partner-requests';
 import { ApplicationFacts } from './core/lending/application-facts';
@@ -100,7 +101,7 @@ const OCEN_PRODUCT_ID = 'PERSONAL_LOAN';
  * Everything the protocol adapters and the worker use, wired once (the composition root). It supplies each surface's
  * own interface of what that surface uses (protocols never import this file).
  */
-export interface Services extends GpayServices, BorrowerServices, SandboxServices {
+export interface Services extends Lending, GpayServices, BorrowerServices, SandboxServices {
   config: Config;
   logger: Logger;
   db: Database;
@@ -391,6 +392,9 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
     submissions,
     payoutAccounts,
     facts,
+    requests,
+    answers,
+    opening,
     loans,
     servicing,
     ledger,

@@ -22,7 +22,7 @@ export class OfferController extends Controller {
    */
   @Post('approveUser')
   public approveUser(@Request() req: HttpRequest, @Body() body: ApproveUserRequest): Promise<ApprovalStatusResponse> {
-    return this.s.gpay.write('approveUser', req, body, (d, partner) => this.s.approvals.approve(toApprovalRequest(d, partner)).then(fromApprovalStatus));
+    return this.s.gpay.write('approveUser', req, body, (d, partner) => this.s.opening.approve(toApprovalRequest(d, partner)).then(fromApprovalStatus));
   }
 
   /** GetApprovalStatus: IN_PROCESS, APPROVED (with the offerId), REJECTED (with the reason) or INCOME_VERIFICATION. A read: not recorded for idempotency. */
