@@ -18,7 +18,7 @@ import { stopTracing, tracedPort } from './lib/trace';
 import { PrometheusMetrics } from './lib/metrics/prometheus';
 import { IdempotencyRepository } from './lib/idempotency/idempotency.repository';
 import { SandboxRail, SandboxSmsOutbox } from './adapters/sandbox/sandbox-adapters';
-import { SANDBOX_GPAY_PARTNER_ID, SANDBOX_PARTNERS } from './adapters/sandbox/sandbox-partners';
+import { SANDBOX_GPAY_PARTNER_ID, SANDBOX_PARTNERS } from './core/partner/sandbox-partners';
 import { SandboxAccountAggregator } from './adapters/sandbox/sandbox-account-aggregator';
 import { SandboxMandateRail, sandboxMandatePayer } from './adapters/sandbox/sandbox-mandate-rail';
 import { unconfigured } from './adapters/unconfigured';
@@ -35,7 +35,7 @@ import { PartnersFileError, parsePartnersFile } from './core/partner/partners-fi
 import { ProductRepository } from './core/product/product.repository';
 import { ProductCatalog } from './core/product/product-catalog';
 import { ApplicationRepository } from './core/application/application.repository';
-import { SubmissionRepository } from './core/application/submission.repository';
+import { SubmissionRepository } from './core/loan/submission.repository';
 import { OfferRepository } from './core/offer/offer.repository';
 import { KycRepository } from './core/kyc/kyc.repository';
 import { MandateRepository } from './core/mandate/mandate.repository';
@@ -45,7 +45,7 @@ import { ChallengeService } from './core/challenge/challenge.service';
 import { ApprovalService } from './core/approval/approval.service';
 import { OfferService } from './core/offer/offer.service';
 import { KycService } from './core/kyc/kyc.service';
-import { LoanAcceptanceService } from './core/application/loan-acceptance.service';
+import { LoanAcceptanceService } from './core/lending/loan-acceptance.service';
 import { KfsService } from './core/kfs/kfs.service';
 import { KfsRepository } from './core/kfs/kfs.repository';
 import { WorkingDayCalendar } from './core/kfs/working-days';
@@ -54,7 +54,7 @@ import { AuthTokenService } from './core/auth-token/auth-token.service';
 import { BorrowerSessionService } from './core/borrower-session/borrower-session.service';
 import { BorrowerSessionRepository } from './core/borrower-session/borrower-session.repository';
 import { MandateService } from './core/mandate/mandate.service';
-import { SubmissionService } from './core/application/submission.service';
+import { SubmissionService } from './core/lending/submission.service';
 import { LoanService } from './core/loan/loan.service';
 import { PayoutAccountService } from './core/payout/payout-account.service';
 import { PayoutAccountRepository } from './core/payout/payout-account.repository';
@@ -78,13 +78,18 @@ import { IncomeDocumentRepository } from './core/income/income-document.reposito
 import { IncomeDocumentService } from './core/income/income-document.service';
 import { verifyIncomeDocumentsJob } from './core/income/verify-income-documents.job';
 import { GpayExchange } from './protocols/gpay/gpay-exchange';
+import type { GpayServices } from './protocols/gpay/gpay-services';
+import type { BorrowerServices } from './protocols/borrower/borrower-services';
+import type { SandboxServices } from './protocols/sandbox/sandbox-services';
 import { PartnerCallbackRepository } from './lib/callbacks/partner-callback.repository';
 import { createOcenNetwork } from './protocols/ocen/ocen-network';
 import { OcenLender } from './protocols/ocen/ocen-lender';
 import { ocenCallbackJob } from './protocols/ocen/ocen-callback.job';
+import type { Lending } from './core/lending/lending';
 import { PartnerAnswers } from './core/lending/partner-answers';
 import { PartnerRequests } from './core/lending/partner-requests';
 import { ApplicationFacts } from './core/lending/application-facts';
+import { ApplicationStatusRepository } from './core/lending/application-status.repository';
 import { ApplicationOpening } from './core/lending/application-opening';
 import { CallbackRedrive, DEFAULT_CALLBACK_REDRIVE_POLICY } from './lib/callbacks/callback-redrive';
 import { ocenOperations } from './protocols/ocen/operations';
@@ -95,8 +100,11 @@ import { ocenV3Operations } from './protocols/ocen-v3/operations';
 /** The product OCEN loan applications are underwritten for (the network's productData is echoed, not mapped yet). */
 const OCEN_PRODUCT_ID = 'PERSONAL_LOAN';
 
-/** Everything the protocol adapters and the worker use, wired once (the composition root). */
-export interface Services {
+/**
+ * Everything the protocol adapters and the worker use, wired once (the composition root). It supplies each surface's
+ * own interface of what that surface uses (protocols never import this file).
+ */
+export interface Services extends Lending, GpayServices, BorrowerServices, SandboxServices {
   config: Config;
   logger: Logger;
   db: Database;
@@ -267,7 +275,11 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
   const limiter = new RateLimiter(redis, config.queuePrefix, metrics);
   const partners = new PartnerService(new PartnerRepository(db), clock, config.partnerCacheMs, { size: config.partnerCacheSize, negativeSize: config.partnerNegativeCacheSize });
   const otpPerPhone = limiter.limit('otp-phone', config.otpPhoneLimits, 'fail-closed');
-  const challenges = new ChallengeService(db, new ChallengeRepository(db), partners, outbox, sealer, identity, sms, clock, config.lenderName, otpPerPhone, metrics);
+  const challenges = new ChallengeService(
+    { uow: db, challenges: new ChallengeRepository(db), outbox, sealer },
+    { partners, sms, lenderName: config.lenderName, issueLimit: otpPerPhone },
+    identity, clock, metrics,
+  );
   const kyc = new KycService(db, applications, kycRepository, transitions, outbox, identity, clock, { sealer, ckyc: ckycRegistry, aadhaar, documents });
   const kfs = new KfsService(db, applications, offerRepository, new KfsRepository(db), new WorkingDayCalendar(config.kfs.holidayCalendar), {
     lenderName: config.lenderName,
@@ -288,7 +300,11 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
   const accountTokens = new AccountTokens(sealer, identity);
   const ledger = new Ledger(db, new LedgerRepository(db));
   const loans = new LoanService(db, applications, submissionRepository, loanRepository, transitions, rail, accountTokens, clock, payoutAccounts, ledger);
-  const submissions = new SubmissionService(db, applications, offerRepository, submissionRepository, transitions, challenges, kyc, mandates, outbox, identity, clock, payoutAccounts, kfs);
+  const submissions = new SubmissionService(
+    { uow: db, applications, offers: offerRepository, submissions: submissionRepository, transitions, outbox },
+    { challenges, kyc, mandates, payoutAccounts, kfs },
+    identity, clock,
+  );
   // The sandbox's penny-drop and e-KYC answer the name on record, read through these services (the context's `records`).
   chosen.bind({ kyc, mandates });
   const servicing = new LoanServicingService(db, new ServicingRepository(db), transitions, collector, identity, clock, ledger);
@@ -310,7 +326,7 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
   const answers = new PartnerAnswers(db, partnerCallbacks, outbox, sealer, partners, clock, metrics);
   const requests = new PartnerRequests(db, idempotency, answers);
   const facts = new ApplicationFacts({
-    applications, submissions: submissionRepository, offers, kyc, acceptance, consents, mandates, payoutAccounts, loans, servicing, accountTokens,
+    applications, statuses: new ApplicationStatusRepository(db), submissions: submissionRepository, offers, kyc, acceptance, consents, mandates, payoutAccounts, loans, servicing, accountTokens,
   });
   const opening = new ApplicationOpening(approvals, applications);
   const ocen = ocenNetwork
@@ -391,6 +407,9 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
     submissions,
     payoutAccounts,
     facts,
+    requests,
+    answers,
+    opening,
     loans,
     servicing,
     ledger,

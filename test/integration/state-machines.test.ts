@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AppError, AppErrorCode } from '../../src/core/errors';
-import { approvalState } from '../../src/core/approval/approval-state';
+import { approvalState } from '../../src/core/application/approval-state';
 import { applicationState } from '../../src/core/application/application-state';
 import { kycState } from '../../src/core/kyc/kyc-state';
 import { mandateState } from '../../src/core/mandate/mandate-state';

@@ -1,9 +1,10 @@
 import { notFound } from '../errors';
+import type { ApplicationStatus } from './application-status';
+import type { ApplicationStatusRepository } from './application-status.repository';
 import type { Application, ApplicationRef } from '../application/application';
 import type { ApplicationRepository } from '../application/application.repository';
-import type { ApplicationStatus } from '../application/application-status';
-import type { Submission, SubmissionRepository } from '../application/submission.repository';
-import type { LoanAcceptanceService } from '../application/loan-acceptance.service';
+import type { Submission, SubmissionRepository } from '../loan/submission.repository';
+import type { LoanAcceptanceService } from './loan-acceptance.service';
 import type { ConsentService } from '../consent/consent.service';
 import type { Kyc } from '../kyc/kyc';
 import type { KycService } from '../kyc/kyc.service';
@@ -40,6 +41,7 @@ export interface ApplicationView {
 /** What the facts are read from. */
 export interface ApplicationFactSources {
   applications: ApplicationRepository;
+  statuses: ApplicationStatusRepository;
   submissions: SubmissionRepository;
   offers: Pick<OfferService, 'current'>;
   kyc: Pick<KycService, 'current'>;
@@ -104,7 +106,7 @@ export class ApplicationFacts {
 
   /** A status poll: the application, its approval, KYC and repayment setup, and the account token once disbursed, in one query. */
   async status(ref: ApplicationRef): Promise<ApplicationStatus> {
-    const status = await this.sources.applications.status(ref);
+    const status = await this.sources.statuses.status(ref);
     if (!status) throw notFound('application reference', 'externalReference');
     if (!status.sealedAccountToken) return status;
     const { sealedAccountToken, ...rest } = status;

@@ -1,6 +1,6 @@
 import type { Application, ApplicationRef } from '../application/application';
 import type { ApplicationRepository } from '../application/application.repository';
-import type { ApprovalService, ApprovalStatus, OpenApplicationRequest } from '../approval/approval.service';
+import type { ApprovalRequest, ApprovalService, ApprovalStatus, OpenApplicationRequest } from '../approval/approval.service';
 
 /**
  * Opening a loan application and its credit decision, for every surface: opened in the caller's transaction (a
@@ -9,11 +9,19 @@ import type { ApprovalService, ApprovalStatus, OpenApplicationRequest } from '..
  */
 export class ApplicationOpening {
   constructor(
-    private readonly approvals: Pick<ApprovalService, 'open' | 'decide'>,
+    private readonly approvals: Pick<ApprovalService, 'approve' | 'open' | 'decide'>,
     private readonly applications: Pick<ApplicationRepository, 'get'>,
   ) {}
 
-  /** Opens the application (no OTP: the partner authenticated the borrower) and stages its credit decision. */
+  /**
+   * Opens the application with the borrower's OTP (the challenge the partner initiated, e.g. Google Pay's
+   * approveUser) and stages its credit decision.
+   */
+  approve(request: ApprovalRequest): Promise<ApprovalStatus> {
+    return this.approvals.approve(request);
+  }
+
+  /** Opens the application without an OTP (the partner authenticated the borrower, e.g. OCEN's createLoanRequest) and stages its credit decision. */
   open(request: OpenApplicationRequest): Promise<ApprovalStatus> {
     return this.approvals.open(request);
   }

@@ -1,7 +1,7 @@
 import type { ApplicationFacts } from '../../core/lending/application-facts';
 import type { ApplicationOpening } from '../../core/lending/application-opening';
-import type { LoanAcceptanceService } from '../../core/application/loan-acceptance.service';
-import type { SubmissionService } from '../../core/application/submission.service';
+import type { LoanAcceptanceService } from '../../core/lending/loan-acceptance.service';
+import type { SubmissionService } from '../../core/lending/submission.service';
 import type { AuthTokenService } from '../../core/auth-token/auth-token.service';
 import type { KycService } from '../../core/kyc/kyc.service';
 import type { LoanService } from '../../core/loan/loan.service';

@@ -34,3 +34,38 @@ export function refusedAs(err: unknown, code: AppErrorCode, refusal: (err: AppEr
   if (err instanceof AppError && err.code === code && (field === undefined || err.fields.includes(field))) return refusal(err);
   return err;
 }
+
+/**
+ * The refusals an operation words itself, one core error each (anything else passes on unchanged to
+ * {@link refusalOf}): `catch (err) { throw operationRefusals.loanNotSigned(err); }`.
+ */
+export const operationRefusals = {
+  /** grantLoan before the agreement is signed. */
+  loanNotSigned: (err: unknown) => refusedAs(err, AppErrorCode.PRECONDITION_FAILED, (e) => new OcenRefusal('LOAN_NOT_SIGNED', e.message, 409)),
+  /** triggerDisbursement for another amount than the signed terms pay out. */
+  amountMismatch: (err: unknown) => refusedAs(err, AppErrorCode.INVALID_FIELD_VALUE, (e) => new OcenRefusal('AMOUNT_MISMATCH', e.message, 422), 'disbursementAmount'),
+  /** A repayment's payment id unknown on this loan. */
+  unknownPayment: (err: unknown, paymentId: string) =>
+    refusedAs(err, AppErrorCode.NOT_FOUND, () => new OcenRefusal('UNKNOWN_PAYMENT', `No payment ${JSON.stringify(paymentId)} of this loan`, 404)),
+  /** A consent handle unknown, or another agent's. */
+  unknownConsent: (err: unknown, handle: string) =>
+    refusedAs(err, AppErrorCode.NOT_FOUND, () => new OcenRefusal('UNKNOWN_CONSENT', `No consent ${JSON.stringify(handle)} of this loan agent`, 404)),
+  /** A granted loan that has no serviced loan yet (not paid out). */
+  loanNotDisbursed: (err: unknown, lenderReference: string) =>
+    refusedAs(err, AppErrorCode.NOT_FOUND, () => new OcenRefusal('LOAN_NOT_DISBURSED', `Loan ${lenderReference} has not been disbursed yet`, 409)),
+};
+
+/** How verifyLoanAcceptance answers an OTP the core refused: a wrong code (counted) INCORRECT_OTP; a session that cannot sign INVALID_SESSION. */
+const OTP_SESSION_STATUS: Partial<Record<AppErrorCode, 'INVALID_SESSION' | 'INCORRECT_OTP'>> = {
+  [AppErrorCode.CHALLENGE_INVALID]: 'INCORRECT_OTP',
+  [AppErrorCode.NOT_FOUND]: 'INVALID_SESSION',
+  [AppErrorCode.CHALLENGE_EXPIRED]: 'INVALID_SESSION',
+  [AppErrorCode.CHALLENGE_ALREADY_USED]: 'INVALID_SESSION',
+  [AppErrorCode.CHALLENGE_ATTEMPTS_EXHAUSTED]: 'INVALID_SESSION',
+  [AppErrorCode.CHALLENGE_CONTEXT_MISMATCH]: 'INVALID_SESSION',
+};
+
+/** The OTP session status answering a core error of signing, or undefined when the error is a refusal (see {@link refusalOf}). */
+export function otpSessionStatusOf(err: unknown): 'INVALID_SESSION' | 'INCORRECT_OTP' | undefined {
+  return err instanceof AppError ? OTP_SESSION_STATUS[err.code] : undefined;
+}

@@ -1,4 +1,4 @@
-import { SANDBOX_OCEN_AGENT_ID } from '../../adapters/sandbox/sandbox-partners';
+import { SANDBOX_OCEN_AGENT_ID } from '../../core/partner/sandbox-partners';
 import type { OcenOperation } from './ocen-schemas';
 
 type Json = Record<string, unknown>;

@@ -1,5 +1,4 @@
 import { Logger } from 'pino';
-import { AppError, AppErrorCode } from '../../core/errors';
 import type { PartnerService } from '../../core/partner/partner.service';
 import { partnerIdProblem } from '../../core/partner/partner';
 import type { AnswerChannel, AnswerDelivery, AnswerToBuild, DeliveryOutcome, PartnerAnswers } from '../../core/lending/partner-answers';
@@ -101,12 +100,8 @@ export class OcenLender implements AnswerChannel {
     const id = caller.participantId;
     if (partnerIdProblem(id)) throw new OcenRefusal('PARTICIPANT_ID_UNSUPPORTED', `This lender cannot serve participant id ${JSON.stringify(id)}`, 403);
     try {
-      const partner = await this.partners.resolve(id).catch(async (err: unknown) => {
-        if (!(err instanceof AppError) || err.code !== AppErrorCode.PARTNER_UNKNOWN) throw err;
-        await this.partners.ensure([{ id, displayName: `OCEN loan agent ${id}`, protocol: 'OCEN_4', callbackBaseUrl: caller.participant.baseUrl ?? null }]);
-        return this.partners.resolve(id);
-      });
-      if (partner.protocol !== 'OCEN_4') throw new OcenRefusal('PARTICIPANT_ID_UNSUPPORTED', `Partner ${id} does not use OCEN`, 403);
+      const partner = await this.partners.resolveOrEnrol({ id, displayName: `OCEN loan agent ${id}`, protocol: 'OCEN_4', callbackBaseUrl: caller.participant.baseUrl ?? null });
+      if (partner.protocol !== 'OCEN_4') throw new OcenRefusal('PARTICIPANT_ID_UNSUPPORTED', `Partner ${id} does not use OCEN 4.0`, 403);
       return partner.id;
     } catch (err) {
       throw partnerRefusalOf(err);

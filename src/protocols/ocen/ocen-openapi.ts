@@ -3,7 +3,7 @@ import spec from './spec/loan.patched.json';
 import { OCEN_PATH_PREFIX, OcenOperation } from './ocen-schemas';
 import { OCEN_EXAMPLES } from './ocen-examples';
 import { SANDBOX_PARTICIPANT_HEADER } from './sandbox-loan-agent';
-import { SANDBOX_OCEN_AGENT_ID } from '../../adapters/sandbox/sandbox-partners';
+import { SANDBOX_OCEN_AGENT_ID } from '../../core/partner/sandbox-partners';
 
 export interface OcenOpenApiOptions {
   /** BASE_PATH: the OCEN paths are served under it. */

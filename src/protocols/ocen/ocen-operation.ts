@@ -1,17 +1,12 @@
 import type { Logger } from 'pino';
 import type { Application } from '../../core/application/application';
-import type { ApplicationFacts } from '../../core/lending/application-facts';
-import type { ApplicationOpening } from '../../core/lending/application-opening';
+import type { Lending } from '../../core/lending/lending';
 import { AnswerNotReady } from '../../core/lending/partner-answers';
-import type { OfferService } from '../../core/offer/offer.service';
 import type { MandateService } from '../../core/mandate/mandate.service';
 import type { PayoutAccountService } from '../../core/payout/payout-account.service';
-import type { SubmissionService } from '../../core/application/submission.service';
 import type { LoanService } from '../../core/loan/loan.service';
 import type { KycService } from '../../core/kyc/kyc.service';
 import type { AuthTokenService } from '../../core/auth-token/auth-token.service';
-import type { LoanAcceptanceService } from '../../core/application/loan-acceptance.service';
-import type { LoanServicingService } from '../../core/loan/servicing.service';
 import type { ConsentService } from '../../core/consent/consent.service';
 import type { IncomeDocumentService } from '../../core/income/income-document.service';
 import type { Clock } from '../../lib/clock';
@@ -38,30 +33,23 @@ export class OcenNotReady extends AnswerNotReady {
   }
 }
 
-/** What the operations work on: the core's services and repositories (nothing of HTTP or of the network). */
-export interface OcenCore {
-  /** Reading the agent's applications: by reference, and as one view of every machine. */
-  facts: ApplicationFacts;
-  /** Opening an application and its credit decision (createLoanRequest). */
-  opening: ApplicationOpening;
-  offers: OfferService;
+/**
+ * What the operations work on: the core's journey services (src/core/lending) and the feature services of the steps
+ * OCEN has and Google Pay has not (consent, KYC methods, mandate, payout account, income documents); nothing of HTTP
+ * or of the network, no repository.
+ */
+export interface OcenCore extends Pick<Lending, 'facts' | 'opening' | 'offers' | 'acceptance' | 'submissions' | 'servicing'> {
   /** The repayment e-mandate (setRepaymentPlan). */
   mandates: MandateService;
   /** The borrower's account the loan is paid out to (setDisbursementAccount). */
   payoutAccounts: PayoutAccountService;
-  /** The signed terms of a loan, and the request for its payout (triggerDisbursement). */
-  submissions: SubmissionService;
   /** The payout and its report. */
   loans: LoanService;
   kyc: KycService;
   /** The bank's borrower pages (the KYC page's link). */
   authTokens: AuthTokenService;
-  /** Loan agreement accepted by OTP (SIGNED) and the loan granted (GRANTED). */
-  acceptance: LoanAcceptanceService;
   /** This bank's name, as the agreement and the SMS name it. */
   lenderName: string;
-  /** Disbursed loans: summaries, statements, a borrower's loans, repayments, repayment condition changes. */
-  servicing: LoanServicingService;
   /** Account-aggregator consents (the lender as FIU). */
   consents: ConsentService;
   /** Documents sent as evidence of income (sendAdditionalDocuments, pledged documents). */

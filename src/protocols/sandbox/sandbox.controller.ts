@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Path, Post, Query, Request, Response, Route, Tags } from 'tsoa';
 import type { Request as HttpRequest } from 'express';
-import type { Services } from '../../container';
+import type { SandboxServices } from './sandbox-services';
 import { partnerOf } from '../shared/partner-auth';
 import { rupeesText } from '../../core/money/money';
 import { notFound } from '../../core/errors';
@@ -80,7 +80,7 @@ export interface SandboxError {
 @Tags('Sandbox')
 @Response<SandboxError>(400, 'INVALID_FIELD_VALUE (a parameter or the body is invalid), or the step is not open (PRECONDITION_FAILED, ILLEGAL_STATE_TRANSITION)')
 export class SandboxController extends Controller {
-  constructor(private readonly s: Services) {
+  constructor(private readonly s: SandboxServices) {
     super();
   }
 

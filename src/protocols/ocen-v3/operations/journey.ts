@@ -5,7 +5,7 @@ import { AnswerNotReady } from '../../../core/lending/partner-answers';
 import { parseRupeesText } from '../../../core/money/money';
 import { istDate } from '../../../core/shared/dates';
 import type * as W from '../../../generated/ocen-v3/ocen-v3-types';
-import { agreementVersion, loanAgreementText } from '../../ocen/loan-agreement';
+import { agreementVersion, loanAgreementText } from '../../shared/loan-agreement';
 import { V3Refusal } from '../ocen-v3-envelope';
 import { isGranted, parseV3OfferId, readV3Applicant, v3Amount, v3Borrower, v3Offers, v3RejectionReason } from '../ocen-v3-mappers';
 import { V3Core, defineV3Operation, v3ApplicationOf, v3LoanOf } from '../ocen-v3-operation';

@@ -1,4 +1,4 @@
-import { AppError, AppErrorCode } from '../../../core/errors';
+import { operationRefusals } from '../ocen-errors';
 import type { ConsentView } from '../../../core/consent/consent';
 import { Json, OcenCore, OcenNotReady, OcenRefusal, applicationOf, defineOcenOperation, textOf } from '../ocen-operation';
 
@@ -29,8 +29,7 @@ async function consentOf(core: OcenCore, partnerId: string, handle: string | und
   try {
     return await core.consents.byHandle(partnerId, handle);
   } catch (err) {
-    if (err instanceof AppError && err.code === AppErrorCode.NOT_FOUND) throw new OcenRefusal('UNKNOWN_CONSENT', `No consent ${JSON.stringify(handle)} of this loan agent`, 404);
-    throw err;
+    throw operationRefusals.unknownConsent(err, handle);
   }
 }
 

@@ -1,6 +1,6 @@
 import type { Application } from '../../../core/application/application';
-import type { Submission } from '../../../core/application/submission.repository';
-import { AppError, AppErrorCode } from '../../../core/errors';
+import type { Submission } from '../../../core/loan/submission';
+import { operationRefusals } from '../ocen-errors';
 import type { Payout } from '../../../core/loan/loan';
 import type { PayoutAccountSummary } from '../../../core/payout/payout-account';
 import { buildSchedule, totalInterestMicros } from '../../../core/money/emi';
@@ -288,8 +288,7 @@ export const triggerDisbursement = (core: OcenCore) => defineOcenOperation<Payme
     try {
       await core.submissions.release({ partnerId, externalReference: application.externalReference }, { amountMicros });
     } catch (err) {
-      if (err instanceof AppError && err.code === AppErrorCode.INVALID_FIELD_VALUE && err.fields.includes('disbursementAmount')) throw new OcenRefusal('AMOUNT_MISMATCH', err.message, 422);
-      throw err;
+      throw operationRefusals.amountMismatch(err);
     }
     return { subjects: [application.externalReference], context: paymentContext(application, loanId, body) };
   },

@@ -1,6 +1,6 @@
 import type { Application, ApplicationRef } from '../../../core/application/application';
-import { AppError, AppErrorCode } from '../../../core/errors';
-import { agreementVersion, loanAgreementText } from '../loan-agreement';
+import { otpSessionStatusOf } from '../ocen-errors';
+import { agreementVersion, loanAgreementText } from '../../shared/loan-agreement';
 import { Json, OcenCore, OcenRefusal, applicationOf, defineOcenOperation, loanApplicationIdOf, textOf } from '../ocen-operation';
 import { viewOf } from './application-facts';
 
@@ -107,15 +107,6 @@ export const triggerLoanAcceptance = (core: OcenCore) => defineOcenOperation<Tri
 
 type SessionStatus = 'SUCCESS' | 'INVALID_SESSION' | 'INCORRECT_OTP';
 
-/** How a refused code or session is answered: a wrong code (counted) INCORRECT_OTP; a session that cannot sign INVALID_SESSION. */
-const SESSION_STATUS: Partial<Record<AppErrorCode, SessionStatus>> = {
-  [AppErrorCode.CHALLENGE_INVALID]: 'INCORRECT_OTP',
-  [AppErrorCode.NOT_FOUND]: 'INVALID_SESSION',
-  [AppErrorCode.CHALLENGE_EXPIRED]: 'INVALID_SESSION',
-  [AppErrorCode.CHALLENGE_ALREADY_USED]: 'INVALID_SESSION',
-  [AppErrorCode.CHALLENGE_ATTEMPTS_EXHAUSTED]: 'INVALID_SESSION',
-  [AppErrorCode.CHALLENGE_CONTEXT_MISMATCH]: 'INVALID_SESSION',
-};
 
 /** The OTP as typed: the spec types it as a number, so leading zeros are restored to the code's 6 digits. */
 function otpOf(value: unknown): string | undefined {
@@ -152,7 +143,7 @@ export const verifyLoanAcceptance = (core: OcenCore) => defineOcenOperation<{ lo
         if (!(await claimed)) throw new Error('duplicate request: its first answer is replayed');
       });
     } catch (err) {
-      const answer = err instanceof AppError ? SESSION_STATUS[err.code] : undefined;
+      const answer = otpSessionStatusOf(err);
       if (!answer) throw err;
       status = answer;
     }

@@ -1,4 +1,4 @@
-import { AppError, AppErrorCode } from '../../../core/errors';
+import { operationRefusals } from '../ocen-errors';
 import { istDate, isValidIsoDate } from '../../../core/shared/dates';
 import { isPaymentMethod, loanStatus, repaymentPayment } from '../ocen-loan-mappers';
 import { microsOfRupees } from '../ocen-mappers';
@@ -60,8 +60,7 @@ export const triggerRepaymentStatus = (core: OcenCore) => defineOcenOperation<Re
       const repayment = await core.servicing.repayment(ref, id);
       return { subjects: [ref.externalReference], context: { loanApplicationId: ref.externalReference, reference: repayment.reference } };
     } catch (err) {
-      if (err instanceof AppError && err.code === AppErrorCode.NOT_FOUND) throw new OcenRefusal('UNKNOWN_PAYMENT', `No payment ${JSON.stringify(id)} of this loan`, 404);
-      throw err;
+      throw operationRefusals.unknownPayment(err, id);
     }
   },
 
