@@ -92,18 +92,18 @@ export class DisputeService {
   }
 
   /** The staff take the dispute up: RAISED → ACKNOWLEDGED. */
-  acknowledge(id: string, action: StaffAction): Promise<Dispute> {
+  async acknowledge(id: string, action: StaffAction): Promise<Dispute> {
     return this.move(id, 'ACKNOWLEDGED', { acknowledgedAt: this.clock.now() }, `acknowledged by staff ${action.staffId}`);
   }
 
   /** The bank acted on the dispute: ACKNOWLEDGED → RESOLVED, with the note the partner reads. */
-  resolve(id: string, action: StaffAction & { resolution: string }): Promise<Dispute> {
+  async resolve(id: string, action: StaffAction & { resolution: string }): Promise<Dispute> {
     const resolution = required(action.resolution, 'resolution', MAX_TEXT);
     return this.move(id, 'RESOLVED', { resolution, closedAt: this.clock.now() }, `resolved by staff ${action.staffId}`);
   }
 
   /** The bank found nothing to correct (or the dispute is not one): RAISED or ACKNOWLEDGED → REJECTED, with the note the partner reads. */
-  reject(id: string, action: StaffAction & { resolution: string }): Promise<Dispute> {
+  async reject(id: string, action: StaffAction & { resolution: string }): Promise<Dispute> {
     const resolution = required(action.resolution, 'resolution', MAX_TEXT);
     return this.move(id, 'REJECTED', { resolution, closedAt: this.clock.now() }, `rejected by staff ${action.staffId}`);
   }
