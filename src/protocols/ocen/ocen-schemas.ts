@@ -1,6 +1,7 @@
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import spec from './spec/loan.patched.json';
+import type { OcenOperation, OcenMessagePart } from './ocen-wire';
 
 /**
  * The OCEN 4.0 loan-journey schemas, from `spec/loan.patched.json`: the official loan.json with the defects of
@@ -20,11 +21,7 @@ import spec from './spec/loan.patched.json';
  */
 export const OCEN_PATH_PREFIX = '/v4.0.0alpha/';
 
-type SpecPath = keyof typeof spec.paths;
-/** An operation of the patched loan.json: its path without `/v4.0.0alpha/`. */
-export type OcenOperation = SpecPath extends `${typeof OCEN_PATH_PREFIX}${infer Operation}` ? Operation : never;
-/** `body`: the JSON POSTed to the operation's path; `ack`: the JSON its callee answers with HTTP 200. */
-export type OcenMessagePart = 'body' | 'ack';
+export type { OcenOperation, OcenMessagePart } from './ocen-wire';
 
 export interface OcenSchemaViolation {
   /** JSON pointer into the message (`''` is the whole message). */
