@@ -35,6 +35,26 @@ export type OcenOperationWith<Key extends string> = {
   [Operation in OcenOperation]: OcenMessage<Operation> extends { [K in Key]?: unknown } ? Operation : never;
 }[OcenOperation];
 
+/**
+ * What a mapper builds for `Operation`: its body without the envelope the lender adds when it sends
+ * (`metadata`, `productData`, and the `response` status of a callback).
+ */
+export type OcenPayload<Operation extends OcenOperation> = Omit<OcenMessage<Operation>, 'metadata' | 'productData' | 'response'>;
+
+/**
+ * A wire object before it is trusted: the member names are the schema's (a misspelt read does not compile), the
+ * values are `unknown` until checked. What a defensive reader takes, so that it reads a validated message
+ * (`OcenMessage<...>` is assignable) and anything else alike.
+ */
+export type Untrusted<T> = { readonly [K in keyof T]?: unknown };
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
+
+/** `value` as an {@link Untrusted} `T` when it is a JSON object; the empty object (nothing known) otherwise. */
+export function untrusted<T>(value: unknown): Untrusted<T> {
+  return isPlainObject(value) ? value : {};
+}
+
 /** The named objects of loan.json's `components.schemas`, as the mappers build and read them. */
 export type {
   AccountDetails,
