@@ -1,6 +1,7 @@
 import { createPublicKey, JsonWebKey, KeyObject, verify } from 'node:crypto';
 import type { SigningKey } from '../../lib/keys';
 import { OcenAuthError, OcenAuthReason } from './ocen-auth-error';
+import { isJsonObject, untrusted } from './ocen-wire';
 
 /**
  * OCEN message signatures: a detached compact JWS (RFC 7515 appendix F) with an unencoded payload (RFC 7797),
@@ -59,10 +60,10 @@ export function importParticipantKey(jwk: unknown): { key: KeyObject; kid: strin
       throw refuse(OcenAuthReason.PARTICIPANT_KEY_UNUSABLE, 'The participant\'s registered public key is not JSON');
     }
   }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+  if (!isJsonObject(parsed)) {
     throw refuse(OcenAuthReason.PARTICIPANT_KEY_UNUSABLE, 'The participant\'s registered public key is not a JWK');
   }
-  const { kty, n, e, kid } = parsed as JsonWebKey & { kid?: unknown };
+  const { kty, n, e, kid } = untrusted<JsonWebKey & { kid: string }>(parsed);
   if (kty !== 'RSA' || typeof n !== 'string' || typeof e !== 'string') {
     throw refuse(OcenAuthReason.PARTICIPANT_KEY_UNUSABLE, 'The participant\'s registered public key is not an RSA JWK (RS256 needs one)');
   }

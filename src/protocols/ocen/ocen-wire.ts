@@ -27,9 +27,6 @@ export type OcenMessagePart = 'body' | 'ack';
 export type OcenMessage<Operation extends OcenOperation, Part extends OcenMessagePart = 'body'> =
   OcenLoanMessages[Operation] extends { [P in Part]: infer Message } ? Message : never;
 
-/** The synchronous HTTP 200 answer of `Operation`. */
-export type OcenAck<Operation extends OcenOperation> = OcenMessage<Operation, 'ack'>;
-
 /** Operations whose body carries a member `Key` (e.g. every callback with a `response`). */
 export type OcenOperationWith<Key extends string> = {
   [Operation in OcenOperation]: OcenMessage<Operation> extends { [K in Key]?: unknown } ? Operation : never;
@@ -48,11 +45,12 @@ export type OcenPayload<Operation extends OcenOperation> = Omit<OcenMessage<Oper
  */
 export type Untrusted<T> = { readonly [K in keyof T]?: unknown };
 
-const isPlainObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
+/** Whether `value` is a JSON object (not null, not an array): one whose members are still to be read. */
+export const isJsonObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
 
 /** `value` as an {@link Untrusted} `T` when it is a JSON object; the empty object (nothing known) otherwise. */
 export function untrusted<T>(value: unknown): Untrusted<T> {
-  return isPlainObject(value) ? value : {};
+  return isJsonObject(value) ? value : {};
 }
 
 /** The named objects of loan.json's `components.schemas`, as the mappers build and read them. */
