@@ -89,13 +89,14 @@ export function verifyDetached(jws: string, payload: Uint8Array, participantKey:
     throw refuse(OcenAuthReason.SIGNATURE_MALFORMED, 'The signature must be a detached compact JWS: BASE64URL(header)..BASE64URL(signature), the payload part empty');
   }
   const [, encodedHeader, encodedSignature] = match;
-  let header: Record<string, unknown>;
+  let parsed: unknown;
   try {
-    header = JSON.parse(Buffer.from(encodedHeader, 'base64url').toString('utf8')) as Record<string, unknown>;
+    parsed = JSON.parse(Buffer.from(encodedHeader, 'base64url').toString('utf8'));
   } catch {
     throw refuse(OcenAuthReason.SIGNATURE_MALFORMED, 'The JWS header is not base64url-encoded JSON');
   }
-  if (header === null || typeof header !== 'object' || Array.isArray(header)) throw refuse(OcenAuthReason.SIGNATURE_MALFORMED, 'The JWS header is not a JSON object');
+  if (!isJsonObject(parsed)) throw refuse(OcenAuthReason.SIGNATURE_MALFORMED, 'The JWS header is not a JSON object');
+  const header = parsed;
 
   if (header.alg !== 'RS256') throw refuse(OcenAuthReason.SIGNATURE_ALGORITHM, `The JWS alg must be RS256, got ${JSON.stringify(header.alg)}`);
   if (header.b64 !== false) {
