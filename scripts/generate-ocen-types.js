@@ -48,7 +48,10 @@ function toJsonSchema(schema) {
       out.properties = Object.fromEntries(Object.entries(value).map(([name, sub]) => [name, toJsonSchema(sub)]));
     } else out[key] = toJsonSchema(value);
   }
-  if (schema.nullable === true && typeof out.type === 'string') out.type = [out.type, 'null'];
+  if (schema.nullable === true && typeof out.type === 'string') {
+    out.type = [out.type, 'null'];
+    if (Array.isArray(out.enum)) out.enum = [...out.enum, null];
+  }
   if (out.properties && out.additionalProperties === undefined) out.additionalProperties = false;
   return out;
 }
@@ -72,7 +75,7 @@ function messagesSchema(doc, source) {
       const message = { type: 'object', additionalProperties: false, required: [], properties: {} };
       for (const [part, schema] of [['body', jsonContent(operation.requestBody?.content)], ['ack', jsonContent(operation.responses?.['200']?.content)]]) {
         if (!schema) continue;
-        const typeName = `${pascal(name)}${pascal(part)}`;
+        const typeName = `${pascal(key)}${pascal(part)}`;
         if (definitions[typeName]) throw new Error(`${typeName} is both a component and a message of ${specPath}`);
         const converted = toJsonSchema(schema);
         if (converted.$ref) {
@@ -114,6 +117,10 @@ async function main() {
       cwd: path.dirname(source.file),
       $refOptions: { resolve: { external: false } },
     });
+    for (const alias of aliases) {
+      const name = /^export type (\w+)/.exec(alias)[1];
+      if (new RegExp(`^export (type|interface) ${name}\\b`, 'm').test(ts)) throw new Error(`${source.file}: the message type ${name} clashes with a generated type`);
+    }
     fs.writeFileSync(path.join(OUT, source.out), `${ts}\n/** Each message that is a component as it stands, by its message name. */\n${aliases.join('\n')}\n`);
     written.push(source.out);
   }
