@@ -344,10 +344,11 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
       config.ocen ? { participantId: config.ocen.participantId, orgId: config.ocen.orgId } : SANDBOX_LENDER)
     : undefined;
   if (ocen) answers.open(ocen);
+  const disputes = new DisputeService(db, new DisputeRepository(db), transitions, clock);
   const ocenV3OrgId = config.ocen?.orgId ?? SANDBOX_LENDER.orgId;
   const ocenV3 = new OcenV3Lender(requests, partners,
     ocenV3Operations({
-      facts, opening, offers, kyc, authTokens, acceptance, mandates, payoutAccounts, submissions, loans, servicing,
+      facts, opening, offers, kyc, authTokens, acceptance, mandates, payoutAccounts, submissions, loans, servicing, disputes,
       lenderName: config.lenderName, orgId: ocenV3OrgId, productId: OCEN_PRODUCT_ID, clock,
     }),
     () => activeSigningKey(keys, 'RS256'), clock, logger, { orgId: ocenV3OrgId });
@@ -416,7 +417,7 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
     opening,
     loans,
     servicing,
-    disputes: new DisputeService(db, new DisputeRepository(db), transitions, clock),
+    disputes,
     ledger,
     consents,
     incomeDocuments,

@@ -132,10 +132,34 @@ describe('a whole OCEN v3 loan, driven by a v3 loan agent', () => {
     expect(loan).toMatchObject({ loanId, loanStatus: 'GRANTED', terms: { sanctionedAmount: '100000.00' } });
     const summary = await call('loan/LoanSummaryRequest', { loanId });
     expect(summary.summary).toMatchObject({ principalPending: '100000.00', amountDisbursed: payment.totalAmount });
+
+    const dispute = { id: `dsp-${randomUUID()}`, description: 'The borrower says the processing fee was deducted twice', url: 'https://lsp.example/evidence/1' };
+    const raised = await call('loan/dispute/raiseDisputeRequest', { loanId, dispute });
+    expect(raised.dispute).toEqual({ ...dispute, status: 'NEW' });
+    const raisedAgain = await call('loan/dispute/raiseDisputeRequest', { loanId, dispute });
+    expect(raisedAgain.dispute).toEqual(raised.dispute);
+    const core = harness.app.services.disputes;
+    const opened = await core.status(AGENT, dispute.id);
+    await core.acknowledge(opened.id, { staffId: 'staff-1' });
+    const processing = await call('loan/dispute/disputeStatusRequest', { dispute: { id: dispute.id } });
+    expect(processing.dispute).toMatchObject({ id: dispute.id, status: 'PROCESSING' });
+    await core.resolve(opened.id, { staffId: 'staff-1', resolution: 'The second deduction is refunded' });
+    const resolved = await call('loan/dispute/disputeStatusRequest', { dispute: { id: dispute.id } });
+    expect(resolved.dispute).toMatchObject({ id: dispute.id, status: 'RESOLVED', description: 'The second deduction is refunded' });
+  });
+
+  it('when a dispute names another loan or no id, then it is refused, and nothing is raised', async () => {
+    const unknownLoan = await harness.post('loan/dispute/raiseDisputeRequest', harness.agent.sign({ ...harness.envelope(), loanId: 'NOT-A-LOAN', dispute: { id: 'dsp-x', description: 'x' } }));
+    const { key } = await harness.lenderKey();
+    expect(unknownLoan.status).toBe(404);
+    expect(openSigned(unknownLoan.body, key).message.error).toMatch(/^NOT_FOUND: /);
+    const noId = await harness.post('loan/dispute/raiseDisputeRequest', harness.agent.sign({ ...harness.envelope(), loanId: 'NOT-A-LOAN', dispute: { description: 'x' } }));
+    expect(noId.status).toBe(400);
+    await expect(harness.app.services.disputes.status(AGENT, 'dsp-x')).rejects.toThrow();
   });
 
   it('sent every callback valid against the official v3 schemas and signed RS512 with the key at /.well-known/jwks.json', () => {
-    expect(answers.length).toBeGreaterThanOrEqual(13);
+    expect(answers.length).toBeGreaterThanOrEqual(17);
     const problems = answers.flatMap((a) => [...(a.signatureValid ? [] : [`${a.path}: signature`]), ...a.schemaProblems.map((p) => `${a.path}: ${p}`)]);
     expect(problems).toEqual([]);
     expect(answers.every((a) => a.message.metadata.orgId && a.message.response.error === '0')).toBe(true);

@@ -136,7 +136,9 @@ export function v3RefusalOf(err: unknown): unknown {
     case AppErrorCode.REQUEST_ID_REUSED: return new V3Refusal('REQUEST_ID_REUSED', err.message, 409);
     case AppErrorCode.DUPLICATE_APPLICATION: return new V3Refusal('DUPLICATE_LOAN_APPLICATION', 'A loan application with this loanApplicationId exists already', 409);
     case AppErrorCode.NOT_FOUND: return new V3Refusal('NOT_FOUND', err.message, 404);
-    case AppErrorCode.INVALID_FIELD_VALUE: return new V3Refusal('INVALID_REQUEST', err.message, 400);
+    case AppErrorCode.INVALID_FIELD_VALUE:
+    case AppErrorCode.MISSING_REQUIRED_FIELD: return new V3Refusal('INVALID_REQUEST', err.message, 400);
+    case AppErrorCode.DISPUTE_REFERENCE_REUSED: return new V3Refusal(err.code, err.message, 409);
     case AppErrorCode.CHALLENGE_RATE_LIMITED: return new V3Refusal(err.code, err.message, 429);
     case AppErrorCode.LEDGER_ENTRY_REFUSED: return err;
     default: return new V3Refusal(err.code, err.message, 422);

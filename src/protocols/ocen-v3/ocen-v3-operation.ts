@@ -10,6 +10,7 @@ import type { MandateService } from '../../core/mandate/mandate.service';
 import type { OfferService } from '../../core/offer/offer.service';
 import type { PayoutAccountService } from '../../core/payout/payout-account.service';
 import type { Application } from '../../core/application/application';
+import type { DisputeService } from '../../core/dispute/dispute.service';
 import type { Clock } from '../../lib/clock';
 import type * as W from '../../generated/ocen-v3/ocen-v3-types';
 import { V3Refusal } from './ocen-v3-envelope';
@@ -53,6 +54,8 @@ export interface V3Core {
   submissions: SubmissionService;
   loans: LoanService;
   servicing: LoanServicingService;
+  /** Disputes about a loan (raiseDispute, disputeStatus). */
+  disputes: Pick<DisputeService, 'raise' | 'status'>;
   lenderName: string;
   /** Our org id towards v3 loan agents (the lender's `primaryId`, type FIU, in getLoanResponse). */
   orgId: string;

@@ -2,10 +2,11 @@ import type { V3Core, V3OperationHandler } from '../ocen-v3-operation';
 import type { V3Operation } from '../ocen-v3-schemas';
 import { createLoanApplications, generateOffers, grantLoan, setDisbursementAccount, setOffer, setRepaymentPlan, triggerDisbursement, triggerLoanAcceptance, verifyLoanAcceptance } from './journey';
 import { getLoan, listLoans, loanStatement, loanSummary } from './loan-details';
+import { disputeStatus, raiseDispute } from './disputes';
 
 /**
  * Every OCEN v3 operation this lender hosts, in the order of the journey; a hosted path not listed here is answered
- * NOT_SERVED (consent and disputes: see docs/ocen.md).
+ * NOT_SERVED (consent: see docs/ocen.md).
  */
 export function ocenV3Operations(core: V3Core): Array<V3OperationHandler<V3Operation, unknown>> {
   return [
@@ -22,5 +23,7 @@ export function ocenV3Operations(core: V3Core): Array<V3OperationHandler<V3Opera
     loanSummary(core),
     loanStatement(core),
     listLoans(core),
+    raiseDispute(core),
+    disputeStatus(core),
   ];
 }
