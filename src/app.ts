@@ -117,12 +117,13 @@ export function createApp(services: Services): express.Express {
   if (ocenSpec) spec.info.description = `${spec.info.description ?? ''}\n\nThe OCEN 4.0 lender surface has its own document: [/ocen/docs](/ocen/docs) ([/ocen/openapi.json](/ocen/openapi.json)).`;
   app.get('/openapi.json', (_req, res) => res.json(spec));
   if (ocenSpec) app.get('/ocen/openapi.json', (_req, res) => res.json(ocenSpec));
-  const ocenV3Spec = buildOcenV3OpenApi({ basePath: config.basePath, publicBaseUrl: config.publicBaseUrl });
+  const ocenV3Spec = buildOcenV3OpenApi(services.ocenV3.operations, { basePath: config.basePath, publicBaseUrl: config.publicBaseUrl });
   app.get('/ocen-v3/openapi.json', (_req, res) => res.json(ocenV3Spec));
   app.get('/.well-known/jwks.json', publishedKeys(services.keys));
   if (config.docsEnabled && ocenSpec) {
     app.use('/ocen/docs', ...swaggerPage(ocenSpec, OCEN_SWAGGER_OPTIONS));
   }
+  if (config.docsEnabled) app.use('/ocen-v3/docs', ...swaggerPage(ocenV3Spec, { customSiteTitle: 'credit-partner OCEN v3 lender' }));
   if (config.docsEnabled) {
     app.use('/docs', ...swaggerPage(spec, {
       customSiteTitle: 'credit-partner API',
@@ -221,6 +222,8 @@ function home(docsEnabled: boolean, ocen: boolean): express.RequestHandler {
     openapi: '/openapi.json',
     ...(ocen && docsEnabled ? { ocenDocs: '/ocen/docs' } : {}),
     ...(ocen ? { ocenOpenapi: '/ocen/openapi.json' } : {}),
+    ...(docsEnabled ? { ocenV3Docs: '/ocen-v3/docs' } : {}),
+    ocenV3Openapi: '/ocen-v3/openapi.json',
     jwks: '/.well-known/jwks.json',
     health: '/healthz',
     ready: '/readyz',

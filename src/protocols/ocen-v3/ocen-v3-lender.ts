@@ -54,6 +54,11 @@ export class OcenV3Lender implements V3Journey, AnswerChannel {
     this.byRequest = new Map(operations.map((o) => [o.request, o]));
   }
 
+  /** The operations served, in the journey's order. */
+  get operations(): V3Operation[] {
+    return [...this.byRequest.keys()];
+  }
+
   serves(operation: V3Operation): boolean {
     return this.byRequest.has(operation);
   }

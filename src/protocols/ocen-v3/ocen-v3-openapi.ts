@@ -35,12 +35,13 @@ const GROUP_DESCRIPTIONS: Record<string, string> = {
 const SIGNED = 'SignedMessage';
 
 /**
- * The OpenAPI 3.1 document of the OCEN v3 lender surface (`GET /ocen-v3/openapi.json`): every hosted request path,
+ * The OpenAPI 3.1 document of the OCEN v3 lender surface (`GET /ocen-v3/openapi.json`): every served request path
+ * (`served`, i.e. OcenV3Lender.operations, so it grows with them),
  * its signed body (whose payload is the official request schema), the signed ack it is answered with, and the
  * `...Response` it triggers, as an OpenAPI callback with the official response schema. The component schemas are
  * the patched official JSON Schemas (draft-07, valid JSON Schema for OpenAPI 3.1), `$ref`s rewritten to components.
  */
-export function buildOcenV3OpenApi(options: OcenV3OpenApiOptions): Document {
+export function buildOcenV3OpenApi(served: readonly V3Operation[], options: OcenV3OpenApiOptions): Document {
   const byId = new Map(Object.entries(V3_SCHEMAS).map(([file, schema]) => [String(schema.$id), v3SchemaName(file)]));
   const rewrite = (node: unknown): unknown => {
     if (Array.isArray(node)) return node.map(rewrite);
@@ -84,7 +85,7 @@ export function buildOcenV3OpenApi(options: OcenV3OpenApiOptions): Document {
   const ackAnswer = (description: string) => ({ description, content: { 'application/json': { schema: signed(ack) } } });
   const paths: Document['paths'] = {};
   const groups: string[] = [];
-  for (const operation of Object.keys(V3_OPERATIONS) as V3Operation[]) {
+  for (const operation of served) {
     const { schema, response, responseSchema } = V3_OPERATIONS[operation];
     const group = operation.split('/')[0];
     if (!groups.includes(group)) groups.push(group);
