@@ -89,6 +89,8 @@ describe('a whole OCEN v3 loan, driven by a v3 loan agent', () => {
 
     const chosen = await call('offer/setOfferRequest', { loanApplicationId: id, offer });
     expect(chosen).toMatchObject({ loanApplicationId: id, loanApplicationStatus: 'OFFER_ACCEPTED' });
+    const kycAction = await call('offer/generateOffersRequest', { loanApplicationIds: [id] });
+    expect(kycAction.loanApplications[0]).toMatchObject({ loanApplicationStatus: 'OFFER_ACCEPTED', actionRequired: { actionType: 'OTHER', url: expect.stringContaining('#authToken=') } });
     await harness.app.http().post(`/sandbox/applications/${id}/kyc/complete`).set('x-partner-id', AGENT).send({}).expect(200);
 
     const triggered = await callWhenReady('loan/triggerLoanAcceptanceRequest', { loanApplicationIds: [id], credBlock: { type: 'OTP', data: { appToken: APP_TOKEN } } });
@@ -159,7 +161,7 @@ describe('a whole OCEN v3 loan, driven by a v3 loan agent', () => {
   });
 
   it('sent every callback valid against the official v3 schemas and signed RS512 with the key at /.well-known/jwks.json', () => {
-    expect(answers.length).toBeGreaterThanOrEqual(17);
+    expect(answers.length).toBeGreaterThanOrEqual(18);
     const problems = answers.flatMap((a) => [...(a.signatureValid ? [] : [`${a.path}: signature`]), ...a.schemaProblems.map((p) => `${a.path}: ${p}`)]);
     expect(problems).toEqual([]);
     expect(answers.every((a) => a.message.metadata.orgId && a.message.response.error === '0')).toBe(true);

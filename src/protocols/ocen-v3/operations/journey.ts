@@ -75,7 +75,9 @@ export const createLoanApplications = (core: V3Core) => defineV3Operation<'loanA
 
 /**
  * generateOffersRequest (1 to 50 of the agent's applications): answered once each credit decision is in, with
- * OFFERED and our concrete offers (one per tenure), or REJECTED with the reason.
+ * OFFERED and our concrete offers (one per tenure), or REJECTED with the reason. Once an offer is chosen and the
+ * borrower's KYC is still to be done: OFFER_ACCEPTED with `actionRequired.url`, the bank's KYC page (v3 has no KYC
+ * API; the link is short-lived, ask again for a fresh one).
  */
 export const generateOffers = (core: V3Core) => defineV3Operation<'offer/generateOffersRequest', { loanApplicationIds: string[] }>({
   request: 'offer/generateOffersRequest',
@@ -101,6 +103,20 @@ export const generateOffers = (core: V3Core) => defineV3Operation<'offer/generat
           offers: [],
           rejectionDetails: { reason: v3RejectionReason(application.rejectionReason), description: application.rejectionDescription ?? application.rejectionReason ?? 'Rejected' },
         });
+      } else if (status === 'OFFER_ACCEPTED' && view.kyc && ['NOT_STARTED', 'IN_PROGRESS'].includes(view.kyc.state)) {
+        // v3 has no KYC API: the borrower's KYC for the chosen offer is an action on the bank's KYC page.
+        const link = await core.authTokens.pageLink({ partnerId, externalReference: id }, 'KYC');
+        loanApplications.push({
+          loanApplicationId: id,
+          loanApplicationStatus: status,
+          offers: [],
+          actionRequired: {
+            actionType: 'OTHER',
+            description: `Send the borrower to the bank's KYC page (valid until ${link.expiresAt.toISOString()}; ask generateOffers again for a fresh link); then trigger the loan acceptance`,
+            reference: { object: 'kyc', value: view.kyc.id },
+            url: link.url,
+          },
+        });
       } else {
         loanApplications.push({ loanApplicationId: id, loanApplicationStatus: status, offers: view.offer ? v3Offers(view.offer, application.requestedAmountMicros, now).map((o) => o.body) : [] });
       }
@@ -112,8 +128,8 @@ export const generateOffers = (core: V3Core) => defineV3Operation<'offer/generat
 /**
  * setOfferRequest: the agent's choice among our offers (OFFER_ACCEPTED); one not ours, or whose sanctioned amount
  * differs from ours, is refused (OFFER_UNKNOWN). v3 defines no KYC API: choosing the offer opens the borrower's
- * KYC on the core for it, which the borrower completes on the bank's KYC page (see docs: the link is the offer's
- * KYC page of the bank's borrower pages) before accepting the loan.
+ * KYC on the core for it, which the borrower completes on the bank's KYC page before accepting the loan (the link:
+ * generateOffersResponse's `actionRequired.url`).
  */
 export const setOffer = (core: V3Core) => defineV3Operation<'offer/setOfferRequest', { loanApplicationId: string }>({
   request: 'offer/setOfferRequest',
