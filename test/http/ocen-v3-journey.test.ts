@@ -160,6 +160,21 @@ describe('a whole OCEN v3 loan, driven by a v3 loan agent', () => {
     await expect(harness.app.services.disputes.status(AGENT, 'dsp-x')).rejects.toThrow();
   });
 
+  it('when a request is sent again with its requestId, then it gets the same ack and its answer again; with another body, 409 REQUEST_ID_REUSED', async () => {
+    const { key } = await harness.lenderKey();
+    const request = { ...harness.envelope(), loanApplicationIds: [id] };
+    const first = await harness.post('offer/generateOffersRequest', harness.agent.sign(request));
+    const again = await harness.post('offer/generateOffersRequest', harness.agent.sign(request));
+    expect(first.status).toBe(200);
+    expect(again.status).toBe(200);
+    expect(openSigned(again.body, key).message).toEqual(openSigned(first.body, key).message);
+    const delivered = await eventually(async () => harness.endpoint.received.filter((r) => r.message.requestId === request.requestId), (r) => r.length >= 2, 30_000);
+    expect(delivered[1].message).toEqual(delivered[0].message);
+    const reused = await harness.post('offer/generateOffersRequest', harness.agent.sign({ ...request, loanApplicationIds: [id, id] }));
+    expect(reused.status).toBe(409);
+    expect(openSigned(reused.body, key).message.error).toMatch(/^REQUEST_ID_REUSED: /);
+  });
+
   it('sent every callback valid against the official v3 schemas and signed RS512 with the key at /.well-known/jwks.json', () => {
     expect(answers.length).toBeGreaterThanOrEqual(18);
     const problems = answers.flatMap((a) => [...(a.signatureValid ? [] : [`${a.path}: signature`]), ...a.schemaProblems.map((p) => `${a.path}: ${p}`)]);
