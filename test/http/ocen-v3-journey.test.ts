@@ -160,6 +160,27 @@ describe('a whole OCEN v3 loan, driven by a v3 loan agent', () => {
     await expect(harness.app.services.disputes.status(AGENT, 'dsp-x')).rejects.toThrow();
   });
 
+  it('when the income is to be verified, then generateOffers asks for an AA consent, and once it is approved, offers', async () => {
+    const thin = `lsp-thin-${randomUUID()}`;
+    const thinPhone = `9${String(randomInt(0, 1_000_000_000)).padStart(9, '0')}`;
+    const application = v3LoanApplication(thin, thinPhone);
+    await call('loanApplication/createLoanApplicationsRequest', { loanApplications: [{ ...application, borrower: { ...application.borrower, primaryId: 'ABCDE9002F' } }] });
+    const waiting = await call('offer/generateOffersRequest', { loanApplicationIds: [thin] });
+    expect(waiting.loanApplications[0]).toMatchObject({ loanApplicationStatus: 'ACTION_REQUIRED', actionRequired: { reference: { object: 'loanApplication', value: thin } } });
+    const handed = await call('consent/consentHandleRequest', { loanApplicationIds: [thin], consent: { consentFetchType: 'ONETIME', vua: `${thinPhone}@sandbox-aa` } });
+    const { consentHandle } = handed.consent;
+    expect(handed.consent).toMatchObject({ consentStatus: 'PENDING', url: expect.stringContaining(consentHandle) });
+    await harness.app.http().post(`/sandbox/aa/consents/${consentHandle}/decision`).send({ outcome: 'APPROVED' }).expect(200);
+    const ready = await eventually(() => call('consent/consentStatusRequest', { consent: { consentHandle } }), (answer) => answer.consent.consentStatus === 'READY', 30_000);
+    expect(ready.consent.consentHandle).toBe(consentHandle);
+    const offered = await eventually(
+      () => call('offer/generateOffersRequest', { loanApplicationIds: [thin] }),
+      (answer) => answer.loanApplications[0].loanApplicationStatus !== 'ACTION_REQUIRED',
+      30_000,
+    );
+    expect(offered.loanApplications[0].loanApplicationStatus).toBe('OFFERED');
+  });
+
   it('when a request is sent again with its requestId, then it gets the same ack and its answer again; with another body, 409 REQUEST_ID_REUSED', async () => {
     const { key } = await harness.lenderKey();
     const request = { ...harness.envelope(), loanApplicationIds: [id] };

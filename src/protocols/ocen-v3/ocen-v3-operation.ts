@@ -11,6 +11,7 @@ import type { OfferService } from '../../core/offer/offer.service';
 import type { PayoutAccountService } from '../../core/payout/payout-account.service';
 import type { Application } from '../../core/application/application';
 import type { DisputeService } from '../../core/dispute/dispute.service';
+import type { ConsentService } from '../../core/consent/consent.service';
 import type { Clock } from '../../lib/clock';
 import type * as W from '../../generated/ocen-v3/ocen-v3-types';
 import { V3Refusal } from './ocen-v3-envelope';
@@ -54,6 +55,8 @@ export interface V3Core {
   submissions: SubmissionService;
   loans: LoanService;
   servicing: LoanServicingService;
+  /** Account-aggregator consents (the lender as FIU). */
+  consents: Pick<ConsentService, 'request' | 'advance' | 'byId' | 'byHandle'>;
   /** Disputes about a loan (raiseDispute, disputeStatus). */
   disputes: Pick<DisputeService, 'raise' | 'status'>;
   lenderName: string;

@@ -103,6 +103,20 @@ export const generateOffers = (core: V3Core) => defineV3Operation<'offer/generat
           offers: [],
           rejectionDetails: { reason: v3RejectionReason(application.rejectionReason), description: application.rejectionDescription ?? application.rejectionReason ?? 'Rejected' },
         });
+      } else if (application.approvalState === 'INCOME_VERIFICATION') {
+        if (view.consent?.summaryPending) throw new AnswerNotReady(`bank-statement summary of ${id} pending`);
+        loanApplications.push({
+          loanApplicationId: id,
+          loanApplicationStatus: 'ACTION_REQUIRED',
+          offers: [],
+          actionRequired: {
+            actionType: 'OTHER',
+            description: view.consent?.state === 'PENDING'
+              ? 'Waiting for the borrower to approve the account-aggregator consent'
+              : 'The borrower\'s income is to be verified: have the borrower approve an account-aggregator consent (consent/consentHandleRequest)',
+            reference: { object: 'loanApplication', value: id },
+          },
+        });
       } else if (status === 'OFFER_ACCEPTED' && view.kyc && ['NOT_STARTED', 'IN_PROGRESS'].includes(view.kyc.state)) {
         // v3 has no KYC API: the borrower's KYC for the chosen offer is an action on the bank's KYC page.
         const link = await core.authTokens.pageLink({ partnerId, externalReference: id }, 'KYC');
