@@ -51,9 +51,9 @@ export async function signV3(message: unknown, key: SigningKey): Promise<V3Jws> 
 
 /** The members of a flattened JWS, or undefined when `body` is not one (an unsigned message). */
 function flattenedOf(body: unknown): { protected: string; payload: string; signature: string } | undefined {
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) return undefined;
-  const { payload, signature } = body as Record<string, unknown>;
-  const header = (body as Record<string, unknown>).header ?? (body as Record<string, unknown>).protected;
+  if (!isJsonObject(body)) return undefined;
+  const { payload, signature } = body;
+  const header = body.header ?? body.protected;
   if (typeof payload !== 'string' || typeof signature !== 'string' || typeof header !== 'string') return undefined;
   return { protected: header, payload, signature };
 }
@@ -65,14 +65,22 @@ function flattenedOf(body: unknown): { protected: string; payload: string; signa
 export function unverifiedMessageOf(body: unknown): Record<string, unknown> {
   const jws = flattenedOf(body);
   if (!jws) throw new V3SignatureError('UNSIGNED', 'OCEN v3 messages are signed: send {payload, header, signature} (a flattened JWS, RS512)');
+  return messageOf(Buffer.from(jws.payload, 'base64url'));
+}
+
+/** A JSON object (not null, not an array). */
+export const isJsonObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
+
+/** The message a payload's bytes carry: a JSON object, else SIGNATURE_INVALID (nothing else is a v3 message). */
+export function messageOf(bytes: Uint8Array): Record<string, unknown> {
   let message: unknown;
   try {
-    message = JSON.parse(Buffer.from(jws.payload, 'base64url').toString('utf8'));
+    message = JSON.parse(Buffer.from(bytes).toString('utf8'));
   } catch {
     throw new V3SignatureError('SIGNATURE_INVALID', 'The payload is not base64url-encoded JSON');
   }
-  if (message === null || typeof message !== 'object' || Array.isArray(message)) throw new V3SignatureError('SIGNATURE_INVALID', 'The payload must be a JSON object');
-  return message as Record<string, unknown>;
+  if (!isJsonObject(message)) throw new V3SignatureError('SIGNATURE_INVALID', 'The payload must be a JSON object');
+  return message;
 }
 
 /** Verifies a signed v3 body with the signer's keys (its JWKS); answers the payload's bytes. */

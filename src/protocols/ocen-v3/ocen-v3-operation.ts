@@ -95,8 +95,8 @@ export interface V3OperationHandler<O extends V3Operation, C> {
   answer(answering: V3Answering, context: C): Promise<V3AnswerOf<O>>;
 }
 
-export const defineV3Operation = <O extends V3Operation, C>(handler: V3OperationHandler<O, C>): V3OperationHandler<V3Operation, unknown> =>
-  handler as unknown as V3OperationHandler<V3Operation, unknown>;
+/** Declares a handler with its request type and its context checked between `accept` and `answer`. */
+export const defineV3Operation = <O extends V3Operation, C>(handler: V3OperationHandler<O, C>): V3OperationHandler<V3Operation, unknown> => handler;
 
 /** The agent's application; another agent's (or none) is the same refusal. */
 export async function v3ApplicationOf(core: Pick<V3Core, 'facts'>, partnerId: string, loanApplicationId: string): Promise<Application> {

@@ -9,7 +9,7 @@ import { currentTraceId } from '../../lib/trace';
 import { isDependencyUnavailable } from '../../lib/unavailable';
 import { BODY_LIMIT_BYTES, MAX_NESTING, fromBodyParserError, inspectText, limitBody } from '../shared/body';
 import { noStore } from '../shared/security-headers';
-import { signV3, unverifiedMessageOf, V3SignatureError, verifyV3 } from './ocen-v3-jws';
+import { isJsonObject, messageOf, signV3, unverifiedMessageOf, V3SignatureError, verifyV3 } from './ocen-v3-jws';
 import { V3Ack, V3Refusal, timestampProblem } from './ocen-v3-envelope';
 import { V3_ACK_SCHEMA, V3Operation, V3Violation, assertV3Outgoing, isValidV3Request, v3OperationOfPath } from './ocen-v3-schemas';
 import type { V3RequestOf } from './ocen-v3-operation';
@@ -77,7 +77,7 @@ export function ocenV3Router(options: OcenV3RouterOptions): Router {
         return refuse(res, 400, 'INVALID_REQUEST: the body is not valid JSON');
       }
       const partner = await signerOf(signed, options.partners);
-      const body = JSON.parse(Buffer.from(await verifyV3(signed, partner.jwks.keys)).toString('utf8')) as Record<string, unknown>;
+      const body = messageOf(await verifyV3(signed, partner.jwks.keys));
       res.locals.metricsPartner = partner.id;
       const operation = v3OperationOfPath(req.path);
       if (!operation || !options.journey?.serves(operation)) return refuse(res, 404, `NOT_SERVED: ${req.path} is not served by this lender`);
@@ -85,9 +85,9 @@ export function ocenV3Router(options: OcenV3RouterOptions): Router {
       const text = inspectText(body, '');
       if (text.illFormedAt) return refuse(res, 400, `ILL_FORMED_TEXT: ${text.illFormedAt} holds NUL, a lone surrogate or a control character`);
       if (text.tooDeep) return refuse(res, 400, `INVALID_REQUEST: the message nests deeper than ${MAX_NESTING} levels`);
-      const metadata = body.metadata as { traceId?: unknown; timestamp?: unknown } | undefined;
-      const traceId = typeof metadata?.traceId === 'string' ? metadata.traceId : undefined;
-      const late = timestampProblem(metadata?.timestamp, options.clock.now(), options.timestampWindowMs);
+      const metadata = isJsonObject(body.metadata) ? body.metadata : {};
+      const traceId = typeof metadata.traceId === 'string' ? metadata.traceId : undefined;
+      const late = timestampProblem(metadata.timestamp, options.clock.now(), options.timestampWindowMs);
       if (late) return refuse(res, 401, `TIMESTAMP_OUT_OF_WINDOW: ${late}`, traceId);
       const violations: V3Violation[] = [];
       if (!isValidV3Request(operation, body, violations)) return refuse(res, 400, `INVALID_REQUEST: ${violations.slice(0, 3).map((v) => `${v.path || '(body)'} ${v.message}`).join('; ')}`, traceId);
@@ -127,7 +127,7 @@ export function ocenV3Router(options: OcenV3RouterOptions): Router {
  */
 async function signerOf(signed: unknown, partners: PartnerService): Promise<Partner> {
   const message = unverifiedMessageOf(signed);
-  const orgId = (message.metadata as { orgId?: unknown } | undefined)?.orgId;
+  const orgId = isJsonObject(message.metadata) ? message.metadata.orgId : undefined;
   if (typeof orgId !== 'string' || !orgId) throw new V3SignatureError('UNKNOWN_KEY', 'metadata.orgId must name the loan agent (its id agreed at onboarding)');
   const partner = await partners.resolve(orgId).catch((err: unknown) => {
     if (err instanceof AppError && (err.code === AppErrorCode.PARTNER_UNKNOWN || err.code === AppErrorCode.PARTNER_SUSPENDED)) return undefined;
