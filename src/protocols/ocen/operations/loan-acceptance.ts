@@ -1,8 +1,8 @@
 import type { Application, ApplicationRef } from '../../../core/application/application';
-import { otpSessionStatusOf } from '../ocen-errors';
 import { agreementVersion, loanAgreementText } from '../loan-agreement';
 import { OcenCore, OcenRefusal, applicationOf, defineOcenOperation, loanApplicationIdOf, textOf } from '../ocen-operation';
 import { viewOf } from './application-facts';
+import { otpSessionStatusOf } from '../ocen-errors';
 import { OcenMessage, untrusted } from '../ocen-wire';
 
 /** The agreement for the application's chosen terms (null while no terms were chosen), and its version. */
