@@ -2,9 +2,12 @@
  * Architecture rules, checked by `npm run lint` (dependency-cruiser) and proved by test/unit/architecture.test.ts.
  *
  *   src/core/**       the domain: services, state machines, ports (interfaces) for the outside world
+ *     src/core/lending/**   the journey services every surface calls (above the feature folders)
+ *     src/core/<feature>/** one folder per feature, one way only (CORE_FOLDERS_LOWEST_FIRST)
  *   src/lib/**        infrastructure (config, crypto, clock, logger, jobs, and the database in src/lib/db/**)
  *   src/adapters/**   outside-world adapters (bureau, CKYC registry, rail, SMS, sandbox fakes): implement core's ports
- *   src/protocols/**  one folder per partner-facing surface (gpay/, sandbox/, ocen/), plus shared/
+ *   src/protocols/**  one folder per partner-facing surface (gpay/, sandbox/, ocen/, ...), plus shared/: wire mapping
+ *                     only, on core services (no adapter, no composition root, no transaction, idempotency or callback row)
  *   src/container.ts, src/app.ts, src/*main.ts   the composition root: the only place that wires everything together
  *
  * Paths in the rules are relative to the project root; npm packages resolve to node_modules/<name>/…
@@ -32,7 +35,7 @@ const COMPOSITION_ROOT = '^src/(container|app|main|[a-z-]+-main)[.]ts$';
  */
 const CORE_FOLDERS_LOWEST_FIRST = [
   'state', 'shared', 'money', 'partner', 'product', 'application', 'challenge', 'offer', 'approval', 'kyc', 'payout',
-  'ledger', 'loan', 'mandate', 'auth-token', 'borrower-session', 'consent', 'income', 'kfs', 'reconciliation',
+  'ledger', 'loan', 'mandate', 'auth-token', 'borrower-session', 'consent', 'income', 'kfs', 'dispute', 'reconciliation',
 ];
 const coreFoldersOneWay = CORE_FOLDERS_LOWEST_FIRST.map((folder, index) => ({
   name: 'core-folders-one-way',

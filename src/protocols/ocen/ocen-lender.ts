@@ -12,6 +12,7 @@ import { OcenAck, readAck } from './ocen-envelope';
 import { Json, OcenOperationHandler, OcenRefusal } from './ocen-operation';
 import { ocenCallbackJob } from './ocen-callback.job';
 import { partnerRefusalOf, refusalOf } from './ocen-errors';
+import { MetaData, ProductData, isJsonObject, untrusted } from './ocen-wire';
 
 export { OcenRefusal } from './ocen-operation';
 
@@ -75,12 +76,13 @@ export class OcenLender implements AnswerChannel {
     const handler = this.byRequest.get(operation);
     if (!handler) throw new OcenRefusal('NOT_SERVED', `${operation} is not served by this lender`, 404);
     const partnerId = await this.partnerOf(caller);
-    const traceId = String((body.metadata as Json).traceId ?? requestId);
+    const metadata = untrusted<MetaData>(body.metadata);
+    const traceId = String(metadata.traceId ?? requestId);
     const request = { partnerId, requestId, operation: `ocen:${operation}`, fingerprint: requestFingerprint(body), answeredWith: handler.response };
     try {
       const { answer } = await this.requests.accept(request, async (claimed) => {
         const accepted = await handler.accept({ partnerId, requestId, body, claimed });
-        const context: CallbackContext = { metadata: body.metadata as Json, productData: (body.productData ?? {}) as Json, data: accepted.context };
+        const context: CallbackContext = { metadata, productData: untrusted<ProductData>(body.productData), data: accepted.context };
         return {
           answer: { error: '0', traceId, timestamp: this.clock.now().toISOString() } satisfies OcenAck,
           owed: handler.response ? { operation: handler.response, subjects: accepted.subjects, context } : null,
@@ -138,7 +140,8 @@ export class OcenLender implements AnswerChannel {
     } catch (err) {
       error = err instanceof Error ? err.message : String(err);
     }
-    this.network.analytics.responseSent(partnerId, operation, JSON.parse(bytes.toString('utf8')) as Json, status, ack, error);
+    const sent: unknown = JSON.parse(bytes.toString('utf8'));
+    this.network.analytics.responseSent(partnerId, operation, isJsonObject(sent) ? sent : {}, status, ack, error);
     return error === undefined ? { delivered: true } : { delivered: false, error, message: `OCEN callback ${operation} to ${partnerId} not delivered: ${error}` };
   }
 
@@ -164,7 +167,7 @@ export class OcenLender implements AnswerChannel {
     if (!handler) throw new Error(`No OCEN operation answers with ${callback.operation}`);
     const now = callback.now;
     const answer = await handler.answer({ partnerId: callback.partnerId, requestId: callback.requestId, now, productData: context.productData }, context.data);
-    const body = {
+    const body: Json = {
       metadata: {
         version: typeof context.metadata.version === 'string' ? context.metadata.version : '4.0.0alpha',
         originatorOrgId: this.options.orgId,
@@ -179,7 +182,7 @@ export class OcenLender implements AnswerChannel {
       ...answer,
     };
     // An answer leaves a member out by setting it undefined (e.g. `response`, which repaymentConditionChangeResponse has not).
-    for (const [key, value] of Object.entries(body)) if (value === undefined) delete (body as Json)[key];
+    for (const [key, value] of Object.entries(body)) if (value === undefined) delete body[key];
     assertOutgoing(callback.operation as OcenOperation, body);
     return body;
   }
@@ -202,6 +205,6 @@ export class OcenLender implements AnswerChannel {
 
 /** Whether the operation's body defines a `response` member. */
 function answersWithResponse(operation: OcenOperation): boolean {
-  const properties = ocenMessageSchema(operation)?.properties as Json | undefined;
-  return Boolean(properties && 'response' in properties);
+  const properties: unknown = ocenMessageSchema(operation)?.properties;
+  return isJsonObject(properties) && 'response' in properties;
 }

@@ -11,6 +11,7 @@ import type { ConsentService } from '../../core/consent/consent.service';
 import type { IncomeDocumentService } from '../../core/income/income-document.service';
 import type { Clock } from '../../lib/clock';
 import type { OcenOperation } from './ocen-schemas';
+import { Untrusted, untrusted } from './ocen-wire';
 
 export type Json = Record<string, unknown>;
 
@@ -167,6 +168,11 @@ export async function loanOf(core: Pick<OcenCore, 'facts'>, partnerId: string, l
   const application = await core.facts.byLenderReference(partnerId, loanId);
   if (!application || !loanIdIssued(application, includeRejected)) throw new OcenRefusal('UNKNOWN_LOAN', `No loan ${JSON.stringify(loanId)} of this loan agent`, 404);
   return application;
+}
+
+/** A list member of a request, each item an {@link Untrusted} `T` (not a list: none). */
+export function untrustedItems<T>(value: unknown): Untrusted<T>[] {
+  return Array.isArray(value) ? value.map((item) => untrusted<T>(item)) : [];
 }
 
 /** A string member of a request (lenient: numbers are read as their text), or undefined. */

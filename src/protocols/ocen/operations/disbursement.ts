@@ -10,6 +10,7 @@ import { viewOf } from './application-facts';
 import {
   Json, OcenCore, OcenNotReady, OcenRefusal, applicationOf, defineOcenOperation, loanApplicationIdOf, loanIdIssued, loanIdOf, loanOf, textOf,
 } from '../ocen-operation';
+import { AccountDetails, AccountDetailsData, Payment, PaymentPlan, untrusted } from '../ocen-wire';
 
 /**
  * The `/disbursement/` group: the repayment plan (our e-mandate), the disbursement account, and the payout the
@@ -45,7 +46,7 @@ interface PlanEcho {
 }
 
 function planEcho(value: unknown): PlanEcho {
-  const plan = (value ?? {}) as Json;
+  const plan = untrusted<PaymentPlan>(value);
   return {
     id: textOf(plan.id),
     automatic: typeof plan.automatic === 'boolean' ? plan.automatic : undefined,
@@ -177,8 +178,8 @@ export const setDisbursementAccount = (core: OcenCore) => defineOcenOperation<{ 
 
   async accept({ partnerId, body }) {
     const application = await applicationNamed(core, partnerId, body);
-    const account = (body.account ?? {}) as Json;
-    const data = (account.data ?? {}) as Json;
+    const account = untrusted<AccountDetails>(body.account);
+    const data = untrusted<AccountDetailsData>(account.data);
     await core.payoutAccounts.set({ partnerId, externalReference: application.externalReference }, {
       type: String(account.accountDataType ?? ''),
       ifsc: textOf(data.accountIFSC),
@@ -215,7 +216,7 @@ interface PaymentContext {
 }
 
 function paymentContext(application: Application, loanId: string, body: Json): PaymentContext {
-  const payment = (body.payment ?? {}) as Json;
+  const payment = untrusted<Payment>(body.payment);
   const method = textOf(payment.paymentMethodType);
   return {
     loanApplicationId: application.externalReference,
@@ -283,7 +284,7 @@ export const triggerDisbursement = (core: OcenCore) => defineOcenOperation<Payme
   async accept({ partnerId, body }) {
     const loanId = loanIdOf(body);
     const application = await loanOf(core, partnerId, loanId);
-    const amountMicros = microsOfRupees(((body.payment ?? {}) as Json).totalAmount);
+    const amountMicros = microsOfRupees(untrusted<Payment>(body.payment).totalAmount);
     if (amountMicros === undefined) throw new OcenRefusal('INVALID_REQUEST', 'payment.totalAmount must be a positive amount in rupees with at most two decimals', 400);
     try {
       await core.submissions.release({ partnerId, externalReference: application.externalReference }, { amountMicros });

@@ -1,6 +1,7 @@
 import { loanApplicationStatus, ocenRupees, readApplicant, rejectionReason } from '../ocen-mappers';
-import { Json, OcenCore, OcenNotReady, OcenRefusal, applicationOf, defineOcenOperation, loanApplicationIdOf } from '../ocen-operation';
+import { Json, OcenCore, OcenNotReady, OcenRefusal, applicationOf, defineOcenOperation, loanApplicationIdOf, untrustedItems } from '../ocen-operation';
 import { documentsOf, readIncomeDocument } from '../ocen-documents';
+import { Borrower, LoanApplication, untrusted } from '../ocen-wire';
 
 interface CreateLoanContext {
   loanApplicationIds: string[];
@@ -18,7 +19,7 @@ export const createLoan = (core: OcenCore) => defineOcenOperation<CreateLoanCont
   response: 'loanApplications/createLoanResponse',
 
   async accept({ partnerId, body }) {
-    const loanApplications = Array.isArray(body.loanApplications) ? (body.loanApplications as Json[]) : [];
+    const loanApplications = untrustedItems<LoanApplication>(body.loanApplications);
     if (loanApplications.length === 0 || loanApplications.length > 10) throw new OcenRefusal('INVALID_REQUEST', 'Send 1 to 10 loanApplications', 400);
     const context: CreateLoanContext = { loanApplicationIds: [], echoes: {} };
     for (const [index, loanApplication] of loanApplications.entries()) {
@@ -33,7 +34,7 @@ export const createLoan = (core: OcenCore) => defineOcenOperation<CreateLoanCont
         applicant: reading.applicant,
         phone: reading.phone,
       });
-      const borrower = loanApplication.borrower as Json;
+      const borrower = untrusted<Borrower>(loanApplication.borrower);
       context.loanApplicationIds.push(reading.loanApplicationId);
       context.echoes[reading.loanApplicationId] = {
         borrower: {

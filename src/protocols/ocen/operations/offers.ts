@@ -1,8 +1,9 @@
 import { istDate } from '../../../core/shared/dates';
 import { concreteOffers, parseOcenOfferId, rejectionReason } from '../ocen-mappers';
 import { viewOf } from './application-facts';
-import { Json, OcenCore, OcenNotReady, OcenRefusal, applicationOf, defineOcenOperation, loanApplicationIdOf } from '../ocen-operation';
+import { Json, OcenCore, OcenNotReady, OcenRefusal, applicationOf, defineOcenOperation, loanApplicationIdOf, untrustedItems } from '../ocen-operation';
 import { documentsOf, readIncomeDocument } from '../ocen-documents';
+import { LoanTerms, OcenMessage, OcenOffer, untrusted } from '../ocen-wire';
 
 /**
  * The `LoanApplicationWithOffer` of each of the agent's loan applications (generateOffersResponse and
@@ -73,13 +74,13 @@ export const setOffers = (core: OcenCore) => defineOcenOperation<{ loanApplicati
   async accept({ partnerId, body }) {
     const id = loanApplicationIdOf(body);
     const application = await applicationOf(core, partnerId, id);
-    const offer = (body.offer ?? {}) as Json;
+    const offer = untrusted<OcenOffer>(body.offer);
     const parsed = parseOcenOfferId(String(offer.id));
     const current = await core.offers.current({ partnerId, externalReference: id });
     const ours = parsed && current && parsed.offerId === current.id
       ? concreteOffers(current, application.requestedAmountMicros, core.clock.now()).find((o) => o.id === offer.id)
       : undefined;
-    const terms = (offer.terms ?? {}) as Json;
+    const terms = untrusted<LoanTerms>(offer.terms);
     const sanctioned = terms.sanctionedAmount ?? terms.requestedAmount;
     if (!ours || (typeof sanctioned === 'number' && Math.round(sanctioned * 100) * 10_000 !== Number(ours.amountMicros))) {
       throw new OcenRefusal('OFFER_UNKNOWN', `Offer ${JSON.stringify(offer.id)} is not one of this lender's offers for loan application ${id}`, 422);
@@ -110,7 +111,8 @@ export const sendAdditionalDocuments = (core: OcenCore) => defineOcenOperation<A
   response: 'offers/sendAdditionalDocumentsResponse',
 
   async accept({ partnerId, body }) {
-    const items = Array.isArray(body.loanApplications) ? (body.loanApplications as Json[]) : [];
+    // `documents` is read too, as loan agents send it for `additionalDocuments` (not in the schema).
+    const items = untrustedItems<OcenMessage<'offers/sendAdditionalDocumentsRequest'>['loanApplications'][number] & { documents?: unknown }>(body.loanApplications);
     if (items.length === 0 || items.length > 50) throw new OcenRefusal('INVALID_REQUEST', 'Send 1 to 50 loanApplications', 400);
     const ids: string[] = [];
     for (const [index, item] of items.entries()) {

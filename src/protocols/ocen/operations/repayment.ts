@@ -4,6 +4,7 @@ import { isPaymentMethod, loanStatus, repaymentPayment } from '../ocen-loan-mapp
 import { microsOfRupees } from '../ocen-mappers';
 import { Json, OcenCore, OcenRefusal, defineOcenOperation, textOf } from '../ocen-operation';
 import { servicedLoanOf } from './loan-servicing';
+import { OcenMessage, Payment, untrusted } from '../ocen-wire';
 
 type RepaymentContext = { loanApplicationId: string; reference: string };
 
@@ -27,7 +28,7 @@ export const triggerRepayment = (core: OcenCore) => defineOcenOperation<Repaymen
 
   async accept({ partnerId, body }) {
     const { ref } = await servicedLoanOf(core, partnerId, body);
-    const payment = (body.payment ?? {}) as Json;
+    const payment = untrusted<Payment>(body.payment);
     const amountMicros = microsOfRupees(payment.totalAmount);
     if (amountMicros === undefined) throw new OcenRefusal('INVALID_REQUEST', 'payment.totalAmount must be a positive amount of rupees with at most two decimals', 400);
     const instalment = payment.installmentNumber;
@@ -54,7 +55,7 @@ export const triggerRepaymentStatus = (core: OcenCore) => defineOcenOperation<Re
 
   async accept({ partnerId, body }) {
     const { ref } = await servicedLoanOf(core, partnerId, body);
-    const id = textOf(((body.payment ?? {}) as Json).id);
+    const id = textOf(untrusted<Payment>(body.payment).id);
     if (!id) throw new OcenRefusal('INVALID_REQUEST', 'payment.id is required', 400);
     try {
       const repayment = await core.servicing.repayment(ref, id);
@@ -88,7 +89,7 @@ export const repaymentConditionChange = (core: OcenCore) => defineOcenOperation<
 
   async accept({ partnerId, body }) {
     const { ref, loan } = await servicedLoanOf(core, partnerId, body);
-    const update = (body.repaymentConditionUpdate ?? {}) as Json;
+    const update = untrusted<OcenMessage<'repayment/repaymentConditionChangeRequest'>['repaymentConditionUpdate']>(body.repaymentConditionUpdate);
     const changedCondition = textOf(update.changedCondition);
     const repaymentDate = textOf(update.repaymentDate);
     const amountMicros = microsOfRupees(update.amount, true);
