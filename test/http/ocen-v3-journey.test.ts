@@ -124,6 +124,8 @@ describe('a whole OCEN v3 loan, driven by a v3 loan agent', () => {
     const payment = { id: 'payout-1', totalAmount: offer.disbursement.plans[0].totalAmount };
     const paid = await callWhenReady('disbursement/triggerDisbursementRequest', { loanId, payment });
     expect(paid.payment).toMatchObject({ id: 'payout-1', status: 'SUCCESS', totalAmount: payment.totalAmount, txnRefNo: expect.any(String) });
+    const payout = await call('disbursement/triggerDisbursementStatusRequest', { loanId, payment: { id: 'payout-1' } });
+    expect(payout.payment).toEqual(paid.payment);
 
     const listed = await call('loan/listLoansRequest', { borrower: application.borrower });
     expect(listed.loans.map((l: any) => l.loanId)).toEqual([loanId]);

@@ -30,6 +30,7 @@ export interface V3Wire {
   'repayment/setRepaymentPlanRequest': [W.SetRepayementPlanRequest, W.SetRepaymentPlanResponse];
   'disbursement/setDisbursementAccountRequest': [W.SetDisbursementAccountRequest, W.SetDisbursementAccountResponse];
   'disbursement/triggerDisbursementRequest': [W.TriggerDisbursementRequest, W.TriggerDisbursementResponse];
+  'disbursement/triggerDisbursementStatusRequest': [W.TriggerDisbursementStatusRequest, W.TriggerDisbursementStatusResponse];
   'loan/getLoanRequest': [W.GetLoanRequest, W.GetLoanResponse];
   'loan/listLoansRequest': [W.ListLoansRequest, W.ListLoansResponse];
   'loan/loanStatementRequest': [W.LoanStatementRequest, W.LoanStatementResponse];

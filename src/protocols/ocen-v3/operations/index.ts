@@ -1,6 +1,6 @@
 import type { V3Core, V3OperationHandler } from '../ocen-v3-operation';
 import type { V3Operation } from '../ocen-v3-schemas';
-import { createLoanApplications, generateOffers, grantLoan, setDisbursementAccount, setOffer, setRepaymentPlan, triggerDisbursement, triggerLoanAcceptance, verifyLoanAcceptance } from './journey';
+import { createLoanApplications, generateOffers, grantLoan, setDisbursementAccount, setOffer, setRepaymentPlan, triggerDisbursement, triggerDisbursementStatus, triggerLoanAcceptance, verifyLoanAcceptance } from './journey';
 import { getLoan, listLoans, loanStatement, loanSummary } from './loan-details';
 import { disputeStatus, raiseDispute } from './disputes';
 import { consentHandle, consentStatusRequest } from './consent';
@@ -22,6 +22,7 @@ export function ocenV3Operations(core: V3Core): Array<V3OperationHandler<V3Opera
     setRepaymentPlan(core),
     setDisbursementAccount(core),
     triggerDisbursement(core),
+    triggerDisbursementStatus(core),
     getLoan(core),
     loanSummary(core),
     loanStatement(core),

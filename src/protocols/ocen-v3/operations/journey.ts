@@ -365,14 +365,39 @@ export const triggerDisbursement = (core: V3Core) => defineV3Operation<'disburse
     return { subjects: [application.externalReference], context: { loanApplicationId: application.externalReference, paymentId: body.payment.id } };
   },
 
-  async answer({ partnerId }, { loanApplicationId, paymentId }) {
-    const { payout } = await core.facts.of({ partnerId, externalReference: loanApplicationId });
-    if (!payout || payout.state === 'REQUESTED') throw new AnswerNotReady(`payout of ${loanApplicationId} not yet answered by the rail`);
-    const base = { id: paymentId, totalAmount: v3Amount(payout.amountMicros), paymentMethodType: 'NETBANKING' as const, ...(payout.completedAt ? { date: istDate(payout.completedAt) } : {}) };
-    return {
-      payment: payout.state === 'SUCCEEDED'
-        ? { ...base, status: 'SUCCESS', txnRefNo: payout.utr ?? '' }
-        : { ...base, status: 'FAILURE', description: `Disbursement failed: ${payout.failureReason ?? 'refused by the payment rail'}` },
-    };
+  async answer({ partnerId }, context) {
+    const { payout } = await core.facts.of({ partnerId, externalReference: context.loanApplicationId });
+    if (!payout || payout.state === 'REQUESTED') throw new AnswerNotReady(`payout of ${context.loanApplicationId} not yet answered by the rail`);
+    return { payment: await paymentOf(core, partnerId, context) };
+  },
+});
+
+/** The Payment of a loan's payout: PENDING_AUTH while requested (the enum has nothing nearer), SUCCESS with the UTR, FAILURE with the reason. */
+async function paymentOf(core: V3Core, partnerId: string, { loanApplicationId, paymentId }: { loanApplicationId: string; paymentId: string }): Promise<W.Payment> {
+  const ref = { partnerId, externalReference: loanApplicationId };
+  const { application, payout } = await core.facts.of(ref);
+  const signed = payout ? null : await core.facts.signedTerms(application);
+  const base = {
+    id: paymentId,
+    totalAmount: v3Amount(payout?.amountMicros ?? signed?.netDisbursalMicros ?? 0n),
+    paymentMethodType: 'NETBANKING' as const,
+    ...(payout?.completedAt ? { date: istDate(payout.completedAt) } : {}),
+  };
+  if (payout?.state === 'SUCCEEDED') return { ...base, status: 'SUCCESS', txnRefNo: payout.utr ?? '' };
+  if (payout?.state === 'FAILED') return { ...base, status: 'FAILURE', description: `Disbursement failed: ${payout.failureReason ?? 'refused by the payment rail'}` };
+  return { ...base, status: 'PENDING_AUTH', description: 'Disbursement requested, awaiting the payment rail' };
+}
+
+/** triggerDisbursementStatusRequest: the payout of a loan (`loanId`) as it stands (PENDING_AUTH while requested, SUCCESS, FAILURE). */
+export const triggerDisbursementStatus = (core: V3Core) => defineV3Operation<'disbursement/triggerDisbursementStatusRequest', { loanApplicationId: string; paymentId: string }>({
+  request: 'disbursement/triggerDisbursementStatusRequest',
+
+  async accept({ partnerId, body }) {
+    const application = await v3LoanOf(core, partnerId, body.loanId);
+    return { subjects: [application.externalReference], context: { loanApplicationId: application.externalReference, paymentId: body.payment.id } };
+  },
+
+  async answer({ partnerId }, context) {
+    return { payment: await paymentOf(core, partnerId, context) };
   },
 });
