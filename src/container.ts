@@ -330,7 +330,7 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
   const answers = new PartnerAnswers(db, partnerCallbacks, outbox, sealer, partners, clock, metrics);
   const requests = new PartnerRequests(db, idempotency, answers);
   const facts = new ApplicationFacts({
-    applications, statuses: new ApplicationStatusRepository(db), submissions: submissionRepository, offers, kyc, acceptance, consents, mandates, payoutAccounts, loans, servicing, accountTokens,
+    applications, statuses: new ApplicationStatusRepository(db), submissions: submissionRepository, offers, kyc, acceptance, consents, incomeDocuments, mandates, payoutAccounts, loans, servicing, accountTokens,
   });
   const opening = new ApplicationOpening(approvals, applications);
   const ocen = ocenNetwork

@@ -6,6 +6,7 @@ import type { ApplicationRepository } from '../application/application.repositor
 import type { Submission, SubmissionRepository } from '../loan/submission.repository';
 import type { LoanAcceptanceService } from './loan-acceptance.service';
 import type { ConsentService } from '../consent/consent.service';
+import type { IncomeDocumentService } from '../income/income-document.service';
 import type { Kyc } from '../kyc/kyc';
 import type { KycService } from '../kyc/kyc.service';
 import type { AccountTokens } from '../loan/account-token';
@@ -38,6 +39,9 @@ export interface ApplicationView {
   loan: LoanState | null;
 }
 
+/** A decision the application's offers still wait for (see {@link ApplicationFacts.decisionPending}). */
+export type PendingDecision = 'CREDIT_DECISION' | 'BANK_STATEMENT_SUMMARY' | 'DOCUMENT_VERIFICATION';
+
 /** What the facts are read from. */
 export interface ApplicationFactSources {
   applications: ApplicationRepository;
@@ -47,6 +51,7 @@ export interface ApplicationFactSources {
   kyc: Pick<KycService, 'current'>;
   acceptance: Pick<LoanAcceptanceService, 'acceptanceOutstanding'>;
   consents: Pick<ConsentService, 'latestFor'>;
+  incomeDocuments: Pick<IncomeDocumentService, 'pendingFor'>;
   mandates: Pick<MandateService, 'current'>;
   payoutAccounts: Pick<PayoutAccountService, 'summary'>;
   loans: Pick<LoanService, 'payout'>;
@@ -102,6 +107,20 @@ export class ApplicationFacts {
     const application = await s.applications.get(ref);
     const loan = application.applicationState === 'DISBURSED' ? (await s.servicing.loan(ref)).state : null;
     return { application, offer, kyc, consent, acceptanceTriggered, mandate, account, payout, loan };
+  }
+
+  /**
+   * What an answer about the application's offers must wait for, or null once every decision is in: the credit
+   * decision; in income verification, the summary of a bank statement the borrower just shared through the account
+   * aggregator, or income documents not yet verified.
+   */
+  async decisionPending(view: Pick<ApplicationView, 'application' | 'consent'>): Promise<PendingDecision | null> {
+    const { application, consent } = view;
+    if (application.approvalState === 'IN_PROCESS') return 'CREDIT_DECISION';
+    if (application.approvalState !== 'INCOME_VERIFICATION') return null;
+    if (consent?.summaryPending) return 'BANK_STATEMENT_SUMMARY';
+    if (await this.sources.incomeDocuments.pendingFor(application.id)) return 'DOCUMENT_VERIFICATION';
+    return null;
   }
 
   /** A status poll: the application, its approval, KYC and repayment setup, and the account token once disbursed, in one query. */

@@ -1,9 +1,17 @@
+import type { PendingDecision } from '../../../core/lending/application-facts';
 import { istDate } from '../../../core/shared/dates';
 import { concreteOffers, parseOcenOfferId, rejectionReason } from '../ocen-mappers';
 import { viewOf } from './application-facts';
 import { Json, OcenCore, OcenNotReady, OcenRefusal, applicationOf, defineOcenOperation, loanApplicationIdOf, untrustedItems } from '../ocen-operation';
 import { documentsOf, readIncomeDocument } from '../ocen-documents';
 import { LoanTerms, OcenMessage, OcenOffer, untrusted } from '../ocen-wire';
+
+/** Why an answer about offers is not built yet (the callback job is retried). */
+const NOT_READY: Record<PendingDecision, string> = {
+  CREDIT_DECISION: 'credit decision pending',
+  BANK_STATEMENT_SUMMARY: 'bank-statement summary pending',
+  DOCUMENT_VERIFICATION: 'documents being verified',
+};
 
 /**
  * The `LoanApplicationWithOffer` of each of the agent's loan applications (generateOffersResponse and
@@ -16,11 +24,10 @@ export async function loanApplicationsWithOffers(core: OcenCore, partnerId: stri
   const loanApplications: Json[] = [];
   for (const id of loanApplicationIds) {
     const ref = { partnerId, externalReference: id };
-    const { application, offer, consent, status } = await viewOf(core, ref);
-    if (application.approvalState === 'IN_PROCESS') throw new OcenNotReady(`credit decision of ${id} pending`);
-    const verifyingIncome = application.approvalState === 'INCOME_VERIFICATION';
-    if (verifyingIncome && consent?.summaryPending) throw new OcenNotReady(`bank-statement summary of ${id} pending`);
-    if (verifyingIncome && (await core.incomeDocuments.pendingFor(application.id))) throw new OcenNotReady(`documents of ${id} being verified`);
+    const view = await viewOf(core, ref);
+    const pending = await core.facts.decisionPending(view);
+    if (pending) throw new OcenNotReady(`${NOT_READY[pending]} (${id})`);
+    const { application, offer, status } = view;
     const base = { loanApplicationId: id, createdDate: istDate(application.createdAt), loanApplicationStatus: status, kyc: {} };
     if (status === 'REJECTED') {
       loanApplications.push({ ...base, offers: [], rejectionDetails: [{ reason: rejectionReason(application.rejectionReason), description: application.rejectionDescription ?? application.rejectionReason ?? 'Rejected' }] });
