@@ -95,6 +95,8 @@ export const generateOffers = (core: V3Core) => defineV3Operation<'offer/generat
       const application = await core.opening.decided({ partnerId, externalReference: id });
       if (!application) throw new AnswerNotReady(`credit decision of ${id} pending`);
       const view = await core.facts.of({ partnerId, externalReference: id });
+      const pending = await core.facts.decisionPending(view);
+      if (pending) throw new AnswerNotReady(`${pending} of ${id} pending`);
       const status = v3Status(view);
       if (status === 'REJECTED') {
         loanApplications.push({
@@ -104,7 +106,6 @@ export const generateOffers = (core: V3Core) => defineV3Operation<'offer/generat
           rejectionDetails: { reason: v3RejectionReason(application.rejectionReason), description: application.rejectionDescription ?? application.rejectionReason ?? 'Rejected' },
         });
       } else if (application.approvalState === 'INCOME_VERIFICATION') {
-        if (view.consent?.summaryPending) throw new AnswerNotReady(`bank-statement summary of ${id} pending`);
         loanApplications.push({
           loanApplicationId: id,
           loanApplicationStatus: 'ACTION_REQUIRED',
