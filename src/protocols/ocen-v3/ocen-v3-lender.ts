@@ -2,12 +2,13 @@ import type { Logger } from 'pino';
 import { AppError, AppErrorCode } from '../../core/errors';
 import { AnswerChannel, AnswerDelivery, AnswerNotReady, AnswerToBuild, DeliveryOutcome, answerJob } from '../../core/lending/partner-answers';
 import { PartnerRequests, requestFingerprint } from '../../core/lending/partner-requests';
+import type { PartnerKey } from '../../core/partner/partner';
 import type { PartnerService } from '../../core/partner/partner.service';
 import type { Clock } from '../../lib/clock';
 import type { SigningKey } from '../../lib/keys';
 import { outgoingTraceHeaders } from '../../lib/trace';
 import { V3Ack, V3Refusal, ourMetadata } from './ocen-v3-envelope';
-import { signV3 } from './ocen-v3-jws';
+import { messageOf, signV3, V3SignatureError, verifyV3 } from './ocen-v3-jws';
 import type { V3Journey, V3Request } from './ocen-v3-router';
 import { V3_OPERATIONS, V3Operation, V3_PATH_PREFIX, assertV3Outgoing } from './ocen-v3-schemas';
 import type { V3OperationHandler } from './ocen-v3-operation';
@@ -34,7 +35,8 @@ export interface OcenV3LenderOptions {
  * top-level `requestId` through the core's PartnerRequests, its work and the answer owed in one transaction), and
  * the answer channel of OCEN_3 partners: the `...Response` envelope (`metadata`, `requestId`, `response {error: "0"}`)
  * around what the operation builds, checked against the official schema, signed RS512 and POSTed to the partner's
- * base URL on file + `/v3/<response>`.
+ * base URL on file + `/v3/<response>`. A 2xx is delivered; an ack that is not a signed "0" (v3 signs acks too) is
+ * logged, as OCEN 4.0 logs an ack's error.
  */
 export class OcenV3Lender implements V3Journey, AnswerChannel {
   readonly protocol = 'OCEN_3' as const;
@@ -116,13 +118,25 @@ export class OcenV3Lender implements V3Journey, AnswerChannel {
         redirect: 'manual',
         signal: AbortSignal.timeout(this.options.callbackTimeoutMs ?? 10_000),
       });
-      await res.text().catch(() => '');
+      const text = await res.text().catch(() => '');
       if (res.status < 200 || res.status > 299) return { delivered: false, error: `HTTP ${res.status}` };
+      const ack = await agentAckOf(text, partner.jwks.keys);
+      if (ack !== '0') this.logger.warn({ partnerId, operation, ack }, 'OCEN v3 callback delivered; the loan agent\'s ack is not a signed "0"');
       return { delivered: true };
     } catch (err) {
       this.logger.warn({ partnerId, operation, err }, 'OCEN v3 callback not delivered');
       return { delivered: false, error: err instanceof Error ? err.message : String(err) };
     }
+  }
+}
+
+/** What the loan agent's ack says (its `error`), if it is signed by one of its keys; why not, otherwise (for the log). */
+async function agentAckOf(text: string, keys: readonly PartnerKey[]): Promise<string> {
+  try {
+    const ack = messageOf(await verifyV3(JSON.parse(text), keys));
+    return typeof ack.error === 'string' ? ack.error : 'an ack without error';
+  } catch (err) {
+    return err instanceof V3SignatureError ? `${err.reason}: ${err.message}` : 'not a signed ack';
   }
 }
 
