@@ -238,6 +238,29 @@ describe('who may call /v3', () => {
     expect(openSigned(unknownOrg.body, key).message.error).toMatch(/^UNKNOWN_KEY: /);
   });
 
+  it('when a signed message is not valid against its schema, or the body is not JSON, then it is a 4xx with a signed ack, never a 500', async () => {
+    const { key } = await harness.lenderKey();
+    const cases: Array<[string, unknown, number, RegExp]> = [
+      ['no loanApplicationIds', harness.agent.sign(harness.envelope()), 400, /^INVALID_REQUEST: .*loanApplicationIds/],
+      ['ids of the wrong type', harness.agent.sign({ ...harness.envelope(), loanApplicationIds: [1, { a: 2 }] }), 400, /^INVALID_REQUEST: /],
+      ['no metadata', harness.agent.sign({ requestId: 'r', loanApplicationIds: ['x'] }), 401, /^UNKNOWN_KEY: /],
+      ['a stale timestamp', harness.agent.sign({ ...harness.envelope(), metadata: { ...harness.envelope().metadata, timestamp: '2020-01-01T00:00:00Z' }, loanApplicationIds: ['x'] }), 401, /^TIMESTAMP_OUT_OF_WINDOW: /],
+      ['a payload that is not JSON', { payload: Buffer.from('nope').toString('base64url'), header: 'e30', signature: 'AA' }, 401, /^SIGNATURE_INVALID: /],
+      ['a JSON array', [1, 2], 401, /^UNSIGNED: /],
+    ];
+    for (const [what, body, status, error] of cases) {
+      const answer = await harness.post('offer/generateOffersRequest', body);
+      expect({ what, status: answer.status }).toEqual({ what, status });
+      expect({ what, error: openSigned(answer.body, key).message.error }).toEqual({ what, error: expect.stringMatching(error) });
+    }
+    const notJson = await harness.app.http().post('/v3/offer/generateOffersRequest').set('content-type', 'application/json').send('{"payload":');
+    expect(notJson.status).toBe(400);
+    const text = await harness.app.http().post('/v3/offer/generateOffersRequest').set('content-type', 'text/plain').send('hello');
+    expect(text.status).toBe(415);
+    const get = await harness.app.http().get('/v3/offer/generateOffersRequest');
+    expect(get.status).toBe(405);
+  });
+
   it('when a signed body was altered after signing, then it is 401 SIGNATURE_INVALID', async () => {
     const signed = harness.agent.sign(request());
     const tampered = { ...signed, payload: Buffer.from(JSON.stringify({ ...request(), loanApplicationIds: ['other'] })).toString('base64url') };
