@@ -7,8 +7,12 @@ import type { V3RequestOf } from './ocen-v3-operation';
  * the request path (after `/v3/`) the loan agent calls, the schema of its body, and the `...Response` path (on the
  * agent's base URL) the answer is POSTed to with its schema. Paths are the official ones, spelling and case kept
  * (`loan/LoanSummaryRequest`, `disbursement/TriggerDisbursementResponse`), except one with a leading space in the
- * source (` /v3/consent/consentStatusRequest`), served without it. The v3 source defines no KYC API (KYC happens
- * on the lender's pages the offer links to) and no repayment-plan group beyond `repayment/*`.
+ * source (` /v3/consent/consentStatusRequest`), served without it. The v3 source defines no KYC API: the borrower's
+ * KYC happens on the bank's page that generateOffersResponse links to (`actionRequired.url`).
+ *
+ * Not listed (answered NOT_SERVED): the plan catalogues (`repayment/getRepaymentPlans`, `disbursement/get|set
+ * DisbursementPlan(s)`, `disbursement/getDisbursementAccounts`), `repayment/setRepaymentPlanStatus` (it names no
+ * loan application), repayments (`repayment/triggerRepayment(Status)`, `confirmRepayment`) and the Meta APIs.
  */
 export const V3_OPERATIONS = {
   'loanApplication/createLoanApplicationsRequest': { schema: 'Loan Application/schema/Version 0.0.1/Bulk Create Loan Application/BulkCreateLoanApplicationRequest.json', response: 'loanApplication/createLoanApplicationsResponse', responseSchema: 'Loan Application/schema/Version 0.0.1/Bulk Create Loan Application/BulkCreateLoanApplicationResponse.json' },
