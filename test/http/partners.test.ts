@@ -111,6 +111,11 @@ describe('partners are data, and every request is resolved to one', () => {
       fs.writeFileSync(keyFile, JSON.stringify({ kid: 'bad', kty: 'EC', d: 'private' }));
       await expect(partnersCommand(['rotate-key', 'cli-app', '--jwk', keyFile], t.services.partners)).rejects.toThrow(/public/);
       await expect(partnersCommand(['add', 'cli-app', '--name', 'again', '--protocol', 'gpay'], t.services.partners)).rejects.toThrow(/exists/);
+      fs.writeFileSync(keyFile, JSON.stringify({ keys: [{ kid: 'lsp-k1', kty: 'RSA', n: 'n', e: 'AQAB', alg: 'RS512' }] }));
+      const lsp = await partnersCommand(['add', 'cli-lsp', '--name', 'CLI LSP', '--protocol', 'ocen_3', '--callback-url', 'https://lsp.example/credit', '--jwks', keyFile], t.services.partners);
+      expect(lsp).toMatchObject({ id: 'cli-lsp', protocol: 'OCEN_3', callbackBaseUrl: 'https://lsp.example/credit', jwks: { keys: [{ kid: 'lsp-k1', kty: 'RSA' }] } });
+      expect(await partnersCommand(['add', 'cli-old', '--name', 'Old', '--protocol', 'ocen'], t.services.partners)).toMatchObject({ protocol: 'OCEN_4' });
+      await expect(partnersCommand(['add', 'cli-x', '--name', 'X', '--protocol', 'swift'], t.services.partners)).rejects.toThrow(/gpay, ocen_4 or ocen_3/);
     } finally {
       fs.unlinkSync(keyFile);
     }
