@@ -199,6 +199,28 @@ describe('the sandbox endpoints answer as documented', () => {
     expectSandboxError(await t.http().get('/sandbox/nothing-here'), 404, 'NO_SUCH_OPERATION');
   });
 
+  it('when a completion without X-Partner-Id names no application of the default partner, then the 404 names the header (the reference may be an OCEN loan agent\'s)', async () => {
+    const res = await t.http().post('/sandbox/applications/some-loan-agent-app/kyc/complete').send({});
+    expectSandboxError(res, 404, 'NOT_FOUND');
+    expect(res.body.error.message).toMatch(/without the X-Partner-Id header the sandbox acts for gpay/);
+    expect(res.body.error.fields).toContain('X-Partner-Id');
+    const named = await t.http().post('/sandbox/applications/some-loan-agent-app/kyc/complete').set('X-Partner-Id', 'gpay').send({});
+    expectSandboxError(named, 404, 'NOT_FOUND');
+    expect(named.body.error.message).not.toMatch(/X-Partner-Id/);
+  });
+
+  it.each([
+    ['/sandbox/applications/GAPP-any/kyc/complete', 'APPROVED, REJECTED'],
+    ['/sandbox/applications/GAPP-any/repayment-setup/complete', 'APPROVED, REJECTED'],
+    ['/sandbox/aa/consents/any-handle/decision', 'APPROVED, REJECTED, REVOKED'],
+    ['/sandbox/repayments/RPY-any/complete', 'PAID, FAILED'],
+  ])('when %s is sent an unknown outcome, then the 400 lists the allowed values', async (path, allowed) => {
+    const res = await t.http().post(path).send({ outcome: 'MAYBE' });
+    expectSandboxError(res, 400, 'INVALID_FIELD_VALUE');
+    expect(res.body.error.message).toBe(`The request is invalid: outcome must be one of ${allowed} (got "MAYBE")`);
+    expect(res.body.error.fields).toEqual(['outcome']);
+  });
+
   it('when X-Partner-Id names an unknown partner, then a sandbox endpoint is 401 PARTNER_UNKNOWN as plain JSON', async () => {
     expectSandboxError(await t.http().get('/sandbox/sms-outbox?phone=919876543210').set('X-Partner-Id', 'nobody'), 401, 'PARTNER_UNKNOWN');
   });
