@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { openApiDocuments } from '../../src/app';
+import { buildOcenOpenApi } from '../../src/protocols/ocen/ocen-openapi';
 import { TestApp, productionEnv, startTestApp } from '../support/test-app';
 import { partnerKeyPair } from '../support/signed-client';
 
@@ -91,6 +92,14 @@ describe('in the sandbox', () => {
 
   it('when each served document is linted with Redocly (recommended) and Spectral (spectral:oas), then neither reports an error', () => {
     expect(errorsOf(findings)).toEqual(Object.fromEntries(Object.keys(findings).map((document) => [document, []])));
+  });
+
+  it('when OCEN_* settings are given (no built-in agent: token and signature required), then the OCEN document has no error either', async () => {
+    const configured = buildOcenOpenApi(t.services.ocen!.operations, { basePath: '/bank', publicBaseUrl: 'https://bank.invalid', builtInAgent: false });
+    const file = path.join(dir, 'configured-ocen.json');
+    fs.writeFileSync(file, JSON.stringify(configured, null, 2));
+    const found = [...(await redocly(file)), ...(await spectral(file))];
+    expect(found.filter((f) => f.severity === 'error')).toEqual([]);
   });
 
   it('the linters do bite: a $ref with a description beside it, and an operation without a summary, are errors', async () => {
