@@ -161,9 +161,9 @@ describe('the published contract', () => {
     for (const [path, operations] of Object.entries<Record<string, any>>(spec.paths).filter(([p]) => p.startsWith('/sandbox/'))) {
       for (const [method, operation] of Object.entries<any>(operations)) {
         // A POST, or a read of one thing named in the path, may find nothing (404). The OCEN callbacks are read by
-        // loan application, before any partner is resolved (no 401, 403, 429) and without a body (no 413, 415).
+        // loan application, before any partner is resolved (no 401, 403, 429).
         const expected = path === '/sandbox/ocen/callbacks'
-          ? ['200', '400', '500', '503']
+          ? ['200', '400', '413', '415', '500', '503']
           : ['200', '400', '401', '403', '413', '415', '429', '500', '503', ...(method === 'post' ? ['404', '409'] : path.includes('{') ? ['404'] : [])].sort();
         expect({ path, statuses: Object.keys(operation.responses).sort() }).toEqual({ path, statuses: expected });
         for (const status of expected.filter((s) => s !== '200')) {

@@ -71,15 +71,17 @@ const OCEN_CALLBACKS_OPERATION = {
   tags: ['Sandbox'],
   security: [],
   parameters: [
-    { name: 'loanApplicationId', in: 'query', required: true, description: 'The loan agent\'s loanApplicationId.', schema: { type: 'string', example: 'sandbox-la-0001' } },
-    { name: 'participantId', in: 'query', required: false, description: 'Only the callbacks for this loan agent (default: every agent\'s).', schema: { type: 'string', example: 'ocen-test-agent' } },
+    { name: 'loanApplicationId', in: 'query', required: true, description: 'The loan agent\'s loanApplicationId.', schema: { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,64}$', example: 'sandbox-la-0001' } },
+    { name: 'participantId', in: 'query', required: false, description: 'Only the callbacks for this loan agent (default: every agent\'s).', schema: { type: 'string', pattern: '^[a-z0-9][a-z0-9._-]{1,62}$', example: 'ocen-test-agent' } },
   ],
   responses: {
     '200': {
       description: 'The callbacks, newest first',
       content: { 'application/json': { schema: { type: 'object', required: ['callbacks'], properties: { callbacks: { type: 'array', items: { $ref: '#/components/schemas/SandboxOcenCallback' } } } } } },
     },
-    '400': plain('MISSING_FIELD: name the loanApplicationId'),
+    '400': plain('MISSING_FIELD: name the loanApplicationId; INVALID_FIELD_VALUE: a parameter does not match its pattern; ILL_FORMED_TEXT: a parameter holds NUL, a lone surrogate or a control character; MALFORMED_REQUEST: a stray body that is not JSON, or nested too deep'),
+    '413': plain('PAYLOAD_TOO_LARGE: a stray body larger than 64 KiB'),
+    '415': plain('UNSUPPORTED_MEDIA_TYPE: a stray body that is not Content-Type application/json'),
     '500': plain('INTERNAL: an unexpected error'),
     '503': plain('SERVICE_UNAVAILABLE: a dependency (database, queue) is unavailable; retry later'),
   },
