@@ -2,13 +2,15 @@
  * Every OpenAPI document the server serves passes Redocly's recommended rules and Spectral's `spectral:oas` with no
  * error, as an integrator's tooling runs them. The documents are the ones `openApiDocuments` lists (src/app.ts),
  * fetched over HTTP from a sandbox app (the partner API with the sandbox's endpoints, OCEN with the built-in loan
- * agent) and a production one (no sandbox): a surface that adds its document there is linted here too.
+ * agent) and a production one (no sandbox): a surface that adds its document there is linted here too. And the
+ * Swagger UI pages' "Try it out", run from the served swagger-ui-init.js as a browser runs it.
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import vm from 'node:vm';
 import { openApiDocuments } from '../../src/app';
 import { buildOcenOpenApi } from '../../src/protocols/ocen/ocen-openapi';
 import { TestApp, productionEnv, startTestApp } from '../support/test-app';
@@ -92,6 +94,29 @@ describe('in the sandbox', () => {
 
   it('when each served document is linted with Redocly (recommended) and Spectral (spectral:oas), then neither reports an error', () => {
     expect(errorsOf(findings)).toEqual(Object.fromEntries(Object.keys(findings).map((document) => [document, []])));
+  });
+
+  it('when "Try it out" runs the served swagger-ui-init.js (no inline script), then an example\'s requestId is made fresh and a typed one is kept, on both pages', async () => {
+    const interceptorOf = async (page: string) => {
+      const init = (await t.http().get(`${page}/swagger-ui-init.js`).expect(200)).text;
+      const captured: { requestInterceptor?: (request: { body: string; headers: Record<string, string> }) => { body: string } } = {};
+      const bundle = Object.assign((options: typeof captured) => Object.assign(captured, options), { presets: { apis: {} }, plugins: { DownloadUrl: {} } });
+      const window: { onload?: () => void; location: { search: string; origin: string } } = { location: { search: '', origin: 'http://localhost' } };
+      vm.runInNewContext(init, { window, SwaggerUIBundle: bundle, SwaggerUIStandalonePreset: {}, globalThis: {} });
+      window.onload!();
+      return (body: unknown) => JSON.parse(captured.requestInterceptor!({ body: JSON.stringify(body), headers: {} }).body);
+    };
+    const documents = Object.fromEntries(openApiDocuments(t.services).map((d) => [d.docsPath, d.document as any]));
+    const gpay = await interceptorOf('/docs');
+    const gpayExample = documents['/docs'].paths['/v1/financialservices/credit/offer/approveUser'].post.requestBody.content['application/json'].example;
+    expect(gpay(gpayExample).requestHeader.requestId).not.toBe(gpayExample.requestHeader.requestId);
+    expect(gpay({ ...gpayExample, requestHeader: { ...gpayExample.requestHeader, requestId: 'typed-1' } }).requestHeader.requestId).toBe('typed-1');
+    const ocen = await interceptorOf('/ocen/docs');
+    const ocenExample = documents['/ocen/docs'].paths['/v4.0.0alpha/offers/generateOffersRequest'].post.requestBody.content['application/json'].example;
+    expect(ocen(ocenExample).metadata.requestId).not.toBe(ocenExample.metadata.requestId);
+    const typed = { ...ocenExample, metadata: { ...ocenExample.metadata, requestId: 'typed-2' } };
+    expect(ocen(typed)).toEqual(ocen(typed));
+    expect(ocen(typed).metadata.requestId).toBe('typed-2');
   });
 
   it('when OCEN_* settings are given (no built-in agent: token and signature required), then the OCEN document has no error either', async () => {
