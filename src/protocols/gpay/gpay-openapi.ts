@@ -34,6 +34,7 @@ export function buildGpayOpenApi(options: { basePath: string; httpReturnUrls: bo
   }
   declareSignedMessages(spec);
   spec.info.license = LICENSE;
+  spec.info.description = `${spec.info.description ?? ''}\n\nIn Swagger UI (/docs, when DOCS_ENABLED), "Try it out" sends an example with a current requestTimestamp and a fresh requestId; type your own requestId to keep it, and Execute twice to see a write replayed.`;
   spec.components = refSiblingsAsAllOf(spec.components) as Spec['components'];
   return spec;
 }

@@ -246,7 +246,7 @@ function infoDescription(builtInAgent: boolean): string {
   ];
   if (builtInAgent) {
     lines.push(
-      `**Sandbox, built-in test loan agent.** No OCEN_* setting is present, so calls work unsigned: each is made as the loan agent \`${SANDBOX_OCEN_AGENT_ID}\` (or the one named by the \`${SANDBOX_PARTICIPANT_HEADER}\` header), and its callbacks are not POSTed anywhere but stored: read them, newest first, at \`GET /sandbox/ocen/callbacks?loanApplicationId=...\`. "Try it out" sends the examples with a fresh \`metadata.requestId\` and \`timestamp\`. As soon as OCEN_REGISTRY_URL and the other OCEN_* settings are set, the bearer token and the signature are required, in the sandbox as in production.`,
+      `**Sandbox, built-in test loan agent.** No OCEN_* setting is present, so calls work unsigned: each is made as the loan agent \`${SANDBOX_OCEN_AGENT_ID}\` (or the one named by the \`${SANDBOX_PARTICIPANT_HEADER}\` header), and its callbacks are not POSTed anywhere but stored: read them, newest first, at \`GET /sandbox/ocen/callbacks?loanApplicationId=...\`. "Try it out" sends an example with a fresh \`metadata.requestId\`, \`traceId\` and \`timestamp\`; type your own requestId to keep it (with the timestamp it was first sent with), and Execute twice to see the replay: the same ack, the callback sent again. As soon as OCEN_REGISTRY_URL and the other OCEN_* settings are set, the bearer token and the signature are required, in the sandbox as in production.`,
       '',
     );
   }
