@@ -76,11 +76,18 @@ it('when every example is sent in journey order as "Try it out" sends it, copyin
   await tryIt('disbursement/setRepaymentPlanRequest', (body) => (body.plan = plan));
   await callback('setRepaymentPlanResponse');
   await t.http().post(`/sandbox/applications/${J.loanApplicationId}/repayment-setup/complete`).set(AGENT).send({}).expect(200);
-  await tryIt('disbursement/setRepaymentPlanStatusRequest', (body) => (body.plan = { ...plan, status: 'ACTIVE' }));
+  // The mandate goes ACTIVE asynchronously: ask the plan's status until it says so, as a loan agent would.
+  await eventually(async () => {
+    await tryIt('disbursement/setRepaymentPlanStatusRequest', (body) => (body.plan = { ...plan, status: 'ACTIVE' }));
+    return (await callback('setRepaymentPlanStatusResponse')).plan.status as string;
+  }, (status) => status === 'ACTIVE');
   await tryIt('disbursement/setDisbursementAccountRequest');
   await tryIt('disbursement/triggerDisbursementRequest');
-  const payout = (await callback('triggerDisbursementResponse')).payment;
-  await tryIt('disbursement/triggerDisbursementStatusRequest');
+  await callback('triggerDisbursementResponse');
+  const payout = await eventually(async () => {
+    await tryIt('disbursement/triggerDisbursementStatusRequest');
+    return (await callback('triggerDisbursementStatusResponse')).payment;
+  }, (payment) => payment.status === 'SUCCESS');
   await tryIt('repayment/triggerRepaymentRequest');
   await tryIt('repayment/triggerRepaymentStatusRequest');
   await tryIt('repayment/repaymentConditionChangeRequest');
