@@ -76,6 +76,8 @@ import { advanceConsentJob } from './core/consent/advance-consent.job';
 import { IncomeDocumentRepository } from './core/income/income-document.repository';
 import { IncomeDocumentService } from './core/income/income-document.service';
 import { verifyIncomeDocumentsJob } from './core/income/verify-income-documents.job';
+import { DisputeRepository } from './core/dispute/dispute.repository';
+import { DisputeService } from './core/dispute/dispute.service';
 import { GpayExchange } from './protocols/gpay/gpay-exchange';
 import type { GpayServices } from './protocols/gpay/gpay-services';
 import type { BorrowerServices } from './protocols/borrower/borrower-services';
@@ -146,6 +148,8 @@ export interface Services extends Lending, GpayServices, BorrowerServices, Sandb
   loans: LoanService;
   /** Servicing of disbursed loans: summaries, statements, repayments, repayment condition changes. */
   servicing: LoanServicingService;
+  /** Disputes about an application or its loan: raised by partners, handled by the bank's staff. */
+  disputes: DisputeService;
   /** The double-entry ledger of the loan book: every money movement, every balance shown. */
   ledger: Ledger;
   /** Account-aggregator consents (the lender as FIU). */
@@ -397,6 +401,7 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
     opening,
     loans,
     servicing,
+    disputes: new DisputeService(db, new DisputeRepository(db), transitions, clock),
     ledger,
     consents,
     incomeDocuments,

@@ -22,6 +22,7 @@ const WIRE: Record<AppErrorCode | ProtocolErrorCode, WireError> = {
   [AppErrorCode.PRECONDITION_FAILED]: { status: 400, code: 'PRECONDITION_VIOLATION' },
   [AppErrorCode.ILLEGAL_STATE_TRANSITION]: { status: 400, code: 'PRECONDITION_VIOLATION' },
   [AppErrorCode.DUPLICATE_APPLICATION]: { status: 400, code: 'PRECONDITION_VIOLATION' },
+  [AppErrorCode.DISPUTE_REFERENCE_REUSED]: { status: 400, code: 'PRECONDITION_VIOLATION' },
   [AppErrorCode.CONSENT_REQUIRED]: { status: 400, code: 'PRECONDITION_VIOLATION' },
   [AppErrorCode.CHALLENGE_INVALID]: { status: 400, code: 'INVALID_FIELD_VALUE' },
   [AppErrorCode.CHALLENGE_EXPIRED]: { status: 400, code: 'PRECONDITION_VIOLATION' },
@@ -96,6 +97,13 @@ const WIRE_FIELDS: Record<DomainField, string> = {
   vpa: 'vpa',
   accountNumber: 'accountNumber',
   ifsc: 'ifsc',
+  // Disputes are not on this API (OCEN v3 and the staff console): the domain names stand as they are.
+  disputeReference: 'disputeReference',
+  disputeCategory: 'disputeCategory',
+  disputeDescription: 'disputeDescription',
+  evidenceUrl: 'evidenceUrl',
+  loanReference: 'loanReference',
+  resolution: 'resolution',
 };
 
 const REQUEST_ID = /^[A-Za-z0-9:_-]{1,100}$/;
