@@ -7,11 +7,12 @@ import { accessLog } from './lib/logger';
 import { securityHeaders } from './protocols/shared/security-headers';
 import { gpayRouter } from './protocols/gpay/gpay-router';
 import { ocenRouter } from './protocols/ocen/ocen-router';
+import type { SwaggerUiOptions } from 'swagger-ui-express';
+import { GPAY_SWAGGER_OPTIONS, buildGpayOpenApi } from './protocols/gpay/gpay-openapi';
+import { buildSandboxOpenApi, mergeSandbox } from './protocols/sandbox/sandbox-openapi';
 import { ocenV3Router } from './protocols/ocen-v3/ocen-v3-router';
-import { buildOcenV3OpenApi } from './protocols/ocen-v3/ocen-v3-openapi';
+import { OCEN_V3_SWAGGER_OPTIONS, buildOcenV3OpenApi } from './protocols/ocen-v3/ocen-v3-openapi';
 import { activeSigningKey } from './lib/keys';
-import { buildGpayOpenApi } from './protocols/gpay/gpay-openapi';
-import { buildSandboxOpenApi } from './protocols/sandbox/sandbox-openapi';
 import { OCEN_SWAGGER_OPTIONS, buildOcenOpenApi } from './protocols/ocen/ocen-openapi';
 import { swaggerPage } from './protocols/shared/swagger-page';
 import { plainErrorHandler, sandboxRouter } from './protocols/sandbox/sandbox-router';
@@ -24,11 +25,12 @@ import { kfsPage } from './protocols/borrower/kfs-page';
 import { repaymentSetupPage } from './protocols/borrower/repayment-setup-page';
 
 /** The surface a path belongs to (after BASE_PATH), for the metrics' `surface` label. */
-export function surfaceOf(path: string, basePath: string): 'gpay' | 'ocen' | 'sandbox' | 'borrower' | 'other' {
+export function surfaceOf(path: string, basePath: string): 'gpay' | 'ocen' | 'ocen-v3' | 'sandbox' | 'borrower' | 'other' {
   if (path === '/borrower' || path.startsWith('/borrower/')) return 'borrower';
   const rest = basePath && path.startsWith(basePath) ? path.slice(basePath.length) : path;
   if (rest.startsWith('/v1/')) return 'gpay';
   if (rest.startsWith('/v4.0.0alpha/')) return 'ocen';
+  if (rest.startsWith('/v3/')) return 'ocen-v3';
   if (rest.startsWith('/sandbox/')) return 'sandbox';
   return 'other';
 }
@@ -62,6 +64,43 @@ function serverSpanEnd(req: express.Request, res: express.Response, basePath: st
     },
     failed: !answered || labels.status >= 500,
   };
+}
+
+/** An OpenAPI document this app serves (`GET path`), and its Swagger UI page (`docsPath`, when DOCS_ENABLED). */
+export interface ServedDocument {
+  /** The front door's link names: `<name>Openapi` and `<name>Docs` (the partner API's: `openapi` and `docs`). */
+  name: string;
+  path: string;
+  docsPath: string;
+  document: object;
+  swagger: SwaggerUiOptions;
+}
+
+/**
+ * Every OpenAPI document this app serves, built once: the partner API with the sandbox's endpoints while the
+ * sandbox is on (`/openapi.json`), the OCEN lender (`/ocen/openapi.json`) when OCEN is on, and the OCEN v3 lender
+ * (`/ocen-v3/openapi.json`, always: it serves only partners onboarded as OCEN_3). A surface's
+ * document is added here, and only here: the front door links it and test/http/openapi-lint.test.ts lints it.
+ */
+export function openApiDocuments(services: Services): ServedDocument[] {
+  const { config } = services;
+  const spec = buildGpayOpenApi({ basePath: config.basePath, httpReturnUrls: config.sandbox });
+  if (config.sandbox) mergeSandbox(spec, buildSandboxOpenApi({ ocenCallbacks: Boolean(services.ocen) }));
+  const ocenSpec = services.ocen
+    ? buildOcenOpenApi(services.ocen.operations, { basePath: config.basePath, publicBaseUrl: config.publicBaseUrl, builtInAgent: !config.ocen })
+    : undefined;
+  if (ocenSpec) spec.info.description = `${spec.info.description ?? ''}\n\nThe OCEN 4.0 lender surface has its own document: [/ocen/docs](/ocen/docs) ([/ocen/openapi.json](/ocen/openapi.json)).`;
+  return [
+    { name: '', path: '/openapi.json', docsPath: '/docs', document: spec, swagger: GPAY_SWAGGER_OPTIONS },
+    ...(ocenSpec ? [{ name: 'ocen', path: '/ocen/openapi.json', docsPath: '/ocen/docs', document: ocenSpec, swagger: OCEN_SWAGGER_OPTIONS }] : []),
+    {
+      name: 'ocenV3',
+      path: '/ocen-v3/openapi.json',
+      docsPath: '/ocen-v3/docs',
+      document: buildOcenV3OpenApi(services.ocenV3.operations, { basePath: config.basePath, publicBaseUrl: config.publicBaseUrl }),
+      swagger: OCEN_V3_SWAGGER_OPTIONS,
+    },
+  ];
 }
 
 /** The HTTP application: one router per surface (Google Pay-style API, sandbox), health, OpenAPI and Swagger UI. */
@@ -102,48 +141,13 @@ export function createApp(services: Services): express.Express {
     res.json({ status: 'ok' });
   });
   app.get('/readyz', readiness(services));
-  if (config.sandbox) app.get('/', home(config.docsEnabled, Boolean(services.ocen)));
+  if (config.sandbox) app.get('/', home(config.docsEnabled, openApiDocuments(services)));
 
-  const spec = buildGpayOpenApi({ basePath: config.basePath, httpReturnUrls: config.sandbox });
-  if (config.sandbox) {
-    const sandboxSpec = buildSandboxOpenApi();
-    Object.assign(spec.paths, sandboxSpec.paths);
-    Object.assign(spec.components.schemas, sandboxSpec.components.schemas);
-    spec.tags = [...(spec.tags ?? []), ...(sandboxSpec.tags ?? [])];
-  }
-  const ocenSpec = services.ocen
-    ? buildOcenOpenApi(services.ocen.operations, { basePath: config.basePath, publicBaseUrl: config.publicBaseUrl, builtInAgent: !config.ocen })
-    : undefined;
-  if (ocenSpec) spec.info.description = `${spec.info.description ?? ''}\n\nThe OCEN 4.0 lender surface has its own document: [/ocen/docs](/ocen/docs) ([/ocen/openapi.json](/ocen/openapi.json)).`;
-  app.get('/openapi.json', (_req, res) => res.json(spec));
-  if (ocenSpec) app.get('/ocen/openapi.json', (_req, res) => res.json(ocenSpec));
-  const ocenV3Spec = buildOcenV3OpenApi(services.ocenV3.operations, { basePath: config.basePath, publicBaseUrl: config.publicBaseUrl });
-  app.get('/ocen-v3/openapi.json', (_req, res) => res.json(ocenV3Spec));
+  const documents = openApiDocuments(services);
+  for (const served of documents) app.get(served.path, (_req, res) => res.json(served.document));
   app.get('/.well-known/jwks.json', publishedKeys(services.keys));
-  if (config.docsEnabled && ocenSpec) {
-    app.use('/ocen/docs', ...swaggerPage(ocenSpec, OCEN_SWAGGER_OPTIONS));
-  }
-  if (config.docsEnabled) app.use('/ocen-v3/docs', ...swaggerPage(ocenV3Spec, { customSiteTitle: 'credit-partner OCEN v3 lender' }));
   if (config.docsEnabled) {
-    app.use('/docs', ...swaggerPage(spec, {
-      customSiteTitle: 'credit-partner API',
-      swaggerOptions: {
-        // "Try it out" sends the examples; give each call a fresh timestamp and requestId so it passes the ±60 s check.
-        requestInterceptor: (request: { body?: unknown }) => {
-          if (typeof request.body === 'string' && request.body.includes('"requestHeader"')) {
-            try {
-              const body = JSON.parse(request.body);
-              body.requestHeader.requestTimestamp = { epochMillis: String(Date.now()) };
-              body.requestHeader.requestId = `docs-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
-              request.body = JSON.stringify(body);
-            } catch {
-              /* leave the body as typed */
-            }
-          }
-          return request;
-        },
-      },
-    }));
+    for (const served of documents) app.use(served.docsPath, ...swaggerPage(served.document, served.swagger));
   }
   app.use('/public', express.static(path.join(projectRoot(), 'public')));
 
@@ -216,14 +220,9 @@ function readiness(services: Services): express.RequestHandler {
 }
 
 /** The sandbox's front door: where the documents are (JSON, or a page of links for a browser). */
-function home(docsEnabled: boolean, ocen: boolean): express.RequestHandler {
+function home(docsEnabled: boolean, documents: ServedDocument[]): express.RequestHandler {
   const links: Record<string, string> = {
-    ...(docsEnabled ? { docs: '/docs' } : {}),
-    openapi: '/openapi.json',
-    ...(ocen && docsEnabled ? { ocenDocs: '/ocen/docs' } : {}),
-    ...(ocen ? { ocenOpenapi: '/ocen/openapi.json' } : {}),
-    ...(docsEnabled ? { ocenV3Docs: '/ocen-v3/docs' } : {}),
-    ocenV3Openapi: '/ocen-v3/openapi.json',
+    ...Object.fromEntries(documents.flatMap((d) => [...(docsEnabled ? [[d.name ? `${d.name}Docs` : 'docs', d.docsPath]] : []), [d.name ? `${d.name}Openapi` : 'openapi', d.path]])),
     jwks: '/.well-known/jwks.json',
     health: '/healthz',
     ready: '/readyz',

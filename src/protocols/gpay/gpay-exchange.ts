@@ -82,10 +82,12 @@ export class GpayExchange {
       throw new ProtocolError(ProtocolErrorCode.UNSUPPORTED_PROTOCOL_VERSION, `protocolVersion.major must be ${SUPPORTED_MAJOR_VERSION}`, ['requestHeader.protocolVersion.major']);
     }
     const sentAt = parseInt64(header.requestTimestamp.epochMillis, 'requestHeader.requestTimestamp.epochMillis');
-    const skew = BigInt(this.clock.now().getTime()) - sentAt;
+    const now = this.clock.now().getTime();
+    const skew = BigInt(now) - sentAt;
     const tolerance = BigInt(this.timestampToleranceMs);
     if (skew > tolerance || skew < -tolerance) {
-      throw new ProtocolError(ProtocolErrorCode.REQUEST_TIMESTAMP_OUT_OF_RANGE, `requestTimestamp must be within ±${this.timestampToleranceMs / 1000} s of the server time`, [
+      const seconds = sentAt > 0n && sentAt < 100_000_000_000n ? ' (this looks like seconds: send milliseconds)' : '';
+      throw new ProtocolError(ProtocolErrorCode.REQUEST_TIMESTAMP_OUT_OF_RANGE, `requestTimestamp.epochMillis ${sentAt} must be within ±${this.timestampToleranceMs / 1000} s of the server time, now ${now} (${new Date(now).toISOString()}); it is milliseconds since 1970-01-01T00:00:00Z${seconds}`, [
         'requestHeader.requestTimestamp',
       ]);
     }

@@ -34,6 +34,9 @@ const GROUP_DESCRIPTIONS: Record<string, string> = {
 
 const SIGNED = 'SignedMessage';
 
+/** The Swagger UI page of the v3 document (no "Try it out" helper: every v3 body must be signed by the loan agent's key). */
+export const OCEN_V3_SWAGGER_OPTIONS = { customSiteTitle: 'credit-partner OCEN v3 lender' };
+
 /**
  * The OpenAPI 3.1 document of the OCEN v3 lender surface (`GET /ocen-v3/openapi.json`): every served request path
  * (`served`, i.e. OcenV3Lender.operations, so it grows with them),
