@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { AppError, AppErrorCode } from '../../core/errors';
-import { AnswerChannel, AnswerDelivery, AnswerNotReady, AnswerToBuild, DeliveryOutcome, answerJob } from '../../core/lending/partner-answers';
+import { AnswerChannel, AnswerDelivery, AnswerToBuild, DeliveryOutcome, answerJob } from '../../core/lending/partner-answers';
 import { PartnerRequests, requestFingerprint } from '../../core/lending/partner-requests';
 import type { PartnerKey } from '../../core/partner/partner';
 import type { PartnerService } from '../../core/partner/partner.service';
@@ -164,4 +164,3 @@ export function v3RefusalOf(err: unknown): unknown {
   }
 }
 
-export { AnswerNotReady };

@@ -28,7 +28,7 @@ export interface V3Request {
 /**
  * The v3 journey on the core: accepts one request (its work and the intent of its `...Response`, committed
  * together, idempotent per partner and requestId) and answers the ack; throws V3Refusal (or AppError) when it
- * cannot be accepted. Null while no operation is served: every request is then answered NOT_SERVED.
+ * cannot be accepted (OcenV3Lender). Null serves nothing: every authenticated request is answered NOT_SERVED.
  */
 export interface V3Journey {
   serves(operation: V3Operation): boolean;
