@@ -106,7 +106,11 @@ export function ocenV3Router(options: OcenV3RouterOptions): Router {
   });
   router.use('/v3', (err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     const edge = fromBodyParserError(err);
-    const done = (promise: Promise<void>) => promise.catch((e: unknown) => options.logger.error({ err: e }, 'OCEN v3 error answer failed'));
+    // The ack could not even be signed (our key unavailable): an unsigned 503 rather than no answer.
+    const done = (promise: Promise<void>) => promise.catch((e: unknown) => {
+      options.logger.error({ err: e }, 'OCEN v3 error answer could not be signed');
+      if (!res.headersSent) res.status(503).setHeader('retry-after', '5').json({ error: 'SERVICE_UNAVAILABLE: the answer could not be signed; send it again later', traceId: currentTraceId() ?? '', timestamp: options.clock.now().toISOString() });
+    });
     if (edge) return done(refuse(res, edge.code === 'PAYLOAD_TOO_LARGE' ? 413 : 400, `${edge.code}: ${edge.message}`));
     if (isDependencyUnavailable(err)) {
       res.setHeader('retry-after', '5');
