@@ -36,7 +36,7 @@ describe('the v3 schemas', () => {
     const run = spawnSync(process.execPath, [path.join(root, 'scripts/ocen-v3-spec.js'), '--check'], { cwd: root, encoding: 'utf8' });
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
-    expect(patches.patches.map((p) => p.id)).toEqual(['chosen-repayment-id', 'loan-application-offers-array', 'defaults-outside-enum', 'otp-block-status-optional', 'payment-plan-installments', 'verify-request-id-type']);
+    expect(patches.patches.map((p) => p.id)).toEqual(['chosen-repayment-id', 'loan-application-offers-array', 'defaults-outside-enum', 'otp-block-status-optional', 'payment-plan-installments', 'verify-request-id-type', 'otp-example-type']);
   });
 
   it('when a plan is checked, then the official schema refuses one with the member it defines (noOfInstallment) and cannot type the one it requires; the patched one types noOfInstallments as a string', () => {
