@@ -29,7 +29,7 @@ beforeAll(async () => {
   // p1 has a disbursed loan (PA1, account l1), an application in progress (ext-3, no loan id yet) and one rejected
   // before signing (PA5: no loan id was ever issued); p2 has a disbursed loan (PA2, account l2).
   await raw.query(`
-    INSERT INTO partner (id, display_name, protocol, updated_at) VALUES ('p1', 'P1', 'OCEN', now()), ('p2', 'P2', 'OCEN', now());
+    INSERT INTO partner (id, display_name, protocol, updated_at) VALUES ('p1', 'P1', 'OCEN_4', now()), ('p2', 'P2', 'OCEN_4', now());
     INSERT INTO application (id, partner_id, external_reference, lender_reference, product_id, phone_hash, pan_hash, pan_last4, applicant_ciphertext,
       loan_purpose, requested_amount_micros, approval_state, application_state, updated_at) VALUES
       ('a1', 'p1', 'ext-1', 'PA1', 'PERSONAL_LOAN', 'h', 'h', '1234', 'x', 'OTHER', 100000000000, 'APPROVED', 'DISBURSED', now()),
