@@ -2,9 +2,12 @@
  * Architecture rules, checked by `npm run lint` (dependency-cruiser) and proved by test/unit/architecture.test.ts.
  *
  *   src/core/**       the domain: services, state machines, ports (interfaces) for the outside world
+ *     src/core/lending/**   the journey services every surface calls (above the feature folders)
+ *     src/core/<feature>/** one folder per feature, one way only (CORE_FOLDERS_LOWEST_FIRST)
  *   src/lib/**        infrastructure (config, crypto, clock, logger, jobs, and the database in src/lib/db/**)
  *   src/adapters/**   outside-world adapters (bureau, CKYC registry, rail, SMS, sandbox fakes): implement core's ports
- *   src/protocols/**  one folder per partner-facing surface (gpay/, sandbox/, ocen/), plus shared/
+ *   src/protocols/**  one folder per partner-facing surface (gpay/, sandbox/, ocen/, ...), plus shared/: wire mapping
+ *                     only, on core services (no adapter, no composition root, no transaction, idempotency or callback row)
  *   src/container.ts, src/app.ts, src/*main.ts   the composition root: the only place that wires everything together
  *
  * Paths in the rules are relative to the project root; npm packages resolve to node_modules/<name>/…
@@ -23,6 +26,27 @@ const WEB_FRAMEWORK = [
   '(^|/)node_modules/@tsoa/',
 ];
 const COMPOSITION_ROOT = '^src/(container|app|main|[a-z-]+-main)[.]ts$';
+
+/**
+ * The core's feature folders, lowest first: a folder may import only folders listed before it, so no two folders
+ * depend on each other both ways (nor in a longer loop). A folder not listed counts as above every listed one (it may
+ * import them, none of them may import it): list a new folder where it belongs. src/core/lending, the journey
+ * services above all of them, is not listed: no feature folder may import it (core-features-not-to-lending).
+ */
+const CORE_FOLDERS_LOWEST_FIRST = [
+  'state', 'shared', 'money', 'partner', 'product', 'application', 'challenge', 'offer', 'approval', 'kyc', 'payout',
+  'ledger', 'loan', 'mandate', 'auth-token', 'borrower-session', 'consent', 'income', 'kfs', 'dispute', 'reconciliation',
+];
+const coreFoldersOneWay = CORE_FOLDERS_LOWEST_FIRST.map((folder, index) => ({
+  name: 'core-folders-one-way',
+  severity: 'error',
+  comment:
+    `src/core/${folder} may import only the core folders listed before it in CORE_FOLDERS_LOWEST_FIRST ` +
+    `(${CORE_FOLDERS_LOWEST_FIRST.slice(0, index).join(', ') || 'none'}), so that no two feature folders depend on each ` +
+    'other both ways. Move what both need down to the lower folder, or the work that needs both up into src/core/lending.',
+  from: { path: `^src/core/${folder}/` },
+  to: { path: '^src/core/[^/]+/', pathNot: `^src/core/(${CORE_FOLDERS_LOWEST_FIRST.slice(0, index + 1).join('|')})/` },
+}));
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -66,6 +90,18 @@ module.exports = {
         'protocol layer turn it into a response.',
       from: { path: '^src/core/' },
       to: { path: WEB_FRAMEWORK },
+    },
+
+    ...coreFoldersOneWay,
+    {
+      name: 'core-features-not-to-lending',
+      severity: 'error',
+      comment:
+        'src/core/lending holds the journey services every surface calls (accepting a request with its answer owed, ' +
+        'opening an application, its facts, signing, release, ...): it sits above the feature folders and may import ' +
+        'any of them; a feature folder must not import it. Move what the feature needs into the feature (or below it).',
+      from: { path: '^src/core/[^/]+/', pathNot: '^src/core/lending/' },
+      to: { path: '^src/core/lending/' },
     },
 
     // ---------------------------------------------------------------- lib: infrastructure, below the domain
@@ -130,6 +166,38 @@ module.exports = {
         'or, if it is business logic, in src/core.',
       from: { path: '^src/protocols/([^/]+)/' },
       to: { path: '^src/protocols/[^/]+/', pathNot: '^src/protocols/($1|shared)/' },
+    },
+
+    {
+      name: 'protocols-not-to-adapters',
+      severity: 'error',
+      comment:
+        'A protocol (src/protocols/**) must not import an outside-world adapter (src/adapters/**), not even the ' +
+        "sandbox's fakes: it maps its wire to core services. What a surface needs of an adapter (the sandbox's phone, " +
+        'rail, account aggregator) it declares as an interface, and the composition root injects the adapter.',
+      from: { path: '^src/protocols/' },
+      to: { path: '^src/adapters/' },
+    },
+    {
+      name: 'protocols-not-to-composition-root',
+      severity: 'error',
+      comment:
+        'A protocol must not import the composition root (src/container.ts, src/app.ts, src/*main.ts), not even its ' +
+        'Services type: declare the services the surface uses as its own interface (e.g. GpayServices), which the ' +
+        "container's Services extends.",
+      from: { path: '^src/protocols/' },
+      to: { path: COMPOSITION_ROOT },
+    },
+    {
+      name: 'protocols-not-to-core-infrastructure',
+      severity: 'error',
+      comment:
+        'A protocol must not open transactions, keep idempotency records or write partner callbacks itself ' +
+        '(src/lib/db/**, src/lib/idempotency/**, src/lib/callbacks/**), nor use a repository (*.repository.ts): the ' +
+        "core's journey services (src/core/lending/**: PartnerRequests, PartnerAnswers, ...) own that work, so that every " +
+        'surface gets it the same way. The protocol maps its wire, calls one core service and maps the answer back.',
+      from: { path: '^src/protocols/' },
+      to: { path: ['^src/lib/db/', '^src/lib/idempotency/', '^src/lib/callbacks/', '[.]repository[.]ts$'] },
     },
 
     // ---------------------------------------------------------------- the database stays behind repositories

@@ -7,8 +7,9 @@ import { accessLog } from './lib/logger';
 import { securityHeaders } from './protocols/shared/security-headers';
 import { gpayRouter } from './protocols/gpay/gpay-router';
 import { ocenRouter } from './protocols/ocen/ocen-router';
-import { buildGpayOpenApi } from './protocols/gpay/gpay-openapi';
-import { buildSandboxOpenApi } from './protocols/sandbox/sandbox-openapi';
+import type { SwaggerUiOptions } from 'swagger-ui-express';
+import { GPAY_SWAGGER_OPTIONS, buildGpayOpenApi } from './protocols/gpay/gpay-openapi';
+import { buildSandboxOpenApi, mergeSandbox } from './protocols/sandbox/sandbox-openapi';
 import { OCEN_SWAGGER_OPTIONS, buildOcenOpenApi } from './protocols/ocen/ocen-openapi';
 import { swaggerPage } from './protocols/shared/swagger-page';
 import { plainErrorHandler, sandboxRouter } from './protocols/sandbox/sandbox-router';
@@ -61,6 +62,35 @@ function serverSpanEnd(req: express.Request, res: express.Response, basePath: st
   };
 }
 
+/** An OpenAPI document this app serves (`GET path`), and its Swagger UI page (`docsPath`, when DOCS_ENABLED). */
+export interface ServedDocument {
+  /** The front door's link names: `<name>Openapi` and `<name>Docs` (the partner API's: `openapi` and `docs`). */
+  name: string;
+  path: string;
+  docsPath: string;
+  document: object;
+  swagger: SwaggerUiOptions;
+}
+
+/**
+ * Every OpenAPI document this app serves, built once: the partner API with the sandbox's endpoints while the
+ * sandbox is on (`/openapi.json`), and the OCEN lender (`/ocen/openapi.json`) when OCEN is on. A surface's
+ * document is added here, and only here: the front door links it and test/http/openapi-lint.test.ts lints it.
+ */
+export function openApiDocuments(services: Services): ServedDocument[] {
+  const { config } = services;
+  const spec = buildGpayOpenApi({ basePath: config.basePath, httpReturnUrls: config.sandbox });
+  if (config.sandbox) mergeSandbox(spec, buildSandboxOpenApi({ ocenCallbacks: Boolean(services.ocen) }));
+  const ocenSpec = services.ocen
+    ? buildOcenOpenApi(services.ocen.operations, { basePath: config.basePath, publicBaseUrl: config.publicBaseUrl, builtInAgent: !config.ocen })
+    : undefined;
+  if (ocenSpec) spec.info.description = `${spec.info.description ?? ''}\n\nThe OCEN 4.0 lender surface has its own document: [/ocen/docs](/ocen/docs) ([/ocen/openapi.json](/ocen/openapi.json)).`;
+  return [
+    { name: '', path: '/openapi.json', docsPath: '/docs', document: spec, swagger: GPAY_SWAGGER_OPTIONS },
+    ...(ocenSpec ? [{ name: 'ocen', path: '/ocen/openapi.json', docsPath: '/ocen/docs', document: ocenSpec, swagger: OCEN_SWAGGER_OPTIONS }] : []),
+  ];
+}
+
 /** The HTTP application: one router per surface (Google Pay-style API, sandbox), health, OpenAPI and Swagger UI. */
 export function createApp(services: Services): express.Express {
   const { config, logger } = services;
@@ -99,45 +129,13 @@ export function createApp(services: Services): express.Express {
     res.json({ status: 'ok' });
   });
   app.get('/readyz', readiness(services));
-  if (config.sandbox) app.get('/', home(config.docsEnabled, Boolean(services.ocen)));
+  if (config.sandbox) app.get('/', home(config.docsEnabled, openApiDocuments(services)));
 
-  const spec = buildGpayOpenApi({ basePath: config.basePath, httpReturnUrls: config.sandbox });
-  if (config.sandbox) {
-    const sandboxSpec = buildSandboxOpenApi();
-    Object.assign(spec.paths, sandboxSpec.paths);
-    Object.assign(spec.components.schemas, sandboxSpec.components.schemas);
-    spec.tags = [...(spec.tags ?? []), ...(sandboxSpec.tags ?? [])];
-  }
-  const ocenSpec = services.ocen
-    ? buildOcenOpenApi(services.ocen.operations, { basePath: config.basePath, publicBaseUrl: config.publicBaseUrl, builtInAgent: !config.ocen })
-    : undefined;
-  if (ocenSpec) spec.info.description = `${spec.info.description ?? ''}\n\nThe OCEN 4.0 lender surface has its own document: [/ocen/docs](/ocen/docs) ([/ocen/openapi.json](/ocen/openapi.json)).`;
-  app.get('/openapi.json', (_req, res) => res.json(spec));
-  if (ocenSpec) app.get('/ocen/openapi.json', (_req, res) => res.json(ocenSpec));
+  const documents = openApiDocuments(services);
+  for (const served of documents) app.get(served.path, (_req, res) => res.json(served.document));
   app.get('/.well-known/jwks.json', publishedKeys(services.keys));
-  if (config.docsEnabled && ocenSpec) {
-    app.use('/ocen/docs', ...swaggerPage(ocenSpec, OCEN_SWAGGER_OPTIONS));
-  }
   if (config.docsEnabled) {
-    app.use('/docs', ...swaggerPage(spec, {
-      customSiteTitle: 'credit-partner API',
-      swaggerOptions: {
-        // "Try it out" sends the examples; give each call a fresh timestamp and requestId so it passes the ±60 s check.
-        requestInterceptor: (request: { body?: unknown }) => {
-          if (typeof request.body === 'string' && request.body.includes('"requestHeader"')) {
-            try {
-              const body = JSON.parse(request.body);
-              body.requestHeader.requestTimestamp = { epochMillis: String(Date.now()) };
-              body.requestHeader.requestId = `docs-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
-              request.body = JSON.stringify(body);
-            } catch {
-              /* leave the body as typed */
-            }
-          }
-          return request;
-        },
-      },
-    }));
+    for (const served of documents) app.use(served.docsPath, ...swaggerPage(served.document, served.swagger));
   }
   app.use('/public', express.static(path.join(projectRoot(), 'public')));
 
@@ -201,12 +199,9 @@ function readiness(services: Services): express.RequestHandler {
 }
 
 /** The sandbox's front door: where the documents are (JSON, or a page of links for a browser). */
-function home(docsEnabled: boolean, ocen: boolean): express.RequestHandler {
+function home(docsEnabled: boolean, documents: ServedDocument[]): express.RequestHandler {
   const links: Record<string, string> = {
-    ...(docsEnabled ? { docs: '/docs' } : {}),
-    openapi: '/openapi.json',
-    ...(ocen && docsEnabled ? { ocenDocs: '/ocen/docs' } : {}),
-    ...(ocen ? { ocenOpenapi: '/ocen/openapi.json' } : {}),
+    ...Object.fromEntries(documents.flatMap((d) => [...(docsEnabled ? [[d.name ? `${d.name}Docs` : 'docs', d.docsPath]] : []), [d.name ? `${d.name}Openapi` : 'openapi', d.path]])),
     jwks: '/.well-known/jwks.json',
     health: '/healthz',
     ready: '/readyz',

@@ -17,7 +17,7 @@ import { stopTracing, tracedPort } from './lib/trace';
 import { PrometheusMetrics } from './lib/metrics/prometheus';
 import { IdempotencyRepository } from './lib/idempotency/idempotency.repository';
 import { SandboxRail, SandboxSmsOutbox } from './adapters/sandbox/sandbox-adapters';
-import { SANDBOX_GPAY_PARTNER_ID, SANDBOX_PARTNERS } from './adapters/sandbox/sandbox-partners';
+import { SANDBOX_GPAY_PARTNER_ID, SANDBOX_PARTNERS } from './core/partner/sandbox-partners';
 import { SandboxAccountAggregator } from './adapters/sandbox/sandbox-account-aggregator';
 import { SandboxMandateRail, sandboxMandatePayer } from './adapters/sandbox/sandbox-mandate-rail';
 import { unconfigured } from './adapters/unconfigured';
@@ -34,7 +34,7 @@ import { PartnersFileError, parsePartnersFile } from './core/partner/partners-fi
 import { ProductRepository } from './core/product/product.repository';
 import { ProductCatalog } from './core/product/product-catalog';
 import { ApplicationRepository } from './core/application/application.repository';
-import { SubmissionRepository } from './core/application/submission.repository';
+import { SubmissionRepository } from './core/loan/submission.repository';
 import { OfferRepository } from './core/offer/offer.repository';
 import { KycRepository } from './core/kyc/kyc.repository';
 import { MandateRepository } from './core/mandate/mandate.repository';
@@ -44,7 +44,7 @@ import { ChallengeService } from './core/challenge/challenge.service';
 import { ApprovalService } from './core/approval/approval.service';
 import { OfferService } from './core/offer/offer.service';
 import { KycService } from './core/kyc/kyc.service';
-import { LoanAcceptanceService } from './core/application/loan-acceptance.service';
+import { LoanAcceptanceService } from './core/lending/loan-acceptance.service';
 import { KfsService } from './core/kfs/kfs.service';
 import { KfsRepository } from './core/kfs/kfs.repository';
 import { WorkingDayCalendar } from './core/kfs/working-days';
@@ -53,8 +53,7 @@ import { AuthTokenService } from './core/auth-token/auth-token.service';
 import { BorrowerSessionService } from './core/borrower-session/borrower-session.service';
 import { BorrowerSessionRepository } from './core/borrower-session/borrower-session.repository';
 import { MandateService } from './core/mandate/mandate.service';
-import { SubmissionService } from './core/application/submission.service';
-import { ApplicationStatusService } from './core/application/application-status.service';
+import { SubmissionService } from './core/lending/submission.service';
 import { LoanService } from './core/loan/loan.service';
 import { PayoutAccountService } from './core/payout/payout-account.service';
 import { PayoutAccountRepository } from './core/payout/payout-account.repository';
@@ -77,11 +76,22 @@ import { advanceConsentJob } from './core/consent/advance-consent.job';
 import { IncomeDocumentRepository } from './core/income/income-document.repository';
 import { IncomeDocumentService } from './core/income/income-document.service';
 import { verifyIncomeDocumentsJob } from './core/income/verify-income-documents.job';
+import { DisputeRepository } from './core/dispute/dispute.repository';
+import { DisputeService } from './core/dispute/dispute.service';
 import { GpayExchange } from './protocols/gpay/gpay-exchange';
+import type { GpayServices } from './protocols/gpay/gpay-services';
+import type { BorrowerServices } from './protocols/borrower/borrower-services';
+import type { SandboxServices } from './protocols/sandbox/sandbox-services';
 import { PartnerCallbackRepository } from './lib/callbacks/partner-callback.repository';
 import { createOcenNetwork } from './protocols/ocen/ocen-network';
 import { OcenLender } from './protocols/ocen/ocen-lender';
 import { ocenCallbackJob } from './protocols/ocen/ocen-callback.job';
+import type { Lending } from './core/lending/lending';
+import { PartnerAnswers } from './core/lending/partner-answers';
+import { PartnerRequests } from './core/lending/partner-requests';
+import { ApplicationFacts } from './core/lending/application-facts';
+import { ApplicationStatusRepository } from './core/lending/application-status.repository';
+import { ApplicationOpening } from './core/lending/application-opening';
 import { CallbackRedrive, DEFAULT_CALLBACK_REDRIVE_POLICY } from './lib/callbacks/callback-redrive';
 import { ocenOperations } from './protocols/ocen/operations';
 import { SANDBOX_LENDER, createSandboxOcenNetwork } from './protocols/ocen/sandbox-loan-agent';
@@ -89,8 +99,11 @@ import { SANDBOX_LENDER, createSandboxOcenNetwork } from './protocols/ocen/sandb
 /** The product OCEN loan applications are underwritten for (the network's productData is echoed, not mapped yet). */
 const OCEN_PRODUCT_ID = 'PERSONAL_LOAN';
 
-/** Everything the protocol adapters and the worker use, wired once (the composition root). */
-export interface Services {
+/**
+ * Everything the protocol adapters and the worker use, wired once (the composition root). It supplies each surface's
+ * own interface of what that surface uses (protocols never import this file).
+ */
+export interface Services extends Lending, GpayServices, BorrowerServices, SandboxServices {
   config: Config;
   logger: Logger;
   db: Database;
@@ -130,10 +143,13 @@ export interface Services {
   submissions: SubmissionService;
   /** The borrower's account a loan is paid out to (sealed at rest). */
   payoutAccounts: PayoutAccountService;
-  statuses: ApplicationStatusService;
+  /** Reading applications, for every surface: one view of every machine, or a poll's one-query status. */
+  facts: ApplicationFacts;
   loans: LoanService;
   /** Servicing of disbursed loans: summaries, statements, repayments, repayment condition changes. */
   servicing: LoanServicingService;
+  /** Disputes about an application or its loan: raised by partners, handled by the bank's staff. */
+  disputes: DisputeService;
   /** The double-entry ledger of the loan book: every money movement, every balance shown. */
   ledger: Ledger;
   /** Account-aggregator consents (the lender as FIU). */
@@ -258,7 +274,11 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
   const limiter = new RateLimiter(redis, config.queuePrefix, metrics);
   const partners = new PartnerService(new PartnerRepository(db), clock, config.partnerCacheMs, { size: config.partnerCacheSize, negativeSize: config.partnerNegativeCacheSize });
   const otpPerPhone = limiter.limit('otp-phone', config.otpPhoneLimits, 'fail-closed');
-  const challenges = new ChallengeService(db, new ChallengeRepository(db), partners, outbox, sealer, identity, sms, clock, config.lenderName, otpPerPhone, metrics);
+  const challenges = new ChallengeService(
+    { uow: db, challenges: new ChallengeRepository(db), outbox, sealer },
+    { partners, sms, lenderName: config.lenderName, issueLimit: otpPerPhone },
+    identity, clock, metrics,
+  );
   const kyc = new KycService(db, applications, kycRepository, transitions, outbox, identity, clock, { sealer, ckyc: ckycRegistry, aadhaar, documents });
   const kfs = new KfsService(db, applications, offerRepository, new KfsRepository(db), new WorkingDayCalendar(config.kfs.holidayCalendar), {
     lenderName: config.lenderName,
@@ -279,7 +299,11 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
   const accountTokens = new AccountTokens(sealer, identity);
   const ledger = new Ledger(db, new LedgerRepository(db));
   const loans = new LoanService(db, applications, submissionRepository, loanRepository, transitions, rail, accountTokens, clock, payoutAccounts, ledger);
-  const submissions = new SubmissionService(db, applications, offerRepository, submissionRepository, transitions, challenges, kyc, mandates, outbox, identity, clock, payoutAccounts, kfs);
+  const submissions = new SubmissionService(
+    { uow: db, applications, offers: offerRepository, submissions: submissionRepository, transitions, outbox },
+    { challenges, kyc, mandates, payoutAccounts, kfs },
+    identity, clock,
+  );
   // The sandbox's penny-drop and e-KYC answer the name on record, read through these services (the context's `records`).
   chosen.bind({ kyc, mandates });
   const servicing = new LoanServicingService(db, new ServicingRepository(db), transitions, collector, identity, clock, ledger);
@@ -298,18 +322,25 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
     ? createOcenNetwork(config.ocen, keys, {}, logger)
     : config.sandbox && config.ocenEnabled ? createSandboxOcenNetwork(keys) : undefined;
   const partnerCallbacks = new PartnerCallbackRepository(db);
+  const answers = new PartnerAnswers(db, partnerCallbacks, outbox, sealer, partners, clock, metrics);
+  const requests = new PartnerRequests(db, idempotency, answers);
+  const facts = new ApplicationFacts({
+    applications, statuses: new ApplicationStatusRepository(db), submissions: submissionRepository, offers, kyc, acceptance, consents, incomeDocuments, mandates, payoutAccounts, loans, servicing, accountTokens,
+  });
+  const opening = new ApplicationOpening(approvals, applications);
   const ocen = ocenNetwork
-    ? new OcenLender(db, idempotency, partners,
+    ? new OcenLender(requests, answers, partners,
       ocenOperations({
-        applications, approvals, offers, consents, incomeDocuments, kyc, authTokens, acceptance, mandates, payoutAccounts, submissions,
-        submissionTerms: submissionRepository, loans, servicing, lenderName: config.lenderName, clock, logger, productId: OCEN_PRODUCT_ID,
+        facts, opening, offers, consents, incomeDocuments, kyc, authTokens, acceptance, mandates, payoutAccounts, submissions,
+        loans, servicing, lenderName: config.lenderName, clock, logger, productId: OCEN_PRODUCT_ID,
         analytics: ocenNetwork.analytics,
       }),
-      partnerCallbacks, outbox, sealer, ocenNetwork, clock, logger,
-      config.ocen ? { participantId: config.ocen.participantId, orgId: config.ocen.orgId } : SANDBOX_LENDER, metrics)
+      ocenNetwork, clock, logger,
+      config.ocen ? { participantId: config.ocen.participantId, orgId: config.ocen.orgId } : SANDBOX_LENDER)
     : undefined;
-  const callbackRedrive = ocen
-    ? new CallbackRedrive(db, partnerCallbacks, (callback) => outbox.stage(ocenCallbackJob, { callbackId: callback.id }), clock, {
+  if (ocen) answers.open(ocen);
+  const callbackRedrive = answers.isOpen
+    ? new CallbackRedrive(db, partnerCallbacks, (callback) => answers.redrive(callback), clock, {
       ...DEFAULT_CALLBACK_REDRIVE_POLICY,
       afterMs: config.worker.callbackRedriveAfterMs,
       maxRedrives: config.worker.callbackRedriveMax,
@@ -326,7 +357,7 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
     .register(disburseLoanJob, loans)
     .register(advanceConsentJob, consents)
     .register(verifyIncomeDocumentsJob, incomeDocuments);
-  if (ocen) jobs.register(ocenCallbackJob, ocen);
+  if (ocen) jobs.register(ocenCallbackJob, answers);
 
   // The sandbox routes reach the sandbox's own rail, phone, AA and mandate rail, when those are the ones in use.
   const sandboxSms = supplied.sms instanceof SandboxSmsOutbox ? supplied.sms : undefined;
@@ -349,7 +380,7 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
     outbox,
     jobStore,
     jobs,
-    gpay: new GpayExchange(idempotency, clock, config.requestTimestampToleranceMs, logger),
+    gpay: new GpayExchange(requests, clock, config.requestTimestampToleranceMs, logger),
     ocen,
     partners,
     challenges,
@@ -364,9 +395,13 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
     kfs,
     submissions,
     payoutAccounts,
-    statuses: new ApplicationStatusService(applications, accountTokens),
+    facts,
+    requests,
+    answers,
+    opening,
     loans,
     servicing,
+    disputes: new DisputeService(db, new DisputeRepository(db), transitions, clock),
     ledger,
     consents,
     incomeDocuments,

@@ -10,7 +10,11 @@ export enum AppErrorCode {
   MISSING_REQUIRED_FIELD = 'MISSING_REQUIRED_FIELD',
   /** A field has a value of the wrong type, format or range. Caller: fix the value. */
   INVALID_FIELD_VALUE = 'INVALID_FIELD_VALUE',
-  /** An identifier (application, offer, challenge, account, CKYC id, product) is unknown to this server, or belongs to another partner. Caller: check the identifier; do not retry unchanged. */
+  /**
+   * An identifier (application, offer, challenge, account, CKYC id, product, dispute) is unknown to this server, or
+   * belongs to another partner; also a dispute raised about a loan not granted yet, or about another partner's
+   * application or loan (the same answer: nothing says it exists). Caller: check the identifier; do not retry unchanged.
+   */
   NOT_FOUND = 'NOT_FOUND',
   /** The caller could not be identified as a partner of this server. Caller: check its partner id; do not retry unchanged. */
   PARTNER_UNKNOWN = 'PARTNER_UNKNOWN',
@@ -28,6 +32,12 @@ export enum AppErrorCode {
   ILLEGAL_STATE_TRANSITION = 'ILLEGAL_STATE_TRANSITION',
   /** The partner already has an application with this reference. Caller: poll that application's status instead. */
   DUPLICATE_APPLICATION = 'DUPLICATE_APPLICATION',
+  /**
+   * DisputeService.raise: the partner already raised a dispute with this reference, about another application or
+   * loan, or with another category, description or evidence link (the same request again answers the dispute raised
+   * before instead). Nothing was recorded. Caller: read that dispute's status, or raise the new one under a new reference.
+   */
+  DISPUTE_REFERENCE_REUSED = 'DISPUTE_REFERENCE_REUSED',
   /** A required consent (T&C acceptance) is absent or not accepted. Caller: obtain the user's consent and send it. */
   CONSENT_REQUIRED = 'CONSENT_REQUIRED',
   /**
@@ -89,6 +99,11 @@ export enum AppErrorCode {
   ACCOUNT_NAME_MISMATCH = 'ACCOUNT_NAME_MISMATCH',
   /** Another request changed the same entity at the same moment. Caller: retry with the same request id. */
   CONCURRENT_MODIFICATION = 'CONCURRENT_MODIFICATION',
+  /**
+   * The partner's request id was used before for a different request (another body or operation): nothing was
+   * done. Caller: send a new request id for a new request; a retry of the first one must repeat it exactly.
+   */
+  REQUEST_ID_REUSED = 'REQUEST_ID_REUSED',
   /**
    * A link to the borrower's pages carries a token that is not ours, is for another step or application, or is
    * malformed (thrown when the page exchanges it for a page session; for the repayment-setup link, also an authCode
@@ -153,7 +168,13 @@ export type DomainField =
   | 'vpa'
   | 'accountNumber'
   | 'ifsc'
-  | 'kfsId';
+  | 'kfsId'
+  | 'disputeReference'
+  | 'disputeCategory'
+  | 'disputeDescription'
+  | 'evidenceUrl'
+  | 'loanReference'
+  | 'resolution';
 
 export class AppError extends Error {
   constructor(

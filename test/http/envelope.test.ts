@@ -602,6 +602,19 @@ describe('requestHeader.requestTimestamp', () => {
     expect(res.status).toBe(200);
   });
 
+  it('when the timestamp is out of range, then the description gives the server\'s time and says milliseconds are expected; seconds are recognised as such', async () => {
+    const stale = await t.call(PATHS.initiateChallenge, initiateData(), { epochMillis: t.clock.now().getTime() - 3_600_000 });
+    const description = stale.body.errorResponse.errorDescription as string;
+    const serverTime = Number(/now (\d{13})/.exec(description)?.[1]);
+    expect(Math.abs(serverTime - t.clock.now().getTime())).toBeLessThan(10_000);
+    expect(description).toContain(new Date(serverTime).toISOString());
+    expect(description).toMatch(/milliseconds/);
+    expect(description).not.toMatch(/looks like seconds/);
+    const seconds = await t.call(PATHS.initiateChallenge, initiateData(), { epochMillis: Math.floor(t.clock.now().getTime() / 1000) });
+    expectWireError(seconds, 400, 'REQUEST_TIMESTAMP_OUT_OF_RANGE');
+    expect(seconds.body.errorResponse.errorDescription).toMatch(/looks like seconds: send milliseconds/);
+  });
+
   it('the server clock is the reference: a timestamp that matches the wall clock but not the server clock is refused', async () => {
     t.clock.advance(120_000);
     try {

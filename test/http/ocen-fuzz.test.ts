@@ -13,7 +13,7 @@ import { generateSync } from 'json-schema-faker';
 import { OCEN_EXAMPLES } from '../../src/protocols/ocen/ocen-examples';
 import type { OcenOperation } from '../../src/protocols/ocen/ocen-schemas';
 import { TestApp, eventually, startTestApp } from '../support/test-app';
-import { SANDBOX_OCEN_AGENT_ID } from '../../src/adapters/sandbox/sandbox-partners';
+import { SANDBOX_OCEN_AGENT_ID } from '../../src/core/partner/sandbox-partners';
 import { SANDBOX_JOURNEY } from '../../src/protocols/ocen/ocen-examples';
 import { disbursedLoan, grantedApplication, openOcenApplication } from '../support/ocen-loan-fixtures';
 

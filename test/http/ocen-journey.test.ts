@@ -11,6 +11,7 @@ import { randomInt, randomUUID } from 'node:crypto';
 import { OcenLenderHarness, ReceivedCallback, ocenEnvelope, ocenLoanApplication, startOcenLender } from '../support/ocen-lender-harness';
 import { eventually } from '../support/test-app';
 import { validateOutgoing } from '../../src/protocols/ocen/ocen-schemas';
+import { HEARTBEAT_EVENT_TYPES, OCEN_EVENT_TYPES, heartbeatProblem } from '../../src/protocols/ocen/ocen-analytics';
 
 const AGENT = 'la-journey';
 const APP_TOKEN = 'FA+9qCX9VSu';
@@ -159,15 +160,19 @@ describe('a whole OCEN loan, driven by a loan agent over the network', () => {
     expect(JSON.stringify(listed[0].body)).toBe(answers.at(-1)!.bytes.toString('utf8'));
   });
 
-  it('told the analytics service of each request, each response and the payout', async () => {
+  it('told the analytics service of each request, each response and the payout, every heartbeat valid against hb.json and of a type it defines', async () => {
     const analytics = harness.analytics!;
-    const events = await eventually(
-      async () => analytics.received.filter((p) => p.path === '/ocen/v4/event').map((p) => (p.body as any).event.eventType as string),
-      (types) => types.filter((t) => t.endsWith('_RESPONSE')).length >= answers.length,
+    const reported = answers.filter((a) => OCEN_EVENT_TYPES[a.path.replace(/^\/ocen\/v4\.0\.0alpha\//, '')]).length;
+    const heartbeats = await eventually(
+      async () => analytics.received.filter((p) => p.path === '/ocen/v4/event').map((p) => p.body as { event: { eventType: string } }),
+      (sent) => sent.filter((h) => h.event.eventType.endsWith('_RESPONSE')).length >= reported,
       30_000,
     );
-    expect(events.filter((t) => t.endsWith('_REQUEST')).length).toBeGreaterThanOrEqual(answers.length);
+    const events = heartbeats.map((h) => h.event.eventType);
+    expect(events.filter((t) => t.endsWith('_REQUEST')).length).toBeGreaterThanOrEqual(reported);
     expect(events).toEqual(expect.arrayContaining(['CREATE_LOAN_APPLICATION_REQUEST', 'GRANT_LOAN_RESPONSE']));
+    expect(events.filter((t) => !HEARTBEAT_EVENT_TYPES.has(t))).toEqual([]);
+    expect(heartbeats.map(heartbeatProblem).filter(Boolean)).toEqual([]);
     const metric = analytics.received.find((p) => p.path === '/ocen/v4/metrics/lender/loanDisbursementMetric');
     expect(metric?.body).toMatchObject({ loanApplicationId: id, metrics: [{ amount: expect.any(Number), tenure: { days: expect.any(Number) }, interestRate: 16 }] });
     expect(analytics.received.every((p) => p.authorization?.startsWith('Bearer '))).toBe(true);

@@ -140,6 +140,7 @@ describe('the published contract', () => {
       '/sandbox/applications/{reference}/income-verification/complete',
       '/sandbox/applications/{reference}/kyc/complete',
       '/sandbox/applications/{reference}/repayment-setup/complete',
+      '/sandbox/ocen/callbacks',
       '/sandbox/rail/calls',
       '/sandbox/repayments/{reference}',
       '/sandbox/repayments/{reference}/complete',
@@ -159,13 +160,16 @@ describe('the published contract', () => {
     expect(Object.keys(schema.properties.error.properties).sort()).toEqual(['code', 'fields', 'message']);
     for (const [path, operations] of Object.entries<Record<string, any>>(spec.paths).filter(([p]) => p.startsWith('/sandbox/'))) {
       for (const [method, operation] of Object.entries<any>(operations)) {
-        // A POST, or a read of one thing named in the path, may find nothing (404).
-        const expected = ['200', '400', '401', '403', '413', '415', '429', '500', '503', ...(method === 'post' ? ['404', '409'] : path.includes('{') ? ['404'] : [])].sort();
+        // A POST, or a read of one thing named in the path, may find nothing (404). The OCEN callbacks are read by
+        // loan application, before any partner is resolved (no 401, 403, 429).
+        const expected = path === '/sandbox/ocen/callbacks'
+          ? ['200', '400', '413', '415', '500', '503']
+          : ['200', '400', '401', '403', '413', '415', '429', '500', '503', ...(method === 'post' ? ['404', '409'] : path.includes('{') ? ['404'] : [])].sort();
         expect({ path, statuses: Object.keys(operation.responses).sort() }).toEqual({ path, statuses: expected });
         for (const status of expected.filter((s) => s !== '200')) {
           expect({ path, status, ref: operation.responses[status]?.content?.['application/json']?.schema?.$ref }).toEqual({ path, status, ref: '#/components/schemas/SandboxError' });
         }
-        expect(operation.parameters.filter((p: { name: string }) => p.name === 'X-Partner-Id')).toHaveLength(1);
+        expect(operation.parameters.filter((p: { name: string }) => p.name === 'X-Partner-Id')).toHaveLength(path === '/sandbox/ocen/callbacks' ? 0 : 1);
       }
     }
   });
@@ -193,6 +197,28 @@ describe('the sandbox endpoints answer as documented', () => {
 
   it('when the sandbox path does not exist, then it is 404 NO_SUCH_OPERATION as plain JSON', async () => {
     expectSandboxError(await t.http().get('/sandbox/nothing-here'), 404, 'NO_SUCH_OPERATION');
+  });
+
+  it('when a completion without X-Partner-Id names no application of the default partner, then the 404 names the header (the reference may be an OCEN loan agent\'s)', async () => {
+    const res = await t.http().post('/sandbox/applications/some-loan-agent-app/kyc/complete').send({});
+    expectSandboxError(res, 404, 'NOT_FOUND');
+    expect(res.body.error.message).toMatch(/without the X-Partner-Id header the sandbox acts for gpay/);
+    expect(res.body.error.fields).toContain('X-Partner-Id');
+    const named = await t.http().post('/sandbox/applications/some-loan-agent-app/kyc/complete').set('X-Partner-Id', 'gpay').send({});
+    expectSandboxError(named, 404, 'NOT_FOUND');
+    expect(named.body.error.message).not.toMatch(/X-Partner-Id/);
+  });
+
+  it.each([
+    ['/sandbox/applications/GAPP-any/kyc/complete', 'APPROVED, REJECTED'],
+    ['/sandbox/applications/GAPP-any/repayment-setup/complete', 'APPROVED, REJECTED'],
+    ['/sandbox/aa/consents/any-handle/decision', 'APPROVED, REJECTED, REVOKED'],
+    ['/sandbox/repayments/RPY-any/complete', 'PAID, FAILED'],
+  ])('when %s is sent an unknown outcome, then the 400 lists the allowed values', async (path, allowed) => {
+    const res = await t.http().post(path).send({ outcome: 'MAYBE' });
+    expectSandboxError(res, 400, 'INVALID_FIELD_VALUE');
+    expect(res.body.error.message).toBe(`The request is invalid: outcome must be one of ${allowed} (got "MAYBE")`);
+    expect(res.body.error.fields).toEqual(['outcome']);
   });
 
   it('when X-Partner-Id names an unknown partner, then a sandbox endpoint is 401 PARTNER_UNKNOWN as plain JSON', async () => {

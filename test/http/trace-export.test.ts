@@ -91,7 +91,7 @@ describe('with OTEL_EXPORTER_OTLP_ENDPOINT set', () => {
 
   it('when a Google Pay step stages a job that calls an adapter, then the request, the job and the adapter call arrive as one trace, each the parent of the next, and the gateway is called with the adapter span as parent', async () => {
     const gateway = await HttpRecorder.start();
-    const challenges = t.services.challenges as unknown as { sms: SmsSender };
+    const challenges = (t.services.challenges as unknown as { delivery: { sms: SmsSender } }).delivery;
     const sandboxSms = challenges.sms;
     challenges.sms = tracedPort('sms', measuredPort('sms', new HttpSmsSender(`${gateway.url}/send`, undefined), noMetrics));
     try {

@@ -162,7 +162,7 @@ describe('API → outbox → worker → outside world: one trace', () => {
 
   it('when the job calls an HTTP adapter (the SMS gateway), then the gateway receives a traceparent of the request\'s trace id', async () => {
     const gateway = await HttpRecorder.start();
-    const challenges = t.services.challenges as unknown as { sms: SmsSender };
+    const challenges = (t.services.challenges as unknown as { delivery: { sms: SmsSender } }).delivery;
     const sandboxSms = challenges.sms;
     // The production SMS adapter, wrapped as src/container.ts wraps every port, pointed at the local gateway.
     challenges.sms = tracedPort('sms', measuredPort('sms', new HttpSmsSender(`${gateway.url}/send`, 'gateway-token'), noMetrics));

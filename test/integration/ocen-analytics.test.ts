@@ -83,14 +83,33 @@ describe('heartbeats', () => {
     expect(service.events).toHaveLength(3);
   });
 
-  it('when the event types are listed, then every one not marked derived is in the spec\'s enum, with its _ACK', () => {
-    const named = Object.values(OCEN_EVENT_TYPES).filter((t) => !t.derived).map((t) => t.event);
+  it('when the event types are listed, then every one is in the spec\'s enum, with its _ACK', () => {
+    const named = Object.values(OCEN_EVENT_TYPES).map((t) => t.event);
     expect(named.length).toBeGreaterThan(40);
     for (const name of named) {
       expect(eventTypes.has(name)).toBe(true);
-      if (name !== 'CONFIRM_REPAYMENT_REQUEST') expect(eventTypes.has(`${name}_ACK`)).toBe(true);
+      expect(eventTypes.has(`${name}_ACK`)).toBe(true);
     }
-    for (const derived of Object.values(OCEN_EVENT_TYPES).filter((t) => t.derived)) expect(eventTypes.has(derived.event)).toBe(false);
+  });
+
+  it.each([
+    ['consent/journeyNotify', 'CONSENT_JOURNEY_NOTIFY_REQUEST'],
+    ['disbursement/setRepaymentPlanStatusRequest', 'SET_REPAYMENT_PLAN_STATUS_REQUEST'],
+  ])('when %s (a message hb.json has no event type for) is answered, then no heartbeat is sent, and no %s is made up', async (operation) => {
+    const client = analytics();
+    client.requestAnswered('la-1', operation, createLoanRequest, 200, { error: '0' });
+    client.responseSent('la-1', 'disbursement/setRepaymentPlanStatusResponse', createLoanRequest, 200, { error: '0' }, undefined);
+    await client.idle();
+    expect(service.events).toEqual([]);
+    expect(client.stats).toMatchObject({ queued: 0, invalid: 0 });
+  });
+
+  it('when a heartbeat would not match hb.json (a non-numeric status), then it is not sent and is counted invalid', async () => {
+    const client = analytics();
+    client.requestAnswered('la-1', 'loanApplications/createLoanRequest', { ...createLoanRequest, loanApplications: [{ loanApplicationId: 'app-1' }] }, 'x' as unknown as number, { error: '0' });
+    await client.idle();
+    expect(service.events).toEqual([]);
+    expect(client.stats).toMatchObject({ queued: 0, invalid: 2 });
   });
 });
 

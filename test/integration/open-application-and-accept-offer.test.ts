@@ -5,7 +5,7 @@ import { Applicant } from '../../src/core/approval/applicant';
 import { OpenApplicationRequest } from '../../src/core/approval/approval.service';
 import { ApplicationRef } from '../../src/core/application/application';
 import { applicationState } from '../../src/core/application/application-state';
-import { approvalState } from '../../src/core/approval/approval-state';
+import { approvalState } from '../../src/core/application/approval-state';
 import { Offer } from '../../src/core/offer/offer';
 import { TestApp, eventually, startTestApp } from '../support/test-app';
 import { newPhone, panWith } from '../support/journey';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AppError, AppErrorCode } from '../../src/core/errors';
-import { approvalState } from '../../src/core/approval/approval-state';
+import { approvalState } from '../../src/core/application/approval-state';
 import { applicationState } from '../../src/core/application/application-state';
 import { kycState } from '../../src/core/kyc/kyc-state';
 import { mandateState } from '../../src/core/mandate/mandate-state';
@@ -8,6 +8,7 @@ import { loanState } from '../../src/core/loan/loan-state';
 import { disbursementState } from '../../src/core/loan/disbursement-state';
 import { repaymentState } from '../../src/core/loan/repayment-state';
 import { consentState } from '../../src/core/consent/consent-state';
+import { disputeState } from '../../src/core/dispute/dispute-state';
 import { StateColumn } from '../../src/core/state/transition-writer';
 import { TestApp, startTestApp } from '../support/test-app';
 
@@ -17,7 +18,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.stop());
 
-const TABLES: Array<StateColumn<string>> = [approvalState, applicationState, kycState, mandateState, loanState, disbursementState, repaymentState, consentState] as Array<StateColumn<string>>;
+const TABLES: Array<StateColumn<string>> = [approvalState, applicationState, kycState, mandateState, loanState, disbursementState, repaymentState, consentState, disputeState] as Array<StateColumn<string>>;
 
 function pairs(target: StateColumn<string>) {
   const states = target.machine.states;
@@ -90,12 +91,30 @@ async function entityIn(target: StateColumn<string>, state: string): Promise<str
     }
     case 'loanAccount':
       return createLoanAccount(state);
+    case 'dispute': {
+      const id = randomUUID();
+      const closed = state === 'RESOLVED' || state === 'REJECTED';
+      await db.dispute.create({
+        data: {
+          id, partnerId: 'gpay', partnerReference: `D-${id}`, applicationId: await createApplication(), raisedBy: 'PARTNER', category: 'OTHER', description: 'test', state: state as never,
+          acknowledgedAt: state === 'ACKNOWLEDGED' ? new Date() : null, resolution: closed ? 'test' : null, closedAt: closed ? new Date() : null,
+        },
+      });
+      return id;
+    }
     case 'loanRepayment': {
       const id = randomUUID();
       await db.loanRepayment.create({ data: { id, loanId: await createLoanAccount('ACTIVE'), reference: `RPY-${id}`, amountMicros: 1n, method: 'UPI', state: state as never, requestedAt: new Date() } });
       return id;
     }
   }
+}
+
+/** The columns a move to `to` must set with it (the database refuses it otherwise). */
+function changesFor(target: StateColumn<string>, to: string): Record<string, unknown> {
+  if (target.model !== 'dispute') return {};
+  if (to === 'ACKNOWLEDGED') return { acknowledgedAt: new Date() };
+  return to === 'RESOLVED' || to === 'REJECTED' ? { resolution: 'test', closedAt: new Date() } : {};
 }
 
 async function stateOf(target: StateColumn<string>, id: string): Promise<string> {
@@ -129,7 +148,7 @@ describe.each(TABLES.map((target) => [target.machine.aggregate, target] as const
 
   it.each(legal.map(([from, to]) => [from, to]))('when moved from %s to %s, then the state changes and the history records it', async (from, to) => {
     const id = await entityIn(target, from);
-    await t.services.transitions.move(target, id, from, to, {}, 'test');
+    await t.services.transitions.move(target, id, from, to, changesFor(target, to), 'test');
     expect(await stateOf(target, id)).toBe(to);
     const history = await t.services.transitions.history(target.machine.aggregate, id);
     expect(history.map((h) => [h.fromState, h.toState, h.reason])).toEqual([[from, to, 'test']]);

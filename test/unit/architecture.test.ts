@@ -148,6 +148,26 @@ describe('architecture rules (npm run lint): probes that break a rule are refuse
       { to: p.coreTarget, name: 'value' },
       { to: p.libTarget, name: 'value' },
     ]);
+    // Protocols stay thin: no adapter, no composition root, no transaction, idempotency or callback machinery, no repository.
+    p.adapterTarget = probes.write(probes.name('src/adapters', 'adapter_target'), importing('', []));
+    file('protocolToAdapter', protocolA, 'to_adapter', [{ to: p.adapterTarget, name: 'value' }]);
+    file('protocolToContainer', protocolA, 'to_container', [{ to: 'src/container.ts', name: 'Services', typeOnly: true }]);
+    file('protocolToLibDb', protocolA, 'to_lib_db', [{ to: 'src/lib/db/database.ts', name: 'UnitOfWork', typeOnly: true }]);
+    file('protocolToCallbacks', protocolA, 'to_callbacks', [{ to: 'src/lib/callbacks/partner-callback.repository.ts', name: 'PartnerCallbackRepository' }]);
+    file('protocolToIdempotency', protocolA, 'to_idempotency', [{ to: 'src/lib/idempotency/idempotency.ts', name: 'Idempotency' }]);
+    file('protocolToRepository', protocolA, 'to_repository', [{ to: 'src/core/application/application.repository.ts', name: 'ApplicationRepository', typeOnly: true }]);
+    file('protocolToLending', protocolA, 'to_lending', [{ to: 'src/core/lending/partner-requests.ts', name: 'PartnerRequests', typeOnly: true }]);
+    // The core: lending above every feature folder; the feature folders one way only (CORE_FOLDERS_LOWEST_FIRST).
+    file('featureToLending', 'src/core/offer', 'feature_to_lending', [{ to: 'src/core/lending/partner-requests.ts', name: 'PartnerRequests', typeOnly: true }]);
+    file('lendingToFeatures', 'src/core/lending', 'lending_to_features', [
+      { to: 'src/core/offer/offer.service.ts', name: 'OfferService', typeOnly: true },
+      { to: 'src/core/application/application.ts', name: 'Application', typeOnly: true },
+    ]);
+    file('lowerToHigherFolder', 'src/core/application', 'lower_to_higher', [{ to: 'src/core/approval/approval.service.ts', name: 'ApprovalService', typeOnly: true }]);
+    file('higherToLowerFolder', 'src/core/approval', 'higher_to_lower', [{ to: 'src/core/application/application.ts', name: 'Application', typeOnly: true }]);
+    const unlistedFolder = `src/core/${PROBE}${runId}_feature__`;
+    file('unlistedToListed', unlistedFolder, 'to_listed', [{ to: 'src/core/application/application.ts', name: 'Application', typeOnly: true }]);
+    file('listedToUnlisted', 'src/core/application', 'to_unlisted', [{ to: p.unlistedToListed, name: 'value' }]);
     // A run-time cycle (value imports both ways) and a cycle that exists only for the compiler (one side `import type`).
     const cycleA = probes.name('src/core', 'cycle_a');
     const cycleB = probes.name('src/core', 'cycle_b');
@@ -235,6 +255,40 @@ describe('architecture rules (npm run lint): probes that break a rule are refuse
   it('when an adapter imports a protocol, then lint refuses it; core and lib it may import (adapters-not-to-protocols)', () => {
     expect(ruleNamesFrom(p.adapterToProtocol)).toEqual(['adapters-not-to-protocols']);
     expectAccepted(p.adapterToCoreAndLib, 2);
+  });
+
+  it('when a protocol imports an adapter (even a sandbox fake), then lint refuses it (protocols-not-to-adapters)', () => {
+    expect(ruleNamesFrom(p.protocolToAdapter)).toEqual(['protocols-not-to-adapters']);
+  });
+
+  it('when a protocol imports the composition root, even only its Services type, then lint refuses it (protocols-not-to-composition-root)', () => {
+    expect(ruleNamesFrom(p.protocolToContainer)).toEqual(['protocols-not-to-composition-root']);
+  });
+
+  it('when a protocol imports lib/db, lib/callbacks, lib/idempotency or a repository, then lint refuses it (protocols-not-to-core-infrastructure)', () => {
+    expect(ruleNamesFrom(p.protocolToLibDb)).toEqual(['protocols-not-to-core-infrastructure']);
+    expect(ruleNamesFrom(p.protocolToCallbacks)).toEqual(['protocols-not-to-core-infrastructure']);
+    expect(ruleNamesFrom(p.protocolToIdempotency)).toEqual(['protocols-not-to-core-infrastructure']);
+    expect(ruleNamesFrom(p.protocolToRepository)).toEqual(['protocols-not-to-core-infrastructure']);
+  });
+
+  it('when a protocol calls the core\'s journey services (src/core/lending), then lint accepts it', () => {
+    expectAccepted(p.protocolToLending, 1);
+  });
+
+  it('when a core feature folder imports src/core/lending, then lint refuses it; lending may import any feature folder (core-features-not-to-lending)', () => {
+    expect(ruleNamesFrom(p.featureToLending)).toContain('core-features-not-to-lending');
+    expectAccepted(p.lendingToFeatures, 2);
+  });
+
+  it('when a core folder imports one listed above it (application → approval, which imports application), then lint refuses it; the other way it accepts (core-folders-one-way)', () => {
+    expect(ruleNamesFrom(p.lowerToHigherFolder)).toEqual(['core-folders-one-way']);
+    expectAccepted(p.higherToLowerFolder, 1);
+  });
+
+  it('when a core folder is not listed, then it counts as above every listed one: it may import them, they may not import it (core-folders-one-way)', () => {
+    expectAccepted(p.unlistedToListed, 1);
+    expect(ruleNamesFrom(p.listedToUnlisted)).toEqual(['core-folders-one-way']);
   });
 
   it('when two files import each other at run time, then lint refuses the cycle (no-circular)', () => {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { CHALLENGE_POLICY, lockoutMs, renderSms, smsRegex } from '../../src/core/challenge/challenge-policy';
 import { DEFAULT_SMS_TEMPLATE } from '../../src/core/partner/partner.service';
-import { SANDBOX_PARTNERS } from '../../src/adapters/sandbox/sandbox-partners';
+import { SANDBOX_PARTNERS } from '../../src/core/partner/sandbox-partners';
 
 const GPAY_TEMPLATE = SANDBOX_PARTNERS[0].smsTemplate!;
 /** Templates with every character a regex could misread: dots, brackets, dollars, a lender name with them too. */

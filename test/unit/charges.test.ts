@@ -15,7 +15,7 @@ describe('processing fee and GST', () => {
 });
 
 describe('no floating-point money', () => {
-  it.each(['src/core/loan/charges.ts', 'src/protocols/gpay/wire-values.ts', 'src/core/application/submission.service.ts'])(
+  it.each(['src/core/loan/charges.ts', 'src/protocols/gpay/wire-values.ts', 'src/core/lending/submission.service.ts'])(
     '%s uses no float arithmetic on amounts',
     (file) => {
       const source = fs.readFileSync(path.resolve(__dirname, '../..', file), 'utf8');

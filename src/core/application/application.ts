@@ -1,4 +1,4 @@
-import { ApprovalState } from '../approval/approval-state';
+import { ApprovalState } from './approval-state';
 import { ApplicationState } from './application-state';
 
 /** A borrower's application to this lender, made through one partner. */

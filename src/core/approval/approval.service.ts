@@ -15,7 +15,7 @@ import { applicationState } from '../application/application-state';
 import { Product } from '../product/product';
 import { ProductCatalog } from '../product/product-catalog';
 import { OfferRepository } from '../offer/offer.repository';
-import { ApprovalState, approvalMachine, approvalState } from './approval-state';
+import { ApprovalState, approvalMachine, approvalState } from '../application/approval-state';
 import { Applicant, openApplicant, sealApplicant } from './applicant';
 import { BureauVerdict, CreditBureau } from './credit-bureau';
 import { Decision, IncomeEvidence, RejectionReason, underwrite, underwriteVerifiedIncome } from './underwriting';

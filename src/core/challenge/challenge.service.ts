@@ -43,6 +43,26 @@ export interface ChallengeOptions {
 /** lockoutMs(1), lockoutMs(2), … up to the cap; the database repeats the last entry. */
 const LOCKOUT_SCHEDULE_MS = lockoutSchedule();
 
+/** Where challenges are kept: the challenge rows (codes sealed) and the outbox of their SMS, in one transaction. */
+export interface ChallengeRecords {
+  uow: UnitOfWork;
+  challenges: ChallengeRepository;
+  outbox: Outbox;
+  sealer: Sealer;
+}
+
+/** How a challenge reaches the borrower: the partner's SMS text, the SMS port, the bank's name, and the per-phone limit. */
+export interface ChallengeDelivery {
+  partners: PartnerService;
+  sms: SmsSender;
+  lenderName: string;
+  /**
+   * How many challenges one phone may be sent per window, keyed by the phone's keyed hash: counted across
+   * partners and API processes, failing closed (no challenge is issued while it cannot be counted).
+   */
+  issueLimit: RateLimit;
+}
+
 /**
  * SMS OTP challenges. Each challenge has its own random HOTP secret (otplib, counter 0), stored only
  * encrypted; the code is derived again when the SMS is sent and when it is verified, so no code is stored.
@@ -50,23 +70,14 @@ const LOCKOUT_SCHEDULE_MS = lockoutSchedule();
  */
 export class ChallengeService {
   constructor(
-    private readonly uow: UnitOfWork,
-    private readonly challenges: ChallengeRepository,
-    private readonly partners: PartnerService,
-    private readonly outbox: Outbox,
-    private readonly sealer: Sealer,
+    private readonly records: ChallengeRecords,
+    private readonly delivery: ChallengeDelivery,
     private readonly identity: IdentityHasher,
-    private readonly sms: SmsSender,
     private readonly clock: Clock,
-    private readonly lenderName: string,
-    /**
-     * How many challenges one phone may be sent per window, keyed by the phone's keyed hash: counted across
-     * partners and API processes, failing closed (no challenge is issued while it cannot be counted).
-     */
-    private readonly issueLimit: RateLimit,
     /** OTP sends and refused verifications are counted here. */
     private readonly metrics: Metrics = noMetrics,
   ) {}
+
 
   /**
    * Issues a challenge and stages its SMS. The phone's issue limit is taken (atomically, so parallel requests
@@ -78,41 +89,41 @@ export class ChallengeService {
     const phoneHash = this.identity.phone(phone);
     const appToken = options.appToken || undefined;
     if (appToken !== undefined && !APP_TOKEN_PATTERN.test(appToken)) throw new AppError(AppErrorCode.INVALID_FIELD_VALUE, 'The app token must be 1-32 characters of A-Z, a-z, 0-9 and #+/=_.-');
-    return this.uow.transaction(async () => {
+    return this.records.uow.transaction(async () => {
       const now = this.clock.now();
-      const taking = this.issueLimit.take(phoneHash);
-      this.uow.onRollback(() => void taking.then((wait) => (wait === 0 ? this.issueLimit.giveBack(phoneHash) : undefined)).catch(() => undefined));
-      const [guard, retryAfterSeconds] = await Promise.all([this.challenges.guard(phoneHash), taking]);
+      const taking = this.delivery.issueLimit.take(phoneHash);
+      this.records.uow.onRollback(() => void taking.then((wait) => (wait === 0 ? this.delivery.issueLimit.giveBack(phoneHash) : undefined)).catch(() => undefined));
+      const [guard, retryAfterSeconds] = await Promise.all([this.records.challenges.guard(phoneHash), taking]);
       if (guard?.lockedUntil && guard.lockedUntil > now) throw phoneLocked(guard.lockedUntil, now);
       if (retryAfterSeconds > 0) throw rateLimited('Too many OTP challenges for this phone number', retryAfterSeconds * 1000);
       const id = `otp_${randomToken(18)}`;
       const expiresAt = new Date(now.getTime() + CHALLENGE_POLICY.ttlMs);
-      await this.challenges.create({
+      await this.records.challenges.create({
         id,
         partnerId: partner.id,
         phoneHash,
-        phoneCiphertext: this.sealer.seal(msisdn(phone), `otp-phone:${id}`),
+        phoneCiphertext: this.records.sealer.seal(msisdn(phone), `otp-phone:${id}`),
         context,
-        secretCiphertext: this.sealer.seal(generateSecret({ length: 20 }), `otp-secret:${id}`),
+        secretCiphertext: this.records.sealer.seal(generateSecret({ length: 20 }), `otp-secret:${id}`),
         expiresAt,
         maxAttempts: CHALLENGE_POLICY.maxAttemptsPerChallenge,
         createdAt: now,
         subject: options.subject ?? null,
         appToken: appToken ?? null,
       });
-      await this.outbox.stage(deliverChallengeJob, { challengeId: id });
-      return { tokenReferenceId: id, length: CHALLENGE_POLICY.digits, messageRegex: smsRegex(this.templateOf(partner, context), this.lenderName, appToken), expiresAt };
+      await this.records.outbox.stage(deliverChallengeJob, { challengeId: id });
+      return { tokenReferenceId: id, length: CHALLENGE_POLICY.digits, messageRegex: smsRegex(this.templateOf(partner, context), this.delivery.lenderName, appToken), expiresAt };
     });
   }
 
   /** Worker step: sends the SMS (no transaction open). A challenge that is used or expired by then is not sent. */
   async deliver(challengeId: string, messageId: string): Promise<void> {
-    const challenge = await this.challenges.byId(challengeId);
+    const challenge = await this.records.challenges.byId(challengeId);
     if (!challenge || challenge.consumedAt || challenge.expiresAt <= this.clock.now()) return;
-    const partner = await this.partners.get(challenge.partnerId);
-    const to = this.sealer.open(challenge.phoneCiphertext, `otp-phone:${challenge.id}`);
-    const text = renderSms(this.templateOf(partner, challenge.context as ChallengeContext), this.lenderName, this.codeOf(challenge), challenge.appToken);
-    await this.sms.send({ to, text, messageId });
+    const partner = await this.delivery.partners.get(challenge.partnerId);
+    const to = this.records.sealer.open(challenge.phoneCiphertext, `otp-phone:${challenge.id}`);
+    const text = renderSms(this.templateOf(partner, challenge.context as ChallengeContext), this.delivery.lenderName, this.codeOf(challenge), challenge.appToken);
+    await this.delivery.sms.send({ to, text, messageId });
     this.metrics.otpSent(challenge.context);
   }
 
@@ -128,7 +139,7 @@ export class ChallengeService {
   async verifyAndConsume(partnerId: string, proof: ChallengeProof, consumer: string, precondition?: () => Promise<void>): Promise<void> {
     const phoneHash = this.identity.phone(proof.phone);
     const now = this.clock.now();
-    const challenge = await this.challenges.byId(proof.tokenReferenceId);
+    const challenge = await this.records.challenges.byId(proof.tokenReferenceId);
     await precondition?.();
     if (!challenge || challenge.partnerId !== partnerId) throw notFound('challenge tokenReferenceId', 'challengeReference');
     if (!safeEqual(challenge.phoneHash, phoneHash) || challenge.context !== proof.context || (challenge.subject ?? undefined) !== proof.subject) {
@@ -145,13 +156,13 @@ export class ChallengeService {
     if (safeEqual(this.codeOf(challenge), code)) {
       // Judged here too, so that the caller's transaction is not left to fail at its end (the database judges it again under the lock).
       if (challenge.attempts >= challenge.maxAttempts) throw attemptsExhausted();
-      await this.challenges.useMatched({ phoneHash, challengeId: challenge.id, consumer, now }, (refusal) => {
+      await this.records.challenges.useMatched({ phoneHash, challengeId: challenge.id, consumer, now }, (refusal) => {
         if (refusal.kind === 'LOCKED') return phoneLocked(refusal.lockedUntil, now);
         return refusal.kind === 'EXHAUSTED' ? attemptsExhausted() : alreadyUsed();
       });
       return;
     }
-    const verdict = await this.challenges.countFailedAttempt({
+    const verdict = await this.records.challenges.countFailedAttempt({
       phoneHash,
       challengeId: challenge.id,
       now,
@@ -178,7 +189,7 @@ export class ChallengeService {
    * attempts left. For telling a step in progress (OCEN's LOAN_AGREEMENT_INITIATED); a read, nothing is counted.
    */
   async outstanding(subject: string, context: ChallengeContext): Promise<boolean> {
-    return this.challenges.anyUsable(subject, context, this.clock.now());
+    return this.records.challenges.anyUsable(subject, context, this.clock.now());
   }
 
   private templateOf(partner: Partner, context: ChallengeContext): string {
@@ -186,7 +197,7 @@ export class ChallengeService {
   }
 
   private codeOf(challenge: { id: string; secretCiphertext: string }): string {
-    const secret = this.sealer.open(challenge.secretCiphertext, `otp-secret:${challenge.id}`);
+    const secret = this.records.sealer.open(challenge.secretCiphertext, `otp-secret:${challenge.id}`);
     return hotp(secret, 0, CHALLENGE_POLICY.digits);
   }
 }

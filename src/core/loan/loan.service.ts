@@ -6,7 +6,7 @@ import { TransitionWriter } from '../state/transition-writer';
 import { istDate } from '../shared/dates';
 import { ApplicationRepository } from '../application/application.repository';
 import { applicationState } from '../application/application-state';
-import { SubmissionRepository } from '../application/submission.repository';
+import { SubmissionRepository } from './submission.repository';
 import { buildSchedule } from '../money/emi';
 import { DisbursementRail } from './disbursement-rail';
 import { Disbursement, LoanAccount, Payout, firstDueDate, payoutClaim } from './loan';

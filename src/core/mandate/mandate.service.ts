@@ -11,7 +11,7 @@ import { emiMicros } from '../money/emi';
 import { firstDueDate } from '../loan/loan';
 import { Application, ApplicationRef } from '../application/application';
 import { ApplicationRepository } from '../application/application.repository';
-import { SubmissionRepository } from '../application/submission.repository';
+import { SubmissionRepository } from '../loan/submission.repository';
 import { OfferRepository } from '../offer/offer.repository';
 import { MandateState, mandateMachine, mandateState } from './mandate-state';
 import { MandateRepository } from './mandate.repository';

@@ -51,6 +51,18 @@ export class PartnerService {
     return partner;
   }
 
+  /**
+   * The partner, created from `enrolment` on its first call when it is unknown (a network approved it, e.g. an OCEN
+   * registry's loan agent), so a known partner costs a cached look-up and no write. A suspended one is refused.
+   */
+  async resolveOrEnrol(enrolment: NewPartner): Promise<Partner> {
+    return this.resolve(enrolment.id).catch(async (err: unknown) => {
+      if (!(err instanceof AppError) || err.code !== AppErrorCode.PARTNER_UNKNOWN) throw err;
+      await this.ensure([enrolment]);
+      return this.resolve(enrolment.id);
+    });
+  }
+
   list(): Promise<Partner[]> {
     return this.partners.list();
   }

@@ -2,7 +2,7 @@ import { Database, sqlStateOf } from '../../lib/db/database';
 import { AppError, AppErrorCode } from '../errors';
 
 /** The tables that carry a state machine. */
-export type StatefulModel = 'application' | 'kyc' | 'repaymentMandate' | 'loanAccount' | 'disbursement' | 'loanRepayment' | 'aaConsent';
+export type StatefulModel = 'application' | 'kyc' | 'repaymentMandate' | 'loanAccount' | 'disbursement' | 'loanRepayment' | 'aaConsent' | 'dispute';
 
 export interface StateTransitionRecord {
   aggregate: string;
@@ -21,6 +21,7 @@ const TABLES: Record<StatefulModel, { table: string; hasUpdatedAt: boolean }> = 
   disbursement: { table: 'disbursement', hasUpdatedAt: false },
   loanRepayment: { table: 'loan_repayment', hasUpdatedAt: true },
   aaConsent: { table: 'aa_consent', hasUpdatedAt: true },
+  dispute: { table: 'dispute', hasUpdatedAt: true },
 };
 
 /** `approvalRejectionReason` → `approval_rejection_reason`; field names come from code, never from a request. */

@@ -1,5 +1,5 @@
 import { Request, Response, Router } from 'express';
-import type { Services } from '../../container';
+import type { BorrowerServices } from './borrower-services';
 import { parseRupeesText } from '../../core/money/money';
 import { BorrowerPages, localsOf, pageRoute } from './borrower-pages';
 import { FieldError, fieldError, formErrors, isInputError } from './form-errors';
@@ -10,7 +10,7 @@ import { AppError, AppErrorCode } from '../../core/errors';
  * /borrower/income-verification: the borrower uploads a bank statement (PDF) with the monthly income it shows,
  * or shares statements through an account aggregator; either feeds the same income decision as OCEN's.
  */
-export function incomeVerificationPage(router: Router, pages: BorrowerPages, services: Services): void {
+export function incomeVerificationPage(router: Router, pages: BorrowerPages, services: BorrowerServices): void {
   const show = async (req: Request, res: Response, errors: FieldError[] = [], values: Record<string, string> = {}) => {
     const { session, t } = localsOf(res);
     const view = await services.incomeDocuments.borrowerView(session.applicationId);

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import type { Services } from '../../container';
+import type { BorrowerServices } from './borrower-services';
 import { AppError, AppErrorCode } from '../../core/errors';
 import { BorrowerPages, localsOf, pageRoute } from './borrower-pages';
 import { KFS_LABELS, kfsView, renderKfsPdf } from './kfs-document';
@@ -12,7 +12,7 @@ const KFS_ID = /^KFS[A-Z0-9]{8,40}$/;
  * `/borrower/kfs/{kfsId}.pdf` or `Accept: application/pdf`, as a PDF, in the page's language. The id is the
  * capability: 16 random characters that the aggregator or loan agent receives and links to.
  */
-export function kfsPage(router: Router, pages: BorrowerPages, services: Services): void {
+export function kfsPage(router: Router, pages: BorrowerPages, services: BorrowerServices): void {
   router.get('/kfs/:document', pageRoute(async (req, res) => {
     const { lang, t } = localsOf(res);
     const document = String(req.params.document);

@@ -1,5 +1,5 @@
 import { Request, Response, Router } from 'express';
-import type { Services } from '../../container';
+import type { BorrowerServices } from './borrower-services';
 import { AppError, AppErrorCode } from '../../core/errors';
 import { KYC_DOCUMENT_KINDS, KycDocumentKind, MAX_KYC_DOCUMENT_BYTES } from '../../core/kyc/kyc-page';
 import { BorrowerPages, localsOf, pageRoute as handle } from './borrower-pages';
@@ -16,7 +16,7 @@ const codeOf = (err: unknown) => (err instanceof AppError ? err.code : undefined
  * (CKYC record confirmed with consent; Aadhaar e-KYC by OTP; an officially valid document uploaded), moving
  * the same KYC state machine that getStatus and OCEN kycStatus report.
  */
-export function kycPage(router: Router, pages: BorrowerPages, services: Services): void {
+export function kycPage(router: Router, pages: BorrowerPages, services: BorrowerServices): void {
   const { kyc } = services;
   const session = pages.session('KYC');
   const title = (res: Response) => localsOf(res).t('step.KYC');

@@ -1,5 +1,5 @@
 import { Request, Response, Router } from 'express';
-import type { Services } from '../../container';
+import type { BorrowerServices } from './borrower-services';
 import { AppError, AppErrorCode } from '../../core/errors';
 import type { MandatePayerInput } from '../../core/mandate/mandate-payer';
 import { BorrowerPages, localsOf, pageRoute as handle } from './borrower-pages';
@@ -21,7 +21,7 @@ const FIELD_OF: Record<string, { field: string; message: MessageKey }> = {
  * debit), authorised by UPI Autopay (a VPA) or e-NACH (account + IFSC, a penny-drop whose holder must be the
  * KYC name) through the mandate rail, which issues the UMRN; the mandate state both surfaces report moves with it.
  */
-export function repaymentSetupPage(router: Router, pages: BorrowerPages, services: Services): void {
+export function repaymentSetupPage(router: Router, pages: BorrowerPages, services: BorrowerServices): void {
   const { mandates } = services;
   const session = pages.session('REPAYMENT_SETUP');
 

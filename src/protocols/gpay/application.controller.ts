@@ -1,6 +1,6 @@
 import { Body, Controller, Post, Request, Response, Route, Tags } from 'tsoa';
 import type { Request as HttpRequest } from 'express';
-import type { Services } from '../../container';
+import type { GpayServices } from './gpay-services';
 import { fromApplicationStatus, fromLoan, fromMandateLink, ref, toSubmissionRequest } from './gpay-mappers';
 import { ErrorEnvelope } from './wire/common';
 import {
@@ -13,7 +13,7 @@ import {
 @Response<ErrorEnvelope>(400, 'The request is invalid (errorResponseCode says how)')
 @Response<ErrorEnvelope>(404, 'INVALID_IDENTIFIER: an identifier is unknown')
 export class ApplicationController extends Controller {
-  constructor(private readonly s: Services) {
+  constructor(private readonly s: GpayServices) {
     super();
   }
 
@@ -41,7 +41,7 @@ export class ApplicationController extends Controller {
   /** GetApplicationStatus: the application's state, its KYC and repayment setup, the rejection reason, and the accountToken once disbursed. A read: one query, nothing recorded. */
   @Post('application/getStatus')
   public getApplicationStatus(@Request() req: HttpRequest, @Body() body: GetApplicationStatusRequest): Promise<GetApplicationStatusResponse> {
-    return this.s.gpay.read('getApplicationStatus', req, body, (d, partner) => this.s.statuses.get(ref(partner, d.googleApplicationId)).then(fromApplicationStatus));
+    return this.s.gpay.read('getApplicationStatus', req, body, (d, partner) => this.s.facts.status(ref(partner, d.googleApplicationId)).then(fromApplicationStatus));
   }
 
   /** FetchAccount: the loan account with its EMI schedule and outstanding principal. A read. */

@@ -1,6 +1,6 @@
 import { Body, Controller, Post, Request, Response, Route, Tags } from 'tsoa';
 import type { Request as HttpRequest } from 'express';
-import type { Services } from '../../container';
+import type { GpayServices } from './gpay-services';
 import { fromIssuedChallenge, toChallengeContext } from './gpay-mappers';
 import { ErrorEnvelope } from './wire/common';
 import { InitiateChallengeRequest, InitiateChallengeResponse } from './wire/challenge';
@@ -9,7 +9,7 @@ import { InitiateChallengeRequest, InitiateChallengeResponse } from './wire/chal
 @Tags('Challenge')
 @Response<ErrorEnvelope>(400, 'The request is invalid (errorResponseCode says how)')
 export class ChallengeController extends Controller {
-  constructor(private readonly s: Services) {
+  constructor(private readonly s: GpayServices) {
     super();
   }
 

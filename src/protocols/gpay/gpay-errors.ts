@@ -3,7 +3,6 @@ import { Logger } from 'pino';
 import { ValidateError } from '@tsoa/runtime';
 import { AppError, AppErrorCode, DomainField } from '../../core/errors';
 import { Clock } from '../../lib/clock';
-import { IdempotencyConflictError } from '../../lib/idempotency/idempotency';
 import { ProtocolError, ProtocolErrorCode } from '../shared/protocol-error';
 import { fromBodyParserError } from '../shared/body';
 import { isDependencyUnavailable } from '../../lib/unavailable';
@@ -23,6 +22,7 @@ const WIRE: Record<AppErrorCode | ProtocolErrorCode, WireError> = {
   [AppErrorCode.PRECONDITION_FAILED]: { status: 400, code: 'PRECONDITION_VIOLATION' },
   [AppErrorCode.ILLEGAL_STATE_TRANSITION]: { status: 400, code: 'PRECONDITION_VIOLATION' },
   [AppErrorCode.DUPLICATE_APPLICATION]: { status: 400, code: 'PRECONDITION_VIOLATION' },
+  [AppErrorCode.DISPUTE_REFERENCE_REUSED]: { status: 400, code: 'PRECONDITION_VIOLATION' },
   [AppErrorCode.CONSENT_REQUIRED]: { status: 400, code: 'PRECONDITION_VIOLATION' },
   [AppErrorCode.CHALLENGE_INVALID]: { status: 400, code: 'INVALID_FIELD_VALUE' },
   [AppErrorCode.CHALLENGE_EXPIRED]: { status: 400, code: 'PRECONDITION_VIOLATION' },
@@ -40,6 +40,8 @@ const WIRE: Record<AppErrorCode | ProtocolErrorCode, WireError> = {
   // The mandate page's error (not raised by this API's operations; mapped so that every code has a wire form).
   [AppErrorCode.ACCOUNT_NAME_MISMATCH]: { status: 400, code: 'INVALID_FIELD_VALUE' },
   [AppErrorCode.CONCURRENT_MODIFICATION]: { status: 409, code: 'USER_ACTION_IN_PROGRESS' },
+  // Answered as the protocol's IDEMPOTENCY_VIOLATION (see classify); listed so that every code has a wire form.
+  [AppErrorCode.REQUEST_ID_REUSED]: { status: 412, code: 'IDEMPOTENCY_VIOLATION' },
   // Errors of the borrower's pages (never answered on this API; listed for completeness).
   [AppErrorCode.PAGE_LINK_INVALID]: { status: 401, code: 'UNAUTHENTICATED' },
   [AppErrorCode.PAGE_LINK_EXPIRED]: { status: 400, code: 'PRECONDITION_VIOLATION' },
@@ -95,6 +97,13 @@ const WIRE_FIELDS: Record<DomainField, string> = {
   vpa: 'vpa',
   accountNumber: 'accountNumber',
   ifsc: 'ifsc',
+  // Disputes are not on this API (OCEN v3 and the staff console): the domain names stand as they are.
+  disputeReference: 'disputeReference',
+  disputeCategory: 'disputeCategory',
+  disputeDescription: 'disputeDescription',
+  evidenceUrl: 'evidenceUrl',
+  loanReference: 'loanReference',
+  resolution: 'resolution',
 };
 
 const REQUEST_ID = /^[A-Za-z0-9:_-]{1,100}$/;
@@ -109,9 +118,9 @@ export function fromValidateError(err: ValidateError): AppError {
 
 /** Anything thrown while serving a request, as an AppError or a ProtocolError. */
 export function classify(err: unknown): AppError | ProtocolError {
+  if (err instanceof AppError && err.code === AppErrorCode.REQUEST_ID_REUSED) return new ProtocolError(ProtocolErrorCode.IDEMPOTENCY_VIOLATION, err.message);
   if (err instanceof AppError || err instanceof ProtocolError) return err;
   if (err instanceof ValidateError) return fromValidateError(err);
-  if (err instanceof IdempotencyConflictError) return new ProtocolError(ProtocolErrorCode.IDEMPOTENCY_VIOLATION, err.message);
   const bodyError = fromBodyParserError(err);
   if (bodyError) return bodyError;
   if (isDependencyUnavailable(err)) return new AppError(AppErrorCode.SERVICE_UNAVAILABLE, 'A dependency is unavailable; retry later with the same requestId');

@@ -2,7 +2,7 @@ import type { Request } from 'express';
 import { Logger } from 'pino';
 import { Partner } from '../../core/partner/partner';
 import { Clock } from '../../lib/clock';
-import { Idempotency, fingerprintOf } from '../../lib/idempotency/idempotency';
+import { PartnerRequests, requestFingerprint } from '../../core/lending/partner-requests';
 import { ProtocolError, ProtocolErrorCode } from '../shared/protocol-error';
 import { droppedFields } from '../shared/dropped-fields';
 import { rawBodyOf } from '../shared/body';
@@ -24,13 +24,13 @@ export type Answer<TOut> = Promise<{ responseHeader: ResponseHeader; data: TOut 
 
 /**
  * Runs one call of the Google Pay-style API: checks the header, runs the handler and wraps its outcome in the
- * response envelope. Writes go through the generic request idempotency (requestId is the key): a retry
+ * response envelope. Writes go through the core's PartnerRequests (requestId is the key): a retry
  * replays the first answer byte for byte. Reads (status polls, fetches) are not recorded: they change
  * nothing, so running them again is their idempotency.
  */
 export class GpayExchange {
   constructor(
-    private readonly idempotency: Idempotency,
+    private readonly requests: PartnerRequests,
     private readonly clock: Clock,
     private readonly timestampToleranceMs: number,
     private readonly logger: Logger,
@@ -64,10 +64,10 @@ export class GpayExchange {
 
   private async idempotentWrite<TData, TOut>(operation: string, req: Request, body: Body<TData>, handler: Handler<TData, TOut>): Answer<TOut> {
     const partner = partnerOf(req);
-    const fingerprint = fingerprintOf({ protocolVersion: body.requestHeader.protocolVersion, data: body.data });
-    const key = { partnerId: partner.id, requestId: body.requestHeader.requestId };
-    const stored = await this.idempotency.once(key, operation, fingerprint, async () => JSON.stringify(this.envelope(body.requestHeader, await handler(body.data, partner))));
-    return JSON.parse(stored);
+    const fingerprint = requestFingerprint({ protocolVersion: body.requestHeader.protocolVersion, data: body.data });
+    const request = { partnerId: partner.id, requestId: body.requestHeader.requestId, operation, fingerprint };
+    const { answer } = await this.requests.accept(request, async () => ({ answer: this.envelope(body.requestHeader, await handler(body.data, partner)) }));
+    return answer as { responseHeader: ResponseHeader; data: TOut };
   }
 
   private envelope<TOut>(header: RequestHeader, outcome: TOut | BusinessError): Envelope<TOut> {
@@ -82,10 +82,12 @@ export class GpayExchange {
       throw new ProtocolError(ProtocolErrorCode.UNSUPPORTED_PROTOCOL_VERSION, `protocolVersion.major must be ${SUPPORTED_MAJOR_VERSION}`, ['requestHeader.protocolVersion.major']);
     }
     const sentAt = parseInt64(header.requestTimestamp.epochMillis, 'requestHeader.requestTimestamp.epochMillis');
-    const skew = BigInt(this.clock.now().getTime()) - sentAt;
+    const now = this.clock.now().getTime();
+    const skew = BigInt(now) - sentAt;
     const tolerance = BigInt(this.timestampToleranceMs);
     if (skew > tolerance || skew < -tolerance) {
-      throw new ProtocolError(ProtocolErrorCode.REQUEST_TIMESTAMP_OUT_OF_RANGE, `requestTimestamp must be within ±${this.timestampToleranceMs / 1000} s of the server time`, [
+      const seconds = sentAt > 0n && sentAt < 100_000_000_000n ? ' (this looks like seconds: send milliseconds)' : '';
+      throw new ProtocolError(ProtocolErrorCode.REQUEST_TIMESTAMP_OUT_OF_RANGE, `requestTimestamp.epochMillis ${sentAt} must be within ±${this.timestampToleranceMs / 1000} s of the server time, now ${now} (${new Date(now).toISOString()}); it is milliseconds since 1970-01-01T00:00:00Z${seconds}`, [
         'requestHeader.requestTimestamp',
       ]);
     }

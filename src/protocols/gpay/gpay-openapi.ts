@@ -1,5 +1,5 @@
 import generated from '../../generated/gpay/swagger.json';
-import { PARTNER_PARAMETER, RETRY_AFTER_HEADER, allowAdditionalProperties, exactlyOneMember } from '../shared/openapi';
+import { LICENSE, PARTNER_PARAMETER, RETRY_AFTER_HEADER, allowAdditionalProperties, exactlyOneMember, refSiblingsAsAllOf } from '../shared/openapi';
 import { SUPPORTED_MAJOR_VERSION } from './gpay-exchange';
 import { EXAMPLES } from './examples';
 import { declareSignedMessages } from './gpay-openapi-signing';
@@ -21,6 +21,7 @@ export function buildGpayOpenApi(options: { basePath: string; httpReturnUrls: bo
   spec.servers = [{ url: options.basePath || '/', description: 'This server' }];
   for (const [path, operations] of Object.entries(spec.paths)) {
     for (const operation of Object.values(operations)) {
+      operation.summary ??= SUMMARIES[path];
       const example = EXAMPLES[path];
       if (!example) continue;
       const request = operation.requestBody?.content?.['application/json'];
@@ -32,8 +33,28 @@ export function buildGpayOpenApi(options: { basePath: string; httpReturnUrls: bo
     }
   }
   declareSignedMessages(spec);
+  spec.info.license = LICENSE;
+  spec.info.description = `${spec.info.description ?? ''}\n\nIn Swagger UI (/docs, when DOCS_ENABLED), "Try it out" sends an example with a current requestTimestamp and a fresh requestId; type your own requestId to keep it, and Execute twice to see a write replayed.`;
+  spec.components = refSiblingsAsAllOf(spec.components) as Spec['components'];
   return spec;
 }
+
+/** The one-line summary of each operation (its name in the Google Pay spec, and what it does). */
+export const SUMMARIES: Record<string, string> = {
+  '/v1/financialservices/user/initiateChallenge': 'InitiateChallenge: send the user an SMS OTP',
+  '/v1/financialservices/credit/offer/approveUser': 'ApproveUserForCredit: open an application',
+  '/v1/financialservices/credit/offer/getApprovalStatus': 'GetApprovalStatus: read the credit decision',
+  '/v1/financialservices/credit/offer/fetch': 'FetchOffer: read the approved offer',
+  '/v1/financialservices/credit/offer/keyFactStatement': 'GetKeyFactStatement: issue the Key Fact Statement',
+  '/v1/financialservices/credit/user/kyc/initiate': 'InitiateKyc: open the KYC journey',
+  '/v1/financialservices/credit/customer/searchCKycRecord': 'SearchCKycRecord: search the Central KYC Registry',
+  '/v1/financialservices/credit/customer/downloadCKycRecord': 'DownloadCKycRecord: read the CKYC record found',
+  '/v1/financialservices/credit/user/getAuthToken': 'GetAuthToken: a token for one of the bank\'s pages',
+  '/v1/financialservices/credit/application/initiateRepaymentSetup': 'InitiateRepaymentSetup: start the EMI e-mandate',
+  '/v1/financialservices/credit/application/submit': 'SubmitApplication: sign, and disburse',
+  '/v1/financialservices/credit/application/getStatus': 'GetApplicationStatus: read the application\'s state',
+  '/v1/financialservices/credit/account/get': 'FetchAccount: read the loan account',
+};
 
 /** The rules the wire types cannot carry as tsoa annotations (the mappers and the exchange check them). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -79,3 +100,29 @@ function transportResponses(write: boolean): Record<string, unknown> {
     '503': envelope('UNAVAILABLE: a dependency (database, queue) is unavailable; retry later with the same requestId'),
   };
 }
+
+/**
+ * Runs in the browser before each "Try it out" call of `/docs` (so it is self-contained, and served in
+ * swagger-ui-init.js, not inline). The timestamp is always made now (the server checks ±60 s; a replay is
+ * recognised by requestId and body, not by timestamp). The requestId is made fresh only while it is an
+ * example's (`example-…`, examples.ts): one the user typed is sent as typed, so sending the same call twice
+ * shows the replayed answer.
+ */
+export function freshGpayRequest(request: { body?: unknown }): typeof request {
+  if (typeof request.body === 'string' && request.body.includes('"requestHeader"')) {
+    try {
+      const body = JSON.parse(request.body);
+      if (body.requestHeader && typeof body.requestHeader === 'object') {
+        body.requestHeader.requestTimestamp = { epochMillis: String(Date.now()) };
+        if (/^example-[a-z0-9-]+$/.test(String(body.requestHeader.requestId))) body.requestHeader.requestId = `docs-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
+        request.body = JSON.stringify(body);
+      }
+    } catch {
+      /* leave the body as typed */
+    }
+  }
+  return request;
+}
+
+/** The Swagger UI page of the partner API (and the sandbox's endpoints). */
+export const GPAY_SWAGGER_OPTIONS = { customSiteTitle: 'credit-partner API', swaggerOptions: { requestInterceptor: freshGpayRequest } };

@@ -1,6 +1,6 @@
 import { Body, Controller, Post, Request, Response, Route, Tags } from 'tsoa';
 import type { Request as HttpRequest } from 'express';
-import type { Services } from '../../container';
+import type { GpayServices } from './gpay-services';
 import { fromAuthToken, fromCkycRecord, fromCkycSearch, fromKycSession, ref, toCkycQuery } from './gpay-mappers';
 import { ErrorEnvelope } from './wire/common';
 import {
@@ -13,7 +13,7 @@ import {
 @Response<ErrorEnvelope>(400, 'The request is invalid (errorResponseCode says how)')
 @Response<ErrorEnvelope>(404, 'INVALID_IDENTIFIER: an identifier is unknown')
 export class KycController extends Controller {
-  constructor(private readonly s: Services) {
+  constructor(private readonly s: GpayServices) {
     super();
   }
 

@@ -1,6 +1,6 @@
 import { Body, Controller, Post, Request, Response, Route, Tags } from 'tsoa';
 import type { Request as HttpRequest } from 'express';
-import type { Services } from '../../container';
+import type { GpayServices } from './gpay-services';
 import { fromApprovalStatus, fromKfs, fromOffer, ref, toApprovalRequest, toApprovalStatus, toKfsTerms } from './gpay-mappers';
 import { ErrorEnvelope } from './wire/common';
 import {
@@ -12,7 +12,7 @@ import {
 @Response<ErrorEnvelope>(400, 'The request is invalid (errorResponseCode says how)')
 @Response<ErrorEnvelope>(404, 'INVALID_IDENTIFIER: an identifier is unknown')
 export class OfferController extends Controller {
-  constructor(private readonly s: Services) {
+  constructor(private readonly s: GpayServices) {
     super();
   }
 
@@ -22,13 +22,13 @@ export class OfferController extends Controller {
    */
   @Post('approveUser')
   public approveUser(@Request() req: HttpRequest, @Body() body: ApproveUserRequest): Promise<ApprovalStatusResponse> {
-    return this.s.gpay.write('approveUser', req, body, (d, partner) => this.s.approvals.approve(toApprovalRequest(d, partner)).then(fromApprovalStatus));
+    return this.s.gpay.write('approveUser', req, body, (d, partner) => this.s.opening.approve(toApprovalRequest(d, partner)).then(fromApprovalStatus));
   }
 
   /** GetApprovalStatus: IN_PROCESS, APPROVED (with the offerId), REJECTED (with the reason) or INCOME_VERIFICATION. A read: not recorded for idempotency. */
   @Post('getApprovalStatus')
   public getApprovalStatus(@Request() req: HttpRequest, @Body() body: GetApprovalStatusRequest): Promise<ApprovalStatusResponse> {
-    return this.s.gpay.read('getApprovalStatus', req, body, (d, partner) => this.s.statuses.get(ref(partner, d.googleApplicationId)).then((s) => fromApprovalStatus(toApprovalStatus(s))));
+    return this.s.gpay.read('getApprovalStatus', req, body, (d, partner) => this.s.facts.status(ref(partner, d.googleApplicationId)).then((s) => fromApprovalStatus(toApprovalStatus(s))));
   }
 
   /** FetchOffer: the approved offer's amount range, tenures, interest rate, fees and validity. A read. */

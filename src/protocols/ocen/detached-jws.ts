@@ -1,6 +1,7 @@
 import { createPublicKey, JsonWebKey, KeyObject, verify } from 'node:crypto';
 import type { SigningKey } from '../../lib/keys';
 import { OcenAuthError, OcenAuthReason } from './ocen-auth-error';
+import { isJsonObject, untrusted } from './ocen-wire';
 
 /**
  * OCEN message signatures: a detached compact JWS (RFC 7515 appendix F) with an unencoded payload (RFC 7797),
@@ -59,10 +60,10 @@ export function importParticipantKey(jwk: unknown): { key: KeyObject; kid: strin
       throw refuse(OcenAuthReason.PARTICIPANT_KEY_UNUSABLE, 'The participant\'s registered public key is not JSON');
     }
   }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+  if (!isJsonObject(parsed)) {
     throw refuse(OcenAuthReason.PARTICIPANT_KEY_UNUSABLE, 'The participant\'s registered public key is not a JWK');
   }
-  const { kty, n, e, kid } = parsed as JsonWebKey & { kid?: unknown };
+  const { kty, n, e, kid } = untrusted<JsonWebKey & { kid: string }>(parsed);
   if (kty !== 'RSA' || typeof n !== 'string' || typeof e !== 'string') {
     throw refuse(OcenAuthReason.PARTICIPANT_KEY_UNUSABLE, 'The participant\'s registered public key is not an RSA JWK (RS256 needs one)');
   }
@@ -88,13 +89,14 @@ export function verifyDetached(jws: string, payload: Uint8Array, participantKey:
     throw refuse(OcenAuthReason.SIGNATURE_MALFORMED, 'The signature must be a detached compact JWS: BASE64URL(header)..BASE64URL(signature), the payload part empty');
   }
   const [, encodedHeader, encodedSignature] = match;
-  let header: Record<string, unknown>;
+  let parsed: unknown;
   try {
-    header = JSON.parse(Buffer.from(encodedHeader, 'base64url').toString('utf8')) as Record<string, unknown>;
+    parsed = JSON.parse(Buffer.from(encodedHeader, 'base64url').toString('utf8'));
   } catch {
     throw refuse(OcenAuthReason.SIGNATURE_MALFORMED, 'The JWS header is not base64url-encoded JSON');
   }
-  if (header === null || typeof header !== 'object' || Array.isArray(header)) throw refuse(OcenAuthReason.SIGNATURE_MALFORMED, 'The JWS header is not a JSON object');
+  if (!isJsonObject(parsed)) throw refuse(OcenAuthReason.SIGNATURE_MALFORMED, 'The JWS header is not a JSON object');
+  const header = parsed;
 
   if (header.alg !== 'RS256') throw refuse(OcenAuthReason.SIGNATURE_ALGORITHM, `The JWS alg must be RS256, got ${JSON.stringify(header.alg)}`);
   if (header.b64 !== false) {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { AcceptedTerms } from '../../core/application/loan-acceptance.service';
+import type { AcceptedTerms } from '../../core/lending/loan-acceptance.service';
 import { buildSchedule, totalInterestMicros } from '../../core/money/emi';
 import { formatRupees } from '../../core/money/money';
 import { aprOfSchedule } from '../../core/kfs/apr';

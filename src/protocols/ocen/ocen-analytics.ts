@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import Ajv from 'ajv';
 import type { Logger } from 'pino';
+import hb from './spec/hb.official.json';
 import type { OcenAck } from './ocen-envelope';
 import type { LoanDisbursedMetric, OcenAnalytics } from './ocen-operation';
 import type { OcenTokenSource } from './ocen-token';
@@ -16,6 +18,11 @@ import { outgoingTraceHeaders } from '../../lib/trace';
  *   loan application the message is about;
  * - the lender's `POST {url}/ocen/v4/metrics/lender/loanDisbursementMetric` after a disbursement.
  *
+ * Every heartbeat is validated against hb.json's `HeartbeatEventRequest` before it is queued, as callbacks are
+ * against loan.json: its `eventType` must be one the spec's enum defines. A message the enum has no type for
+ * (consent/journeyNotify, the repayment plan's status) sends no heartbeat, and an event that does not validate
+ * is not sent (counted as `invalid`, logged): the service would refuse it.
+ *
  * Both with our bearer token (no signature, as the official sample sends them). Fire-and-forget: a call returns at
  * once and never throws; POSTs wait in a bounded in-memory queue and go out a few at a time, each within a time
  * limit. What does not fit in the queue, or fails, is counted and logged (at most one warn line per 30 s), never
@@ -29,8 +36,8 @@ export interface OcenNetworkAnalytics extends OcenAnalytics {
    * came: unreachable, timed out), `ack` what that answer said.
    */
   responseSent(agentId: string, operation: string, body: Record<string, unknown>, status: number | undefined, ack: { error?: string } | undefined, error: string | undefined): void;
-  /** What happened to the POSTs so far. */
-  readonly stats: { queued: number; sent: number; failed: number; dropped: number };
+  /** What happened to the POSTs so far; `invalid`: heartbeats not sent because hb.json refuses them (our bug). */
+  readonly stats: { queued: number; sent: number; failed: number; dropped: number; invalid: number };
   /** Resolves once nothing is queued or in flight (tests; shutdown). */
   idle(): Promise<void>;
 }
@@ -53,18 +60,17 @@ export interface OcenAnalyticsOptions {
 
 /**
  * The heartbeat event type of a message, by its operation (path after `/v4.0.0alpha/`). Each message also has
- * its ack event, the same name + `_ACK`. Names are the spec's `Event.eventType` enum (hb.json); where the enum has
- * no name for an operation, one is derived the same way and marked so (the service may refuse it; that only
- * counts as a failed heartbeat).
+ * its ack event, the same name + `_ACK`. Names are the spec's `Event.eventType` enum (hb.json), spelt as it
+ * spells them (`CREATE_LOAN_APPLICATION_REQUEST` but `CREATE_LOAN_APPLICATIONS_RESPONSE`); an operation the enum
+ * has no name for is not listed, and sends no heartbeat.
  */
-export const OCEN_EVENT_TYPES: Readonly<Record<string, { event: string; derived?: true }>> = {
+export const OCEN_EVENT_TYPES: Readonly<Record<string, { event: string }>> = {
   'loanApplications/createLoanRequest': { event: 'CREATE_LOAN_APPLICATION_REQUEST' },
   'loanApplications/createLoanResponse': { event: 'CREATE_LOAN_APPLICATIONS_RESPONSE' },
   'loanApplications/getAdditionalPledgedDocumentsRequest': { event: 'GET_ADDITIONAL_PLEDGED_DOCUMENTS_REQUEST' },
   'loanApplications/getAdditionalPledgedDocumentsResponse': { event: 'GET_ADDITIONAL_PLEDGED_DOCUMENTS_RESPONSE' },
   'consent/consentHandleRequest': { event: 'CONSENT_HANDLE_REQUEST' },
   'consent/consentHandleResponse': { event: 'CONSENT_HANDLE_RESPONSE' },
-  'consent/journeyNotify': { event: 'CONSENT_JOURNEY_NOTIFY_REQUEST', derived: true },
   'consent/statusRequest': { event: 'CONSENT_HANDLE_STATUS_REQUEST' },
   'consent/statusResponse': { event: 'CONSENT_HANDLE_STATUS_RESPONSE' },
   'offers/generateOffersRequest': { event: 'GENERATE_OFFERS_REQUEST' },
@@ -89,8 +95,6 @@ export const OCEN_EVENT_TYPES: Readonly<Record<string, { event: string; derived?
   'grantLoan/grantLoanResponse': { event: 'GRANT_LOAN_RESPONSE' },
   'disbursement/setRepaymentPlanRequest': { event: 'SET_REPAYMENT_PLAN_REQUEST' },
   'disbursement/setRepaymentPlanResponse': { event: 'SET_REPAYMENT_PLAN_RESPONSE' },
-  'disbursement/setRepaymentPlanStatusRequest': { event: 'SET_REPAYMENT_PLAN_STATUS_REQUEST', derived: true },
-  'disbursement/setRepaymentPlanStatusResponse': { event: 'SET_REPAYMENT_PLAN_STATUS_RESPONSE', derived: true },
   'disbursement/setDisbursementAccountRequest': { event: 'SET_DISBURSEMENT_ACCOUNT_REQUEST' },
   'disbursement/setDisbursementAccountResponse': { event: 'SET_DISBURSEMENT_ACCOUNT_RESPONSE' },
   'disbursement/triggerDisbursementRequest': { event: 'TRIGGER_DISBURSEMENT_REQUEST' },
@@ -125,12 +129,22 @@ export interface HeartbeatEvent {
   };
 }
 
+const heartbeatSchemas = new Ajv({ strict: false, validateFormats: false }).addSchema(hb, 'hb');
+const validHeartbeat = heartbeatSchemas.getSchema('hb#/components/schemas/HeartbeatEventRequest')!;
+/** Every `eventType` hb.json defines. */
+export const HEARTBEAT_EVENT_TYPES: ReadonlySet<string> = new Set(hb.components.schemas.Event.properties.eventType.enum);
+
+/** Why hb.json refuses `event`; undefined when it is a valid `HeartbeatEventRequest`. */
+export function heartbeatProblem(event: unknown): string | undefined {
+  return validHeartbeat(event) ? undefined : heartbeatSchemas.errorsText(validHeartbeat.errors, { dataVar: 'heartbeat' });
+}
+
 /** Analytics that send nothing (no `OCEN_ANALYTICS_URL`). */
 export const NO_NETWORK_ANALYTICS: OcenNetworkAnalytics = {
   loanDisbursed: () => undefined,
   requestAnswered: () => undefined,
   responseSent: () => undefined,
-  stats: { queued: 0, sent: 0, failed: 0, dropped: 0 },
+  stats: { queued: 0, sent: 0, failed: 0, dropped: 0, invalid: 0 },
   idle: async () => undefined,
 };
 
@@ -165,7 +179,7 @@ export function createOcenAnalytics(options: OcenAnalyticsOptions): OcenNetworkA
   const timeoutMs = options.timeoutMs ?? 5_000;
   const now = options.now ?? Date.now;
   const queue: Array<{ path: string; body: unknown; what: string; trace: Record<string, string> }> = [];
-  const stats = { queued: 0, sent: 0, failed: 0, dropped: 0 };
+  const stats = { queued: 0, sent: 0, failed: 0, dropped: 0, invalid: 0 };
   let inFlight = 0;
   let idleWaiters: Array<() => void> = [];
   let lastWarn = 0;
@@ -250,7 +264,14 @@ export function createOcenAnalytics(options: OcenAnalyticsOptions): OcenNetworkA
     for (const subject of subjectsOf(body)) {
       for (const [suffix, to] of recipients) {
         const eventType = `${type.event}${suffix}`;
+        if (!HEARTBEAT_EVENT_TYPES.has(eventType)) continue;
         const event: HeartbeatEvent = { event: { timestamp: now(), eventType, requestId: randomUUID(), loanMetaData: { ...subject, productData }, recipients: to } };
+        const problem = heartbeatProblem(event);
+        if (problem) {
+          stats.invalid += 1;
+          warn({ what: eventType, problem }, 'OCEN analytics: a heartbeat does not match hb.json, not sent');
+          continue;
+        }
         enqueue('/ocen/v4/event', event, eventType);
       }
     }

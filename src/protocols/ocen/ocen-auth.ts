@@ -3,6 +3,8 @@ import { OCEN_SIGNATURE_HEADERS, verifyDetached } from './detached-jws';
 import { OcenAuthError, OcenAuthReason } from './ocen-auth-error';
 import type { OcenParticipant, OcenRegistry } from './ocen-registry';
 import { outgoingTraceHeaders } from '../../lib/trace';
+import { untrusted } from './ocen-wire';
+import type { MetaData, Untrusted } from './ocen-wire';
 
 /**
  * Who is calling, on the OCEN network (ocen-notes §6): `authenticateOcenRequest(headers, rawBody)` runs, in order,
@@ -157,8 +159,8 @@ function tokenRefusal(err: unknown): OcenAuthError {
  *   requestId still makes a replay harmless, being the idempotency key); loan.json's MetaData requires it, so the
  *   schema check after this one answers 400 INVALID_REQUEST for a request without it.
  */
-export function checkEnvelope(caller: Pick<OcenCaller, 'participantId'>, body: Record<string, unknown>, now: Date, windowMs: number): void {
-  const metadata = body.metadata !== null && typeof body.metadata === 'object' && !Array.isArray(body.metadata) ? (body.metadata as Record<string, unknown>) : {};
+export function checkEnvelope(caller: Pick<OcenCaller, 'participantId'>, body: Untrusted<{ metadata: MetaData }>, now: Date, windowMs: number): void {
+  const metadata = untrusted<MetaData>(body.metadata);
   const originator = metadata.originatorParticipantId;
   if (originator !== undefined && originator !== null && originator !== '' && String(originator) !== caller.participantId) {
     throw refuse(OcenAuthReason.ORIGINATOR_MISMATCH, `metadata.originatorParticipantId ${JSON.stringify(String(originator))} is not the caller (${caller.participantId}, the token's participantId)`);

@@ -1,7 +1,14 @@
 import { createHash } from 'node:crypto';
 import { IncomeDocumentKind, MAX_DOCUMENT_BYTES, NewIncomeDocument } from '../../core/income/income-document';
+import { untrusted } from './ocen-wire';
+import type { LoanApplication, OcenDocument, Untrusted } from './ocen-wire';
 
-type Json = Record<string, unknown>;
+/** What an inline JSON document may state about income (our convention; OCEN's Document leaves `data` free). */
+interface StatedIncome {
+  documentType: string;
+  /** Rupees. */
+  monthlyIncome: number;
+}
 
 const KINDS: readonly IncomeDocumentKind[] = ['SALARY_SLIP', 'BANK_STATEMENT'];
 const kindOf = (value: unknown): IncomeDocumentKind | undefined => (typeof value === 'string' && KINDS.includes(value.toUpperCase() as IncomeDocumentKind) ? (value.toUpperCase() as IncomeDocumentKind) : undefined);
@@ -13,7 +20,7 @@ const kindOf = (value: unknown): IncomeDocumentKind | undefined => (typeof value
  * JSON (`{"documentType": "SALARY_SLIP", "monthlyIncome": 60000}`, income in rupees), which is also where the
  * income it states is read. Inline data is base64, at most MAX_DOCUMENT_BYTES decoded.
  */
-export function readIncomeDocument(document: Json, channel: NewIncomeDocument['channel']): { document: NewIncomeDocument } | { problem: string } {
+export function readIncomeDocument(document: Untrusted<OcenDocument>, channel: NewIncomeDocument['channel']): { document: NewIncomeDocument } | { problem: string } {
   const text = (value: unknown) => (typeof value === 'string' ? value : typeof value === 'number' ? String(value) : '');
   const reference = text(document.reference) || text(document.id);
   if (!reference || reference.length > 200) return { problem: 'each document needs a reference (at most 200 characters)' };
@@ -29,11 +36,10 @@ export function readIncomeDocument(document: Json, channel: NewIncomeDocument['c
     if (data.length > 2000) return { problem: `document ${reference}: a URL of at most 2000 characters` };
     bytes = Buffer.from(data, 'utf8');
   }
-  let stated: Json = {};
+  let stated: Untrusted<StatedIncome> = {};
   if (inline && format === 'JSON') {
     try {
-      const parsed = JSON.parse(bytes.toString('utf8')) as unknown;
-      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) stated = parsed as Json;
+      stated = untrusted<StatedIncome>(JSON.parse(bytes.toString('utf8')));
     } catch {
       stated = {};
     }
@@ -54,8 +60,7 @@ export function readIncomeDocument(document: Json, channel: NewIncomeDocument['c
 }
 
 /** The documents of a request member: an array, or OCEN's `pledgedDocuments` object `{documents: [...]}` (both are sent). */
-export function documentsOf(value: unknown): Json[] | undefined {
-  if (Array.isArray(value)) return value as Json[];
-  if (value && typeof value === 'object' && Array.isArray((value as Json).documents)) return (value as Json).documents as Json[];
-  return undefined;
+export function documentsOf(value: unknown): Untrusted<OcenDocument>[] | undefined {
+  const documents = Array.isArray(value) ? value : untrusted<LoanApplication['pledgedDocuments']>(value).documents;
+  return Array.isArray(documents) ? documents.map((document: unknown) => untrusted<OcenDocument>(document)) : undefined;
 }

@@ -1,4 +1,6 @@
 import { OcenOperation, ocenMessageSchema } from './ocen-schemas';
+import { isJsonObject as isObject } from './ocen-wire';
+import type { Ack } from './ocen-wire';
 
 /**
  * Lenient reading of what other participants send (ocen-notes §3.1): two envelope generations are in use.
@@ -25,18 +27,19 @@ export interface NormalisedInbound {
   changes: string[];
 }
 
-type Json = Record<string, unknown>;
-const isObject = (value: unknown): value is Json => value !== null && typeof value === 'object' && !Array.isArray(value);
-
 /** Whether the operation's body schema has a `response` that is the current `Response {status, responseDetail}`. */
 function expectsCurrentResponse(operation: OcenOperation): boolean {
-  const response = (ocenMessageSchema(operation)?.properties as Json | undefined)?.response;
+  const properties = ocenMessageSchema(operation)?.properties;
+  const response = isObject(properties) ? properties.response : undefined;
   return isObject(response) && response.$ref === '#/components/schemas/Response';
 }
 
-/** `body` (a parsed JSON message for `operation`) in the current envelope generation. Non-objects pass unchanged. */
+/**
+ * `body` (a parsed JSON message for `operation`) in the current envelope generation. Only a JSON object is a
+ * message: anything else (refused before this by the router) is read as the empty message.
+ */
 export function normaliseInbound(operation: OcenOperation, body: unknown): NormalisedInbound {
-  if (!isObject(body)) return { body: body as Json, generation: 'current', requestId: undefined, changes: [] };
+  if (!isObject(body)) return { body: {}, generation: 'current', requestId: undefined, changes: [] };
   const out = structuredClone(body);
   const changes: string[] = [];
 
@@ -78,12 +81,8 @@ export function normaliseInbound(operation: OcenOperation, body: unknown): Norma
   return { body: out, generation: changes.length ? 'legacy' : 'current', requestId, changes };
 }
 
-/** The synchronous answer of an OCEN call (`Ack`). */
-export interface OcenAck {
-  error: string;
-  traceId: string;
-  timestamp: string;
-}
+/** The synchronous answer of an OCEN call (loan.json's `Ack`). */
+export type OcenAck = Ack;
 
 /**
  * The ack in an answer to a message we sent, bare (`{error, traceId, timestamp}`, most operations) or wrapped

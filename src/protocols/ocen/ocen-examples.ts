@@ -1,5 +1,6 @@
-import { SANDBOX_OCEN_AGENT_ID } from '../../adapters/sandbox/sandbox-partners';
+import { SANDBOX_OCEN_AGENT_ID } from '../../core/partner/sandbox-partners';
 import type { OcenOperation } from './ocen-schemas';
+import { addMonthsClamped, istDate } from '../../core/shared/dates';
 
 type Json = Record<string, unknown>;
 
@@ -101,6 +102,16 @@ const offer: Json = {
   repayment: { plans: [emiPlan] },
 };
 
+/**
+ * A due-date move the lender accepts for a loan applied for today: its first instalment falls due a month later
+ * (IST), and a DATE_CHANGED may move it 1 to 15 days later. Computed when the server starts, so the example does
+ * not go stale as a fixed date would (one before the due date is REJECTED, and the callback has no member for why).
+ */
+function acceptedDueDateMove(today: Date): string {
+  const due = addMonthsClamped(istDate(today), 1);
+  return new Date(Date.parse(`${due}T00:00:00Z`) + 10 * 86_400_000).toISOString().slice(0, 10);
+}
+
 const consent = (extra: Json = {}): Json => ({ consentFetchType: 'ONETIME', vua: `${J.phone}@sandbox-aa`, isAggregationEnabled: false, ...extra });
 const CONSENT_HANDLE = 'sandbox-consent-handle-0001';
 const disbursementPayment: Json = { id: `DSB${J.loanId}`, totalAmount: 97640, date: '2026-12-01', status: 'PENDING_AUTH', paymentMethodType: 'NETBANKING' };
@@ -191,7 +202,7 @@ export const OCEN_EXAMPLES: Partial<Record<OcenOperation, OcenExample>> = {
   },
   'disbursement/setRepaymentPlanRequest': {
     body: envelope(16, { loanApplicationId: J.loanApplicationId, loanId: J.loanId, plan: emiPlan, hasCollectionSupport: false }),
-    note: 'loanId: the one of grantLoanResponse; plan: the repayment plan of the chosen offer. In the sandbox the borrower authorises the mandate with POST /sandbox/applications/{loanApplicationId}/repayment-setup/complete.',
+    note: 'loanId: the one of grantLoanResponse; plan: the repayment plan of the chosen offer, as grantLoanResponse lists it (loanDetails.offer.repayment.plans[0]): the example\'s is the placeholder offer\'s, and the answer names the plan by the id sent. In the sandbox the borrower authorises the mandate with POST /sandbox/applications/{loanApplicationId}/repayment-setup/complete.',
   },
   'disbursement/setRepaymentPlanStatusRequest': {
     body: envelope(17, { loanApplicationId: J.loanApplicationId, loanId: J.loanId, plan: { ...emiPlan, status: 'ACTIVE' }, paymentMethod: { id: 'sandbox-mandate-0001', type: 'ENACH', status: 'ACTIVE' } }),
@@ -219,7 +230,8 @@ export const OCEN_EXAMPLES: Partial<Record<OcenOperation, OcenExample>> = {
     note: 'payment: the one of triggerRepaymentResponse.',
   },
   'repayment/repaymentConditionChangeRequest': {
-    body: envelope(23, { loanId: J.loanId, repaymentConditionUpdate: { changedCondition: 'DATE_CHANGED', repaymentDate: '2027-01-05', amount: 9073.09 } }),
+    body: envelope(23, { loanId: J.loanId, repaymentConditionUpdate: { changedCondition: 'DATE_CHANGED', repaymentDate: acceptedDueDateMove(new Date()), amount: 9073.09 } }),
+    note: 'repaymentDate: 1 to 15 days after the next instalment\'s due date (the `date` of triggerRepaymentResponse\'s payment; the example is 10 days after that of a loan applied for today), before the following one, once per loan; amount: what is left on that instalment. Anything else is answered REJECTED (repaymentConditionChangeResponse has no member for the reason).',
   },
   'loanDetails/getloanRequest': {
     body: envelope(24, { loanId: J.loanId }),

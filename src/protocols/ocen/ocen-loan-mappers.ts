@@ -7,11 +7,10 @@ import { rupeesText, sumMicros } from '../../core/money/money';
 import { istDate } from '../../core/shared/dates';
 import { ocenApr, ocenPercent, ocenRupees } from './ocen-mappers';
 import { aprOfSchedule } from '../../core/kfs/apr';
-
-type Json = Record<string, unknown>;
+import type { AccountDetails, LoanStatus as WireLoanStatus, LoanTerms, OcenPayload, Payment, Transaction } from './ocen-wire';
 
 /** OCEN's `LoanStatus` (the values this lender sends; the enum also has EMI_WAIVED, NPA, PRECLOSURE and SETTLEMENT_*). */
-export type LoanStatus = 'EMI_DUE' | 'EMI_PAID' | 'EMI_OVERDUE' | 'PARTIALLY_PAID' | 'LOAN_CLOSED' | 'HEALTHY';
+export type LoanStatus = Extract<WireLoanStatus, 'EMI_DUE' | 'EMI_PAID' | 'EMI_OVERDUE' | 'PARTIALLY_PAID' | 'LOAN_CLOSED' | 'HEALTHY'>;
 
 /** An instalment is EMI_DUE from this many days before its due date (its billing window). */
 export const EMI_DUE_WINDOW_DAYS = 7;
@@ -44,14 +43,14 @@ export function loanStatus(loan: Pick<ServicedLoan, 'state' | 'instalments'>, to
 
 
 /** OCEN's Payment.paymentMethodType values; a repayment's method is one of them (the agent asked for it). */
-const PAYMENT_METHODS = ['UPI', 'EMANDATE_UPI', 'NETBANKING', 'ENACH', 'DEBIT_CARD'];
-export const isPaymentMethod = (value: unknown): value is string => typeof value === 'string' && PAYMENT_METHODS.includes(value);
+const PAYMENT_METHODS: readonly Payment['paymentMethodType'][] = ['UPI', 'EMANDATE_UPI', 'NETBANKING', 'ENACH', 'DEBIT_CARD'];
+export const isPaymentMethod = (value: unknown): value is Payment['paymentMethodType'] => PAYMENT_METHODS.some((method) => method === value);
 
 /**
  * A scheduled instalment as an OCEN Payment: what is left of it, collected through the repayment mandate (ENACH).
  * The Payment status enum has no "scheduled": PENDING_AUTH stands for "not collected yet".
  */
-export function instalmentPayment(loan: ServicedLoan, line: ServicedInstalment): Json {
+export function instalmentPayment(loan: ServicedLoan, line: ServicedInstalment): Payment {
   return {
     id: `${loan.lenderReference}-EMI-${line.sequence}`,
     totalAmount: ocenRupees(remainingOf(line)),
@@ -69,7 +68,7 @@ export function instalmentPayment(loan: ServicedLoan, line: ServicedInstalment):
 const REPAYMENT_STATUS = { PENDING: 'PENDING_AUTH', SUCCEEDED: 'SUCCESS', FAILED: 'FAILURE' } as const;
 
 /** A repayment as an OCEN Payment: the agent's payment id (or our reference), its state, and once paid how it was allocated. */
-export function repaymentPayment(repayment: Repayment, paymentUrl?: string): Json {
+export function repaymentPayment(repayment: Repayment, paymentUrl?: string): Payment {
   const paid = repayment.state === 'SUCCEEDED';
   return {
     id: repayment.partnerPaymentId ?? repayment.reference,
@@ -88,7 +87,7 @@ export function repaymentPayment(repayment: Repayment, paymentUrl?: string): Jso
 }
 
 /** The lender's collection account as OCEN AccountDetails. */
-export function lenderAccount(account: CollectionAccount): Json {
+export function lenderAccount(account: CollectionAccount): AccountDetails {
   return {
     accountDataType: 'ACCOUNT',
     status: 'ACTIVE',
@@ -109,9 +108,9 @@ export function lenderAccount(account: CollectionAccount): Json {
  * currentRepayment is the latest repayment (any state), or the next instalment before any was made. A closed
  * loan's nextRepayment is a zero payment.
  */
-export function loanDetails(loan: ServicedLoan, account: CollectionAccount, now: Date, paymentUrl: (r: Repayment) => string): Json {
+export function loanDetails(loan: ServicedLoan, account: CollectionAccount, now: Date, paymentUrl: (r: Repayment) => string): OcenPayload<'loanDetails/getloanResponse'> {
   const figures = loanFigures(loan);
-  const next = figures.nextInstalment
+  const next: Payment = figures.nextInstalment
     ? instalmentPayment(loan, figures.nextInstalment)
     : { id: `${loan.lenderReference}-NONE`, totalAmount: 0, status: 'SUCCESS', paymentMethodType: 'ENACH', description: 'Nothing is left to pay: the loan is closed' };
   const latest = loan.repayments[0];
@@ -142,7 +141,7 @@ export function loanDetails(loan: ServicedLoan, account: CollectionAccount, now:
  * A statement line read from the ledger as an OCEN Transaction: a DEBIT (money lent, fees, interest) is WITHDRAWL
  * (sic), a CREDIT (a repayment) is DEPOSIT; the closing balance is what the borrower owes after it.
  */
-export function statementLine(entry: StatementLine): Json {
+export function statementLine(entry: StatementLine): Transaction {
   return {
     date: entry.valueDate,
     narration: entry.narration,
@@ -154,7 +153,7 @@ export function statementLine(entry: StatementLine): Json {
 }
 
 /** A loan's terms as OCEN LoanTerms (the amounts the loan was disbursed with, the interest of its schedule). */
-export function loanTerms(loan: ServicedLoan): Json {
+export function loanTerms(loan: ServicedLoan): LoanTerms {
   const interest = sumMicros(loan.instalments.map((line) => line.interestMicros));
   return {
     requestedAmount: ocenRupees(loan.requestedAmountMicros),

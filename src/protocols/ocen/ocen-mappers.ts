@@ -10,10 +10,12 @@ import type { KycState } from '../../core/kyc/kyc-state';
 import type { MandateState } from '../../core/mandate/mandate-state';
 import type { DisbursementState } from '../../core/loan/disbursement-state';
 import type { LoanState } from '../../core/loan/loan-state';
+import { untrusted } from './ocen-wire';
+import type { Borrower, ContactDetails, ExtensibleData, LoanApplication, LoanApplicationStatus, LoanTerms, OcenOffer, RejectionDetail, Untrusted } from './ocen-wire';
 
-type Json = Record<string, unknown>;
+export type { LoanApplicationStatus };
 
-/** OCEN's `LoanApplicationStatus` (ocen-notes §5.1; the spelling `DISBURSED_FAILED` is the wire contract's). */
+/** OCEN's `LoanApplicationStatus` (ocen-notes §5.1; the spelling `DISBURSED_FAILED` is the wire contract's), every one of the schema's. */
 export const LOAN_APPLICATION_STATUSES = [
   'CREATED', 'PROCESSING', 'CONSENT_INITIATED', 'CONSENT_RECEIVED', 'CONSENT_REJECTED', 'OFFERED', 'OFFER_ACCEPTED',
   'KYC_INITIATED', 'KYC_COMPLETED', 'KYC_FAILED', 'KYC_REJECTED', 'LOAN_AGREEMENT_INITIATED', 'LOAN_AGREEMENT_COMPLETED',
@@ -21,8 +23,8 @@ export const LOAN_APPLICATION_STATUSES = [
   'REPAYMENT_SETUP_REJECTED', 'SET_DISBURSEMENT_ACCOUNT_INITIATED', 'SET_DISBURSEMENT_ACCOUNT_COMPLETED',
   'SET_DISBURSEMENT_ACCOUNT_FAILED', 'SET_DISBURSEMENT_ACCOUNT_REJECTED', 'GRANTED', 'REJECTED', 'ACTION_REQUIRED',
   'DISBURSEMENT_INITIATED', 'DISBURSEMENT_COMPLETED', 'DISBURSED_FAILED', 'CLOSED', 'CANCELLED',
-] as const;
-export type LoanApplicationStatus = (typeof LOAN_APPLICATION_STATUSES)[number];
+] as const satisfies readonly LoanApplicationStatus[];
+const _everyStatusListed: Exclude<LoanApplicationStatus, (typeof LOAN_APPLICATION_STATUSES)[number]> extends never ? true : never = true;
 
 /**
  * What the core knows of one loan application, as far as OCEN's status reads it. Only the application's two
@@ -104,7 +106,7 @@ export function loanApplicationStatus(facts: LoanApplicationFacts): LoanApplicat
 }
 
 /** OCEN's RejectionDetail reason for a core rejection reason (the core's own reason stays in the description). */
-export function rejectionReason(coreReason: string | null): 'LOW_CREDIT_SCORE' | 'FRAUD' | 'DOC_IRREGULARITIES' | 'OTHERS' {
+export function rejectionReason(coreReason: string | null): RejectionDetail['reason'] {
   if (coreReason === 'BUREAU_RECORD' || coreReason === 'CREDIT_RISK_ASSESSMENT') return 'LOW_CREDIT_SCORE';
   return 'OTHERS';
 }
@@ -135,7 +137,7 @@ export interface ConcreteOffer {
   id: string;
   amountMicros: bigint;
   tenureMonths: number;
-  body: Json;
+  body: OcenOffer;
 }
 
 /**
@@ -232,15 +234,15 @@ export type ApplicantReading = { problem: string } | { applicant: Applicant; pho
  * travels in `borrower.extensibleData`: `dateOfBirth` (YYYY-MM-DD), `monthlyIncome` (rupees) and
  * `employmentType` (SALARIED or SELF_EMPLOYED).
  */
-export function readApplicant(loanApplication: Json): ApplicantReading {
-  const borrower = (loanApplication.borrower ?? {}) as Json;
-  const extra = (borrower.extensibleData ?? {}) as Json;
+export function readApplicant(loanApplication: Untrusted<LoanApplication>): ApplicantReading {
+  const borrower = untrusted<Borrower>(loanApplication.borrower);
+  const extra = untrusted<ExtensibleData>(borrower.extensibleData);
   const loanApplicationId = String(loanApplication.loanApplicationId ?? '');
   if (!/^[A-Za-z0-9._:-]{1,64}$/.test(loanApplicationId)) return { problem: 'loanApplicationId must be 1-64 characters of A-Z, a-z, 0-9, ".", "_", ":" and "-"' };
   if (borrower.primaryIdType !== 'PAN' || typeof borrower.primaryId !== 'string' || !/^[A-Z]{5}[0-9]{4}[A-Z]$/.test(borrower.primaryId)) {
     return { problem: 'borrower.primaryIdType must be PAN with a valid PAN in primaryId' };
   }
-  const contacts = Array.isArray(borrower.contactDetails) ? (borrower.contactDetails as Json[]) : [];
+  const contacts = Array.isArray(borrower.contactDetails) ? borrower.contactDetails.map((c: unknown) => untrusted<ContactDetails>(c)) : [];
   const contact = contacts.find((c) => c.type === 'PRIMARY') ?? contacts[0];
   const digits = String(contact?.phone ?? '').replace(/[^0-9]/g, '');
   const national = digits.length === 12 && digits.startsWith('91') ? digits.slice(2) : digits;
@@ -251,7 +253,7 @@ export function readApplicant(loanApplication: Json): ApplicantReading {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(dateOfBirth) || incomeMicros === undefined || (employment !== 'SALARIED' && employment !== 'SELF_EMPLOYED')) {
     return { problem: 'borrower.extensibleData must carry dateOfBirth (YYYY-MM-DD), monthlyIncome (rupees, at most two decimals) and employmentType (SALARIED or SELF_EMPLOYED)' };
   }
-  const terms = (loanApplication.terms ?? {}) as Json;
+  const terms = untrusted<LoanTerms>(loanApplication.terms);
   const requestedMicros = microsOfRupees(terms.requestedAmount);
   if (requestedMicros === undefined || (terms.currency !== undefined && terms.currency !== 'INR')) return { problem: 'terms.requestedAmount must be a positive amount in INR (at most two decimals)' };
   return {

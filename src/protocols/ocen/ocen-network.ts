@@ -6,6 +6,7 @@ import { AuthenticateOcenRequest, checkEnvelope, createOcenAuthenticator, OcenAu
 import { createOcenAnalytics, NO_NETWORK_ANALYTICS, OcenAnalyticsOptions, OcenNetworkAnalytics } from './ocen-analytics';
 import { createRegistryClient, OcenRegistry, OcenRegistryOptions } from './ocen-registry';
 import { createTokenSource, OcenTokenOptions, OcenTokenSource } from './ocen-token';
+import type { MetaData, Untrusted } from './ocen-wire';
 
 /**
  * This lender on an OCEN network, wired from the `OCEN_*` settings and our key ring: what the OCEN routes
@@ -24,7 +25,8 @@ import { createTokenSource, OcenTokenOptions, OcenTokenSource } from './ocen-tok
  */
 export interface OcenNetwork {
   authenticateOcenRequest: AuthenticateOcenRequest;
-  checkEnvelope(caller: OcenCaller, body: Record<string, unknown>, now: Date): void;
+  /** `body` as received (normalised, not yet validated): its `metadata` is read defensively. */
+  checkEnvelope(caller: OcenCaller, body: Untrusted<{ metadata: MetaData }>, now: Date): void;
   registry: OcenRegistry;
   tokens: OcenTokenSource;
   sign(body: Uint8Array): Promise<string>;

@@ -3,7 +3,8 @@ import spec from './spec/loan.patched.json';
 import { OCEN_PATH_PREFIX, OcenOperation } from './ocen-schemas';
 import { OCEN_EXAMPLES } from './ocen-examples';
 import { SANDBOX_PARTICIPANT_HEADER } from './sandbox-loan-agent';
-import { SANDBOX_OCEN_AGENT_ID } from '../../adapters/sandbox/sandbox-partners';
+import { LICENSE } from '../shared/openapi';
+import { SANDBOX_OCEN_AGENT_ID } from '../../core/partner/sandbox-partners';
 
 export interface OcenOpenApiOptions {
   /** BASE_PATH: the OCEN paths are served under it. */
@@ -27,21 +28,32 @@ type Document = {
 const COMPONENT_REF = '#/components/schemas/';
 
 /**
- * Runs in the browser before each "Try it out" call of `/ocen/docs` (so it is self-contained): a fresh
- * `metadata.requestId`, `traceId` and `timestamp` (a new request, not a duplicate of the example's), and as
- * originator the loan agent that the sandbox's `x-ocen-participant-id` header plays, if any.
+ * Runs in the browser before each "Try it out" call of `/ocen/docs` (so it is self-contained, and served in
+ * swagger-ui-init.js, not inline). While `metadata.requestId` is an example's (ocen-examples.ts), the call is made
+ * a new request: a fresh requestId and traceId, and the timestamp now. A requestId the user typed is kept, with
+ * the traceId as typed and the timestamp it was first sent with from this page (remembered for the page's
+ * life), so sending the same call again sends the same body and shows the replay (the same ack, the callback
+ * sent again). A timestamp the user typed is sent as typed. The originator is the loan agent that the sandbox's
+ * `x-ocen-participant-id` header plays, if any.
  */
 export function freshOcenRequest(request: { body?: unknown; headers?: Record<string, string> }): typeof request {
   if (typeof request.body === 'string' && request.body.includes('"metadata"')) {
     try {
       const body = JSON.parse(request.body);
-      if (body.metadata && typeof body.metadata === 'object') {
-        const id = `docs-${Date.now()}-${Math.random().toString(36).slice(2, 10)}`;
-        body.metadata.requestId = id;
-        body.metadata.traceId = `trace-${id}`;
-        body.metadata.timestamp = new Date().toISOString();
+      const metadata = body.metadata;
+      if (metadata && typeof metadata === 'object') {
+        const exampleTimestamp = metadata.timestamp === '2026-12-01T10:00:00.000Z';
+        if (/^00000000-0000-4000-8000-0000000000[0-9]{2}$/.test(String(metadata.requestId))) {
+          const id = `docs-${Date.now()}-${Math.random().toString(36).slice(2, 10)}`;
+          metadata.requestId = id;
+          metadata.traceId = `trace-${id}`;
+          if (exampleTimestamp) metadata.timestamp = new Date().toISOString();
+        } else if (exampleTimestamp) {
+          const sent: Record<string, string> = ((globalThis as Record<string, unknown>).ocenTryItOutTimestamps ??= {}) as Record<string, string>;
+          metadata.timestamp = sent[String(metadata.requestId)] ??= new Date().toISOString();
+        }
         const agent = request.headers?.['x-ocen-participant-id'];
-        if (agent) body.metadata.originatorParticipantId = agent;
+        if (agent) metadata.originatorParticipantId = agent;
         request.body = JSON.stringify(body);
       }
     } catch {
@@ -72,6 +84,7 @@ export function buildOcenOpenApi(operations: ReadonlyArray<{ request: OcenOperat
     if (!groups.includes(group)) groups.push(group);
     const example = OCEN_EXAMPLES[request];
     const requestSchema = asOpenApi30(clone(original.requestBody.content['application/json'].schema));
+    ENFORCED[request]?.(requestSchema);
     paths[`${OCEN_PATH_PREFIX}${request}`] = {
       post: {
         tags: [group],
@@ -84,6 +97,7 @@ export function buildOcenOpenApi(operations: ReadonlyArray<{ request: OcenOperat
           content: { 'application/json': { schema: requestSchema, ...(example ? { example: example.body } : {}) } },
         },
         responses: ackResponses(),
+        ...(response ? { callbacks: callbackOf(response, source, options.builtInAgent) } : {}),
       },
     };
   }
@@ -110,9 +124,10 @@ export function buildOcenOpenApi(operations: ReadonlyArray<{ request: OcenOperat
       title: 'credit-partner: OCEN 4.0 lender',
       version: source.info.version,
       description: infoDescription(options.builtInAgent),
+      license: LICENSE,
     },
     servers,
-    tags: groups.map((name) => ({ name })),
+    tags: groups.map((name) => ({ name, description: TAG_DESCRIPTIONS[name] ?? `The ${name} operations of the OCEN 4.0 loan journey.` })),
     security: [...(options.builtInAgent ? [{}] : []), { ocenBearer: [], ocenSignature: [] }],
     paths,
     components: {
@@ -135,6 +150,87 @@ export function buildOcenOpenApi(operations: ReadonlyArray<{ request: OcenOperat
   };
 }
 
+/**
+ * What the lender enforces beyond loan.json, said in the request schemas (each refused 400 INVALID_REQUEST by the
+ * operation, src/protocols/ocen/operations/), so that a loan agent's generated client and validator know it.
+ */
+const ENFORCED: Partial<Record<OcenOperation, (schema: any) => void>> = {
+  'loanApplications/createLoanRequest': (schema) => {
+    requireMember(schema, 'loanApplications');
+    enforce(schema.properties.loanApplications, { minItems: 1, maxItems: 10 }, '1 to 10 loan applications.');
+  },
+  'loanApplications/getAdditionalPledgedDocumentsResponse': (schema) => {
+    const documents = schema.properties.pledgedDocuments?.properties?.documents;
+    if (documents) enforce(documents, { maxItems: 20 }, 'At most 20 documents at a time.');
+  },
+  'consent/consentHandleRequest': (schema) => enforce(schema.properties.loanApplicationIds, { minItems: 1, maxItems: 50, items: { type: 'string', minLength: 1 } }, '1 to 50 loan application ids.'),
+  'consent/journeyNotify': (schema) => enforce(schema.properties.loanApplicationIds, { minItems: 1, maxItems: 50, items: { type: 'string', minLength: 1 } }, '1 to 50 loan application ids.'),
+  'offers/generateOffersRequest': (schema) => enforce(schema.properties.loanApplicationIds, { minItems: 1, maxItems: 50 }, '1 to 50 loan application ids.'),
+  'offers/sendAdditionalDocumentsRequest': (schema) => {
+    const applications = schema.properties.loanApplications;
+    enforce(applications, { minItems: 1, maxItems: 50 }, '1 to 50 loan applications.');
+    enforce(applications.items.properties.additionalDocuments, { minItems: 1 }, 'At least one document.');
+  },
+  'loanAcceptance/verifyLoanAcceptanceRequest': (schema) => {
+    const data = schema.properties.credBlock.properties.data;
+    enforce(data, { required: ['otpSessionKey', 'otp'] }, 'The OTP session key of triggerLoanAcceptanceResponse and the OTP the borrower received.');
+    requireMember(schema.properties.credBlock, 'data');
+  },
+};
+
+function requireMember(schema: any, member: string): void {
+  schema.required = [...new Set([...(schema.required ?? []), member])];
+}
+
+function enforce(schema: any, rules: Record<string, unknown>, said: string): void {
+  Object.assign(schema, rules);
+  schema.description = [schema.description, `Enforced by this lender: ${said}`].filter(Boolean).join(' ');
+}
+
+const TAG_DESCRIPTIONS: Record<string, string> = {
+  loanApplications: 'Open loan applications (createLoanRequest) and exchange pledged documents.',
+  consent: 'The borrower\'s account-aggregator consent: its handle, the journey notification and its status.',
+  offers: 'Offers: generated from the application and its data, with additional documents, and the one the borrower chose.',
+  kyc: 'The borrower\'s KYC: the methods this lender accepts, starting one, and its status.',
+  loanAcceptance: 'The loan agreement (Key Fact Statement) and the borrower\'s OTP signature.',
+  grantLoan: 'The loan granted on the signed agreement.',
+  disbursement: 'The repayment plan (e-mandate), the disbursement account and the payout.',
+  repayment: 'Repayments the borrower makes through the loan agent, and changes to the repayment conditions.',
+  loanDetails: 'A loan, its statement and summary, and the borrower\'s loans.',
+};
+
+/**
+ * The callback a request triggers (OpenAPI `callbacks`): what the lender POSTs to the loan agent, with its schema
+ * from loan.json, and the Ack the loan agent answers. Its URL is the loan agent's registered baseUrl (the OCEN
+ * registry's, not the request's) + the callback's path.
+ */
+function callbackOf(response: OcenOperation, source: { paths: Record<string, { post: any }> }, builtInAgent: boolean): Record<string, unknown> {
+  const original = source.paths[`${OCEN_PATH_PREFIX}${response}`]?.post;
+  if (!original) throw new Error(`The patched loan.json has no path for ${response}`);
+  const name = response.split('/')[1];
+  return {
+    [name]: {
+      [`${OCEN_PATH_PREFIX}${response}`]: {
+        post: {
+          summary: original.summary ?? name,
+          operationId: `callback_${name}`,
+          description: [
+            `The lender POSTs \`${name}\` to the loan agent's baseUrl (as registered in the OCEN registry) + \`${OCEN_PATH_PREFIX}${response}\`, with the request's \`metadata.requestId\`, signed (\`x-jws-signature\`: a detached JWS by our key at \`/.well-known/jwks.json\`) and with our bearer token. It is valid against this schema (checked before it is sent); it is retried until acked.`,
+            builtInAgent ? 'In the sandbox with the built-in test loan agent it is not POSTed but stored: read it at `GET /sandbox/ocen/callbacks?loanApplicationId=...`.' : undefined,
+            original.description ? `From the OCEN specification: ${String(original.description).trim()}` : undefined,
+          ].filter(Boolean).join('\n\n'),
+          requestBody: { required: true, content: { 'application/json': { schema: asOpenApi30(clone(original.requestBody.content['application/json'].schema)) } } },
+          responses: {
+            '200': { description: 'Delivered. The loan agent\'s Ack: `error` "0" when accepted; an Ack with an error is logged, and the callback is not sent again.', content: { 'application/json': { schema: { $ref: `${COMPONENT_REF}Ack` } } } },
+            '4XX': { description: 'Not delivered: sent again with back-off (the same bytes), as on a 5xx or no answer.' },
+            '5XX': { description: 'Not delivered: sent again with back-off (the same bytes).' },
+          },
+        },
+      },
+    },
+  };
+}
+
 /** The order of the journey (the examples' order); operations without an example go last. */
 function order(operation: OcenOperation): number {
   const index = Object.keys(OCEN_EXAMPLES).indexOf(operation);
@@ -150,7 +246,7 @@ function infoDescription(builtInAgent: boolean): string {
   ];
   if (builtInAgent) {
     lines.push(
-      `**Sandbox, built-in test loan agent.** No OCEN_* setting is present, so calls work unsigned: each is made as the loan agent \`${SANDBOX_OCEN_AGENT_ID}\` (or the one named by the \`${SANDBOX_PARTICIPANT_HEADER}\` header), and its callbacks are not POSTed anywhere but stored: read them, newest first, at \`GET /sandbox/ocen/callbacks?loanApplicationId=...\`. "Try it out" sends the examples with a fresh \`metadata.requestId\` and \`timestamp\`. As soon as OCEN_REGISTRY_URL and the other OCEN_* settings are set, the bearer token and the signature are required, in the sandbox as in production.`,
+      `**Sandbox, built-in test loan agent.** No OCEN_* setting is present, so calls work unsigned: each is made as the loan agent \`${SANDBOX_OCEN_AGENT_ID}\` (or the one named by the \`${SANDBOX_PARTICIPANT_HEADER}\` header), and its callbacks are not POSTed anywhere but stored: read them, newest first, at \`GET /sandbox/ocen/callbacks?loanApplicationId=...\`. "Try it out" sends an example with a fresh \`metadata.requestId\`, \`traceId\` and \`timestamp\`; type your own requestId to keep it (with the timestamp it was first sent with), and Execute twice to see the replay: the same ack, the callback sent again. As soon as OCEN_REGISTRY_URL and the other OCEN_* settings are set, the bearer token and the signature are required, in the sandbox as in production.`,
       '',
     );
   }
@@ -221,23 +317,59 @@ function referenced(node: unknown): string[] {
 
 /**
  * loan.json uses JSON Schema's `examples` (an array) inside schemas, which OpenAPI 3.0 does not have: each becomes
- * `example` (its first value). A `$ref` with siblings keeps only the `$ref` (3.0 ignores the siblings anyway).
+ * `example` (its first value). Where loan.json's example does not fit its own schema (an amount as "10000" where
+ * the schema says number, a date-time where it says date), it is given in the schema's type when it reads as one,
+ * else left out; a `default` outside the schema's `enum` is left out. A `$ref` with siblings (a description)
+ * becomes `allOf: [{$ref}]` beside them, as 3.0 ignores the siblings of a `$ref`.
  */
 function asOpenApi30(node: any): any {
   if (Array.isArray(node)) return node.map(asOpenApi30);
   if (!node || typeof node !== 'object') return node;
-  if (typeof node.$ref === 'string') return { $ref: node.$ref };
-  const out: Record<string, unknown> = {};
+  const out: Record<string, any> = {};
   for (const [key, value] of Object.entries(node)) {
     if (key === 'examples' && Array.isArray(value)) {
       if (out.example === undefined && value.length) out.example = value[0];
     } else if (key === 'properties' && value && typeof value === 'object') {
       out.properties = Object.fromEntries(Object.entries(value).map(([name, sub]) => [name, asOpenApi30(sub)]));
-    } else if (key === 'example') {
-      out.example = value;
+    } else if (key === 'example' || key === '$ref') {
+      out[key] = value;
     } else {
       out[key] = asOpenApi30(value);
     }
   }
-  return out;
+  if (out.example !== undefined) {
+    const fitted = fittedExample(out, out.example);
+    if (fitted === undefined) delete out.example;
+    else out.example = fitted;
+  }
+  if (out.default !== undefined && Array.isArray(out.enum) && !out.enum.includes(out.default)) delete out.default;
+  if (typeof out.$ref !== 'string') return out;
+  const { $ref, type: _restated, ...siblings } = out;
+  return Object.keys(siblings).length ? { allOf: [{ $ref }], ...siblings } : { $ref };
+}
+
+/** `value` as an example of the leaf `schema`: as it is, or converted to the schema's type; undefined when neither fits. */
+function fittedExample(schema: any, value: unknown): unknown {
+  const candidates = [value];
+  if ((schema.type === 'number' || schema.type === 'integer') && typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) candidates.push(Number(value));
+  if (schema.type === 'string' && (typeof value === 'number' || typeof value === 'boolean')) candidates.push(String(value));
+  if (schema.format === 'date' && typeof value === 'string') candidates.push(value.slice(0, 10));
+  return candidates.find((candidate) => fits(schema, candidate));
+}
+
+function fits(schema: any, value: unknown): boolean {
+  if (Array.isArray(schema.enum) && !schema.enum.includes(value)) return false;
+  const types: Record<string, (v: unknown) => boolean> = {
+    string: (v) => typeof v === 'string',
+    number: (v) => typeof v === 'number' && Number.isFinite(v),
+    integer: (v) => Number.isInteger(v),
+    boolean: (v) => typeof v === 'boolean',
+    array: (v) => Array.isArray(v),
+    object: (v) => v !== null && typeof v === 'object' && !Array.isArray(v),
+  };
+  if (typeof schema.type === 'string' && types[schema.type] && !types[schema.type](value)) return false;
+  if (typeof value !== 'string') return true;
+  if (schema.format === 'date' && !/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+  if (schema.format === 'date-time' && !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i.test(value)) return false;
+  return !(typeof schema.pattern === 'string' && !new RegExp(schema.pattern, 'u').test(value));
 }

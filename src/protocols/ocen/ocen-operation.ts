@@ -1,21 +1,17 @@
 import type { Logger } from 'pino';
 import type { Application } from '../../core/application/application';
-import type { ApplicationRepository } from '../../core/application/application.repository';
-import type { ApprovalService } from '../../core/approval/approval.service';
-import type { OfferService } from '../../core/offer/offer.service';
+import type { Lending } from '../../core/lending/lending';
+import { AnswerNotReady } from '../../core/lending/partner-answers';
 import type { MandateService } from '../../core/mandate/mandate.service';
 import type { PayoutAccountService } from '../../core/payout/payout-account.service';
-import type { SubmissionService } from '../../core/application/submission.service';
-import type { SubmissionRepository } from '../../core/application/submission.repository';
 import type { LoanService } from '../../core/loan/loan.service';
 import type { KycService } from '../../core/kyc/kyc.service';
 import type { AuthTokenService } from '../../core/auth-token/auth-token.service';
-import type { LoanAcceptanceService } from '../../core/application/loan-acceptance.service';
-import type { LoanServicingService } from '../../core/loan/servicing.service';
 import type { ConsentService } from '../../core/consent/consent.service';
 import type { IncomeDocumentService } from '../../core/income/income-document.service';
 import type { Clock } from '../../lib/clock';
 import type { OcenOperation } from './ocen-schemas';
+import { Untrusted, untrusted } from './ocen-wire';
 
 export type Json = Record<string, unknown>;
 
@@ -31,36 +27,30 @@ export class OcenRefusal extends Error {
 }
 
 /** The answer cannot be built yet (for example, the credit decision is pending): the callback job is retried. */
-export class OcenNotReady extends Error {
+export class OcenNotReady extends AnswerNotReady {
   constructor(message: string) {
     super(message);
     this.name = 'OcenNotReady';
   }
 }
 
-/** What the operations work on: the core's services and repositories (nothing of HTTP or of the network). */
-export interface OcenCore {
-  applications: ApplicationRepository;
-  approvals: ApprovalService;
-  offers: OfferService;
+/**
+ * What the operations work on: the core's journey services (src/core/lending) and the feature services of the steps
+ * OCEN has and Google Pay has not (consent, KYC methods, mandate, payout account, income documents); nothing of HTTP
+ * or of the network, no repository.
+ */
+export interface OcenCore extends Pick<Lending, 'facts' | 'opening' | 'offers' | 'acceptance' | 'submissions' | 'servicing'> {
   /** The repayment e-mandate (setRepaymentPlan). */
   mandates: MandateService;
   /** The borrower's account the loan is paid out to (setDisbursementAccount). */
   payoutAccounts: PayoutAccountService;
-  /** The signed terms of a loan, and the request for its payout (triggerDisbursement). */
-  submissions: SubmissionService;
-  submissionTerms: SubmissionRepository;
   /** The payout and its report. */
   loans: LoanService;
   kyc: KycService;
   /** The bank's borrower pages (the KYC page's link). */
   authTokens: AuthTokenService;
-  /** Loan agreement accepted by OTP (SIGNED) and the loan granted (GRANTED). */
-  acceptance: LoanAcceptanceService;
   /** This bank's name, as the agreement and the SMS name it. */
   lenderName: string;
-  /** Disbursed loans: summaries, statements, a borrower's loans, repayments, repayment condition changes. */
-  servicing: LoanServicingService;
   /** Account-aggregator consents (the lender as FIU). */
   consents: ConsentService;
   /** Documents sent as evidence of income (sendAdditionalDocuments, pledged documents). */
@@ -152,8 +142,8 @@ export interface OcenOperationHandler<C = unknown> {
 export const defineOcenOperation = <C>(handler: OcenOperationHandler<C>): OcenOperationHandler<C> => handler;
 
 /** The agent's application; another agent's (or none) is the same refusal, so nothing is learnt of it. */
-export async function applicationOf(core: Pick<OcenCore, 'applications'>, partnerId: string, loanApplicationId: string): Promise<Application> {
-  const application = await core.applications.find({ partnerId, externalReference: loanApplicationId });
+export async function applicationOf(core: Pick<OcenCore, 'facts'>, partnerId: string, loanApplicationId: string): Promise<Application> {
+  const application = await core.facts.find({ partnerId, externalReference: loanApplicationId });
   if (!application) throw new OcenRefusal('UNKNOWN_LOAN_APPLICATION', `No loan application ${JSON.stringify(loanApplicationId)} of this loan agent`, 404);
   return application;
 }
@@ -174,10 +164,15 @@ export function loanIdIssued(application: Pick<Application, 'applicationState' |
  * not yet granted, of another agent, or unknown is the same refusal. A loan whose disbursement failed (REJECTED
  * after SUBMITTED) is still found when `includeRejected` is set, so its status can be read.
  */
-export async function loanOf(core: Pick<OcenCore, 'applications'>, partnerId: string, loanId: string, includeRejected = false): Promise<Application> {
-  const application = await core.applications.findByLenderReference(partnerId, loanId);
+export async function loanOf(core: Pick<OcenCore, 'facts'>, partnerId: string, loanId: string, includeRejected = false): Promise<Application> {
+  const application = await core.facts.byLenderReference(partnerId, loanId);
   if (!application || !loanIdIssued(application, includeRejected)) throw new OcenRefusal('UNKNOWN_LOAN', `No loan ${JSON.stringify(loanId)} of this loan agent`, 404);
   return application;
+}
+
+/** A list member of a request, each item an {@link Untrusted} `T` (not a list: none). */
+export function untrustedItems<T>(value: unknown): Untrusted<T>[] {
+  return Array.isArray(value) ? value.map((item) => untrusted<T>(item)) : [];
 }
 
 /** A string member of a request (lenient: numbers are read as their text), or undefined. */

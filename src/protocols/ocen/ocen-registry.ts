@@ -3,6 +3,15 @@ import { importParticipantKey } from './detached-jws';
 import { OcenAuthError, OcenAuthReason } from './ocen-auth-error';
 import { OcenHttpError, requestJson } from './ocen-http';
 import type { OcenTokenSource } from './ocen-token';
+import { isJsonObject, untrusted } from './ocen-wire';
+import type { ParticipantRole } from './ocen-wire';
+
+/**
+ * What `GET /service/participant-roles/{id}` answers: ocen-registry.json's ParticipantRole (which that document
+ * serves only inside other answers), with the `baseUrl` the official Java sample reads; `participantRole` is
+ * sometimes an object `{name}` or `{role}` instead of the enum.
+ */
+type RegistryParticipantRole = Omit<ParticipantRole, 'participantRole'> & { participantRole: ParticipantRole['participantRole'] | { name: string; role: string }; baseUrl: string };
 
 /**
  * The OCEN participant registry, as the official Java sample reads it:
@@ -88,8 +97,8 @@ export function createRegistryClient(options: OcenRegistryOptions): OcenRegistry
   }
 
   function parse(participantId: string, body: unknown): OcenParticipant {
-    if (body === null || typeof body !== 'object' || Array.isArray(body)) throw unavailable(`The registry's answer for participant ${JSON.stringify(participantId)} is not a JSON object`);
-    const entry = body as Record<string, unknown>;
+    if (!isJsonObject(body)) throw unavailable(`The registry's answer for participant ${JSON.stringify(participantId)} is not a JSON object`);
+    const entry = untrusted<RegistryParticipantRole>(body);
     const status = typeof entry.participantRoleStatus === 'string' ? entry.participantRoleStatus : undefined;
     if (entry.isApproved !== true || (status !== undefined && status !== 'APPROVED')) {
       throw new OcenAuthError(OcenAuthReason.PARTICIPANT_NOT_APPROVED, `Participant ${JSON.stringify(participantId)} is not approved in the registry`);
@@ -144,10 +153,9 @@ export function createRegistryClient(options: OcenRegistryOptions): OcenRegistry
 
 function roleName(role: unknown): string | undefined {
   if (typeof role === 'string') return role;
-  if (role && typeof role === 'object') {
-    const named = (role as Record<string, unknown>).name ?? (role as Record<string, unknown>).role;
-    if (typeof named === 'string') return named;
-  }
+  const object = untrusted<{ name: string; role: string }>(role);
+  const named = object.name ?? object.role;
+  if (typeof named === 'string') return named;
   return undefined;
 }
 

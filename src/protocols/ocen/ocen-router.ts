@@ -1,7 +1,7 @@
 import { isDependencyUnavailable } from '../../lib/unavailable';
 import express, { NextFunction, Request, Response, Router } from 'express';
 import { Logger } from 'pino';
-import { BODY_LIMIT_BYTES, MAX_NESTING, fromBodyParserError, inspectText, limitBody } from '../shared/body';
+import { BODY_LIMIT_BYTES, MAX_NESTING, fromBodyParserError, inspectText, jsonBody, limitBody } from '../shared/body';
 import { noStore } from '../shared/security-headers';
 import { annotateSpan, currentTraceId } from '../../lib/trace';
 import type { Clock } from '../../lib/clock';
@@ -9,6 +9,7 @@ import { OcenAuthError } from './ocen-auth-error';
 import { OcenAck, normaliseInbound } from './ocen-envelope';
 import { OcenLender, OcenRefusal } from './ocen-lender';
 import { operationOfPath, validateIncoming } from './ocen-schemas';
+import { partnerIdProblem } from '../../core/partner/partner';
 
 export interface OcenRouterOptions {
   lender: OcenLender;
@@ -105,10 +106,14 @@ export function ocenRouter(options: OcenRouterOptions): Router {
   router.all('/v4.0.0alpha/*path', (req: Request, res: Response) => ack(res, 405, `NOT_SERVED: ${req.method} is not served here; OCEN calls are POSTs`));
 
   if (options.sandbox) {
-    router.get('/sandbox/ocen/callbacks', noStore, (req: Request, res: Response, next: NextFunction) => {
+    // The sandbox's body and text checks (a stray body, NUL in a parameter: 400, 413, 415), its errors in the sandbox's shape.
+    router.get('/sandbox/ocen/callbacks', noStore, ...jsonBody(), (req: Request, res: Response, next: NextFunction) => {
       const loanApplicationId = typeof req.query.loanApplicationId === 'string' ? req.query.loanApplicationId : '';
       const participantId = typeof req.query.participantId === 'string' && req.query.participantId ? req.query.participantId : undefined;
       if (!loanApplicationId) return res.status(400).json({ error: { code: 'MISSING_FIELD', message: 'Name the loanApplicationId', fields: ['loanApplicationId'] } });
+      if (!/^[A-Za-z0-9._:-]{1,64}$/.test(loanApplicationId)) return res.status(400).json({ error: { code: 'INVALID_FIELD_VALUE', message: 'loanApplicationId is 1-64 characters of A-Z, a-z, 0-9, ".", "_", ":" and "-"', fields: ['loanApplicationId'] } });
+      const badParticipant = participantId === undefined ? undefined : partnerIdProblem(participantId);
+      if (badParticipant) return res.status(400).json({ error: { code: 'INVALID_FIELD_VALUE', message: `participantId: ${badParticipant}`, fields: ['participantId'] } });
       options.lender.callbacksAbout(loanApplicationId, participantId).then((callbacks) => res.json({ callbacks }), next);
     });
   }

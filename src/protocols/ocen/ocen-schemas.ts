@@ -1,6 +1,7 @@
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import spec from './spec/loan.patched.json';
+import type { OcenMessage, OcenMessagePart, OcenOperation } from './ocen-wire';
 
 /**
  * The OCEN 4.0 loan-journey schemas, from `spec/loan.patched.json`: the official loan.json with the defects of
@@ -20,11 +21,7 @@ import spec from './spec/loan.patched.json';
  */
 export const OCEN_PATH_PREFIX = '/v4.0.0alpha/';
 
-type SpecPath = keyof typeof spec.paths;
-/** An operation of the patched loan.json: its path without `/v4.0.0alpha/`. */
-export type OcenOperation = SpecPath extends `${typeof OCEN_PATH_PREFIX}${infer Operation}` ? Operation : never;
-/** `body`: the JSON POSTed to the operation's path; `ack`: the JSON its callee answers with HTTP 200. */
-export type OcenMessagePart = 'body' | 'ack';
+export type { OcenOperation, OcenMessagePart } from './ocen-wire';
 
 export interface OcenSchemaViolation {
   /** JSON pointer into the message (`''` is the whole message). */
@@ -33,6 +30,11 @@ export interface OcenSchemaViolation {
 }
 
 export type OcenValidation = { valid: true } | { valid: false; violations: OcenSchemaViolation[] };
+
+/** A received message after the lenient check: typed as the schema says (unknown members pass but are not typed). */
+export type OcenReading<Operation extends OcenOperation, Part extends OcenMessagePart = 'body'> =
+  | { valid: true; message: OcenMessage<Operation, Part> }
+  | { valid: false; violations: OcenSchemaViolation[] };
 
 /** An outgoing message that does not match its schema: our bug, never sent. */
 export class OcenSchemaError extends Error {
@@ -150,6 +152,17 @@ function run(validators: Validators, operation: string, body: unknown, part: Oce
   return { valid: false, violations: (validate.errors ?? []).map(violation) };
 }
 
+/**
+ * The lenient validator of a message, typed: the generated type is what the schema it compiles describes
+ * (scripts/generate-ocen-types.js reads the same file), so a value it accepts has that type. A message the spec
+ * gives no schema is the empty object schema (anything that is a JSON object).
+ */
+function incomingValidator<Operation extends OcenOperation, Part extends OcenMessagePart>(operation: Operation, part: Part): ValidateFunction<OcenMessage<Operation, Part>> {
+  return (incoming.get(operation, part) ?? ANY_OBJECT) as ValidateFunction<OcenMessage<Operation, Part>>;
+}
+
+const ANY_OBJECT: ValidateFunction = new Ajv().compile({ type: 'object' });
+
 function violation(error: ErrorObject): OcenSchemaViolation {
   const params = error.params as Record<string, unknown>;
   const detail = typeof params.additionalProperty === 'string'
@@ -183,6 +196,22 @@ export function assertOutgoing(operation: OcenOperation, body: unknown, part: Oc
  */
 export function validateIncoming(operation: OcenOperation, body: unknown, part: OcenMessagePart = 'body'): OcenValidation {
   return run(incoming, operation, body, part);
+}
+
+/**
+ * {@link validateIncoming} that hands back the message typed as the schema says, e.g.
+ * `readIncoming('loanApplications/createLoanRequest', body)` gives `OcenMessage<'loanApplications/createLoanRequest'>`.
+ * The same lenient check: members the schema does not define pass (and are not typed), formats are not checked.
+ */
+export function readIncoming<Operation extends OcenOperation, Part extends OcenMessagePart = 'body'>(operation: Operation, body: unknown, part?: Part): OcenReading<Operation, Part> {
+  const validate = incomingValidator(operation, part ?? ('body' as Part));
+  if (validate(body)) return { valid: true, message: body };
+  return { valid: false, violations: (validate.errors ?? []).map(violation) };
+}
+
+/** Whether `body` passes the lenient check of `operation`'s message, as a type guard (see {@link readIncoming}). */
+export function isIncoming<Operation extends OcenOperation, Part extends OcenMessagePart = 'body'>(operation: Operation, body: unknown, part?: Part): body is OcenMessage<Operation, Part> {
+  return incomingValidator(operation, part ?? ('body' as Part))(body);
 }
 
 /** The patched schema of a message, as it stands in loan.patched.json (component references unresolved). */

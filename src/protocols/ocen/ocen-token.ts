@@ -1,4 +1,11 @@
 import { OcenHttpError, requestJson } from './ocen-http';
+import { untrusted } from './ocen-wire';
+import type { OcenTokenResponse } from './ocen-wire';
+
+/** An OAuth 2.0 error answer (RFC 6749 §5.2), which auth.json does not describe. */
+interface OAuthErrorAnswer {
+  error: string;
+}
 
 /**
  * Our own access token on the OCEN network: OAuth2 client credentials at `OCEN_AUTH_TOKEN_URL` (the auth
@@ -63,7 +70,7 @@ export function createTokenSource(options: OcenTokenOptions): OcenTokenSource {
     } catch (err) {
       throw new OcenTokenError(`The OCEN auth service could not be asked for a token: ${err instanceof OcenHttpError ? err.message : String(err)}`, undefined, { cause: err });
     }
-    const body = (answer.body ?? {}) as Record<string, unknown>;
+    const body = untrusted<OcenTokenResponse & OAuthErrorAnswer>(answer.body);
     if (answer.status !== 200) {
       const reason = typeof body.error === 'string' ? ` (${body.error})` : '';
       throw new OcenTokenError(`The OCEN auth service refused the token request with HTTP ${answer.status}${reason}`, answer.status);

@@ -1,5 +1,5 @@
 import { activeSigningKey, KeyRing } from '../../lib/keys';
-import { SANDBOX_OCEN_AGENT_ID } from '../../adapters/sandbox/sandbox-partners';
+import { SANDBOX_OCEN_AGENT_ID } from '../../core/partner/sandbox-partners';
 import { OCEN_SIGNATURE_HEADER, signDetached } from './detached-jws';
 import type { OcenCaller, OcenRequestHeaders } from './ocen-auth';
 import type { OcenNetwork } from './ocen-network';

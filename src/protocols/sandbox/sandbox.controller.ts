@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Path, Post, Query, Request, Response, Route, Tags } from 'tsoa';
 import type { Request as HttpRequest } from 'express';
-import type { Services } from '../../container';
+import type { SandboxServices } from './sandbox-services';
 import { partnerOf } from '../shared/partner-auth';
 import { rupeesText } from '../../core/money/money';
 import { notFound } from '../../core/errors';
@@ -80,7 +80,7 @@ export interface SandboxError {
 @Tags('Sandbox')
 @Response<SandboxError>(400, 'INVALID_FIELD_VALUE (a parameter or the body is invalid), or the step is not open (PRECONDITION_FAILED, ILLEGAL_STATE_TRANSITION)')
 export class SandboxController extends Controller {
-  constructor(private readonly s: Services) {
+  constructor(private readonly s: SandboxServices) {
     super();
   }
 
@@ -88,6 +88,7 @@ export class SandboxController extends Controller {
    * The SMS messages sent to a phone in the last hour, newest first.
    * @param phone Country code and national number, digits only, e.g. 919876543210.
    * @pattern phone ^[0-9]{7,17}$
+   * @summary Read the SMS messages sent to a phone
    */
   @Get('sms-outbox')
   public async smsOutbox(@Query() phone: string): Promise<{ messages: SandboxSmsMessage[] }> {
@@ -100,6 +101,7 @@ export class SandboxController extends Controller {
    * out, whatever crashed or was retried on the way (a retry asks the rail first, and never sends twice).
    * @param reference The disbursement reference.
    * @pattern reference ^[A-Za-z0-9_:-]{1,100}$
+   * @summary Count the transfers sent for a disbursement
    */
   @Get('rail/calls')
   public async railCalls(@Query() reference: string): Promise<{ reference: string; calls: number }> {
@@ -110,6 +112,7 @@ export class SandboxController extends Controller {
    * The user completes KYC on the bank's page: KYC goes to AWAITING_APPROVAL, then (asynchronously) APPROVED or REJECTED.
    * @param reference The partner's application reference (googleApplicationId).
    * @pattern reference ^[A-Za-z0-9_:-]{1,100}$
+   * @summary Complete the user's KYC
    */
   @Post('applications/{reference}/kyc/complete')
   @Response<SandboxError>(404, 'NOT_FOUND: the application is unknown to this partner')
@@ -121,6 +124,7 @@ export class SandboxController extends Controller {
    * The user finishes income verification on the bank's page: the credit decision is then made (APPROVED with an offer, or REJECTED) asynchronously.
    * @param reference The partner's application reference (googleApplicationId).
    * @pattern reference ^[A-Za-z0-9_:-]{1,100}$
+   * @summary Complete the user's income verification
    */
   @Post('applications/{reference}/income-verification/complete')
   @Response<SandboxError>(404, 'NOT_FOUND: the application is unknown to this partner')
@@ -133,6 +137,7 @@ export class SandboxController extends Controller {
    * Works at any step the mandate can be set up in (before signing on the Google Pay-style API; SIGNED or GRANTED for OCEN).
    * @param reference The partner's application reference (googleApplicationId, or an OCEN loan agent's loanApplicationId).
    * @pattern reference ^[A-Za-z0-9_:-]{1,100}$
+   * @summary Complete the user's e-mandate
    */
   @Post('applications/{reference}/repayment-setup/complete')
   @Response<SandboxError>(404, 'NOT_FOUND: the application is unknown to this partner')
@@ -144,6 +149,7 @@ export class SandboxController extends Controller {
    * The sandbox account aggregator's page for a consent (its `url` in consentHandleResponse): the consent as the AA holds it.
    * @param consentHandle The AA's consent handle.
    * @pattern consentHandle ^[A-Za-z0-9_:-]{1,100}$
+   * @summary Read a consent at the sandbox account aggregator
    */
   @Get('aa/consents/{consentHandle}')
   @Response<SandboxError>(404, 'NOT_FOUND: the sandbox AA issued no such consent handle')
@@ -161,6 +167,7 @@ export class SandboxController extends Controller {
    * verification.
    * @param consentHandle The AA's consent handle.
    * @pattern consentHandle ^[A-Za-z0-9_:-]{1,100}$
+   * @summary Decide a consent at the sandbox account aggregator
    */
   @Post('aa/consents/{consentHandle}/decision')
   @Response<SandboxError>(404, 'NOT_FOUND: the sandbox AA issued no such consent handle')
@@ -181,6 +188,7 @@ export class SandboxController extends Controller {
    * reference is the page's capability (random, unguessable), so no partner is needed.
    * @param reference The repayment reference (`RPY…`), the last segment of the paymentUrl.
    * @pattern reference ^[A-Za-z0-9_:-]{1,100}$
+   * @summary Read a repayment's payment page
    */
   @Get('repayments/{reference}')
   @Response<SandboxError>(404, 'NOT_FOUND: no repayment has this reference')
@@ -194,6 +202,7 @@ export class SandboxController extends Controller {
    * first answer counts, a second one changes nothing.
    * @param reference The repayment reference (`RPY…`), the last segment of the paymentUrl.
    * @pattern reference ^[A-Za-z0-9_:-]{1,100}$
+   * @summary Complete a repayment's payment
    */
   @Post('repayments/{reference}/complete')
   @Response<SandboxError>(404, 'NOT_FOUND: no repayment has this reference')

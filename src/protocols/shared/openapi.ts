@@ -30,3 +30,22 @@ export const PARTNER_PARAMETER = {
 };
 
 export const RETRY_AFTER_HEADER = { 'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer', minimum: 1 } } };
+
+/**
+ * In OpenAPI 3.0 a `$ref` replaces its object: a `description` (or any member) beside it is ignored by tools, and
+ * Redocly and Spectral flag it. Each `{$ref, ...rest}` below `node` becomes `{allOf: [{$ref}], ...rest}`, so the
+ * description stays and is read. A `type` beside the `$ref` only restates the referenced schema's and is dropped.
+ */
+export function refSiblingsAsAllOf(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(refSiblingsAsAllOf);
+  if (!node || typeof node !== 'object') return node;
+  const record = node as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(record)) out[key] = key === '$ref' ? value : refSiblingsAsAllOf(value);
+  if (typeof out.$ref !== 'string') return out;
+  const { $ref, type: _restated, ...rest } = out;
+  return Object.keys(rest).length ? { allOf: [{ $ref }], ...rest } : { $ref };
+}
+
+/** The licence of every served document (the project's, package.json). */
+export const LICENSE = { name: 'Apache-2.0', url: 'https://www.apache.org/licenses/LICENSE-2.0' };

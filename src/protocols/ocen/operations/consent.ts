@@ -1,6 +1,7 @@
-import { AppError, AppErrorCode } from '../../../core/errors';
+import { operationRefusals } from '../ocen-errors';
 import type { ConsentView } from '../../../core/consent/consent';
 import { Json, OcenCore, OcenNotReady, OcenRefusal, applicationOf, defineOcenOperation, textOf } from '../ocen-operation';
+import { Consent, untrusted } from '../ocen-wire';
 
 /** OCEN's consentStatus of a core consent: REQUESTED (the AA not yet answered) and PENDING read as PENDING. */
 const consentStatus = (view: ConsentView): 'PENDING' | 'READY' | 'FAILED' => (view.state === 'READY' || view.state === 'FAILED' ? view.state : 'PENDING');
@@ -29,8 +30,7 @@ async function consentOf(core: OcenCore, partnerId: string, handle: string | und
   try {
     return await core.consents.byHandle(partnerId, handle);
   } catch (err) {
-    if (err instanceof AppError && err.code === AppErrorCode.NOT_FOUND) throw new OcenRefusal('UNKNOWN_CONSENT', `No consent ${JSON.stringify(handle)} of this loan agent`, 404);
-    throw err;
+    throw operationRefusals.unknownConsent(err, handle);
   }
 }
 
@@ -47,7 +47,7 @@ export const consentHandle = (core: OcenCore) => defineOcenOperation<{ consentId
   async accept({ partnerId, body }) {
     const ids = loanApplicationIdsOf(body);
     for (const id of ids) await applicationOf(core, partnerId, id);
-    const consent = (body.consent ?? {}) as Json;
+    const consent = untrusted<Consent>(body.consent);
     const vua = textOf(consent.vua);
     if (!vua) throw new OcenRefusal('INVALID_REQUEST', 'consent.vua (the borrower\'s AA id, e.g. 9876543210@aa) is required', 400);
     const fetchType = consent.consentFetchType === 'PERIODIC' ? 'PERIODIC' : 'ONETIME';
@@ -74,7 +74,7 @@ export const journeyNotify = (core: OcenCore) => defineOcenOperation<null>({
 
   async accept({ partnerId, body }) {
     const ids = loanApplicationIdsOf(body);
-    const view = await consentOf(core, partnerId, textOf(((body.consent ?? {}) as Json).consentHandle));
+    const view = await consentOf(core, partnerId, textOf(untrusted<Consent>(body.consent).consentHandle));
     const foreign = ids.find((id) => !view.externalReferences.includes(id));
     if (foreign) throw new OcenRefusal('INVALID_REQUEST', `Consent ${view.handle} is not for loan application ${JSON.stringify(foreign)}`, 400);
     await core.consents.notified(view.handle!, partnerId);

@@ -1,6 +1,6 @@
 import type { Application } from '../../../core/application/application';
-import type { Submission } from '../../../core/application/submission.repository';
-import { AppError, AppErrorCode } from '../../../core/errors';
+import type { Submission } from '../../../core/loan/submission';
+import { operationRefusals } from '../ocen-errors';
 import type { Payout } from '../../../core/loan/loan';
 import type { PayoutAccountSummary } from '../../../core/payout/payout-account';
 import { buildSchedule, totalInterestMicros } from '../../../core/money/emi';
@@ -10,6 +10,7 @@ import { viewOf } from './application-facts';
 import {
   Json, OcenCore, OcenNotReady, OcenRefusal, applicationOf, defineOcenOperation, loanApplicationIdOf, loanIdIssued, loanIdOf, loanOf, textOf,
 } from '../ocen-operation';
+import { AccountDetails, AccountDetailsData, Payment, PaymentPlan, untrusted } from '../ocen-wire';
 
 /**
  * The `/disbursement/` group: the repayment plan (our e-mandate), the disbursement account, and the payout the
@@ -45,7 +46,7 @@ interface PlanEcho {
 }
 
 function planEcho(value: unknown): PlanEcho {
-  const plan = (value ?? {}) as Json;
+  const plan = untrusted<PaymentPlan>(value);
   return {
     id: textOf(plan.id),
     automatic: typeof plan.automatic === 'boolean' ? plan.automatic : undefined,
@@ -96,7 +97,7 @@ interface PlanContext {
 async function planAnswer(core: OcenCore, partnerId: string, context: PlanContext): Promise<Json> {
   const { application, mandate, status } = await viewOf(core, { partnerId, externalReference: context.loanApplicationId });
   if (!mandate) throw new Error(`Loan application ${context.loanApplicationId} has no repayment mandate`);
-  const submission = await core.submissionTerms.byId(application.currentSubmissionId);
+  const submission = await core.facts.signedTerms(application);
   const planStatus = mandate.state === 'ACTIVE' ? 'ACTIVE' : mandate.state === 'PENDING' ? 'PENDING_AUTH' : 'INACTIVE';
   return {
     loanApplicationId: context.loanApplicationId,
@@ -177,8 +178,8 @@ export const setDisbursementAccount = (core: OcenCore) => defineOcenOperation<{ 
 
   async accept({ partnerId, body }) {
     const application = await applicationNamed(core, partnerId, body);
-    const account = (body.account ?? {}) as Json;
-    const data = (account.data ?? {}) as Json;
+    const account = untrusted<AccountDetails>(body.account);
+    const data = untrusted<AccountDetailsData>(account.data);
     await core.payoutAccounts.set({ partnerId, externalReference: application.externalReference }, {
       type: String(account.accountDataType ?? ''),
       ifsc: textOf(data.accountIFSC),
@@ -215,7 +216,7 @@ interface PaymentContext {
 }
 
 function paymentContext(application: Application, loanId: string, body: Json): PaymentContext {
-  const payment = (body.payment ?? {}) as Json;
+  const payment = untrusted<Payment>(body.payment);
   const method = textOf(payment.paymentMethodType);
   return {
     loanApplicationId: application.externalReference,
@@ -228,7 +229,7 @@ function paymentContext(application: Application, loanId: string, body: Json): P
 /** The Payment of a payout: PENDING_AUTH while requested (the enum has nothing nearer), SUCCESS with the UTR, FAILURE with the reason. */
 async function paymentOf(core: OcenCore, application: Application, payout: Payout | null, context: PaymentContext): Promise<Json> {
   const account = await core.payoutAccounts.summary(application.id);
-  const submission = payout ? null : await core.submissionTerms.byId(application.currentSubmissionId);
+  const submission = payout ? null : await core.facts.signedTerms(application);
   const amount = payout?.amountMicros ?? submission?.netDisbursalMicros ?? 0n;
   const base = {
     id: context.paymentId ?? payout?.reference ?? `DSB${application.lenderReference}`,
@@ -254,7 +255,7 @@ async function paymentOf(core: OcenCore, application: Application, payout: Payou
 async function reportPayout(core: OcenCore, application: Application, payout: Payout | null, context: PaymentContext, productData: Json): Promise<void> {
   if (payout?.state !== 'SUCCEEDED' || payout.reportedAt) return;
   if (!(await core.loans.claimPayoutReport(application.id))) return;
-  const submission = await core.submissionTerms.byId(application.currentSubmissionId);
+  const submission = await core.facts.signedTerms(application);
   if (!submission) return;
   const start = istDate(payout.completedAt ?? payout.requestedAt);
   const end = addMonthsClamped(start, submission.tenureMonths);
@@ -283,13 +284,12 @@ export const triggerDisbursement = (core: OcenCore) => defineOcenOperation<Payme
   async accept({ partnerId, body }) {
     const loanId = loanIdOf(body);
     const application = await loanOf(core, partnerId, loanId);
-    const amountMicros = microsOfRupees(((body.payment ?? {}) as Json).totalAmount);
+    const amountMicros = microsOfRupees(untrusted<Payment>(body.payment).totalAmount);
     if (amountMicros === undefined) throw new OcenRefusal('INVALID_REQUEST', 'payment.totalAmount must be a positive amount in rupees with at most two decimals', 400);
     try {
       await core.submissions.release({ partnerId, externalReference: application.externalReference }, { amountMicros });
     } catch (err) {
-      if (err instanceof AppError && err.code === AppErrorCode.INVALID_FIELD_VALUE && err.fields.includes('disbursementAmount')) throw new OcenRefusal('AMOUNT_MISMATCH', err.message, 422);
-      throw err;
+      throw operationRefusals.amountMismatch(err);
     }
     return { subjects: [application.externalReference], context: paymentContext(application, loanId, body) };
   },

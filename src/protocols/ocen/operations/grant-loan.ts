@@ -1,8 +1,8 @@
-import { AppError, AppErrorCode } from '../../../core/errors';
+import { operationRefusals } from '../ocen-errors';
 import { buildSchedule } from '../../../core/money/emi';
 import { addMonthsClamped, istDate } from '../../../core/shared/dates';
 import { concreteOffers } from '../ocen-mappers';
-import { OcenCore, OcenRefusal, applicationOf, defineOcenOperation, loanApplicationIdOf } from '../ocen-operation';
+import { OcenCore, applicationOf, defineOcenOperation, loanApplicationIdOf } from '../ocen-operation';
 import { viewOf } from './application-facts';
 
 /**
@@ -23,8 +23,7 @@ export const grantLoan = (core: OcenCore) => defineOcenOperation<{ loanApplicati
     try {
       await core.acceptance.grant({ partnerId, externalReference: id });
     } catch (err) {
-      if (err instanceof AppError && err.code === AppErrorCode.PRECONDITION_FAILED) throw new OcenRefusal('LOAN_NOT_SIGNED', err.message, 409);
-      throw err;
+      throw operationRefusals.loanNotSigned(err);
     }
     return { subjects: [id], context: { loanApplicationId: id, grantedAt: core.clock.now().toISOString() } };
   },

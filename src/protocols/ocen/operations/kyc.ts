@@ -2,6 +2,7 @@ import type { Kyc } from '../../../core/kyc/kyc';
 import type { KycMethod } from '../../../core/kyc/kyc-state';
 import { Json, OcenCore, OcenRefusal, applicationOf, defineOcenOperation, loanApplicationIdOf, textOf } from '../ocen-operation';
 import { viewOf } from './application-facts';
+import { OcenMessage, untrusted } from '../ocen-wire';
 
 /** The KYC types of OCEN's KYCDetails for the core's completed method (Aadhaar e-KYC has none there). */
 const KYC_TYPE: Partial<Record<KycMethod, 'CKYC' | 'VKYC' | 'OFFLINE'>> = { CKYC: 'CKYC', VIDEO_KYC: 'VKYC', OFFLINE: 'OFFLINE' };
@@ -103,7 +104,7 @@ export const kycStatus = (core: OcenCore) => defineOcenOperation<{ loanApplicati
     await applicationOf(core, partnerId, id);
     const kyc = await core.kyc.current({ partnerId, externalReference: id });
     if (!kyc) throw new OcenRefusal('KYC_NOT_STARTED', `No KYC was triggered for loan application ${id}`, 409);
-    const refNo = textOf(((body.kyc ?? {}) as Json).kycRefNo);
+    const refNo = textOf(untrusted<OcenMessage<'kyc/kycStatusRequest'>['kyc']>(body.kyc).kycRefNo);
     if (refNo && refNo !== kyc.id) throw new OcenRefusal('UNKNOWN_KYC', `kycRefNo ${JSON.stringify(refNo)} is not the current KYC of loan application ${id}`, 404);
     return { subjects: [id], context: { loanApplicationId: id } };
   },

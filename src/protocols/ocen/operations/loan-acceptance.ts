@@ -1,8 +1,9 @@
 import type { Application, ApplicationRef } from '../../../core/application/application';
-import { AppError, AppErrorCode } from '../../../core/errors';
 import { agreementVersion, loanAgreementText } from '../loan-agreement';
-import { Json, OcenCore, OcenRefusal, applicationOf, defineOcenOperation, loanApplicationIdOf, textOf } from '../ocen-operation';
+import { OcenCore, OcenRefusal, applicationOf, defineOcenOperation, loanApplicationIdOf, textOf } from '../ocen-operation';
 import { viewOf } from './application-facts';
+import { otpSessionStatusOf } from '../ocen-errors';
+import { OcenMessage, untrusted } from '../ocen-wire';
 
 /** The agreement for the application's chosen terms (null while no terms were chosen), and its version. */
 async function agreementOf(core: OcenCore, application: Application, loanApplicationId: string): Promise<{ text: string; version: string } | null> {
@@ -92,9 +93,9 @@ export const triggerLoanAcceptance = (core: OcenCore) => defineOcenOperation<Tri
   async accept({ partnerId, body }) {
     const id = loanApplicationIdOf(body);
     await applicationOf(core, partnerId, id);
-    const credBlock = (body.credBlock ?? {}) as Json;
+    const credBlock = untrusted<OcenMessage<'loanAcceptance/triggerLoanAcceptanceRequest'>['credBlock']>(body.credBlock);
     if (credBlock.type !== undefined && credBlock.type !== 'OTP') throw new OcenRefusal('INVALID_REQUEST', 'credBlock.type must be OTP', 400);
-    const appToken = textOf(((credBlock.data ?? {}) as Json).appToken) || undefined;
+    const appToken = textOf(untrusted<NonNullable<OcenMessage<'loanAcceptance/triggerLoanAcceptanceRequest'>['credBlock']['data']>>(credBlock.data).appToken) || undefined;
     const session = await core.acceptance.requestAcceptance({ partnerId, externalReference: id }, appToken);
     return { subjects: [id], context: { loanApplicationId: id, otpSessionKey: session.sessionKey, maskedPhoneNumber: session.maskedPhone } };
   },
@@ -107,15 +108,6 @@ export const triggerLoanAcceptance = (core: OcenCore) => defineOcenOperation<Tri
 
 type SessionStatus = 'SUCCESS' | 'INVALID_SESSION' | 'INCORRECT_OTP';
 
-/** How a refused code or session is answered: a wrong code (counted) INCORRECT_OTP; a session that cannot sign INVALID_SESSION. */
-const SESSION_STATUS: Partial<Record<AppErrorCode, SessionStatus>> = {
-  [AppErrorCode.CHALLENGE_INVALID]: 'INCORRECT_OTP',
-  [AppErrorCode.NOT_FOUND]: 'INVALID_SESSION',
-  [AppErrorCode.CHALLENGE_EXPIRED]: 'INVALID_SESSION',
-  [AppErrorCode.CHALLENGE_ALREADY_USED]: 'INVALID_SESSION',
-  [AppErrorCode.CHALLENGE_ATTEMPTS_EXHAUSTED]: 'INVALID_SESSION',
-  [AppErrorCode.CHALLENGE_CONTEXT_MISMATCH]: 'INVALID_SESSION',
-};
 
 /** The OTP as typed: the spec types it as a number, so leading zeros are restored to the code's 6 digits. */
 function otpOf(value: unknown): string | undefined {
@@ -140,7 +132,9 @@ export const verifyLoanAcceptance = (core: OcenCore) => defineOcenOperation<{ lo
   async accept({ partnerId, body, claimed }) {
     const id = loanApplicationIdOf(body);
     const application = await applicationOf(core, partnerId, id);
-    const data = (((body.credBlock ?? {}) as Json).data ?? {}) as Json;
+    const data = untrusted<NonNullable<OcenMessage<'loanAcceptance/verifyLoanAcceptanceRequest'>['credBlock']['data']>>(
+      untrusted<OcenMessage<'loanAcceptance/verifyLoanAcceptanceRequest'>['credBlock']>(body.credBlock).data,
+    );
     const sessionKey = textOf(data.otpSessionKey);
     const code = otpOf(data.otp);
     if (!sessionKey || !code) throw new OcenRefusal('INVALID_REQUEST', 'credBlock.data needs otpSessionKey and otp', 400);
@@ -152,7 +146,7 @@ export const verifyLoanAcceptance = (core: OcenCore) => defineOcenOperation<{ lo
         if (!(await claimed)) throw new Error('duplicate request: its first answer is replayed');
       });
     } catch (err) {
-      const answer = err instanceof AppError ? SESSION_STATUS[err.code] : undefined;
+      const answer = otpSessionStatusOf(err);
       if (!answer) throw err;
       status = answer;
     }

@@ -1,6 +1,7 @@
 import { loanApplicationStatus, ocenRupees, readApplicant, rejectionReason } from '../ocen-mappers';
-import { Json, OcenCore, OcenNotReady, OcenRefusal, applicationOf, defineOcenOperation, loanApplicationIdOf } from '../ocen-operation';
+import { Json, OcenCore, OcenNotReady, OcenRefusal, applicationOf, defineOcenOperation, loanApplicationIdOf, untrustedItems } from '../ocen-operation';
 import { documentsOf, readIncomeDocument } from '../ocen-documents';
+import { Borrower, LoanApplication, untrusted } from '../ocen-wire';
 
 interface CreateLoanContext {
   loanApplicationIds: string[];
@@ -18,13 +19,13 @@ export const createLoan = (core: OcenCore) => defineOcenOperation<CreateLoanCont
   response: 'loanApplications/createLoanResponse',
 
   async accept({ partnerId, body }) {
-    const loanApplications = Array.isArray(body.loanApplications) ? (body.loanApplications as Json[]) : [];
+    const loanApplications = untrustedItems<LoanApplication>(body.loanApplications);
     if (loanApplications.length === 0 || loanApplications.length > 10) throw new OcenRefusal('INVALID_REQUEST', 'Send 1 to 10 loanApplications', 400);
     const context: CreateLoanContext = { loanApplicationIds: [], echoes: {} };
     for (const [index, loanApplication] of loanApplications.entries()) {
       const reading = readApplicant(loanApplication);
       if ('problem' in reading) throw new OcenRefusal('INVALID_REQUEST', `loanApplications[${index}]: ${reading.problem}`, 400);
-      await core.approvals.open({
+      await core.opening.open({
         partnerId,
         externalReference: reading.loanApplicationId,
         productId: core.productId,
@@ -33,7 +34,7 @@ export const createLoan = (core: OcenCore) => defineOcenOperation<CreateLoanCont
         applicant: reading.applicant,
         phone: reading.phone,
       });
-      const borrower = loanApplication.borrower as Json;
+      const borrower = untrusted<Borrower>(loanApplication.borrower);
       context.loanApplicationIds.push(reading.loanApplicationId);
       context.echoes[reading.loanApplicationId] = {
         borrower: {
@@ -52,13 +53,8 @@ export const createLoan = (core: OcenCore) => defineOcenOperation<CreateLoanCont
   async answer({ partnerId }, context) {
     const loanApplications = [];
     for (const id of context.loanApplicationIds) {
-      const ref = { partnerId, externalReference: id };
-      let application = await core.applications.get(ref);
-      if (application.approvalState === 'IN_PROCESS') {
-        await core.approvals.decide(application.id);
-        application = await core.applications.get(ref);
-      }
-      if (application.approvalState === 'IN_PROCESS') throw new OcenNotReady(`credit decision of ${id} pending`);
+      const application = await core.opening.decided({ partnerId, externalReference: id });
+      if (!application) throw new OcenNotReady(`credit decision of ${id} pending`);
       const rejected = loanApplicationStatus({ application }) === 'REJECTED';
       const echo = context.echoes[id];
       loanApplications.push({

@@ -3,6 +3,7 @@ import { loanDetails, loanStatus, loanTerms, statementLine } from '../ocen-loan-
 import { Json, OcenCore, OcenRefusal, defineOcenOperation, textOf } from '../ocen-operation';
 import type { OcenOperation } from '../ocen-schemas';
 import { servicedLoanOf } from './loan-servicing';
+import { Borrower, untrusted } from '../ocen-wire';
 
 type LoanContext = { loanApplicationId: string };
 
@@ -74,7 +75,7 @@ export const listLoans = (core: OcenCore) => defineOcenOperation<{ loanApplicati
   response: 'loanDetails/listLoansResponse',
 
   async accept({ partnerId, body }) {
-    const borrower = (body.borrower ?? {}) as Json;
+    const borrower = untrusted<Borrower>(body.borrower);
     const pan = textOf(borrower.primaryId)?.toUpperCase();
     if (borrower.primaryIdType !== 'PAN' || !pan || !PAN.test(pan)) throw new OcenRefusal('INVALID_REQUEST', 'Loans are listed by the borrower\'s PAN: borrower.primaryIdType must be PAN with a valid PAN', 400);
     const startDate = dateBound(body, 'startDate');

@@ -1,7 +1,7 @@
 import type { ApplicationRef } from '../../../core/application/application';
 import type { ServicedLoan } from '../../../core/loan/servicing';
-import { AppError, AppErrorCode } from '../../../core/errors';
-import { OcenCore, OcenRefusal, loanIdOf, loanOf } from '../ocen-operation';
+import { operationRefusals } from '../ocen-errors';
+import { OcenCore, loanIdOf, loanOf } from '../ocen-operation';
 
 /**
  * The agent's disbursed loan behind an OCEN loanId: unknown, another agent's, or not yet granted is
@@ -13,9 +13,6 @@ export async function servicedLoanOf(core: OcenCore, partnerId: string, body: Re
   try {
     return { ref, loan: await core.servicing.loan(ref) };
   } catch (err) {
-    if (err instanceof AppError && err.code === AppErrorCode.NOT_FOUND) {
-      throw new OcenRefusal('LOAN_NOT_DISBURSED', `Loan ${application.lenderReference} has not been disbursed yet`, 409);
-    }
-    throw err;
+    throw operationRefusals.loanNotDisbursed(err, application.lenderReference);
   }
 }

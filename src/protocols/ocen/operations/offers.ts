@@ -1,8 +1,17 @@
+import type { PendingDecision } from '../../../core/lending/application-facts';
 import { istDate } from '../../../core/shared/dates';
 import { concreteOffers, parseOcenOfferId, rejectionReason } from '../ocen-mappers';
 import { viewOf } from './application-facts';
-import { Json, OcenCore, OcenNotReady, OcenRefusal, applicationOf, defineOcenOperation, loanApplicationIdOf } from '../ocen-operation';
+import { Json, OcenCore, OcenNotReady, OcenRefusal, applicationOf, defineOcenOperation, loanApplicationIdOf, untrustedItems } from '../ocen-operation';
 import { documentsOf, readIncomeDocument } from '../ocen-documents';
+import { LoanTerms, OcenMessage, OcenOffer, untrusted } from '../ocen-wire';
+
+/** Why an answer about offers is not built yet (the callback job is retried). */
+const NOT_READY: Record<PendingDecision, string> = {
+  CREDIT_DECISION: 'credit decision pending',
+  BANK_STATEMENT_SUMMARY: 'bank-statement summary pending',
+  DOCUMENT_VERIFICATION: 'documents being verified',
+};
 
 /**
  * The `LoanApplicationWithOffer` of each of the agent's loan applications (generateOffersResponse and
@@ -15,11 +24,10 @@ export async function loanApplicationsWithOffers(core: OcenCore, partnerId: stri
   const loanApplications: Json[] = [];
   for (const id of loanApplicationIds) {
     const ref = { partnerId, externalReference: id };
-    const { application, offer, consent, status } = await viewOf(core, ref);
-    if (application.approvalState === 'IN_PROCESS') throw new OcenNotReady(`credit decision of ${id} pending`);
-    const verifyingIncome = application.approvalState === 'INCOME_VERIFICATION';
-    if (verifyingIncome && consent?.summaryPending) throw new OcenNotReady(`bank-statement summary of ${id} pending`);
-    if (verifyingIncome && (await core.incomeDocuments.pendingFor(application.id))) throw new OcenNotReady(`documents of ${id} being verified`);
+    const view = await viewOf(core, ref);
+    const pending = await core.facts.decisionPending(view);
+    if (pending) throw new OcenNotReady(`${NOT_READY[pending]} (${id})`);
+    const { application, offer, status } = view;
     const base = { loanApplicationId: id, createdDate: istDate(application.createdAt), loanApplicationStatus: status, kyc: {} };
     if (status === 'REJECTED') {
       loanApplications.push({ ...base, offers: [], rejectionDetails: [{ reason: rejectionReason(application.rejectionReason), description: application.rejectionDescription ?? application.rejectionReason ?? 'Rejected' }] });
@@ -73,13 +81,13 @@ export const setOffers = (core: OcenCore) => defineOcenOperation<{ loanApplicati
   async accept({ partnerId, body }) {
     const id = loanApplicationIdOf(body);
     const application = await applicationOf(core, partnerId, id);
-    const offer = (body.offer ?? {}) as Json;
+    const offer = untrusted<OcenOffer>(body.offer);
     const parsed = parseOcenOfferId(String(offer.id));
     const current = await core.offers.current({ partnerId, externalReference: id });
     const ours = parsed && current && parsed.offerId === current.id
       ? concreteOffers(current, application.requestedAmountMicros, core.clock.now()).find((o) => o.id === offer.id)
       : undefined;
-    const terms = (offer.terms ?? {}) as Json;
+    const terms = untrusted<LoanTerms>(offer.terms);
     const sanctioned = terms.sanctionedAmount ?? terms.requestedAmount;
     if (!ours || (typeof sanctioned === 'number' && Math.round(sanctioned * 100) * 10_000 !== Number(ours.amountMicros))) {
       throw new OcenRefusal('OFFER_UNKNOWN', `Offer ${JSON.stringify(offer.id)} is not one of this lender's offers for loan application ${id}`, 422);
@@ -110,7 +118,8 @@ export const sendAdditionalDocuments = (core: OcenCore) => defineOcenOperation<A
   response: 'offers/sendAdditionalDocumentsResponse',
 
   async accept({ partnerId, body }) {
-    const items = Array.isArray(body.loanApplications) ? (body.loanApplications as Json[]) : [];
+    // `documents` is read too, as loan agents send it for `additionalDocuments` (not in the schema).
+    const items = untrustedItems<OcenMessage<'offers/sendAdditionalDocumentsRequest'>['loanApplications'][number] & { documents?: unknown }>(body.loanApplications);
     if (items.length === 0 || items.length > 50) throw new OcenRefusal('INVALID_REQUEST', 'Send 1 to 50 loanApplications', 400);
     const ids: string[] = [];
     for (const [index, item] of items.entries()) {
@@ -130,7 +139,7 @@ export const sendAdditionalDocuments = (core: OcenCore) => defineOcenOperation<A
 
   async answer({ partnerId, now }, context) {
     for (const id of context.loanApplicationIds) {
-      const application = await core.applications.get({ partnerId, externalReference: id });
+      const application = await core.facts.get({ partnerId, externalReference: id });
       await core.incomeDocuments.verify(application.id);
     }
     return { loanApplications: await loanApplicationsWithOffers(core, partnerId, context.loanApplicationIds, now) };

@@ -1,9 +1,10 @@
-import { AppError, AppErrorCode } from '../../../core/errors';
+import { operationRefusals } from '../ocen-errors';
 import { istDate, isValidIsoDate } from '../../../core/shared/dates';
 import { isPaymentMethod, loanStatus, repaymentPayment } from '../ocen-loan-mappers';
 import { microsOfRupees } from '../ocen-mappers';
 import { Json, OcenCore, OcenRefusal, defineOcenOperation, textOf } from '../ocen-operation';
 import { servicedLoanOf } from './loan-servicing';
+import { OcenMessage, Payment, untrusted } from '../ocen-wire';
 
 type RepaymentContext = { loanApplicationId: string; reference: string };
 
@@ -27,7 +28,7 @@ export const triggerRepayment = (core: OcenCore) => defineOcenOperation<Repaymen
 
   async accept({ partnerId, body }) {
     const { ref } = await servicedLoanOf(core, partnerId, body);
-    const payment = (body.payment ?? {}) as Json;
+    const payment = untrusted<Payment>(body.payment);
     const amountMicros = microsOfRupees(payment.totalAmount);
     if (amountMicros === undefined) throw new OcenRefusal('INVALID_REQUEST', 'payment.totalAmount must be a positive amount of rupees with at most two decimals', 400);
     const instalment = payment.installmentNumber;
@@ -54,14 +55,13 @@ export const triggerRepaymentStatus = (core: OcenCore) => defineOcenOperation<Re
 
   async accept({ partnerId, body }) {
     const { ref } = await servicedLoanOf(core, partnerId, body);
-    const id = textOf(((body.payment ?? {}) as Json).id);
+    const id = textOf(untrusted<Payment>(body.payment).id);
     if (!id) throw new OcenRefusal('INVALID_REQUEST', 'payment.id is required', 400);
     try {
       const repayment = await core.servicing.repayment(ref, id);
       return { subjects: [ref.externalReference], context: { loanApplicationId: ref.externalReference, reference: repayment.reference } };
     } catch (err) {
-      if (err instanceof AppError && err.code === AppErrorCode.NOT_FOUND) throw new OcenRefusal('UNKNOWN_PAYMENT', `No payment ${JSON.stringify(id)} of this loan`, 404);
-      throw err;
+      throw operationRefusals.unknownPayment(err, id);
     }
   },
 
@@ -89,7 +89,7 @@ export const repaymentConditionChange = (core: OcenCore) => defineOcenOperation<
 
   async accept({ partnerId, body }) {
     const { ref, loan } = await servicedLoanOf(core, partnerId, body);
-    const update = (body.repaymentConditionUpdate ?? {}) as Json;
+    const update = untrusted<OcenMessage<'repayment/repaymentConditionChangeRequest'>['repaymentConditionUpdate']>(body.repaymentConditionUpdate);
     const changedCondition = textOf(update.changedCondition);
     const repaymentDate = textOf(update.repaymentDate);
     const amountMicros = microsOfRupees(update.amount, true);

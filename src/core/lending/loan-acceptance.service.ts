@@ -13,10 +13,10 @@ import { OfferRepository } from '../offer/offer.repository';
 import { emiMicros } from '../money/emi';
 import { loanCharges } from '../loan/charges';
 import { PhoneNumber } from '../shared/identity';
-import { Application, ApplicationRef } from './application';
-import { ApplicationRepository } from './application.repository';
-import { applicationState } from './application-state';
-import { SignedTerms, Submission, SubmissionRepository, submissionOf } from './submission.repository';
+import { Application, ApplicationRef } from '../application/application';
+import { ApplicationRepository } from '../application/application.repository';
+import { applicationState } from '../application/application-state';
+import { SignedTerms, Submission, SubmissionRepository, submissionOf } from '../loan/submission.repository';
 import { KfsService } from '../kfs/kfs.service';
 import { KFS_ACCEPTANCE, Kfs } from '../kfs/kfs';
 

@@ -1,4 +1,4 @@
-import { NewPartner } from '../../core/partner/partner';
+import type { NewPartner } from './partner';
 
 /** The partner a sandbox request without X-Partner-Id is attributed to. */
 export const SANDBOX_GPAY_PARTNER_ID = 'gpay';

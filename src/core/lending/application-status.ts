@@ -1,7 +1,7 @@
-import { ApprovalState } from '../approval/approval-state';
+import { ApprovalState } from '../application/approval-state';
 import { KycMethod, KycState } from '../kyc/kyc-state';
 import { MandateState } from '../mandate/mandate-state';
-import { ApplicationState } from './application-state';
+import { ApplicationState } from '../application/application-state';
 
 /** Everything a partner may read about one application, in one read. */
 export interface ApplicationStatus {

@@ -1,7 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { LoanCharges } from '../loan/charges';
-import { Database } from '../../lib/db/database';
-import { Prisma } from '../../generated/prisma/client';
+import type { LoanCharges } from './charges';
 
 /** The terms the borrower signed. */
 export interface Submission {
@@ -40,18 +38,4 @@ export function submissionOf(applicationId: string, terms: SignedTerms, tncAccep
     netDisbursalMicros: terms.charges.netDisbursalMicros,
     tncAcceptances,
   };
-}
-
-export class SubmissionRepository {
-  constructor(private readonly db: Database) {}
-
-  async create(submission: Submission): Promise<void> {
-    await this.db.client.loanSubmission.create({ data: { ...submission, tncAcceptances: submission.tncAcceptances as Prisma.InputJsonArray } });
-  }
-
-  async byId(id: string | null): Promise<Submission | null> {
-    if (!id) return null;
-    const row = await this.db.client.loanSubmission.findUnique({ where: { id } });
-    return row ? { ...row, tncAcceptances: row.tncAcceptances as Submission['tncAcceptances'] } : null;
-  }
 }
