@@ -20,4 +20,5 @@ const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, env, stdio: ['ig
 run(bin("prisma"), ["generate", "--no-hints"]);
 for (const surface of ['gpay', 'sandbox']) run(bin('tsoa'), ['spec-and-routes', '-c', `tsoa.${surface}.json`]);
 run(process.execPath, [path.join(__dirname, 'generate-ocen-types.js')]);
+run(process.execPath, [path.join(__dirname, 'generate-ocen-v3-types.js')]);
 process.stdout.write('generated: Prisma client, tsoa routes and OpenAPI of each surface (src/generated/<surface>)\n');

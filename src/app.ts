@@ -10,6 +10,9 @@ import { ocenRouter } from './protocols/ocen/ocen-router';
 import type { SwaggerUiOptions } from 'swagger-ui-express';
 import { GPAY_SWAGGER_OPTIONS, buildGpayOpenApi } from './protocols/gpay/gpay-openapi';
 import { buildSandboxOpenApi, mergeSandbox } from './protocols/sandbox/sandbox-openapi';
+import { ocenV3Router } from './protocols/ocen-v3/ocen-v3-router';
+import { OCEN_V3_SWAGGER_OPTIONS, buildOcenV3OpenApi } from './protocols/ocen-v3/ocen-v3-openapi';
+import { activeSigningKey } from './lib/keys';
 import { OCEN_SWAGGER_OPTIONS, buildOcenOpenApi } from './protocols/ocen/ocen-openapi';
 import { swaggerPage } from './protocols/shared/swagger-page';
 import { plainErrorHandler, sandboxRouter } from './protocols/sandbox/sandbox-router';
@@ -22,11 +25,12 @@ import { kfsPage } from './protocols/borrower/kfs-page';
 import { repaymentSetupPage } from './protocols/borrower/repayment-setup-page';
 
 /** The surface a path belongs to (after BASE_PATH), for the metrics' `surface` label. */
-export function surfaceOf(path: string, basePath: string): 'gpay' | 'ocen' | 'sandbox' | 'borrower' | 'other' {
+export function surfaceOf(path: string, basePath: string): 'gpay' | 'ocen' | 'ocen-v3' | 'sandbox' | 'borrower' | 'other' {
   if (path === '/borrower' || path.startsWith('/borrower/')) return 'borrower';
   const rest = basePath && path.startsWith(basePath) ? path.slice(basePath.length) : path;
   if (rest.startsWith('/v1/')) return 'gpay';
   if (rest.startsWith('/v4.0.0alpha/')) return 'ocen';
+  if (rest.startsWith('/v3/')) return 'ocen-v3';
   if (rest.startsWith('/sandbox/')) return 'sandbox';
   return 'other';
 }
@@ -74,7 +78,8 @@ export interface ServedDocument {
 
 /**
  * Every OpenAPI document this app serves, built once: the partner API with the sandbox's endpoints while the
- * sandbox is on (`/openapi.json`), and the OCEN lender (`/ocen/openapi.json`) when OCEN is on. A surface's
+ * sandbox is on (`/openapi.json`), the OCEN lender (`/ocen/openapi.json`) when OCEN is on, and the OCEN v3 lender
+ * (`/ocen-v3/openapi.json`, always: it serves only partners onboarded as OCEN_3). A surface's
  * document is added here, and only here: the front door links it and test/http/openapi-lint.test.ts lints it.
  */
 export function openApiDocuments(services: Services): ServedDocument[] {
@@ -88,6 +93,13 @@ export function openApiDocuments(services: Services): ServedDocument[] {
   return [
     { name: '', path: '/openapi.json', docsPath: '/docs', document: spec, swagger: GPAY_SWAGGER_OPTIONS },
     ...(ocenSpec ? [{ name: 'ocen', path: '/ocen/openapi.json', docsPath: '/ocen/docs', document: ocenSpec, swagger: OCEN_SWAGGER_OPTIONS }] : []),
+    {
+      name: 'ocenV3',
+      path: '/ocen-v3/openapi.json',
+      docsPath: '/ocen-v3/docs',
+      document: buildOcenV3OpenApi(services.ocenV3.operations, { basePath: config.basePath, publicBaseUrl: config.publicBaseUrl }),
+      swagger: OCEN_V3_SWAGGER_OPTIONS,
+    },
   ];
 }
 
@@ -146,6 +158,15 @@ export function createApp(services: Services): express.Express {
   if (services.ocen) {
     app.use(base || '/', ocenRouter({ lender: services.ocen, clock: services.clock, logger, sandbox: config.sandbox }));
   }
+  // OCEN v3 loan agents (partners with protocol OCEN_3): also raw bodies, each a signed JWS.
+  app.use(base || '/', ocenV3Router({
+    partners: services.partners,
+    journey: services.ocenV3,
+    signingKey: () => activeSigningKey(services.keys, 'RS256'),
+    clock: services.clock,
+    logger,
+    timestampWindowMs: config.ocen?.timestampWindowMs ?? 300_000,
+  }));
   if (config.sandbox && services.sandbox) {
     app.use(base || '/', sandboxRouter({ partners: services.partners, limiter: services.limiter, logger, defaultPartnerId: services.sandbox.gpayPartnerId }));
   }

@@ -6,6 +6,7 @@ import { Database } from './lib/db/database';
 import { Clock, systemClock } from './lib/clock';
 import { Hasher, Sealer } from './lib/crypto';
 import { LiveKeyRing, openKeyRing } from './lib/key-provider';
+import { activeSigningKey } from './lib/keys';
 import { RateLimiter } from './lib/rate-limiter';
 import { Outbox } from './lib/jobs/outbox';
 import { JobStoreRepository } from './lib/jobs/job-store.repository';
@@ -95,6 +96,8 @@ import { ApplicationOpening } from './core/lending/application-opening';
 import { CallbackRedrive, DEFAULT_CALLBACK_REDRIVE_POLICY } from './lib/callbacks/callback-redrive';
 import { ocenOperations } from './protocols/ocen/operations';
 import { SANDBOX_LENDER, createSandboxOcenNetwork } from './protocols/ocen/sandbox-loan-agent';
+import { OcenV3Lender, ocenV3CallbackJob } from './protocols/ocen-v3/ocen-v3-lender';
+import { ocenV3Operations } from './protocols/ocen-v3/operations';
 
 /** The product OCEN loan applications are underwritten for (the network's productData is echoed, not mapped yet). */
 const OCEN_PRODUCT_ID = 'PERSONAL_LOAN';
@@ -126,6 +129,8 @@ export interface Services extends Lending, GpayServices, BorrowerServices, Sandb
    * unsigned test loan agent (sandbox-loan-agent.ts); undefined (no OCEN routes, no callbacks) in production without them.
    */
   ocen?: OcenLender;
+  /** The OCEN v3 lender, for partners with protocol OCEN_3 (onboarded bilaterally; nothing is served to anyone else). */
+  ocenV3: OcenV3Lender;
   partners: PartnerService;
   challenges: ChallengeService;
   approvals: ApprovalService;
@@ -339,6 +344,15 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
       config.ocen ? { participantId: config.ocen.participantId, orgId: config.ocen.orgId } : SANDBOX_LENDER)
     : undefined;
   if (ocen) answers.open(ocen);
+  const disputes = new DisputeService(db, new DisputeRepository(db), transitions, clock);
+  const ocenV3OrgId = config.ocen?.orgId ?? SANDBOX_LENDER.orgId;
+  const ocenV3 = new OcenV3Lender(requests, partners,
+    ocenV3Operations({
+      facts, opening, offers, kyc, authTokens, acceptance, mandates, payoutAccounts, submissions, loans, servicing, consents, disputes,
+      lenderName: config.lenderName, orgId: ocenV3OrgId, productId: OCEN_PRODUCT_ID, clock,
+    }),
+    () => activeSigningKey(keys, 'RS256'), clock, logger, { orgId: ocenV3OrgId });
+  answers.open(ocenV3);
   const callbackRedrive = answers.isOpen
     ? new CallbackRedrive(db, partnerCallbacks, (callback) => answers.redrive(callback), clock, {
       ...DEFAULT_CALLBACK_REDRIVE_POLICY,
@@ -358,6 +372,7 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
     .register(advanceConsentJob, consents)
     .register(verifyIncomeDocumentsJob, incomeDocuments);
   if (ocen) jobs.register(ocenCallbackJob, answers);
+  jobs.register(ocenV3CallbackJob, answers);
 
   // The sandbox routes reach the sandbox's own rail, phone, AA and mandate rail, when those are the ones in use.
   const sandboxSms = supplied.sms instanceof SandboxSmsOutbox ? supplied.sms : undefined;
@@ -382,6 +397,7 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
     jobs,
     gpay: new GpayExchange(requests, clock, config.requestTimestampToleranceMs, logger),
     ocen,
+    ocenV3,
     partners,
     challenges,
     approvals,
@@ -401,7 +417,7 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
     opening,
     loans,
     servicing,
-    disputes: new DisputeService(db, new DisputeRepository(db), transitions, clock),
+    disputes,
     ledger,
     consents,
     incomeDocuments,

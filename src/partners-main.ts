@@ -6,11 +6,11 @@ import { systemClock } from './lib/clock';
 import { ensureDatabase, migrate } from './lib/db/migrate';
 import { PartnerRepository } from './core/partner/partner.repository';
 import { PartnerService } from './core/partner/partner.service';
-import { NewPartner, Partner, PartnerKey, PartnerProtocol } from './core/partner/partner';
+import { NewPartner, Partner, PartnerKey, partnerProtocolOf } from './core/partner/partner';
 
 const USAGE = `npm run partners -- <command>
   list
-  add <id> --name <display name> --protocol gpay|ocen [--callback-url <url>] [--sms-template <text with {code}>] [--rate-limit <per minute>] [--jwks <file>]
+  add <id> --name <display name> --protocol gpay|ocen_4|ocen_3 [--callback-url <url>] [--sms-template <text with {code}>] [--rate-limit <per minute>] [--jwks <file>]
   suspend <id>
   activate <id>
   rotate-key <id> --jwk <file with one public JWK> [--retire <kid>]`;
@@ -31,13 +31,13 @@ export async function partnersCommand(argv: string[], partners: PartnerService):
     case 'list':
       return (await partners.list()).map(summary);
     case 'add': {
-      const protocol = need(flags.get('protocol'), '--protocol').toUpperCase();
-      if (protocol !== 'GPAY' && protocol !== 'OCEN') throw new UsageError('--protocol is gpay or ocen');
+      const protocol = partnerProtocolOf(need(flags.get('protocol'), '--protocol'));
+      if (!protocol) throw new UsageError('--protocol is gpay, ocen_4 or ocen_3 (ocen reads as ocen_4)');
       const rateLimit = flags.get('rate-limit');
       const partner: NewPartner = {
         id: need(id, 'the partner id'),
         displayName: need(flags.get('name'), '--name'),
-        protocol: protocol as PartnerProtocol,
+        protocol,
         callbackBaseUrl: flags.get('callback-url') ?? null,
         smsTemplate: flags.get('sms-template') ?? null,
         rateLimitPerMinute: rateLimit === undefined ? null : positiveInteger(rateLimit),

@@ -27,6 +27,8 @@ import path from 'node:path';
 export type KeySetEnvironment = 'development' | 'production';
 export type KeyStatus = 'active' | 'retired';
 export type SigningAlgorithm = 'ES256' | 'RS256';
+/** The digest an RSA signing key signs with: its own algorithm's (sha256), or sha512 for RS512. */
+export type SignatureHash = 'sha256' | 'sha512';
 export type KeyAgreementAlgorithm = 'RSA-OAEP-256' | 'ECDH-ES+A256KW';
 
 /** A public JWK as published at /.well-known/jwks.json. */
@@ -53,8 +55,10 @@ export interface SigningKey extends OwnKey<SigningAlgorithm> {
   /**
    * The JWS signature (RFC 7518 §3) of `signingInput`, the exact bytes to sign: ES256 as the 64 bytes R || S
    * (not DER), RS256 as RSASSA-PKCS1-v1_5 with SHA-256. Rejects when the key cannot be used (HSM unreachable).
+   * An RSA key given `hash` 'sha512' signs RS512 instead (RSASSA-PKCS1-v1_5 with SHA-512, the same key: OCEN v3's
+   * algorithm); an ES256 key refuses it.
    */
-  sign(signingInput: Uint8Array): Promise<Uint8Array>;
+  sign(signingInput: Uint8Array, hash?: SignatureHash): Promise<Uint8Array>;
 }
 
 /**
@@ -388,8 +392,10 @@ export function fileSigningKey(key: ImportedKey<SigningAlgorithm>): FileSigningK
   const signingKey = key.alg === 'ES256' ? { key: key.privateKey, dsaEncoding: 'ieee-p1363' as const } : key.privateKey;
   return {
     ...key,
-    sign: (signingInput) =>
-      new Promise((resolve, reject) => sign('sha256', signingInput, signingKey, (err, signature) => (err ? reject(err) : resolve(signature)))),
+    sign: (signingInput, hash = 'sha256') =>
+      key.alg === 'ES256' && hash !== 'sha256'
+        ? Promise.reject(new Error(`key ${key.kid} is ES256 and cannot sign with ${hash}`))
+        : new Promise((resolve, reject) => sign(hash, signingInput, signingKey, (err, signature) => (err ? reject(err) : resolve(signature)))),
   };
 }
 

@@ -104,6 +104,7 @@ const SURFACES: Array<[string, () => { path: string; headers: Record<string, str
   ['Google Pay-style API', () => ({ path: PATHS.getStatus, headers: json })],
   ['sandbox', () => ({ path: '/sandbox/applications/x/kyc/complete', headers: json })],
   ['OCEN', () => ({ path: '/v4.0.0alpha/loanDetails/getloanRequest', headers: json })],
+  ['OCEN v3', () => ({ path: '/v3/loan/getLoanRequest', headers: json })],
   ['borrower page form', () => ({ path: '/borrower/session', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } })],
   ['borrower page upload (limit 5 MB)', () => ({
     path: '/borrower/kyc/document',

@@ -111,6 +111,11 @@ describe('partners are data, and every request is resolved to one', () => {
       fs.writeFileSync(keyFile, JSON.stringify({ kid: 'bad', kty: 'EC', d: 'private' }));
       await expect(partnersCommand(['rotate-key', 'cli-app', '--jwk', keyFile], t.services.partners)).rejects.toThrow(/public/);
       await expect(partnersCommand(['add', 'cli-app', '--name', 'again', '--protocol', 'gpay'], t.services.partners)).rejects.toThrow(/exists/);
+      fs.writeFileSync(keyFile, JSON.stringify({ keys: [{ kid: 'lsp-k1', kty: 'RSA', n: 'n', e: 'AQAB', alg: 'RS512' }] }));
+      const lsp = await partnersCommand(['add', 'cli-lsp', '--name', 'CLI LSP', '--protocol', 'ocen_3', '--callback-url', 'https://lsp.example/credit', '--jwks', keyFile], t.services.partners);
+      expect(lsp).toMatchObject({ id: 'cli-lsp', protocol: 'OCEN_3', callbackBaseUrl: 'https://lsp.example/credit', jwks: { keys: [{ kid: 'lsp-k1', kty: 'RSA' }] } });
+      expect(await partnersCommand(['add', 'cli-old', '--name', 'Old', '--protocol', 'ocen'], t.services.partners)).toMatchObject({ protocol: 'OCEN_4' });
+      await expect(partnersCommand(['add', 'cli-x', '--name', 'X', '--protocol', 'swift'], t.services.partners)).rejects.toThrow(/gpay, ocen_4 or ocen_3/);
     } finally {
       fs.unlinkSync(keyFile);
     }
@@ -136,7 +141,9 @@ describe('partners as configuration (PARTNERS_FILE, applied at boot)', () => {
     const k1 = jwk('file-k1');
     await bootWith([
       { id: 'file-pay', protocol: 'gpay', displayName: 'File Pay', jwks: { keys: [k1] }, smsTemplate: '{code} is your File Pay code for {lender}.', rateLimitPerMinute: 600, callbackBaseUrl: 'https://file-pay.example/cb' },
-      { id: 'file-agent', protocol: 'OCEN', displayName: 'File loan agent', jwks: { keys: [] }, status: 'SUSPENDED' },
+      { id: 'file-agent', protocol: 'OCEN_4', displayName: 'File loan agent', jwks: { keys: [] }, status: 'SUSPENDED' },
+      { id: 'file-legacy', protocol: 'ocen', displayName: 'Listed before v3', jwks: { keys: [] } },
+      { id: 'file-v3', protocol: 'ocen_3', displayName: 'File v3 loan agent', jwks: { keys: [] }, callbackBaseUrl: 'https://v3-agent.example/lsp' },
     ]);
     expect(await t.services.partners.get('file-pay')).toEqual({
       id: 'file-pay',
@@ -148,7 +155,9 @@ describe('partners as configuration (PARTNERS_FILE, applied at boot)', () => {
       smsTemplate: '{code} is your File Pay code for {lender}.',
       rateLimitPerMinute: 600,
     });
-    expect(await t.services.partners.get('file-agent')).toMatchObject({ protocol: 'OCEN', status: 'SUSPENDED', callbackBaseUrl: null, smsTemplate: null, rateLimitPerMinute: null });
+    expect(await t.services.partners.get('file-agent')).toMatchObject({ protocol: 'OCEN_4', status: 'SUSPENDED', callbackBaseUrl: null, smsTemplate: null, rateLimitPerMinute: null });
+    expect(await t.services.partners.get('file-legacy')).toMatchObject({ protocol: 'OCEN_4' });
+    expect(await t.services.partners.get('file-v3')).toMatchObject({ protocol: 'OCEN_3', callbackBaseUrl: 'https://v3-agent.example/lsp' });
     expectError(await status('file-pay'), 404, 'INVALID_IDENTIFIER', 'NOT_FOUND');
   });
 
@@ -195,7 +204,7 @@ describe('partners as configuration (PARTNERS_FILE, applied at boot)', () => {
     for (const expected of [
       /\[1\] "leaky-pay" jwks\.keys\[0\]: Only public keys are accepted; the JWK has private members \(d\)/,
       /\[2\] "Bad Id" id: A partner id is 2-63 characters/,
-      /\[3\] "no-name" protocol: Invalid option/,
+      /\[3\] "no-name" protocol: protocol is one of GPAY, OCEN_4, OCEN_3 \(OCEN reads as OCEN_4\)/,
       /\[3\] "no-name" displayName: required, but missing/,
       /\[3\] "no-name" jwks\.keys\[0\]: A key is a public JWK with kid and kty/,
       /\[4\] "typo-pay": Unrecognized key: "rateLimit"/,

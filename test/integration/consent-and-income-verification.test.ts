@@ -21,8 +21,8 @@ beforeAll(async () => {
   t = await startTestApp({
     worker: false,
     partners: [
-      { id: PARTNER_A, displayName: 'Partner A', protocol: 'OCEN' },
-      { id: PARTNER_B, displayName: 'Partner B', protocol: 'OCEN' },
+      { id: PARTNER_A, displayName: 'Partner A', protocol: 'OCEN_4' },
+      { id: PARTNER_B, displayName: 'Partner B', protocol: 'OCEN_4' },
     ],
   });
 });

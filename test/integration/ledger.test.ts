@@ -26,7 +26,7 @@ beforeAll(async () => {
   raw = new Client({ connectionString: created.url });
   await raw.connect();
   await raw.query(`
-    INSERT INTO partner (id, display_name, protocol, updated_at) VALUES ('p1', 'P1', 'OCEN', now());
+    INSERT INTO partner (id, display_name, protocol, updated_at) VALUES ('p1', 'P1', 'OCEN_4', now());
     INSERT INTO application (id, partner_id, external_reference, lender_reference, product_id, phone_hash, pan_hash, pan_last4, applicant_ciphertext,
       loan_purpose, requested_amount_micros, approval_state, application_state, updated_at)
       SELECT 'a' || n, 'p1', 'ext-' || n, 'PA' || n, 'PERSONAL_LOAN', 'h', 'h', '1234', 'x', 'OTHER', 100000000000, 'APPROVED', 'DISBURSED', now() FROM generate_series(1, 2) n;

@@ -19,7 +19,7 @@ const PARTNER = 'partner-accept';
 
 let t: TestApp;
 beforeAll(async () => {
-  t = await startTestApp({ partners: [{ id: PARTNER, displayName: 'Partner', protocol: 'OCEN' }] });
+  t = await startTestApp({ partners: [{ id: PARTNER, displayName: 'Partner', protocol: 'OCEN_4' }] });
 });
 afterAll(() => t.stop());
 

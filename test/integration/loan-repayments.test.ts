@@ -21,8 +21,8 @@ let t: TestApp;
 beforeAll(async () => {
   t = await startTestApp({
     partners: [
-      { id: LA, displayName: 'Loan agent one', protocol: 'OCEN' },
-      { id: OTHER, displayName: 'Loan agent two', protocol: 'OCEN' },
+      { id: LA, displayName: 'Loan agent one', protocol: 'OCEN_4' },
+      { id: OTHER, displayName: 'Loan agent two', protocol: 'OCEN_4' },
     ],
   });
 });

@@ -15,7 +15,7 @@ import { grantedApplication } from '../support/ocen-loan-fixtures';
 const PARTNER = 'la-core';
 let t: TestApp;
 beforeAll(async () => {
-  t = await startTestApp({ partners: [{ id: PARTNER, displayName: 'Loan agent', protocol: 'OCEN' }] });
+  t = await startTestApp({ partners: [{ id: PARTNER, displayName: 'Loan agent', protocol: 'OCEN_4' }] });
 });
 afterAll(() => t.stop());
 

@@ -80,6 +80,7 @@ describe('surfaceOf: the surface label from the path', () => {
     ['/v1/financialservices/credit/offer/approveUser', '', 'gpay'],
     ['/gp/v1/financialservices/credit/offer/approveUser', '/gp', 'gpay'],
     ['/v4.0.0alpha/loanApplications/create', '', 'ocen'],
+    ['/v3/offer/generateOffersRequest', '', 'ocen-v3'],
     ['/sandbox/sms-outbox', '', 'sandbox'],
     ['/borrower/kyc', '/gp', 'borrower'],
     ['/healthz', '', 'other'],

@@ -1,5 +1,22 @@
-/** The protocol a partner speaks: the GPAY-style aggregator partner API, or OCEN 4.0 as a loan agent. */
-export type PartnerProtocol = 'GPAY' | 'OCEN';
+/**
+ * The protocol a partner speaks: the GPAY-style aggregator partner API; OCEN 4.0 as a loan agent (found in the
+ * network's registry); or OCEN v3 as a loan agent (Juspay's LSP-Lender API, onboarded bilaterally: its
+ * `callbackBaseUrl` and `jwks` (RS512 keys) are on the partner row, not in a registry).
+ */
+export type PartnerProtocol = 'GPAY' | 'OCEN_4' | 'OCEN_3';
+
+/** Every protocol, in the order configuration lists them. */
+export const PARTNER_PROTOCOLS = ['GPAY', 'OCEN_4', 'OCEN_3'] as const satisfies readonly PartnerProtocol[];
+
+/**
+ * A protocol as configuration writes it (either case): one of PARTNER_PROTOCOLS, or `OCEN`, the name OCEN 4.0 had
+ * before v3 was served, read as OCEN_4. Undefined when it names none.
+ */
+export function partnerProtocolOf(text: string): PartnerProtocol | undefined {
+  const upper = text.toUpperCase();
+  if (upper === 'OCEN') return 'OCEN_4';
+  return (PARTNER_PROTOCOLS as readonly string[]).includes(upper) ? (upper as PartnerProtocol) : undefined;
+}
 /** ACTIVE partners are served; SUSPENDED partners are refused before any work. */
 export type PartnerStatus = 'ACTIVE' | 'SUSPENDED';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PartnerDefinition, partnerIdProblem, publicKeyProblem, smsTemplateProblem } from './partner';
+import { PARTNER_PROTOCOLS, PartnerDefinition, partnerIdProblem, partnerProtocolOf, publicKeyProblem, smsTemplateProblem } from './partner';
 
 /** A partners file that cannot be applied; `problems` names every one, by entry index and id. */
 export class PartnersFileError extends Error {
@@ -24,7 +24,11 @@ const KEY = z.unknown().superRefine(refuse(publicKeyProblem));
 
 const ENTRY = z.strictObject({
   id: z.string().superRefine(refuse(partnerIdProblem)),
-  protocol: upperCaseOf(['GPAY', 'OCEN'] as const),
+  protocol: z.string().transform((value, ctx) => {
+    const protocol = partnerProtocolOf(value);
+    if (!protocol) ctx.addIssue({ code: 'custom', message: `protocol is one of ${PARTNER_PROTOCOLS.join(', ')} (OCEN reads as OCEN_4)` });
+    return protocol ?? z.NEVER;
+  }),
   displayName: z.string().trim().min(1).max(200),
   jwks: z.strictObject({
     keys: z.array(KEY).superRefine((keys, ctx) => {
@@ -42,7 +46,8 @@ const ENTRY = z.strictObject({
 /**
  * The partners of a deployment as configuration (PARTNERS_FILE): a JSON array of
  * `{id, protocol, displayName, jwks: {keys: [...]}, callbackBaseUrl?, smsTemplate?, rateLimitPerMinute?, status?}`.
- * `protocol` is GPAY or OCEN and `status` ACTIVE or SUSPENDED (either case); `jwks` holds public JWKs only, each
+ * `protocol` is GPAY, OCEN_4 or OCEN_3 (OCEN, its name before v3, reads as OCEN_4) and `status` ACTIVE or
+ * SUSPENDED (either case); an OCEN_3 loan agent's `callbackBaseUrl` and RS512 keys in `jwks` are exchanged bilaterally; `jwks` holds public JWKs only, each
  * with its own `kid`; `smsTemplate` carries `{code}` once; `rateLimitPerMinute` is 1 to 1,000,000; a nullable
  * field given as null is cleared. Unknown fields and repeated ids are refused.
  *

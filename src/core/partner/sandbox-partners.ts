@@ -17,7 +17,7 @@ export const SANDBOX_PARTNERS: NewPartner[] = [
   {
     id: SANDBOX_OCEN_AGENT_ID,
     displayName: 'OCEN test loan agent (sandbox)',
-    protocol: 'OCEN',
+    protocol: 'OCEN_4',
     callbackBaseUrl: 'http://127.0.0.1:8080/sandbox/ocen/loan-agent',
   },
 ];

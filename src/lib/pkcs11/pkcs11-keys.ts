@@ -361,15 +361,16 @@ function tokenSigningKey(key: Omit<SigningKey, 'sign'>, ref: PrivateKeyRef): Sig
   const signatureBytes = key.alg === 'ES256' ? 64 : (key.publicKey.asymmetricKeyDetails?.modulusLength ?? RSA_BITS) / 8;
   return {
     ...key,
-    sign: (signingInput) =>
+    sign: (signingInput, hash = 'sha256') =>
       ref.use(async (module, session, handle) => {
         if (key.alg === 'ES256') {
+          if (hash !== 'sha256') throw new Error(`key ${key.kid} is ES256 and cannot sign with ${hash}`);
           module.C_SignInit(session, { mechanism: pkcs11js.CKM_ECDSA }, handle);
           const signature = await module.C_SignAsync(session, createHash('sha256').update(signingInput).digest(), Buffer.alloc(signatureBytes));
           if (signature.length !== 64) throw new Error(`The token made an ECDSA signature of ${signature.length} bytes, not 64`);
           return signature;
         }
-        module.C_SignInit(session, { mechanism: pkcs11js.CKM_SHA256_RSA_PKCS }, handle);
+        module.C_SignInit(session, { mechanism: hash === 'sha512' ? pkcs11js.CKM_SHA512_RSA_PKCS : pkcs11js.CKM_SHA256_RSA_PKCS }, handle);
         return module.C_SignAsync(session, Buffer.from(signingInput), Buffer.alloc(signatureBytes));
       }),
   };

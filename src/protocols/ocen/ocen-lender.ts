@@ -41,7 +41,7 @@ export interface OcenLenderOptions {
  * bytes on every attempt. A duplicate request is answered with the first one's ack and its stored answer is sent again.
  */
 export class OcenLender implements AnswerChannel {
-  readonly protocol = 'OCEN' as const;
+  readonly protocol = 'OCEN_4' as const;
   readonly surface = 'ocen';
   readonly job = ocenCallbackJob;
   private readonly byRequest: Map<string, OcenOperationHandler<unknown>>;
@@ -102,8 +102,8 @@ export class OcenLender implements AnswerChannel {
     const id = caller.participantId;
     if (partnerIdProblem(id)) throw new OcenRefusal('PARTICIPANT_ID_UNSUPPORTED', `This lender cannot serve participant id ${JSON.stringify(id)}`, 403);
     try {
-      const partner = await this.partners.resolveOrEnrol({ id, displayName: `OCEN loan agent ${id}`, protocol: 'OCEN', callbackBaseUrl: caller.participant.baseUrl ?? null });
-      if (partner.protocol !== 'OCEN') throw new OcenRefusal('PARTICIPANT_ID_UNSUPPORTED', `Partner ${id} does not use OCEN`, 403);
+      const partner = await this.partners.resolveOrEnrol({ id, displayName: `OCEN loan agent ${id}`, protocol: 'OCEN_4', callbackBaseUrl: caller.participant.baseUrl ?? null });
+      if (partner.protocol !== 'OCEN_4') throw new OcenRefusal('PARTICIPANT_ID_UNSUPPORTED', `Partner ${id} does not use OCEN 4.0`, 403);
       return partner.id;
     } catch (err) {
       throw partnerRefusalOf(err);

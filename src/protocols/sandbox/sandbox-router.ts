@@ -27,7 +27,7 @@ export function sandboxRouter(options: { partners: PartnerService; limiter: Rate
   router.use('/sandbox', noStore);
   router.use('/sandbox', ...jsonBody());
   // The sandbox stands in for the borrower of any partner: a Google Pay-style one, or an OCEN loan agent (X-Partner-Id: its participant id).
-  router.use('/sandbox', resolvePartner(partnerIdHeader(options.partners, ['GPAY', 'OCEN'], options.defaultPartnerId), options.limiter));
+  router.use('/sandbox', resolvePartner(partnerIdHeader(options.partners, ['GPAY', 'OCEN_4', 'OCEN_3'], options.defaultPartnerId), options.limiter));
   RegisterRoutes(router);
   router.use('/sandbox', (_req, _res, next) => next(new ProtocolError(ProtocolErrorCode.NO_SUCH_OPERATION, 'No such sandbox endpoint')));
   router.use('/sandbox', (err: unknown, req: Request, _res: Response, next: NextFunction) => next(withPartnerHint(err, req, options.defaultPartnerId)));

@@ -1,5 +1,5 @@
 import type { Application, ApplicationRef } from '../../../core/application/application';
-import { agreementVersion, loanAgreementText } from '../loan-agreement';
+import { agreementVersion, loanAgreementText } from '../../shared/loan-agreement';
 import { OcenCore, OcenRefusal, applicationOf, defineOcenOperation, loanApplicationIdOf, textOf } from '../ocen-operation';
 import { viewOf } from './application-facts';
 import { otpSessionStatusOf } from '../ocen-errors';

@@ -16,7 +16,7 @@ export interface AgreementParties {
 const percent = (rateE5: number) => `${(rateE5 / 100_000).toFixed(2)}%`;
 
 /**
- * The loan agreement with its key facts statement, as plain text (OCEN LoanAgreement `{type: TEXT, data}`): the
+ * The loan agreement with its key facts statement, as plain text (OCEN 4.0 LoanAgreement and v3 loanAgreement `{type: TEXT, data}`; both surfaces sign the same text): the
  * parties, the chosen terms (amount, tenure, rate, APR, EMI, interest, total repayable, processing fee and GST,
  * net disbursal) and the repayment schedule by instalment number. Deterministic: it holds no date (instalment k
  * falls due k months after the disbursement), so the same terms always give the same text, and its

@@ -1,0 +1,241 @@
+import type { Application } from '../../core/application/application';
+import type { Applicant } from '../../core/approval/applicant';
+import type { Offer as CoreOffer } from '../../core/offer/offer';
+import { buildSchedule, totalInterestMicros } from '../../core/money/emi';
+import { parseRupeesText, rupeesText, sumMicros } from '../../core/money/money';
+import { loanCharges } from '../../core/loan/charges';
+import { addMonthsClamped, istDate } from '../../core/shared/dates';
+import type { PhoneNumber } from '../../core/shared/identity';
+import type { ServicedLoan } from '../../core/loan/servicing';
+import type { StatementLine } from '../../core/ledger/statement';
+import { loanFigures } from '../../core/loan/servicing.service';
+import type * as W from '../../generated/ocen-v3/ocen-v3-types';
+
+/**
+ * The core's facts in v3's words. v3 carries every amount and rate as a string (Core/loanterms.json,
+ * paymentplan.json, payment.json): rupees with two decimals ("100000.00"), percent a year ("16.00"), counts as
+ * digits ("12"). Never a JS float: amounts are formatted from bigint micros.
+ */
+export const v3Amount = rupeesText;
+export const v3Percent = (rateE5: number) => (rateE5 / 100_000).toFixed(2);
+
+type LoanApplication = W.BulkCreateLoanApplicationRequest['loanApplications'][number];
+
+/** Why a v3 loan application cannot be opened, or what the core needs of it. */
+export type V3ApplicantReading = { problem: string } | { applicant: Applicant; phone: PhoneNumber; requestedAmountMicros: bigint; loanApplicationId: string };
+
+const PAN = /^[A-Z]{5}[0-9]{4}[A-Z]$/;
+
+/**
+ * The core's applicant from a v3 loan application (the same reading as OCEN 4.0's): the borrower by PAN
+ * (`primaryIdType` PAN), the PRIMARY contact's Indian mobile, `terms.requestedAmount` in INR (a string of rupees),
+ * and in `borrower.extensibleData` what underwriting needs and v3's borrower lacks: `dateOfBirth` (YYYY-MM-DD),
+ * `monthlyIncome` (rupees, as text) and `employmentType` (SALARIED or SELF_EMPLOYED).
+ */
+export function readV3Applicant(loanApplication: LoanApplication): V3ApplicantReading {
+  const { borrower, terms, loanApplicationId } = loanApplication;
+  if (!/^[A-Za-z0-9._:-]{1,64}$/.test(loanApplicationId)) return { problem: 'loanApplicationId must be 1-64 characters of A-Z, a-z, 0-9, ".", "_", ":" and "-"' };
+  if (borrower.primaryIdType !== 'PAN' || !PAN.test(borrower.primaryId)) return { problem: 'borrower.primaryIdType must be PAN with a valid PAN in primaryId' };
+  const contact = borrower.contactDetails.find((c) => c.type === 'PRIMARY') ?? borrower.contactDetails[0];
+  const digits = (contact?.phone ?? '').replace(/[^0-9]/g, '');
+  const national = digits.length === 12 && digits.startsWith('91') ? digits.slice(2) : digits;
+  if (!/^[6-9][0-9]{9}$/.test(national)) return { problem: 'borrower.contactDetails needs a PRIMARY Indian mobile phone' };
+  const extra = borrower.extensibleData ?? {};
+  const dateOfBirth = typeof extra.dateOfBirth === 'string' ? extra.dateOfBirth : '';
+  const income = typeof extra.monthlyIncome === 'string' || typeof extra.monthlyIncome === 'number' ? parseRupeesText(String(extra.monthlyIncome)) : undefined;
+  const employment = extra.employmentType;
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(dateOfBirth) || income === undefined || (employment !== 'SALARIED' && employment !== 'SELF_EMPLOYED')) {
+    return { problem: 'borrower.extensibleData must carry dateOfBirth (YYYY-MM-DD), monthlyIncome (rupees, at most two decimals) and employmentType (SALARIED or SELF_EMPLOYED)' };
+  }
+  const requested = parseRupeesText(terms.requestedAmount);
+  if (requested === undefined || requested === 0n || terms.currency !== 'INR') return { problem: 'terms.requestedAmount must be a positive amount of rupees (at most two decimals) with currency INR' };
+  return {
+    loanApplicationId,
+    phone: { countryCode: '91', nationalNumber: national },
+    requestedAmountMicros: requested,
+    applicant: {
+      fullName: borrower.name ?? '',
+      emailAddress: contact?.email ?? '',
+      pan: borrower.primaryId,
+      dateOfBirth,
+      addresses: [],
+      employment: { employerName: '', totalWorkExperienceYears: '', type: employment, monthlyIncomeMicros: income.toString() },
+      residence: { timeAtCurrentResidence: '', ownership: 'RENTED' },
+      enabledFlags: [],
+    },
+  };
+}
+
+/** The borrower as we echo it: PAN, name and the PRIMARY phone on record (nothing else of what was sent). */
+export function v3Borrower(borrower: { pan: string; fullName: string; phone?: PhoneNumber | null }): W.Borrower {
+  return {
+    primaryId: borrower.pan,
+    primaryIdType: 'PAN',
+    category: 'INDIVIDUAL',
+    ...(borrower.fullName ? { name: borrower.fullName } : {}),
+    contactDetails: borrower.phone ? [{ type: 'PRIMARY', phone: borrower.phone.nationalNumber }] : [],
+  };
+}
+
+/** The id of one of our concrete offers: the core offer and the tenure (`OFRABC123-12M`), as OCEN 4.0 names it. */
+export const v3OfferId = (offerId: string, tenureMonths: number) => `${offerId}-${tenureMonths}M`;
+
+export function parseV3OfferId(id: string): { offerId: string; tenureMonths: number } | undefined {
+  const match = /^(.+)-(\d{1,3})M$/.exec(id);
+  return match ? { offerId: match[1], tenureMonths: Number(match[2]) } : undefined;
+}
+
+/** The amount we offer for a request: the request within the offer's limits, down to its step. */
+export function offeredAmountMicros(offer: CoreOffer, requestedMicros: bigint): bigint {
+  const capped = requestedMicros > offer.maxAmountMicros ? offer.maxAmountMicros : requestedMicros < offer.minAmountMicros ? offer.minAmountMicros : requestedMicros;
+  return offer.minAmountMicros + ((capped - offer.minAmountMicros) / offer.amountStepMicros) * offer.amountStepMicros;
+}
+
+export interface V3ConcreteOffer {
+  id: string;
+  amountMicros: bigint;
+  tenureMonths: number;
+  body: W.Offer;
+}
+
+/**
+ * Our concrete v3 offers for a core offer, from the same facts as OCEN 4.0's: one per tenure the product allows,
+ * for the requested amount within the offer's limits, with `terms.totalAmount` (what is repaid), interest, the
+ * processing charge (a rate of the loan amount; fee + GST deducted from the disbursement), the one-time
+ * disbursement and the monthly EMI repayment plan (`noOfInstallments`). Deterministic for the same core offer.
+ */
+export function v3Offers(offer: CoreOffer, requestedMicros: bigint, today: Date): V3ConcreteOffer[] {
+  const amount = offeredAmountMicros(offer, requestedMicros);
+  const charges = loanCharges(amount, offer);
+  const start = istDate(today);
+  const firstDue = addMonthsClamped(start, 1);
+  const offers: V3ConcreteOffer[] = [];
+  for (let tenure = offer.minTenureMonths; tenure <= offer.maxTenureMonths; tenure += offer.tenureStepMonths) {
+    const schedule = buildSchedule({ principalMicros: amount, annualRateE5: BigInt(offer.interestRateE5), tenureMonths: tenure }, firstDue);
+    const interest = totalInterestMicros(schedule);
+    const id = v3OfferId(offer.id, tenure);
+    const tenureOf = { duration: String(tenure), unit: 'MONTH' as const };
+    offers.push({
+      id,
+      amountMicros: amount,
+      tenureMonths: tenure,
+      body: {
+        id,
+        validTill: istDate(offer.endsAt),
+        description: `${tenure} monthly instalments of ₹${v3Amount(schedule[0].emiMicros)}`,
+        terms: {
+          requestedAmount: v3Amount(requestedMicros),
+          currency: 'INR',
+          sanctionedAmount: v3Amount(amount),
+          interestType: 'FIXED',
+          interestRate: v3Percent(offer.interestRateE5),
+          totalAmount: v3Amount(amount + interest),
+          interestAmount: v3Amount(interest),
+          tenure: tenureOf,
+          charges: {
+            processing: {
+              chargeType: 'RATE_BASED',
+              data: {
+                rate: v3Percent(offer.processingFeeRateE5),
+                applicableParameter: 'TOTAL_LOAN_AMOUNT',
+                description: `Processing fee ₹${v3Amount(charges.processingFeeMicros)} + GST ₹${v3Amount(charges.gstMicros)}, deducted from the disbursement of ₹${v3Amount(charges.netDisbursalMicros)}`,
+              },
+            },
+          },
+        },
+        disbursement: {
+          plans: [{ id: `${id}-DISBURSEMENT`, automatic: true, scheduleType: 'ONE_TIME', noOfInstallments: '1', totalAmount: v3Amount(charges.netDisbursalMicros), startDate: start }],
+        },
+        repayment: {
+          plans: [{
+            id: `${id}-EMI`,
+            automatic: true,
+            scheduleType: 'RECURRING',
+            frequency: 'MONTHLY',
+            noOfInstallments: String(tenure),
+            totalAmount: v3Amount(amount + interest),
+            principal: v3Amount(amount),
+            interestAmount: v3Amount(interest),
+            tenure: tenureOf,
+            startDate: firstDue,
+          }],
+        },
+      },
+    });
+  }
+  return offers;
+}
+
+/** v3's `rejectionDetails.reason` for a core rejection reason (the core's own reason stays in the description). */
+export function v3RejectionReason(coreReason: string | null): W.Rejectiondetail['reason'] {
+  return coreReason === 'BUREAU_RECORD' || coreReason === 'CREDIT_RISK_ASSESSMENT' ? 'LOW_CREDIT_SCORE' : 'OTHERS';
+}
+
+/** v3 loanStatus (getLoan, loanSummary) of a serviced loan: COMPLETED once closed, OVERDUE with an instalment past due, else GRANTED. */
+export function v3LoanStatus(loan: Pick<ServicedLoan, 'state' | 'instalments'>, today: string): 'GRANTED' | 'COMPLETED' | 'OVERDUE' {
+  if (loan.state === 'CLOSED') return 'COMPLETED';
+  const overdue = loan.instalments.some((line) => line.status !== 'PAID' && line.dueDate < today);
+  return overdue ? 'OVERDUE' : 'GRANTED';
+}
+
+/** A serviced loan's terms, as disbursed. */
+export function v3LoanTerms(loan: ServicedLoan): W.Loanterms {
+  const interest = sumMicros(loan.instalments.map((line) => line.interestMicros));
+  return {
+    requestedAmount: v3Amount(loan.requestedAmountMicros),
+    currency: 'INR',
+    sanctionedAmount: v3Amount(loan.sanctionedMicros),
+    interestType: 'FIXED',
+    interestRate: v3Percent(loan.interestRateE5),
+    totalAmount: v3Amount(loan.sanctionedMicros + interest),
+    interestAmount: v3Amount(interest),
+    tenure: { duration: String(loan.tenureMonths), unit: 'MONTH' },
+  };
+}
+
+/** A ledger statement line as a v3 Transaction (a DEBIT is WITHDRAWL (sic), a CREDIT DEPOSIT; the balance is what is owed after it). */
+export function v3StatementLine(entry: StatementLine): W.Transaction {
+  return {
+    date: entry.valueDate,
+    narration: entry.narration,
+    txnRefNo: entry.reference,
+    amount: v3Amount(entry.amountMicros),
+    type: entry.direction === 'DEBIT' ? 'WITHDRAWL' : 'DEPOSIT',
+    closingBalance: v3Amount(entry.balanceAfterMicros),
+  };
+}
+
+/** loanSummaryResponse's `summary`: amounts paid and pending from the ledger, the next instalment as a Payment. */
+export function v3LoanSummary(loan: ServicedLoan): W.LoanSummryResponse['summary'] {
+  const figures = loanFigures(loan);
+  const line = figures.nextInstalment;
+  const next: W.Payment = line
+    ? {
+      id: `${loan.lenderReference}-${line.sequence}`,
+      totalAmount: v3Amount(line.emiMicros - line.principalPaidMicros - line.interestPaidMicros),
+      date: line.dueDate,
+      status: 'PENDING_AUTH',
+      installmentNumber: String(line.sequence),
+      principal: v3Amount(line.principalMicros - line.principalPaidMicros),
+      interestAmount: v3Amount(line.interestMicros - line.interestPaidMicros),
+      paymentMethodType: 'ENACH',
+      description: `Instalment ${line.sequence} of ${loan.instalments.length}, due ${line.dueDate}`,
+    }
+    : { id: `${loan.lenderReference}-NONE`, totalAmount: '0.00', status: 'SUCCESS', description: 'Nothing is left to pay: the loan is closed' };
+  return {
+    nextRepayment: next,
+    currentRepayment: next,
+    principalPaid: v3Amount(figures.principalPaidMicros),
+    interestPaid: v3Amount(figures.interestPaidMicros),
+    penaltyPaid: v3Amount(figures.penaltyPaidMicros),
+    principalPending: v3Amount(figures.principalPendingMicros),
+    interestPending: v3Amount(figures.interestPendingMicros),
+    amountDisbursed: v3Amount(loan.disbursedMicros),
+    amountRepaid: v3Amount(figures.repaidMicros),
+    tenure: { duration: String(loan.tenureMonths), unit: 'MONTH' },
+    description: `₹${v3Amount(loan.sanctionedMicros)} at ${v3Percent(loan.interestRateE5)}% a year for ${loan.tenureMonths} months, EMI ₹${v3Amount(loan.emiMicros)}`,
+  };
+}
+
+/** Whether the application has been granted (its loan id handed out). */
+export const isGranted = (application: Pick<Application, 'applicationState'>) => ['GRANTED', 'SUBMITTED', 'DISBURSED'].includes(application.applicationState);

@@ -1,0 +1,128 @@
+import { isValidIsoDate, istDate } from '../../../core/shared/dates';
+import { V3Refusal } from '../ocen-v3-envelope';
+import { v3Amount, v3Borrower, v3LoanStatus, v3LoanSummary, v3LoanTerms, v3StatementLine } from '../ocen-v3-mappers';
+import { V3Core, defineV3Operation, v3LoanOf } from '../ocen-v3-operation';
+
+type LoanContext = { loanApplicationId: string };
+
+/** A disbursed loan of the agent behind a v3 `loanId` (getLoan, loanSummary, loanStatement read only disbursed loans). */
+async function servicedLoan(core: V3Core, partnerId: string, loanId: string): Promise<LoanContext> {
+  const application = await v3LoanOf(core, partnerId, loanId);
+  if (application.applicationState !== 'DISBURSED') throw new V3Refusal('LOAN_NOT_DISBURSED', `Loan ${JSON.stringify(loanId)} is not disbursed yet`, 409);
+  return { loanApplicationId: application.externalReference };
+}
+
+/** An optional YYYY-MM-DD bound of a request. */
+function dateBound(value: string | undefined, name: string): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (!isValidIsoDate(value)) throw new V3Refusal('INVALID_REQUEST', `${name} must be a YYYY-MM-DD date`, 400);
+  return value;
+}
+
+/** getLoanRequest: the disbursed loan, its status and dates, the borrower, terms and the chosen plans (from the same serviced loan as OCEN 4.0's getloan). */
+export const getLoan = (core: V3Core) => defineV3Operation<'loan/getLoanRequest', LoanContext>({
+  request: 'loan/getLoanRequest',
+
+  async accept({ partnerId, body }) {
+    const context = await servicedLoan(core, partnerId, body.loanId);
+    return { subjects: [context.loanApplicationId], context };
+  },
+
+  async answer({ partnerId, now }, { loanApplicationId }) {
+    const ref = { partnerId, externalReference: loanApplicationId };
+    const loan = await core.servicing.loan(ref);
+    const application = await core.facts.get(ref);
+    const terms = v3LoanTerms(loan);
+    const last = loan.instalments.at(-1);
+    const plan = { id: `${loan.lenderReference}-EMI`, automatic: true, scheduleType: 'RECURRING' as const, frequency: 'MONTHLY' as const, noOfInstallments: String(loan.instalments.length), totalAmount: terms.totalAmount ?? terms.sanctionedAmount ?? terms.requestedAmount, tenure: terms.tenure, ...(loan.instalments[0] ? { startDate: loan.instalments[0].dueDate } : {}) };
+    return {
+      loanId: loan.lenderReference,
+      loanStatus: v3LoanStatus(loan, istDate(now)),
+      createdDate: istDate(loan.createdAt),
+      startDate: istDate(loan.disbursedAt),
+      endDate: last?.dueDate ?? istDate(loan.disbursedAt),
+      type: 'PERSONAL',
+      borrower: v3Borrower(core.acceptance.borrower(application)),
+      lender: { primaryId: core.orgId, primaryIdType: 'FIU', name: core.lenderName, category: 'ORGANIZATION', contactDetails: [], documents: [] },
+      collaterals: [],
+      guarantors: [],
+      applicants: [],
+      terms,
+      disbursement: { plan: { id: `${loan.lenderReference}-DISBURSEMENT`, automatic: true, scheduleType: 'ONE_TIME', noOfInstallments: '1', totalAmount: v3Amount(loan.disbursedMicros), startDate: istDate(loan.disbursedAt) } },
+      repayment: { plan },
+    };
+  },
+});
+
+/** LoanSummaryRequest: amounts paid and pending (from the ledger), the next instalment, status and dates. */
+export const loanSummary = (core: V3Core) => defineV3Operation<'loan/LoanSummaryRequest', LoanContext>({
+  request: 'loan/LoanSummaryRequest',
+
+  async accept({ partnerId, body }) {
+    const context = await servicedLoan(core, partnerId, body.loanId);
+    return { subjects: [context.loanApplicationId], context };
+  },
+
+  async answer({ partnerId, now }, { loanApplicationId }) {
+    const loan = await core.servicing.loan({ partnerId, externalReference: loanApplicationId });
+    return {
+      loanId: loan.lenderReference,
+      loanStatus: v3LoanStatus(loan, istDate(now)),
+      createdDate: istDate(loan.createdAt),
+      startDate: istDate(loan.disbursedAt),
+      endDate: loan.instalments.at(-1)?.dueDate ?? istDate(loan.disbursedAt),
+      summary: v3LoanSummary(loan),
+    };
+  },
+});
+
+/** loanStatementRequest: the loan's statement read from the ledger between startDate and endDate (value dates, optional, inclusive). */
+export const loanStatement = (core: V3Core) => defineV3Operation<'loan/loanStatementRequest', LoanContext & { startDate?: string; endDate?: string }>({
+  request: 'loan/loanStatementRequest',
+
+  async accept({ partnerId, body }) {
+    const context = await servicedLoan(core, partnerId, body.loanId);
+    const startDate = dateBound(body.startDate, 'startDate');
+    const endDate = dateBound(body.endDate, 'endDate');
+    if (startDate && endDate && startDate > endDate) throw new V3Refusal('INVALID_REQUEST', 'startDate is after endDate', 400);
+    return { subjects: [context.loanApplicationId], context: { ...context, startDate, endDate } };
+  },
+
+  async answer({ partnerId }, { loanApplicationId, startDate, endDate }) {
+    const { loan, entries } = await core.servicing.statement({ partnerId, externalReference: loanApplicationId }, startDate, endDate);
+    return { loanId: loan.lenderReference, accountStatement: entries.map(v3StatementLine) };
+  },
+});
+
+const PAN = /^[A-Z]{5}[0-9]{4}[A-Z]$/;
+const IST = '+05:30';
+
+/**
+ * listLoansRequest: this agent's disbursed loans of the borrower (matched by PAN through the core's keyed hash;
+ * never another agent's), disbursed between startDate and endDate (YYYY-MM-DD, Indian calendar, optional).
+ */
+export const listLoans = (core: V3Core) => defineV3Operation<'loan/listLoansRequest', { loanApplicationIds: string[] }>({
+  request: 'loan/listLoansRequest',
+
+  async accept({ partnerId, body }) {
+    const pan = body.borrower.primaryId.toUpperCase();
+    if (body.borrower.primaryIdType !== 'PAN' || !PAN.test(pan)) throw new V3Refusal('INVALID_REQUEST', 'Loans are listed by the borrower\'s PAN: borrower.primaryIdType must be PAN with a valid PAN', 400);
+    const startDate = dateBound(body.startDate, 'startDate');
+    const endDate = dateBound(body.endDate, 'endDate');
+    const loans = await core.servicing.loansOfBorrower(partnerId, pan, {
+      from: startDate ? new Date(`${startDate}T00:00:00${IST}`) : undefined,
+      to: endDate ? new Date(`${endDate}T23:59:59.999${IST}`) : undefined,
+    });
+    const ids = loans.map((loan) => loan.externalReference);
+    return { subjects: ids, context: { loanApplicationIds: ids } };
+  },
+
+  async answer({ partnerId }, { loanApplicationIds }) {
+    const loans = [];
+    for (const id of loanApplicationIds) {
+      const loan = await core.servicing.loan({ partnerId, externalReference: id });
+      loans.push({ loanId: loan.lenderReference, terms: v3LoanTerms(loan) });
+    }
+    return { loans };
+  },
+});
