@@ -1,6 +1,6 @@
 import type { Application } from '../../core/application/application';
 import type { Applicant } from '../../core/approval/applicant';
-import type { Offer } from '../../core/offer/offer';
+import { type Offer, offeredAmountMicros } from '../../core/offer/offer';
 import { buildSchedule, totalInterestMicros } from '../../core/money/emi';
 import { loanCharges } from '../../core/loan/charges';
 import { Apr, aprOfSchedule } from '../../core/kfs/apr';
@@ -119,11 +119,7 @@ export const ocenPercent = (rateE5: number) => rateE5 / 100_000;
 /** The core's APR (apr.ts: IRR on the net disbursed amount, HALF_UP to 2 decimals) as OCEN's `annualPercentageRate`: percent as a JSON number. */
 export const ocenApr = (apr: Apr) => Number(apr.percent);
 
-/** The amount we offer for a request: the request within the offer's limits, down to its step. */
-export function offeredAmountMicros(offer: Offer, requestedMicros: bigint): bigint {
-  const capped = requestedMicros > offer.maxAmountMicros ? offer.maxAmountMicros : requestedMicros < offer.minAmountMicros ? offer.minAmountMicros : requestedMicros;
-  return offer.minAmountMicros + ((capped - offer.minAmountMicros) / offer.amountStepMicros) * offer.amountStepMicros;
-}
+export { offeredAmountMicros };
 
 /** The OCEN id of one of our concrete offers: the core offer and the tenure (`OFRABC123-12M`). */
 export const ocenOfferId = (offerId: string, tenureMonths: number) => `${offerId}-${tenureMonths}M`;
