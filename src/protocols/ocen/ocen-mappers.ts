@@ -129,6 +129,14 @@ export function parseOcenOfferId(id: string): { offerId: string; tenureMonths: n
   return match ? { offerId: match[1], tenureMonths: Number(match[2]) } : undefined;
 }
 
+/** The OCEN id of the repayment plan of one of our concrete offers (`OFRABC123-12M-EMI`), as generateOffers and grantLoan list it. */
+export const ocenPlanId = (offerId: string, tenureMonths: number) => `${ocenOfferId(offerId, tenureMonths)}-EMI`;
+
+/** The offer and tenure an OCEN repayment plan id names, or undefined when it is not of our form. */
+export function parseOcenPlanId(id: string): { offerId: string; tenureMonths: number } | undefined {
+  return id.endsWith('-EMI') ? parseOcenOfferId(id.slice(0, -'-EMI'.length)) : undefined;
+}
+
 export interface ConcreteOffer {
   id: string;
   amountMicros: bigint;
@@ -188,7 +196,7 @@ export function concreteOffers(offer: Offer, requestedMicros: bigint, today: Dat
         },
         repayment: {
           plans: [{
-            id: `${id}-EMI`,
+            id: ocenPlanId(offer.id, tenure),
             automatic: true,
             scheduleType: 'RECURRING',
             frequency: 'MONTHLY',
