@@ -92,7 +92,7 @@ describe('the repayment plan of the chosen terms', () => {
     const { ref, offer } = await approvedOffer();
     await t.services.offers.choose({ ...ref, offerId: offer.id, tenureMonths: 12 });
     const plan = await t.services.repaymentPlans.of(await t.services.facts.get(ref), new Date('2026-12-06T20:00:00Z'));
-    expect(plan).toMatchObject({ offerId: offer.id, tenureMonths: 12, signed: false, principalMicros: rupees(80_000), instalments: 12, startDate: '2026-12-07', firstDueDate: '2027-01-07', lastDueDate: '2027-12-07' });
+    expect(plan).toMatchObject({ offerId: offer.id, tenureMonths: 12, signed: false, principalMicros: rupees(80_000), instalments: 12, startDate: '2026-12-07', firstDueDate: '2027-01-07', lastDueDate: '2027-12-07', days: 365 });
     expect(plan!.interestMicros).toBeGreaterThan(0n);
     expect(plan!.totalMicros).toBe(plan!.principalMicros + plan!.interestMicros);
   });

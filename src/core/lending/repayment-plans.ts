@@ -21,6 +21,8 @@ export interface RepaymentPlan extends PlanIdentity {
   /** Whether the terms are signed (fixed in a submission) or only chosen. */
   signed: boolean;
   principalMicros: bigint;
+  /** Percent per year × 10^5, fixed. */
+  interestRateE5: number;
   interestMicros: bigint;
   /** Principal and interest: what the borrower repays over the plan. */
   totalMicros: bigint;
@@ -30,6 +32,8 @@ export interface RepaymentPlan extends PlanIdentity {
   firstDueDate: string;
   /** The last EMI's due date: the end date of the loan. */
   lastDueDate: string;
+  /** Days from the start date to the last due date: the loan's length. */
+  days: number;
 }
 
 /** The application fields a plan is read from. */
@@ -62,17 +66,20 @@ export class RepaymentPlans {
     const startDate = istDate(from);
     const schedule = buildSchedule({ principalMicros: terms.amountMicros, annualRateE5: BigInt(terms.interestRateE5), tenureMonths: terms.tenureMonths }, addMonthsClamped(startDate, 1));
     const interestMicros = totalInterestMicros(schedule);
+    const lastDueDate = schedule[schedule.length - 1]?.dueDate ?? startDate;
     return {
       offerId: application.currentOfferId,
       tenureMonths: terms.tenureMonths,
       signed: submission !== null,
       principalMicros: terms.amountMicros,
+      interestRateE5: terms.interestRateE5,
       interestMicros,
       totalMicros: terms.amountMicros + interestMicros,
       instalments: schedule.length,
       startDate,
       firstDueDate: schedule[0]?.dueDate ?? startDate,
-      lastDueDate: schedule[schedule.length - 1]?.dueDate ?? startDate,
+      lastDueDate,
+      days: Math.round((Date.parse(`${lastDueDate}T00:00:00Z`) - Date.parse(`${startDate}T00:00:00Z`)) / 86_400_000),
     };
   }
 

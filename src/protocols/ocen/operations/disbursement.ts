@@ -3,7 +3,7 @@ import type { RepaymentPlan } from '../../../core/lending/repayment-plans';
 import { operationRefusals } from '../ocen-errors';
 import type { Payout } from '../../../core/loan/loan';
 import type { PayoutAccountSummary } from '../../../core/payout/payout-account';
-import { addMonthsClamped, istDate } from '../../../core/shared/dates';
+import { istDate } from '../../../core/shared/dates';
 import { microsOfRupees, ocenPercent, ocenPlanId, ocenRupees, parseOcenPlanId } from '../ocen-mappers';
 import { viewOf } from './application-facts';
 import {
@@ -229,17 +229,15 @@ async function paymentOf(core: OcenCore, application: Application, payout: Payou
 async function reportPayout(core: OcenCore, application: Application, payout: Payout | null, context: PaymentContext, productData: Json): Promise<void> {
   if (payout?.state !== 'SUCCEEDED' || payout.reportedAt) return;
   if (!(await core.loans.claimPayoutReport(application.id))) return;
-  const submission = await core.facts.signedTerms(application);
-  if (!submission) return;
-  const start = istDate(payout.completedAt ?? payout.requestedAt);
-  const end = addMonthsClamped(start, submission.tenureMonths);
+  const plan = await core.repaymentPlans.of(application, payout.completedAt ?? payout.requestedAt);
+  if (!plan?.signed) return;
   core.analytics.loanDisbursed({
     productData,
     loanId: context.loanId,
     loanApplicationId: context.loanApplicationId,
-    amount: ocenRupees(submission.loanAmountMicros),
-    tenureDays: Math.round((Date.parse(`${end}T00:00:00Z`) - Date.parse(`${start}T00:00:00Z`)) / 86_400_000),
-    interestRate: ocenPercent(submission.interestRateE5),
+    amount: ocenRupees(plan.principalMicros),
+    tenureDays: plan.days,
+    interestRate: ocenPercent(plan.interestRateE5),
   });
 }
 
