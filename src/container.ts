@@ -90,6 +90,7 @@ import { ocenCallbackJob } from './protocols/ocen/ocen-callback.job';
 import type { Lending } from './core/lending/lending';
 import { PartnerAnswers } from './core/lending/partner-answers';
 import { PartnerRequests } from './core/lending/partner-requests';
+import { RepaymentPlans } from './core/lending/repayment-plans';
 import { ApplicationFacts } from './core/lending/application-facts';
 import { ApplicationStatusRepository } from './core/lending/application-status.repository';
 import { ApplicationOpening } from './core/lending/application-opening';
@@ -299,6 +300,7 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
     nameOnRecord,
     ...(config.sandbox ? { sandboxPayer: sandboxMandatePayer } : {}),
   });
+  const repaymentPlans = new RepaymentPlans(applications, submissionRepository, acceptance, mandates);
   const payoutAccounts = new PayoutAccountService(db, applications, new PayoutAccountRepository(db), sealer, identity);
   const approvals = new ApprovalService(db, applications, products, offerRepository, transitions, challenges, outbox, sealer, identity, bureau, clock, metrics);
   const accountTokens = new AccountTokens(sealer, identity);
@@ -336,7 +338,7 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
   const ocen = ocenNetwork
     ? new OcenLender(requests, answers, partners,
       ocenOperations({
-        facts, opening, offers, consents, incomeDocuments, kyc, authTokens, acceptance, mandates, payoutAccounts, submissions,
+        facts, opening, offers, consents, incomeDocuments, kyc, authTokens, acceptance, mandates, repaymentPlans, payoutAccounts, submissions,
         loans, servicing, lenderName: config.lenderName, clock, logger, productId: OCEN_PRODUCT_ID,
         analytics: ocenNetwork.analytics,
       }),
@@ -348,7 +350,7 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
   const ocenV3OrgId = config.ocen?.orgId ?? SANDBOX_LENDER.orgId;
   const ocenV3 = new OcenV3Lender(requests, partners,
     ocenV3Operations({
-      facts, opening, offers, kyc, authTokens, acceptance, mandates, payoutAccounts, submissions, loans, servicing, consents, disputes,
+      facts, opening, offers, kyc, authTokens, acceptance, mandates, repaymentPlans, payoutAccounts, submissions, loans, servicing, consents, disputes,
       lenderName: config.lenderName, orgId: ocenV3OrgId, productId: OCEN_PRODUCT_ID, clock,
     }),
     () => activeSigningKey(keys, 'RS256'), clock, logger, { orgId: ocenV3OrgId });
@@ -408,6 +410,7 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
     borrowerSessions,
     acceptance,
     mandates,
+    repaymentPlans,
     kfs,
     submissions,
     payoutAccounts,

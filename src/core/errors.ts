@@ -72,6 +72,19 @@ export enum AppErrorCode {
   /** The offer's validity window has passed (or not begun). Caller: the user needs a new application. */
   OFFER_EXPIRED = 'OFFER_EXPIRED',
   /**
+   * The offer the partner chose is not one this lender made for the application: another (or an earlier) offer
+   * id, a tenure the offer does not allow, or an amount other than the one offered for the request (OfferService.choose).
+   * Nothing was recorded. Caller: choose one of the offers of the latest offers answer, unchanged.
+   */
+  OFFER_UNKNOWN = 'OFFER_UNKNOWN',
+  /**
+   * The repayment plan the partner named is not the plan of the application's chosen (or signed) terms, or no
+   * terms were chosen yet (RepaymentPlans.start; `details.expected` is the plan's offer id and tenure when there
+   * is one). Nothing was recorded and no mandate started. Caller: send the repayment plan of the chosen offer as
+   * the lender listed it (OCEN: grantLoanResponse `loanDetails.offer.repayment.plans[0]`).
+   */
+  REPAYMENT_PLAN_UNKNOWN = 'REPAYMENT_PLAN_UNKNOWN',
+  /**
    * Signing (Google Pay SubmitApplication, OCEN verifyLoanAcceptance) names no Key Fact Statement: the borrower
    * must have been shown one for these terms first (RBI KFS circular, April 2024). Caller: obtain a KFS (Google
    * Pay: offer/keyFactStatement; OCEN: loanAgreementRequest), show it, and send its id (Google Pay: the version

@@ -67,8 +67,11 @@ describe('OCEN links to the borrower pages, in Chromium', () => {
 
   it('when the borrower authorises UPI Autopay from setRepaymentPlan\'s paymentUrl, then setRepaymentPlanStatus reports the plan ACTIVE', async () => {
     const id = await createdLoan();
-    const { lenderReference: loanId } = await grantedApplication(world.app.services, { partnerId: AGENT, externalReference: id });
-    const plan = { id: 'PLAN-EMI-1', automatic: true, scheduleType: 'RECURRING', noOfInstallment: 12, totalAmount: 108876.47 };
+    const ref = { partnerId: AGENT, externalReference: id };
+    const { lenderReference: loanId, tenureMonths } = await grantedApplication(world.app.services, ref);
+    // The chosen offer's repayment plan, by the id grantLoanResponse lists it under.
+    const offer = (await world.app.services.offers.current(ref))!;
+    const plan = { id: `${offer.id}-${tenureMonths}M-EMI`, automatic: true, scheduleType: 'RECURRING', noOfInstallment: 12, totalAmount: 108876.47 };
     const answer = await call('disbursement/setRepaymentPlanRequest', { loanApplicationId: id, loanId, plan, hasCollectionSupport: false });
     const { context, page } = await phonePage(browser);
     await page.goto(onTestServer(answer.plan.paymentUrl));

@@ -26,15 +26,20 @@ const post = (from: LoanAgent, operation: string, body: Record<string, unknown>,
   world.post(from, operation, { ...ocenEnvelope(from.participantId, { requestId }), ...body });
 
 const ACCOUNT = { accountDataType: 'ACCOUNT', id: 'acc-1', data: { accountType: 'SAVING', accountIFSC: 'HDFC0001234', accountNumber: '50100012345678', accountHolderName: 'Asha Rao' } };
-const PLAN = { id: 'PLAN-EMI-1', automatic: true, scheduleType: 'RECURRING', noOfInstallment: 12, totalAmount: 108876.47 };
+/** A plan under an id this lender never gave: refused by setRepaymentPlan, or by the checks before it. */
+const FOREIGN_PLAN = { id: 'PLAN-EMI-1', automatic: true, scheduleType: 'RECURRING', noOfInstallment: 12, totalAmount: 108876.47 };
 const rupees = (micros: bigint) => Number(micros) / 1_000_000;
 
 /** A loan application of `la-one` (a phone of its own) opened through createLoan and brought to GRANTED by the core (test fixture). */
-async function grantedLoan(): Promise<{ id: string; loan: GrantedLoan }> {
+async function grantedLoan(): Promise<{ id: string; loan: GrantedLoan; plan: typeof FOREIGN_PLAN }> {
   const id = `app-${randomUUID()}`;
   expect((await post(agent, 'loanApplications/createLoanRequest', { loanApplications: [ocenLoanApplication(id, '1234', { phone: newPhone().nationalNumber })] })).body.error).toBe('0');
   await endpoint.callbackAbout(id, 'createLoanResponse');
-  return { id, loan: await grantedApplication(world.app.services, { partnerId: agent.participantId, externalReference: id }) };
+  const ref = { partnerId: agent.participantId, externalReference: id };
+  const loan = await grantedApplication(world.app.services, ref);
+  // The repayment plan of the chosen offer, under the id generateOffersResponse and grantLoanResponse list it by.
+  const offer = (await world.app.services.offers.current(ref))!;
+  return { id, loan, plan: { ...FOREIGN_PLAN, id: `${offer.id}-${loan.tenureMonths}M-EMI` } };
 }
 
 /**
@@ -63,49 +68,49 @@ const reportedAt = async (applicationId: string) =>
 
 describe('the borrower\'s mandate page on OCEN', () => {
   /** setRepaymentPlan, then the page opened from the paymentUrl: the token and code are in its fragment, not its query. */
-  async function openedPage(id: string, loanId: string) {
-    const plan = await ask('disbursement/setRepaymentPlanRequest', 'setRepaymentPlanResponse', id, { loanApplicationId: id, loanId, plan: PLAN, hasCollectionSupport: false });
-    const url = new URL(plan.body.plan.paymentUrl);
+  async function openedPage(id: string, loanId: string, plan: typeof FOREIGN_PLAN) {
+    const answer = await ask('disbursement/setRepaymentPlanRequest', 'setRepaymentPlanResponse', id, { loanApplicationId: id, loanId, plan, hasCollectionSupport: false });
+    const url = new URL(answer.body.plan.paymentUrl);
     expect(url.search).toBe('');
     const fragment = new URLSearchParams(url.hash.slice(1));
     return world.app.services.mandates.openByLink(fragment.get('urlToken')!, fragment.get('authCode')!);
   }
-  const planStatus = (id: string, loanId: string) =>
-    ask('disbursement/setRepaymentPlanStatusRequest', 'setRepaymentPlanStatusResponse', id, { loanApplicationId: id, loanId, plan: PLAN, paymentMethod: { id: 'pm-1', status: 'INACTIVE' } });
+  const planStatus = (id: string, loanId: string, plan: typeof FOREIGN_PLAN) =>
+    ask('disbursement/setRepaymentPlanStatusRequest', 'setRepaymentPlanStatusResponse', id, { loanApplicationId: id, loanId, plan, paymentMethod: { id: 'pm-1', status: 'INACTIVE' } });
 
   it('when the borrower authorises on the page, then the ceiling is the signed EMI over the signed tenure and setRepaymentPlanStatus reports the plan ACTIVE', async () => {
-    const { id, loan } = await grantedLoan();
-    const opened = await openedPage(id, loan.lenderReference);
+    const { id, loan, plan } = await grantedLoan();
+    const opened = await openedPage(id, loan.lenderReference, plan);
     expect(opened.applicationId).toBe(loan.applicationId);
     const submission = await world.app.services.db.prisma.loanSubmission.findFirstOrThrow({ where: { applicationId: loan.applicationId } });
     const terms = await world.app.services.mandates.termsForPage(opened.applicationId);
     expect(terms).toMatchObject({ basis: 'SIGNED_TERMS', maxAmountMicros: submission.emiMicros, instalments: loan.tenureMonths, frequency: 'MONTHLY', state: 'PENDING' });
 
     expect(await world.app.services.mandates.authorise(opened.applicationId, { method: 'UPI_AUTOPAY', vpa: 'asha.rao@okbank' })).toMatchObject({ outcome: 'AUTHORISED', state: 'ACTIVE' });
-    const status = await planStatus(id, loan.lenderReference);
+    const status = await planStatus(id, loan.lenderReference, plan);
     expect(status.body).toMatchObject({ loanApplicationStatus: 'REPAYMENT_SETUP_COMPLETED', plan: { status: 'ACTIVE' }, paymentMethod: { status: 'ACTIVE' } });
   }, 60_000);
 
   it('when the rail declines on the page, then setRepaymentPlanStatus reports the setup FAILED', async () => {
-    const { id, loan } = await grantedLoan();
-    const opened = await openedPage(id, loan.lenderReference);
+    const { id, loan, plan } = await grantedLoan();
+    const opened = await openedPage(id, loan.lenderReference, plan);
     expect(await world.app.services.mandates.authorise(opened.applicationId, { method: 'UPI_AUTOPAY', vpa: 'asha.rao@fail' })).toMatchObject({ outcome: 'DECLINED', state: 'FAILED' });
-    const status = await planStatus(id, loan.lenderReference);
+    const status = await planStatus(id, loan.lenderReference, plan);
     expect(status.body).toMatchObject({ loanApplicationStatus: 'REPAYMENT_SETUP_FAILED', plan: { status: 'INACTIVE' }, paymentMethod: { status: 'INACTIVE' } });
   }, 60_000);
 });
 
 describe('from a granted loan to its payout', () => {
   it('sets up the mandate, the account and pays out, each answer schema-valid, with the UTR in the end', async () => {
-    const { id, loan } = await grantedLoan();
+    const { id, loan, plan: chosenPlan } = await grantedLoan();
     const loanId = loan.lenderReference;
 
-    const plan = await ask('disbursement/setRepaymentPlanRequest', 'setRepaymentPlanResponse', id, { loanApplicationId: id, loanId, plan: PLAN, hasCollectionSupport: false });
+    const plan = await ask('disbursement/setRepaymentPlanRequest', 'setRepaymentPlanResponse', id, { loanApplicationId: id, loanId, plan: chosenPlan, hasCollectionSupport: false });
     expect(plan.body).toMatchObject({
       loanApplicationId: id,
       loanId,
       loanApplicationStatus: 'REPAYMENT_SETUP_INITIATED',
-      plan: { id: PLAN.id, status: 'PENDING_AUTH', noOfInstallment: 12, paymentUrl: expect.stringMatching(/\/borrower\/repayment-setup#urlToken=[^&?]+&authCode=.+/) },
+      plan: { id: chosenPlan.id, status: 'PENDING_AUTH', noOfInstallment: 12, paymentUrl: expect.stringMatching(/\/borrower\/repayment-setup#urlToken=[^&?]+&authCode=.+/) },
       paymentMethod: { type: 'ENACH', status: 'INACTIVE' },
       useCollectionSupport: false,
     });
@@ -114,7 +119,7 @@ describe('from a granted loan to its payout', () => {
     expect(completion.status).toBe(200);
     await eventually(() => mandateState(id), (state) => state === 'ACTIVE');
 
-    const status = await ask('disbursement/setRepaymentPlanStatusRequest', 'setRepaymentPlanStatusResponse', id, { loanApplicationId: id, loanId, plan: PLAN, paymentMethod: { id: 'pm-1', status: 'INACTIVE' } });
+    const status = await ask('disbursement/setRepaymentPlanStatusRequest', 'setRepaymentPlanStatusResponse', id, { loanApplicationId: id, loanId, plan: chosenPlan, paymentMethod: { id: 'pm-1', status: 'INACTIVE' } });
     expect(status.body).toMatchObject({ loanApplicationStatus: 'REPAYMENT_SETUP_COMPLETED', plan: { status: 'ACTIVE' }, paymentMethod: { status: 'ACTIVE' } });
     expect(status.body.plan.paymentUrl).toBeUndefined();
 
@@ -167,9 +172,9 @@ describe('from a granted loan to its payout', () => {
    }, 120_000);
 
   it('answers FAILURE and DISBURSED_FAILED when the rail refuses the account (sandbox: a number ending in 9005), and reads it back', async () => {
-    const { id, loan } = await grantedLoan();
+    const { id, loan, plan } = await grantedLoan();
     const loanId = loan.lenderReference;
-    await ask('disbursement/setRepaymentPlanRequest', 'setRepaymentPlanResponse', id, { loanApplicationId: id, plan: PLAN, hasCollectionSupport: true });
+    await ask('disbursement/setRepaymentPlanRequest', 'setRepaymentPlanResponse', id, { loanApplicationId: id, plan, hasCollectionSupport: true });
     await world.app.http().post(`/sandbox/applications/${id}/repayment-setup/complete`).set('x-partner-id', agent.participantId).send({}).expect(200);
     await eventually(() => mandateState(id), (state) => state === 'ACTIVE');
     await ask('disbursement/setDisbursementAccountRequest', 'setDisbursementAccountResponse', id, { loanApplicationId: id, account: { ...ACCOUNT, data: { ...ACCOUNT.data, accountNumber: '50100012349005' } } });
@@ -183,11 +188,11 @@ describe('from a granted loan to its payout', () => {
    }, 120_000);
 
   it('answers REPAYMENT_SETUP_FAILED when the borrower declines the mandate, and refuses the payout until it is set up', async () => {
-    const { id, loan } = await grantedLoan();
-    await ask('disbursement/setRepaymentPlanRequest', 'setRepaymentPlanResponse', id, { loanApplicationId: id, plan: PLAN, hasCollectionSupport: true });
+    const { id, loan, plan } = await grantedLoan();
+    await ask('disbursement/setRepaymentPlanRequest', 'setRepaymentPlanResponse', id, { loanApplicationId: id, plan, hasCollectionSupport: true });
     await world.app.http().post(`/sandbox/applications/${id}/repayment-setup/complete`).set('x-partner-id', agent.participantId).send({ outcome: 'REJECTED' }).expect(200);
     await eventually(() => mandateState(id), (state) => state === 'FAILED');
-    const status = await ask('disbursement/setRepaymentPlanStatusRequest', 'setRepaymentPlanStatusResponse', id, { loanApplicationId: id, plan: PLAN, paymentMethod: { id: 'pm-1', status: 'INACTIVE' } });
+    const status = await ask('disbursement/setRepaymentPlanStatusRequest', 'setRepaymentPlanStatusResponse', id, { loanApplicationId: id, plan, paymentMethod: { id: 'pm-1', status: 'INACTIVE' } });
     expect(status.body).toMatchObject({ loanApplicationStatus: 'REPAYMENT_SETUP_FAILED', plan: { status: 'INACTIVE' }, paymentMethod: { status: 'INACTIVE' }, useCollectionSupport: true });
     await ask('disbursement/setDisbursementAccountRequest', 'setDisbursementAccountResponse', id, { loanApplicationId: id, account: { accountDataType: 'VPA', data: { vpa: 'asharao@okbank' } } });
     const refused = await post(agent, 'disbursement/triggerDisbursementRequest', { loanId: loan.lenderReference, payment: { id: 'p', totalAmount: rupees(loan.netDisbursalMicros), status: 'PENDING_AUTH', paymentMethodType: 'UPI' } });
@@ -202,9 +207,21 @@ describe('requests the group refuses', () => {
     const badIfsc = await post(agent, 'disbursement/setDisbursementAccountRequest', { loanApplicationId: id, account: { ...ACCOUNT, data: { ...ACCOUNT.data, accountIFSC: 'HDFC1234' } } });
     expect(badIfsc.status).toBe(400);
     expect(badIfsc.body.error).toMatch(/^INVALID_REQUEST: .*IFSC/);
-    const early = await post(agent, 'disbursement/setRepaymentPlanStatusRequest', { loanApplicationId: id, plan: PLAN, paymentMethod: { id: 'pm', status: 'INACTIVE' } });
+    const early = await post(agent, 'disbursement/setRepaymentPlanStatusRequest', { loanApplicationId: id, plan: FOREIGN_PLAN, paymentMethod: { id: 'pm', status: 'INACTIVE' } });
     expect(early.status).toBe(422);
     expect(early.body.error).toMatch(/^REPAYMENT_SETUP_NOT_STARTED: /);
+  });
+
+  it('when the agent names a plan that is not the chosen offer\'s, then setRepaymentPlan is refused with the plan id to send, and no mandate is started', async () => {
+    const { id, loan, plan } = await grantedLoan();
+    for (const foreign of [FOREIGN_PLAN, { ...plan, id: plan.id.replace(/-\d+M-EMI$/, '-6M-EMI') }]) {
+      const refused = await post(agent, 'disbursement/setRepaymentPlanRequest', { loanApplicationId: id, loanId: loan.lenderReference, plan: foreign, hasCollectionSupport: false });
+      expect(refused.status).toBe(422);
+      expect(refused.body.error).toMatch(/^REPAYMENT_PLAN_UNKNOWN: /);
+      expect(refused.body.error).toContain(`send plan "${plan.id}"`);
+      expect(refused.body.error).toContain('loanDetails.offer.repayment.plans[0]');
+    }
+    expect(await mandateState(id)).toBeUndefined();
   });
 
   it('does not let another loan agent see or touch a loan application or a loan: the same refusal as for an unknown one', async () => {
@@ -212,8 +229,8 @@ describe('requests the group refuses', () => {
     const loanId = loan.lenderReference;
     const payment = { id: 'p', totalAmount: rupees(loan.netDisbursalMicros), status: 'PENDING_AUTH', paymentMethodType: 'NETBANKING' };
     const attempts = [
-      ['disbursement/setRepaymentPlanRequest', { loanApplicationId: id, plan: PLAN, hasCollectionSupport: false }, 'UNKNOWN_LOAN_APPLICATION'],
-      ['disbursement/setRepaymentPlanStatusRequest', { loanApplicationId: id, plan: PLAN, paymentMethod: { id: 'pm', status: 'INACTIVE' } }, 'UNKNOWN_LOAN_APPLICATION'],
+      ['disbursement/setRepaymentPlanRequest', { loanApplicationId: id, plan: FOREIGN_PLAN, hasCollectionSupport: false }, 'UNKNOWN_LOAN_APPLICATION'],
+      ['disbursement/setRepaymentPlanStatusRequest', { loanApplicationId: id, plan: FOREIGN_PLAN, paymentMethod: { id: 'pm', status: 'INACTIVE' } }, 'UNKNOWN_LOAN_APPLICATION'],
       ['disbursement/setDisbursementAccountRequest', { loanApplicationId: id, account: ACCOUNT }, 'UNKNOWN_LOAN_APPLICATION'],
       ['disbursement/triggerDisbursementRequest', { loanId, payment }, 'UNKNOWN_LOAN'],
       ['disbursement/triggerDisbursementStatusRequest', { loanId, payment }, 'UNKNOWN_LOAN'],
@@ -225,7 +242,7 @@ describe('requests the group refuses', () => {
       expect({ operation, status: unknown.status, code: unknown.body.error.split(':')[0] }).toEqual({ operation, status: 404, code });
     }
     // Its own loan application with someone else's (or no such) loanId is refused too.
-    const mismatch = await post(agent, 'disbursement/setRepaymentPlanRequest', { loanApplicationId: id, loanId: 'PAUNKNOWN0000', plan: PLAN, hasCollectionSupport: false });
+    const mismatch = await post(agent, 'disbursement/setRepaymentPlanRequest', { loanApplicationId: id, loanId: 'PAUNKNOWN0000', plan: FOREIGN_PLAN, hasCollectionSupport: false });
     expect(mismatch.status).toBe(404);
     expect(mismatch.body.error).toMatch(/^UNKNOWN_LOAN: /);
 

@@ -109,8 +109,9 @@ describe('a whole OCEN v3 loan, driven by a v3 loan agent', () => {
     const loanId: string = granted.loanId;
 
     const plan = offer.repayment.plans[0];
+    expect(granted.repayment.plan).toMatchObject({ id: plan.id, totalAmount: plan.totalAmount, principal: '100000.00' });
     const setUp = await call('repayment/setRepaymentPlanRequest', { loanApplicationId: id, loanId, plan });
-    expect(setUp.plan).toMatchObject({ id: plan.id, status: 'PENDING_AUTH', paymentUrl: expect.any(String) });
+    expect(setUp.plan).toMatchObject({ id: plan.id, noOfInstallments: '12', totalAmount: plan.totalAmount, status: 'PENDING_AUTH', paymentUrl: expect.any(String) });
     await harness.app.http().post(`/sandbox/applications/${id}/repayment-setup/complete`).set('x-partner-id', AGENT).send({ outcome: 'APPROVED' }).expect(200);
 
     const account = await call('disbursement/setDisbursementAccountRequest', {
@@ -150,6 +151,25 @@ describe('a whole OCEN v3 loan, driven by a v3 loan agent', () => {
     await core.resolve(opened.id, { staffId: 'staff-1', resolution: 'The second deduction is refunded' });
     const resolved = await call('loan/dispute/disputeStatusRequest', { dispute: { id: dispute.id } });
     expect(resolved.dispute).toMatchObject({ id: dispute.id, status: 'RESOLVED', description: 'The second deduction is refunded' });
+  });
+
+  it('when setRepaymentPlan names a plan that is not the chosen offer\'s, then it is refused naming the plan to send, and no mandate is started', async () => {
+    const chooser = `lsp-plan-${randomUUID()}`;
+    await call('loanApplication/createLoanApplicationsRequest', { loanApplications: [v3LoanApplication(chooser, `9${String(randomInt(0, 1_000_000_000)).padStart(9, '0')}`)] });
+    const { offers } = (await call('offer/generateOffersRequest', { loanApplicationIds: [chooser] })).loanApplications[0];
+    const twelve = offers.find((o: any) => o.terms.tenure.duration === '12');
+    const other = offers.find((o: any) => o.terms.tenure.duration !== '12');
+    await call('offer/setOfferRequest', { loanApplicationId: chooser, offer: twelve });
+    const { key } = await harness.lenderKey();
+    const foreignPlans = [other.repayment.plans[0], { ...twelve.repayment.plans[0], id: 'ANOTHER-LENDER-PLAN-7' }];
+    for (const plan of foreignPlans) {
+      const refused = await harness.post('repayment/setRepaymentPlanRequest', harness.agent.sign({ ...harness.envelope(), loanApplicationId: chooser, plan }));
+      expect({ plan: plan.id, status: refused.status }).toEqual({ plan: plan.id, status: 422 });
+      expect(openSigned(refused.body, key).message.error).toMatch(new RegExp(`^REPAYMENT_PLAN_UNKNOWN: .*send plan "${twelve.repayment.plans[0].id}"`));
+    }
+    expect((await harness.app.services.facts.of({ partnerId: AGENT, externalReference: chooser })).mandate).toBeNull();
+    const setUp = await call('repayment/setRepaymentPlanRequest', { loanApplicationId: chooser, plan: twelve.repayment.plans[0] });
+    expect(setUp.plan).toMatchObject({ id: twelve.repayment.plans[0].id, noOfInstallments: '12', totalAmount: twelve.repayment.plans[0].totalAmount, status: 'PENDING_AUTH' });
   });
 
   it('when a dispute names another loan or no id, then it is refused, and nothing is raised', async () => {

@@ -5,6 +5,7 @@ import type { ApplicationOpening } from './application-opening';
 import type { LoanAcceptanceService } from './loan-acceptance.service';
 import type { PartnerAnswers } from './partner-answers';
 import type { PartnerRequests } from './partner-requests';
+import type { RepaymentPlans } from './repayment-plans';
 import type { SubmissionService } from './submission.service';
 
 /**
@@ -26,6 +27,8 @@ export interface Lending {
   offers: OfferService;
   /** Signing by OTP with its Key Fact Statement (the OCEN order), and granting the signed loan. */
   acceptance: LoanAcceptanceService;
+  /** The repayment plan of the chosen terms (also the loan's end date), and starting its e-mandate for a partner's plan. */
+  repaymentPlans: RepaymentPlans;
   /** Signing with the submission (the Google Pay order), and releasing the payout (disbursement). */
   submissions: SubmissionService;
   /** Reading a disbursed loan, its statement and a borrower's loans; repayments and repayment condition changes. */

@@ -3,13 +3,23 @@ import { UnitOfWork } from '../../lib/db/database';
 import { Clock } from '../../lib/clock';
 import { ApplicationRef } from '../application/application';
 import { ApplicationRepository } from '../application/application.repository';
-import { Offer, assertTermsWithinOffer } from './offer';
+import { Offer, assertTermsWithinOffer, offeredAmountMicros, offersTenure } from './offer';
 import { OfferRepository } from './offer.repository';
 
 export interface OfferAcceptance extends ApplicationRef {
   offerId: string;
   amountMicros: bigint;
   tenureMonths: number;
+}
+
+/**
+ * A partner's choice among the offers it was shown: which offer (our id), the tenure, and the amount it says
+ * was offered (absent: the amount offered for the request).
+ */
+export interface OfferChoice extends ApplicationRef {
+  offerId: string;
+  tenureMonths: number;
+  amountMicros?: bigint;
 }
 
 export class OfferService {
@@ -31,6 +41,23 @@ export class OfferService {
   async current(ref: ApplicationRef): Promise<Offer | null> {
     const application = await this.applications.get(ref);
     return application.currentOfferId ? this.offers.byId(application.currentOfferId) : null;
+  }
+
+  /**
+   * The partner's choice among the offers shown to it (one per tenure, each for the amount offered for the
+   * request): it must name the application's current offer, a tenure the offer allows and, when it states one,
+   * the amount offered; otherwise OFFER_UNKNOWN (an earlier offer, another application's, or changed terms), and
+   * nothing is recorded. The choice is then recorded as {@link accept} does (OFFER_EXPIRED, NOT_FOUND when the
+   * application is no longer IN_PROGRESS).
+   */
+  async choose(choice: OfferChoice): Promise<Offer> {
+    const application = await this.applications.get(choice);
+    const offer = application.currentOfferId === choice.offerId ? await this.offers.byId(choice.offerId) : null;
+    const offered = offer ? offeredAmountMicros(offer, application.requestedAmountMicros) : undefined;
+    if (!offer || offered === undefined || !offersTenure(offer, choice.tenureMonths) || (choice.amountMicros !== undefined && choice.amountMicros !== offered)) {
+      throw new AppError(AppErrorCode.OFFER_UNKNOWN, `The offer chosen is not one of this lender's current offers for application ${choice.externalReference}`, ['offerId']);
+    }
+    return this.accept({ partnerId: choice.partnerId, externalReference: choice.externalReference, offerId: offer.id, amountMicros: offered, tenureMonths: choice.tenureMonths });
   }
 
   /**

@@ -25,6 +25,17 @@ export interface Offer {
   acceptedAt?: Date | null;
 }
 
+/** The amount offered for a request: the requested amount within the offer's limits, down to its step. */
+export function offeredAmountMicros(offer: Offer, requestedMicros: bigint): bigint {
+  const capped = requestedMicros > offer.maxAmountMicros ? offer.maxAmountMicros : requestedMicros < offer.minAmountMicros ? offer.minAmountMicros : requestedMicros;
+  return offer.minAmountMicros + ((capped - offer.minAmountMicros) / offer.amountStepMicros) * offer.amountStepMicros;
+}
+
+/** Whether the offer allows this tenure (within its limits, on its step). */
+export function offersTenure(offer: Offer, tenureMonths: number): boolean {
+  return Number.isInteger(tenureMonths) && tenureMonths >= offer.minTenureMonths && tenureMonths <= offer.maxTenureMonths && (tenureMonths - offer.minTenureMonths) % offer.tenureStepMonths === 0;
+}
+
 /**
  * Checks an amount and tenure against the offer's limits and steps (validity is the caller's: it knows the clock).
  *

@@ -33,6 +33,8 @@ const WIRE: Record<AppErrorCode | ProtocolErrorCode, WireError> = {
   [AppErrorCode.DOCUMENT_TYPE_NOT_ACCEPTED]: { status: 415, code: 'INVALID_FIELD_VALUE' },
   [AppErrorCode.DOCUMENT_TOO_LARGE]: { status: 413, code: 'INVALID_FIELD_VALUE' },
   [AppErrorCode.OFFER_EXPIRED]: { status: 400, code: 'PRECONDITION_VIOLATION' },
+  [AppErrorCode.OFFER_UNKNOWN]: { status: 404, code: 'INVALID_IDENTIFIER' },
+  [AppErrorCode.REPAYMENT_PLAN_UNKNOWN]: { status: 400, code: 'PRECONDITION_VIOLATION' },
   [AppErrorCode.KFS_REQUIRED]: { status: 400, code: 'PRECONDITION_VIOLATION' },
   [AppErrorCode.KFS_EXPIRED]: { status: 400, code: 'PRECONDITION_VIOLATION' },
   [AppErrorCode.KFS_TERMS_MISMATCH]: { status: 400, code: 'PRECONDITION_VIOLATION' },

@@ -1,6 +1,7 @@
 import type { Application } from '../../core/application/application';
 import type { Applicant } from '../../core/approval/applicant';
-import type { Offer as CoreOffer } from '../../core/offer/offer';
+import { type Offer as CoreOffer, offeredAmountMicros } from '../../core/offer/offer';
+import type { RepaymentPlan } from '../../core/lending/repayment-plans';
 import { buildSchedule, totalInterestMicros } from '../../core/money/emi';
 import { parseRupeesText, rupeesText, sumMicros } from '../../core/money/money';
 import { loanCharges } from '../../core/loan/charges';
@@ -85,10 +86,31 @@ export function parseV3OfferId(id: string): { offerId: string; tenureMonths: num
   return match ? { offerId: match[1], tenureMonths: Number(match[2]) } : undefined;
 }
 
-/** The amount we offer for a request: the request within the offer's limits, down to its step. */
-export function offeredAmountMicros(offer: CoreOffer, requestedMicros: bigint): bigint {
-  const capped = requestedMicros > offer.maxAmountMicros ? offer.maxAmountMicros : requestedMicros < offer.minAmountMicros ? offer.minAmountMicros : requestedMicros;
-  return offer.minAmountMicros + ((capped - offer.minAmountMicros) / offer.amountStepMicros) * offer.amountStepMicros;
+/** The id of the repayment plan of one of our concrete offers (`OFRABC123-12M-EMI`), as generateOffers lists it. */
+export const v3PlanId = (offerId: string, tenureMonths: number) => `${v3OfferId(offerId, tenureMonths)}-EMI`;
+
+/** The offer and tenure a v3 repayment plan id names, or undefined when it is not of our form. */
+export function parseV3PlanId(id: string): { offerId: string; tenureMonths: number } | undefined {
+  return id.endsWith('-EMI') ? parseV3OfferId(id.slice(0, -'-EMI'.length)) : undefined;
+}
+
+/**
+ * The core's repayment plan of the chosen (or signed) terms as v3's Paymentplan: monthly EMIs under the plan id
+ * of our offer, `startDate` the first EMI's due date (as the offer's plan has it).
+ */
+export function v3RepaymentPlan(plan: RepaymentPlan): W.Paymentplan {
+  return {
+    id: v3PlanId(plan.offerId, plan.tenureMonths),
+    automatic: true,
+    scheduleType: 'RECURRING',
+    frequency: 'MONTHLY',
+    noOfInstallments: String(plan.instalments),
+    totalAmount: v3Amount(plan.totalMicros),
+    principal: v3Amount(plan.principalMicros),
+    interestAmount: v3Amount(plan.interestMicros),
+    tenure: { duration: String(plan.tenureMonths), unit: 'MONTH' },
+    startDate: plan.firstDueDate,
+  };
 }
 
 export interface V3ConcreteOffer {
@@ -148,7 +170,7 @@ export function v3Offers(offer: CoreOffer, requestedMicros: bigint, today: Date)
         },
         repayment: {
           plans: [{
-            id: `${id}-EMI`,
+            id: v3PlanId(offer.id, tenure),
             automatic: true,
             scheduleType: 'RECURRING',
             frequency: 'MONTHLY',

@@ -1,15 +1,11 @@
-import type { ApplicationFacts } from '../../core/lending/application-facts';
-import type { ApplicationOpening } from '../../core/lending/application-opening';
-import type { LoanAcceptanceService } from '../../core/lending/loan-acceptance.service';
-import type { SubmissionService } from '../../core/lending/submission.service';
+import type { Lending } from '../../core/lending/lending';
 import type { AuthTokenService } from '../../core/auth-token/auth-token.service';
 import type { KycService } from '../../core/kyc/kyc.service';
 import type { LoanService } from '../../core/loan/loan.service';
-import type { LoanServicingService } from '../../core/loan/servicing.service';
 import type { MandateService } from '../../core/mandate/mandate.service';
-import type { OfferService } from '../../core/offer/offer.service';
 import type { PayoutAccountService } from '../../core/payout/payout-account.service';
 import type { Application } from '../../core/application/application';
+import { AppError, type AppErrorCode } from '../../core/errors';
 import type { DisputeService } from '../../core/dispute/dispute.service';
 import type { ConsentService } from '../../core/consent/consent.service';
 import type { Clock } from '../../lib/clock';
@@ -43,19 +39,16 @@ export type V3RequestOf<O extends V3Operation> = V3Wire[O][0];
 /** What an operation builds of its `...Response`: everything but the envelope the lender adds. */
 export type V3AnswerOf<O extends V3Operation> = Omit<V3Wire[O][1], 'metadata' | 'requestId' | 'response'>;
 
-/** What the v3 operations work on: the core's services (the same ones OCEN 4.0's operations call). */
-export interface V3Core {
-  facts: ApplicationFacts;
-  opening: ApplicationOpening;
-  offers: OfferService;
+/**
+ * What the v3 operations work on: the core's journey services (src/core/lending, the same ones OCEN 4.0's operations
+ * call) and the feature services of the steps v3 has; nothing of HTTP or of the network, no repository.
+ */
+export interface V3Core extends Pick<Lending, 'facts' | 'opening' | 'offers' | 'acceptance' | 'repaymentPlans' | 'submissions' | 'servicing'> {
   kyc: KycService;
   authTokens: AuthTokenService;
-  acceptance: LoanAcceptanceService;
   mandates: MandateService;
   payoutAccounts: PayoutAccountService;
-  submissions: SubmissionService;
   loans: LoanService;
-  servicing: LoanServicingService;
   /** Account-aggregator consents (the lender as FIU). */
   consents: Pick<ConsentService, 'request' | 'advance' | 'byId' | 'byHandle'>;
   /** Disputes about a loan (raiseDispute, disputeStatus). */
@@ -113,4 +106,12 @@ export async function v3LoanOf(core: Pick<V3Core, 'facts'>, partnerId: string, l
   const application = await core.facts.byLenderReference(partnerId, loanId);
   if (!application || !GRANTED_OR_LATER.has(application.applicationState)) throw new V3Refusal('UNKNOWN_LOAN', `No loan ${JSON.stringify(loanId)} of this loan agent`, 404);
   return application;
+}
+
+/**
+ * An operation's own wording of one core error (e.g. OFFER_UNKNOWN naming the offer sent): `refusal` when `err`
+ * is an AppError with `code`; otherwise `err` unchanged, for v3RefusalOf (ocen-v3-lender.ts).
+ */
+export function v3RefusedAs(err: unknown, code: AppErrorCode, refusal: (err: AppError) => V3Refusal): unknown {
+  return err instanceof AppError && err.code === code ? refusal(err) : err;
 }

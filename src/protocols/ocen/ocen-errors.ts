@@ -13,6 +13,8 @@ export function refusalOf(err: unknown): unknown {
     case AppErrorCode.REQUEST_ID_REUSED: return new OcenRefusal('REQUEST_ID_REUSED', `metadata.${err.message}`, 409);
     case AppErrorCode.NOT_FOUND: return new OcenRefusal('NOT_FOUND', err.message, 404);
     case AppErrorCode.OFFER_EXPIRED: return new OcenRefusal('OFFER_EXPIRED', err.message, 422);
+    case AppErrorCode.OFFER_UNKNOWN: return new OcenRefusal('OFFER_UNKNOWN', err.message, 422);
+    case AppErrorCode.REPAYMENT_PLAN_UNKNOWN: return new OcenRefusal('REPAYMENT_PLAN_UNKNOWN', err.message, 422);
     case AppErrorCode.INVALID_FIELD_VALUE: return new OcenRefusal('INVALID_REQUEST', err.message, 400);
     case AppErrorCode.CHALLENGE_RATE_LIMITED: return new OcenRefusal(err.code, err.message, 429);
     case AppErrorCode.LEDGER_ENTRY_REFUSED: return err; // a fault of this server: INTERNAL_ERROR, nothing committed
@@ -44,6 +46,21 @@ export const operationRefusals = {
   loanNotSigned: (err: unknown) => refusedAs(err, AppErrorCode.PRECONDITION_FAILED, (e) => new OcenRefusal('LOAN_NOT_SIGNED', e.message, 409)),
   /** triggerDisbursement for another amount than the signed terms pay out. */
   amountMismatch: (err: unknown) => refusedAs(err, AppErrorCode.INVALID_FIELD_VALUE, (e) => new OcenRefusal('AMOUNT_MISMATCH', e.message, 422), 'disbursementAmount'),
+  /** setOffers naming an offer that is not one of ours for the application (OfferService.choose). */
+  unknownOffer: (err: unknown, offerId: unknown, loanApplicationId: string) =>
+    refusedAs(err, AppErrorCode.OFFER_UNKNOWN, () => new OcenRefusal('OFFER_UNKNOWN', `Offer ${JSON.stringify(offerId)} is not one of this lender's current offers for loan application ${loanApplicationId}: send one of the offers of the latest generateOffersResponse, unchanged`, 422)),
+  /**
+   * setRepaymentPlan naming a plan that is not the chosen offer's (RepaymentPlans.start): the refusal names the
+   * plan id to send (`expectedPlanId`, when terms were chosen) and where the agent finds the plan.
+   */
+  unknownPlan: (err: unknown, planId: unknown, expectedPlanId: (offerId: string, tenureMonths: number) => string) =>
+    refusedAs(err, AppErrorCode.REPAYMENT_PLAN_UNKNOWN, (e) => {
+      const expected = e.details.expected as { offerId: string; tenureMonths: number } | undefined;
+      const send = expected
+        ? `send plan ${JSON.stringify(expectedPlanId(expected.offerId, expected.tenureMonths))}, the repayment plan of the chosen offer as grantLoanResponse lists it (loanDetails.offer.repayment.plans[0])`
+        : 'choose an offer first (setOffersRequest), then send its repayment plan as grantLoanResponse lists it (loanDetails.offer.repayment.plans[0])';
+      return new OcenRefusal('REPAYMENT_PLAN_UNKNOWN', `Plan ${JSON.stringify(planId)} is not the repayment plan of this loan: ${send}`, 422);
+    }),
   /** A repayment's payment id unknown on this loan. */
   unknownPayment: (err: unknown, paymentId: string) =>
     refusedAs(err, AppErrorCode.NOT_FOUND, () => new OcenRefusal('UNKNOWN_PAYMENT', `No payment ${JSON.stringify(paymentId)} of this loan`, 404)),

@@ -202,7 +202,7 @@ export const OCEN_EXAMPLES: Partial<Record<OcenOperation, OcenExample>> = {
   },
   'disbursement/setRepaymentPlanRequest': {
     body: envelope(16, { loanApplicationId: J.loanApplicationId, loanId: J.loanId, plan: emiPlan, hasCollectionSupport: false }),
-    note: 'loanId: the one of grantLoanResponse; plan: the repayment plan of the chosen offer, as grantLoanResponse lists it (loanDetails.offer.repayment.plans[0]): the example\'s is the placeholder offer\'s, and the answer names the plan by the id sent. In the sandbox the borrower authorises the mandate with POST /sandbox/applications/{loanApplicationId}/repayment-setup/complete.',
+    note: 'loanId: the one of grantLoanResponse; plan: the repayment plan of the chosen offer, as grantLoanResponse lists it (loanDetails.offer.repayment.plans[0]): the example\'s is the placeholder offer\'s: send the plan of your chosen offer, whose id is `<offer id>-EMI` (another is refused REPAYMENT_PLAN_UNKNOWN, naming the id to send). In the sandbox the borrower authorises the mandate with POST /sandbox/applications/{loanApplicationId}/repayment-setup/complete.',
   },
   'disbursement/setRepaymentPlanStatusRequest': {
     body: envelope(17, { loanApplicationId: J.loanApplicationId, loanId: J.loanId, plan: { ...emiPlan, status: 'ACTIVE' }, paymentMethod: { id: 'sandbox-mandate-0001', type: 'ENACH', status: 'ACTIVE' } }),

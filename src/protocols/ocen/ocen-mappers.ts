@@ -1,6 +1,6 @@
 import type { Application } from '../../core/application/application';
 import type { Applicant } from '../../core/approval/applicant';
-import type { Offer } from '../../core/offer/offer';
+import { type Offer, offeredAmountMicros } from '../../core/offer/offer';
 import { buildSchedule, totalInterestMicros } from '../../core/money/emi';
 import { loanCharges } from '../../core/loan/charges';
 import { Apr, aprOfSchedule } from '../../core/kfs/apr';
@@ -119,11 +119,7 @@ export const ocenPercent = (rateE5: number) => rateE5 / 100_000;
 /** The core's APR (apr.ts: IRR on the net disbursed amount, HALF_UP to 2 decimals) as OCEN's `annualPercentageRate`: percent as a JSON number. */
 export const ocenApr = (apr: Apr) => Number(apr.percent);
 
-/** The amount we offer for a request: the request within the offer's limits, down to its step. */
-export function offeredAmountMicros(offer: Offer, requestedMicros: bigint): bigint {
-  const capped = requestedMicros > offer.maxAmountMicros ? offer.maxAmountMicros : requestedMicros < offer.minAmountMicros ? offer.minAmountMicros : requestedMicros;
-  return offer.minAmountMicros + ((capped - offer.minAmountMicros) / offer.amountStepMicros) * offer.amountStepMicros;
-}
+export { offeredAmountMicros };
 
 /** The OCEN id of one of our concrete offers: the core offer and the tenure (`OFRABC123-12M`). */
 export const ocenOfferId = (offerId: string, tenureMonths: number) => `${offerId}-${tenureMonths}M`;
@@ -131,6 +127,14 @@ export const ocenOfferId = (offerId: string, tenureMonths: number) => `${offerId
 export function parseOcenOfferId(id: string): { offerId: string; tenureMonths: number } | undefined {
   const match = /^(.+)-(\d{1,3})M$/.exec(id);
   return match ? { offerId: match[1], tenureMonths: Number(match[2]) } : undefined;
+}
+
+/** The OCEN id of the repayment plan of one of our concrete offers (`OFRABC123-12M-EMI`), as generateOffers and grantLoan list it. */
+export const ocenPlanId = (offerId: string, tenureMonths: number) => `${ocenOfferId(offerId, tenureMonths)}-EMI`;
+
+/** The offer and tenure an OCEN repayment plan id names, or undefined when it is not of our form. */
+export function parseOcenPlanId(id: string): { offerId: string; tenureMonths: number } | undefined {
+  return id.endsWith('-EMI') ? parseOcenOfferId(id.slice(0, -'-EMI'.length)) : undefined;
 }
 
 export interface ConcreteOffer {
@@ -192,7 +196,7 @@ export function concreteOffers(offer: Offer, requestedMicros: bigint, today: Dat
         },
         repayment: {
           plans: [{
-            id: `${id}-EMI`,
+            id: ocenPlanId(offer.id, tenure),
             automatic: true,
             scheduleType: 'RECURRING',
             frequency: 'MONTHLY',

@@ -289,7 +289,7 @@ function ackResponses(): Record<string, unknown> {
     '409': ack('REQUEST_ID_REUSED (the metadata.requestId was used before for another body), DUPLICATE_LOAN_APPLICATION (the loanApplicationId was used before)'),
     '413': ack('PAYLOAD_TOO_LARGE: the body is larger than 64 KiB'),
     '415': ack('UNSUPPORTED_MEDIA_TYPE: send the body as Content-Type: application/json'),
-    '422': ack('The request cannot be done on the application as it stands: OFFER_UNKNOWN (not one of our offers, or its terms changed), OFFER_EXPIRED, or the core\'s refusal (its code, e.g. a step asked for out of order)'),
+    '422': ack('The request cannot be done on the application as it stands: OFFER_UNKNOWN (not one of our offers, or its terms changed), REPAYMENT_PLAN_UNKNOWN (not the chosen offer\'s repayment plan), OFFER_EXPIRED, or the core\'s refusal (its code, e.g. a step asked for out of order)'),
     '500': ack('INTERNAL_ERROR: nothing was half-done; send the request again with the same requestId'),
     '503': ack('AUTH_SERVICE_UNAVAILABLE / REGISTRY_UNAVAILABLE (the network could not be asked), or a dependency of this server is unavailable; retry later with the same requestId', { 'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer', minimum: 1 } } }),
   };

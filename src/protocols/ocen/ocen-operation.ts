@@ -39,7 +39,7 @@ export class OcenNotReady extends AnswerNotReady {
  * OCEN has and Google Pay has not (consent, KYC methods, mandate, payout account, income documents); nothing of HTTP
  * or of the network, no repository.
  */
-export interface OcenCore extends Pick<Lending, 'facts' | 'opening' | 'offers' | 'acceptance' | 'submissions' | 'servicing'> {
+export interface OcenCore extends Pick<Lending, 'facts' | 'opening' | 'offers' | 'acceptance' | 'repaymentPlans' | 'submissions' | 'servicing'> {
   /** The repayment e-mandate (setRepaymentPlan). */
   mandates: MandateService;
   /** The borrower's account the loan is paid out to (setDisbursementAccount). */

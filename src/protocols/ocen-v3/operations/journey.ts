@@ -7,8 +7,10 @@ import { istDate } from '../../../core/shared/dates';
 import type * as W from '../../../generated/ocen-v3/ocen-v3-types';
 import { agreementVersion, loanAgreementText } from '../../shared/loan-agreement';
 import { V3Refusal } from '../ocen-v3-envelope';
-import { isGranted, parseV3OfferId, readV3Applicant, v3Amount, v3Borrower, v3Offers, v3RejectionReason } from '../ocen-v3-mappers';
-import { V3Core, defineV3Operation, v3ApplicationOf, v3LoanOf } from '../ocen-v3-operation';
+import {
+  isGranted, parseV3OfferId, parseV3PlanId, readV3Applicant, v3Amount, v3Borrower, v3Offers, v3PlanId, v3RejectionReason, v3RepaymentPlan,
+} from '../ocen-v3-mappers';
+import { V3Core, defineV3Operation, v3ApplicationOf, v3LoanOf, v3RefusedAs } from '../ocen-v3-operation';
 
 /** v3's loanApplicationStatus (a free string in Core/loanApplication.json; setOfferResponse enumerates these). */
 type V3Status = 'PROCESSING' | 'OFFERED' | 'REJECTED' | 'OFFER_ACCEPTED' | 'GRANTED';
@@ -141,28 +143,30 @@ export const generateOffers = (core: V3Core) => defineV3Operation<'offer/generat
 });
 
 /**
- * setOfferRequest: the agent's choice among our offers (OFFER_ACCEPTED); one not ours, or whose sanctioned amount
- * differs from ours, is refused (OFFER_UNKNOWN). v3 defines no KYC API: choosing the offer opens the borrower's
- * KYC on the core for it, which the borrower completes on the bank's KYC page before accepting the loan (the link:
- * generateOffersResponse's `actionRequired.url`).
+ * setOfferRequest: the agent's choice among our offers (OFFER_ACCEPTED). The core decides whether it is one of ours
+ * (OfferService.choose): an offer id we did not give for this application, a tenure it does not allow, or a
+ * `terms.sanctionedAmount` (absent: `requestedAmount`) other than ours is refused (OFFER_UNKNOWN, 422). v3 defines
+ * no KYC API: choosing the offer opens the borrower's KYC on the core for it, which the borrower completes on the
+ * bank's KYC page before accepting the loan (the link: generateOffersResponse's `actionRequired.url`).
  */
 export const setOffer = (core: V3Core) => defineV3Operation<'offer/setOfferRequest', { loanApplicationId: string }>({
   request: 'offer/setOfferRequest',
 
   async accept({ partnerId, body }) {
     const id = body.loanApplicationId;
-    const application = await v3ApplicationOf(core, partnerId, id);
+    await v3ApplicationOf(core, partnerId, id);
     const ref = { partnerId, externalReference: id };
-    const parsed = parseV3OfferId(body.offer.id);
-    const current = await core.offers.current(ref);
-    const ours = parsed && current && parsed.offerId === current.id
-      ? v3Offers(current, application.requestedAmountMicros, core.clock.now()).find((o) => o.id === body.offer.id)
-      : undefined;
-    const sanctioned = parseRupeesText(body.offer.terms.sanctionedAmount ?? body.offer.terms.requestedAmount);
-    if (!ours || !current || sanctioned !== ours.amountMicros) {
-      throw new V3Refusal('OFFER_UNKNOWN', `Offer ${JSON.stringify(body.offer.id)} is not one of this lender's offers for loan application ${id}`, 422);
-    }
-    const accepted = await core.offers.accept({ partnerId, externalReference: id, offerId: current.id, amountMicros: ours.amountMicros, tenureMonths: ours.tenureMonths });
+    const amountMicros = parseRupeesText(body.offer.terms.sanctionedAmount ?? body.offer.terms.requestedAmount);
+    if (amountMicros === undefined) throw new V3Refusal('INVALID_REQUEST', 'offer.terms.sanctionedAmount must be rupees (at most two decimals), as our offer has it', 400);
+    // An id not of our form names no offer of ours: the core refuses it as it refuses another lender's.
+    const chosen = parseV3OfferId(body.offer.id) ?? { offerId: '', tenureMonths: 0 };
+    const accepted = await core.offers.choose({ ...ref, ...chosen, amountMicros }).catch((err: unknown) => {
+      throw v3RefusedAs(err, AppErrorCode.OFFER_UNKNOWN, () => new V3Refusal(
+        'OFFER_UNKNOWN',
+        `Offer ${JSON.stringify(body.offer.id)} is not one of this lender's current offers for loan application ${id}: send one of the offers of the latest generateOffersResponse, unchanged`,
+        422,
+      ));
+    });
     const kyc = await core.kyc.current(ref);
     if (!kyc || ['NOT_STARTED', 'IN_PROGRESS'].includes(kyc.state)) await core.kyc.initiate(ref, accepted.id);
     return { subjects: [id], context: { loanApplicationId: id } };
@@ -258,23 +262,29 @@ export const verifyLoanAcceptance = (core: V3Core) => defineV3Operation<'loan/ve
   },
 });
 
-/** The chosen plans of a signed or granted loan: the one-time disbursement and the monthly EMI plan. */
-async function chosenPlans(core: V3Core, ref: ApplicationRef, startDate: string): Promise<Pick<W.GrantLoanResponse, 'terms' | 'disbursement' | 'repayment'>> {
-  const application = await core.facts.get(ref);
-  const view = await core.facts.of(ref);
-  const terms = await core.acceptance.terms(application);
-  const offer = view.offer && terms ? v3Offers(view.offer, application.requestedAmountMicros, new Date(`${startDate}T00:00:00+05:30`)).find((o) => o.tenureMonths === terms.tenureMonths && o.amountMicros === terms.amountMicros) : undefined;
-  if (!offer) throw new AnswerNotReady(`terms of ${ref.externalReference} not found`);
+/**
+ * The chosen plans of a signed or granted loan, counting from the day of the grant: the terms and the one-time
+ * disbursement of our offer for the signed terms, and the monthly EMI plan (the core's RepaymentPlans).
+ */
+async function chosenPlans(core: V3Core, ref: ApplicationRef, grantedOn: string): Promise<Pick<W.GrantLoanResponse, 'terms' | 'disbursement' | 'repayment'>> {
+  const { application, offer: current } = await core.facts.of(ref);
+  const granted = new Date(`${grantedOn}T00:00:00+05:30`);
+  const plan = await core.repaymentPlans.of(application, granted);
+  const offer = current && plan
+    ? v3Offers(current, application.requestedAmountMicros, granted).find((o) => o.tenureMonths === plan.tenureMonths && o.amountMicros === plan.principalMicros)
+    : undefined;
+  if (!plan || !offer) throw new AnswerNotReady(`terms of ${ref.externalReference} not found`);
   return {
     terms: offer.body.terms,
     disbursement: { plan: offer.body.disbursement.plans[0] },
-    repayment: { plan: offer.body.repayment.plans[0] },
+    repayment: { plan: v3RepaymentPlan(plan) },
   };
 }
 
 /**
  * grantLoanRequest: grants the signed loan on the core (SIGNED → GRANTED); answered with `loanId` (our lender
- * reference, the v3 loan id from now on), GRANTED, the terms and the chosen disbursement and repayment plans.
+ * reference, the v3 loan id from now on), GRANTED, the terms and the chosen disbursement and repayment plans
+ * (the EMIs counted from the day of the grant; the schedule itself starts from the disbursement).
  * Refused: a loan not signed yet (LOAN_NOT_SIGNED, 409).
  */
 export const grantLoan = (core: V3Core) => defineV3Operation<'loan/grantLoanRequest', { loanApplicationId: string; grantedOn: string }>({
@@ -300,20 +310,37 @@ export const grantLoan = (core: V3Core) => defineV3Operation<'loan/grantLoanRequ
 });
 
 /**
- * setRepaymentPlanRequest: starts our repayment e-mandate (the core's MandateService) for the application; answered
- * with the plan PENDING_AUTH and the bank's mandate page in `plan.paymentUrl` (short-lived: ask again for a fresh one).
+ * setRepaymentPlanRequest: starts our repayment e-mandate for the plan of the chosen offer (RepaymentPlans.start: a
+ * pending one gets a fresh link, a failed one is retried, an active one is refused). `plan.id` must be the chosen
+ * offer's repayment plan as generateOffersResponse and grantLoanResponse list it (`repayment.plan.id`,
+ * `<offer id>-EMI`); another is refused (REPAYMENT_PLAN_UNKNOWN, 422, naming the id to send), and nothing is
+ * started. Answered with our plan (the EMIs of the chosen terms, counted from the day of the answer), PENDING_AUTH,
+ * and the bank's mandate page in `plan.paymentUrl` (short-lived: ask again for a fresh one).
  */
-export const setRepaymentPlan = (core: V3Core) => defineV3Operation<'repayment/setRepaymentPlanRequest', { plan: W.Paymentplan; paymentUrl: string }>({
+export const setRepaymentPlan = (core: V3Core) => defineV3Operation<'repayment/setRepaymentPlanRequest', { loanApplicationId: string; paymentUrl: string }>({
   request: 'repayment/setRepaymentPlanRequest',
 
   async accept({ partnerId, body }) {
-    await v3ApplicationOf(core, partnerId, body.loanApplicationId);
-    const link = await core.mandates.initiate({ partnerId, externalReference: body.loanApplicationId });
-    return { subjects: [body.loanApplicationId], context: { plan: body.plan, paymentUrl: link.pageUrl } };
+    const id = body.loanApplicationId;
+    await v3ApplicationOf(core, partnerId, id);
+    const plan = parseV3PlanId(body.plan.id) ?? null;
+    const link = await core.repaymentPlans.start({ partnerId, externalReference: id }, { plan }).catch((err: unknown) => {
+      throw v3RefusedAs(err, AppErrorCode.REPAYMENT_PLAN_UNKNOWN, (e) => {
+        const expected = e.details.expected as { offerId: string; tenureMonths: number } | undefined;
+        const send = expected
+          ? `send plan ${JSON.stringify(v3PlanId(expected.offerId, expected.tenureMonths))}, the repayment plan of the chosen offer as grantLoanResponse lists it (repayment.plan)`
+          : 'choose an offer first (setOfferRequest), then send its repayment plan as grantLoanResponse lists it (repayment.plan)';
+        return new V3Refusal('REPAYMENT_PLAN_UNKNOWN', `Plan ${JSON.stringify(body.plan.id)} is not the repayment plan of loan application ${id}: ${send}`, 422);
+      });
+    });
+    return { subjects: [id], context: { loanApplicationId: id, paymentUrl: link.pageUrl } };
   },
 
-  async answer(_answering, { plan, paymentUrl }) {
-    return { plan: { ...plan, status: 'PENDING_AUTH', paymentUrl } };
+  async answer({ partnerId, now }, { loanApplicationId, paymentUrl }) {
+    const application = await core.facts.get({ partnerId, externalReference: loanApplicationId });
+    const plan = await core.repaymentPlans.of(application, now);
+    if (!plan) throw new Error(`Loan application ${loanApplicationId} has a mandate but no chosen terms`);
+    return { plan: { ...v3RepaymentPlan(plan), status: 'PENDING_AUTH', paymentUrl } };
   },
 });
 

@@ -1,11 +1,10 @@
 import type { Application } from '../../../core/application/application';
-import type { Submission } from '../../../core/loan/submission';
+import type { RepaymentPlan } from '../../../core/lending/repayment-plans';
 import { operationRefusals } from '../ocen-errors';
 import type { Payout } from '../../../core/loan/loan';
 import type { PayoutAccountSummary } from '../../../core/payout/payout-account';
-import { buildSchedule, totalInterestMicros } from '../../../core/money/emi';
-import { addMonthsClamped, istDate } from '../../../core/shared/dates';
-import { microsOfRupees, ocenPercent, ocenRupees } from '../ocen-mappers';
+import { istDate } from '../../../core/shared/dates';
+import { microsOfRupees, ocenPercent, ocenPlanId, ocenRupees, parseOcenPlanId } from '../ocen-mappers';
 import { viewOf } from './application-facts';
 import {
   Json, OcenCore, OcenNotReady, OcenRefusal, applicationOf, defineOcenOperation, loanApplicationIdOf, loanIdIssued, loanIdOf, loanOf, textOf,
@@ -20,7 +19,6 @@ import { AccountDetails, AccountDetailsData, Payment, PaymentPlan, untrusted } f
  */
 
 const PAYMENT_METHOD_TYPES = ['UPI', 'EMANDATE_UPI', 'NETBANKING', 'ENACH', 'DEBIT_CARD'] as const;
-const SCHEDULE_TYPES = ['RECURRING', 'ONE_TIME', 'AS_PRESENTED'];
 
 
 /** The loan application a request names, checked against its `loanId` when it sends one. */
@@ -36,59 +34,28 @@ async function applicationNamed(core: OcenCore, partnerId: string, body: Json): 
 /** The `loanId` of an answer: our lender reference once the loan is granted. */
 const loanIdMember = (application: Application) => (loanIdIssued(application, true) ? { loanId: application.lenderReference } : {});
 
-/** The members of a PaymentPlan the agent sent that we echo when we have no signed terms of our own. */
-interface PlanEcho {
-  id?: string;
-  automatic?: boolean;
-  scheduleType?: string;
-  noOfInstallment?: number;
-  totalAmount?: number;
-}
-
-function planEcho(value: unknown): PlanEcho {
-  const plan = untrusted<PaymentPlan>(value);
-  return {
-    id: textOf(plan.id),
-    automatic: typeof plan.automatic === 'boolean' ? plan.automatic : undefined,
-    scheduleType: typeof plan.scheduleType === 'string' && SCHEDULE_TYPES.includes(plan.scheduleType) ? plan.scheduleType : undefined,
-    noOfInstallment: typeof plan.noOfInstallment === 'number' && Number.isFinite(plan.noOfInstallment) ? plan.noOfInstallment : undefined,
-    totalAmount: typeof plan.totalAmount === 'number' && Number.isFinite(plan.totalAmount) ? plan.totalAmount : undefined,
-  };
-}
-
 /**
- * Our repayment plan: the monthly EMIs of the signed terms (principal, interest, instalments), under the id the
- * agent used; without signed terms yet, what the agent sent. `status` is the mandate's authorisation.
+ * Our repayment plan as OCEN's PaymentPlan: the monthly EMIs of the chosen (once signed, the signed) terms under
+ * the plan id of our offer (what generateOffers and grantLoan list). `status` is the mandate's authorisation.
  */
-function repaymentPlan(application: Application, submission: Submission | null, echo: PlanEcho, status: 'ACTIVE' | 'INACTIVE' | 'PENDING_AUTH', paymentUrl?: string): Json {
-  const id = echo.id ?? `${application.lenderReference}-EMI`;
-  const url = paymentUrl ? { paymentUrl } : {};
-  if (!submission) {
-    return { id, automatic: echo.automatic ?? true, scheduleType: echo.scheduleType ?? 'RECURRING', noOfInstallment: echo.noOfInstallment ?? 1, totalAmount: echo.totalAmount ?? 0, status, ...url };
-  }
-  const schedule = buildSchedule(
-    { principalMicros: submission.loanAmountMicros, annualRateE5: BigInt(submission.interestRateE5), tenureMonths: submission.tenureMonths },
-    addMonthsClamped(istDate(application.createdAt), 1),
-  );
-  const interest = totalInterestMicros(schedule);
+function paymentPlan(plan: RepaymentPlan, status: 'ACTIVE' | 'INACTIVE' | 'PENDING_AUTH', paymentUrl?: string): Json {
   return {
-    id,
+    id: ocenPlanId(plan.offerId, plan.tenureMonths),
     automatic: true,
     scheduleType: 'RECURRING',
     frequency: 'MONTHLY',
-    noOfInstallment: submission.tenureMonths,
-    totalAmount: ocenRupees(submission.loanAmountMicros + interest),
-    principal: ocenRupees(submission.loanAmountMicros),
-    interestAmount: ocenRupees(interest),
-    tenure: { duration: submission.tenureMonths, unit: 'MONTH' },
+    noOfInstallment: plan.instalments,
+    totalAmount: ocenRupees(plan.totalMicros),
+    principal: ocenRupees(plan.principalMicros),
+    interestAmount: ocenRupees(plan.interestMicros),
+    tenure: { duration: plan.tenureMonths, unit: 'MONTH' },
     status,
-    ...url,
+    ...(paymentUrl ? { paymentUrl } : {}),
   };
 }
 
 interface PlanContext {
   loanApplicationId: string;
-  plan: PlanEcho;
   /** The bank's mandate page for the link issued with setRepaymentPlan (absent in a status answer). */
   paymentUrl?: string;
 }
@@ -97,13 +64,14 @@ interface PlanContext {
 async function planAnswer(core: OcenCore, partnerId: string, context: PlanContext): Promise<Json> {
   const { application, mandate, status } = await viewOf(core, { partnerId, externalReference: context.loanApplicationId });
   if (!mandate) throw new Error(`Loan application ${context.loanApplicationId} has no repayment mandate`);
-  const submission = await core.facts.signedTerms(application);
+  const plan = await core.repaymentPlans.of(application);
+  if (!plan) throw new Error(`Loan application ${context.loanApplicationId} has a mandate but no chosen terms`);
   const planStatus = mandate.state === 'ACTIVE' ? 'ACTIVE' : mandate.state === 'PENDING' ? 'PENDING_AUTH' : 'INACTIVE';
   return {
     loanApplicationId: context.loanApplicationId,
     ...loanIdMember(application),
     loanApplicationStatus: status,
-    plan: repaymentPlan(application, submission, context.plan, planStatus, mandate.state === 'PENDING' ? context.paymentUrl : undefined),
+    plan: paymentPlan(plan, planStatus, mandate.state === 'PENDING' ? context.paymentUrl : undefined),
     paymentMethod: {
       id: mandate.id,
       type: 'ENACH',
@@ -115,11 +83,13 @@ async function planAnswer(core: OcenCore, partnerId: string, context: PlanContex
 }
 
 /**
- * setRepaymentPlanRequest: starts our repayment e-mandate (MandateService.initiate; a pending one gets a fresh
- * link, a failed one is retried, an active one is refused) while the application is IN_PROGRESS, SIGNED or
- * GRANTED. Answered with the plan PENDING_AUTH and the bank's mandate page in `plan.paymentUrl` (the link is
- * short-lived: ask again for a fresh one), the ENACH method INACTIVE until authorised, REPAYMENT_SETUP_INITIATED;
- * `useCollectionSupport` is the request's `hasCollectionSupport`.
+ * setRepaymentPlanRequest: starts our repayment e-mandate for the plan of the chosen offer (RepaymentPlans.start:
+ * a pending one gets a fresh link, a failed one is retried, an active one is refused) while the application is
+ * IN_PROGRESS, SIGNED or GRANTED. `plan.id` must be the chosen offer's repayment plan as generateOffersResponse and
+ * grantLoanResponse list it (`loanDetails.offer.repayment.plans[0].id`); another is refused
+ * (REPAYMENT_PLAN_UNKNOWN, naming the id to send). Answered with the plan PENDING_AUTH and the bank's mandate page
+ * in `plan.paymentUrl` (the link is short-lived: ask again for a fresh one), the ENACH method INACTIVE until
+ * authorised, REPAYMENT_SETUP_INITIATED; `useCollectionSupport` is the request's `hasCollectionSupport`.
  */
 export const setRepaymentPlan = (core: OcenCore) => defineOcenOperation<PlanContext>({
   request: 'disbursement/setRepaymentPlanRequest',
@@ -127,9 +97,13 @@ export const setRepaymentPlan = (core: OcenCore) => defineOcenOperation<PlanCont
 
   async accept({ partnerId, body }) {
     const application = await applicationNamed(core, partnerId, body);
-    const link = await core.mandates.initiate({ partnerId, externalReference: application.externalReference }, { partnerCollects: body.hasCollectionSupport === true });
+    const planId = untrusted<PaymentPlan>(body.plan).id;
+    const plan = parseOcenPlanId(textOf(planId) ?? '') ?? null;
+    const link = await core.repaymentPlans
+      .start({ partnerId, externalReference: application.externalReference }, { plan, partnerCollects: body.hasCollectionSupport === true })
+      .catch((err: unknown) => { throw operationRefusals.unknownPlan(err, planId, ocenPlanId); });
     const id = application.externalReference;
-    return { subjects: [id], context: { loanApplicationId: id, plan: planEcho(body.plan), paymentUrl: link.pageUrl } };
+    return { subjects: [id], context: { loanApplicationId: id, paymentUrl: link.pageUrl } };
   },
 
   answer: ({ partnerId }, context) => planAnswer(core, partnerId, context),
@@ -150,7 +124,7 @@ export const setRepaymentPlanStatus = (core: OcenCore) => defineOcenOperation<Pl
       throw new OcenRefusal('REPAYMENT_SETUP_NOT_STARTED', `Loan application ${application.externalReference} has no repayment plan yet: send setRepaymentPlan first`, 422);
     }
     const id = application.externalReference;
-    return { subjects: [id], context: { loanApplicationId: id, plan: planEcho(body.plan) } };
+    return { subjects: [id], context: { loanApplicationId: id } };
   },
 
   answer: ({ partnerId }, context) => planAnswer(core, partnerId, context),
@@ -255,17 +229,15 @@ async function paymentOf(core: OcenCore, application: Application, payout: Payou
 async function reportPayout(core: OcenCore, application: Application, payout: Payout | null, context: PaymentContext, productData: Json): Promise<void> {
   if (payout?.state !== 'SUCCEEDED' || payout.reportedAt) return;
   if (!(await core.loans.claimPayoutReport(application.id))) return;
-  const submission = await core.facts.signedTerms(application);
-  if (!submission) return;
-  const start = istDate(payout.completedAt ?? payout.requestedAt);
-  const end = addMonthsClamped(start, submission.tenureMonths);
+  const plan = await core.repaymentPlans.of(application, payout.completedAt ?? payout.requestedAt);
+  if (!plan?.signed) return;
   core.analytics.loanDisbursed({
     productData,
     loanId: context.loanId,
     loanApplicationId: context.loanApplicationId,
-    amount: ocenRupees(submission.loanAmountMicros),
-    tenureDays: Math.round((Date.parse(`${end}T00:00:00Z`) - Date.parse(`${start}T00:00:00Z`)) / 86_400_000),
-    interestRate: ocenPercent(submission.interestRateE5),
+    amount: ocenRupees(plan.principalMicros),
+    tenureDays: plan.days,
+    interestRate: ocenPercent(plan.interestRateE5),
   });
 }
 

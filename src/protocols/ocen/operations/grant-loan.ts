@@ -1,6 +1,5 @@
 import { operationRefusals } from '../ocen-errors';
-import { buildSchedule } from '../../../core/money/emi';
-import { addMonthsClamped, istDate } from '../../../core/shared/dates';
+import { istDate } from '../../../core/shared/dates';
 import { concreteOffers } from '../ocen-mappers';
 import { OcenCore, applicationOf, defineOcenOperation, loanApplicationIdOf } from '../ocen-operation';
 import { viewOf } from './application-facts';
@@ -8,7 +7,7 @@ import { viewOf } from './application-facts';
 /**
  * grantLoanRequest: grants the signed loan on the core (SIGNED → GRANTED) and answers `loanDetails`: `loanId` (the
  * application's lender reference, the OCEN loan id from now on), GRANTED, `createdDate` (when it was granted),
- * `startDate` (that day, IST) and `endDate` (the last instalment's due date, counting from that day; the schedule
+ * `startDate` (that day, IST) and `endDate` (the last instalment's due date, counting from that day, as the core's RepaymentPlans gives it; the schedule
  * itself starts from the disbursement), the borrower as recorded, and our offer for the signed terms. A loan
  * granted already is answered again as it is. Refused (ack, nothing recorded): a loan whose agreement is not
  * signed yet (LOAN_NOT_SIGNED, 409).
@@ -29,15 +28,13 @@ export const grantLoan = (core: OcenCore) => defineOcenOperation<{ loanApplicati
   },
 
   async answer({ partnerId }, { loanApplicationId, grantedAt }) {
-    const ref = { partnerId, externalReference: loanApplicationId };
-    const view = await viewOf(core, ref);
+    const view = await viewOf(core, { partnerId, externalReference: loanApplicationId });
     const { application } = view;
-    const terms = await core.acceptance.terms(application);
     const granted = new Date(grantedAt);
-    const startDate = istDate(granted);
-    const tenureMonths = terms?.tenureMonths ?? 0;
-    const schedule = terms ? buildSchedule({ principalMicros: terms.amountMicros, annualRateE5: BigInt(terms.interestRateE5), tenureMonths }, addMonthsClamped(startDate, 1)) : [];
-    const offer = view.offer && terms ? concreteOffers(view.offer, application.requestedAmountMicros, granted).find((o) => o.tenureMonths === tenureMonths && o.amountMicros === terms.amountMicros) : undefined;
+    const plan = await core.repaymentPlans.of(application, granted);
+    const offer = view.offer && plan
+      ? concreteOffers(view.offer, application.requestedAmountMicros, granted).find((o) => o.tenureMonths === plan.tenureMonths && o.amountMicros === plan.principalMicros)
+      : undefined;
     const borrower = core.acceptance.borrower(application);
     return {
       loanDetails: {
@@ -45,8 +42,8 @@ export const grantLoan = (core: OcenCore) => defineOcenOperation<{ loanApplicati
         loanApplicationId,
         loanApplicationStatus: view.status,
         createdDate: grantedAt,
-        startDate,
-        endDate: schedule.length ? schedule[schedule.length - 1].dueDate : startDate,
+        startDate: plan?.startDate ?? istDate(granted),
+        endDate: plan?.lastDueDate ?? istDate(granted),
         borrower: {
           primaryId: borrower.pan,
           primaryIdType: 'PAN',

@@ -1,6 +1,7 @@
 import type { PendingDecision } from '../../../core/lending/application-facts';
 import { istDate } from '../../../core/shared/dates';
 import { concreteOffers, parseOcenOfferId, rejectionReason } from '../ocen-mappers';
+import { operationRefusals } from '../ocen-errors';
 import { viewOf } from './application-facts';
 import { Json, OcenCore, OcenNotReady, OcenRefusal, applicationOf, defineOcenOperation, loanApplicationIdOf, untrustedItems } from '../ocen-operation';
 import { documentsOf, readIncomeDocument } from '../ocen-documents';
@@ -71,8 +72,9 @@ export const generateOffers = (core: OcenCore) => defineOcenOperation<{ loanAppl
 });
 
 /**
- * setOffersRequest: the agent's choice among our offers for one loan application (OFFER_ACCEPTED). An offer that
- * is not one of ours, or whose sanctioned amount differs from ours, is refused (OFFER_UNKNOWN).
+ * setOffersRequest: the agent's choice among our offers for one loan application (OFFER_ACCEPTED). The core
+ * decides whether it is one of ours (OfferService.choose): an offer id we did not give for this application, a
+ * tenure it does not allow, or a sanctioned amount other than ours is refused (OFFER_UNKNOWN).
  */
 export const setOffers = (core: OcenCore) => defineOcenOperation<{ loanApplicationId: string }>({
   request: 'offers/setOffersRequest',
@@ -80,19 +82,22 @@ export const setOffers = (core: OcenCore) => defineOcenOperation<{ loanApplicati
 
   async accept({ partnerId, body }) {
     const id = loanApplicationIdOf(body);
-    const application = await applicationOf(core, partnerId, id);
+    await applicationOf(core, partnerId, id);
     const offer = untrusted<OcenOffer>(body.offer);
-    const parsed = parseOcenOfferId(String(offer.id));
-    const current = await core.offers.current({ partnerId, externalReference: id });
-    const ours = parsed && current && parsed.offerId === current.id
-      ? concreteOffers(current, application.requestedAmountMicros, core.clock.now()).find((o) => o.id === offer.id)
-      : undefined;
     const terms = untrusted<LoanTerms>(offer.terms);
     const sanctioned = terms.sanctionedAmount ?? terms.requestedAmount;
-    if (!ours || (typeof sanctioned === 'number' && Math.round(sanctioned * 100) * 10_000 !== Number(ours.amountMicros))) {
-      throw new OcenRefusal('OFFER_UNKNOWN', `Offer ${JSON.stringify(offer.id)} is not one of this lender's offers for loan application ${id}`, 422);
+    // An id not of our form names no offer of ours: the core refuses it as it refuses another lender's.
+    const chosen = parseOcenOfferId(String(offer.id)) ?? { offerId: '', tenureMonths: 0 };
+    try {
+      await core.offers.choose({
+        partnerId,
+        externalReference: id,
+        ...chosen,
+        ...(typeof sanctioned === 'number' && Number.isFinite(sanctioned) ? { amountMicros: BigInt(Math.round(sanctioned * 100)) * 10_000n } : {}),
+      });
+    } catch (err) {
+      throw operationRefusals.unknownOffer(err, offer.id, id);
     }
-    await core.offers.accept({ partnerId, externalReference: id, offerId: current!.id, amountMicros: ours.amountMicros, tenureMonths: ours.tenureMonths });
     return { subjects: [id], context: { loanApplicationId: id } };
   },
 
