@@ -8,9 +8,9 @@ import { addMonthsClamped, istDate } from '../../../core/shared/dates';
 import { microsOfRupees, ocenPercent, ocenRupees } from '../ocen-mappers';
 import { viewOf } from './application-facts';
 import {
-  Json, OcenCore, OcenNotReady, OcenRefusal, applicationOf, defineOcenOperation, loanApplicationIdOf, loanIdIssued, loanIdOf, loanOf, textOf,
+  OcenCore, OcenNotReady, OcenRefusal, applicationOf, defineOcenOperation, loanApplicationIdOf, loanIdIssued, loanIdOf, loanOf, textOf,
 } from '../ocen-operation';
-import { AccountDetails, AccountDetailsData, Payment, PaymentPlan, untrusted } from '../ocen-wire';
+import { AccountDetails, AccountDetailsData, OcenPayload, Payment, PaymentPlan, ProductData, Untrusted, untrusted } from '../ocen-wire';
 
 /**
  * The `/disbursement/` group: the repayment plan (our e-mandate), the disbursement account, and the payout the
@@ -20,11 +20,11 @@ import { AccountDetails, AccountDetailsData, Payment, PaymentPlan, untrusted } f
  */
 
 const PAYMENT_METHOD_TYPES = ['UPI', 'EMANDATE_UPI', 'NETBANKING', 'ENACH', 'DEBIT_CARD'] as const;
-const SCHEDULE_TYPES = ['RECURRING', 'ONE_TIME', 'AS_PRESENTED'];
+const SCHEDULE_TYPES = ['RECURRING', 'ONE_TIME', 'AS_PRESENTED'] as const;
 
 
 /** The loan application a request names, checked against its `loanId` when it sends one. */
-async function applicationNamed(core: OcenCore, partnerId: string, body: Json): Promise<Application> {
+async function applicationNamed(core: OcenCore, partnerId: string, body: { readonly loanApplicationId?: unknown; readonly loanId?: unknown }): Promise<Application> {
   const application = await applicationOf(core, partnerId, loanApplicationIdOf(body));
   if (body.loanId !== undefined) {
     const loan = await loanOf(core, partnerId, loanIdOf(body));
@@ -40,7 +40,7 @@ const loanIdMember = (application: Application) => (loanIdIssued(application, tr
 interface PlanEcho {
   id?: string;
   automatic?: boolean;
-  scheduleType?: string;
+  scheduleType?: PaymentPlan['scheduleType'];
   noOfInstallment?: number;
   totalAmount?: number;
 }
@@ -50,7 +50,7 @@ function planEcho(value: unknown): PlanEcho {
   return {
     id: textOf(plan.id),
     automatic: typeof plan.automatic === 'boolean' ? plan.automatic : undefined,
-    scheduleType: typeof plan.scheduleType === 'string' && SCHEDULE_TYPES.includes(plan.scheduleType) ? plan.scheduleType : undefined,
+    scheduleType: SCHEDULE_TYPES.find((type) => type === plan.scheduleType),
     noOfInstallment: typeof plan.noOfInstallment === 'number' && Number.isFinite(plan.noOfInstallment) ? plan.noOfInstallment : undefined,
     totalAmount: typeof plan.totalAmount === 'number' && Number.isFinite(plan.totalAmount) ? plan.totalAmount : undefined,
   };
@@ -60,7 +60,7 @@ function planEcho(value: unknown): PlanEcho {
  * Our repayment plan: the monthly EMIs of the signed terms (principal, interest, instalments), under the id the
  * agent used; without signed terms yet, what the agent sent. `status` is the mandate's authorisation.
  */
-function repaymentPlan(application: Application, submission: Submission | null, echo: PlanEcho, status: 'ACTIVE' | 'INACTIVE' | 'PENDING_AUTH', paymentUrl?: string): Json {
+function repaymentPlan(application: Application, submission: Submission | null, echo: PlanEcho, status: 'ACTIVE' | 'INACTIVE' | 'PENDING_AUTH', paymentUrl?: string): PaymentPlan {
   const id = echo.id ?? `${application.lenderReference}-EMI`;
   const url = paymentUrl ? { paymentUrl } : {};
   if (!submission) {
@@ -94,7 +94,7 @@ interface PlanContext {
 }
 
 /** setRepaymentPlanResponse and setRepaymentPlanStatusResponse: the plan and the mandate as they stand now. */
-async function planAnswer(core: OcenCore, partnerId: string, context: PlanContext): Promise<Json> {
+async function planAnswer(core: OcenCore, partnerId: string, context: PlanContext): Promise<OcenPayload<'disbursement/setRepaymentPlanResponse' | 'disbursement/setRepaymentPlanStatusResponse'>> {
   const { application, mandate, status } = await viewOf(core, { partnerId, externalReference: context.loanApplicationId });
   if (!mandate) throw new Error(`Loan application ${context.loanApplicationId} has no repayment mandate`);
   const submission = await core.facts.signedTerms(application);
@@ -121,7 +121,7 @@ async function planAnswer(core: OcenCore, partnerId: string, context: PlanContex
  * short-lived: ask again for a fresh one), the ENACH method INACTIVE until authorised, REPAYMENT_SETUP_INITIATED;
  * `useCollectionSupport` is the request's `hasCollectionSupport`.
  */
-export const setRepaymentPlan = (core: OcenCore) => defineOcenOperation<PlanContext>({
+export const setRepaymentPlan = (core: OcenCore) => defineOcenOperation({
   request: 'disbursement/setRepaymentPlanRequest',
   response: 'disbursement/setRepaymentPlanResponse',
 
@@ -140,7 +140,7 @@ export const setRepaymentPlan = (core: OcenCore) => defineOcenOperation<PlanCont
  * the borrower authorised it (REPAYMENT_SETUP_COMPLETED), INACTIVE when it failed (REPAYMENT_SETUP_FAILED).
  * Refused (REPAYMENT_SETUP_NOT_STARTED) before setRepaymentPlan.
  */
-export const setRepaymentPlanStatus = (core: OcenCore) => defineOcenOperation<PlanContext>({
+export const setRepaymentPlanStatus = (core: OcenCore) => defineOcenOperation({
   request: 'disbursement/setRepaymentPlanStatusRequest',
   response: 'disbursement/setRepaymentPlanStatusResponse',
 
@@ -157,7 +157,7 @@ export const setRepaymentPlanStatus = (core: OcenCore) => defineOcenOperation<Pl
 });
 
 /** The account we answer with: masked (the details are sealed and not sent back). */
-function accountDetails(summary: PayoutAccountSummary, id: string | undefined): Json {
+function accountDetails(summary: PayoutAccountSummary, id: string | undefined): AccountDetails {
   return {
     ...(id ? { id } : {}),
     accountDataType: summary.type,
@@ -172,7 +172,7 @@ function accountDetails(summary: PayoutAccountSummary, id: string | undefined): 
  * INVALID_REQUEST; once the payout is requested, PRECONDITION_FAILED); setting it again replaces it. Answered with
  * the account masked, SET_DISBURSEMENT_ACCOUNT_COMPLETED once granted, and no working-capital undertakings.
  */
-export const setDisbursementAccount = (core: OcenCore) => defineOcenOperation<{ loanApplicationId: string; accountId?: string }>({
+export const setDisbursementAccount = (core: OcenCore) => defineOcenOperation({
   request: 'disbursement/setDisbursementAccountRequest',
   response: 'disbursement/setDisbursementAccountResponse',
 
@@ -212,10 +212,10 @@ interface PaymentContext {
   loanApplicationId: string;
   loanId: string;
   paymentId?: string;
-  paymentMethodType?: string;
+  paymentMethodType?: Payment['paymentMethodType'];
 }
 
-function paymentContext(application: Application, loanId: string, body: Json): PaymentContext {
+function paymentContext(application: Application, loanId: string, body: { readonly payment?: unknown }): PaymentContext {
   const payment = untrusted<Payment>(body.payment);
   const method = textOf(payment.paymentMethodType);
   return {
@@ -227,11 +227,11 @@ function paymentContext(application: Application, loanId: string, body: Json): P
 }
 
 /** The Payment of a payout: PENDING_AUTH while requested (the enum has nothing nearer), SUCCESS with the UTR, FAILURE with the reason. */
-async function paymentOf(core: OcenCore, application: Application, payout: Payout | null, context: PaymentContext): Promise<Json> {
+async function paymentOf(core: OcenCore, application: Application, payout: Payout | null, context: PaymentContext): Promise<Payment> {
   const account = await core.payoutAccounts.summary(application.id);
   const submission = payout ? null : await core.facts.signedTerms(application);
   const amount = payout?.amountMicros ?? submission?.netDisbursalMicros ?? 0n;
-  const base = {
+  const base: Pick<Payment, 'id' | 'totalAmount' | 'paymentMethodType'> = {
     id: context.paymentId ?? payout?.reference ?? `DSB${application.lenderReference}`,
     totalAmount: ocenRupees(amount),
     paymentMethodType: context.paymentMethodType ?? (account?.type === 'VPA' ? 'UPI' : 'NETBANKING'),
@@ -252,7 +252,7 @@ async function paymentOf(core: OcenCore, application: Application, payout: Payou
  * second triggerDisbursement or a status request builds a new answer but finds the report claimed. The claim is
  * committed before the (fire-and-forget) send, so a report is sent at most once.
  */
-async function reportPayout(core: OcenCore, application: Application, payout: Payout | null, context: PaymentContext, productData: Json): Promise<void> {
+async function reportPayout(core: OcenCore, application: Application, payout: Payout | null, context: PaymentContext, productData: Untrusted<ProductData>): Promise<void> {
   if (payout?.state !== 'SUCCEEDED' || payout.reportedAt) return;
   if (!(await core.loans.claimPayoutReport(application.id))) return;
   const submission = await core.facts.signedTerms(application);
@@ -277,7 +277,7 @@ async function reportPayout(core: OcenCore, application: Application, payout: Pa
  * payout. Answered once the payout is terminal: SUCCESS with the UTR in `txnRefNo` (DISBURSEMENT_COMPLETED), or
  * FAILURE (DISBURSED_FAILED).
  */
-export const triggerDisbursement = (core: OcenCore) => defineOcenOperation<PaymentContext>({
+export const triggerDisbursement = (core: OcenCore) => defineOcenOperation({
   request: 'disbursement/triggerDisbursementRequest',
   response: 'disbursement/triggerDisbursementResponse',
 
@@ -303,7 +303,7 @@ export const triggerDisbursement = (core: OcenCore) => defineOcenOperation<Payme
 });
 
 /** triggerDisbursementStatusRequest: the payout as it stands (PENDING_AUTH while requested, SUCCESS, FAILURE). */
-export const triggerDisbursementStatus = (core: OcenCore) => defineOcenOperation<PaymentContext>({
+export const triggerDisbursementStatus = (core: OcenCore) => defineOcenOperation({
   request: 'disbursement/triggerDisbursementStatusRequest',
   response: 'disbursement/triggerDisbursementStatusResponse',
 
