@@ -144,7 +144,9 @@ export interface OcenOperationHandler<Request extends OcenOperation = OcenOperat
  * (the lender adds them), and with `response` only when the answer sets its own (the lender adds
  * `{status: SUCCESS}` when the schema defines one). A member set undefined is left out.
  */
-export type OcenAnswer<Response extends OcenOperation> = OcenPayload<Response> & Partial<Pick<OcenMessage<Response>, 'response' & keyof OcenMessage<Response>>>;
+export type OcenAnswer<Response extends OcenOperation> = OcenPayload<Response>
+  & Partial<Pick<OcenMessage<Response>, 'response' & keyof OcenMessage<Response>>>
+  & { metadata?: never; productData?: never };
 
 /** {@link OcenAnswer} of each operation of `Response` (distributes over a union); nothing for an ack-only request. */
 export type OcenAnswerOf<Response extends OcenOperation | null> = Response extends OcenOperation ? OcenAnswer<Response> : Record<string, never>;
