@@ -124,11 +124,14 @@ export interface OcenAnswering {
  * - `accept` runs in the transaction that records the request (with its idempotency key and the intent of the
  *   answer): it checks what the request asks against core state, throws OcenRefusal when it cannot be accepted
  *   (the ack carries the refusal, nothing is kept), does the core work that must happen now, and answers what
- *   the answer will be built from. It never calls the outside world (the transaction is open).
+ *   the answer will be built from. It never calls the outside world (the transaction is open). Its `body` is the
+ *   request's message as the schema types it.
  * - `answer` (not called when `response` is null: the ack is the whole answer) runs in the worker, once per callback (the body is stored and every delivery sends the same
  *   bytes): the operation-specific members of the `...Response`. The lender adds `metadata` and `productData`
- *   and `response: {status: SUCCESS}` unless the answer sets its own `response` (undefined leaves it out, for a
- *   `...Response` whose schema has none; any member set undefined is left out). It may call the outside world
+ *   and, where the schema defines one, `response: {status: SUCCESS}` unless the answer sets its own `response`
+ *   (any member set undefined is left out). Its type is the response's message ({@link OcenAnswer}): a missing
+ *   required member, a value outside an enum or the envelope does not compile (a member the schema does not
+ *   define is refused when the body is built, by assertOutgoing). It may call the outside world
  *   (through core services that record intent and result), and throws OcenNotReady to be retried later.
  */
 export interface OcenOperationHandler<Request extends OcenOperation = OcenOperation, Response extends OcenOperation | null = OcenOperation | null, C = unknown> {
