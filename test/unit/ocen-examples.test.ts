@@ -58,7 +58,7 @@ describe('the OCEN example requests', () => {
   });
 
   it('carry a borrower the createLoan reader accepts, with a PAN that is no rejecting persona', () => {
-    const [application] = OCEN_EXAMPLES['loanApplications/createLoanRequest']!.body.loanApplications as Array<Record<string, unknown>>;
+    const [application] = OCEN_EXAMPLES['loanApplications/createLoanRequest']!.body.loanApplications!;
     const reading = readApplicant(application);
     expect(reading).toMatchObject({ loanApplicationId: SANDBOX_JOURNEY.loanApplicationId, requestedAmountMicros: 100_000_000_000n, applicant: { pan: SANDBOX_JOURNEY.pan } });
     expect(SANDBOX_JOURNEY.pan.slice(5, 9)).not.toMatch(/^900/);

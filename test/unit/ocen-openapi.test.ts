@@ -121,7 +121,7 @@ describe('the Swagger UI request interceptor of /ocen/docs', () => {
   });
 
   it('when the user typed a requestId, then it is kept, with the timestamp it was first sent with, so sending it again is the same body (a replay)', () => {
-    const example = OCEN_EXAMPLES['offers/generateOffersRequest']!.body as { metadata: Record<string, string> };
+    const example = OCEN_EXAMPLES['offers/generateOffersRequest']!.body;
     const typed = JSON.stringify({ ...example, metadata: { ...example.metadata, requestId: 'my-own-request-1', traceId: 'my-trace' } });
     const first = freshOcenRequest({ body: typed }).body as string;
     const second = freshOcenRequest({ body: typed }).body as string;
@@ -134,13 +134,13 @@ describe('the Swagger UI request interceptor of /ocen/docs', () => {
   });
 
   it('when the user typed a timestamp, then it is sent as typed', () => {
-    const example = OCEN_EXAMPLES['offers/generateOffersRequest']!.body as { metadata: Record<string, string> };
+    const example = OCEN_EXAMPLES['offers/generateOffersRequest']!.body;
     const typed = { ...example, metadata: { ...example.metadata, timestamp: '2020-01-01T00:00:00.000Z' } };
     expect(JSON.parse(freshOcenRequest({ body: JSON.stringify(typed) }).body as string).metadata.timestamp).toBe('2020-01-01T00:00:00.000Z');
   });
 
   it('gives an example a fresh requestId, traceId and timestamp, and the played loan agent as originator', () => {
-    const example = OCEN_EXAMPLES['offers/generateOffersRequest']!.body as { metadata: Record<string, string> };
+    const example = OCEN_EXAMPLES['offers/generateOffersRequest']!.body;
     const sent = freshOcenRequest({ body: JSON.stringify(example), headers: { 'x-ocen-participant-id': 'second-test-agent' } });
     const body = JSON.parse(sent.body as string);
     expect(body.metadata.requestId).not.toBe(example.metadata.requestId);

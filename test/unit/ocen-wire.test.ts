@@ -7,6 +7,7 @@
 import spec from '../../src/protocols/ocen/spec/loan.patched.json';
 import { isIncoming, OCEN_PATH_PREFIX, readIncoming, validateOutgoing } from '../../src/protocols/ocen/ocen-schemas';
 import { untrusted } from '../../src/protocols/ocen/ocen-wire';
+import { defineOcenOperation } from '../../src/protocols/ocen/ocen-operation';
 import type { Borrower, LoanTerms, OcenMessage, OcenOffer, OcenOperation, OcenPayload, PaymentPlan } from '../../src/protocols/ocen/ocen-wire';
 
 const metadata = {
@@ -87,5 +88,60 @@ describe('the generated OCEN wire types', () => {
     // @ts-expect-error primaryID is not a Borrower member
     expect(borrower.primaryID).toBeUndefined();
     expect(untrusted<Borrower>(['not', 'an', 'object'])).toEqual({});
+  });
+});
+
+describe('an OCEN operation handler (defineOcenOperation)', () => {
+  const answering = { partnerId: 'la-1', requestId: 'req-1', now: new Date('2026-12-01T10:00:00Z'), productData: {} };
+
+  it('when declared with its request and response, then accept reads the request\'s message and answer builds the response\'s', async () => {
+    const setOffers = defineOcenOperation({
+      request: 'offers/setOffersRequest',
+      response: 'offers/setOffersResponse',
+      async accept({ body }) {
+        // @ts-expect-error setOffersRequest has no loanApplicationIds (generateOffersRequest has)
+        expect(body.loanApplicationIds).toBeUndefined();
+        return { subjects: [body.loanApplicationId], context: { loanApplicationId: body.loanApplicationId, offerId: body.offer.id } };
+      },
+      async answer(_answering, { loanApplicationId }) {
+        return { loanApplicationId, loanApplicationStatus: 'OFFER_ACCEPTED' };
+      },
+    });
+    const body: OcenMessage<'offers/setOffersRequest'> = {
+      metadata,
+      productData: { productId: 'prod-1', productNetworkId: 'net-1' },
+      loanApplicationId: 'la-app-1',
+      offer: { id: 'o-1', validTill: '2026-12-31', terms: { requestedAmount: 1000, currency: 'INR' }, disbursement: { plans: [] }, repayment: { plans: [] } },
+    };
+    const accepted = await setOffers.accept({ partnerId: 'la-1', requestId: 'req-1', body, claimed: Promise.resolve(true) });
+    expect(accepted).toEqual({ subjects: ['la-app-1'], context: { loanApplicationId: 'la-app-1', offerId: 'o-1' } });
+    expect(await setOffers.answer(answering, accepted.context)).toEqual({ loanApplicationId: 'la-app-1', loanApplicationStatus: 'OFFER_ACCEPTED' });
+  });
+
+  it('refuses at compile time an answer the response schema refuses, and a context member accept did not give', () => {
+    const handlers = [
+      defineOcenOperation({
+        request: 'offers/setOffersRequest',
+        response: 'offers/setOffersResponse',
+        accept: async () => ({ subjects: [], context: { loanApplicationId: 'la-app-1' } }),
+        // @ts-expect-error ACCEPTED is no LoanApplicationStatus
+        answer: async (_answering, { loanApplicationId }) => ({ loanApplicationId, loanApplicationStatus: 'ACCEPTED' }),
+      }),
+      defineOcenOperation({
+        request: 'offers/setOffersRequest',
+        response: 'offers/setOffersResponse',
+        accept: async () => ({ subjects: [], context: { loanApplicationId: 'la-app-1' } }),
+        // @ts-expect-error the envelope is the lender's: an answer builds no metadata
+        answer: async (_answering, { loanApplicationId }) => ({ loanApplicationId, loanApplicationStatus: 'OFFER_ACCEPTED', metadata }),
+      }),
+      defineOcenOperation({
+        request: 'offers/setOffersRequest',
+        response: 'offers/setOffersResponse',
+        accept: async () => ({ subjects: [], context: { loanApplicationId: 'la-app-1' } }),
+        // @ts-expect-error accept gave no offerId
+        answer: async (_answering, { offerId }) => ({ loanApplicationId: String(offerId), loanApplicationStatus: 'OFFER_ACCEPTED' }),
+      }),
+    ];
+    expect(handlers.map((h) => h.response)).toEqual(['offers/setOffersResponse', 'offers/setOffersResponse', 'offers/setOffersResponse']);
   });
 });

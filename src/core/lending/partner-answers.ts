@@ -58,9 +58,9 @@ export interface AnswerChannel {
   readonly job: AnswerJob;
   /**
    * The answer's wire body, built from core facts and the owed answer's `context`. Throws {@link AnswerNotReady} when
-   * it cannot be built yet (the job is retried); anything it throws leaves nothing stored.
+   * it cannot be built yet (the job is retried); anything it throws leaves nothing stored. Stored as its JSON text.
    */
-  build(answer: AnswerToBuild, context: unknown): Promise<Record<string, unknown>>;
+  build(answer: AnswerToBuild, context: unknown): Promise<object>;
   /** One delivery attempt of the stored bytes; never throws for a refusal of the partner (it answers the outcome). */
   deliver(delivery: AnswerDelivery): Promise<DeliveryOutcome>;
 }

@@ -5,6 +5,7 @@ import hb from './spec/hb.official.json';
 import type { OcenAck } from './ocen-envelope';
 import type { LoanDisbursedMetric, OcenAnalytics } from './ocen-operation';
 import type { OcenTokenSource } from './ocen-token';
+import { LoanApplication, ProductData, Untrusted, untrusted } from './ocen-wire';
 import { outgoingTraceHeaders } from '../../lib/trace';
 
 /**
@@ -28,14 +29,27 @@ import { outgoingTraceHeaders } from '../../lib/trace';
  * limit. What does not fit in the queue, or fails, is counted and logged (at most one warn line per 30 s), never
  * retried: a heartbeat never slows or fails a loan request or a callback, and is lost when the process stops.
  */
+/**
+ * What a heartbeat reads of a message it reports (any operation's body, request or callback, read defensively):
+ * the loan application(s) and loan it is about, and its product.
+ */
+export type HeartbeatSubjects = Untrusted<{
+  loanId: string;
+  loanApplicationId: string;
+  loanApplicationIds: string[];
+  loanApplications: Array<Pick<LoanApplication, 'loanApplicationId'>>;
+  loanDetails: { loanId: string; loanApplicationId: string };
+  productData: ProductData;
+}>;
+
 export interface OcenNetworkAnalytics extends OcenAnalytics {
   /** An authenticated request was answered with `status` and `ack` (the router, once the ack is sent). */
-  requestAnswered(callerId: string, operation: string, body: Record<string, unknown>, status: number, ack: Partial<OcenAck> | undefined): void;
+  requestAnswered(callerId: string, operation: string, body: HeartbeatSubjects, status: number, ack: Partial<OcenAck> | undefined): void;
   /**
    * A response was POSTed to the loan agent (OcenLender.send): `status` is its HTTP answer (undefined when none
    * came: unreachable, timed out), `ack` what that answer said.
    */
-  responseSent(agentId: string, operation: string, body: Record<string, unknown>, status: number | undefined, ack: { error?: string } | undefined, error: string | undefined): void;
+  responseSent(agentId: string, operation: string, body: HeartbeatSubjects, status: number | undefined, ack: { error?: string } | undefined, error: string | undefined): void;
   /** What happened to the POSTs so far; `invalid`: heartbeats not sent because hb.json refuses them (our bug). */
   readonly stats: { queued: number; sent: number; failed: number; dropped: number; invalid: number };
   /** Resolves once nothing is queued or in flight (tests; shutdown). */
@@ -148,17 +162,15 @@ export const NO_NETWORK_ANALYTICS: OcenNetworkAnalytics = {
   idle: async () => undefined,
 };
 
-type Json = Record<string, unknown>;
-const isObject = (value: unknown): value is Json => value !== null && typeof value === 'object' && !Array.isArray(value);
 const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : typeof value === 'number' && Number.isFinite(value) ? String(value) : undefined);
 
 /** The loan applications (and loan) a message is about, as the heartbeat names them; one empty subject when none. */
-export function subjectsOf(body: Json): Array<{ loanApplicationId: string; loanId: string }> {
-  const details = isObject(body.loanDetails) ? body.loanDetails : {};
+export function subjectsOf(body: HeartbeatSubjects): Array<{ loanApplicationId: string; loanId: string }> {
+  const details = untrusted<{ loanId: string; loanApplicationId: string }>(body.loanDetails);
   const loanId = text(body.loanId) ?? text(details.loanId) ?? '';
   const ids = new Set<string>();
   for (const application of Array.isArray(body.loanApplications) ? body.loanApplications : []) {
-    const id = isObject(application) ? text(application.loanApplicationId) : undefined;
+    const id = text(untrusted<LoanApplication>(application).loanApplicationId);
     if (id) ids.add(id);
   }
   for (const id of Array.isArray(body.loanApplicationIds) ? body.loanApplicationIds : []) if (text(id)) ids.add(text(id)!);
@@ -185,7 +197,7 @@ export function createOcenAnalytics(options: OcenAnalyticsOptions): OcenNetworkA
   let lastWarn = 0;
   let quiet = 0;
 
-  const warn = (fields: Json, message: string) => {
+  const warn = (fields: object, message: string) => {
     const at = Date.now();
     if (at - lastWarn < 30_000) {
       quiet += 1;
@@ -256,10 +268,10 @@ export function createOcenAnalytics(options: OcenAnalyticsOptions): OcenNetworkA
     }
   }
 
-  function heartbeats(operation: string, body: Json, recipients: Array<[string, Array<{ roleId: string; responseCode: number; responseMessage: string }>]>): void {
+  function heartbeats(operation: string, body: HeartbeatSubjects, recipients: Array<[string, Array<{ roleId: string; responseCode: number; responseMessage: string }>]>): void {
     const type = OCEN_EVENT_TYPES[operation];
     if (!type) return;
-    const product = isObject(body.productData) ? body.productData : {};
+    const product = untrusted<ProductData>(body.productData);
     const productData = { productId: text(product.productId) ?? '', productNetworkId: text(product.productNetworkId) ?? '' };
     for (const subject of subjectsOf(body)) {
       for (const [suffix, to] of recipients) {

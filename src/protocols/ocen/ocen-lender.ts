@@ -7,19 +7,20 @@ import type { Clock } from '../../lib/clock';
 import { annotateSpan, inSpan, outgoingTraceHeaders } from '../../lib/trace';
 import type { OcenCaller } from './ocen-auth';
 import type { OcenNetwork } from './ocen-network';
-import { OCEN_PATH_PREFIX, OcenOperation, assertOutgoing, ocenMessageSchema } from './ocen-schemas';
+import { OCEN_PATH_PREFIX, OcenOperation, assertOutgoing, isIncoming, ocenMessageSchema } from './ocen-schemas';
 import { OcenAck, readAck } from './ocen-envelope';
-import { Json, OcenOperationHandler, OcenRefusal } from './ocen-operation';
+import { OcenOperationHandler, OcenRefusal } from './ocen-operation';
 import { ocenCallbackJob } from './ocen-callback.job';
 import { partnerRefusalOf, refusalOf } from './ocen-errors';
-import { MetaData, ProductData, isJsonObject, untrusted } from './ocen-wire';
+import { MetaData, OcenMessage, OcenResponse, ProductData, Untrusted, isJsonObject, untrusted } from './ocen-wire';
 
 export { OcenRefusal } from './ocen-operation';
 
 /** What a callback is built from, stored sealed with the intent. */
 interface CallbackContext {
-  metadata: Json;
-  productData: Json;
+  /** The request's, as sent. */
+  metadata: Untrusted<MetaData>;
+  productData: Untrusted<ProductData>;
   /** The operation's own context (see OcenOperationHandler.accept). */
   data: unknown;
 }
@@ -44,14 +45,14 @@ export class OcenLender implements AnswerChannel {
   readonly protocol = 'OCEN_4' as const;
   readonly surface = 'ocen';
   readonly job = ocenCallbackJob;
-  private readonly byRequest: Map<string, OcenOperationHandler<unknown>>;
-  private readonly byResponse: Map<string, OcenOperationHandler<unknown>>;
+  private readonly byRequest: Map<string, OcenOperationHandler>;
+  private readonly byResponse: Map<string, OcenOperationHandler>;
 
   constructor(
     private readonly requests: PartnerRequests,
     private readonly answers: PartnerAnswers,
     private readonly partners: PartnerService,
-    operations: OcenOperationHandler<unknown>[],
+    operations: OcenOperationHandler[],
     readonly network: OcenNetwork,
     private readonly clock: Clock,
     private readonly logger: Logger,
@@ -72,9 +73,11 @@ export class OcenLender implements AnswerChannel {
   }
 
   /** Accepts an authenticated, schema-valid request; answers its ack (the same ack to a duplicate, whose answer is sent again). */
-  async accept(caller: OcenCaller, operation: string, body: Json, requestId: string): Promise<OcenAck> {
+  async accept(caller: OcenCaller, operation: string, body: Record<string, unknown>, requestId: string): Promise<OcenAck> {
     const handler = this.byRequest.get(operation);
     if (!handler) throw new OcenRefusal('NOT_SERVED', `${operation} is not served by this lender`, 404);
+    // The router checked the body against the request's schema already; this is the same check, as a type guard.
+    if (!isIncoming(handler.request, body)) throw new OcenRefusal('INVALID_REQUEST', `the body does not match ${operation}`, 400);
     const partnerId = await this.partnerOf(caller);
     const metadata = untrusted<MetaData>(body.metadata);
     const traceId = String(metadata.traceId ?? requestId);
@@ -161,13 +164,14 @@ export class OcenLender implements AnswerChannel {
   }
 
   /** The answer's `...Response` (the core stores it once built): the operation's members in the envelope, checked against loan.json. */
-  async build(callback: AnswerToBuild, stored: unknown): Promise<Json> {
+  async build(callback: AnswerToBuild, stored: unknown): Promise<OcenMessage<OcenOperation>> {
     const context = stored as CallbackContext;
     const handler = this.byResponse.get(callback.operation);
-    if (!handler) throw new Error(`No OCEN operation answers with ${callback.operation}`);
+    const operation = handler?.response;
+    if (!handler || !operation) throw new Error(`No OCEN operation answers with ${callback.operation}`);
     const now = callback.now;
     const answer = await handler.answer({ partnerId: callback.partnerId, requestId: callback.requestId, now, productData: context.productData }, context.data);
-    const body: Json = {
+    const envelope: { metadata: MetaData; response?: OcenResponse; productData: ProductData } = {
       metadata: {
         version: typeof context.metadata.version === 'string' ? context.metadata.version : '4.0.0alpha',
         originatorOrgId: this.options.orgId,
@@ -177,18 +181,18 @@ export class OcenLender implements AnswerChannel {
         requestId: callback.requestId,
       },
       // A few answers (getKYCMethodsResponse) define no `response`; what the schema does not define is not sent.
-      ...(answersWithResponse(callback.operation as OcenOperation) ? { response: { status: 'SUCCESS' } } : {}),
+      ...(answersWithResponse(operation) ? { response: { status: 'SUCCESS' } } : {}),
       productData: { productId: String(context.productData.productId ?? ''), productNetworkId: String(context.productData.productNetworkId ?? '') },
-      ...answer,
     };
+    const body = { ...envelope, ...answer };
     // An answer leaves a member out by setting it undefined (e.g. `response`, which repaymentConditionChangeResponse has not).
-    for (const [key, value] of Object.entries(body)) if (value === undefined) delete body[key];
-    assertOutgoing(callback.operation as OcenOperation, body);
+    for (const key of Object.keys(body)) if (Reflect.get(body, key) === undefined) Reflect.deleteProperty(body, key);
+    assertOutgoing(operation, body);
     return body;
   }
 
   /** Sandbox: every built callback about a loan application (of one agent, or of all), newest first. */
-  async callbacksAbout(loanApplicationId: string, participantId?: string): Promise<Array<Json>> {
+  async callbacksAbout(loanApplicationId: string, participantId?: string): Promise<SentCallback[]> {
     const built = await this.answers.builtAbout(loanApplicationId, participantId);
     return built.map((row) => ({
       operation: row.operation,
@@ -201,6 +205,19 @@ export class OcenLender implements AnswerChannel {
       body: row.body,
     }));
   }
+}
+
+/** A callback built for a loan agent, as the sandbox shows it (`GET /sandbox/ocen/callbacks`). */
+export interface SentCallback {
+  operation: string;
+  participantId: string;
+  requestId: string;
+  builtAt: string | undefined;
+  deliveredAt: string | null;
+  attempts: number;
+  lastError: string | null;
+  /** The `...Response` as sent. */
+  body: unknown;
 }
 
 /** Whether the operation's body defines a `response` member. */

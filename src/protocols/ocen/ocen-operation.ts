@@ -10,10 +10,7 @@ import type { AuthTokenService } from '../../core/auth-token/auth-token.service'
 import type { ConsentService } from '../../core/consent/consent.service';
 import type { IncomeDocumentService } from '../../core/income/income-document.service';
 import type { Clock } from '../../lib/clock';
-import type { OcenOperation } from './ocen-schemas';
-import { Untrusted, untrusted } from './ocen-wire';
-
-export type Json = Record<string, unknown>;
+import { OcenMessage, OcenOperation, OcenPayload, ProductData, Untrusted, untrusted } from './ocen-wire';
 
 /**
  * Why a request is not accepted: the ack's `error` is `CODE: message` (the spec defines no codes, ocen-notes
@@ -65,7 +62,8 @@ export interface OcenCore extends Pick<Lending, 'facts' | 'opening' | 'offers' |
 
 /** A disbursement, as reported in the lender's `loanDisbursementMetric` (ocen-notes §4.1). */
 export interface LoanDisbursedMetric {
-  productData: Json;
+  /** The request's, as sent. */
+  productData: Untrusted<ProductData>;
   loanId: string;
   loanApplicationId: string;
   /** Rupees (the metric's `amount` is a double). */
@@ -85,13 +83,16 @@ export interface OcenAnalytics {
 }
 
 
-/** One accepted request, inside the transaction that accepts it. */
-export interface OcenRequest {
+/** One accepted request of `Operation`, inside the transaction that accepts it. */
+export interface OcenRequest<Operation extends OcenOperation = OcenOperation> {
   /** The loan agent (a partner of this lender, id = its participant id). */
   partnerId: string;
   requestId: string;
-  /** The request, normalised to the current envelope and checked leniently against the patched loan.json. */
-  body: Json;
+  /**
+   * The request, normalised to the current envelope and checked leniently against the patched loan.json: typed as
+   * the schema says (members it does not define may be present, untyped; formats are not checked).
+   */
+  body: OcenMessage<Operation>;
   /**
    * Whether this request holds its idempotency key; false for a duplicate, whose work is rolled back and whose
    * first answer is replayed. Work with an effect that outlives a rollback (an OTP attempt, counted on its own)
@@ -113,8 +114,8 @@ export interface OcenAnswering {
   partnerId: string;
   requestId: string;
   now: Date;
-  /** The request's `productData`. */
-  productData: Json;
+  /** The request's `productData` (as sent: read defensively). */
+  productData: Untrusted<ProductData>;
 }
 
 /**
@@ -123,23 +124,44 @@ export interface OcenAnswering {
  * - `accept` runs in the transaction that records the request (with its idempotency key and the intent of the
  *   answer): it checks what the request asks against core state, throws OcenRefusal when it cannot be accepted
  *   (the ack carries the refusal, nothing is kept), does the core work that must happen now, and answers what
- *   the answer will be built from. It never calls the outside world (the transaction is open).
+ *   the answer will be built from. It never calls the outside world (the transaction is open). Its `body` is the
+ *   request's message as the schema types it.
  * - `answer` (not called when `response` is null: the ack is the whole answer) runs in the worker, once per callback (the body is stored and every delivery sends the same
  *   bytes): the operation-specific members of the `...Response`. The lender adds `metadata` and `productData`
- *   and `response: {status: SUCCESS}` unless the answer sets its own `response` (undefined leaves it out, for a
- *   `...Response` whose schema has none; any member set undefined is left out). It may call the outside world
+ *   and, where the schema defines one, `response: {status: SUCCESS}` unless the answer sets its own `response`
+ *   (any member set undefined is left out). Its type is the response's message ({@link OcenAnswer}): a missing
+ *   required member, a value outside an enum or the envelope does not compile (a member the schema does not
+ *   define is refused when the body is built, by assertOutgoing). It may call the outside world
  *   (through core services that record intent and result), and throws OcenNotReady to be retried later.
  */
-export interface OcenOperationHandler<C = unknown> {
-  request: OcenOperation;
+export interface OcenOperationHandler<Request extends OcenOperation = OcenOperation, Response extends OcenOperation | null = OcenOperation | null, C = unknown> {
+  request: Request;
   /** The answer's operation; null for a request that is only acked (e.g. a loan agent's own answer to our request). */
-  response: OcenOperation | null;
-  accept(request: OcenRequest): Promise<Accepted<C>>;
-  answer(answering: OcenAnswering, context: C): Promise<Json>;
+  response: Response;
+  accept(request: OcenRequest<Request>): Promise<Accepted<C>>;
+  answer(answering: OcenAnswering, context: C): Promise<OcenAnswerOf<Response>>;
 }
 
-/** Declares a handler with its context type checked between `accept` and `answer`. */
-export const defineOcenOperation = <C>(handler: OcenOperationHandler<C>): OcenOperationHandler<C> => handler;
+/**
+ * What `answer` builds for the `...Response` operation `Response`: its body without `metadata` and `productData`
+ * (the lender adds them), and with `response` only when the answer sets its own (the lender adds
+ * `{status: SUCCESS}` when the schema defines one). A member set undefined is left out.
+ */
+export type OcenAnswer<Response extends OcenOperation> = OcenPayload<Response>
+  & Partial<Pick<OcenMessage<Response>, 'response' & keyof OcenMessage<Response>>>
+  & { metadata?: never; productData?: never };
+
+/** {@link OcenAnswer} of each operation of `Response` (distributes over a union); nothing for an ack-only request. */
+export type OcenAnswerOf<Response extends OcenOperation | null> = Response extends OcenOperation ? OcenAnswer<Response> : Record<string, never>;
+
+/**
+ * Declares a handler; its request and response operations and its context are inferred (from `request`,
+ * `response` and what `accept` answers), so `accept` reads the request's message and `answer` must build the
+ * response's, e.g. `defineOcenOperation({ request: 'offers/setOffersRequest', response: 'offers/setOffersResponse', ... })`.
+ */
+export const defineOcenOperation = <Request extends OcenOperation, Response extends OcenOperation | null, C>(
+  handler: OcenOperationHandler<Request, Response, C>,
+): OcenOperationHandler<Request, Response, C> => handler;
 
 /** The agent's application; another agent's (or none) is the same refusal, so nothing is learnt of it. */
 export async function applicationOf(core: Pick<OcenCore, 'facts'>, partnerId: string, loanApplicationId: string): Promise<Application> {
@@ -183,14 +205,14 @@ export function textOf(value: unknown): string | undefined {
 }
 
 /** The request's `loanApplicationId`, required. */
-export function loanApplicationIdOf(body: Json): string {
+export function loanApplicationIdOf(body: { readonly loanApplicationId?: unknown }): string {
   const id = textOf(body.loanApplicationId);
   if (!id) throw new OcenRefusal('INVALID_REQUEST', 'loanApplicationId is required', 400);
   return id;
 }
 
 /** The request's `loanId`, required. */
-export function loanIdOf(body: Json): string {
+export function loanIdOf(body: { readonly loanId?: unknown }): string {
   const id = textOf(body.loanId);
   if (!id) throw new OcenRefusal('INVALID_REQUEST', 'loanId is required', 400);
   return id;

@@ -9,6 +9,7 @@ import { OcenAuthError } from './ocen-auth-error';
 import { OcenAck, normaliseInbound } from './ocen-envelope';
 import { OcenLender, OcenRefusal } from './ocen-lender';
 import { operationOfPath, validateIncoming } from './ocen-schemas';
+import { MetaData, untrusted } from './ocen-wire';
 import { partnerIdProblem } from '../../core/partner/partner';
 
 export interface OcenRouterOptions {
@@ -65,9 +66,8 @@ export function ocenRouter(options: OcenRouterOptions): Router {
         const normalised = normaliseInbound(operation, parsed);
         res.once('finish', () => options.lender.network.analytics.requestAnswered(caller.participantId, operation, normalised.body, res.statusCode, res.locals.ocenAck));
         options.lender.network.checkEnvelope(caller, normalised.body, options.clock.now());
-        const traceId = typeof (normalised.body.metadata as { traceId?: unknown } | undefined)?.traceId === 'string'
-          ? String((normalised.body.metadata as { traceId: string }).traceId)
-          : undefined;
+        const sentTraceId = untrusted<MetaData>(normalised.body.metadata).traceId;
+        const traceId = typeof sentTraceId === 'string' ? sentTraceId : undefined;
         const validation = validateIncoming(operation, normalised.body);
         if (!validation.valid) {
           const first = validation.violations.slice(0, 3).map((v) => `${v.path || '(body)'} ${v.message}`).join('; ');

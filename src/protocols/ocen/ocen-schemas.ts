@@ -184,10 +184,14 @@ export function validateOutgoing(operation: OcenOperation, body: unknown, part: 
   return run(outgoing, operation, body, part);
 }
 
-/** {@link validateOutgoing}, throwing {@link OcenSchemaError} when the message does not match. */
-export function assertOutgoing(operation: OcenOperation, body: unknown, part: OcenMessagePart = 'body'): void {
-  const result = validateOutgoing(operation, body, part);
-  if (!result.valid) throw new OcenSchemaError(operation, part, result.violations);
+/**
+ * {@link validateOutgoing}, throwing {@link OcenSchemaError} when the message does not match; afterwards `body` has
+ * the message's type (the exact check accepts no less than the generated type describes).
+ */
+export function assertOutgoing<Operation extends OcenOperation, Part extends OcenMessagePart = 'body'>(operation: Operation, body: unknown, part?: Part): asserts body is OcenMessage<Operation, Part> {
+  const checked = part ?? 'body';
+  const result = validateOutgoing(operation, body, checked);
+  if (!result.valid) throw new OcenSchemaError(operation, checked, result.violations);
 }
 
 /**

@@ -1,13 +1,13 @@
 import { operationRefusals } from '../ocen-errors';
 import type { ConsentView } from '../../../core/consent/consent';
-import { Json, OcenCore, OcenNotReady, OcenRefusal, applicationOf, defineOcenOperation, textOf } from '../ocen-operation';
+import { OcenCore, OcenNotReady, OcenRefusal, applicationOf, defineOcenOperation, textOf } from '../ocen-operation';
 import { Consent, untrusted } from '../ocen-wire';
 
 /** OCEN's consentStatus of a core consent: REQUESTED (the AA not yet answered) and PENDING read as PENDING. */
 const consentStatus = (view: ConsentView): 'PENDING' | 'READY' | 'FAILED' => (view.state === 'READY' || view.state === 'FAILED' ? view.state : 'PENDING');
 
 /** The `Consent` we answer with. */
-function consentBody(view: ConsentView): Json {
+function consentBody(view: ConsentView): Consent {
   return {
     consentFetchType: view.fetchType,
     vua: view.vua,
@@ -18,7 +18,7 @@ function consentBody(view: ConsentView): Json {
   };
 }
 
-function loanApplicationIdsOf(body: Json): string[] {
+function loanApplicationIdsOf(body: { readonly loanApplicationIds?: unknown }): string[] {
   const ids = (Array.isArray(body.loanApplicationIds) ? body.loanApplicationIds : []).map((id) => textOf(id) ?? '');
   if (ids.length === 0 || ids.length > 50 || ids.some((id) => !id)) throw new OcenRefusal('INVALID_REQUEST', 'Send 1 to 50 loanApplicationIds', 400);
   return [...new Set(ids)];
@@ -40,7 +40,7 @@ async function consentOf(core: OcenCore, partnerId: string, handle: string | und
  * consent's id as the reference); answered with the AA's `consentHandle`, PENDING and the `url` where the
  * borrower approves it (consentFetchType and vua as given).
  */
-export const consentHandle = (core: OcenCore) => defineOcenOperation<{ consentId: string; loanApplicationIds: string[] }>({
+export const consentHandle = (core: OcenCore) => defineOcenOperation({
   request: 'consent/consentHandleRequest',
   response: 'consent/consentHandleResponse',
 
@@ -68,7 +68,7 @@ export const consentHandle = (core: OcenCore) => defineOcenOperation<{ consentId
  * is not taken as the status: the consent's status is read again from the account aggregator by the worker.
  * Another agent's handle, or a loan application the consent is not for, is refused.
  */
-export const journeyNotify = (core: OcenCore) => defineOcenOperation<null>({
+export const journeyNotify = (core: OcenCore) => defineOcenOperation({
   request: 'consent/journeyNotify',
   response: null,
 
@@ -87,7 +87,7 @@ export const journeyNotify = (core: OcenCore) => defineOcenOperation<null>({
 });
 
 /** statusRequest: the consent's state (READY / PENDING / FAILED), read again from the account aggregator when it answers. */
-export const consentStatusRequest = (core: OcenCore) => defineOcenOperation<{ consentId: string }>({
+export const consentStatusRequest = (core: OcenCore) => defineOcenOperation({
   request: 'consent/statusRequest',
   response: 'consent/statusResponse',
 

@@ -7,9 +7,9 @@ import { istDate } from '../../../core/shared/dates';
 import { microsOfRupees, ocenPercent, ocenPlanId, ocenRupees, parseOcenPlanId } from '../ocen-mappers';
 import { viewOf } from './application-facts';
 import {
-  Json, OcenCore, OcenNotReady, OcenRefusal, applicationOf, defineOcenOperation, loanApplicationIdOf, loanIdIssued, loanIdOf, loanOf, textOf,
+  OcenCore, OcenNotReady, OcenRefusal, applicationOf, defineOcenOperation, loanApplicationIdOf, loanIdIssued, loanIdOf, loanOf, textOf,
 } from '../ocen-operation';
-import { AccountDetails, AccountDetailsData, Payment, PaymentPlan, untrusted } from '../ocen-wire';
+import { AccountDetails, AccountDetailsData, OcenPayload, Payment, PaymentPlan, ProductData, Untrusted, untrusted } from '../ocen-wire';
 
 /**
  * The `/disbursement/` group: the repayment plan (our e-mandate), the disbursement account, and the payout the
@@ -22,7 +22,7 @@ const PAYMENT_METHOD_TYPES = ['UPI', 'EMANDATE_UPI', 'NETBANKING', 'ENACH', 'DEB
 
 
 /** The loan application a request names, checked against its `loanId` when it sends one. */
-async function applicationNamed(core: OcenCore, partnerId: string, body: Json): Promise<Application> {
+async function applicationNamed(core: OcenCore, partnerId: string, body: { readonly loanApplicationId?: unknown; readonly loanId?: unknown }): Promise<Application> {
   const application = await applicationOf(core, partnerId, loanApplicationIdOf(body));
   if (body.loanId !== undefined) {
     const loan = await loanOf(core, partnerId, loanIdOf(body));
@@ -38,7 +38,7 @@ const loanIdMember = (application: Application) => (loanIdIssued(application, tr
  * Our repayment plan as OCEN's PaymentPlan: the monthly EMIs of the chosen (once signed, the signed) terms under
  * the plan id of our offer (what generateOffers and grantLoan list). `status` is the mandate's authorisation.
  */
-function paymentPlan(plan: RepaymentPlan, status: 'ACTIVE' | 'INACTIVE' | 'PENDING_AUTH', paymentUrl?: string): Json {
+function paymentPlan(plan: RepaymentPlan, status: 'ACTIVE' | 'INACTIVE' | 'PENDING_AUTH', paymentUrl?: string): PaymentPlan {
   return {
     id: ocenPlanId(plan.offerId, plan.tenureMonths),
     automatic: true,
@@ -61,7 +61,7 @@ interface PlanContext {
 }
 
 /** setRepaymentPlanResponse and setRepaymentPlanStatusResponse: the plan and the mandate as they stand now. */
-async function planAnswer(core: OcenCore, partnerId: string, context: PlanContext): Promise<Json> {
+async function planAnswer(core: OcenCore, partnerId: string, context: PlanContext): Promise<OcenPayload<'disbursement/setRepaymentPlanResponse' | 'disbursement/setRepaymentPlanStatusResponse'>> {
   const { application, mandate, status } = await viewOf(core, { partnerId, externalReference: context.loanApplicationId });
   if (!mandate) throw new Error(`Loan application ${context.loanApplicationId} has no repayment mandate`);
   const plan = await core.repaymentPlans.of(application);
@@ -91,7 +91,7 @@ async function planAnswer(core: OcenCore, partnerId: string, context: PlanContex
  * in `plan.paymentUrl` (the link is short-lived: ask again for a fresh one), the ENACH method INACTIVE until
  * authorised, REPAYMENT_SETUP_INITIATED; `useCollectionSupport` is the request's `hasCollectionSupport`.
  */
-export const setRepaymentPlan = (core: OcenCore) => defineOcenOperation<PlanContext>({
+export const setRepaymentPlan = (core: OcenCore) => defineOcenOperation({
   request: 'disbursement/setRepaymentPlanRequest',
   response: 'disbursement/setRepaymentPlanResponse',
 
@@ -114,7 +114,7 @@ export const setRepaymentPlan = (core: OcenCore) => defineOcenOperation<PlanCont
  * the borrower authorised it (REPAYMENT_SETUP_COMPLETED), INACTIVE when it failed (REPAYMENT_SETUP_FAILED).
  * Refused (REPAYMENT_SETUP_NOT_STARTED) before setRepaymentPlan.
  */
-export const setRepaymentPlanStatus = (core: OcenCore) => defineOcenOperation<PlanContext>({
+export const setRepaymentPlanStatus = (core: OcenCore) => defineOcenOperation({
   request: 'disbursement/setRepaymentPlanStatusRequest',
   response: 'disbursement/setRepaymentPlanStatusResponse',
 
@@ -131,7 +131,7 @@ export const setRepaymentPlanStatus = (core: OcenCore) => defineOcenOperation<Pl
 });
 
 /** The account we answer with: masked (the details are sealed and not sent back). */
-function accountDetails(summary: PayoutAccountSummary, id: string | undefined): Json {
+function accountDetails(summary: PayoutAccountSummary, id: string | undefined): AccountDetails {
   return {
     ...(id ? { id } : {}),
     accountDataType: summary.type,
@@ -146,7 +146,7 @@ function accountDetails(summary: PayoutAccountSummary, id: string | undefined): 
  * INVALID_REQUEST; once the payout is requested, PRECONDITION_FAILED); setting it again replaces it. Answered with
  * the account masked, SET_DISBURSEMENT_ACCOUNT_COMPLETED once granted, and no working-capital undertakings.
  */
-export const setDisbursementAccount = (core: OcenCore) => defineOcenOperation<{ loanApplicationId: string; accountId?: string }>({
+export const setDisbursementAccount = (core: OcenCore) => defineOcenOperation({
   request: 'disbursement/setDisbursementAccountRequest',
   response: 'disbursement/setDisbursementAccountResponse',
 
@@ -186,10 +186,10 @@ interface PaymentContext {
   loanApplicationId: string;
   loanId: string;
   paymentId?: string;
-  paymentMethodType?: string;
+  paymentMethodType?: Payment['paymentMethodType'];
 }
 
-function paymentContext(application: Application, loanId: string, body: Json): PaymentContext {
+function paymentContext(application: Application, loanId: string, body: { readonly payment?: unknown }): PaymentContext {
   const payment = untrusted<Payment>(body.payment);
   const method = textOf(payment.paymentMethodType);
   return {
@@ -201,11 +201,11 @@ function paymentContext(application: Application, loanId: string, body: Json): P
 }
 
 /** The Payment of a payout: PENDING_AUTH while requested (the enum has nothing nearer), SUCCESS with the UTR, FAILURE with the reason. */
-async function paymentOf(core: OcenCore, application: Application, payout: Payout | null, context: PaymentContext): Promise<Json> {
+async function paymentOf(core: OcenCore, application: Application, payout: Payout | null, context: PaymentContext): Promise<Payment> {
   const account = await core.payoutAccounts.summary(application.id);
   const submission = payout ? null : await core.facts.signedTerms(application);
   const amount = payout?.amountMicros ?? submission?.netDisbursalMicros ?? 0n;
-  const base = {
+  const base: Pick<Payment, 'id' | 'totalAmount' | 'paymentMethodType'> = {
     id: context.paymentId ?? payout?.reference ?? `DSB${application.lenderReference}`,
     totalAmount: ocenRupees(amount),
     paymentMethodType: context.paymentMethodType ?? (account?.type === 'VPA' ? 'UPI' : 'NETBANKING'),
@@ -226,7 +226,7 @@ async function paymentOf(core: OcenCore, application: Application, payout: Payou
  * second triggerDisbursement or a status request builds a new answer but finds the report claimed. The claim is
  * committed before the (fire-and-forget) send, so a report is sent at most once.
  */
-async function reportPayout(core: OcenCore, application: Application, payout: Payout | null, context: PaymentContext, productData: Json): Promise<void> {
+async function reportPayout(core: OcenCore, application: Application, payout: Payout | null, context: PaymentContext, productData: Untrusted<ProductData>): Promise<void> {
   if (payout?.state !== 'SUCCEEDED' || payout.reportedAt) return;
   if (!(await core.loans.claimPayoutReport(application.id))) return;
   const plan = await core.repaymentPlans.of(application, payout.completedAt ?? payout.requestedAt);
@@ -249,7 +249,7 @@ async function reportPayout(core: OcenCore, application: Application, payout: Pa
  * payout. Answered once the payout is terminal: SUCCESS with the UTR in `txnRefNo` (DISBURSEMENT_COMPLETED), or
  * FAILURE (DISBURSED_FAILED).
  */
-export const triggerDisbursement = (core: OcenCore) => defineOcenOperation<PaymentContext>({
+export const triggerDisbursement = (core: OcenCore) => defineOcenOperation({
   request: 'disbursement/triggerDisbursementRequest',
   response: 'disbursement/triggerDisbursementResponse',
 
@@ -275,7 +275,7 @@ export const triggerDisbursement = (core: OcenCore) => defineOcenOperation<Payme
 });
 
 /** triggerDisbursementStatusRequest: the payout as it stands (PENDING_AUTH while requested, SUCCESS, FAILURE). */
-export const triggerDisbursementStatus = (core: OcenCore) => defineOcenOperation<PaymentContext>({
+export const triggerDisbursementStatus = (core: OcenCore) => defineOcenOperation({
   request: 'disbursement/triggerDisbursementStatusRequest',
   response: 'disbursement/triggerDisbursementStatusResponse',
 

@@ -12,7 +12,7 @@ import { viewOf } from './application-facts';
  * granted already is answered again as it is. Refused (ack, nothing recorded): a loan whose agreement is not
  * signed yet (LOAN_NOT_SIGNED, 409).
  */
-export const grantLoan = (core: OcenCore) => defineOcenOperation<{ loanApplicationId: string; grantedAt: string }>({
+export const grantLoan = (core: OcenCore) => defineOcenOperation({
   request: 'grantLoan/grantLoanRequest',
   response: 'grantLoan/grantLoanResponse',
 

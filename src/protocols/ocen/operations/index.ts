@@ -13,7 +13,7 @@ import { getLoan, listLoans, loanStatement, loanStatementSummary } from './loan-
  * Every operation this lender hosts, one handler each (request → `...Response`, or ack-only), in the order of the
  * journey. A path not listed here is answered NOT_SERVED. Each group of the spec has its own file.
  */
-export function ocenOperations(core: OcenCore): OcenOperationHandler<unknown>[] {
+export function ocenOperations(core: OcenCore): OcenOperationHandler[] {
   return [
     createLoan(core),
     additionalPledgedDocuments(core),

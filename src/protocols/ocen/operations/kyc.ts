@@ -1,8 +1,8 @@
 import type { Kyc } from '../../../core/kyc/kyc';
 import type { KycMethod } from '../../../core/kyc/kyc-state';
-import { Json, OcenCore, OcenRefusal, applicationOf, defineOcenOperation, loanApplicationIdOf, textOf } from '../ocen-operation';
+import { Accepted, OcenCore, OcenRefusal, applicationOf, defineOcenOperation, loanApplicationIdOf, textOf } from '../ocen-operation';
 import { viewOf } from './application-facts';
-import { OcenMessage, untrusted } from '../ocen-wire';
+import { KYCDetails, OcenMessage, untrusted } from '../ocen-wire';
 
 /** The KYC types of OCEN's KYCDetails for the core's completed method (Aadhaar e-KYC has none there). */
 const KYC_TYPE: Partial<Record<KycMethod, 'CKYC' | 'VKYC' | 'OFFLINE'>> = { CKYC: 'CKYC', VIDEO_KYC: 'VKYC', OFFLINE: 'OFFLINE' };
@@ -18,7 +18,7 @@ function statusOfKyc(kyc: Pick<Kyc, 'state'>): 'SUCCESS' | 'REJECTED' | 'PENDING
 }
 
 /** The KYCDetails of a KYC attempt (individual borrowers only: business KYC is not required, see getKYCMethods). */
-function kycDetails(kyc: Kyc, next?: { url: string }): Json {
+function kycDetails(kyc: Kyc, next?: { url: string }): KYCDetails {
   const type = kyc.completedMethod ? KYC_TYPE[kyc.completedMethod] : undefined;
   return {
     kycRefNo: kyc.id,
@@ -32,7 +32,7 @@ function kycDetails(kyc: Kyc, next?: { url: string }): Json {
  * else by Aadhaar e-KYC (`AADHAR_EKYC`, the spec's spelling). Business KYC is not required: every borrower is
  * underwritten as an individual (an ORGANIZATION borrower's KYC is not supported).
  */
-export const getKycMethods = (core: OcenCore) => defineOcenOperation<{ loanApplicationId: string }>({
+export const getKycMethods = (core: OcenCore) => defineOcenOperation({
   request: 'kyc/getKYCMethodsRequest',
   response: 'kyc/getKYCMethodsResponse',
 
@@ -67,11 +67,11 @@ interface TriggerKycContext {
  * carried in the page's token). A KYC already completed is answered as it is, with no link. Refused: an offer not
  * chosen yet (OFFER_NOT_ACCEPTED), an application not IN_PROGRESS (PRECONDITION_FAILED).
  */
-export const triggerKyc = (core: OcenCore) => defineOcenOperation<TriggerKycContext>({
+export const triggerKyc = (core: OcenCore) => defineOcenOperation({
   request: 'kyc/triggerKycRequest',
   response: 'kyc/triggerKycResponse',
 
-  async accept({ partnerId, body }) {
+  async accept({ partnerId, body }): Promise<Accepted<TriggerKycContext>> {
     const id = loanApplicationIdOf(body);
     const application = await applicationOf(core, partnerId, id);
     const ref = { partnerId, externalReference: id };
@@ -95,7 +95,7 @@ export const triggerKyc = (core: OcenCore) => defineOcenOperation<TriggerKycCont
  * or expired one) and the LoanApplicationStatus (KYC_INITIATED, KYC_COMPLETED, KYC_REJECTED, ...). Refused: no KYC
  * triggered yet (KYC_NOT_STARTED), a `kycRefNo` that is not the current attempt's (UNKNOWN_KYC).
  */
-export const kycStatus = (core: OcenCore) => defineOcenOperation<{ loanApplicationId: string }>({
+export const kycStatus = (core: OcenCore) => defineOcenOperation({
   request: 'kyc/kycStatusRequest',
   response: 'kyc/kycStatusResponse',
 

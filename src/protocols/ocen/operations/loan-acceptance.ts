@@ -3,7 +3,7 @@ import { agreementVersion, loanAgreementText } from '../../shared/loan-agreement
 import { OcenCore, OcenRefusal, applicationOf, defineOcenOperation, loanApplicationIdOf, textOf } from '../ocen-operation';
 import { viewOf } from './application-facts';
 import { otpSessionStatusOf } from '../ocen-errors';
-import { OcenMessage, untrusted } from '../ocen-wire';
+import { LoanAgreement, OcenMessage, untrusted } from '../ocen-wire';
 
 /** The agreement for the application's chosen terms (null while no terms were chosen), and its version. */
 async function agreementOf(core: OcenCore, application: Application, loanApplicationId: string): Promise<{ text: string; version: string } | null> {
@@ -33,7 +33,7 @@ function assertOpen(application: Application, id: string): void {
  * Producing the agreement for chosen terms in a valid offer issues their Key Fact Statement (valid 3 working
  * days): verifyLoanAcceptance signs only while the latest one holds for the terms (KFS_EXPIRED otherwise).
  */
-export const loanAgreement = (core: OcenCore) => defineOcenOperation<{ loanApplicationId: string }>({
+export const loanAgreement = (core: OcenCore) => defineOcenOperation({
   request: 'loanAcceptance/loanAgreementRequest',
   response: 'loanAcceptance/LoanAgreementResponse',
 
@@ -57,7 +57,7 @@ export const loanAgreement = (core: OcenCore) => defineOcenOperation<{ loanAppli
         },
       };
     }
-    const legalDocument = { type: 'TEXT', data: agreement.text };
+    const legalDocument: LoanAgreement = { type: 'TEXT', data: agreement.text };
     const signed = view.application.applicationState !== 'IN_PROGRESS';
     if (signed || (await core.kyc.isApproved(view.application))) return { ...base, loanAgreement: { legalDocument, status: 'AGREEMENT_READY' } };
     return {
@@ -86,7 +86,7 @@ interface TriggerAcceptanceContext {
  * expired offer (OFFER_EXPIRED), a bad appToken (INVALID_REQUEST), too many OTPs or a locked phone
  * (CHALLENGE_RATE_LIMITED, 429).
  */
-export const triggerLoanAcceptance = (core: OcenCore) => defineOcenOperation<TriggerAcceptanceContext>({
+export const triggerLoanAcceptance = (core: OcenCore) => defineOcenOperation({
   request: 'loanAcceptance/triggerLoanAcceptanceRequest',
   response: 'loanAcceptance/triggerLoanAcceptanceResponse',
 
@@ -100,7 +100,7 @@ export const triggerLoanAcceptance = (core: OcenCore) => defineOcenOperation<Tri
     return { subjects: [id], context: { loanApplicationId: id, otpSessionKey: session.sessionKey, maskedPhoneNumber: session.maskedPhone } };
   },
 
-  async answer({ partnerId }, { loanApplicationId, otpSessionKey, maskedPhoneNumber }) {
+  async answer({ partnerId }, { loanApplicationId, otpSessionKey, maskedPhoneNumber }: TriggerAcceptanceContext) {
     const view = await viewOf(core, { partnerId, externalReference: loanApplicationId });
     return { loanApplicationId, loanApplicationStatus: view.status, credBlock: { data: { otpSessionKey, maskedPhoneNumber } } };
   },
@@ -125,7 +125,7 @@ function otpOf(value: unknown): string | undefined {
  * (KFS_TERMS_MISMATCH) or past its validity (KFS_EXPIRED), all 422; a phone locked after too many wrong codes
  * (CHALLENGE_RATE_LIMITED, 429).
  */
-export const verifyLoanAcceptance = (core: OcenCore) => defineOcenOperation<{ loanApplicationId: string; otpSessionKey: string; status: SessionStatus }>({
+export const verifyLoanAcceptance = (core: OcenCore) => defineOcenOperation({
   request: 'loanAcceptance/verifyLoanAcceptanceRequest',
   response: 'loanAcceptance/verifyLoanAcceptanceResponse',
 

@@ -1,12 +1,12 @@
 import { loanApplicationStatus, ocenRupees, readApplicant, rejectionReason } from '../ocen-mappers';
-import { Json, OcenCore, OcenNotReady, OcenRefusal, applicationOf, defineOcenOperation, loanApplicationIdOf, untrustedItems } from '../ocen-operation';
+import { OcenCore, OcenNotReady, OcenRefusal, applicationOf, defineOcenOperation, loanApplicationIdOf, untrustedItems } from '../ocen-operation';
 import { documentsOf, readIncomeDocument } from '../ocen-documents';
-import { Borrower, LoanApplication, untrusted } from '../ocen-wire';
+import { Borrower, LoanApplication, LoanTerms, untrusted } from '../ocen-wire';
 
 interface CreateLoanContext {
   loanApplicationIds: string[];
   /** The borrower and terms echoed in createLoanResponse (the members we know, nothing else). */
-  echoes: Record<string, { borrower: Json; terms: Json }>;
+  echoes: Record<string, { borrower: Borrower; terms: LoanTerms }>;
 }
 
 /**
@@ -14,7 +14,7 @@ interface CreateLoanContext {
  * loanApplicationId the agent used before is refused). Answered with PROCESSING, or REJECTED with the reason,
  * once the credit decision is in.
  */
-export const createLoan = (core: OcenCore) => defineOcenOperation<CreateLoanContext>({
+export const createLoan = (core: OcenCore) => defineOcenOperation({
   request: 'loanApplications/createLoanRequest',
   response: 'loanApplications/createLoanResponse',
 
@@ -51,21 +51,22 @@ export const createLoan = (core: OcenCore) => defineOcenOperation<CreateLoanCont
   },
 
   async answer({ partnerId }, context) {
-    const loanApplications = [];
+    const loanApplications: LoanApplication[] = [];
     for (const id of context.loanApplicationIds) {
       const application = await core.opening.decided({ partnerId, externalReference: id });
       if (!application) throw new OcenNotReady(`credit decision of ${id} pending`);
       const rejected = loanApplicationStatus({ application }) === 'REJECTED';
       const echo = context.echoes[id];
+      if (!echo) throw new Error(`createLoanRequest context without the echo of ${id}`);
       loanApplications.push({
         createdDate: application.createdAt.toISOString(),
         loanApplicationId: id,
         loanApplicationStatus: rejected ? 'REJECTED' : 'PROCESSING',
-        borrower: echo?.borrower,
+        borrower: echo.borrower,
         pledgedDocuments: { totalDocumentCount: 0, hasAdditionalDocuments: false, documents: [] },
         guarantors: [],
         applicants: [],
-        terms: echo?.terms,
+        terms: echo.terms,
         ...(rejected ? { description: `${rejectionReason(application.rejectionReason)}: ${application.rejectionDescription ?? application.rejectionReason ?? 'rejected'}` } : {}),
       });
     }
@@ -78,7 +79,7 @@ export const createLoan = (core: OcenCore) => defineOcenOperation<CreateLoanCont
  * document's metadata is recorded (never its bytes) and verified by the worker, like sendAdditionalDocuments; a
  * verified income decides an application in income verification.
  */
-export const additionalPledgedDocuments = (core: OcenCore) => defineOcenOperation<null>({
+export const additionalPledgedDocuments = (core: OcenCore) => defineOcenOperation({
   request: 'loanApplications/getAdditionalPledgedDocumentsResponse',
   response: null,
 

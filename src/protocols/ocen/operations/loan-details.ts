@@ -1,14 +1,17 @@
 import { istDate, isValidIsoDate } from '../../../core/shared/dates';
 import { loanDetails, loanStatus, loanTerms, statementLine } from '../ocen-loan-mappers';
-import { Json, OcenCore, OcenRefusal, defineOcenOperation, textOf } from '../ocen-operation';
-import type { OcenOperation } from '../ocen-schemas';
+import { OcenCore, OcenRefusal, defineOcenOperation, textOf } from '../ocen-operation';
 import { servicedLoanOf } from './loan-servicing';
 import { Borrower, untrusted } from '../ocen-wire';
 
 type LoanContext = { loanApplicationId: string };
 
 /** getloanRequest and loanStatementSummaryRequest answer the same body (the loan, its status, dates and summary). */
-const loanSummary = (core: OcenCore, request: OcenOperation, response: OcenOperation) => defineOcenOperation<LoanContext>({
+const loanSummary = (
+  core: OcenCore,
+  request: 'loanDetails/getloanRequest' | 'loanDetails/loanStatementSummaryRequest',
+  response: 'loanDetails/getloanResponse' | 'loanDetails/loanStatementSummaryResponse',
+) => defineOcenOperation({
   request,
   response,
 
@@ -18,7 +21,7 @@ const loanSummary = (core: OcenCore, request: OcenOperation, response: OcenOpera
     return { subjects: [ref.externalReference], context: { loanApplicationId: ref.externalReference } };
   },
 
-  async answer({ partnerId, now }, { loanApplicationId }) {
+  async answer({ partnerId, now }, { loanApplicationId }: LoanContext) {
     const loan = await core.servicing.loan({ partnerId, externalReference: loanApplicationId });
     return loanDetails(loan, core.servicing.collectionAccount(), now, (r) => core.servicing.paymentUrl(r));
   },
@@ -31,8 +34,8 @@ export const getLoan = (core: OcenCore) => loanSummary(core, 'loanDetails/getloa
 export const loanStatementSummary = (core: OcenCore) => loanSummary(core, 'loanDetails/loanStatementSummaryRequest', 'loanDetails/loanStatementSummaryResponse');
 
 /** An optional YYYY-MM-DD bound of a request. */
-function dateBound(body: Json, name: string): string | undefined {
-  const value = textOf(body[name]);
+function dateBound(bound: unknown, name: string): string | undefined {
+  const value = textOf(bound);
   if (value === undefined || value === '') return undefined;
   if (!isValidIsoDate(value)) throw new OcenRefusal('INVALID_REQUEST', `${name} must be a YYYY-MM-DD date`, 400);
   return value;
@@ -44,14 +47,14 @@ function dateBound(body: Json, name: string): string | undefined {
  * repayment (DEPOSIT) with the interest it paid (WITHDRAWL) before it; the closing balance is what the borrower
  * owes after the row, summed from the ledger's postings.
  */
-export const loanStatement = (core: OcenCore) => defineOcenOperation<LoanContext & { startDate?: string; endDate?: string }>({
+export const loanStatement = (core: OcenCore) => defineOcenOperation({
   request: 'loanDetails/loanStatementRequest',
   response: 'loanDetails/loanStatementResponse',
 
   async accept({ partnerId, body }) {
     const { ref } = await servicedLoanOf(core, partnerId, body);
-    const startDate = dateBound(body, 'startDate');
-    const endDate = dateBound(body, 'endDate');
+    const startDate = dateBound(body.startDate, 'startDate');
+    const endDate = dateBound(body.endDate, 'endDate');
     if (startDate && endDate && startDate > endDate) throw new OcenRefusal('INVALID_REQUEST', 'startDate is after endDate', 400);
     return { subjects: [ref.externalReference], context: { loanApplicationId: ref.externalReference, startDate, endDate } };
   },
@@ -70,7 +73,7 @@ const IST = '+05:30';
  * keeps; never another agent's loans), disbursed between startDate and endDate (YYYY-MM-DD, Indian calendar,
  * optional). The answer is v3-style: `response: {error: "0"}`.
  */
-export const listLoans = (core: OcenCore) => defineOcenOperation<{ loanApplicationIds: string[] }>({
+export const listLoans = (core: OcenCore) => defineOcenOperation({
   request: 'loanDetails/listloansRequest',
   response: 'loanDetails/listLoansResponse',
 
@@ -78,8 +81,8 @@ export const listLoans = (core: OcenCore) => defineOcenOperation<{ loanApplicati
     const borrower = untrusted<Borrower>(body.borrower);
     const pan = textOf(borrower.primaryId)?.toUpperCase();
     if (borrower.primaryIdType !== 'PAN' || !pan || !PAN.test(pan)) throw new OcenRefusal('INVALID_REQUEST', 'Loans are listed by the borrower\'s PAN: borrower.primaryIdType must be PAN with a valid PAN', 400);
-    const startDate = dateBound(body, 'startDate');
-    const endDate = dateBound(body, 'endDate');
+    const startDate = dateBound(body.startDate, 'startDate');
+    const endDate = dateBound(body.endDate, 'endDate');
     const loans = await core.servicing.loansOfBorrower(partnerId, pan, {
       from: startDate ? new Date(`${startDate}T00:00:00${IST}`) : undefined,
       to: endDate ? new Date(`${endDate}T23:59:59.999${IST}`) : undefined,

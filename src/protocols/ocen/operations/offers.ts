@@ -3,9 +3,9 @@ import { istDate } from '../../../core/shared/dates';
 import { concreteOffers, parseOcenOfferId, rejectionReason } from '../ocen-mappers';
 import { operationRefusals } from '../ocen-errors';
 import { viewOf } from './application-facts';
-import { Json, OcenCore, OcenNotReady, OcenRefusal, applicationOf, defineOcenOperation, loanApplicationIdOf, untrustedItems } from '../ocen-operation';
+import { OcenCore, OcenNotReady, OcenRefusal, applicationOf, defineOcenOperation, loanApplicationIdOf, untrustedItems } from '../ocen-operation';
 import { documentsOf, readIncomeDocument } from '../ocen-documents';
-import { LoanTerms, OcenMessage, OcenOffer, untrusted } from '../ocen-wire';
+import { LoanApplicationWithOffer, LoanTerms, OcenMessage, OcenOffer, untrusted } from '../ocen-wire';
 
 /** Why an answer about offers is not built yet (the callback job is retried). */
 const NOT_READY: Record<PendingDecision, string> = {
@@ -21,8 +21,8 @@ const NOT_READY: Record<PendingDecision, string> = {
  * state while the borrower has not decided. Not ready (retried) while a decision is still being made: the credit
  * decision, the bank-statement summary of a consent just approved, documents not yet verified.
  */
-export async function loanApplicationsWithOffers(core: OcenCore, partnerId: string, loanApplicationIds: string[], now: Date): Promise<Json[]> {
-  const loanApplications: Json[] = [];
+export async function loanApplicationsWithOffers(core: OcenCore, partnerId: string, loanApplicationIds: string[], now: Date): Promise<LoanApplicationWithOffer[]> {
+  const loanApplications: LoanApplicationWithOffer[] = [];
   for (const id of loanApplicationIds) {
     const ref = { partnerId, externalReference: id };
     const view = await viewOf(core, ref);
@@ -54,7 +54,7 @@ export async function loanApplicationsWithOffers(core: OcenCore, partnerId: stri
  * generateOffersRequest (bulk, 1 to 50 loan applications of the agent): answered, once each credit decision is
  * in, with OFFERED and our concrete offers (one per tenure), or REJECTED with the reason.
  */
-export const generateOffers = (core: OcenCore) => defineOcenOperation<{ loanApplicationIds: string[] }>({
+export const generateOffers = (core: OcenCore) => defineOcenOperation({
   request: 'offers/generateOffersRequest',
   response: 'offers/generateOffersResponse',
 
@@ -76,7 +76,7 @@ export const generateOffers = (core: OcenCore) => defineOcenOperation<{ loanAppl
  * decides whether it is one of ours (OfferService.choose): an offer id we did not give for this application, a
  * tenure it does not allow, or a sanctioned amount other than ours is refused (OFFER_UNKNOWN).
  */
-export const setOffers = (core: OcenCore) => defineOcenOperation<{ loanApplicationId: string }>({
+export const setOffers = (core: OcenCore) => defineOcenOperation({
   request: 'offers/setOffersRequest',
   response: 'offers/setOffersResponse',
 
@@ -118,7 +118,7 @@ interface AdditionalDocumentsContext {
  * INCOME_VERIFICATION_POLICY). Answered like generateOffers: OFFERED, REJECTED, or still ACTION_REQUIRED when no
  * document verified an income.
  */
-export const sendAdditionalDocuments = (core: OcenCore) => defineOcenOperation<AdditionalDocumentsContext>({
+export const sendAdditionalDocuments = (core: OcenCore) => defineOcenOperation({
   request: 'offers/sendAdditionalDocumentsRequest',
   response: 'offers/sendAdditionalDocumentsResponse',
 
@@ -142,7 +142,7 @@ export const sendAdditionalDocuments = (core: OcenCore) => defineOcenOperation<A
     return { subjects: unique, context: { loanApplicationIds: unique } };
   },
 
-  async answer({ partnerId, now }, context) {
+  async answer({ partnerId, now }, context: AdditionalDocumentsContext) {
     for (const id of context.loanApplicationIds) {
       const application = await core.facts.get({ partnerId, externalReference: id });
       await core.incomeDocuments.verify(application.id);

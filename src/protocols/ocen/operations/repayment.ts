@@ -2,14 +2,14 @@ import { operationRefusals } from '../ocen-errors';
 import { istDate, isValidIsoDate } from '../../../core/shared/dates';
 import { isPaymentMethod, loanStatus, repaymentPayment } from '../ocen-loan-mappers';
 import { microsOfRupees } from '../ocen-mappers';
-import { Json, OcenCore, OcenRefusal, defineOcenOperation, textOf } from '../ocen-operation';
+import { OcenCore, OcenRefusal, defineOcenOperation, textOf } from '../ocen-operation';
 import { servicedLoanOf } from './loan-servicing';
-import { OcenMessage, Payment, untrusted } from '../ocen-wire';
+import { OcenMessage, OcenPayload, Payment, untrusted } from '../ocen-wire';
 
 type RepaymentContext = { loanApplicationId: string; reference: string };
 
 /** The repayment of the context with the loan's current status, as triggerRepayment(Status)Response members. */
-async function repaymentAnswer(core: OcenCore, partnerId: string, now: Date, { loanApplicationId, reference }: RepaymentContext): Promise<Json> {
+async function repaymentAnswer(core: OcenCore, partnerId: string, now: Date, { loanApplicationId, reference }: RepaymentContext): Promise<OcenPayload<'repayment/triggerRepaymentResponse' | 'repayment/triggerRepaymentStatusResponse'>> {
   const loan = await core.servicing.loan({ partnerId, externalReference: loanApplicationId });
   const repayment = await core.servicing.repaymentByReference(reference);
   return { loanId: loan.lenderReference, loanStatus: loanStatus(loan, istDate(now)), payment: repaymentPayment(repayment, core.servicing.paymentUrl(repayment)) };
@@ -22,7 +22,7 @@ async function repaymentAnswer(core: OcenCore, partnerId: string, now: Date, { l
  * payment is applied to the loan when the provider confirms it (triggerRepaymentStatusRequest reads it back).
  * `payment.id`, the agent's id of the payment, is kept (once per loan) and echoed.
  */
-export const triggerRepayment = (core: OcenCore) => defineOcenOperation<RepaymentContext>({
+export const triggerRepayment = (core: OcenCore) => defineOcenOperation({
   request: 'repayment/triggerRepaymentRequest',
   response: 'repayment/triggerRepaymentResponse',
 
@@ -49,7 +49,7 @@ export const triggerRepayment = (core: OcenCore) => defineOcenOperation<Repaymen
 });
 
 /** triggerRepaymentStatusRequest: the state of a repayment of the loan (by the agent's `payment.id`, or our reference): PENDING_AUTH, SUCCESS or FAILURE. */
-export const triggerRepaymentStatus = (core: OcenCore) => defineOcenOperation<RepaymentContext>({
+export const triggerRepaymentStatus = (core: OcenCore) => defineOcenOperation({
   request: 'repayment/triggerRepaymentStatusRequest',
   response: 'repayment/triggerRepaymentStatusResponse',
 
@@ -68,9 +68,11 @@ export const triggerRepaymentStatus = (core: OcenCore) => defineOcenOperation<Re
   answer: ({ partnerId, now }, context) => repaymentAnswer(core, partnerId, now, context),
 });
 
+type ConditionUpdate = OcenMessage<'repayment/repaymentConditionChangeRequest'>['repaymentConditionUpdate'];
+
 interface ConditionContext {
   loanId: string;
-  changedCondition: string;
+  changedCondition: ConditionUpdate['changedCondition'];
   repaymentDate: string;
   amount: number;
   status: 'ACCEPTED' | 'REJECTED';
@@ -83,13 +85,13 @@ interface ConditionContext {
  * status and, when accepted, the new due date. The schema of repaymentConditionChangeResponse has no member for a
  * reason (nor `response`), so the decision's description is kept with the recorded request only.
  */
-export const repaymentConditionChange = (core: OcenCore) => defineOcenOperation<ConditionContext>({
+export const repaymentConditionChange = (core: OcenCore) => defineOcenOperation({
   request: 'repayment/repaymentConditionChangeRequest',
   response: 'repayment/repaymentConditionChangeResponse',
 
   async accept({ partnerId, body }) {
     const { ref, loan } = await servicedLoanOf(core, partnerId, body);
-    const update = untrusted<OcenMessage<'repayment/repaymentConditionChangeRequest'>['repaymentConditionUpdate']>(body.repaymentConditionUpdate);
+    const update = untrusted<ConditionUpdate>(body.repaymentConditionUpdate);
     const changedCondition = textOf(update.changedCondition);
     const repaymentDate = textOf(update.repaymentDate);
     const amountMicros = microsOfRupees(update.amount, true);
@@ -97,14 +99,14 @@ export const repaymentConditionChange = (core: OcenCore) => defineOcenOperation<
       throw new OcenRefusal('INVALID_REQUEST', 'repaymentConditionUpdate needs changedCondition, repaymentDate (YYYY-MM-DD) and amount (rupees, at most two decimals)', 400);
     }
     const decision = await core.servicing.changeConditions({ ...ref, changedCondition, requestedDate: repaymentDate, amountMicros });
-    return {
-      subjects: [ref.externalReference],
-      context: { loanId: loan.lenderReference, changedCondition, repaymentDate: decision.dueDate ?? repaymentDate, amount: update.amount as number, status: decision.decision },
-    };
+    // Echoed as the schema checked them (changedCondition one of its values, amount a number).
+    const { changedCondition: condition, amount } = body.repaymentConditionUpdate;
+    const context: ConditionContext = { loanId: loan.lenderReference, changedCondition: condition, repaymentDate: decision.dueDate ?? repaymentDate, amount, status: decision.decision };
+    return { subjects: [ref.externalReference], context };
   },
 
   async answer(_answering, context) {
     const { loanId, changedCondition, repaymentDate, amount, status } = context;
-    return { response: undefined, loanId, repaymentConditionUpdate: { changedCondition, repaymentDate, amount, status } };
+    return { loanId, repaymentConditionUpdate: { changedCondition, repaymentDate, amount, status } };
   },
 });
