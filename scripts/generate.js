@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Generates the Prisma client and the tsoa routes + OpenAPI spec, with nothing downloaded.
 // Prisma's CLI wants native engine files it would download; generation itself is WebAssembly, so any
-// existing file satisfies the check (see ../shared/docs/prisma-offline.md). The client runs on @prisma/adapter-pg.
+// existing file satisfies the check (Prisma is used offline: engines are never downloaded). The client runs on @prisma/adapter-pg.
 const { execFileSync } = require('node:child_process');
 const path = require('node:path');
 

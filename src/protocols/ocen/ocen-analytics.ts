@@ -9,7 +9,7 @@ import { LoanApplication, ProductData, Untrusted, untrusted } from './ocen-wire'
 import { outgoingTraceHeaders } from '../../lib/trace';
 
 /**
- * The network's heartbeat and analytics service (`OCEN_ANALYTICS_URL`; ocen-notes §4.1, spec `hb.json`), which
+ * The network's heartbeat and analytics service (`OCEN_ANALYTICS_URL`; docs/ocen.md §6, spec `hb.json`), which
  * the network's certification expects every participant to feed:
  *
  * - a heartbeat `POST {url}/ocen/v4/event` `{event: {timestamp (epoch ms), eventType, requestId (a fresh UUID per

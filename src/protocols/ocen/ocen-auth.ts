@@ -7,7 +7,7 @@ import { untrusted } from './ocen-wire';
 import type { MetaData, Untrusted } from './ocen-wire';
 
 /**
- * Who is calling, on the OCEN network (ocen-notes §6): `authenticateOcenRequest(headers, rawBody)` runs, in order,
+ * Who is calling, on the OCEN network (docs/ocen.md §3.1): `authenticateOcenRequest(headers, rawBody)` runs, in order,
  *
  * 1. both credentials present: `Authorization: Bearer <JWT>` and a detached JWS in `x-jws-signature` (or
  *    `Signature`), else TOKEN_MISSING / SIGNATURE_MISSING, before anything is fetched;

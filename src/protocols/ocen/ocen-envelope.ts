@@ -3,7 +3,7 @@ import { isJsonObject as isObject } from './ocen-wire';
 import type { Ack } from './ocen-wire';
 
 /**
- * Lenient reading of what other participants send (ocen-notes §3.1): two envelope generations are in use.
+ * Lenient reading of what other participants send (docs/ocen.md §2.3): two envelope generations are in use.
  *
  * | | current (loan.json) | legacy (v3, the 2023 4.0 draft) |
  * |---|---|---|

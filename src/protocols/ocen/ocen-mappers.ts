@@ -15,7 +15,7 @@ import type { Borrower, ContactDetails, ExtensibleData, LoanApplication, LoanApp
 
 export type { LoanApplicationStatus };
 
-/** OCEN's `LoanApplicationStatus` (ocen-notes §5.1; the spelling `DISBURSED_FAILED` is the wire contract's), every one of the schema's. */
+/** OCEN's `LoanApplicationStatus` (docs/ocen.md §4.3; the spelling `DISBURSED_FAILED` is the wire contract's), every one of the schema's. */
 export const LOAN_APPLICATION_STATUSES = [
   'CREATED', 'PROCESSING', 'CONSENT_INITIATED', 'CONSENT_RECEIVED', 'CONSENT_REJECTED', 'OFFERED', 'OFFER_ACCEPTED',
   'KYC_INITIATED', 'KYC_COMPLETED', 'KYC_FAILED', 'KYC_REJECTED', 'LOAN_AGREEMENT_INITIATED', 'LOAN_AGREEMENT_COMPLETED',

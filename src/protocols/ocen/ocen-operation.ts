@@ -13,8 +13,8 @@ import type { Clock } from '../../lib/clock';
 import { OcenMessage, OcenOperation, OcenPayload, ProductData, Untrusted, untrusted } from './ocen-wire';
 
 /**
- * Why a request is not accepted: the ack's `error` is `CODE: message` (the spec defines no codes, ocen-notes
- * §2.1), answered with `status`. Nothing of a refused request is recorded.
+ * Why a request is not accepted: the ack's `error` is `CODE: message` (the spec defines no codes, docs/ocen.md
+ * §2.2), answered with `status`. Nothing of a refused request is recorded.
  */
 export class OcenRefusal extends Error {
   constructor(readonly code: string, message: string, readonly status: number) {
@@ -60,7 +60,7 @@ export interface OcenCore extends Pick<Lending, 'facts' | 'opening' | 'offers' |
   analytics: OcenAnalytics;
 }
 
-/** A disbursement, as reported in the lender's `loanDisbursementMetric` (ocen-notes §4.1). */
+/** A disbursement, as reported in the lender's `loanDisbursementMetric` (docs/ocen.md §6.2). */
 export interface LoanDisbursedMetric {
   /** The request's, as sent. */
   productData: Untrusted<ProductData>;

@@ -5,7 +5,7 @@ import type { OcenMessage, OcenMessagePart, OcenOperation } from './ocen-wire';
 
 /**
  * The OCEN 4.0 loan-journey schemas, from `spec/loan.patched.json`: the official loan.json with the defects of
- * ocen-notes §3.6 patched (`spec/loan.patches.json`, applied by `scripts/ocen-spec.js`; the raw file is never
+ * docs/ocen.md §5.1 patched (`spec/loan.patches.json`, applied by `scripts/ocen-spec.js`; the raw file is never
  * used). Every operation is a path of that document without its `/v4.0.0alpha/` prefix, e.g.
  * `loanApplications/createLoanResponse`; a message is either its `body` (what the caller POSTs) or its `ack`
  * (the synchronous HTTP 200 answer).
