@@ -1,5 +1,4 @@
 import type { Logger } from 'pino';
-import { AppError, AppErrorCode } from '../../core/errors';
 import { AnswerChannel, AnswerDelivery, AnswerToBuild, DeliveryOutcome, answerJob } from '../../core/lending/partner-answers';
 import { PartnerRequests, requestFingerprint } from '../../core/lending/partner-requests';
 import type { PartnerKey } from '../../core/partner/partner';
@@ -8,6 +7,7 @@ import type { Clock } from '../../lib/clock';
 import type { SigningKey } from '../../lib/keys';
 import { outgoingTraceHeaders } from '../../lib/trace';
 import { V3Ack, V3Refusal, ourMetadata } from './ocen-v3-envelope';
+import { v3RefusalOf } from './ocen-v3-errors';
 import { messageOf, signV3, V3SignatureError, verifyV3 } from './ocen-v3-jws';
 import type { V3Journey, V3Request } from './ocen-v3-router';
 import { V3_OPERATIONS, V3Operation, V3_PATH_PREFIX, assertV3Outgoing } from './ocen-v3-schemas';
@@ -146,21 +146,5 @@ function callbackContextOf(stored: unknown): V3CallbackContext {
   const { request, traceId } = stored;
   if (typeof request !== 'string' || !Object.hasOwn(V3_OPERATIONS, request) || typeof traceId !== 'string') throw new Error('Not an OCEN v3 callback context');
   return { request: request as V3Operation, traceId, data: 'data' in stored ? stored.data : undefined };
-}
-
-/** A core refusal as the ack's `CODE: reason` and status (v3 defines no codes; the core's are used). */
-export function v3RefusalOf(err: unknown): unknown {
-  if (!(err instanceof AppError)) return err;
-  switch (err.code) {
-    case AppErrorCode.REQUEST_ID_REUSED: return new V3Refusal('REQUEST_ID_REUSED', err.message, 409);
-    case AppErrorCode.DUPLICATE_APPLICATION: return new V3Refusal('DUPLICATE_LOAN_APPLICATION', 'A loan application with this loanApplicationId exists already', 409);
-    case AppErrorCode.NOT_FOUND: return new V3Refusal('NOT_FOUND', err.message, 404);
-    case AppErrorCode.INVALID_FIELD_VALUE:
-    case AppErrorCode.MISSING_REQUIRED_FIELD: return new V3Refusal('INVALID_REQUEST', err.message, 400);
-    case AppErrorCode.DISPUTE_REFERENCE_REUSED: return new V3Refusal(err.code, err.message, 409);
-    case AppErrorCode.CHALLENGE_RATE_LIMITED: return new V3Refusal(err.code, err.message, 429);
-    case AppErrorCode.LEDGER_ENTRY_REFUSED: return err;
-    default: return new V3Refusal(err.code, err.message, 422);
-  }
 }
 

@@ -5,7 +5,6 @@ import type { LoanService } from '../../core/loan/loan.service';
 import type { MandateService } from '../../core/mandate/mandate.service';
 import type { PayoutAccountService } from '../../core/payout/payout-account.service';
 import type { Application } from '../../core/application/application';
-import { AppError, type AppErrorCode } from '../../core/errors';
 import type { DisputeService } from '../../core/dispute/dispute.service';
 import type { ConsentService } from '../../core/consent/consent.service';
 import type { Clock } from '../../lib/clock';
@@ -106,12 +105,4 @@ export async function v3LoanOf(core: Pick<V3Core, 'facts'>, partnerId: string, l
   const application = await core.facts.byLenderReference(partnerId, loanId);
   if (!application || !GRANTED_OR_LATER.has(application.applicationState)) throw new V3Refusal('UNKNOWN_LOAN', `No loan ${JSON.stringify(loanId)} of this loan agent`, 404);
   return application;
-}
-
-/**
- * An operation's own wording of one core error (e.g. OFFER_UNKNOWN naming the offer sent): `refusal` when `err`
- * is an AppError with `code`; otherwise `err` unchanged, for v3RefusalOf (ocen-v3-lender.ts).
- */
-export function v3RefusedAs(err: unknown, code: AppErrorCode, refusal: (err: AppError) => V3Refusal): unknown {
-  return err instanceof AppError && err.code === code ? refusal(err) : err;
 }

@@ -1,6 +1,5 @@
 import express, { NextFunction, Request, Response, Router } from 'express';
 import type { Logger } from 'pino';
-import { AppError, AppErrorCode } from '../../core/errors';
 import type { Partner } from '../../core/partner/partner';
 import type { PartnerService } from '../../core/partner/partner.service';
 import type { Clock } from '../../lib/clock';
@@ -11,6 +10,7 @@ import { BODY_LIMIT_BYTES, MAX_NESTING, fromBodyParserError, inspectText, limitB
 import { noStore } from '../shared/security-headers';
 import { isJsonObject, messageOf, signV3, unverifiedMessageOf, V3SignatureError, verifyV3 } from './ocen-v3-jws';
 import { V3Ack, V3Refusal, timestampProblem } from './ocen-v3-envelope';
+import { isPartnerRefusal } from './ocen-v3-errors';
 import { V3_ACK_SCHEMA, V3Operation, V3Violation, assertV3Outgoing, isValidV3Request, v3OperationOfPath } from './ocen-v3-schemas';
 import type { V3RequestOf } from './ocen-v3-operation';
 
@@ -134,7 +134,7 @@ async function signerOf(signed: unknown, partners: PartnerService): Promise<Part
   const orgId = isJsonObject(message.metadata) ? message.metadata.orgId : undefined;
   if (typeof orgId !== 'string' || !orgId) throw new V3SignatureError('UNKNOWN_KEY', 'metadata.orgId must name the loan agent (its id agreed at onboarding)');
   const partner = await partners.resolve(orgId).catch((err: unknown) => {
-    if (err instanceof AppError && (err.code === AppErrorCode.PARTNER_UNKNOWN || err.code === AppErrorCode.PARTNER_SUSPENDED)) return undefined;
+    if (isPartnerRefusal(err)) return undefined;
     throw err;
   });
   if (!partner || partner.protocol !== 'OCEN_3') throw new V3SignatureError('UNKNOWN_KEY', `No OCEN v3 loan agent ${JSON.stringify(orgId)} is onboarded here`);

@@ -1,8 +1,8 @@
 import type { ConsentView } from '../../../core/consent/consent';
-import { AppError, AppErrorCode } from '../../../core/errors';
 import { AnswerNotReady } from '../../../core/lending/partner-answers';
 import type * as W from '../../../generated/ocen-v3/ocen-v3-types';
 import { V3Refusal } from '../ocen-v3-envelope';
+import { v3OperationRefusals } from '../ocen-v3-errors';
 import { V3Core, defineV3Operation, v3ApplicationOf } from '../ocen-v3-operation';
 
 /** v3's consentStatus of a core consent: REQUESTED (the AA not yet answered) and PENDING read as PENDING. */
@@ -53,8 +53,7 @@ export const consentStatusRequest = (core: V3Core) => defineV3Operation<'consent
     const handle = body.consent.consentHandle;
     if (!handle) throw new V3Refusal('INVALID_REQUEST', 'consent.consentHandle is required', 400);
     const view = await core.consents.byHandle(partnerId, handle).catch((err: unknown) => {
-      if (err instanceof AppError && err.code === AppErrorCode.NOT_FOUND) throw new V3Refusal('UNKNOWN_CONSENT', `No consent ${JSON.stringify(handle)} of this loan agent`, 404);
-      throw err;
+      throw v3OperationRefusals.unknownConsent(err, handle);
     });
     return { subjects: view.externalReferences, context: { consentId: view.id } };
   },

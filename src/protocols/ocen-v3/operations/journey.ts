@@ -1,5 +1,4 @@
 import type { ApplicationRef } from '../../../core/application/application';
-import { AppError, AppErrorCode } from '../../../core/errors';
 import type { ApplicationView } from '../../../core/lending/application-facts';
 import { AnswerNotReady } from '../../../core/lending/partner-answers';
 import { parseRupeesText } from '../../../core/money/money';
@@ -7,10 +6,11 @@ import { istDate } from '../../../core/shared/dates';
 import type * as W from '../../../generated/ocen-v3/ocen-v3-types';
 import { agreementVersion, loanAgreementText } from '../../shared/loan-agreement';
 import { V3Refusal } from '../ocen-v3-envelope';
+import { v3OperationRefusals, v3OtpSessionStatusOf } from '../ocen-v3-errors';
 import {
   isGranted, parseV3OfferId, parseV3PlanId, readV3Applicant, v3Amount, v3Borrower, v3Offers, v3PlanId, v3RejectionReason, v3RepaymentPlan,
 } from '../ocen-v3-mappers';
-import { V3Core, defineV3Operation, v3ApplicationOf, v3LoanOf, v3RefusedAs } from '../ocen-v3-operation';
+import { V3Core, defineV3Operation, v3ApplicationOf, v3LoanOf } from '../ocen-v3-operation';
 
 /** v3's loanApplicationStatus (a free string in Core/loanApplication.json; setOfferResponse enumerates these). */
 type V3Status = 'PROCESSING' | 'OFFERED' | 'REJECTED' | 'OFFER_ACCEPTED' | 'GRANTED';
@@ -161,11 +161,7 @@ export const setOffer = (core: V3Core) => defineV3Operation<'offer/setOfferReque
     // An id not of our form names no offer of ours: the core refuses it as it refuses another lender's.
     const chosen = parseV3OfferId(body.offer.id) ?? { offerId: '', tenureMonths: 0 };
     const accepted = await core.offers.choose({ ...ref, ...chosen, amountMicros }).catch((err: unknown) => {
-      throw v3RefusedAs(err, AppErrorCode.OFFER_UNKNOWN, () => new V3Refusal(
-        'OFFER_UNKNOWN',
-        `Offer ${JSON.stringify(body.offer.id)} is not one of this lender's current offers for loan application ${id}: send one of the offers of the latest generateOffersResponse, unchanged`,
-        422,
-      ));
+      throw v3OperationRefusals.unknownOffer(err, body.offer.id, id);
     });
     const kyc = await core.kyc.current(ref);
     if (!kyc || ['NOT_STARTED', 'IN_PROGRESS'].includes(kyc.state)) await core.kyc.initiate(ref, accepted.id);
@@ -220,15 +216,6 @@ export const triggerLoanAcceptance = (core: V3Core) => defineV3Operation<'loan/t
 
 type SessionStatus = 'SUCCESS' | 'INVALID_SESSION' | 'INCORRECT_OTP';
 
-const SESSION_STATUS: Partial<Record<AppErrorCode, SessionStatus>> = {
-  [AppErrorCode.CHALLENGE_INVALID]: 'INCORRECT_OTP',
-  [AppErrorCode.NOT_FOUND]: 'INVALID_SESSION',
-  [AppErrorCode.CHALLENGE_EXPIRED]: 'INVALID_SESSION',
-  [AppErrorCode.CHALLENGE_ALREADY_USED]: 'INVALID_SESSION',
-  [AppErrorCode.CHALLENGE_ATTEMPTS_EXHAUSTED]: 'INVALID_SESSION',
-  [AppErrorCode.CHALLENGE_CONTEXT_MISMATCH]: 'INVALID_SESSION',
-};
-
 /**
  * verifyLoanAcceptanceRequest: the borrower's OTP (`credBlock.data.otp`) for our otpSessionKey. SUCCESS signs the
  * agreement on the core; a wrong code is counted (durably, once per request) and answered INCORRECT_OTP; an
@@ -250,7 +237,7 @@ export const verifyLoanAcceptance = (core: V3Core) => defineV3Operation<'loan/ve
         if (!(await claimed)) throw new Error('duplicate request: its first answer is replayed');
       });
     } catch (err) {
-      const answer = err instanceof AppError ? SESSION_STATUS[err.code] : undefined;
+      const answer = v3OtpSessionStatusOf(err);
       if (!answer) throw err;
       status = answer;
     }
@@ -296,8 +283,7 @@ export const grantLoan = (core: V3Core) => defineV3Operation<'loan/grantLoanRequ
     try {
       await core.acceptance.grant({ partnerId, externalReference: id });
     } catch (err) {
-      if (err instanceof AppError && err.code === AppErrorCode.PRECONDITION_FAILED) throw new V3Refusal('LOAN_NOT_SIGNED', err.message, 409);
-      throw err;
+      throw v3OperationRefusals.loanNotSigned(err);
     }
     return { subjects: [id], context: { loanApplicationId: id, grantedOn: istDate(core.clock.now()) } };
   },
@@ -325,13 +311,7 @@ export const setRepaymentPlan = (core: V3Core) => defineV3Operation<'repayment/s
     await v3ApplicationOf(core, partnerId, id);
     const plan = parseV3PlanId(body.plan.id) ?? null;
     const link = await core.repaymentPlans.start({ partnerId, externalReference: id }, { plan }).catch((err: unknown) => {
-      throw v3RefusedAs(err, AppErrorCode.REPAYMENT_PLAN_UNKNOWN, (e) => {
-        const expected = e.details.expected as { offerId: string; tenureMonths: number } | undefined;
-        const send = expected
-          ? `send plan ${JSON.stringify(v3PlanId(expected.offerId, expected.tenureMonths))}, the repayment plan of the chosen offer as grantLoanResponse lists it (repayment.plan)`
-          : 'choose an offer first (setOfferRequest), then send its repayment plan as grantLoanResponse lists it (repayment.plan)';
-        return new V3Refusal('REPAYMENT_PLAN_UNKNOWN', `Plan ${JSON.stringify(body.plan.id)} is not the repayment plan of loan application ${id}: ${send}`, 422);
-      });
+      throw v3OperationRefusals.unknownPlan(err, body.plan.id, id, v3PlanId);
     });
     return { subjects: [id], context: { loanApplicationId: id, paymentUrl: link.pageUrl } };
   },
@@ -387,8 +367,7 @@ export const triggerDisbursement = (core: V3Core) => defineV3Operation<'disburse
     try {
       await core.submissions.release({ partnerId, externalReference: application.externalReference }, { amountMicros });
     } catch (err) {
-      if (err instanceof AppError && err.code === AppErrorCode.INVALID_FIELD_VALUE && err.fields.includes('disbursementAmount')) throw new V3Refusal('AMOUNT_MISMATCH', err.message, 422);
-      throw err;
+      throw v3OperationRefusals.amountMismatch(err);
     }
     return { subjects: [application.externalReference], context: { loanApplicationId: application.externalReference, paymentId: body.payment.id } };
   },
