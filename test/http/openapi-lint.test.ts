@@ -74,6 +74,20 @@ async function lintServed(t: TestApp, label: string): Promise<Record<string, Fin
   return findings;
 }
 
+/** Errors and warnings per document and linter, kept in test-artifacts/openapi-lint.json for the record. */
+function recordCounts(label: string, findings: Record<string, Finding[]>): void {
+  const file = path.join(ROOT, 'test-artifacts', 'openapi-lint.json');
+  const counts = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : {};
+  for (const [document, list] of Object.entries(findings)) {
+    counts[`${label} ${document}`] = Object.fromEntries((['redocly', 'spectral'] as const).map((linter) => {
+      const mine = list.filter((f) => f.linter === linter);
+      return [linter, { errors: mine.filter((f) => f.severity === 'error').length, warnings: mine.filter((f) => f.severity === 'warning').length }];
+    }));
+  }
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, JSON.stringify(counts, null, 2));
+}
+
 const errorsOf = (findings: Record<string, Finding[]>) =>
   Object.fromEntries(Object.entries(findings).map(([document, list]) => [document, list.filter((f) => f.severity === 'error')]));
 
@@ -83,6 +97,7 @@ describe('in the sandbox', () => {
   beforeAll(async () => {
     t = await startTestApp({ worker: false });
     findings = await lintServed(t, 'sandbox');
+    recordCounts('sandbox', findings);
   }, 120_000);
   afterAll(() => t?.stop());
 
@@ -146,6 +161,7 @@ describe('in production (no sandbox)', () => {
     const key = await partnerKeyPair('lint-es256', 'ES256');
     t = await startTestApp({ worker: false, env: productionEnv(), partners: [{ id: 'bank-partner', displayName: 'Partner', protocol: 'GPAY', jwks: { keys: [key.publicJwk] } }] });
     findings = await lintServed(t, 'production');
+    recordCounts('production', findings);
   }, 120_000);
   afterAll(() => t?.stop());
 
