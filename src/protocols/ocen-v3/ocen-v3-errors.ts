@@ -1,4 +1,5 @@
 import { AppError, AppErrorCode } from '../../core/errors';
+import { OCEN_OTP_SESSION_STATUS } from '../shared/ocen-family';
 import { V3Refusal } from './ocen-v3-envelope';
 
 /**
@@ -73,17 +74,7 @@ export const v3OperationRefusals = {
     v3RefusedAs(err, AppErrorCode.NOT_FOUND, () => new V3Refusal('UNKNOWN_CONSENT', `No consent ${JSON.stringify(handle)} of this loan agent`, 404)),
 };
 
-/** verifyLoanAcceptanceRequest's answer to an OTP the core refused: a wrong code (counted) INCORRECT_OTP; a session that cannot sign INVALID_SESSION. */
-const OTP_SESSION_STATUS: Partial<Record<AppErrorCode, 'INVALID_SESSION' | 'INCORRECT_OTP'>> = {
-  [AppErrorCode.CHALLENGE_INVALID]: 'INCORRECT_OTP',
-  [AppErrorCode.NOT_FOUND]: 'INVALID_SESSION',
-  [AppErrorCode.CHALLENGE_EXPIRED]: 'INVALID_SESSION',
-  [AppErrorCode.CHALLENGE_ALREADY_USED]: 'INVALID_SESSION',
-  [AppErrorCode.CHALLENGE_ATTEMPTS_EXHAUSTED]: 'INVALID_SESSION',
-  [AppErrorCode.CHALLENGE_CONTEXT_MISMATCH]: 'INVALID_SESSION',
-};
-
 /** The OTP session status answering a core error of signing, or undefined when the error is a refusal (see {@link v3RefusalOf}). */
 export function v3OtpSessionStatusOf(err: unknown): 'INVALID_SESSION' | 'INCORRECT_OTP' | undefined {
-  return err instanceof AppError ? OTP_SESSION_STATUS[err.code] : undefined;
+  return err instanceof AppError ? OCEN_OTP_SESSION_STATUS[err.code] : undefined;
 }

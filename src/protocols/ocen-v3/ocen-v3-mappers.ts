@@ -8,9 +8,9 @@ import { loanCharges } from '../../core/loan/charges';
 import { addMonthsClamped, istDate } from '../../core/shared/dates';
 import type { PhoneNumber } from '../../core/shared/identity';
 import type { ServicedLoan } from '../../core/loan/servicing';
-import type { StatementLine } from '../../core/ledger/statement';
 import { loanFigures } from '../../core/loan/servicing.service';
 import type * as W from '../../generated/ocen-v3/ocen-v3-types';
+import { ocenOfferId, ocenPlanId } from '../shared/ocen-family';
 
 /**
  * The core's facts in v3's words. v3 carries every amount and rate as a string (Core/loanterms.json,
@@ -78,29 +78,13 @@ export function v3Borrower(borrower: { pan: string; fullName: string; phone?: Ph
   };
 }
 
-/** The id of one of our concrete offers: the core offer and the tenure (`OFRABC123-12M`), as OCEN 4.0 names it. */
-export const v3OfferId = (offerId: string, tenureMonths: number) => `${offerId}-${tenureMonths}M`;
-
-export function parseV3OfferId(id: string): { offerId: string; tenureMonths: number } | undefined {
-  const match = /^(.+)-(\d{1,3})M$/.exec(id);
-  return match ? { offerId: match[1], tenureMonths: Number(match[2]) } : undefined;
-}
-
-/** The id of the repayment plan of one of our concrete offers (`OFRABC123-12M-EMI`), as generateOffers lists it. */
-export const v3PlanId = (offerId: string, tenureMonths: number) => `${v3OfferId(offerId, tenureMonths)}-EMI`;
-
-/** The offer and tenure a v3 repayment plan id names, or undefined when it is not of our form. */
-export function parseV3PlanId(id: string): { offerId: string; tenureMonths: number } | undefined {
-  return id.endsWith('-EMI') ? parseV3OfferId(id.slice(0, -'-EMI'.length)) : undefined;
-}
-
 /**
  * The core's repayment plan of the chosen (or signed) terms as v3's Paymentplan: monthly EMIs under the plan id
  * of our offer, `startDate` the first EMI's due date (as the offer's plan has it).
  */
 export function v3RepaymentPlan(plan: RepaymentPlan): W.Paymentplan {
   return {
-    id: v3PlanId(plan.offerId, plan.tenureMonths),
+    id: ocenPlanId(plan.offerId, plan.tenureMonths),
     automatic: true,
     scheduleType: 'RECURRING',
     frequency: 'MONTHLY',
@@ -135,7 +119,7 @@ export function v3Offers(offer: CoreOffer, requestedMicros: bigint, today: Date)
   for (let tenure = offer.minTenureMonths; tenure <= offer.maxTenureMonths; tenure += offer.tenureStepMonths) {
     const schedule = buildSchedule({ principalMicros: amount, annualRateE5: BigInt(offer.interestRateE5), tenureMonths: tenure }, firstDue);
     const interest = totalInterestMicros(schedule);
-    const id = v3OfferId(offer.id, tenure);
+    const id = ocenOfferId(offer.id, tenure);
     const tenureOf = { duration: String(tenure), unit: 'MONTH' as const };
     offers.push({
       id,
@@ -170,7 +154,7 @@ export function v3Offers(offer: CoreOffer, requestedMicros: bigint, today: Date)
         },
         repayment: {
           plans: [{
-            id: v3PlanId(offer.id, tenure),
+            id: ocenPlanId(offer.id, tenure),
             automatic: true,
             scheduleType: 'RECURRING',
             frequency: 'MONTHLY',
@@ -212,18 +196,6 @@ export function v3LoanTerms(loan: ServicedLoan): W.Loanterms {
     totalAmount: v3Amount(loan.sanctionedMicros + interest),
     interestAmount: v3Amount(interest),
     tenure: { duration: String(loan.tenureMonths), unit: 'MONTH' },
-  };
-}
-
-/** A ledger statement line as a v3 Transaction (a DEBIT is WITHDRAWL (sic), a CREDIT DEPOSIT; the balance is what is owed after it). */
-export function v3StatementLine(entry: StatementLine): W.Transaction {
-  return {
-    date: entry.valueDate,
-    narration: entry.narration,
-    txnRefNo: entry.reference,
-    amount: v3Amount(entry.amountMicros),
-    type: entry.direction === 'DEBIT' ? 'WITHDRAWL' : 'DEPOSIT',
-    closingBalance: v3Amount(entry.balanceAfterMicros),
   };
 }
 

@@ -1,4 +1,5 @@
 import { AppError, AppErrorCode } from '../../core/errors';
+import { OCEN_OTP_SESSION_STATUS } from '../shared/ocen-family';
 import { OcenRefusal } from './ocen-operation';
 
 /**
@@ -72,17 +73,7 @@ export const operationRefusals = {
     refusedAs(err, AppErrorCode.NOT_FOUND, () => new OcenRefusal('LOAN_NOT_DISBURSED', `Loan ${lenderReference} has not been disbursed yet`, 409)),
 };
 
-/** How verifyLoanAcceptance answers an OTP the core refused: a wrong code (counted) INCORRECT_OTP; a session that cannot sign INVALID_SESSION. */
-const OTP_SESSION_STATUS: Partial<Record<AppErrorCode, 'INVALID_SESSION' | 'INCORRECT_OTP'>> = {
-  [AppErrorCode.CHALLENGE_INVALID]: 'INCORRECT_OTP',
-  [AppErrorCode.NOT_FOUND]: 'INVALID_SESSION',
-  [AppErrorCode.CHALLENGE_EXPIRED]: 'INVALID_SESSION',
-  [AppErrorCode.CHALLENGE_ALREADY_USED]: 'INVALID_SESSION',
-  [AppErrorCode.CHALLENGE_ATTEMPTS_EXHAUSTED]: 'INVALID_SESSION',
-  [AppErrorCode.CHALLENGE_CONTEXT_MISMATCH]: 'INVALID_SESSION',
-};
-
 /** The OTP session status answering a core error of signing, or undefined when the error is a refusal (see {@link refusalOf}). */
 export function otpSessionStatusOf(err: unknown): 'INVALID_SESSION' | 'INCORRECT_OTP' | undefined {
-  return err instanceof AppError ? OTP_SESSION_STATUS[err.code] : undefined;
+  return err instanceof AppError ? OCEN_OTP_SESSION_STATUS[err.code] : undefined;
 }

@@ -1,13 +1,12 @@
 import type { CollectionAccount } from '../../core/loan/repayment-collector';
 import type { Repayment, ServicedInstalment, ServicedLoan } from '../../core/loan/servicing';
-import type { StatementLine } from '../../core/ledger/statement';
 import { loanFigures } from '../../core/loan/servicing.service';
 import { remainingOf } from '../../core/loan/allocation';
 import { rupeesText, sumMicros } from '../../core/money/money';
 import { istDate } from '../../core/shared/dates';
 import { ocenApr, ocenPercent, ocenRupees } from './ocen-mappers';
 import { aprOfSchedule } from '../../core/kfs/apr';
-import type { AccountDetails, LoanStatus as WireLoanStatus, LoanTerms, OcenPayload, Payment, Transaction } from './ocen-wire';
+import type { AccountDetails, LoanStatus as WireLoanStatus, LoanTerms, OcenPayload, Payment } from './ocen-wire';
 
 /** OCEN's `LoanStatus` (the values this lender sends; the enum also has EMI_WAIVED, NPA, PRECLOSURE and SETTLEMENT_*). */
 export type LoanStatus = Extract<WireLoanStatus, 'EMI_DUE' | 'EMI_PAID' | 'EMI_OVERDUE' | 'PARTIALLY_PAID' | 'LOAN_CLOSED' | 'HEALTHY'>;
@@ -134,21 +133,6 @@ export function loanDetails(loan: ServicedLoan, account: CollectionAccount, now:
       tenure: { duration: loan.tenureMonths, unit: 'MONTH' },
       description: `₹${rupeesText(loan.sanctionedMicros)} at ${ocenPercent(loan.interestRateE5)}% a year for ${loan.tenureMonths} months, EMI ₹${rupeesText(loan.emiMicros)}; ₹${rupeesText(loan.disbursedMicros)} paid out after the processing fee and its GST`,
     },
-  };
-}
-
-/**
- * A statement line read from the ledger as an OCEN Transaction: a DEBIT (money lent, fees, interest) is WITHDRAWL
- * (sic), a CREDIT (a repayment) is DEPOSIT; the closing balance is what the borrower owes after it.
- */
-export function statementLine(entry: StatementLine): Transaction {
-  return {
-    date: entry.valueDate,
-    narration: entry.narration,
-    txnRefNo: entry.reference,
-    amount: rupeesText(entry.amountMicros),
-    type: entry.direction === 'DEBIT' ? 'WITHDRAWL' : 'DEPOSIT',
-    closingBalance: rupeesText(entry.balanceAfterMicros),
   };
 }
 

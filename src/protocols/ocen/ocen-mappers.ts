@@ -12,6 +12,7 @@ import type { DisbursementState } from '../../core/loan/disbursement-state';
 import type { LoanState } from '../../core/loan/loan-state';
 import { untrusted } from './ocen-wire';
 import type { Borrower, ContactDetails, ExtensibleData, LoanApplication, LoanApplicationStatus, LoanTerms, OcenOffer, RejectionDetail, Untrusted } from './ocen-wire';
+import { ocenOfferId, ocenPlanId } from '../shared/ocen-family';
 
 export type { LoanApplicationStatus };
 
@@ -120,22 +121,6 @@ export const ocenPercent = (rateE5: number) => rateE5 / 100_000;
 export const ocenApr = (apr: Apr) => Number(apr.percent);
 
 export { offeredAmountMicros };
-
-/** The OCEN id of one of our concrete offers: the core offer and the tenure (`OFRABC123-12M`). */
-export const ocenOfferId = (offerId: string, tenureMonths: number) => `${offerId}-${tenureMonths}M`;
-
-export function parseOcenOfferId(id: string): { offerId: string; tenureMonths: number } | undefined {
-  const match = /^(.+)-(\d{1,3})M$/.exec(id);
-  return match ? { offerId: match[1], tenureMonths: Number(match[2]) } : undefined;
-}
-
-/** The OCEN id of the repayment plan of one of our concrete offers (`OFRABC123-12M-EMI`), as generateOffers and grantLoan list it. */
-export const ocenPlanId = (offerId: string, tenureMonths: number) => `${ocenOfferId(offerId, tenureMonths)}-EMI`;
-
-/** The offer and tenure an OCEN repayment plan id names, or undefined when it is not of our form. */
-export function parseOcenPlanId(id: string): { offerId: string; tenureMonths: number } | undefined {
-  return id.endsWith('-EMI') ? parseOcenOfferId(id.slice(0, -'-EMI'.length)) : undefined;
-}
 
 export interface ConcreteOffer {
   id: string;

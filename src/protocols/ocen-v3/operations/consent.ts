@@ -1,24 +1,8 @@
-import type { ConsentView } from '../../../core/consent/consent';
 import { AnswerNotReady } from '../../../core/lending/partner-answers';
-import type * as W from '../../../generated/ocen-v3/ocen-v3-types';
+import { ocenConsent } from '../../shared/ocen-family';
 import { V3Refusal } from '../ocen-v3-envelope';
 import { v3OperationRefusals } from '../ocen-v3-errors';
 import { V3Core, defineV3Operation, v3ApplicationOf } from '../ocen-v3-operation';
-
-/** v3's consentStatus of a core consent: REQUESTED (the AA not yet answered) and PENDING read as PENDING. */
-const consentStatus = (view: ConsentView): 'PENDING' | 'READY' | 'FAILED' => (view.state === 'READY' || view.state === 'FAILED' ? view.state : 'PENDING');
-
-/** The `consent` we answer with (Core/consent.json), from the same facts as OCEN 4.0's. */
-function v3Consent(view: ConsentView): W.Consent {
-  return {
-    consentFetchType: view.fetchType,
-    vua: view.vua,
-    ...(view.handle ? { consentHandle: view.handle } : {}),
-    consentStatus: consentStatus(view),
-    ...(view.url ? { url: view.url } : {}),
-    ...(view.failureReason ? { description: `The consent failed at the account aggregator: ${view.failureReason}` } : {}),
-  };
-}
 
 /**
  * consentHandleRequest: the lender (FIU) asks the account aggregator for the borrower's consent to share bank
@@ -41,7 +25,7 @@ export const consentHandle = (core: V3Core) => defineV3Operation<'consent/consen
     await core.consents.advance(consentId);
     const view = await core.consents.byId(partnerId, consentId);
     if (view.state === 'REQUESTED') throw new AnswerNotReady(`the account aggregator has not answered for consent ${consentId}`);
-    return { consent: v3Consent(view) };
+    return { consent: ocenConsent(view) };
   },
 });
 
@@ -60,6 +44,6 @@ export const consentStatusRequest = (core: V3Core) => defineV3Operation<'consent
 
   async answer({ partnerId }, { consentId }) {
     await core.consents.advance(consentId).catch(() => undefined); // the AA unreachable: the state last recorded is answered
-    return { consent: v3Consent(await core.consents.byId(partnerId, consentId)) };
+    return { consent: ocenConsent(await core.consents.byId(partnerId, consentId)) };
   },
 });

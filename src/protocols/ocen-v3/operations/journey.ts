@@ -8,8 +8,9 @@ import { agreementVersion, loanAgreementText } from '../../shared/loan-agreement
 import { V3Refusal } from '../ocen-v3-envelope';
 import { v3OperationRefusals, v3OtpSessionStatusOf } from '../ocen-v3-errors';
 import {
-  isGranted, parseV3OfferId, parseV3PlanId, readV3Applicant, v3Amount, v3Borrower, v3Offers, v3PlanId, v3RejectionReason, v3RepaymentPlan,
+  isGranted, readV3Applicant, v3Amount, v3Borrower, v3Offers, v3RejectionReason, v3RepaymentPlan,
 } from '../ocen-v3-mappers';
+import { ocenPlanId, parseOcenOfferId, parseOcenPlanId } from '../../shared/ocen-family';
 import { V3Core, defineV3Operation, v3ApplicationOf, v3LoanOf } from '../ocen-v3-operation';
 
 /** v3's loanApplicationStatus (a free string in Core/loanApplication.json; setOfferResponse enumerates these). */
@@ -159,7 +160,7 @@ export const setOffer = (core: V3Core) => defineV3Operation<'offer/setOfferReque
     const amountMicros = parseRupeesText(body.offer.terms.sanctionedAmount ?? body.offer.terms.requestedAmount);
     if (amountMicros === undefined) throw new V3Refusal('INVALID_REQUEST', 'offer.terms.sanctionedAmount must be rupees (at most two decimals), as our offer has it', 400);
     // An id not of our form names no offer of ours: the core refuses it as it refuses another lender's.
-    const chosen = parseV3OfferId(body.offer.id) ?? { offerId: '', tenureMonths: 0 };
+    const chosen = parseOcenOfferId(body.offer.id) ?? { offerId: '', tenureMonths: 0 };
     const accepted = await core.offers.choose({ ...ref, ...chosen, amountMicros }).catch((err: unknown) => {
       throw v3OperationRefusals.unknownOffer(err, body.offer.id, id);
     });
@@ -309,9 +310,9 @@ export const setRepaymentPlan = (core: V3Core) => defineV3Operation<'repayment/s
   async accept({ partnerId, body }) {
     const id = body.loanApplicationId;
     await v3ApplicationOf(core, partnerId, id);
-    const plan = parseV3PlanId(body.plan.id) ?? null;
+    const plan = parseOcenPlanId(body.plan.id) ?? null;
     const link = await core.repaymentPlans.start({ partnerId, externalReference: id }, { plan }).catch((err: unknown) => {
-      throw v3OperationRefusals.unknownPlan(err, body.plan.id, id, v3PlanId);
+      throw v3OperationRefusals.unknownPlan(err, body.plan.id, id, ocenPlanId);
     });
     return { subjects: [id], context: { loanApplicationId: id, paymentUrl: link.pageUrl } };
   },

@@ -1,6 +1,7 @@
 import { isValidIsoDate, istDate } from '../../../core/shared/dates';
 import { V3Refusal } from '../ocen-v3-envelope';
-import { v3Amount, v3Borrower, v3LoanStatus, v3LoanSummary, v3LoanTerms, v3StatementLine } from '../ocen-v3-mappers';
+import { v3Amount, v3Borrower, v3LoanStatus, v3LoanSummary, v3LoanTerms } from '../ocen-v3-mappers';
+import { ocenStatementLine } from '../../shared/ocen-family';
 import { V3Core, defineV3Operation, v3LoanOf } from '../ocen-v3-operation';
 
 type LoanContext = { loanApplicationId: string };
@@ -90,7 +91,7 @@ export const loanStatement = (core: V3Core) => defineV3Operation<'loan/loanState
 
   async answer({ partnerId }, { loanApplicationId, startDate, endDate }) {
     const { loan, entries } = await core.servicing.statement({ partnerId, externalReference: loanApplicationId }, startDate, endDate);
-    return { loanId: loan.lenderReference, accountStatement: entries.map(v3StatementLine) };
+    return { loanId: loan.lenderReference, accountStatement: entries.map(ocenStatementLine) };
   },
 });
 

@@ -1,22 +1,8 @@
 import { operationRefusals } from '../ocen-errors';
 import type { ConsentView } from '../../../core/consent/consent';
+import { ocenConsent } from '../../shared/ocen-family';
 import { OcenCore, OcenNotReady, OcenRefusal, applicationOf, defineOcenOperation, textOf } from '../ocen-operation';
 import { Consent, untrusted } from '../ocen-wire';
-
-/** OCEN's consentStatus of a core consent: REQUESTED (the AA not yet answered) and PENDING read as PENDING. */
-const consentStatus = (view: ConsentView): 'PENDING' | 'READY' | 'FAILED' => (view.state === 'READY' || view.state === 'FAILED' ? view.state : 'PENDING');
-
-/** The `Consent` we answer with. */
-function consentBody(view: ConsentView): Consent {
-  return {
-    consentFetchType: view.fetchType,
-    vua: view.vua,
-    ...(view.handle ? { consentHandle: view.handle } : {}),
-    consentStatus: consentStatus(view),
-    ...(view.url ? { url: view.url } : {}),
-    ...(view.failureReason ? { description: `The consent failed at the account aggregator: ${view.failureReason}` } : {}),
-  };
-}
 
 function loanApplicationIdsOf(body: { readonly loanApplicationIds?: unknown }): string[] {
   const ids = (Array.isArray(body.loanApplicationIds) ? body.loanApplicationIds : []).map((id) => textOf(id) ?? '');
@@ -59,7 +45,7 @@ export const consentHandle = (core: OcenCore) => defineOcenOperation({
     await core.consents.advance(consentId);
     const view = await core.consents.byId(partnerId, consentId);
     if (view.state === 'REQUESTED') throw new OcenNotReady(`the account aggregator has not answered for consent ${consentId}`);
-    return { loanApplicationIds, consent: consentBody(view) };
+    return { loanApplicationIds, consent: ocenConsent(view) };
   },
 });
 
@@ -103,6 +89,6 @@ export const consentStatusRequest = (core: OcenCore) => defineOcenOperation({
       core.logger.warn({ err, consentId }, 'the account aggregator could not be asked; answering the consent state last recorded');
     }
     const view = await core.consents.byId(partnerId, consentId);
-    return { loanApplicationIds: view.externalReferences, consent: consentBody(view) };
+    return { loanApplicationIds: view.externalReferences, consent: ocenConsent(view) };
   },
 });

@@ -4,7 +4,8 @@ import { operationRefusals } from '../ocen-errors';
 import type { Payout } from '../../../core/loan/loan';
 import type { PayoutAccountSummary } from '../../../core/payout/payout-account';
 import { istDate } from '../../../core/shared/dates';
-import { microsOfRupees, ocenPercent, ocenPlanId, ocenRupees, parseOcenPlanId } from '../ocen-mappers';
+import { microsOfRupees, ocenPercent, ocenRupees } from '../ocen-mappers';
+import { ocenPlanId, parseOcenPlanId } from '../../shared/ocen-family';
 import { viewOf } from './application-facts';
 import {
   OcenCore, OcenNotReady, OcenRefusal, applicationOf, defineOcenOperation, loanApplicationIdOf, loanIdIssued, loanIdOf, loanOf, textOf,

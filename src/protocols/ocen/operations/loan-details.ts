@@ -1,5 +1,6 @@
 import { istDate, isValidIsoDate } from '../../../core/shared/dates';
-import { loanDetails, loanStatus, loanTerms, statementLine } from '../ocen-loan-mappers';
+import { loanDetails, loanStatus, loanTerms } from '../ocen-loan-mappers';
+import { ocenStatementLine } from '../../shared/ocen-family';
 import { OcenCore, OcenRefusal, defineOcenOperation, textOf } from '../ocen-operation';
 import { servicedLoanOf } from './loan-servicing';
 import { Borrower, untrusted } from '../ocen-wire';
@@ -61,7 +62,7 @@ export const loanStatement = (core: OcenCore) => defineOcenOperation({
 
   async answer({ partnerId, now }, { loanApplicationId, startDate, endDate }) {
     const { loan, entries } = await core.servicing.statement({ partnerId, externalReference: loanApplicationId }, startDate, endDate);
-    return { loanId: loan.lenderReference, loanStatus: loanStatus(loan, istDate(now)), accountStatement: entries.map(statementLine) };
+    return { loanId: loan.lenderReference, loanStatus: loanStatus(loan, istDate(now)), accountStatement: entries.map(ocenStatementLine) };
   },
 });
 

@@ -1,6 +1,7 @@
 import type { PendingDecision } from '../../../core/lending/application-facts';
 import { istDate } from '../../../core/shared/dates';
-import { concreteOffers, parseOcenOfferId, rejectionReason } from '../ocen-mappers';
+import { concreteOffers, rejectionReason } from '../ocen-mappers';
+import { parseOcenOfferId } from '../../shared/ocen-family';
 import { operationRefusals } from '../ocen-errors';
 import { viewOf } from './application-facts';
 import { OcenCore, OcenNotReady, OcenRefusal, applicationOf, defineOcenOperation, loanApplicationIdOf, untrustedItems } from '../ocen-operation';

@@ -1,0 +1,86 @@
+/**
+ * What OCEN 4.0 (`ocen/`) and OCEN v3 (`ocen-v3/`) carry the same way: our own ids of concrete offers and their
+ * repayment plans, the OTP session statuses of a refused signing, the consent and statement-line bodies (the same
+ * fields and string types on both wires), and the PAN and date window of listLoans.
+ */
+import type { ConsentView } from '../../core/consent/consent';
+import { AppErrorCode } from '../../core/errors';
+import type { StatementLine } from '../../core/ledger/statement';
+import { rupeesText } from '../../core/money/money';
+
+/** The core offer and tenure one of our concrete offers (or its repayment plan) names. */
+export interface ConcreteOfferTerms { offerId: string; tenureMonths: number }
+
+/** The id of one of our concrete offers on both OCEN wires: the core offer and the tenure (`OFRABC123-12M`). */
+export const ocenOfferId = (offerId: string, tenureMonths: number) => `${offerId}-${tenureMonths}M`;
+
+/** The offer and tenure an OCEN offer id names, or undefined when it is not of our form. */
+export function parseOcenOfferId(id: string): ConcreteOfferTerms | undefined {
+  const match = /^(.+)-(\d{1,3})M$/.exec(id);
+  return match ? { offerId: match[1], tenureMonths: Number(match[2]) } : undefined;
+}
+
+/** The id of the repayment plan of one of our concrete offers (`OFRABC123-12M-EMI`), as generateOffers and grantLoan list it. */
+export const ocenPlanId = (offerId: string, tenureMonths: number) => `${ocenOfferId(offerId, tenureMonths)}-EMI`;
+
+/** The offer and tenure an OCEN repayment plan id names, or undefined when it is not of our form. */
+export function parseOcenPlanId(id: string): ConcreteOfferTerms | undefined {
+  return id.endsWith('-EMI') ? parseOcenOfferId(id.slice(0, -'-EMI'.length)) : undefined;
+}
+
+/** verifyLoanAcceptance's answer to an OTP the core refused: a wrong code (counted) INCORRECT_OTP; a session that cannot sign INVALID_SESSION. */
+export const OCEN_OTP_SESSION_STATUS: Readonly<Partial<Record<AppErrorCode, 'INVALID_SESSION' | 'INCORRECT_OTP'>>> = {
+  [AppErrorCode.CHALLENGE_INVALID]: 'INCORRECT_OTP',
+  [AppErrorCode.NOT_FOUND]: 'INVALID_SESSION',
+  [AppErrorCode.CHALLENGE_EXPIRED]: 'INVALID_SESSION',
+  [AppErrorCode.CHALLENGE_ALREADY_USED]: 'INVALID_SESSION',
+  [AppErrorCode.CHALLENGE_ATTEMPTS_EXHAUSTED]: 'INVALID_SESSION',
+  [AppErrorCode.CHALLENGE_CONTEXT_MISMATCH]: 'INVALID_SESSION',
+};
+
+/** The `Consent` body both wires answer with (the same fields and types in 4.0's loan.ts and v3's Core/consent.json). */
+export interface OcenConsentBody {
+  consentFetchType: ConsentView['fetchType'];
+  vua: string;
+  consentHandle?: string;
+  consentStatus: 'PENDING' | 'READY' | 'FAILED';
+  url?: string;
+  description?: string;
+}
+
+/** The consent body of a core consent: REQUESTED (the AA not yet answered) and PENDING read as PENDING. */
+export function ocenConsent(view: ConsentView): OcenConsentBody {
+  return {
+    consentFetchType: view.fetchType,
+    vua: view.vua,
+    ...(view.handle ? { consentHandle: view.handle } : {}),
+    consentStatus: view.state === 'READY' || view.state === 'FAILED' ? view.state : 'PENDING',
+    ...(view.url ? { url: view.url } : {}),
+    ...(view.failureReason ? { description: `The consent failed at the account aggregator: ${view.failureReason}` } : {}),
+  };
+}
+
+/** The `Transaction` both wires carry (amounts as rupee strings on both). */
+export interface OcenTransaction {
+  date: string;
+  narration: string;
+  txnRefNo: string;
+  amount: string;
+  type: 'DEPOSIT' | 'WITHDRAWL';
+  closingBalance: string;
+}
+
+/**
+ * A statement line read from the ledger as an OCEN Transaction: a DEBIT (money lent, fees, interest) is WITHDRAWL
+ * (sic), a CREDIT (a repayment) is DEPOSIT; the closing balance is what the borrower owes after it.
+ */
+export function ocenStatementLine(entry: StatementLine): OcenTransaction {
+  return {
+    date: entry.valueDate,
+    narration: entry.narration,
+    txnRefNo: entry.reference,
+    amount: rupeesText(entry.amountMicros),
+    type: entry.direction === 'DEBIT' ? 'WITHDRAWL' : 'DEPOSIT',
+    closingBalance: rupeesText(entry.balanceAfterMicros),
+  };
+}
