@@ -1,5 +1,4 @@
 import type { Application } from '../../core/application/application';
-import type { Applicant } from '../../core/approval/applicant';
 import { type Offer as CoreOffer, offeredAmountMicros } from '../../core/offer/offer';
 import type { RepaymentPlan } from '../../core/lending/repayment-plans';
 import { buildSchedule, totalInterestMicros } from '../../core/money/emi';
@@ -10,7 +9,7 @@ import type { PhoneNumber } from '../../core/shared/identity';
 import type { ServicedLoan } from '../../core/loan/servicing';
 import { loanFigures } from '../../core/loan/servicing.service';
 import type * as W from '../../generated/ocen-v3/ocen-v3-types';
-import { ocenOfferId, ocenPlanId } from '../shared/ocen-family';
+import { type OcenApplicantReading, ocenOfferId, ocenPlanId } from '../shared/ocen-family';
 
 /**
  * The core's facts in v3's words. v3 carries every amount and rate as a string (Core/loanterms.json,
@@ -23,7 +22,7 @@ export const v3Percent = (rateE5: number) => (rateE5 / 100_000).toFixed(2);
 type LoanApplication = W.BulkCreateLoanApplicationRequest['loanApplications'][number];
 
 /** Why a v3 loan application cannot be opened, or what the core needs of it. */
-export type V3ApplicantReading = { problem: string } | { applicant: Applicant; phone: PhoneNumber; requestedAmountMicros: bigint; loanApplicationId: string };
+export type V3ApplicantReading = OcenApplicantReading;
 
 const PAN = /^[A-Z]{5}[0-9]{4}[A-Z]$/;
 

@@ -1,18 +1,16 @@
 import type { Application } from '../../core/application/application';
-import type { Applicant } from '../../core/approval/applicant';
 import { type Offer, offeredAmountMicros } from '../../core/offer/offer';
 import { buildSchedule, totalInterestMicros } from '../../core/money/emi';
 import { loanCharges } from '../../core/loan/charges';
 import { Apr, aprOfSchedule } from '../../core/kfs/apr';
 import { addMonthsClamped, istDate } from '../../core/shared/dates';
-import type { PhoneNumber } from '../../core/shared/identity';
 import type { KycState } from '../../core/kyc/kyc-state';
 import type { MandateState } from '../../core/mandate/mandate-state';
 import type { DisbursementState } from '../../core/loan/disbursement-state';
 import type { LoanState } from '../../core/loan/loan-state';
 import { untrusted } from './ocen-wire';
 import type { Borrower, ContactDetails, ExtensibleData, LoanApplication, LoanApplicationStatus, LoanTerms, OcenOffer, RejectionDetail, Untrusted } from './ocen-wire';
-import { ocenOfferId, ocenPlanId } from '../shared/ocen-family';
+import { type OcenApplicantReading, ocenOfferId, ocenPlanId } from '../shared/ocen-family';
 
 export type { LoanApplicationStatus };
 
@@ -215,7 +213,7 @@ export function microsOfRupees(value: unknown, allowZero = false): bigint | unde
 const MAX_RUPEES = 1e12;
 
 /** Why a createLoanRequest's application cannot be taken, or what the core needs of it. */
-export type ApplicantReading = { problem: string } | { applicant: Applicant; phone: PhoneNumber; requestedAmountMicros: bigint; loanApplicationId: string };
+export type ApplicantReading = OcenApplicantReading;
 
 /**
  * The core's applicant from an OCEN LoanApplication. Borrowers are identified by PAN (`primaryIdType` PAN); the

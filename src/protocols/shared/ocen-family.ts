@@ -1,12 +1,32 @@
 /**
  * What OCEN 4.0 (`ocen/`) and OCEN v3 (`ocen-v3/`) carry the same way: our own ids of concrete offers and their
  * repayment plans, the OTP session statuses of a refused signing, the consent and statement-line bodies (the same
- * fields and string types on both wires), and the PAN and date window of listLoans.
+ * fields and string types on both wires), and the opening of an application read from a loan agent's createLoanApplications.
  */
+import type { Applicant } from '../../core/approval/applicant';
+import type { OpenApplicationRequest } from '../../core/approval/approval.service';
 import type { ConsentView } from '../../core/consent/consent';
 import { AppErrorCode } from '../../core/errors';
 import type { StatementLine } from '../../core/ledger/statement';
 import { rupeesText } from '../../core/money/money';
+import type { PhoneNumber } from '../../core/shared/identity';
+
+/** A createLoanApplications item as both wires' readers read it: why it cannot be taken, or what the core needs of it. */
+export type OcenApplicantReading = { problem: string } | OcenApplicant;
+export interface OcenApplicant { applicant: Applicant; phone: PhoneNumber; requestedAmountMicros: bigint; loanApplicationId: string }
+
+/** The core's opening of an application read from either wire (OCEN carries no loan purpose we map: OTHER). */
+export function ocenOpening(partnerId: string, productId: string, reading: OcenApplicant): OpenApplicationRequest {
+  return {
+    partnerId,
+    externalReference: reading.loanApplicationId,
+    productId,
+    requestedAmountMicros: reading.requestedAmountMicros,
+    loanPurpose: 'OTHER',
+    applicant: reading.applicant,
+    phone: reading.phone,
+  };
+}
 
 /** The core offer and tenure one of our concrete offers (or its repayment plan) names. */
 export interface ConcreteOfferTerms { offerId: string; tenureMonths: number }

@@ -10,7 +10,7 @@ import { v3OperationRefusals, v3OtpSessionStatusOf } from '../ocen-v3-errors';
 import {
   isGranted, readV3Applicant, v3Amount, v3Borrower, v3Offers, v3RejectionReason, v3RepaymentPlan,
 } from '../ocen-v3-mappers';
-import { ocenPlanId, parseOcenOfferId, parseOcenPlanId } from '../../shared/ocen-family';
+import { ocenOpening, ocenPlanId, parseOcenOfferId, parseOcenPlanId } from '../../shared/ocen-family';
 import { V3Core, defineV3Operation, v3ApplicationOf, v3LoanOf } from '../ocen-v3-operation';
 
 /** v3's loanApplicationStatus (a free string in Core/loanApplication.json; setOfferResponse enumerates these). */
@@ -42,15 +42,7 @@ export const createLoanApplications = (core: V3Core) => defineV3Operation<'loanA
     for (const [index, loanApplication] of body.loanApplications.entries()) {
       const reading = readV3Applicant(loanApplication);
       if ('problem' in reading) throw new V3Refusal('INVALID_REQUEST', `loanApplications[${index}]: ${reading.problem}`, 400);
-      await core.opening.open({
-        partnerId,
-        externalReference: reading.loanApplicationId,
-        productId: core.productId,
-        requestedAmountMicros: reading.requestedAmountMicros,
-        loanPurpose: 'OTHER',
-        applicant: reading.applicant,
-        phone: reading.phone,
-      });
+      await core.opening.open(ocenOpening(partnerId, core.productId, reading));
       context.applications.push({ loanApplicationId: reading.loanApplicationId, type: loanApplication.type, terms: { requestedAmount: v3Amount(reading.requestedAmountMicros), currency: 'INR' } });
     }
     return { subjects: context.applications.map((a) => a.loanApplicationId), context };

@@ -2,6 +2,7 @@ import { loanApplicationStatus, ocenRupees, readApplicant, rejectionReason } fro
 import { OcenCore, OcenNotReady, OcenRefusal, applicationOf, defineOcenOperation, loanApplicationIdOf, untrustedItems } from '../ocen-operation';
 import { documentsOf, readIncomeDocument } from '../ocen-documents';
 import { Borrower, LoanApplication, LoanTerms, untrusted } from '../ocen-wire';
+import { ocenOpening } from '../../shared/ocen-family';
 
 interface CreateLoanContext {
   loanApplicationIds: string[];
@@ -25,15 +26,7 @@ export const createLoan = (core: OcenCore) => defineOcenOperation({
     for (const [index, loanApplication] of loanApplications.entries()) {
       const reading = readApplicant(loanApplication);
       if ('problem' in reading) throw new OcenRefusal('INVALID_REQUEST', `loanApplications[${index}]: ${reading.problem}`, 400);
-      await core.opening.open({
-        partnerId,
-        externalReference: reading.loanApplicationId,
-        productId: core.productId,
-        requestedAmountMicros: reading.requestedAmountMicros,
-        loanPurpose: 'OTHER',
-        applicant: reading.applicant,
-        phone: reading.phone,
-      });
+      await core.opening.open(ocenOpening(partnerId, core.productId, reading));
       const borrower = untrusted<Borrower>(loanApplication.borrower);
       context.loanApplicationIds.push(reading.loanApplicationId);
       context.echoes[reading.loanApplicationId] = {
