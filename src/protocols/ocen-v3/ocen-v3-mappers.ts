@@ -9,7 +9,7 @@ import type { PhoneNumber } from '../../core/shared/identity';
 import type { ServicedLoan } from '../../core/loan/servicing';
 import { loanFigures } from '../../core/loan/servicing.service';
 import type * as W from '../../generated/ocen-v3/ocen-v3-types';
-import { type OcenApplicantReading, ocenOfferId, ocenPlanId } from '../shared/ocen-family';
+import { OCEN_PAN, type OcenApplicantReading, ocenOfferId, ocenPlanId } from '../shared/ocen-family';
 
 /**
  * The core's facts in v3's words. v3 carries every amount and rate as a string (Core/loanterms.json,
@@ -24,8 +24,6 @@ type LoanApplication = W.BulkCreateLoanApplicationRequest['loanApplications'][nu
 /** Why a v3 loan application cannot be opened, or what the core needs of it. */
 export type V3ApplicantReading = OcenApplicantReading;
 
-const PAN = /^[A-Z]{5}[0-9]{4}[A-Z]$/;
-
 /**
  * The core's applicant from a v3 loan application (the same reading as OCEN 4.0's): the borrower by PAN
  * (`primaryIdType` PAN), the PRIMARY contact's Indian mobile, `terms.requestedAmount` in INR (a string of rupees),
@@ -35,7 +33,7 @@ const PAN = /^[A-Z]{5}[0-9]{4}[A-Z]$/;
 export function readV3Applicant(loanApplication: LoanApplication): V3ApplicantReading {
   const { borrower, terms, loanApplicationId } = loanApplication;
   if (!/^[A-Za-z0-9._:-]{1,64}$/.test(loanApplicationId)) return { problem: 'loanApplicationId must be 1-64 characters of A-Z, a-z, 0-9, ".", "_", ":" and "-"' };
-  if (borrower.primaryIdType !== 'PAN' || !PAN.test(borrower.primaryId)) return { problem: 'borrower.primaryIdType must be PAN with a valid PAN in primaryId' };
+  if (borrower.primaryIdType !== 'PAN' || !OCEN_PAN.test(borrower.primaryId)) return { problem: 'borrower.primaryIdType must be PAN with a valid PAN in primaryId' };
   const contact = borrower.contactDetails.find((c) => c.type === 'PRIMARY') ?? borrower.contactDetails[0];
   const digits = (contact?.phone ?? '').replace(/[^0-9]/g, '');
   const national = digits.length === 12 && digits.startsWith('91') ? digits.slice(2) : digits;

@@ -10,7 +10,7 @@ import type { DisbursementState } from '../../core/loan/disbursement-state';
 import type { LoanState } from '../../core/loan/loan-state';
 import { untrusted } from './ocen-wire';
 import type { Borrower, ContactDetails, ExtensibleData, LoanApplication, LoanApplicationStatus, LoanTerms, OcenOffer, RejectionDetail, Untrusted } from './ocen-wire';
-import { type OcenApplicantReading, ocenOfferId, ocenPlanId } from '../shared/ocen-family';
+import { OCEN_PAN, type OcenApplicantReading, ocenOfferId, ocenPlanId } from '../shared/ocen-family';
 
 export type { LoanApplicationStatus };
 
@@ -226,7 +226,7 @@ export function readApplicant(loanApplication: Untrusted<LoanApplication>): Appl
   const extra = untrusted<ExtensibleData>(borrower.extensibleData);
   const loanApplicationId = String(loanApplication.loanApplicationId ?? '');
   if (!/^[A-Za-z0-9._:-]{1,64}$/.test(loanApplicationId)) return { problem: 'loanApplicationId must be 1-64 characters of A-Z, a-z, 0-9, ".", "_", ":" and "-"' };
-  if (borrower.primaryIdType !== 'PAN' || typeof borrower.primaryId !== 'string' || !/^[A-Z]{5}[0-9]{4}[A-Z]$/.test(borrower.primaryId)) {
+  if (borrower.primaryIdType !== 'PAN' || typeof borrower.primaryId !== 'string' || !OCEN_PAN.test(borrower.primaryId)) {
     return { problem: 'borrower.primaryIdType must be PAN with a valid PAN in primaryId' };
   }
   const contacts = Array.isArray(borrower.contactDetails) ? borrower.contactDetails.map((c: unknown) => untrusted<ContactDetails>(c)) : [];

@@ -1,7 +1,7 @@
 /**
  * What OCEN 4.0 (`ocen/`) and OCEN v3 (`ocen-v3/`) carry the same way: our own ids of concrete offers and their
  * repayment plans, the OTP session statuses of a refused signing, the consent and statement-line bodies (the same
- * fields and string types on both wires), and the opening of an application read from a loan agent's createLoanApplications.
+ * fields and string types on both wires), the opening of an application read from a loan agent's createLoanApplications, and listLoans' PAN and dates.
  */
 import type { Applicant } from '../../core/approval/applicant';
 import type { OpenApplicationRequest } from '../../core/approval/approval.service';
@@ -46,6 +46,17 @@ export const ocenPlanId = (offerId: string, tenureMonths: number) => `${ocenOffe
 /** The offer and tenure an OCEN repayment plan id names, or undefined when it is not of our form. */
 export function parseOcenPlanId(id: string): ConcreteOfferTerms | undefined {
   return id.endsWith('-EMI') ? parseOcenOfferId(id.slice(0, -'-EMI'.length)) : undefined;
+}
+
+/** A PAN as both wires' borrowers carry it (`primaryIdType` PAN). */
+export const OCEN_PAN = /^[A-Z]{5}[0-9]{4}[A-Z]$/;
+
+/** listLoans' optional YYYY-MM-DD bounds (already validated) as instants: from the start of startDate to the end of endDate, Indian time. */
+export function istDayWindow(startDate: string | undefined, endDate: string | undefined): { from?: Date; to?: Date } {
+  return {
+    from: startDate ? new Date(`${startDate}T00:00:00+05:30`) : undefined,
+    to: endDate ? new Date(`${endDate}T23:59:59.999+05:30`) : undefined,
+  };
 }
 
 /** verifyLoanAcceptance's answer to an OTP the core refused: a wrong code (counted) INCORRECT_OTP; a session that cannot sign INVALID_SESSION. */

@@ -1,7 +1,7 @@
 import { isValidIsoDate, istDate } from '../../../core/shared/dates';
 import { V3Refusal } from '../ocen-v3-envelope';
 import { v3Amount, v3Borrower, v3LoanStatus, v3LoanSummary, v3LoanTerms } from '../ocen-v3-mappers';
-import { ocenStatementLine } from '../../shared/ocen-family';
+import { OCEN_PAN, istDayWindow, ocenStatementLine } from '../../shared/ocen-family';
 import { V3Core, defineV3Operation, v3LoanOf } from '../ocen-v3-operation';
 
 type LoanContext = { loanApplicationId: string };
@@ -95,9 +95,6 @@ export const loanStatement = (core: V3Core) => defineV3Operation<'loan/loanState
   },
 });
 
-const PAN = /^[A-Z]{5}[0-9]{4}[A-Z]$/;
-const IST = '+05:30';
-
 /**
  * listLoansRequest: this agent's disbursed loans of the borrower (matched by PAN through the core's keyed hash;
  * never another agent's), disbursed between startDate and endDate (YYYY-MM-DD, Indian calendar, optional).
@@ -107,13 +104,10 @@ export const listLoans = (core: V3Core) => defineV3Operation<'loan/listLoansRequ
 
   async accept({ partnerId, body }) {
     const pan = body.borrower.primaryId.toUpperCase();
-    if (body.borrower.primaryIdType !== 'PAN' || !PAN.test(pan)) throw new V3Refusal('INVALID_REQUEST', 'Loans are listed by the borrower\'s PAN: borrower.primaryIdType must be PAN with a valid PAN', 400);
+    if (body.borrower.primaryIdType !== 'PAN' || !OCEN_PAN.test(pan)) throw new V3Refusal('INVALID_REQUEST', 'Loans are listed by the borrower\'s PAN: borrower.primaryIdType must be PAN with a valid PAN', 400);
     const startDate = dateBound(body.startDate, 'startDate');
     const endDate = dateBound(body.endDate, 'endDate');
-    const loans = await core.servicing.loansOfBorrower(partnerId, pan, {
-      from: startDate ? new Date(`${startDate}T00:00:00${IST}`) : undefined,
-      to: endDate ? new Date(`${endDate}T23:59:59.999${IST}`) : undefined,
-    });
+    const loans = await core.servicing.loansOfBorrower(partnerId, pan, istDayWindow(startDate, endDate));
     const ids = loans.map((loan) => loan.externalReference);
     return { subjects: ids, context: { loanApplicationIds: ids } };
   },

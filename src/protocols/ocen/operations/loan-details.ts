@@ -1,6 +1,6 @@
 import { istDate, isValidIsoDate } from '../../../core/shared/dates';
 import { loanDetails, loanStatus, loanTerms } from '../ocen-loan-mappers';
-import { ocenStatementLine } from '../../shared/ocen-family';
+import { OCEN_PAN, istDayWindow, ocenStatementLine } from '../../shared/ocen-family';
 import { OcenCore, OcenRefusal, defineOcenOperation, textOf } from '../ocen-operation';
 import { servicedLoanOf } from './loan-servicing';
 import { Borrower, untrusted } from '../ocen-wire';
@@ -66,9 +66,6 @@ export const loanStatement = (core: OcenCore) => defineOcenOperation({
   },
 });
 
-const PAN = /^[A-Z]{5}[0-9]{4}[A-Z]$/;
-const IST = '+05:30';
-
 /**
  * listloansRequest: this agent's disbursed loans of the borrower (matched by PAN, through the keyed hash the core
  * keeps; never another agent's loans), disbursed between startDate and endDate (YYYY-MM-DD, Indian calendar,
@@ -81,13 +78,10 @@ export const listLoans = (core: OcenCore) => defineOcenOperation({
   async accept({ partnerId, body }) {
     const borrower = untrusted<Borrower>(body.borrower);
     const pan = textOf(borrower.primaryId)?.toUpperCase();
-    if (borrower.primaryIdType !== 'PAN' || !pan || !PAN.test(pan)) throw new OcenRefusal('INVALID_REQUEST', 'Loans are listed by the borrower\'s PAN: borrower.primaryIdType must be PAN with a valid PAN', 400);
+    if (borrower.primaryIdType !== 'PAN' || !pan || !OCEN_PAN.test(pan)) throw new OcenRefusal('INVALID_REQUEST', 'Loans are listed by the borrower\'s PAN: borrower.primaryIdType must be PAN with a valid PAN', 400);
     const startDate = dateBound(body.startDate, 'startDate');
     const endDate = dateBound(body.endDate, 'endDate');
-    const loans = await core.servicing.loansOfBorrower(partnerId, pan, {
-      from: startDate ? new Date(`${startDate}T00:00:00${IST}`) : undefined,
-      to: endDate ? new Date(`${endDate}T23:59:59.999${IST}`) : undefined,
-    });
+    const loans = await core.servicing.loansOfBorrower(partnerId, pan, istDayWindow(startDate, endDate));
     const ids = loans.map((loan) => loan.externalReference);
     return { subjects: ids, context: { loanApplicationIds: ids } };
   },
