@@ -1,15 +1,13 @@
 import type { Application } from '../../core/application/application';
-import { type Offer as CoreOffer, offeredAmountMicros } from '../../core/offer/offer';
+import type { Offer as CoreOffer } from '../../core/offer/offer';
 import type { RepaymentPlan } from '../../core/lending/repayment-plans';
-import { buildSchedule, totalInterestMicros } from '../../core/money/emi';
 import { parseRupeesText, rupeesText, sumMicros } from '../../core/money/money';
-import { loanCharges } from '../../core/loan/charges';
-import { addMonthsClamped, istDate } from '../../core/shared/dates';
+import { istDate } from '../../core/shared/dates';
 import type { PhoneNumber } from '../../core/shared/identity';
 import type { ServicedLoan } from '../../core/loan/servicing';
 import { loanFigures } from '../../core/loan/servicing.service';
 import type * as W from '../../generated/ocen-v3/ocen-v3-types';
-import { OCEN_PAN, type OcenApplicantReading, ocenOfferId, ocenPlanId } from '../shared/ocen-family';
+import { OCEN_PAN, type OcenApplicantReading, concreteOfferFacts, ocenPlanId } from '../shared/ocen-family';
 
 /**
  * The core's facts in v3's words. v3 carries every amount and rate as a string (Core/loanterms.json,
@@ -108,17 +106,9 @@ export interface V3ConcreteOffer {
  * disbursement and the monthly EMI repayment plan (`noOfInstallments`). Deterministic for the same core offer.
  */
 export function v3Offers(offer: CoreOffer, requestedMicros: bigint, today: Date): V3ConcreteOffer[] {
-  const amount = offeredAmountMicros(offer, requestedMicros);
-  const charges = loanCharges(amount, offer);
-  const start = istDate(today);
-  const firstDue = addMonthsClamped(start, 1);
-  const offers: V3ConcreteOffer[] = [];
-  for (let tenure = offer.minTenureMonths; tenure <= offer.maxTenureMonths; tenure += offer.tenureStepMonths) {
-    const schedule = buildSchedule({ principalMicros: amount, annualRateE5: BigInt(offer.interestRateE5), tenureMonths: tenure }, firstDue);
-    const interest = totalInterestMicros(schedule);
-    const id = ocenOfferId(offer.id, tenure);
+  return concreteOfferFacts(offer, requestedMicros, today).map(({ id, planId, tenureMonths: tenure, amountMicros: amount, interestMicros: interest, schedule, charges, start, firstDue }) => {
     const tenureOf = { duration: String(tenure), unit: 'MONTH' as const };
-    offers.push({
+    return {
       id,
       amountMicros: amount,
       tenureMonths: tenure,
@@ -151,7 +141,7 @@ export function v3Offers(offer: CoreOffer, requestedMicros: bigint, today: Date)
         },
         repayment: {
           plans: [{
-            id: ocenPlanId(offer.id, tenure),
+            id: planId,
             automatic: true,
             scheduleType: 'RECURRING',
             frequency: 'MONTHLY',
@@ -164,9 +154,8 @@ export function v3Offers(offer: CoreOffer, requestedMicros: bigint, today: Date)
           }],
         },
       },
-    });
-  }
-  return offers;
+    };
+  });
 }
 
 /** v3's `rejectionDetails.reason` for a core rejection reason (the core's own reason stays in the description). */

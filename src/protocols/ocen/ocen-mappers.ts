@@ -1,16 +1,14 @@
 import type { Application } from '../../core/application/application';
 import { type Offer, offeredAmountMicros } from '../../core/offer/offer';
-import { buildSchedule, totalInterestMicros } from '../../core/money/emi';
-import { loanCharges } from '../../core/loan/charges';
 import { Apr, aprOfSchedule } from '../../core/kfs/apr';
-import { addMonthsClamped, istDate } from '../../core/shared/dates';
+import { istDate } from '../../core/shared/dates';
 import type { KycState } from '../../core/kyc/kyc-state';
 import type { MandateState } from '../../core/mandate/mandate-state';
 import type { DisbursementState } from '../../core/loan/disbursement-state';
 import type { LoanState } from '../../core/loan/loan-state';
 import { untrusted } from './ocen-wire';
 import type { Borrower, ContactDetails, ExtensibleData, LoanApplication, LoanApplicationStatus, LoanTerms, OcenOffer, RejectionDetail, Untrusted } from './ocen-wire';
-import { OCEN_PAN, type OcenApplicantReading, ocenOfferId, ocenPlanId } from '../shared/ocen-family';
+import { OCEN_PAN, type OcenApplicantReading, concreteOfferFacts } from '../shared/ocen-family';
 
 export type { LoanApplicationStatus };
 
@@ -133,17 +131,9 @@ export interface ConcreteOffer {
  * and the monthly EMI repayment plan. Deterministic: the same core offer gives the same offers.
  */
 export function concreteOffers(offer: Offer, requestedMicros: bigint, today: Date): ConcreteOffer[] {
-  const amount = offeredAmountMicros(offer, requestedMicros);
-  const charges = loanCharges(amount, offer);
-  const start = istDate(today);
-  const firstDue = addMonthsClamped(start, 1);
-  const offers: ConcreteOffer[] = [];
-  for (let tenure = offer.minTenureMonths; tenure <= offer.maxTenureMonths; tenure += offer.tenureStepMonths) {
-    const schedule = buildSchedule({ principalMicros: amount, annualRateE5: BigInt(offer.interestRateE5), tenureMonths: tenure }, firstDue);
-    const interest = totalInterestMicros(schedule);
+  return concreteOfferFacts(offer, requestedMicros, today).map(({ id, planId, tenureMonths: tenure, amountMicros: amount, interestMicros: interest, schedule, charges, start, firstDue }) => {
     const emi = schedule[0].emiMicros;
-    const id = ocenOfferId(offer.id, tenure);
-    offers.push({
+    return {
       id,
       amountMicros: amount,
       tenureMonths: tenure,
@@ -179,7 +169,7 @@ export function concreteOffers(offer: Offer, requestedMicros: bigint, today: Dat
         },
         repayment: {
           plans: [{
-            id: ocenPlanId(offer.id, tenure),
+            id: planId,
             automatic: true,
             scheduleType: 'RECURRING',
             frequency: 'MONTHLY',
@@ -192,9 +182,8 @@ export function concreteOffers(offer: Offer, requestedMicros: bigint, today: Dat
           }],
         },
       },
-    });
-  }
-  return offers;
+    };
+  });
 }
 
 /**

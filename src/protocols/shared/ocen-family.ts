@@ -8,6 +8,10 @@ import type { OpenApplicationRequest } from '../../core/approval/approval.servic
 import type { ConsentView } from '../../core/consent/consent';
 import { AppErrorCode } from '../../core/errors';
 import type { StatementLine } from '../../core/ledger/statement';
+import { type LoanCharges, loanCharges } from '../../core/loan/charges';
+import { type ScheduledInstalment, buildSchedule, totalInterestMicros } from '../../core/money/emi';
+import { type Offer, offeredAmountMicros } from '../../core/offer/offer';
+import { addMonthsClamped, istDate } from '../../core/shared/dates';
 import { rupeesText } from '../../core/money/money';
 import type { PhoneNumber } from '../../core/shared/identity';
 
@@ -46,6 +50,41 @@ export const ocenPlanId = (offerId: string, tenureMonths: number) => `${ocenOffe
 /** The offer and tenure an OCEN repayment plan id names, or undefined when it is not of our form. */
 export function parseOcenPlanId(id: string): ConcreteOfferTerms | undefined {
   return id.endsWith('-EMI') ? parseOcenOfferId(id.slice(0, -'-EMI'.length)) : undefined;
+}
+
+/** The facts of one of our concrete offers, before a wire writes them (4.0 as JSON numbers, v3 as strings). */
+export interface ConcreteOfferFacts {
+  id: string;
+  planId: string;
+  tenureMonths: number;
+  amountMicros: bigint;
+  interestMicros: bigint;
+  schedule: ScheduledInstalment[];
+  charges: LoanCharges;
+  /** The disbursement date (today, Indian calendar) and the first EMI's due date a month later, YYYY-MM-DD. */
+  start: string;
+  firstDue: string;
+}
+
+/**
+ * Our concrete offers for a core offer, the same on both wires: one per tenure the product allows, each for the
+ * requested amount within the offer's limits, with its EMI schedule, interest and charges (fee + GST deducted
+ * from the disbursement). Deterministic: the same core offer gives the same offers.
+ */
+export function concreteOfferFacts(offer: Offer, requestedMicros: bigint, today: Date): ConcreteOfferFacts[] {
+  const amount = offeredAmountMicros(offer, requestedMicros);
+  const charges = loanCharges(amount, offer);
+  const start = istDate(today);
+  const firstDue = addMonthsClamped(start, 1);
+  const offers: ConcreteOfferFacts[] = [];
+  for (let tenure = offer.minTenureMonths; tenure <= offer.maxTenureMonths; tenure += offer.tenureStepMonths) {
+    const schedule = buildSchedule({ principalMicros: amount, annualRateE5: BigInt(offer.interestRateE5), tenureMonths: tenure }, firstDue);
+    offers.push({
+      id: ocenOfferId(offer.id, tenure), planId: ocenPlanId(offer.id, tenure), tenureMonths: tenure,
+      amountMicros: amount, interestMicros: totalInterestMicros(schedule), schedule, charges, start, firstDue,
+    });
+  }
+  return offers;
 }
 
 /** A PAN as both wires' borrowers carry it (`primaryIdType` PAN). */
