@@ -3,6 +3,7 @@
  * it, JWS signing and JWE decryption done there and checked by jose against the published JWKS, `npm run keys`
  * with KEY_PROVIDER=pkcs11, rotation, and the production guard.
  */
+import { verify } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { CompactEncrypt, compactVerify, createLocalJWKSet, importJWK } from 'jose';
@@ -128,6 +129,15 @@ describe('signing and decrypting in the token', () => {
         const verified = await compactVerify(jws, jwks, { algorithms: ['ES256', 'RS256'] });
         expect({ alg: verified.protectedHeader.alg, kid: verified.protectedHeader.kid, payload: new TextDecoder().decode(verified.payload) }).toEqual({ alg: key.alg, kid: key.kid, payload: '{"answer":42}' });
       }
+    }));
+
+  it('when the token signs with the RSA key over SHA-512 (OCEN v3\'s RS512), then the published public key verifies it, and not as SHA-256', () =>
+    withRing(async (ring) => {
+      const rsa = ring.signingKeys.find((k) => k.alg === 'RS256')!;
+      const input = encoder.encode('eyJraWQiOiJ4IiwiYWxnIjoiUlM1MTIifQ.eyJhbnN3ZXIiOjQyfQ');
+      const signature = await rsa.sign(input, 'sha512');
+      expect(verify('sha512', input, rsa.publicKey, signature)).toBe(true);
+      expect(verify('sha256', input, rsa.publicKey, signature)).toBe(false);
     }));
 
   it('when jose encrypts to our published RSA-OAEP-256 and ECDH-ES+A256KW keys, then the token decrypts; a garbled message is refused', () =>
