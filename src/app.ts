@@ -141,9 +141,9 @@ export function createApp(services: Services): express.Express {
     res.json({ status: 'ok' });
   });
   app.get('/readyz', readiness(services));
-  if (config.sandbox) app.get('/', home(config.docsEnabled, openApiDocuments(services)));
-
   const documents = openApiDocuments(services);
+  if (config.sandbox) app.get('/', home(config.docsEnabled, documents));
+
   for (const served of documents) app.get(served.path, (_req, res) => res.json(served.document));
   app.get('/.well-known/jwks.json', publishedKeys(services.keys));
   if (config.docsEnabled) {
