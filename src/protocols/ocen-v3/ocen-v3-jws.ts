@@ -1,6 +1,7 @@
 import { CryptoKey, errors, flattenedVerify, importJWK, JWK, JWSHeaderParameters } from 'jose';
 import type { PartnerKey } from '../../core/partner/partner';
 import type { SigningKey } from '../../lib/keys';
+import { isJsonObject } from '../shared/ocen-family';
 
 /**
  * OCEN v3's message signature, as iSPIRT/OCEN `Security/README.md` ("Request Response Signing") defines it: every
@@ -68,8 +69,6 @@ export function unverifiedMessageOf(body: unknown): Record<string, unknown> {
   return messageOf(Buffer.from(jws.payload, 'base64url'));
 }
 
-/** A JSON object (not null, not an array). */
-export const isJsonObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
 
 /** The message a payload's bytes carry: a JSON object, else SIGNATURE_INVALID (nothing else is a v3 message). */
 export function messageOf(bytes: Uint8Array): Record<string, unknown> {

@@ -5,6 +5,7 @@ import { OCEN_EXAMPLES } from './ocen-examples';
 import { SANDBOX_PARTICIPANT_HEADER } from './sandbox-loan-agent';
 import { LICENSE } from '../shared/openapi';
 import { SANDBOX_OCEN_AGENT_ID } from '../../core/partner/sandbox-partners';
+import { isJsonObject } from '../shared/ocen-family';
 
 export interface OcenOpenApiOptions {
   /** BASE_PATH: the OCEN paths are served under it. */
@@ -365,7 +366,7 @@ function fits(schema: any, value: unknown): boolean {
     integer: (v) => Number.isInteger(v),
     boolean: (v) => typeof v === 'boolean',
     array: (v) => Array.isArray(v),
-    object: (v) => v !== null && typeof v === 'object' && !Array.isArray(v),
+    object: isJsonObject,
   };
   if (typeof schema.type === 'string' && types[schema.type] && !types[schema.type](value)) return false;
   if (typeof value !== 'string') return true;

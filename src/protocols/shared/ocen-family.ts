@@ -15,6 +15,9 @@ import { addMonthsClamped, istDate } from '../../core/shared/dates';
 import { rupeesText } from '../../core/money/money';
 import type { PhoneNumber } from '../../core/shared/identity';
 
+/** Whether `value` is a JSON object (not null, not an array): one whose members are still to be read. */
+export const isJsonObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
+
 /** A createLoanApplications item as both wires' readers read it: why it cannot be taken, or what the core needs of it. */
 export type OcenApplicantReading = { problem: string } | OcenApplicant;
 export interface OcenApplicant { applicant: Applicant; phone: PhoneNumber; requestedAmountMicros: bigint; loanApplicationId: string }
