@@ -5,7 +5,7 @@ import type { PartnerKey } from '../../core/partner/partner';
 import type { PartnerService } from '../../core/partner/partner.service';
 import type { Clock } from '../../lib/clock';
 import type { SigningKey } from '../../lib/keys';
-import { outgoingTraceHeaders } from '../../lib/trace';
+import { postCallback } from '../shared/callback-post';
 import { V3Ack, V3Refusal, ourMetadata } from './ocen-v3-envelope';
 import { v3RefusalOf } from './ocen-v3-errors';
 import { messageOf, signV3, V3SignatureError, verifyV3 } from './ocen-v3-jws';
@@ -111,13 +111,7 @@ export class OcenV3Lender implements V3Journey, AnswerChannel {
     const url = `${partner.callbackBaseUrl.replace(/\/+$/, '')}${V3_PATH_PREFIX}${operation}`;
     const signed = await signV3(JSON.parse(bytes.toString('utf8')), this.signingKey());
     try {
-      const res = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...outgoingTraceHeaders() },
-        body: JSON.stringify(signed),
-        redirect: 'manual',
-        signal: AbortSignal.timeout(this.options.callbackTimeoutMs ?? 10_000),
-      });
+      const res = await postCallback(url, operation, { headers: () => ({ 'content-type': 'application/json' }), body: JSON.stringify(signed), timeoutMs: this.options.callbackTimeoutMs ?? 10_000 });
       const text = await res.text().catch(() => '');
       if (res.status < 200 || res.status > 299) return { delivered: false, error: `HTTP ${res.status}` };
       const ack = await agentAckOf(text, partner.jwks.keys);

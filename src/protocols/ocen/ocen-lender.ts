@@ -4,7 +4,6 @@ import { partnerIdProblem } from '../../core/partner/partner';
 import type { AnswerChannel, AnswerDelivery, AnswerToBuild, DeliveryOutcome, PartnerAnswers } from '../../core/lending/partner-answers';
 import { PartnerRequests, requestFingerprint } from '../../core/lending/partner-requests';
 import type { Clock } from '../../lib/clock';
-import { annotateSpan, inSpan, outgoingTraceHeaders } from '../../lib/trace';
 import type { OcenCaller } from './ocen-auth';
 import type { OcenNetwork } from './ocen-network';
 import { OCEN_PATH_PREFIX, OcenOperation, assertOutgoing, isIncoming, ocenMessageSchema } from './ocen-schemas';
@@ -12,6 +11,7 @@ import { OcenAck, readAck } from './ocen-envelope';
 import { OcenOperationHandler, OcenRefusal } from './ocen-operation';
 import { ocenCallbackJob } from './ocen-callback.job';
 import { partnerRefusalOf, refusalOf } from './ocen-errors';
+import { postCallback } from '../shared/callback-post';
 import { MetaData, OcenMessage, OcenResponse, ProductData, Untrusted, isJsonObject, untrusted } from './ocen-wire';
 
 export { OcenRefusal } from './ocen-operation';
@@ -126,7 +126,7 @@ export class OcenLender implements AnswerChannel {
     let status: number | undefined;
     let ack: ReturnType<typeof readAck>;
     try {
-      const response = await this.post(url, bytes, operation);
+      const response = await postCallback(url, operation, { headers: () => this.network.outboundHeaders(bytes), body: bytes, timeoutMs: this.options.callbackTimeoutMs ?? 10_000 });
       status = response.status;
       const text = await response.text().catch(() => '');
       if (response.status < 200 || response.status > 299) error = `HTTP ${response.status}`;
@@ -146,21 +146,6 @@ export class OcenLender implements AnswerChannel {
     const sent: unknown = JSON.parse(bytes.toString('utf8'));
     this.network.analytics.responseSent(partnerId, operation, isJsonObject(sent) ? sent : {}, status, ack, error);
     return error === undefined ? { delivered: true } : { delivered: false, error, message: `OCEN callback ${operation} to ${partnerId} not delivered: ${error}` };
-  }
-
-  /** One delivery attempt: a client span of the job's trace, whose `traceparent` the request carries. */
-  private post(url: string, bytes: Buffer, operation: string): Promise<Response> {
-    return inSpan(`POST ${operation}`, 'client', { 'http.request.method': 'POST', 'server.address': new URL(url).hostname, 'credit_partner.callback': operation }, async () => {
-      const response = await fetch(url, {
-        method: 'POST',
-        headers: { ...(await this.network.outboundHeaders(bytes)), ...outgoingTraceHeaders() },
-        body: bytes,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(this.options.callbackTimeoutMs ?? 10_000),
-      });
-      annotateSpan({ 'http.response.status_code': response.status });
-      return response;
-    });
   }
 
   /** The answer's `...Response` (the core stores it once built): the operation's members in the envelope, checked against loan.json. */
