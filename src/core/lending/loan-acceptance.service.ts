@@ -16,7 +16,8 @@ import { PhoneNumber } from '../shared/identity';
 import { Application, ApplicationRef } from '../application/application';
 import { ApplicationRepository } from '../application/application.repository';
 import { applicationState } from '../application/application-state';
-import { SignedTerms, Submission, SubmissionRepository, submissionOf } from '../loan/submission.repository';
+import { SubmissionRepository } from '../loan/submission.repository';
+import { SignedTerms, Submission, submissionOf } from '../loan/submission';
 import { KfsService } from '../kfs/kfs.service';
 import { KFS_ACCEPTANCE, Kfs } from '../kfs/kfs';
 

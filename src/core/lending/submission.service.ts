@@ -17,7 +17,8 @@ import { ApplicationRef } from '../application/application';
 import { ApplicationRepository } from '../application/application.repository';
 import { applicationState } from '../application/application-state';
 import { PayoutAccountService } from '../payout/payout-account.service';
-import { SubmissionRepository, submissionOf } from '../loan/submission.repository';
+import { SubmissionRepository } from '../loan/submission.repository';
+import { submissionOf } from '../loan/submission';
 import { KfsService } from '../kfs/kfs.service';
 import { KFS_ACCEPTANCE } from '../kfs/kfs';
 

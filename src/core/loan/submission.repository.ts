@@ -2,9 +2,6 @@ import type { Submission } from './submission';
 import { Database } from '../../lib/db/database';
 import { Prisma } from '../../generated/prisma/client';
 
-export type { SignedTerms, Submission } from './submission';
-export { submissionOf } from './submission';
-
 export class SubmissionRepository {
   constructor(private readonly db: Database) {}
 

@@ -1,5 +1,5 @@
 import type { Application } from '../../core/application/application';
-import { type Offer, offeredAmountMicros } from '../../core/offer/offer';
+import type { Offer } from '../../core/offer/offer';
 import { Apr, aprOfSchedule } from '../../core/kfs/apr';
 import { istDate } from '../../core/shared/dates';
 import type { KycState } from '../../core/kyc/kyc-state';
@@ -115,8 +115,6 @@ export const ocenPercent = (rateE5: number) => rateE5 / 100_000;
 
 /** The core's APR (apr.ts: IRR on the net disbursed amount, HALF_UP to 2 decimals) as OCEN's `annualPercentageRate`: percent as a JSON number. */
 export const ocenApr = (apr: Apr) => Number(apr.percent);
-
-export { offeredAmountMicros };
 
 export interface ConcreteOffer {
   id: string;
