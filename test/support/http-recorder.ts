@@ -1,5 +1,6 @@
 import http, { IncomingHttpHeaders } from 'node:http';
 import { AddressInfo } from 'node:net';
+import { closeServer, listenOnLoopback } from './loopback-server';
 
 export interface RecordedRequest {
   method: string;
@@ -29,7 +30,7 @@ export class HttpRecorder {
         res.end('{}');
       });
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    await listenOnLoopback(server);
     return recorder;
   }
 
@@ -37,8 +38,7 @@ export class HttpRecorder {
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
 
-  async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  close(): Promise<void> {
+    return closeServer(this.server);
   }
 }

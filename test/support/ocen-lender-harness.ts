@@ -6,7 +6,7 @@
  * checked against the patched loan.json and its detached signature verified with our key from /.well-known/jwks.json.
  */
 import http, { IncomingMessage, ServerResponse } from 'node:http';
-import { AddressInfo } from 'node:net';
+import { closeServer, listenOnLoopback } from './loopback-server';
 import { randomUUID } from 'node:crypto';
 import { importParticipantKey, verifyDetached } from '../../src/protocols/ocen/detached-jws';
 import { validateOutgoing } from '../../src/protocols/ocen/ocen-schemas';
@@ -53,17 +53,14 @@ export class AgentEndpoint {
         res.end(JSON.stringify({ error: '0', traceId: body.metadata?.traceId ?? 'x', timestamp: new Date().toISOString() }));
       });
     });
-    await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
-    this.port = (server.address() as AddressInfo).port;
+    this.port = await listenOnLoopback(server, this.port);
     this.server = server;
   }
 
   async down(): Promise<void> {
     const server = this.server;
     this.server = undefined;
-    if (!server) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    if (server) await closeServer(server);
   }
 
   get baseUrl(): string {

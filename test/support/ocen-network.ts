@@ -3,7 +3,7 @@
  * endpoint, JWKS, JWTs it issues) and the participant registry, each its own server on its own port, counting
  * what it is asked. Loan agents are key pairs that sign bodies the way the network does.
  */
-import { AddressInfo } from 'node:net';
+import { closeServer, listenOnLoopback } from './loopback-server';
 import http, { IncomingMessage, ServerResponse } from 'node:http';
 import { generateKeyPairSync, JsonWebKey, KeyObject, sign as rsaSign } from 'node:crypto';
 import { exportJWK, generateKeyPair, JWTPayload, SignJWT } from 'jose';
@@ -21,15 +21,8 @@ export async function startServer(handler: (req: IncomingMessage, res: ServerRes
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => handler(req, res, Buffer.concat(chunks)));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
-  };
+  const port = await listenOnLoopback(server);
+  return { url: `http://127.0.0.1:${port}`, close: () => closeServer(server) };
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {

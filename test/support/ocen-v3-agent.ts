@@ -6,7 +6,7 @@
  * /.well-known/jwks.json (node:crypto, not the server's code) and checked against the official v3 schemas.
  */
 import http, { IncomingMessage, ServerResponse } from 'node:http';
-import { AddressInfo } from 'node:net';
+import { closeServer, listenOnLoopback } from './loopback-server';
 import { createPublicKey, generateKeyPairSync, KeyObject, randomUUID, sign, verify } from 'node:crypto';
 import { V3_OPERATIONS, isValidV3 } from '../../src/protocols/ocen-v3/ocen-v3-schemas';
 import { TestApp, eventually, startTestApp } from './test-app';
@@ -74,16 +74,13 @@ export class V3AgentEndpoint {
         res.end(JSON.stringify(this.agent.sign({ error: '0', traceId: message.metadata?.traceId ?? 'x', timestamp: new Date().toISOString() })));
       });
     });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.port = (this.server.address() as AddressInfo).port;
+    this.port = await listenOnLoopback(this.server);
   }
 
   async down(): Promise<void> {
     const server = this.server;
     this.server = undefined;
-    if (!server) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    if (server) await closeServer(server);
   }
 
   /** The base URL agreed at onboarding: callbacks go to it + `/v3/<operation>`. */
