@@ -50,7 +50,7 @@ export async function adaptersCommand(argv: string[], write: (text: string) => v
     logger,
     clock: systemClock,
     redis: () => (redis ??= kitRedis(config.redisUrl, { offline: true })),
-    records: { nameBehindMandateReference: async () => null, nameBehindAadhaarReference: async () => null },
+    records: { nameBehindMandateReference: async () => null, panDigitsBehindUmrn: async () => null, nameBehindAadhaarReference: async () => null },
     redisKeyPrefix: prefix,
   });
   try {

@@ -35,7 +35,7 @@ export function productionProblems(config: Config): string[] {
     }
   }
   if (config.sms.gatewayUrl && !config.sms.gatewayUrl.startsWith('https://')) problems.push('SMS_GATEWAY_URL must use https in production');
-  for (const [prefix, service] of [['BUREAU_HTTP', config.httpAdapters.bureau], ['RAIL_HTTP', config.httpAdapters.rail]] as const) {
+  for (const [prefix, service] of [['BUREAU_HTTP', config.httpAdapters.bureau], ['RAIL_HTTP', config.httpAdapters.rail], ['MANDATE_RAIL_HTTP', config.httpAdapters.mandateRail]] as const) {
     if (service?.url && !service.url.startsWith('https://')) problems.push(`${prefix}_URL must use https in production, got "${service.url}"`);
   }
   if (!config.publicBaseUrl.startsWith('https://')) problems.push(`PUBLIC_BASE_URL must use https in production (borrower pages are opened from it), got "${config.publicBaseUrl}"`);

@@ -55,7 +55,7 @@ export function guardedAdapters(config: Config, logger: Logger, clock: Clock = s
   // "port: module" strings, not an object keyed by port: the log's redaction would hide a key named like a secret (aadhaar).
   const suppliedBy = Object.entries(composed.suppliedBy).map(([port, module]) => `${port}: ${module}`);
   logger.info({ modules: composed.modules, ports: suppliedBy, missing }, 'adapters loaded');
-  for (const [port, setting] of [['bureau', 'BUREAU_HTTP_URL'], ['rail', 'RAIL_HTTP_URL']] as const) {
+  for (const [port, setting] of [['bureau', 'BUREAU_HTTP_URL'], ['rail', 'RAIL_HTTP_URL'], ['mandateRail', 'MANDATE_RAIL_HTTP_URL']] as const) {
     if (config.httpAdapters[port] && composed.suppliedBy[port] !== BUILTIN_ADAPTER_MODULES.http) {
       logger.warn({ port, suppliedBy: composed.suppliedBy[port] ?? null }, `${setting} is set but not used: ${BUILTIN_ADAPTER_MODULES.http} is not the last module in ADAPTERS_MODULE to supply the ${port}`);
     }

@@ -213,6 +213,7 @@ export function chooseAdapters(config: Config, logger: Logger, clock: Clock = sy
     redis: openRedis,
     records: {
       nameBehindMandateReference: async (reference) => (bound.mandates ? bound.mandates.nameBehindReference(reference) : null),
+      panDigitsBehindUmrn: async (umrn) => (bound.mandates ? bound.mandates.panDigitsBehindUmrn(umrn) : null),
       nameBehindAadhaarReference: async (reference) => (bound.kyc ? bound.kyc.applicantNameOfAadhaarAttempt(reference) : null),
     },
   });

@@ -40,7 +40,7 @@
  * | `ckyc` | CkycRegistry | KYC: the CKYC search and download (partner requests) |
  * | `aadhaar` | AadhaarEkyc | KYC: Aadhaar OTP e-KYC (the borrower's KYC page) |
  * | `rail` | DisbursementRail | the payout (worker job) |
- * | `mandateRail` | MandateRail | the repayment mandate: penny-drop, authorisation (borrower page, worker job) |
+ * | `mandateRail` | MandateRail | the repayment mandate: penny-drop, authorisation (borrower page, worker job); collections: debits, cancellation (worker jobs) |
  * | `collector` | RepaymentCollector | repayments: the payment page and the collection account (pure, local) |
  * | `accountAggregator` | AccountAggregator | income by consent (worker job) |
  * | `documentVerifier` | DocumentVerifier | income by document (worker job) |
@@ -52,7 +52,10 @@ import type { CreditBureau, BureauVerdict } from '../core/approval/credit-bureau
 import type { CkycRegistry, CkycRecord, PersonName } from '../core/kyc/ckyc-registry';
 import type { AadhaarEkyc, AadhaarOtpVerification } from '../core/kyc/aadhaar-ekyc';
 import type { DisbursementRail, RailAnswer, TransferOrder } from '../core/loan/disbursement-rail';
-import type { MandateRail, AccountCheck, AccountCheckAnswer, MandateOrder, MandateRailAnswer, MandateMethod, MandateFrequency, MandatePayer } from '../core/mandate/mandate-rail';
+import type {
+  MandateRail, AccountCheck, AccountCheckAnswer, MandateOrder, MandateRailAnswer, MandateMethod, MandateFrequency, MandatePayer,
+  DebitOrder, DebitAnswer, DebitBounceCode, MandateCancellation, MandateCancellationAnswer,
+} from '../core/mandate/mandate-rail';
 import type { RepaymentCollector, CollectionAccount } from '../core/loan/repayment-collector';
 import type { AccountAggregator, AaConsentStatus, BankStatementSummary, ConsentFetchType } from '../core/consent/account-aggregator';
 import type { DocumentVerifier, DocumentVerdict } from '../core/income/document-verifier';
@@ -67,6 +70,7 @@ export type {
   AadhaarEkyc, AadhaarOtpVerification,
   DisbursementRail, RailAnswer, TransferOrder, PayoutAccount,
   MandateRail, AccountCheck, AccountCheckAnswer, MandateOrder, MandateRailAnswer, MandateMethod, MandateFrequency, MandatePayer,
+  DebitOrder, DebitAnswer, DebitBounceCode, MandateCancellation, MandateCancellationAnswer,
   RepaymentCollector, CollectionAccount,
   AccountAggregator, AaConsentStatus, BankStatementSummary, ConsentFetchType,
   DocumentVerifier, DocumentVerdict, IncomeDocument,
@@ -104,7 +108,7 @@ export const PORT_METHODS: { readonly [P in PortName]: ReadonlyArray<keyof Ports
   ckyc: ['search', 'download'],
   aadhaar: ['requestOtp', 'verifyOtp'],
   rail: ['transfer', 'status'],
-  mandateRail: ['verifyAccount', 'authorise', 'status'],
+  mandateRail: ['verifyAccount', 'authorise', 'status', 'debit', 'debitStatus', 'cancel'],
   collector: ['paymentUrl', 'account'],
   accountAggregator: ['requestConsent', 'consentStatus', 'fetchSummary'],
   documentVerifier: ['verify'],
@@ -175,6 +179,11 @@ export interface AdapterContext {
   records: {
     /** The name on record for the mandate behind a mandate-rail reference (`verifyAccount`, `authorise`). */
     nameBehindMandateReference(reference: string): Promise<string | null>;
+    /**
+     * The four digits of the PAN (characters 6–9) of the borrower whose mandate has this UMRN (`debit`: the
+     * sandbox's persona 9006 bounces its first debit). Null when the UMRN names no mandate of this deployment.
+     */
+    panDigitsBehindUmrn(umrn: string): Promise<string | null>;
     /** The applicant's name behind an Aadhaar e-KYC attempt reference (`requestOtp`). */
     nameBehindAadhaarReference(reference: string): Promise<string | null>;
   };

@@ -32,5 +32,8 @@ export const unconfigured = {
     verifyAccount: async () => { throw missing('mandate rail (e-NACH / UPI Autopay)'); },
     authorise: async () => { throw missing('mandate rail (e-NACH / UPI Autopay)'); },
     status: async () => { throw missing('mandate rail (e-NACH / UPI Autopay)'); },
+    debit: async () => { throw missing('mandate rail (e-NACH / UPI Autopay)'); },
+    debitStatus: async () => { throw missing('mandate rail (e-NACH / UPI Autopay)'); },
+    cancel: async () => { throw missing('mandate rail (e-NACH / UPI Autopay)'); },
   } satisfies MandateRail,
 };

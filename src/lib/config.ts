@@ -98,11 +98,12 @@ export interface Config {
   adapterModules: string[];
   /**
    * The generic HTTP adapters of `credit-partner/http` (docs/http-adapters.md): the credit bureau at
-   * `BUREAU_HTTP_URL` and the disbursement rail at `RAIL_HTTP_URL`, each with its HMAC secret (`BUREAU_HTTP_SECRET`,
-   * `RAIL_HTTP_SECRET`: at least 32 characters, never logged) and the time a call may take
-   * (`BUREAU_HTTP_TIMEOUT_MS`, `RAIL_HTTP_TIMEOUT_MS`, default 10 s). Each is undefined while its URL is unset.
+   * `BUREAU_HTTP_URL`, the disbursement rail at `RAIL_HTTP_URL` and the mandate rail at `MANDATE_RAIL_HTTP_URL`, each
+   * with its HMAC secret (`BUREAU_HTTP_SECRET`, `RAIL_HTTP_SECRET`, `MANDATE_RAIL_HTTP_SECRET`: at least 32
+   * characters, never logged) and the time a call may take (`…_HTTP_TIMEOUT_MS`, default 10 s). Each is undefined
+   * while its URL is unset.
    */
-  httpAdapters: { bureau?: HttpServiceConfig; rail?: HttpServiceConfig };
+  httpAdapters: { bureau?: HttpServiceConfig; rail?: HttpServiceConfig; mandateRail?: HttpServiceConfig };
   /**
    * How many OTP challenges one phone number may be sent per window, across partners and API processes
    * (`OTP_PHONE_LIMITS`, e.g. `10/15m,20/24h`). Every window must allow the challenge.
@@ -312,6 +313,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     httpAdapters: {
       bureau: httpService('BUREAU_HTTP', env, str, url, int, problems),
       rail: httpService('RAIL_HTTP', env, str, url, int, problems),
+      mandateRail: httpService('MANDATE_RAIL_HTTP', env, str, url, int, problems),
     },
     otpPhoneLimits: windows('OTP_PHONE_LIMITS', '10/15m,20/24h'),
     partnersFile: str('PARTNERS_FILE', '') ? path.resolve(str('PARTNERS_FILE', '')) : undefined,

@@ -48,7 +48,7 @@ function contextFor(env: Record<string, string> = {}): AdapterContext {
     logger: createLogger('silent'),
     clock: systemClock,
     redis: () => redis,
-    records: { nameBehindMandateReference: async () => null, nameBehindAadhaarReference: async () => null },
+    records: { nameBehindMandateReference: async () => null, panDigitsBehindUmrn: async () => null, nameBehindAadhaarReference: async () => null },
     redisKeyPrefix: `${t.services.config.queuePrefix}:kit`,
   });
 }

@@ -68,7 +68,7 @@ function adapters(env: Record<string, string> = {}): AdapterSet {
     redis: () => {
       throw new Error('the HTTP adapters need no Redis');
     },
-    records: { nameBehindMandateReference: async () => null, nameBehindAadhaarReference: async () => null },
+    records: { nameBehindMandateReference: async () => null, panDigitsBehindUmrn: async () => null, nameBehindAadhaarReference: async () => null },
   });
   return composeAdapters(loadAdapterModules(['credit-partner/http'], builtinAdapterModules(config)), context).ports;
 }
@@ -160,7 +160,7 @@ describe('the generic HTTP bureau', () => {
   it('when only the bureau is configured, then the module supplies only the bureau; a secret shorter than 32 characters or without its URL is refused', () => {
     const config = loadConfig({ BUREAU_HTTP_URL: `${base}/b`, BUREAU_HTTP_SECRET: SECRET });
     expect(Object.keys(composeAdapters(loadAdapterModules(['credit-partner/http'], builtinAdapterModules(config)), createAdapterContext(config, {
-      logger: createLogger('silent'), clock: systemClock, redis: () => { throw new Error('no'); }, records: { nameBehindMandateReference: async () => null, nameBehindAadhaarReference: async () => null },
+      logger: createLogger('silent'), clock: systemClock, redis: () => { throw new Error('no'); }, records: { nameBehindMandateReference: async () => null, panDigitsBehindUmrn: async () => null, nameBehindAadhaarReference: async () => null },
     })).ports)).toEqual(['bureau']);
     expect(() => loadConfig({ BUREAU_HTTP_URL: `${base}/b`, BUREAU_HTTP_SECRET: 'short' })).toThrow(/BUREAU_HTTP_SECRET must be at least 32 characters \(a random key shared with the service\), got 5/);
     expect(() => loadConfig({ RAIL_HTTP_SECRET: SECRET })).toThrow(/RAIL_HTTP_SECRET is set but RAIL_HTTP_URL is not/);

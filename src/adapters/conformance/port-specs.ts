@@ -1,4 +1,4 @@
-import type { MandateOrder, PortName, RailAnswer, TransferOrder } from '../ports';
+import type { DebitAnswer, DebitOrder, MandateOrder, PortName, RailAnswer, TransferOrder } from '../ports';
 import { PortSpec, Skip, expectThat, same, show } from './checks';
 
 /**
@@ -224,6 +224,13 @@ export const PORT_SPECS: { [P in PortName]: () => PortSpec<P> } = {
       method: 'UPI_AUTOPAY', vpa: 'kit.payer@upi', reference, maxAmountMicros: 10_000_000_000n, frequency: 'MONTHLY', firstDebitDate: day(1), lastDebitDate: day(12),
     });
     const check = (reference: string) => ({ accountNumber: '000111222333', ifsc: 'KITB0000001', reference });
+    const debit = (reference: string, mandate: string): DebitOrder => ({ reference, umrn: mandate, amountMicros: 1_000_000_000n, debitDate: day(1), narration: 'KIT DEBIT' });
+    const wellFormedDebit = (answer: unknown): answer is DebitAnswer => {
+      const a = answer as { outcome?: unknown; railReference?: unknown; reason?: unknown; code?: unknown } | null;
+      return (a?.outcome === 'DEBITED' && typeof a.railReference === 'string' && a.railReference.length > 0)
+        || (a?.outcome === 'BOUNCED' && typeof a.reason === 'string' && typeof a.code === 'string' && a.code.length > 0);
+    };
+    let umrn: string | undefined;
     return {
       probeMethod: 'verifyAccount',
       probe: (rail, ref) => rail.verifyAccount(check(ref)),
@@ -251,7 +258,57 @@ export const PORT_SPECS: { [P in PortName]: () => PortSpec<P> } = {
             expectThat(same(first, again), () => `first ${show(first)}, then ${show(again)}: a mandate must be registered once per reference`);
             const status = await call('status', () => rail.status(reference));
             expectThat(same(first, status), () => `status answered ${show(status)}, the authorisation ${show(first)}`);
+            if (first.outcome === 'AUTHORISED') umrn = first.umrn;
             return show(first);
+          },
+        },
+        {
+          name: 'the debit status of a reference never presented is UNKNOWN (never taken)',
+          run: async (rail, { call, ref }) => {
+            const answer = await call('debitStatus', () => rail.debitStatus(ref('never-debited')));
+            expectThat(same(answer, { outcome: 'UNKNOWN' }), () => `answered ${show(answer)} for a debit it was never presented: the core would take it for a collection`);
+            return 'UNKNOWN';
+          },
+        },
+        {
+          name: 'a debit under the mandate is DEBITED or BOUNCED, idempotent by reference, and its debit status answers it',
+          run: async (rail, { call, ref }) => {
+            if (!umrn) throw new Skip('no mandate was authorised to debit under');
+            const mandate = umrn;
+            const reference = ref('debit');
+            const first = await call('debit', () => rail.debit(debit(reference, mandate)));
+            expectThat(wellFormedDebit(first), () => `answered ${show(first)}`);
+            const again = await call('debit', () => rail.debit(debit(reference, mandate)));
+            expectThat(same(first, again), () => `first ${show(first)}, then ${show(again)}: a rail must take one debit per reference and answer it again, never debit twice`);
+            const status = await call('debitStatus', () => rail.debitStatus(reference));
+            expectThat(same(first, status), () => `debitStatus answered ${show(status)}, the debit ${show(first)}`);
+            return show(first);
+          },
+        },
+        {
+          name: 'after a lost debit answer, the debit status finds the debit (so it is never presented twice)',
+          run: async (rail, { call, callLosingAnswer, ref }) => {
+            if (!umrn) throw new Skip('no mandate was authorised to debit under');
+            const mandate = umrn;
+            const lost = ref('lost-debit');
+            const how = await callLosingAnswer('debit', () => rail.debit(debit(lost, mandate)));
+            const status = await call('debitStatus', () => rail.debitStatus(lost));
+            expectThat(wellFormedDebit(status), () => `debitStatus answered ${show(status)} for a debit the rail took: after a lost answer the core would present it again`);
+            const retried = await call('debit', () => rail.debit(debit(lost, mandate)));
+            expectThat(same(status, retried), () => `debitStatus answered ${show(status)}, a retried debit ${show(retried)}`);
+            return `${how}; debitStatus then ${show(status)}`;
+          },
+        },
+        {
+          name: 'a cancellation is CANCELLED (or NOT_FOUND), the same when asked again',
+          run: async (rail, { call, ref }) => {
+            if (!umrn) throw new Skip('no mandate was authorised to cancel');
+            const request = { reference: ref('cancel'), umrn };
+            const first = await call('cancel', () => rail.cancel(request));
+            expectThat(first?.outcome === 'CANCELLED' || first?.outcome === 'NOT_FOUND', () => `answered ${show(first)}`);
+            const again = await call('cancel', () => rail.cancel(request));
+            expectThat(same(first, again), () => `first ${show(first)}, then ${show(again)}: cancel must be idempotent`);
+            return `${first.outcome}, twice`;
           },
         },
       ],

@@ -7,6 +7,7 @@ export const PERSONAS = {
   '9002': 'Sent to INCOME_VERIFICATION (thin bureau file); decided by the AA bank-statement summary or a verified salary slip / bank statement (OCEN: ACTION_REQUIRED)',
   '9004': 'Approved; no CKYC record exists (search finds nothing, download answers ckycDataNotFound)',
   '9005': 'Approved; the disbursement fails, so the application ends REJECTED',
+  '9006': 'Approved; the first mandate debit bounces (insufficient funds), later debits succeed',
 } as const;
 
 export type PersonaDigits = keyof typeof PERSONAS;

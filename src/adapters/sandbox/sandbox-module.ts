@@ -20,7 +20,12 @@ export function sandboxAdapterModule(options: { railDelayMs: number }): AdapterM
         ckyc: new SandboxCkycRegistry(),
         aadhaar: new SandboxAadhaarEkyc((reference) => records.nameBehindAadhaarReference(reference)),
         rail: new SandboxRail(redis, prefix, options.railDelayMs),
-        mandateRail: new SandboxMandateRail(redis, prefix, (reference) => records.nameBehindMandateReference(reference)),
+        mandateRail: new SandboxMandateRail(
+          redis,
+          prefix,
+          (reference) => records.nameBehindMandateReference(reference),
+          (umrn) => records.panDigitsBehindUmrn(umrn),
+        ),
         collector: new SandboxCollector(publicBaseUrl, context.lenderName),
         accountAggregator: new SandboxAccountAggregator(redis, prefix, publicBaseUrl),
         documentVerifier: new SandboxDocumentVerifier(),

@@ -21,6 +21,28 @@ export interface MandateRail {
    * not answered it yet). Asked before an authorisation is sent again, so that it is sent once per reference.
    */
   status(reference: string): Promise<MandateRailAnswer | { outcome: 'UNKNOWN' }>;
+  /**
+   * Presents one debit under an ACTIVE mandate (its UMRN) for collection on `debitDate`, and answers DEBITED with
+   * the rail's own reference for it, or BOUNCED with why (a code such as INSUFFICIENT_FUNDS or
+   * AMOUNT_EXCEEDS_MANDATE, and words safe to show). A bounce is a business answer, never an error; an error means
+   * the rail's answer is not known (retryable) or the rail refused the request itself (final). Called with no
+   * transaction open (record the presentation, commit, call, record the answer). Idempotent by reference: one debit
+   * per reference, ever; asked again with the same reference, the rail debits nothing new and answers the first
+   * answer (a retry after a bounce takes a new reference). A caller that lost an answer asks `debitStatus` first.
+   */
+  debit(order: DebitOrder): Promise<DebitAnswer>;
+  /**
+   * The answer to the debit presented with this reference, or UNKNOWN when the rail never took one. Asked before
+   * a debit is presented again, so that it is presented once per reference. No transaction open.
+   */
+  debitStatus(reference: string): Promise<DebitAnswer | { outcome: 'UNKNOWN' }>;
+  /**
+   * Cancels the mandate (the loan is closed, or the borrower revoked it): no debit is taken under the UMRN after
+   * CANCELLED. NOT_FOUND when the rail holds no mandate with that UMRN (a business answer, not an error).
+   * Idempotent by reference: asked again (with the same reference, or for a mandate already cancelled) the rail
+   * answers CANCELLED again. No transaction open.
+   */
+  cancel(request: MandateCancellation): Promise<MandateCancellationAnswer>;
 }
 
 export type MandateMethod = 'UPI_AUTOPAY' | 'ENACH';
@@ -53,3 +75,34 @@ export type MandateOrder = MandatePayer & {
 };
 
 export type MandateRailAnswer = { outcome: 'AUTHORISED'; umrn: string } | { outcome: 'DECLINED'; reason: string };
+
+/** A debit presented under an ACTIVE mandate. */
+export interface DebitOrder {
+  /** Ours: the same on every retry of this presentation; one debit per reference (a retry after a bounce takes a new one). */
+  reference: string;
+  /** The mandate's UMRN, as `authorise` answered it. */
+  umrn: string;
+  /** Positive whole paise, at most the mandate's `maxAmountMicros` (a rail that knows the ceiling bounces more: AMOUNT_EXCEEDS_MANDATE). */
+  amountMicros: bigint;
+  /** YYYY-MM-DD (an Indian calendar date, a working day): the day the payer's bank is asked to debit. */
+  debitDate: string;
+  /** What the payer sees on the statement (no personal data): e.g. `EMI 3 LN7Q2X9K4`. */
+  narration: string;
+}
+
+/** Why a debit bounced, as NPCI's return reasons are mapped: the codes the core knows, or another token of the rail's. */
+export type DebitBounceCode = 'INSUFFICIENT_FUNDS' | 'AMOUNT_EXCEEDS_MANDATE' | 'MANDATE_NOT_ACTIVE' | 'ACCOUNT_CLOSED' | (string & {});
+
+/**
+ * A debit's final answer: DEBITED (the money is collected; `railReference` is the rail's own reference for it,
+ * e.g. the UTR) or BOUNCED (nothing was collected; `code` is a token, `reason` words safe to show).
+ */
+export type DebitAnswer = { outcome: 'DEBITED'; railReference: string } | { outcome: 'BOUNCED'; reason: string; code: DebitBounceCode };
+
+/** A request to cancel a mandate; `reference` is ours, the same on every retry. */
+export interface MandateCancellation {
+  reference: string;
+  umrn: string;
+}
+
+export type MandateCancellationAnswer = { outcome: 'CANCELLED' } | { outcome: 'NOT_FOUND' };

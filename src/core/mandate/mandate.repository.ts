@@ -79,6 +79,19 @@ export class MandateRepository {
     return row ? authorisationOf(row) : null;
   }
 
+  /**
+   * The four digits of the PAN (`panLast4`: characters 6–9) of the borrower whose mandate the rail authorised
+   * with this UMRN; null when no authorisation has it. For the sandbox rail's personas (9006) only: UMRN is not
+   * indexed, so this is not for a request path in production.
+   */
+  async panDigitsBehindUmrn(umrn: string): Promise<string | null> {
+    const row = await this.db.client.mandateAuthorisation.findFirst({
+      where: { umrn, outcome: 'AUTHORISED' },
+      select: { mandate: { select: { application: { select: { panLast4: true } } } } },
+    });
+    return row?.mandate.application.panLast4 ?? null;
+  }
+
   async countAuthorisations(mandateId: string): Promise<number> {
     return this.db.client.mandateAuthorisation.count({ where: { mandateId } });
   }

@@ -311,6 +311,11 @@ export class MandateService {
     return mandate ? this.options.nameOnRecord(mandate.applicationId) : null;
   }
 
+  /** The PAN's four digits of the borrower whose mandate has this UMRN (the sandbox rail's personas), or null. */
+  async panDigitsBehindUmrn(umrn: string): Promise<string | null> {
+    return this.mandates.panDigitsBehindUmrn(umrn);
+  }
+
   /** The application's current mandate, if it may still be authorised (PENDING, or FAILED to be retried). */
   private async openMandate(application: Application): Promise<Mandate> {
     if (!MANDATE_OPEN_STATES.has(application.applicationState)) {
