@@ -40,6 +40,7 @@ afterAll(async () => {
 const httpEnv = () => ({
   BUREAU_HTTP_URL: services.bureauUrl, BUREAU_HTTP_SECRET: SECRET, BUREAU_HTTP_TIMEOUT_MS: '1000',
   RAIL_HTTP_URL: services.railUrl, RAIL_HTTP_SECRET: SECRET, RAIL_HTTP_TIMEOUT_MS: '1000',
+  MANDATE_RAIL_HTTP_URL: services.mandateRailUrl, MANDATE_RAIL_HTTP_SECRET: SECRET, MANDATE_RAIL_HTTP_TIMEOUT_MS: '1000',
 });
 
 function contextFor(env: Record<string, string> = {}): AdapterContext {
@@ -77,13 +78,24 @@ describe('the adapter conformance kit', () => {
     expect(report.ports.map((p) => p.port)).toEqual(['bureau', 'ckyc', 'aadhaar', 'rail', 'mandateRail', 'collector', 'accountAggregator', 'documentVerifier', 'sms']);
     expect(checkOf(report, 'rail', /errors are classified/)).toMatchObject({ outcome: 'pass', detail: 'Redis unreachable → retry' });
     expect(checkOf(report, 'bureau', /errors are classified/).outcome).toBe('skip');
+    expect(report.ports.find((p) => p.port === 'mandateRail')!.checks.map((c) => [c.name, c.outcome])).toEqual(expect.arrayContaining([
+      ['the debit status of a reference never presented is UNKNOWN (never taken)', 'pass'],
+      ['a debit under the mandate is DEBITED or BOUNCED, idempotent by reference, and its debit status answers it', 'pass'],
+      ['after a lost debit answer, the debit status finds the debit (so it is never presented twice)', 'pass'],
+      ['a cancellation is CANCELLED (or NOT_FOUND), the same when asked again', 'pass'],
+    ]));
+    expect(checkOf(report, 'mandateRail', /a debit under the mandate/).detail).toMatch(/^\{"outcome":"DEBITED","railReference":"SBXD\d{16}"\}$/);
   });
 
-  it('when it verifies the generic HTTP bureau and rail against a service keeping the documented contract, then both pass and every transfer was paid once', async () => {
+  it('when it verifies the generic HTTP bureau, rail and mandate rail against a service keeping the documented contract, then they pass and every transfer was paid (every debit taken) once', async () => {
     const config = loadConfig(httpEnv());
     const report = await kit(loadAdapterModules(['credit-partner/http'], builtinAdapterModules(config)), httpEnv());
     expect({ failed: report.failed, report: formatReport(report) }).toMatchObject({ failed: 0 });
-    expect(report.ports.map((p) => p.port)).toEqual(['bureau', 'rail']);
+    expect(report.ports.map((p) => p.port)).toEqual(['bureau', 'rail', 'mandateRail']);
+    expect(checkOf(report, 'mandateRail', /lost debit answer/).detail).toMatch(/^its HTTP answer dropped on the way back; debitStatus then \{"outcome":"DEBITED","railReference":"[0-9A-F]{12}"\}$/);
+    const kitDebits = [...services.debits].filter(([reference]) => reference.startsWith('KIT-'));
+    expect(kitDebits.length).toBeGreaterThanOrEqual(2);
+    expect(kitDebits.filter(([, count]) => count !== 1)).toEqual([]);
     expect(checkOf(report, 'rail', /lost answer/).detail).toMatch(/^its HTTP answer dropped on the way back; status then \{"status":"SUCCEEDED","utr":"[0-9A-F]{12}"\}$/);
     expect(checkOf(report, 'rail', /errors are classified/).detail).toBe('connection refused → retry, no answer (timeout) → retry, HTTP 503 → retry, HTTP 429 → retry, HTTP 400 → final');
     expect(checkOf(report, 'bureau', /errors are classified/).outcome).toBe('pass');

@@ -13,17 +13,23 @@ import {
 } from '../../src/adapters/http/signature';
 
 /**
- * A bank's credit bureau and disbursement rail as plain HTTP services, implementing the contract of
+ * A bank's credit bureau, disbursement rail and mandate rail as plain HTTP services, implementing the contract of
  * docs/http-adapters.md and nothing more: every request's signature checked (401 otherwise), every answer signed,
  * idempotent by `Idempotency-Key` (the first answer kept and given again; the same key with another body is 422),
  * `GET /rail/transfers/{reference}` answering 404 for a reference never taken. A UTR is random, so only the kept
  * answer makes a retry answer the same. The bureau answers by the PAN's digits like the sandbox (9001 adverse, 9002
- * thin file); the rail fails a beneficiary whose PAN or account ends in 9005.
+ * thin file); the rail fails a beneficiary whose PAN or account ends in 9005. The mandate rail (under
+ * `/mandate-rail`) finds every account (in the name `ACCOUNT HOLDER`), authorises every mandate (a random UMRN),
+ * debits up to the mandate's ceiling (BOUNCED AMOUNT_EXCEEDS_MANDATE above it, MANDATE_NOT_ACTIVE for a UMRN it
+ * never gave or cancelled) and cancels the UMRNs it gave (NOT_FOUND otherwise).
  */
 export interface ReferenceServices {
-  /** `BUREAU_HTTP_URL`, `RAIL_HTTP_URL` for these services. */
+  /** `BUREAU_HTTP_URL`, `RAIL_HTTP_URL`, `MANDATE_RAIL_HTTP_URL` for these services. */
   bureauUrl: string;
   railUrl: string;
+  mandateRailUrl: string;
+  /** Debits taken, by reference (a debit taken twice would count 2). */
+  debits: Map<string, number>;
   /** Transfers paid, by reference (a transfer taken twice would count 2). */
   payments: Map<string, number>;
   /** Bureau inquiries made, by reference. */
@@ -36,7 +42,10 @@ export interface ReferenceServices {
 export async function startReferenceServices(options: { secret: string; answerSecret?: string; answerDelayMs?: number }): Promise<ReferenceServices> {
   const kept = new Map<string, { body: string; status: number; answer: unknown }>();
   const transfers = new Map<string, unknown>();
-  const state = { payments: new Map<string, number>(), inquiries: new Map<string, number>(), badSignatures: 0 };
+  const state = { payments: new Map<string, number>(), inquiries: new Map<string, number>(), debits: new Map<string, number>(), badSignatures: 0 };
+  /** The mandate rail's answers by path and reference (`mandates/<ref>`, `debits/<ref>`), and its mandates by UMRN. */
+  const mandateAnswers = new Map<string, unknown>();
+  const umrns = new Map<string, { maxAmount: string; cancelled: boolean }>();
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const body = await read(req);
@@ -62,7 +71,20 @@ export async function startReferenceServices(options: { secret: string; answerSe
       const answer = transfers.get(reference);
       return answer ? send(200, answer) : send(404, { error: { code: 'NOT_FOUND', message: 'no transfer with this reference was taken' } });
     }
-    const route = req.method === 'POST' && (pathAndQuery === '/bureau/inquiries' ? 'bureau' : pathAndQuery === '/rail/transfers' ? 'rail' : undefined);
+    const lookup = /^\/mandate-rail\/(mandates|debits)\/([^/?]+)$/.exec(pathAndQuery);
+    if (req.method === 'GET' && lookup) {
+      const answer = mandateAnswers.get(`${lookup[1]}/${decodeURIComponent(lookup[2])}`);
+      return answer ? send(200, answer) : send(404, { error: { code: 'NOT_FOUND', message: 'nothing was taken with this reference' } });
+    }
+    const ROUTES: Record<string, string> = {
+      '/bureau/inquiries': 'bureau',
+      '/rail/transfers': 'rail',
+      '/mandate-rail/account-checks': 'account-checks',
+      '/mandate-rail/mandates': 'mandates',
+      '/mandate-rail/debits': 'debits',
+      '/mandate-rail/cancellations': 'cancellations',
+    };
+    const route = req.method === 'POST' && ROUTES[pathAndQuery];
     if (!route) return send(404, { error: { code: 'NO_SUCH_ENDPOINT', message: 'no such endpoint' } });
 
     let request: Record<string, unknown>;
@@ -84,6 +106,10 @@ export async function startReferenceServices(options: { secret: string; answerSe
       const digits = request.pan.slice(5, 9);
       answer = { reference: key, verdict: digits === '9001' ? 'ADVERSE_RECORD' : digits === '9002' ? 'THIN_FILE' : 'CLEAN' };
       state.inquiries.set(key, (state.inquiries.get(key) ?? 0) + 1);
+    } else if (route !== 'rail') {
+      const mandateAnswer = mandateRailAnswer(route, key, request);
+      if (!mandateAnswer) return send(400, { error: { code: 'INVALID_REQUEST', message: 'the request is not the contract\'s' } });
+      answer = mandateAnswer;
     } else {
       if (typeof request.amount !== 'string' || !/^\d+\.\d{2}$/.test(request.amount) || request.currency !== 'INR' || typeof request.beneficiaryPanLast4 !== 'string') {
         return send(400, { error: { code: 'INVALID_REQUEST', message: 'amount (rupees, two decimals), currency INR and beneficiaryPanLast4 are required' } });
@@ -100,6 +126,39 @@ export async function startReferenceServices(options: { secret: string; answerSe
     return send(200, answer);
   };
 
+  /** The mandate rail's answer to a request taken for the first time; null for a request that is not the contract's. */
+  const mandateRailAnswer = (route: string, reference: string, request: Record<string, unknown>): unknown => {
+    const rupees = (text: unknown) => (typeof text === 'string' && /^\d+\.\d{2}$/.test(text) ? BigInt(text.replace('.', '')) : null);
+    if (route === 'account-checks') {
+      return typeof request.accountNumber === 'string' && typeof request.ifsc === 'string' ? { reference, outcome: 'FOUND', nameAtBank: 'ACCOUNT HOLDER' } : null;
+    }
+    if (route === 'mandates') {
+      if (rupees(request.maxAmount) === null || request.currency !== 'INR' || (request.method !== 'UPI_AUTOPAY' && request.method !== 'ENACH')) return null;
+      const umrn = `REFB${randomBytes(8).toString('hex').toUpperCase()}`;
+      umrns.set(umrn, { maxAmount: request.maxAmount as string, cancelled: false });
+      const answer = { reference, outcome: 'AUTHORISED', umrn };
+      mandateAnswers.set(`mandates/${reference}`, answer);
+      return answer;
+    }
+    if (route === 'debits') {
+      const amount = rupees(request.amount);
+      if (amount === null || request.currency !== 'INR' || typeof request.umrn !== 'string' || typeof request.debitDate !== 'string') return null;
+      const mandate = umrns.get(request.umrn);
+      const answer = !mandate || mandate.cancelled
+        ? { reference, outcome: 'BOUNCED', code: 'MANDATE_NOT_ACTIVE', reason: 'the mandate is not active' }
+        : amount > rupees(mandate.maxAmount)!
+          ? { reference, outcome: 'BOUNCED', code: 'AMOUNT_EXCEEDS_MANDATE', reason: 'the amount is above the mandate\'s maximum' }
+          : { reference, outcome: 'DEBITED', railReference: randomBytes(6).toString('hex').toUpperCase() };
+      state.debits.set(reference, (state.debits.get(reference) ?? 0) + 1);
+      mandateAnswers.set(`debits/${reference}`, answer);
+      return answer;
+    }
+    if (typeof request.umrn !== 'string') return null;
+    const mandate = umrns.get(request.umrn);
+    if (mandate) mandate.cancelled = true;
+    return { reference, outcome: mandate ? 'CANCELLED' : 'NOT_FOUND' };
+  };
+
   const server: Server = createServer((req, res) => {
     handle(req, res).catch(() => {
       res.writeHead(500);
@@ -111,7 +170,9 @@ export async function startReferenceServices(options: { secret: string; answerSe
   return {
     bureauUrl: `${base}/bureau`,
     railUrl: `${base}/rail`,
+    mandateRailUrl: `${base}/mandate-rail`,
     payments: state.payments,
+    debits: state.debits,
     inquiries: state.inquiries,
     get badSignatures() {
       return state.badSignatures;
