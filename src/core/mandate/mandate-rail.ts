@@ -1,7 +1,9 @@
 /**
- * Port to the mandate rail: NPCI e-NACH and UPI Autopay, reached through the bank's sponsor bank. Every method
- * is called with no database transaction open (record the intent, commit, call, record the answer), and each
- * call names a `reference` that is the same on every retry, so the rail acts once per reference.
+ * Port to the mandate rail: NPCI e-NACH and UPI Autopay, reached through the bank's sponsor bank. It registers the
+ * repayment mandate (penny-drop, authorisation) and collects under it (debits, cancellation). Every method is
+ * called with no database transaction open (record the intent, commit, call, record the answer), and each call
+ * names a `reference` that is the same on every retry, so the rail acts once per reference. A business answer
+ * (NOT_FOUND, DECLINED, BOUNCED) is an answer, never thrown; an error is an AdapterError saying whether to retry.
  */
 export interface MandateRail {
   /**
