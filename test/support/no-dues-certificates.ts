@@ -1,5 +1,14 @@
 import type { ServicedLoan } from '../../src/core/loan/servicing';
-import type { ClosingFacts } from '../../src/core/loan/no-dues-certificate';
+import express, { Express } from 'express';
+import pino from 'pino';
+import type { ClosingFacts, NoDuesCertificate, NoDuesCertificateSource } from '../../src/core/loan/no-dues-certificate';
+import { NoDuesCertificateLinks } from '../../src/core/loan/no-dues-certificate-link';
+import { IdentityHasher } from '../../src/core/shared/identity';
+import { Hasher } from '../../src/lib/crypto';
+import { ManualClock } from '../../src/lib/clock';
+import { borrowerRouter } from '../../src/protocols/borrower/borrower-router';
+import type { BorrowerServices } from '../../src/protocols/borrower/borrower-services';
+import { noDuesCertificatePage } from '../../src/protocols/borrower/no-dues-certificate-page';
 import type { LoanBalances } from '../../src/core/ledger/balances';
 
 /** The ledger balances of a loan closed after paying these parts: nothing receivable, nothing in excess. */
@@ -55,4 +64,25 @@ export function closingFacts(overrides: Partial<ClosingFacts> = {}): ClosingFact
     issuedAt: new Date('2028-01-23T05:30:00Z'),
     ...overrides,
   };
+}
+
+/** The borrower pages with only the certificate module, on a fake source (no database): what the page tests serve. */
+export function certificatePagesApp(certificates: NoDuesCertificateSource, links: NoDuesCertificateLinks): Express {
+  const services = {
+    config: { lenderName: 'Sandbox Bank', publicBaseUrl: 'http://127.0.0.1' },
+    logger: pino({ level: 'silent' }),
+    clock: new ManualClock(),
+  } as unknown as BorrowerServices;
+  const app = express();
+  app.use('/borrower', borrowerRouter(services, [noDuesCertificatePage({ certificates, links })]));
+  return app;
+}
+
+/** Links signed with a fixed test key. */
+export const testCertificateLinks = () => new NoDuesCertificateLinks(new IdentityHasher(new Hasher(Buffer.alloc(32, 7))));
+
+/** A source holding the certificates of the loans given (by loan id); any other loan is not closed (null). Counts its reads. */
+export function fakeCertificateSource(closed: Record<string, NoDuesCertificate>): NoDuesCertificateSource & { reads: string[] } {
+  const reads: string[] = [];
+  return { reads, certificate: async (loanId) => (reads.push(loanId), closed[loanId] ?? null) };
 }
