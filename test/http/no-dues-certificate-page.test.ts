@@ -17,7 +17,7 @@ const certificate = noDuesCertificateOf(closedLoan(), closingFacts());
 const source = fakeCertificateSource({ [closedId]: certificate });
 const app = certificatePagesApp(source, links);
 const http = () => request(app);
-const binary = (res: NodeJS.ReadableStream, done: (err: Error | null, body: Buffer) => void) => {
+const binary = (res: request.Response, done: (err: Error | null, body: Buffer) => void) => {
   const chunks: Buffer[] = [];
   res.on('data', (c: Buffer) => chunks.push(c));
   res.on('end', () => done(null, Buffer.concat(chunks)));
