@@ -103,8 +103,10 @@ export interface KfsView {
 
 const IST_OFFSET_MS = 330 * 60_000;
 const percentE5 = (e5: number) => `${(e5 / 100_000).toFixed(2)}%`;
-const dmy = (iso: string) => `${iso.slice(8, 10)}-${iso.slice(5, 7)}-${iso.slice(0, 4)}`;
-const istInstant = (at: Date) => {
+/** A YYYY-MM-DD date as DD-MM-YYYY. */
+export const dmy = (iso: string) => `${iso.slice(8, 10)}-${iso.slice(5, 7)}-${iso.slice(0, 4)}`;
+/** An instant as its Indian date and time: "22-01-2027 12:00 IST". */
+export const istInstant = (at: Date) => {
   const shifted = new Date(at.getTime() + IST_OFFSET_MS).toISOString();
   return `${dmy(shifted.slice(0, 10))} ${shifted.slice(11, 16)} IST`;
 };

@@ -1,0 +1,184 @@
+import PDFDocument from 'pdfkit';
+import type { LoanClosure, NoDuesCertificate } from '../../core/loan/no-dues-certificate';
+import { formatRupees } from '../../core/money/money';
+import { KFS_FONTS, dmy, istInstant } from './kfs-document';
+import type { Lang } from './page-renderer';
+import en from './messages/en.json';
+import hi from './messages/hi.json';
+
+/**
+ * Every text of a no-dues certificate page or PDF, in one language: the `ndc.*` messages of the language
+ * catalogues (messages/en.json, messages/hi.json) without their prefix. `statement` holds `{reference}` and `{date}`.
+ */
+export interface NoDuesCertificateLabels {
+  title: string;
+  subtitle: string;
+  statement: string;
+  certificateNumber: string;
+  lender: string;
+  issuedAt: string;
+  borrower: string;
+  loanTitle: string;
+  lenderReference: string;
+  externalReference: string;
+  sanctionedAmount: string;
+  disbursedOn: string;
+  closedOn: string;
+  closure: string;
+  closureRepaid: string;
+  closureForeclosed: string;
+  closureCoolingOffExit: string;
+  paidTitle: string;
+  principalPaid: string;
+  interestPaid: string;
+  chargesPaid: string;
+  totalPaid: string;
+  refunded: string;
+  mandateTitle: string;
+  mandateUmrn: string;
+  mandateCancelledOn: string;
+  mandateCancellationPending: string;
+  mandateNone: string;
+  downloadPdf: string;
+}
+
+function labelsOf(catalogue: Record<string, string>): NoDuesCertificateLabels {
+  return Object.fromEntries(Object.entries(catalogue).filter(([key]) => key.startsWith('ndc.')).map(([key, text]) => [key.slice('ndc.'.length), text])) as unknown as NoDuesCertificateLabels;
+}
+
+/** The certificate's texts in each language of the borrower pages. */
+export const NO_DUES_CERTIFICATE_LABELS: Record<Lang, NoDuesCertificateLabels> = { en: labelsOf(en), hi: labelsOf(hi) };
+
+const CLOSURE_LABEL: Record<LoanClosure, keyof NoDuesCertificateLabels> = {
+  REPAID: 'closureRepaid',
+  FORECLOSED: 'closureForeclosed',
+  COOLING_OFF_EXIT: 'closureCoolingOffExit',
+};
+
+/**
+ * A certificate formatted for people in one language, shared by the HTML page and the PDF: amounts as
+ * `formatRupees` (₹, Indian digit grouping, 2 decimals), dates DD-MM-YYYY, the issue instant in IST.
+ */
+export interface NoDuesCertificateView {
+  certificateNumber: string;
+  lenderName: string;
+  issuedAt: string;
+  /** Absent when the application holds no name. */
+  borrowerName?: string;
+  /** The certifying sentence, with the loan's reference and the closure date filled in. */
+  statement: string;
+  lenderReference: string;
+  externalReference: string;
+  sanctionedAmount: string;
+  disbursedOn: string;
+  closedOn: string;
+  closure: string;
+  principalPaid: string;
+  interestPaid: string;
+  chargesPaid: string;
+  /** Principal + interest + charges paid. */
+  totalPaid: string;
+  refunded: string;
+  /** Null when the loan had no mandate; `cancelledOn` is the pending notice while the cancellation is not confirmed. */
+  mandate: { umrn: string; cancelledOn: string } | null;
+}
+
+/** The view of a certificate (see {@link NoDuesCertificateView}). Pure. */
+export function noDuesCertificateView(certificate: NoDuesCertificate, labels: NoDuesCertificateLabels): NoDuesCertificateView {
+  const closedOn = dmy(certificate.closedOn);
+  return {
+    certificateNumber: certificate.certificateNumber,
+    lenderName: certificate.lenderName,
+    issuedAt: istInstant(certificate.issuedAt),
+    ...(certificate.borrowerName ? { borrowerName: certificate.borrowerName } : {}),
+    statement: labels.statement.replace('{reference}', certificate.lenderReference).replace('{date}', closedOn),
+    lenderReference: certificate.lenderReference,
+    externalReference: certificate.externalReference,
+    sanctionedAmount: formatRupees(certificate.sanctionedMicros),
+    disbursedOn: dmy(certificate.disbursedOn),
+    closedOn,
+    closure: labels[CLOSURE_LABEL[certificate.closure]],
+    principalPaid: formatRupees(certificate.principalPaidMicros),
+    interestPaid: formatRupees(certificate.interestPaidMicros),
+    chargesPaid: formatRupees(certificate.chargesPaidMicros),
+    totalPaid: formatRupees(certificate.principalPaidMicros + certificate.interestPaidMicros + certificate.chargesPaidMicros),
+    refunded: formatRupees(certificate.refundedMicros),
+    mandate: certificate.mandate
+      ? { umrn: certificate.mandate.maskedUmrn, cancelledOn: certificate.mandate.cancelledOn ? dmy(certificate.mandate.cancelledOn) : labels.mandateCancellationPending }
+      : null,
+  };
+}
+
+const DEVANAGARI = /[\u0900-\u097F]/;
+
+/**
+ * The certificate as an A4 PDF (pdfkit) in the language of `labels`, set like the KFS: Noto Sans and Noto Sans
+ * Devanagari embedded (subset), each string in the one that has its script. Deterministic apart from the PDF's
+ * creation date.
+ */
+export function renderNoDuesCertificatePdf(certificate: NoDuesCertificate, labels: NoDuesCertificateLabels): Promise<Buffer> {
+  const view = noDuesCertificateView(certificate, labels);
+  const doc = new PDFDocument({ size: 'A4', margin: 40, info: { Title: `${labels.title} ${view.certificateNumber}`, Author: view.lenderName } });
+  doc.registerFont('latin', KFS_FONTS.latin);
+  doc.registerFont('latin-bold', KFS_FONTS.latinBold);
+  doc.registerFont('deva', KFS_FONTS.devanagari);
+  doc.registerFont('deva-bold', KFS_FONTS.devanagariBold);
+  const chunks: Buffer[] = [];
+  const done = new Promise<Buffer>((resolve, reject) => {
+    doc.on('data', (chunk: Buffer) => chunks.push(chunk));
+    doc.on('end', () => resolve(Buffer.concat(chunks)));
+    doc.on('error', reject);
+  });
+
+  const font = (text: string, bold = false) => doc.font(`${DEVANAGARI.test(text) ? 'deva' : 'latin'}${bold ? '-bold' : ''}`);
+  const left = doc.page.margins.left;
+  const width = doc.page.width - left - doc.page.margins.right;
+  const heading = (text: string) => {
+    doc.moveDown(0.6);
+    font(text, true).fontSize(12).text(text, left, doc.y, { width });
+    doc.moveDown(0.2);
+  };
+  const row = (label: string, value: string) => {
+    const y = doc.y;
+    font(label).fontSize(9.5).text(label, left, y, { width: width * 0.55 });
+    const afterLabel = doc.y;
+    font(value).fontSize(9.5).text(value, left + width * 0.57, y, { width: width * 0.43 });
+    doc.y = Math.max(afterLabel, doc.y) + 2;
+  };
+
+  font(labels.title, true).fontSize(16).text(labels.title, left, doc.y, { width });
+  font(labels.subtitle).fontSize(8.5).text(labels.subtitle, { width });
+  doc.moveDown(0.4);
+  row(labels.certificateNumber, view.certificateNumber);
+  row(labels.lender, view.lenderName);
+  row(labels.issuedAt, view.issuedAt);
+  if (view.borrowerName) row(labels.borrower, view.borrowerName);
+  doc.moveDown(0.5);
+  font(view.statement, true).fontSize(10.5).text(view.statement, left, doc.y, { width });
+
+  heading(labels.loanTitle);
+  row(labels.lenderReference, view.lenderReference);
+  row(labels.externalReference, view.externalReference);
+  row(labels.sanctionedAmount, view.sanctionedAmount);
+  row(labels.disbursedOn, view.disbursedOn);
+  row(labels.closedOn, view.closedOn);
+  row(labels.closure, view.closure);
+
+  heading(labels.paidTitle);
+  row(labels.principalPaid, view.principalPaid);
+  row(labels.interestPaid, view.interestPaid);
+  row(labels.chargesPaid, view.chargesPaid);
+  row(labels.totalPaid, view.totalPaid);
+  row(labels.refunded, view.refunded);
+
+  heading(labels.mandateTitle);
+  if (view.mandate) {
+    row(labels.mandateUmrn, view.mandate.umrn);
+    row(labels.mandateCancelledOn, view.mandate.cancelledOn);
+  } else {
+    font(labels.mandateNone).fontSize(9.5).text(labels.mandateNone, left, doc.y, { width });
+  }
+
+  doc.end();
+  return done;
+}
