@@ -57,9 +57,10 @@ export interface AccruingInstalment {
  * A day's accrual entry is `accrued(d) − accrued(d − 1)` (or, in the close-of-business job, `accrued(d)` minus
  * what is already booked in `loan_instalment.interest_accrued_micros`): the daily entries of a period sum to
  * exactly `interestMicros`, and rounding never accumulates, because each day re-rounds the running total
- * rather than adding rounded daily pieces. In SQL:
- * `round(interest_micros * least(greatest(d - accrues_from, 0), P) / P / 10000.0) * 10000` with
- * half-away-from-zero rounding on exact numerics (PostgreSQL's `round(numeric)`).
+ * rather than adding rounded daily pieces. In PostgreSQL (numeric, whose `round` is half away from zero; never
+ * integer division, which truncates):
+ * `CASE WHEN d >= due_date THEN interest_micros ELSE round(interest_micros::numeric
+ *  * greatest(d - accrues_from, 0) / ((due_date - accrues_from) * 10000)) * 10000 END`.
  *
  * Example: ₹1,125.56 over 31 days (2027-03-10 → 2027-04-10), as of 2027-03-20: 1,125.56 × 10 / 31 =
  * 363.0838… → ₹363.08.

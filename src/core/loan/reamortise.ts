@@ -11,7 +11,7 @@ export interface ReamortiseInput {
   /** The principal outstanding before it (the opening balance of the first future instalment). */
   oldPrincipalMicros: bigint;
   /** Annual rate, percent × 10^5. */
-  annualRateE5: number;
+  annualRateE5: number | bigint;
   mode: PrepaymentMode;
   /** The EMI of the current schedule (kept by REDUCE_TENURE). */
   currentEmiMicros: bigint;
