@@ -1,93 +1,13 @@
-import fc from 'fast-check';
 import { MICROS_PER_PAISA, rupeesText } from '../../src/core/money/money';
-import { buildSchedule } from '../../src/core/money/emi';
-import { type InstalmentBalance, allocate, remainingOf, statusAfter } from '../../src/core/loan/allocation';
+import { statusAfter } from '../../src/core/loan/allocation';
 import { loanStatus } from '../../src/protocols/ocen/ocen-loan-mappers';
 import { microsOfRupees } from '../../src/protocols/ocen/ocen-mappers';
 
 const PAISA = MICROS_PER_PAISA;
-const RUNS = { numRuns: 300 };
 
-/** A real schedule (emi.ts) with some instalments already paid in part or in full, as repayments leave them. */
-const loanArb: fc.Arbitrary<InstalmentBalance[]> = fc
-  .record({
-    principalMicros: fc.bigInt({ min: 100_000n, max: 100_000_000n }).map((paise) => paise * PAISA),
-    annualRateE5: fc.bigInt({ min: 0n, max: 3_600_000n }),
-    tenureMonths: fc.integer({ min: 1, max: 36 }),
-    paidPaise: fc.bigInt({ min: 0n, max: 200_000_000n }),
-  })
-  .map(({ paidPaise, ...terms }) => {
-    const lines: InstalmentBalance[] = buildSchedule(terms, '2026-01-15').map((line) => ({ ...line, principalPaidMicros: 0n, interestPaidMicros: 0n }));
-    const total = lines.reduce((sum, line) => sum + remainingOf(line), 0n);
-    const already = (paidPaise * PAISA) % (total + PAISA);
-    return already > 0n ? apply(lines, already) : lines;
-  });
-
-function apply(lines: InstalmentBalance[], amount: bigint): InstalmentBalance[] {
-  const allocation = allocate(amount, lines);
-  return lines.map((line) => {
-    const paid = allocation.lines.find((l) => l.sequence === line.sequence);
-    return paid ? { ...line, principalPaidMicros: line.principalPaidMicros + paid.principalMicros, interestPaidMicros: line.interestPaidMicros + paid.interestMicros } : line;
-  });
-}
-
-const outstanding = (lines: InstalmentBalance[]) => lines.reduce((sum, line) => sum + remainingOf(line), 0n);
-const amountArb = fc.bigInt({ min: 1n, max: 300_000_000n }).map((paise) => paise * PAISA);
-
-describe('allocating a repayment over the instalments', () => {
-  it('when any amount is paid on any loan, then every micro is allocated once: principal + interest + penalty + excess = amount, and the lines add up to the totals', () => {
-    fc.assert(fc.property(loanArb, amountArb, (lines, amount) => {
-      const a = allocate(amount, lines);
-      expect(a.principalMicros + a.interestMicros + a.penaltyMicros + a.excessMicros).toBe(amount);
-      expect(a.lines.reduce((s, l) => s + l.principalMicros, 0n)).toBe(a.principalMicros);
-      expect(a.lines.reduce((s, l) => s + l.interestMicros, 0n)).toBe(a.interestMicros);
-      expect(a.excessMicros >= 0n && a.penaltyMicros === 0n).toBe(true);
-    }), RUNS);
-  });
-
-  it('when a repayment is applied, then the outstanding falls by exactly what was allocated, no instalment is paid beyond its due, and excess only appears once nothing is left', () => {
-    fc.assert(fc.property(loanArb, amountArb, (lines, amount) => {
-      const before = outstanding(lines);
-      const a = allocate(amount, lines);
-      const after = apply(lines, amount);
-      expect(before - outstanding(after)).toBe(a.principalMicros + a.interestMicros);
-      for (const line of after) {
-        expect(line.principalPaidMicros <= line.principalMicros && line.interestPaidMicros <= line.interestMicros).toBe(true);
-      }
-      expect(a.excessMicros).toBe(amount > before ? amount - before : 0n);
-      if (a.excessMicros > 0n) expect(outstanding(after)).toBe(0n);
-    }), RUNS);
-  });
-
-  it('when a repayment is applied, then it pays the oldest unpaid instalment first, interest before principal: no later instalment receives anything while an earlier one is left unpaid', () => {
-    fc.assert(fc.property(loanArb, amountArb, (lines, amount) => {
-      const after = apply(lines, amount);
-      const firstUnpaid = after.findIndex((line) => remainingOf(line) > 0n);
-      if (firstUnpaid < 0) return;
-      for (const line of after.slice(firstUnpaid + 1)) {
-        const was = lines.find((l) => l.sequence === line.sequence)!;
-        expect([line.principalPaidMicros, line.interestPaidMicros]).toEqual([was.principalPaidMicros, was.interestPaidMicros]);
-      }
-      const current = after[firstUnpaid];
-      if (current.principalPaidMicros > 0n) expect(current.interestPaidMicros).toBe(current.interestMicros);
-    }), RUNS);
-  });
-
-  it('when the amounts are whole paise, then every allocated amount is whole paise (nothing is rounded)', () => {
-    fc.assert(fc.property(loanArb, amountArb, (lines, amount) => {
-      const a = allocate(amount, lines);
-      for (const value of [a.principalMicros, a.interestMicros, a.excessMicros, ...a.lines.flatMap((l) => [l.principalMicros, l.interestMicros])]) {
-        expect(value % PAISA).toBe(0n);
-      }
-    }), RUNS);
-  });
-
-  it('when an amount is not positive, then it is refused', () => {
-    expect(() => allocate(0n, [])).toThrow(RangeError);
-    expect(() => allocate(-PAISA, [])).toThrow(RangeError);
-  });
-
-  it('statuses: nothing left is PAID, something paid is PARTIALLY_PAID, nothing paid keeps its status', () => {
+// The properties of the allocation itself (the order, nothing created or lost) are in servicing-math.property.test.ts.
+describe('an instalment\'s status', () => {
+  it('when nothing is left it is PAID, when something was paid it is PARTIALLY_PAID, when nothing was paid it keeps its status', () => {
     const line = { sequence: 1, principalMicros: 100n * PAISA, interestMicros: 10n * PAISA, principalPaidMicros: 0n, interestPaidMicros: 0n };
     expect(statusAfter(line, 'DUE')).toBe('DUE');
     expect(statusAfter({ ...line, interestPaidMicros: 5n * PAISA }, 'DUE')).toBe('PARTIALLY_PAID');

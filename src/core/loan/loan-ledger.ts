@@ -1,7 +1,7 @@
 import { JournalEntry } from '../ledger/journal';
 import { interestEntry, ledgerKeys, repaymentEntry } from '../ledger/entries';
 import { formatRupees } from '../money/money';
-import { Allocation } from './allocation';
+import { RepaymentAllocation } from './allocation';
 import { Repayment } from './servicing';
 
 /**
@@ -14,7 +14,7 @@ import { Repayment } from './servicing';
  *    LOAN_PRINCIPAL as allocated, the excess to BORROWER_EXCESS.
  * Pure; posted in this order, in the transaction that moves the repayment to SUCCEEDED.
  */
-export function repaymentEntries(repayment: Pick<Repayment, 'id' | 'loanId' | 'reference' | 'method' | 'amountMicros'>, allocation: Allocation, interestReceivableMicros: bigint, valueDate: string): JournalEntry[] {
+export function repaymentEntries(repayment: Pick<Repayment, 'id' | 'loanId' | 'reference' | 'method' | 'amountMicros'>, allocation: Pick<RepaymentAllocation, 'lines' | 'chargesMicros' | 'interestMicros' | 'principalMicros' | 'excessMicros'>, interestReceivableMicros: bigint, valueDate: string): JournalEntry[] {
   const sequences = allocation.lines.map((l) => l.sequence);
   const which = sequences.length === 0 ? '' : sequences.length === 1 ? ` (instalment ${sequences[0]})` : ` (instalments ${sequences[0]}-${sequences[sequences.length - 1]})`;
   const entries: JournalEntry[] = [];
@@ -36,7 +36,7 @@ export function repaymentEntries(repayment: Pick<Repayment, 'id' | 'loanId' | 'r
     valueDate,
     reference: repayment.reference,
     amountMicros: repayment.amountMicros,
-    chargesMicros: allocation.penaltyMicros,
+    chargesMicros: allocation.chargesMicros,
     interestMicros: allocation.interestMicros,
     principalMicros: allocation.principalMicros,
     excessMicros: allocation.excessMicros,

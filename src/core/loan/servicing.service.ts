@@ -8,7 +8,7 @@ import { formatRupees, isWholePaise, sumMicros } from '../money/money';
 import { istDate, isValidIsoDate } from '../shared/dates';
 import { IdentityHasher } from '../shared/identity';
 import { TransitionWriter } from '../state/transition-writer';
-import { Allocation, allocate, remainingOf, statusAfter } from './allocation';
+import { InstalmentBalance, RepaymentAllocation, allocateRepayment, remainingOf, statusAfter } from './allocation';
 import { repaymentEntries } from './loan-ledger';
 import { loanState } from './loan-state';
 import { CollectionAccount, RepaymentCollector } from './repayment-collector';
@@ -60,6 +60,26 @@ export function loanFigures(loan: ServicedLoan): LoanFigures {
     nextInstalment: lines.find((l) => remainingOf(l) > 0n) ?? null,
     endDate: lines[lines.length - 1].dueDate,
   };
+}
+
+/**
+ * INTERIM (until this service allocates by business date through allocateRepayment with the loan's real dues):
+ * today's behaviour, oldest instalment first, each one's interest then principal, future instalments included,
+ * built from allocateRepayment one instalment at a time (each valued on its own due date, so it is "current
+ * dues" and nothing is prepaid).
+ */
+function allocateWholeSchedule(amountMicros: bigint, instalments: readonly (InstalmentBalance & { dueDate: string })[]): RepaymentAllocation {
+  if (amountMicros <= 0n) throw new RangeError('a repayment must be a positive amount');
+  const total: RepaymentAllocation = { charges: [], lines: [], prepaymentMicros: 0n, excessMicros: amountMicros, chargesMicros: 0n, interestMicros: 0n, principalMicros: 0n };
+  for (const line of [...instalments].sort((a, b) => a.sequence - b.sequence)) {
+    if (total.excessMicros === 0n || remainingOf(line) === 0n) continue;
+    const one = allocateRepayment(total.excessMicros, { asOf: line.dueDate, charges: [], instalments: [line], principalOutstandingMicros: line.principalMicros - line.principalPaidMicros });
+    total.lines.push(...one.lines);
+    total.interestMicros += one.interestMicros;
+    total.principalMicros += one.principalMicros;
+    total.excessMicros = one.excessMicros;
+  }
+  return total;
 }
 
 /** What is left to pay of the whole loan (every instalment's remaining principal and interest). */
@@ -195,7 +215,7 @@ export class LoanServicingService {
         return { ...repayment, ...patch, state: 'FAILED' };
       }
       const loan = (await this.repository.loanById(repayment.loanId))!;
-      const allocation = allocate(repayment.amountMicros, loan.instalments);
+      const allocation = allocateWholeSchedule(repayment.amountMicros, loan.instalments);
       for (const paid of allocation.lines) {
         const line = loan.instalments.find((l) => l.sequence === paid.sequence)!;
         const after = { ...line, principalPaidMicros: line.principalPaidMicros + paid.principalMicros, interestPaidMicros: line.interestPaidMicros + paid.interestMicros };
@@ -208,7 +228,7 @@ export class LoanServicingService {
       const patch = {
         principalMicros: allocation.principalMicros,
         interestMicros: allocation.interestMicros,
-        penaltyMicros: allocation.penaltyMicros,
+        penaltyMicros: allocation.chargesMicros,
         excessMicros: allocation.excessMicros,
         providerReference: answer.providerReference,
         completedAt: now,
@@ -277,7 +297,7 @@ export class LoanServicingService {
   }
 
   /** Posts the repayment's ledger entries (repaymentEntries), in the caller's transaction. */
-  private async postRepayment(repayment: Repayment, allocation: Allocation, valueDate: string): Promise<void> {
+  private async postRepayment(repayment: Repayment, allocation: RepaymentAllocation, valueDate: string): Promise<void> {
     const receivable = await this.ledger.balance('INTEREST_RECEIVABLE', repayment.loanId);
     for (const entry of repaymentEntries(repayment, allocation, receivable, valueDate)) await this.ledger.post(entry);
   }
