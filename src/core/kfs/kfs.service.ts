@@ -7,7 +7,8 @@ import { Application, ApplicationRef } from '../application/application';
 import { ApplicationRepository } from '../application/application.repository';
 import { Offer, assertTermsWithinOffer } from '../offer/offer';
 import { OfferRepository } from '../offer/offer.repository';
-import { Kfs, KfsSettings, KfsTerms, kfsFigures } from './kfs';
+import { ProductCatalog } from '../product/product-catalog';
+import { Kfs, KfsSettings, KfsTerms, contingentChargesOf, kfsFigures } from './kfs';
 import { KfsRepository } from './kfs.repository';
 import { WorkingDayCalendar } from './working-days';
 
@@ -37,6 +38,7 @@ export class KfsService {
     private readonly calendar: WorkingDayCalendar,
     private readonly settings: KfsSettings,
     private readonly clock: Clock,
+    private readonly products: Pick<ProductCatalog, 'findVersion'>,
   ) {}
 
   /**
@@ -61,6 +63,8 @@ export class KfsService {
     if (now < offer.startsAt || now >= offer.endsAt) throw new AppError(AppErrorCode.OFFER_EXPIRED, 'The offer is outside its validity window');
     assertTermsWithinOffer(offer, terms.amountMicros, terms.tenureMonths);
     const issuedOn = istDate(now);
+    const product = await this.products.findVersion(offer.productId, offer.productVersion);
+    if (!product) throw new Error(`Offer ${offer.id} pins product ${offer.productId} version ${offer.productVersion}, which does not exist`);
     const kfs: Kfs = {
       id: `KFS${randomToken(12).replace(/[-_]/g, 'x').toUpperCase()}`,
       applicationId: application.id,
@@ -70,10 +74,10 @@ export class KfsService {
       interestRateE5: offer.interestRateE5,
       issuedAt: now,
       validUntil: this.validUntil(issuedOn),
-      figures: kfsFigures(offer, terms.amountMicros, terms.tenureMonths, issuedOn),
+      figures: kfsFigures(offer, terms.amountMicros, terms.tenureMonths, issuedOn, contingentChargesOf(product)),
       lenderName: this.settings.lenderName,
       grievanceOfficer: this.settings.grievanceOfficer,
-      coolingOffDays: this.settings.coolingOffDays,
+      coolingOffDays: product.coolingOffDays,
     };
     await this.statements.create(kfs);
     return kfs;
