@@ -45,7 +45,9 @@ export class KfsService {
    * Issues a new KFS for the terms. The offer must be the application's current one (another is NOT_FOUND on
    * `offerId`), in its validity window (OFFER_EXPIRED), and the amount and tenure within its limits and steps
    * (INVALID_FIELD_VALUE on `loanAmount` / `tenureMonths`); the application must be IN_PROGRESS (approved, not yet
-   * signed: PRECONDITION_FAILED). Each call issues a new statement with its own id and validity.
+   * signed: PRECONDITION_FAILED). Each call issues a new statement with its own id and validity. Its contingent
+   * charges (penal, bounce, foreclosure) and cooling-off period are those of the product version the offer pinned,
+   * whatever version is current.
    */
   async issue(ref: ApplicationRef, terms: KfsTerms): Promise<Kfs> {
     return this.uow.transaction(async () => {
