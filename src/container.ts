@@ -290,9 +290,8 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
   const kfs = new KfsService(db, applications, offerRepository, new KfsRepository(db), new WorkingDayCalendar(config.kfs.holidayCalendar), {
     lenderName: config.lenderName,
     grievanceOfficer: config.kfs.grievanceOfficer,
-    coolingOffDays: config.kfs.coolingOffDays,
     validityWorkingDays: 3,
-  }, clock);
+  }, clock, products);
   const acceptance = new LoanAcceptanceService(db, applications, offerRepository, submissionRepository, transitions, challenges, kyc, partners, sealer, clock, kfs);
   // The name an e-NACH account holder must match: the name KYC established (CKYC record, Aadhaar e-KYC), else the applicant's own.
   const nameOnRecord = (applicationId: string): Promise<string> => kyc.verifiedName(applicationId);

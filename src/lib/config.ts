@@ -64,11 +64,11 @@ export interface Config {
   /**
    * The Key Fact Statement (RBI KFS circular, April 2024): `HOLIDAY_CALENDAR` (`IN`, default, or `IN-<state>` such
    * as `IN-MH`: the date-holidays public holidays counted, with Sundays and 2nd/4th Saturdays, to skip
-   * non-working days in a KFS's 3-working-day validity), `KFS_COOLING_OFF_DAYS` (the look-up period stated, default
-   * 3) and the grievance redressal officer every KFS names (`GRIEVANCE_OFFICER_NAME`, `_PHONE`, `_EMAIL`; the
-   * defaults are sandbox placeholders a bank must replace).
+   * non-working days in a KFS's 3-working-day validity) and the grievance redressal officer every KFS names (`GRIEVANCE_OFFICER_NAME`, `_PHONE`, `_EMAIL`; the
+   * defaults are sandbox placeholders a bank must replace). The cooling-off period a KFS states is the product
+   * version's (`Product.coolingOffDays`).
    */
-  kfs: { holidayCalendar: string; coolingOffDays: number; grievanceOfficer: { name: string; phone: string; email: string } };
+  kfs: { holidayCalendar: string; grievanceOfficer: { name: string; phone: string; email: string } };
   /**
    * The HTTP server's bounds (src/lib/http-server.ts), the same for every entry point and the tests:
    * `headersTimeoutMs` (HTTP_HEADERS_TIMEOUT_MS, 10 s) to receive a request's headers and `requestTimeoutMs`
@@ -288,7 +288,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     lenderName: str('LENDER_NAME', 'Sandbox Bank'),
     kfs: {
       holidayCalendar: str('HOLIDAY_CALENDAR', 'IN').toUpperCase(),
-      coolingOffDays: int('KFS_COOLING_OFF_DAYS', 3, 1, 365),
       grievanceOfficer: {
         name: str('GRIEVANCE_OFFICER_NAME', 'Grievance Redressal Officer (sandbox)'),
         phone: str('GRIEVANCE_OFFICER_PHONE', '1800-000-0000'),

@@ -49,7 +49,7 @@ describe('offer/keyFactStatement', () => {
       totalAmountPayable: { currencyCode: 'INR', amountMicros: expected.totalAmountPayableMicros.toString() },
       annualPercentageRate: expected.apr.percent,
       applicationFees: [{ feeType: 'PROCESSING_FEE', value: { amountMicros: '1000000000' }, tax: [{ taxType: 'GST', amount: { amountMicros: '180000000' } }] }],
-      contingentCharges: { penalCharge: inr(0), bounceCharge: inr(0), foreclosureChargePercentageValueE5: '0' },
+      contingentCharges: { penalCharge: inr(500), bounceCharge: inr(500), foreclosureChargePercentageValueE5: '200000' },
       coolingOffPeriodDays: 3,
       grievanceRedressalOfficer: t.services.config.kfs.grievanceOfficer,
     });

@@ -5,7 +5,7 @@ import { kfsFigures } from '../../src/core/kfs/kfs';
 import type { Offer } from '../../src/core/offer/offer';
 
 const offerWith = (fees: { interestRateE5: number; processingFeeRateE5: number; processingFeeMinMicros: bigint; gstRateE5?: number }): Offer =>
-  ({ gstRateE5: 1_800_000, ...fees } as Offer);
+  ({ gstRateE5: 1_800_000, processingFeeMaxMicros: 10n ** 18n, ...fees } as Offer);
 
 /**
  * An independent IRR: Newton's method on plain numbers (rupees), NPV(r) = −net + Σ c_k (1+r)^−k, started at the

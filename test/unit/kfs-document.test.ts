@@ -3,7 +3,7 @@ import { KFS_LABELS, KfsLabels, kfsView, renderKfsPdf } from '../../src/protocol
 import type { Offer } from '../../src/core/offer/offer';
 import { pdfText } from '../support/pdf-text';
 
-const offer = { interestRateE5: 1_600_000, processingFeeRateE5: 200_000, processingFeeMinMicros: 500_000_000n, gstRateE5: 1_800_000 } as Offer;
+const offer = { interestRateE5: 1_600_000, processingFeeRateE5: 200_000, processingFeeMinMicros: 500_000_000n, processingFeeMaxMicros: 10_000_000_000n, gstRateE5: 1_800_000 } as Offer;
 const kfs: Kfs = {
   id: 'KFSTESTKFS0000000001',
   applicationId: 'app-1',

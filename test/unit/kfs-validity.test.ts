@@ -2,10 +2,10 @@ import { WorkingDayCalendar } from '../../src/core/kfs/working-days';
 import { KfsService } from '../../src/core/kfs/kfs.service';
 import type { Clock } from '../../src/lib/clock';
 
-const settings = { lenderName: 'Sandbox Bank', grievanceOfficer: { name: 'Officer', phone: '1800', email: 'g@bank.example' }, coolingOffDays: 3, validityWorkingDays: 3 };
+const settings = { lenderName: 'Sandbox Bank', grievanceOfficer: { name: 'Officer', phone: '1800', email: 'g@bank.example' }, validityWorkingDays: 3 };
 const clock: Clock = { now: () => new Date() };
 /** validUntil needs only the calendar and the settings. */
-const serviceWith = (calendar: WorkingDayCalendar) => new KfsService(null as never, null as never, null as never, null as never, calendar, settings, clock);
+const serviceWith = (calendar: WorkingDayCalendar) => new KfsService(null as never, null as never, null as never, null as never, calendar, settings, clock, null as never);
 
 describe('Indian bank working days (date-holidays, IN)', () => {
   const calendar = new WorkingDayCalendar('IN');

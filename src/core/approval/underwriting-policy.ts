@@ -4,9 +4,12 @@
  * - Age on the decision date must be 21 to 60 years, and the monthly income at least ₹15,000.
  * - Credit limit = monthly income × the employment type's multiple, rounded down to the product's amount
  *   step and capped at the product maximum; below the product minimum the application is rejected.
- * - The interest rate comes from the risk band, the first whose minimum monthly income is met.
+ * - The interest rate comes from the risk band, the first whose minimum monthly income is met. The bands (income
+ *   thresholds and rates together) are terms of the product version (`Product.riskBands`, table product_version),
+ *   so that an offer's rate is fixed by the version it pins; this policy keeps who may borrow and how much.
  *
- * A salaried 36-year-old earning ₹50,000 a month falls in band B: ₹1,00,000 limit at 16% a year.
+ * A salaried 36-year-old earning ₹50,000 a month falls in band B of the default product (version 1: A ≥ ₹1,00,000
+ * 12%, B ≥ ₹40,000 16%, C 22%): ₹1,00,000 limit at 16% a year.
  */
 export const UNDERWRITING_POLICY = {
   minAgeYears: 21,
@@ -14,11 +17,6 @@ export const UNDERWRITING_POLICY = {
   minMonthlyIncomeMicros: 15_000_000_000n,
   /** Limit multiple of monthly income, in hundredths (200 = 2×). */
   limitMultipleHundredths: { SALARIED: 200n, SELF_EMPLOYED: 150n } as const,
-  riskBands: [
-    { band: 'A', minMonthlyIncomeMicros: 100_000_000_000n, interestRateE5: 1_200_000 },
-    { band: 'B', minMonthlyIncomeMicros: 40_000_000_000n, interestRateE5: 1_600_000 },
-    { band: 'C', minMonthlyIncomeMicros: 0n, interestRateE5: 2_200_000 },
-  ],
 } as const;
 
 export type EmploymentType = keyof typeof UNDERWRITING_POLICY.limitMultipleHundredths;

@@ -1,5 +1,6 @@
 import { BureauVerdict } from './credit-bureau';
 import { UNDERWRITING_POLICY, EmploymentType } from './underwriting-policy';
+import { Product, riskBandFor } from '../product/product';
 
 export type Decision =
   | { outcome: 'APPROVED'; limitMicros: bigint; interestRateE5: number; riskBand: string }
@@ -27,7 +28,8 @@ export interface UnderwritingInput {
   monthlyIncomeMicros: bigint;
   employmentType: EmploymentType;
   bureau: BureauVerdict;
-  product: { minAmountMicros: bigint; maxAmountMicros: bigint; amountStepMicros: bigint };
+  /** The product version's limits and its risk bands (the rate of the band the income falls in). */
+  product: Pick<Product, 'minAmountMicros' | 'maxAmountMicros' | 'amountStepMicros' | 'riskBands'>;
   today: string;
 }
 
@@ -37,7 +39,7 @@ export function ageInYears(dateOfBirth: string, today: string): number {
   return ty - by - (tm < bm || (tm === bm && td < bd) ? 1 : 0);
 }
 
-/** Applies UNDERWRITING_POLICY. Pure: the same input always gets the same decision. */
+/** Applies UNDERWRITING_POLICY, the rate from the product's risk bands. Pure: the same input always gets the same decision. */
 export function underwrite(input: UnderwritingInput): Decision {
   const policy = UNDERWRITING_POLICY;
   if (input.bureau === 'ADVERSE_RECORD') {
@@ -58,7 +60,7 @@ export function underwrite(input: UnderwritingInput): Decision {
   if (limitMicros < input.product.minAmountMicros) {
     return { outcome: 'REJECTED', reason: 'CREDIT_RISK_ASSESSMENT', description: 'The eligible amount is below the product minimum' };
   }
-  const band = policy.riskBands.find((b) => input.monthlyIncomeMicros >= b.minMonthlyIncomeMicros) ?? policy.riskBands[policy.riskBands.length - 1];
+  const band = riskBandFor(input.product, input.monthlyIncomeMicros);
   return { outcome: 'APPROVED', limitMicros, interestRateE5: band.interestRateE5, riskBand: band.band };
 }
 

@@ -7,7 +7,8 @@ import { Application, ApplicationRef } from '../application/application';
 import { ApplicationRepository } from '../application/application.repository';
 import { Offer, assertTermsWithinOffer } from '../offer/offer';
 import { OfferRepository } from '../offer/offer.repository';
-import { Kfs, KfsSettings, KfsTerms, kfsFigures } from './kfs';
+import { ProductCatalog } from '../product/product-catalog';
+import { Kfs, KfsSettings, KfsTerms, contingentChargesOf, kfsFigures } from './kfs';
 import { KfsRepository } from './kfs.repository';
 import { WorkingDayCalendar } from './working-days';
 
@@ -37,13 +38,16 @@ export class KfsService {
     private readonly calendar: WorkingDayCalendar,
     private readonly settings: KfsSettings,
     private readonly clock: Clock,
+    private readonly products: Pick<ProductCatalog, 'findVersion'>,
   ) {}
 
   /**
    * Issues a new KFS for the terms. The offer must be the application's current one (another is NOT_FOUND on
    * `offerId`), in its validity window (OFFER_EXPIRED), and the amount and tenure within its limits and steps
    * (INVALID_FIELD_VALUE on `loanAmount` / `tenureMonths`); the application must be IN_PROGRESS (approved, not yet
-   * signed: PRECONDITION_FAILED). Each call issues a new statement with its own id and validity.
+   * signed: PRECONDITION_FAILED). Each call issues a new statement with its own id and validity. Its contingent
+   * charges (penal, bounce, foreclosure) and cooling-off period are those of the product version the offer pinned,
+   * whatever version is current.
    */
   async issue(ref: ApplicationRef, terms: KfsTerms): Promise<Kfs> {
     return this.uow.transaction(async () => {
@@ -61,6 +65,8 @@ export class KfsService {
     if (now < offer.startsAt || now >= offer.endsAt) throw new AppError(AppErrorCode.OFFER_EXPIRED, 'The offer is outside its validity window');
     assertTermsWithinOffer(offer, terms.amountMicros, terms.tenureMonths);
     const issuedOn = istDate(now);
+    const product = await this.products.findVersion(offer.productId, offer.productVersion);
+    if (!product) throw new Error(`Offer ${offer.id} pins product ${offer.productId} version ${offer.productVersion}, which does not exist`);
     const kfs: Kfs = {
       id: `KFS${randomToken(12).replace(/[-_]/g, 'x').toUpperCase()}`,
       applicationId: application.id,
@@ -70,10 +76,10 @@ export class KfsService {
       interestRateE5: offer.interestRateE5,
       issuedAt: now,
       validUntil: this.validUntil(issuedOn),
-      figures: kfsFigures(offer, terms.amountMicros, terms.tenureMonths, issuedOn),
+      figures: kfsFigures(offer, terms.amountMicros, terms.tenureMonths, issuedOn, contingentChargesOf(product)),
       lenderName: this.settings.lenderName,
       grievanceOfficer: this.settings.grievanceOfficer,
-      coolingOffDays: this.settings.coolingOffDays,
+      coolingOffDays: product.coolingOffDays,
     };
     await this.statements.create(kfs);
     return kfs;

@@ -3,6 +3,7 @@ import { sumMicros } from '../money/money';
 import { loanCharges } from '../loan/charges';
 import { addMonthsClamped } from '../shared/dates';
 import type { Offer } from '../offer/offer';
+import { type Product, foreclosureChargeRateE5 } from '../product/product';
 import { Apr, aprOfSchedule } from './apr';
 
 /** The T&C acceptance (type) whose `version` names the Key Fact Statement the borrower accepted: its id. */
@@ -22,31 +23,34 @@ export interface GrievanceOfficer {
   email: string;
 }
 
-/** What a KFS states besides the loan's figures: who lends, whom to complain to, how long the look-up period is. */
+/** What a KFS states besides the loan's figures and the product's terms: who lends, whom to complain to. */
 export interface KfsSettings {
   lenderName: string;
   grievanceOfficer: GrievanceOfficer;
-  /** Cooling-off (look-up) period in days, during which the borrower may exit by repaying principal and the proportionate APR, without penalty. */
-  coolingOffDays: number;
   /** Working days a KFS stays valid (RBI: at least 3 for loans of 7 days or more). */
   validityWorkingDays: number;
 }
 
 /**
- * Charges levied only on an event (RBI KFS Part 1, item 10). The products of this server define none, so every
- * KFS states them as zero: no penal charge on a late EMI, no bounce charge on a failed debit, no foreclosure
- * charge. When a product gains such charges they belong on the Product and are copied here.
+ * Charges levied only on an event (RBI KFS Part 1, item 10), as the offer's product version states them
+ * ({@link contingentChargesOf}): GST is added to the bounce and foreclosure charges, not to the penal charge.
  */
 export interface ContingentCharges {
-  /** Per missed EMI. */
+  /** Flat, once per overdue instalment past the grace days; never compounded, never capitalised. */
   penalChargeMicros: bigint;
   /** Per failed (bounced) debit of an EMI. */
   bounceChargeMicros: bigint;
-  /** Percent × 10^5 of the principal outstanding when the loan is closed early. */
+  /** Percent × 10^5 of the principal outstanding when the loan is closed early (0 on a floating rate). */
   foreclosureChargeRateE5: number;
 }
 
+/** No contingent charge at all (a KFS figured without a product version, as in tests). */
 export const NO_CONTINGENT_CHARGES: ContingentCharges = { penalChargeMicros: 0n, bounceChargeMicros: 0n, foreclosureChargeRateE5: 0 };
+
+/** The contingent charges a product version states (the foreclosure charge 0 when its rate is FLOATING). */
+export function contingentChargesOf(product: Pick<Product, 'penalChargeMicros' | 'bounceChargeMicros' | 'foreclosureChargeRateE5' | 'rateType'>): ContingentCharges {
+  return { penalChargeMicros: product.penalChargeMicros, bounceChargeMicros: product.bounceChargeMicros, foreclosureChargeRateE5: foreclosureChargeRateE5(product) };
+}
 
 /** One fee the borrower pays, with its tax. */
 export interface KfsFee {
@@ -108,6 +112,7 @@ export interface Kfs {
   figures: KfsFigures;
   lenderName: string;
   grievanceOfficer: GrievanceOfficer;
+  /** Cooling-off (look-up) period in days, from the offer's product version: the borrower may exit by repaying principal and the proportionate APR, without penalty. */
   coolingOffDays: number;
 }
 

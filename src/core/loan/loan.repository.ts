@@ -25,6 +25,18 @@ export class LoanRepository {
     });
   }
 
+  /**
+   * The product and version a loan opened for the application pins: the application's product and the version its
+   * current offer was made under. Null when the application has no current offer.
+   */
+  async pinnedProductOf(applicationId: string): Promise<{ productId: string; productVersion: number } | null> {
+    const [row] = await this.db.query<{ productId: string; productVersion: number }>(
+      `SELECT a.product_id AS "productId", o.product_version AS "productVersion" FROM application a JOIN offer o ON o.id = a.current_offer_id WHERE a.id = $1`,
+      [applicationId],
+    );
+    return row ?? null;
+  }
+
   /** The account whose token has this keyed hash, only if its application belongs to this partner. */
   async accountForPartner(partnerId: string, accountTokenHash: string): Promise<LoanAccount | null> {
     const found = await this.db.client.loanAccount.findFirst({

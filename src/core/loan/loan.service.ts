@@ -126,6 +126,8 @@ export class LoanService {
 
   private async openAccount(applicationId: string, disbursement: Disbursement, utr: string): Promise<void> {
     const submission = (await this.submissions.byId(disbursement.submissionId))!;
+    const pinned = await this.loans.pinnedProductOf(applicationId);
+    if (!pinned) throw new Error(`Application ${applicationId} has no current offer: its loan cannot pin a product version`);
     const now = this.clock.now();
     const schedule = buildSchedule(
       { principalMicros: submission.loanAmountMicros, annualRateE5: BigInt(submission.interestRateE5), tenureMonths: submission.tenureMonths },
@@ -136,6 +138,8 @@ export class LoanService {
       id: loanId,
       ...this.accountTokens.issue(loanId),
       applicationId,
+      productId: pinned.productId,
+      productVersion: pinned.productVersion,
       state: 'ACTIVE',
       sanctionedMicros: submission.loanAmountMicros,
       disbursedMicros: submission.netDisbursalMicros,

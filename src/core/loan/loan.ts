@@ -16,6 +16,13 @@ export interface Instalment {
 export interface LoanAccount {
   id: string;
   applicationId: string;
+  /**
+   * The product and version the loan's terms come from (`loan_account.product_id`, `.product_version`): the
+   * application's product, the version its offer pinned. Its charges, grace, notice and retry days are read there
+   * (ProductCatalog.findVersion), never from the product's current version.
+   */
+  productId: string;
+  productVersion: number;
   state: LoanState;
   sanctionedMicros: bigint;
   /** Net of the processing fee and its GST (what reached the borrower). */

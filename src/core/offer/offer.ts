@@ -6,6 +6,11 @@ export interface Offer {
   id: string;
   applicationId: string;
   productId: string;
+  /**
+   * The product version the offer was made under (`offer.product_version`): its limits, rate and fees were copied
+   * from it, and the loan opened from the offer pins the same version for its charges, grace and notice days.
+   */
+  productVersion: number;
   minAmountMicros: bigint;
   maxAmountMicros: bigint;
   amountStepMicros: bigint;
@@ -15,6 +20,8 @@ export interface Offer {
   interestRateE5: number;
   processingFeeRateE5: number;
   processingFeeMinMicros: bigint;
+  /** The processing fee is at most this (min ≤ fee ≤ max; see loanCharges). */
+  processingFeeMaxMicros: bigint;
   gstRateE5: number;
   riskBand: string;
   startsAt: Date;

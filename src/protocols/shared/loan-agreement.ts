@@ -46,7 +46,7 @@ export function loanAgreementText(parties: AgreementParties, terms: AcceptedTerm
     `EMI: ${formatRupees(emiMicros)} per month, ${tenureMonths} instalments (the last one adjusted for rounding)`,
     `Total interest: ${formatRupees(interest)}`,
     `Total amount repayable: ${formatRupees(amountMicros + interest)}`,
-    `Processing fee: ${formatRupees(charges.processingFeeMicros)} (${percent(offer.processingFeeRateE5)} of the loan amount, at least ${formatRupees(offer.processingFeeMinMicros)}) plus GST ${formatRupees(charges.gstMicros)} (${percent(offer.gstRateE5)})`,
+    `Processing fee: ${formatRupees(charges.processingFeeMicros)} (${percent(offer.processingFeeRateE5)} of the loan amount, at least ${formatRupees(offer.processingFeeMinMicros)}, at most ${formatRupees(offer.processingFeeMaxMicros)}) plus GST ${formatRupees(charges.gstMicros)} (${percent(offer.gstRateE5)})`,
     `Net amount disbursed: ${formatRupees(charges.netDisbursalMicros)} (the loan amount less the processing fee and GST)`,
     '',
     'REPAYMENT SCHEDULE',

@@ -217,7 +217,8 @@ export interface Offer {
     interestStructure: { fixed: { interestCharge: { percentageValueE5: string } } };
     /**
      * Fees deducted from the disbursal. PROCESSING_FEE = max(percentageValueE5 × amount, minimumAmount),
-     * plus GST at its percentageValueE5 on the fee; each rounded half-up to the paisa.
+     * plus GST at its percentageValueE5 on the fee; each rounded half-up to the paisa. The product version's fee
+     * maximum also applies (this surface has no field for it; the KFS states the fee exactly).
      */
     applicationFees: Array<{
       feeType: 'PROCESSING_FEE';
