@@ -35,7 +35,7 @@ const COMPOSITION_ROOT = '^src/(container|app|main|[a-z-]+-main)[.]ts$';
  */
 const CORE_FOLDERS_LOWEST_FIRST = [
   'state', 'shared', 'money', 'partner', 'product', 'application', 'challenge', 'offer', 'approval', 'kyc', 'payout',
-  'ledger', 'loan', 'mandate', 'auth-token', 'borrower-session', 'consent', 'income', 'kfs', 'dispute', 'reconciliation',
+  'ledger', 'loan', 'mandate', 'auth-token', 'borrower-session', 'consent', 'income', 'kfs', 'dispute', 'reconciliation', 'servicing',
 ];
 const coreFoldersOneWay = CORE_FOLDERS_LOWEST_FIRST.map((folder, index) => ({
   name: 'core-folders-one-way',

@@ -1,3 +1,4 @@
+import { noDuesCertificatePage } from './protocols/borrower/no-dues-certificate-page';
 import express from 'express';
 import path from 'node:path';
 import { endTrace, runInTrace, startServerTrace, traceparentOf } from './lib/trace';
@@ -151,7 +152,8 @@ export function createApp(services: Services): express.Express {
   }
   app.use('/public', express.static(path.join(projectRoot(), 'public')));
 
-  app.use('/borrower', borrowerRouter(services, [kycPage, repaymentSetupPage, incomeVerificationPage, kfsPage]));
+  app.use('/borrower', borrowerRouter(services, [kycPage, repaymentSetupPage, incomeVerificationPage, kfsPage,
+    noDuesCertificatePage({ certificates: services.noDuesCertificates, links: services.noDuesCertificateLinks })]));
 
   const base = config.basePath || '';
   // First: the OCEN surface reads its own raw bodies (the others parse JSON for every path they see).

@@ -70,6 +70,21 @@ import { incomeVerifiedJob } from './core/approval/income-verified.job';
 import { reviewKycJob } from './core/kyc/review-kyc.job';
 import { expireKycJob } from './core/kyc/expire-kyc.job';
 import { confirmMandateJob } from './core/mandate/confirm-mandate.job';
+import { BusinessClockRepository } from './core/servicing/business-clock.repository';
+import { CloseOfBusiness } from './core/servicing/close-of-business';
+import { CloseOfBusinessRepository } from './core/servicing/close-of-business.repository';
+import { closeLoanJob } from './core/servicing/close-loan.job';
+import { CollectionRepository } from './core/servicing/collection.repository';
+import { CollectionService } from './core/servicing/collection.service';
+import { LoanClosing } from './core/servicing/loan-closing';
+import { LoanClosingRepository } from './core/servicing/loan-closing.repository';
+import { presentCollectionJob } from './core/servicing/present-collection.job';
+import { sendPreDebitNoticeJob } from './core/servicing/send-pre-debit-notice.job';
+import { DeploymentBusinessClock, ServicingClock } from './core/servicing/servicing-clock';
+import { LoanPositions } from './core/servicing/loan-position';
+import { NoDuesCertificates } from './core/servicing/no-dues-certificates';
+import { NoDuesCertificateLinks } from './core/loan/no-dues-certificate-link';
+import type { BusinessClock } from './core/shared/business-clock';
 import { disburseLoanJob } from './core/loan/disburse-loan.job';
 import { ConsentRepository } from './core/consent/consent.repository';
 import { ConsentService } from './core/consent/consent.service';
@@ -156,6 +171,17 @@ export interface Services extends Lending, GpayServices, BorrowerServices, Sandb
   servicing: LoanServicingService;
   /** Disputes about an application or its loan: raised by partners, handled by the bank's staff. */
   disputes: DisputeService;
+  /** The business date servicing books on (the wall date in production; moved by the sandbox clock). */
+  businessClock: BusinessClock;
+  /** One close-of-business run per business date (accrual, dues, delinquency, charges, collections). */
+  closeOfBusiness: CloseOfBusiness;
+  /** Mandate collections: pre-debit notices and debits. */
+  collections: CollectionService;
+  /** What follows a closure: the mandate cancelled, any excess refunded. */
+  loanClosing: LoanClosing;
+  /** No-dues certificates of closed loans (served on the borrower pages), and their signed links. */
+  noDuesCertificates: NoDuesCertificates;
+  noDuesCertificateLinks: NoDuesCertificateLinks;
   /** The double-entry ledger of the loan book: every money movement, every balance shown. */
   ledger: Ledger;
   /** Account-aggregator consents (the lender as FIU). */
@@ -305,7 +331,9 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
   const approvals = new ApprovalService(db, applications, products, offerRepository, transitions, challenges, outbox, sealer, identity, bureau, clock, metrics);
   const accountTokens = new AccountTokens(sealer, identity);
   const ledger = new Ledger(db, new LedgerRepository(db));
-  const loans = new LoanService(db, applications, submissionRepository, loanRepository, transitions, rail, accountTokens, clock, payoutAccounts, ledger);
+  const businessClockRepository = new BusinessClockRepository(db);
+  const businessClock = new DeploymentBusinessClock(businessClockRepository, clock, config.sandbox);
+  const loans = new LoanService(db, applications, submissionRepository, loanRepository, transitions, rail, accountTokens, clock, payoutAccounts, ledger, businessClock);
   const submissions = new SubmissionService(
     { uow: db, applications, offers: offerRepository, submissions: submissionRepository, transitions, outbox },
     { challenges, kyc, mandates, payoutAccounts, kfs },
@@ -313,7 +341,15 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
   );
   // The sandbox's penny-drop and e-KYC answer the name on record, read through these services (the context's `records`).
   chosen.bind({ kyc, mandates });
-  const servicing = new LoanServicingService(db, new ServicingRepository(db), transitions, collector, identity, clock, ledger);
+  const collectionRepository = new CollectionRepository(db);
+  const loanClosing = new LoanClosing(db, new LoanClosingRepository(db), collectionRepository, outbox, ledger, mandateRail, rail, payoutAccounts, businessClock);
+  const servicing = new LoanServicingService(db, new ServicingRepository(db), transitions, collector, identity, clock, ledger, businessClock, loanClosing);
+  const collections = new CollectionService(db, collectionRepository, servicing, mandateRail, sms, sealer, config.lenderName);
+  const closeOfBusiness = new CloseOfBusiness(db, new CloseOfBusinessRepository(db), new WorkingDayCalendar(config.kfs.holidayCalendar), ledger);
+  const noDuesCertificateLinks = new NoDuesCertificateLinks(identity);
+  const noDuesCertificates = new NoDuesCertificates(servicing, new LoanClosingRepository(db), kyc, config.lenderName);
+  const loanPositions = new LoanPositions(loans, servicing, ledger, loanClosing, businessClock, (loanId) => `${config.publicBaseUrl}${noDuesCertificateLinks.pathFor(loanId)}`);
+  const servicingClock = new ServicingClock(db, businessClockRepository, businessClock, closeOfBusiness, collections, ledger, config.sandbox);
 
   const offers = new OfferService(offerRepository, db, applications, clock);
   const authTokens = new AuthTokenService(applications, kycRepository, mandateRepository, keys, config.publicBaseUrl, config.sandbox, clock);
@@ -372,7 +408,10 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
     .register(confirmMandateJob, mandates)
     .register(disburseLoanJob, loans)
     .register(advanceConsentJob, consents)
-    .register(verifyIncomeDocumentsJob, incomeDocuments);
+    .register(verifyIncomeDocumentsJob, incomeDocuments)
+    .register(presentCollectionJob, collections)
+    .register(sendPreDebitNoticeJob, collections)
+    .register(closeLoanJob, loanClosing);
   if (ocen) jobs.register(ocenCallbackJob, answers);
   jobs.register(ocenV3CallbackJob, answers);
 
@@ -420,6 +459,14 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
     opening,
     loans,
     servicing,
+    businessClock,
+    closeOfBusiness,
+    collections,
+    loanClosing,
+    servicingClock,
+    loanPositions,
+    noDuesCertificates,
+    noDuesCertificateLinks,
     disputes,
     ledger,
     consents,

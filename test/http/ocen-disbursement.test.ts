@@ -84,7 +84,7 @@ describe('the borrower\'s mandate page on OCEN', () => {
     expect(opened.applicationId).toBe(loan.applicationId);
     const submission = await world.app.services.db.prisma.loanSubmission.findFirstOrThrow({ where: { applicationId: loan.applicationId } });
     const terms = await world.app.services.mandates.termsForPage(opened.applicationId);
-    expect(terms).toMatchObject({ basis: 'SIGNED_TERMS', maxAmountMicros: submission.emiMicros, instalments: loan.tenureMonths, frequency: 'MONTHLY', state: 'PENDING' });
+    expect(terms).toMatchObject({ basis: 'SIGNED_TERMS', maxAmountMicros: submission.emiMicros * 2n, instalments: loan.tenureMonths, frequency: 'MONTHLY', state: 'PENDING' });
 
     expect(await world.app.services.mandates.authorise(opened.applicationId, { method: 'UPI_AUTOPAY', vpa: 'asha.rao@okbank' })).toMatchObject({ outcome: 'AUTHORISED', state: 'ACTIVE' });
     const status = await planStatus(id, loan.lenderReference, plan);

@@ -2,9 +2,9 @@ import { AppErrorCode } from '../../src/core/errors';
 import { ApplicationRef } from '../../src/core/application/application';
 import { repaymentState } from '../../src/core/loan/repayment-state';
 import { loanState } from '../../src/core/loan/loan-state';
-import { outstandingOf } from '../../src/core/loan/servicing.service';
 import { remainingOf } from '../../src/core/loan/allocation';
 import { TestApp, startTestApp } from '../support/test-app';
+import { setBusinessDate } from '../support/business-date';
 import { disbursedLoan as disburse, openOcenApplication } from '../support/ocen-loan-fixtures';
 
 /**
@@ -51,10 +51,11 @@ describe('a disbursed loan', () => {
 });
 
 describe('repayments', () => {
-  it('when the first EMI is paid, then the repayment goes PENDING → SUCCEEDED with its history, instalment 1 is PAID (its interest, then its principal), the principal outstanding falls by its principal, and the journal books the interest and the repayment', async () => {
+  it('when the first EMI is paid on its due date, then the repayment goes PENDING → SUCCEEDED with its history, instalment 1 is PAID (its interest, then its principal), the principal outstanding falls by its principal, and the journal books the interest and the repayment', async () => {
     const ref = await disbursedLoan();
     const before = await servicing().loan(ref);
     const first = before.instalments[0];
+    await setBusinessDate(t, first.dueDate);
     const { repayment, paymentUrl } = await servicing().trigger({ ...ref, amountMicros: first.emiMicros, method: 'UPI', partnerPaymentId: 'pay-1' });
     expect(repayment.state).toBe('PENDING');
     expect(paymentUrl).toBe(`${t.services.config.publicBaseUrl}/sandbox/repayments/${repayment.reference}`);
@@ -90,8 +91,8 @@ describe('repayments', () => {
     await paid(repayment.reference);
     await servicing().complete(repayment.reference, { status: 'FAILED', reason: 'late failure' });
     const loan = await servicing().loan(ref);
-    const paidSoFar = loan.instalments.reduce((s, l) => s + l.principalPaidMicros + l.interestPaidMicros, 0n);
-    expect(paidSoFar).toBe(1_000n * 1_000_000n);
+    expect(loan.balances.collectedMicros).toBe(1_000n * 1_000_000n);
+    expect(loan.balances.principalRepaidMicros).toBe(1_000n * 1_000_000n); // paid ahead of any due: a prepayment of principal
     expect((await servicing().repaymentByReference(repayment.reference)).state).toBe('SUCCEEDED');
     expect((await servicing().statement(ref)).entries.filter((e) => e.kind === 'REPAYMENT')).toHaveLength(1);
   });
@@ -99,6 +100,7 @@ describe('repayments', () => {
   it('when less than an instalment is paid, then its interest is paid first and it is PARTIALLY_PAID', async () => {
     const ref = await disbursedLoan();
     const first = (await servicing().loan(ref)).instalments[0];
+    await setBusinessDate(t, first.dueDate);
     const amount = first.interestMicros + 100n * PAISA;
     const { repayment } = await servicing().trigger({ ...ref, amountMicros: amount, method: 'NETBANKING', instalmentSequence: 1 });
     await paid(repayment.reference);
@@ -118,15 +120,16 @@ describe('repayments', () => {
     expect((await servicing().statement(ref)).entries).toHaveLength(3);
   });
 
-  it('when everything left is paid, then every instalment is PAID, nothing is outstanding, the loan moves to CLOSED with its history, the journal ends at 0, and a further repayment is refused', async () => {
+  it('when the day\'s foreclosure quote is paid, then the instalments left are PAID or CANCELLED, nothing is outstanding, the loan moves to CLOSED (FORECLOSED) with its history, the journal ends at 0, and a further repayment is refused', async () => {
     const ref = await disbursedLoan();
-    const loan = await servicing().loan(ref);
-    const { repayment } = await servicing().trigger({ ...ref, amountMicros: outstandingOf(loan), method: 'UPI' });
+    const quote = await servicing().foreclosureQuote(ref);
+    const { repayment } = await servicing().trigger({ ...ref, amountMicros: quote.totalMicros, method: 'UPI' });
+    expect(repayment.purpose).toBe('FORECLOSURE');
     await paid(repayment.reference);
     const closed = await servicing().loan(ref);
-    expect(closed.state).toBe('CLOSED');
+    expect(closed).toMatchObject({ state: 'CLOSED', closure: 'FORECLOSED' });
     expect(closed.balances.principalOutstandingMicros).toBe(0n);
-    expect(closed.instalments.every((line) => line.status === 'PAID' && remainingOf(line) === 0n)).toBe(true);
+    expect(closed.instalments.every((line) => (line.status === 'PAID' && remainingOf(line) === 0n) || line.status === 'CANCELLED')).toBe(true);
     const history = await t.services.transitions.history(loanState.machine.aggregate, closed.loanId);
     expect(history.map((h) => h.toState)).toEqual(['ACTIVE', 'CLOSED']);
     const { entries } = await servicing().statement(ref);
@@ -139,7 +142,9 @@ describe('repayments', () => {
     const loan = await servicing().loan(ref);
     const refused = (request: Partial<Parameters<ReturnType<typeof servicing>['trigger']>[0]>) =>
       servicing().trigger({ ...ref, amountMicros: PAISA, method: 'UPI', ...request }).then(() => 'accepted', (e) => [e.code, e.fields]);
-    expect(await refused({ amountMicros: outstandingOf(loan) + PAISA })).toEqual([AppErrorCode.INVALID_FIELD_VALUE, ['repaymentAmount']]);
+    const quote = await servicing().foreclosureQuote(ref);
+    expect(await refused({ amountMicros: quote.totalMicros + PAISA })).toEqual([AppErrorCode.INVALID_FIELD_VALUE, ['repaymentAmount']]);
+    expect(await refused({ amountMicros: loan.sanctionedMicros * 2n })).toEqual([AppErrorCode.INVALID_FIELD_VALUE, ['repaymentAmount']]);
     expect(await refused({ amountMicros: 1n })).toEqual([AppErrorCode.INVALID_FIELD_VALUE, ['repaymentAmount']]);
     expect(await refused({ instalmentSequence: 99 })).toEqual([AppErrorCode.INVALID_FIELD_VALUE, ['instalmentNumber']]);
     expect(await refused({ partnerPaymentId: 'dup-1' })).toBe('accepted');

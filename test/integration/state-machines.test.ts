@@ -57,7 +57,7 @@ async function createLoanAccount(state: string): Promise<string> {
   await t.services.db.prisma.loanAccount.create({
     data: {
       id, accountTokenHash: id, applicationId: await createApplication(), productId: 'PERSONAL_LOAN', productVersion: 1, state: state as never, sanctionedMicros: 1n, disbursedMicros: 1n,
-      interestRateE5: 1, tenureMonths: 1, emiMicros: 1n, outstandingPrincipalMicros: 1n, disbursementReference: id, disbursedAt: new Date(),
+      interestRateE5: 1, tenureMonths: 1, emiMicros: 1n, outstandingPrincipalMicros: 1n, disbursementReference: id, disbursedAt: new Date(), disbursedOn: new Date('2026-01-01T00:00:00Z'),
     },
   });
   return id;

@@ -47,6 +47,13 @@ export function closedLoan(overrides: Partial<ServicedLoan> = {}): ServicedLoan 
     createdAt: new Date('2027-01-22T20:00:00Z'),
     instalments: [],
     repayments: [],
+    charges: [],
+    disbursedOn: '2027-01-23',
+    daysPastDue: 0,
+    assetClass: 'STANDARD',
+    closedOn: '2028-01-23',
+    closure: 'REPAID',
+    mandateCancelledOn: '2028-01-23',
     balances: closedBalances({ principal: 100_000_000_000n, interest: 8_877_030_000n, charges: 590_000_000n }),
     ...overrides,
   };

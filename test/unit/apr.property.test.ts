@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { MICROS_PER_PAISA } from '../../src/core/money/money';
-import { aprOfFlows } from '../../src/core/kfs/apr';
+import { aprOfFlows } from '../../src/core/money/apr';
 import { kfsFigures } from '../../src/core/kfs/kfs';
 import type { Offer } from '../../src/core/offer/offer';
 

@@ -4,7 +4,7 @@ import { loanCharges } from '../loan/charges';
 import { addMonthsClamped } from '../shared/dates';
 import type { Offer } from '../offer/offer';
 import { type Product, foreclosureChargeRateE5 } from '../product/product';
-import { Apr, aprOfSchedule } from './apr';
+import { Apr, aprOfSchedule } from '../money/apr';
 
 /** The T&C acceptance (type) whose `version` names the Key Fact Statement the borrower accepted: its id. */
 export const KFS_ACCEPTANCE = 'KFS';

@@ -10,8 +10,8 @@ export class LoanRepository {
 
   /** Creates the account with its schedule (its money is posted to the ledger by the caller, in the same transaction). */
   async createAccount(account: LoanAccount & StoredAccountToken): Promise<void> {
-    const { instalments, ...row } = account;
-    await this.db.client.loanAccount.create({ data: row });
+    const { instalments, disbursedOn, ...row } = account;
+    await this.db.client.loanAccount.create({ data: { ...row, disbursedOn: new Date(`${disbursedOn}T00:00:00Z`) } });
     await this.db.client.loanInstalment.createMany({
       data: instalments.map((line) => ({
         loanId: account.id,
@@ -20,6 +20,7 @@ export class LoanRepository {
         emiMicros: line.emiMicros,
         principalMicros: line.principalMicros,
         interestMicros: line.interestMicros,
+        accruesFrom: new Date(`${line.accruesFrom}T00:00:00Z`),
         status: line.status,
       })),
     });
@@ -45,17 +46,18 @@ export class LoanRepository {
       omit: { accountTokenHash: true, accountTokenCiphertext: true },
     });
     if (!found) return null;
-    const { instalments, ...loan } = found;
+    const { instalments, disbursedOn, ...loan } = found;
     return {
       ...loan,
+      disbursedOn: disbursedOn.toISOString().slice(0, 10),
       instalments: instalments.map((line) => ({
         sequence: line.sequence,
         dueDate: line.dueDate.toISOString().slice(0, 10),
         emiMicros: line.emiMicros,
         principalMicros: line.principalMicros,
         interestMicros: line.interestMicros,
-        // This view knows DUE, PAID and OVERDUE: an instalment partly paid is still due.
-        status: line.status === 'PARTIALLY_PAID' ? 'DUE' : line.status,
+        accruesFrom: line.accruesFrom.toISOString().slice(0, 10),
+        status: line.status,
       })),
     };
   }

@@ -3,7 +3,7 @@ import { AppError, AppErrorCode, notFound } from '../errors';
 import { UnitOfWork } from '../../lib/db/database';
 import { Clock } from '../../lib/clock';
 import { TransitionWriter } from '../state/transition-writer';
-import { istDate } from '../shared/dates';
+import { BusinessClock } from '../shared/business-clock';
 import { ApplicationRepository } from '../application/application.repository';
 import { applicationState } from '../application/application-state';
 import { SubmissionRepository } from './submission.repository';
@@ -31,6 +31,7 @@ export class LoanService {
     private readonly clock: Clock,
     private readonly payoutAccounts: PayoutAccountService,
     private readonly ledger: Ledger,
+    private readonly businessClock: BusinessClock,
   ) {}
 
   /**
@@ -129,9 +130,10 @@ export class LoanService {
     const pinned = await this.loans.pinnedProductOf(applicationId);
     if (!pinned) throw new Error(`Application ${applicationId} has no current offer: its loan cannot pin a product version`);
     const now = this.clock.now();
+    const disbursedOn = await this.businessClock.today();
     const schedule = buildSchedule(
       { principalMicros: submission.loanAmountMicros, annualRateE5: BigInt(submission.interestRateE5), tenureMonths: submission.tenureMonths },
-      firstDueDate(now),
+      firstDueDate(disbursedOn),
     );
     const loanId = randomUUID();
     await this.loans.createAccount({
@@ -149,11 +151,12 @@ export class LoanService {
       outstandingPrincipalMicros: submission.loanAmountMicros,
       disbursementReference: `${disbursement.reference}:${utr}`,
       disbursedAt: now,
-      instalments: schedule.map((line) => ({ ...line, status: 'DUE' as const })),
+      disbursedOn,
+      instalments: schedule.map((line, i) => ({ ...line, accruesFrom: i === 0 ? disbursedOn : schedule[i - 1].dueDate, status: 'DUE' as const })),
     });
     await this.ledger.post(disbursementEntry({
       loanId,
-      valueDate: istDate(now),
+      valueDate: disbursedOn,
       reference: `${disbursement.reference}:${utr}`,
       principalMicros: submission.loanAmountMicros,
       netPayoutMicros: submission.netDisbursalMicros,

@@ -1,4 +1,4 @@
-import { addMonthsClamped, istDate } from '../shared/dates';
+import { addMonthsClamped } from '../shared/dates';
 import { LoanState } from './loan-state';
 import { DisbursementState } from './disbursement-state';
 
@@ -9,7 +9,9 @@ export interface Instalment {
   emiMicros: bigint;
   principalMicros: bigint;
   interestMicros: bigint;
-  status: 'DUE' | 'PAID' | 'OVERDUE';
+  /** YYYY-MM-DD: its interest accrues from this date (the previous due date, or the payout's business date). */
+  accruesFrom: string;
+  status: 'DUE' | 'PAID' | 'OVERDUE' | 'PARTIALLY_PAID' | 'CANCELLED';
 }
 
 /** A disbursed loan and its EMI schedule. Its account token is not part of it: see AccountTokens. */
@@ -34,6 +36,8 @@ export interface LoanAccount {
   outstandingPrincipalMicros: bigint;
   disbursementReference: string;
   disbursedAt: Date;
+  /** YYYY-MM-DD: the business date of the payout. */
+  disbursedOn: string;
   instalments: Instalment[];
 }
 
@@ -70,10 +74,10 @@ export function payoutClaim(applicationId: string): string {
 }
 
 /**
- * The schedule rule for the first EMI: due one calendar month after the day the loan is paid out (an Indian
- * calendar date), the day of month clamped to the month's last (paid out on 31 January → first EMI 28 or 29
- * February); each later EMI falls on the same day of the following months (see buildSchedule).
+ * The schedule rule for the first EMI: due one calendar month after the business date the loan is paid out on
+ * (an Indian calendar date), the day of month clamped to the month's last (paid out on 31 January → first EMI 28
+ * or 29 February); each later EMI falls on the same day of the following months (see buildSchedule).
  */
-export function firstDueDate(disbursedAt: Date): string {
-  return addMonthsClamped(istDate(disbursedAt), 1);
+export function firstDueDate(disbursedOn: string): string {
+  return addMonthsClamped(disbursedOn, 1);
 }

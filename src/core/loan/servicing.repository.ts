@@ -1,6 +1,6 @@
 import { Database } from '../../lib/db/database';
 import { ApplicationRef } from '../application/application';
-import { ConditionDecision, Repayment, ServicedInstalment, StoredServicedLoan } from './servicing';
+import { ConditionDecision, LoanChargeRecord, Repayment, ServicedInstalment, StoredServicedLoan } from './servicing';
 
 const day = (date: Date) => date.toISOString().slice(0, 10);
 const dateOf = (isoDate: string) => new Date(`${isoDate}T00:00:00Z`);
@@ -10,6 +10,7 @@ const LOAN_INCLUDE = {
     include: {
       instalments: { orderBy: { sequence: 'asc' as const } },
       repayments: { orderBy: [{ requestedAt: 'desc' as const }, { id: 'desc' as const }] },
+      charges: { orderBy: [{ leviedOn: 'asc' as const }, { createdAt: 'asc' as const }, { id: 'asc' as const }] },
     },
     omit: { accountTokenHash: true, accountTokenCiphertext: true },
   },
@@ -20,10 +21,14 @@ type ApplicationWithLoan = {
   externalReference: string;
   lenderReference: string;
   requestedAmountMicros: bigint;
-  loan: (Omit<StoredServicedLoan, 'loanId' | 'applicationId' | 'externalReference' | 'lenderReference' | 'requestedAmountMicros' | 'instalments' | 'repayments'> & {
+  loan: (Omit<StoredServicedLoan, 'loanId' | 'applicationId' | 'externalReference' | 'lenderReference' | 'requestedAmountMicros' | 'instalments' | 'repayments' | 'charges' | 'disbursedOn' | 'closedOn' | 'mandateCancelledOn'> & {
     id: string;
-    instalments: Array<Omit<ServicedInstalment, 'dueDate'> & { dueDate: Date }>;
-    repayments: Repayment[];
+    disbursedOn: Date;
+    closedOn: Date | null;
+    mandateCancelledOn: Date | null;
+    instalments: Array<Omit<ServicedInstalment, 'dueDate' | 'accruesFrom'> & { dueDate: Date; accruesFrom: Date }>;
+    repayments: Array<Omit<Repayment, 'valueDate'> & { valueDate: Date | null }>;
+    charges: Array<Omit<LoanChargeRecord, 'leviedOn'> & { leviedOn: Date }>;
   }) | null;
 };
 
@@ -43,6 +48,12 @@ function servicedLoan(row: ApplicationWithLoan): StoredServicedLoan | null {
     tenureMonths: loan.tenureMonths,
     emiMicros: loan.emiMicros,
     disbursedAt: loan.disbursedAt,
+    disbursedOn: day(loan.disbursedOn),
+    daysPastDue: loan.daysPastDue,
+    assetClass: loan.assetClass,
+    closedOn: loan.closedOn ? day(loan.closedOn) : null,
+    closure: loan.closure,
+    mandateCancelledOn: loan.mandateCancelledOn ? day(loan.mandateCancelledOn) : null,
     createdAt: loan.createdAt,
     instalments: loan.instalments.map((line) => ({
       sequence: line.sequence,
@@ -52,13 +63,25 @@ function servicedLoan(row: ApplicationWithLoan): StoredServicedLoan | null {
       interestMicros: line.interestMicros,
       principalPaidMicros: line.principalPaidMicros,
       interestPaidMicros: line.interestPaidMicros,
+      accruesFrom: day(line.accruesFrom),
+      interestAccruedMicros: line.interestAccruedMicros,
       status: line.status,
     })),
     repayments: loan.repayments.map(repaymentOf),
+    charges: loan.charges.map((charge) => ({
+      id: charge.id,
+      kind: charge.kind,
+      instalmentSequence: charge.instalmentSequence,
+      leviedOn: day(charge.leviedOn),
+      chargeMicros: charge.chargeMicros,
+      gstMicros: charge.gstMicros,
+      paidMicros: charge.paidMicros,
+      reference: charge.reference,
+    })),
   };
 }
 
-function repaymentOf(row: Repayment & { createdAt?: Date; updatedAt?: Date }): Repayment {
+function repaymentOf(row: Omit<Repayment, 'valueDate'> & { valueDate: Date | string | null; createdAt?: Date; updatedAt?: Date }): Repayment {
   return {
     id: row.id,
     loanId: row.loanId,
@@ -68,6 +91,9 @@ function repaymentOf(row: Repayment & { createdAt?: Date; updatedAt?: Date }): R
     instalmentSequence: row.instalmentSequence,
     method: row.method,
     state: row.state,
+    purpose: row.purpose,
+    valueDate: row.valueDate === null ? null : typeof row.valueDate === 'string' ? row.valueDate : day(row.valueDate),
+    prepaymentMicros: row.prepaymentMicros,
     principalMicros: row.principalMicros,
     interestMicros: row.interestMicros,
     penaltyMicros: row.penaltyMicros,
@@ -77,6 +103,14 @@ function repaymentOf(row: Repayment & { createdAt?: Date; updatedAt?: Date }): R
     requestedAt: row.requestedAt,
     completedAt: row.completedAt,
   };
+}
+
+/** The product terms servicing applies to a loan (from the product version it pinned). */
+export interface ServicingTerms {
+  foreclosureChargeRateE5: number;
+  rateType: 'FIXED' | 'FLOATING';
+  gstRateE5: number;
+  coolingOffDays: number;
 }
 
 /** Disbursed loans as servicing reads and changes them: instalments paid, repayments, condition changes (the money is in the ledger). */
@@ -115,8 +149,58 @@ export class ServicingRepository {
     await this.db.query(`SELECT id FROM loan_account WHERE id = $1 FOR UPDATE`, [loanId]);
   }
 
-  async createRepayment(repayment: Omit<Repayment, 'principalMicros' | 'interestMicros' | 'penaltyMicros' | 'excessMicros' | 'providerReference' | 'failureReason' | 'completedAt'>): Promise<void> {
-    await this.db.client.loanRepayment.create({ data: repayment });
+  /** Records a new repayment (PENDING: its allocation is set when it SUCCEEDED). */
+  async createRepayment(repayment: Repayment): Promise<void> {
+    const { valueDate, ...rest } = repayment;
+    await this.db.client.loanRepayment.create({ data: { ...rest, valueDate: valueDate ? dateOf(valueDate) : null } });
+  }
+
+  /** Changes an instalment's terms (a re-amortisation or a foreclosure reshapes the schedule). */
+  async reshapeInstalment(loanId: string, sequence: number, terms: { dueDate?: string; principalMicros: bigint; interestMicros: bigint; emiMicros: bigint }): Promise<void> {
+    await this.db.client.loanInstalment.update({
+      where: { loanId_sequence: { loanId, sequence } },
+      data: { principalMicros: terms.principalMicros, interestMicros: terms.interestMicros, emiMicros: terms.emiMicros, ...(terms.dueDate ? { dueDate: dateOf(terms.dueDate) } : {}) },
+    });
+  }
+
+  async cancelInstalments(loanId: string, sequences: readonly number[]): Promise<void> {
+    if (sequences.length === 0) return;
+    await this.db.client.loanInstalment.updateMany({ where: { loanId, sequence: { in: [...sequences] } }, data: { status: 'CANCELLED' } });
+  }
+
+  async setInterestAccrued(loanId: string, sequence: number, interestAccruedMicros: bigint): Promise<void> {
+    await this.db.client.loanInstalment.update({ where: { loanId_sequence: { loanId, sequence } }, data: { interestAccruedMicros } });
+  }
+
+  async addCharge(charge: Omit<LoanChargeRecord, 'paidMicros'> & { loanId: string }): Promise<boolean> {
+    const rows = await this.db.query<{ id: string }>(
+      `INSERT INTO loan_charge (id, loan_id, kind, instalment_sequence, levied_on, charge_micros, gst_micros, reference)
+       VALUES ($1, $2, $3::"ChargeKind", $4, $5::date, $6, $7, $8) ON CONFLICT (id) DO NOTHING RETURNING id`,
+      [charge.id, charge.loanId, charge.kind, charge.instalmentSequence, charge.leviedOn, charge.chargeMicros, charge.gstMicros, charge.reference],
+    );
+    return rows.length > 0;
+  }
+
+  async payCharge(id: string, micros: bigint): Promise<void> {
+    await this.db.query(`UPDATE loan_charge SET paid_micros = paid_micros + $2 WHERE id = $1`, [id, micros]);
+  }
+
+  async setDelinquency(loanId: string, daysPastDue: number, assetClass: string): Promise<void> {
+    await this.db.query(
+      `UPDATE loan_account SET days_past_due = $2, asset_class = $3::"AssetClass", npa_since = CASE WHEN $3 = 'NPA' THEN npa_since ELSE NULL END, updated_at = now() WHERE id = $1`,
+      [loanId, daysPastDue, assetClass],
+    );
+  }
+
+  /** The terms of the loan's pinned product version that servicing applies (foreclosure, cooling-off, GST). */
+  async servicingTerms(loanId: string): Promise<ServicingTerms> {
+    const rows = await this.db.query<ServicingTerms>(
+      `SELECT pv.foreclosure_charge_rate_e5 AS "foreclosureChargeRateE5", pv.rate_type AS "rateType", pv.gst_rate_e5 AS "gstRateE5",
+         pv.cooling_off_days AS "coolingOffDays"
+       FROM loan_account l JOIN product_version pv ON pv.product_id = l.product_id AND pv.version = l.product_version WHERE l.id = $1`,
+      [loanId],
+    );
+    return rows[0];
   }
 
   async repaymentByReference(reference: string): Promise<Repayment | null> {

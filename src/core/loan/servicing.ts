@@ -12,7 +12,38 @@ export interface ServicedInstalment {
   interestMicros: bigint;
   principalPaidMicros: bigint;
   interestPaidMicros: bigint;
-  status: 'DUE' | 'PARTIALLY_PAID' | 'PAID' | 'OVERDUE';
+  /** YYYY-MM-DD: the instalment's interest accrues day by day from this date to its due date (src/core/loan/accrual.ts). */
+  accruesFrom: string;
+  /** What has been booked of its interest as earned (the daily accrual, or a payment ahead of it). */
+  interestAccruedMicros: bigint;
+  /**
+   * DUE: not yet due or due today; OVERDUE: due before the business date and not fully paid; PARTIALLY_PAID: paid in
+   * part before it fell due; PAID; CANCELLED: dropped from the schedule by a foreclosure or a re-amortisation (its
+   * principal moved to another instalment).
+   */
+  status: 'DUE' | 'PARTIALLY_PAID' | 'PAID' | 'OVERDUE' | 'CANCELLED';
+}
+
+/** What a repayment is for (see RepaymentPurpose in prisma/schema.prisma and LoanServicingService.trigger). */
+export type RepaymentPurpose = 'DUES' | 'PREPAY_REDUCE_EMI' | 'PREPAY_REDUCE_TENURE' | 'FORECLOSURE' | 'COOLING_OFF_EXIT';
+
+/** RBI's classification by days past due. */
+export type AssetClassName = 'STANDARD' | 'SMA_0' | 'SMA_1' | 'SMA_2' | 'NPA';
+
+export type { LoanClosure } from './no-dues-certificate';
+import type { LoanClosure } from './no-dues-certificate';
+
+/** A charge levied on the loan and what has been paid of it. */
+export interface LoanChargeRecord {
+  id: string;
+  kind: 'BOUNCE' | 'PENAL' | 'FORECLOSURE';
+  instalmentSequence: number | null;
+  /** YYYY-MM-DD. */
+  leviedOn: string;
+  chargeMicros: bigint;
+  gstMicros: bigint;
+  paidMicros: bigint;
+  reference: string;
 }
 
 /** A payment towards a loan (see repayment-state.ts); the allocation is set once it SUCCEEDED. */
@@ -28,6 +59,11 @@ export interface Repayment {
   /** How the borrower pays (e.g. UPI, NETBANKING), as the partner asked. */
   method: string;
   state: RepaymentState;
+  purpose: RepaymentPurpose;
+  /** YYYY-MM-DD: the business date it was applied on, once SUCCEEDED. */
+  valueDate: string | null;
+  /** What it paid of principal beyond the instalments due (a prepayment), once SUCCEEDED. */
+  prepaymentMicros: bigint | null;
   principalMicros: bigint | null;
   interestMicros: bigint | null;
   penaltyMicros: bigint | null;
@@ -53,6 +89,18 @@ export interface ServicedLoan extends Pick<LoanAccount, 'applicationId' | 'state
   instalments: ServicedInstalment[];
   /** Newest first. */
   repayments: Repayment[];
+  /** Oldest first. */
+  charges: LoanChargeRecord[];
+  /** YYYY-MM-DD: the business date of the payout. */
+  disbursedOn: string;
+  /** As of the last close of business (or the last repayment that cured the arrears). */
+  daysPastDue: number;
+  assetClass: AssetClassName;
+  /** YYYY-MM-DD, once CLOSED. */
+  closedOn: string | null;
+  closure: LoanClosure | null;
+  /** YYYY-MM-DD: when the mandate was cancelled at the rail after closure. */
+  mandateCancelledOn: string | null;
   /** Every balance of the loan, summed from its ledger postings. */
   balances: LoanBalances;
 }

@@ -9,6 +9,7 @@ import { IdentityHasher } from '../shared/identity';
 import { addMonthsClamped } from '../shared/dates';
 import { emiMicros } from '../money/emi';
 import { firstDueDate } from '../loan/loan';
+import { istDate } from '../shared/dates';
 import { Application, ApplicationRef } from '../application/application';
 import { ApplicationRepository } from '../application/application.repository';
 import { SubmissionRepository } from '../loan/submission.repository';
@@ -103,6 +104,13 @@ export const MANDATE_RESEND_AFTER_MS = 30_000;
 /** Rail references start with the mandate's id, so that a reference names its mandate (`nameBehindReference`). */
 const MANDATE_ID_OF_REFERENCE = /^(?:MDA|PDV)-([0-9a-f-]{36})-/;
 
+/**
+ * The mandate's ceiling per debit, in EMIs: 2, so that a debit retried after a bounce can collect the overdue EMI
+ * with its bounce and penal charges at once (each debit is the amount due, told in its pre-debit notice; the
+ * ceiling only bounds it).
+ */
+export const MANDATE_CEILING_EMIS = 2n;
+
 export class MandateService {
   constructor(
     private readonly uow: UnitOfWork,
@@ -184,7 +192,8 @@ export class MandateService {
   /**
    * What the mandate page shows for the application's current mandate. The debits:
    *
-   * - **ceiling** (`maxAmountMicros`): the EMI of the terms that apply, and **instalments** their tenure. The terms
+   * - **ceiling** (`maxAmountMicros`): MANDATE_CEILING_EMIS times the EMI of the terms that apply, and
+   *   **instalments** their tenure. The terms
    *   are, in order: the signed terms (the current submission: OCEN after the agreement is signed) — their EMI as
    *   signed; else the terms the borrower accepted in the current offer — the EMI of that amount and tenure at the
    *   offer's rate; else (Google Pay, no terms chosen yet) the highest EMI the offer allows — its largest amount
@@ -448,9 +457,9 @@ export class MandateService {
         };
       }
     }
-    const firstDebitDate = firstDueDate(this.clock.now());
+    const firstDebitDate = firstDueDate(istDate(this.clock.now()));
     return {
-      maxAmountMicros: ceiling.maxAmountMicros,
+      maxAmountMicros: ceiling.maxAmountMicros * MANDATE_CEILING_EMIS,
       frequency: 'MONTHLY',
       firstDebitDate,
       lastDebitDate: addMonthsClamped(firstDebitDate, ceiling.instalments - 1),

@@ -47,6 +47,6 @@ export class ApplicationController extends Controller {
   /** FetchAccount: the loan account with its EMI schedule and outstanding principal. A read. */
   @Post('account/get')
   public fetchAccount(@Request() req: HttpRequest, @Body() body: FetchAccountRequest): Promise<FetchAccountResponse> {
-    return this.s.gpay.read('fetchAccount', req, body, (d, partner) => this.s.loans.account(partner.id, d.accountToken).then(fromLoan));
+    return this.s.gpay.read('fetchAccount', req, body, (d, partner) => this.s.loanPositions.byAccountToken(partner.id, d.accountToken).then(fromLoan));
   }
 }

@@ -10,7 +10,7 @@ import { CkycRecord } from '../../core/kyc/ckyc-registry';
 import { ApplicationStatus } from '../../core/lending/application-status';
 import { ApplicationState as CoreApplicationState } from '../../core/application/application-state';
 import { SubmissionRequest } from '../../core/lending/submission.service';
-import { LoanAccount } from '../../core/loan/loan';
+import type { LoanPosition } from '../../core/servicing/loan-position';
 import { CkycQuery } from '../../core/kyc/ckyc.service';
 import { MandateLink } from '../../core/mandate/mandate.service';
 import { IssuedAuthToken } from '../../core/auth-token/auth-token.service';
@@ -242,9 +242,10 @@ export function fromApplicationStatus(status: ApplicationStatus): GetApplication
   };
 }
 
-export function fromLoan(loan: LoanAccount & { accountToken: string }): FetchAccountResponse['data'] {
+export function fromLoan(position: LoanPosition & { accountToken: string; noDuesCertificateUrl?: string }): FetchAccountResponse['data'] {
+  const { loan } = position;
   return {
-    accountSpec: { accountToken: loan.accountToken, accountType: 'LOAN_ACCOUNT' },
+    accountSpec: { accountToken: position.accountToken, accountType: 'LOAN_ACCOUNT' },
     accountState: { state: loan.state },
     loan: {
       sanctionedAmount: money(loan.sanctionedMicros),
@@ -252,14 +253,32 @@ export function fromLoan(loan: LoanAccount & { accountToken: string }): FetchAcc
       interestRateE5: String(loan.interestRateE5),
       tenure: { periodType: 'MONTH', length: loan.tenureMonths },
       emiAmount: money(loan.emiMicros),
-      outstandingPrincipal: money(loan.outstandingPrincipalMicros),
-      schedule: loan.instalments.map((line) => ({
+      outstandingPrincipal: money(position.principalOutstandingMicros),
+      outstandingInterest: money(position.interestOutstandingMicros),
+      outstandingCharges: money(position.chargesOutstandingMicros),
+      overdueAmount: money(position.overdueMicros),
+      daysPastDue: position.daysPastDue,
+      ...(position.nextDue ? { nextDue: { instalmentNumber: position.nextDue.sequence, dueDate: position.nextDue.dueDate, amount: money(position.nextDue.amountMicros) } } : {}),
+      schedule: loan.instalments.flatMap((line) => (line.status === 'CANCELLED' ? [] : [{
+        instalmentNumber: line.sequence,
         dueDate: line.dueDate,
         emiAmount: money(line.emiMicros),
         principal: money(line.principalMicros),
         interest: money(line.interestMicros),
+        paidAmount: money(line.principalPaidMicros + line.interestPaidMicros),
         status: line.status,
+      }])),
+      latestTransactions: position.latestTransactions.map((line) => ({
+        date: line.valueDate,
+        type: line.kind,
+        direction: line.direction,
+        amount: money(line.amountMicros),
+        description: line.narration,
+        reference: line.reference,
       })),
+      ...(loan.state === 'CLOSED' && loan.closedOn && loan.closure
+        ? { closure: { closedOn: loan.closedOn, type: loan.closure, ...(position.noDuesCertificateUrl ? { noDuesCertificateUrl: position.noDuesCertificateUrl } : {}) } }
+        : {}),
     },
   };
 }

@@ -1,3 +1,4 @@
+import type { LoanPositions } from '../../core/servicing/loan-position';
 import type { AuthTokenService } from '../../core/auth-token/auth-token.service';
 import type { ChallengeService } from '../../core/challenge/challenge.service';
 import type { KfsService } from '../../core/kfs/kfs.service';
@@ -24,4 +25,6 @@ export interface GpayServices extends Pick<Lending, 'opening' | 'facts' | 'offer
   kfs: KfsService;
   mandates: MandateService;
   loans: LoanService;
+  /** A loan as account/get shows it: outstanding by part, arrears, next due, transactions (from the ledger). */
+  loanPositions: LoanPositions;
 }

@@ -5,7 +5,7 @@ import { remainingOf } from '../../core/loan/allocation';
 import { rupeesText, sumMicros } from '../../core/money/money';
 import { istDate } from '../../core/shared/dates';
 import { ocenApr, ocenPercent, ocenRupees } from './ocen-mappers';
-import { aprOfSchedule } from '../../core/kfs/apr';
+import { aprOfSchedule } from '../../core/money/apr';
 import type { AccountDetails, LoanStatus as WireLoanStatus, LoanTerms, OcenPayload, Payment } from './ocen-wire';
 
 /** OCEN's `LoanStatus` (the values this lender sends; the enum also has EMI_WAIVED, NPA, PRECLOSURE and SETTLEMENT_*). */

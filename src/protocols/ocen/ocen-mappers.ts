@@ -1,6 +1,6 @@
 import type { Application } from '../../core/application/application';
 import type { Offer } from '../../core/offer/offer';
-import { Apr, aprOfSchedule } from '../../core/kfs/apr';
+import { Apr, aprOfSchedule } from '../../core/money/apr';
 import { istDate } from '../../core/shared/dates';
 import type { KycState } from '../../core/kyc/kyc-state';
 import type { MandateState } from '../../core/mandate/mandate-state';

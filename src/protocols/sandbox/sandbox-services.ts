@@ -1,3 +1,4 @@
+import type { ServicingClock } from '../../core/servicing/servicing-clock';
 import type { ApprovalService } from '../../core/approval/approval.service';
 import type { AaConsentStatus, BankStatementSummary, ConsentFetchType } from '../../core/consent/account-aggregator';
 import type { ConsentService } from '../../core/consent/consent.service';
@@ -25,5 +26,7 @@ export interface SandboxServices {
   mandates: MandateService;
   consents: ConsentService;
   servicing: LoanServicingService;
+  /** Moves the sandbox's business date, closing each day on the way. */
+  servicingClock: ServicingClock;
   sandbox?: SandboxFakes;
 }

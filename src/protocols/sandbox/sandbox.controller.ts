@@ -1,3 +1,4 @@
+import { formatMicros } from '../../core/money/money';
 import { Body, Controller, Get, Path, Post, Query, Request, Response, Route, Tags } from 'tsoa';
 import type { Request as HttpRequest } from 'express';
 import type { SandboxServices } from './sandbox-services';
@@ -64,6 +65,43 @@ export interface SandboxRepayment {
   state: 'PENDING' | 'SUCCEEDED' | 'FAILED';
   /** Set when the payment succeeded. */
   providerReference?: string;
+}
+
+export interface SandboxClockAdvance {
+  /**
+   * How many business days to move forward (each day is closed on the way: its close of business, then its
+   * pre-debit notices and mandate debits).
+   * @isInt
+   * @minimum 1
+   * @maximum 550
+   */
+  days: number;
+}
+
+/** One business day the clock passed through. */
+export interface SandboxServicingDay {
+  /** YYYY-MM-DD. */
+  businessDate: string;
+  /** Loans whose interest of the day was accrued (one INTEREST entry each). */
+  accrued: number;
+  /** Instalments that became OVERDUE. */
+  becameOverdue: number;
+  /** Loans whose days past due, asset class or state changed. */
+  reclassified: number;
+  /** Penal charges levied (instalments overdue beyond the grace days). */
+  penalCharges: number;
+  /** Debits scheduled with a pre-debit notice (SMS) sent this day. */
+  notices: number;
+  /** Mandate debits that succeeded, and that bounced (each bounce levies the bounce charge). */
+  debited: number;
+  bounced: number;
+  /** The sum of every posting of the ledger after the day, rupees: "0.00" when it balances. */
+  trialBalance: string;
+}
+
+export interface SandboxClock {
+  /** The business date now (YYYY-MM-DD). */
+  businessDate: string;
 }
 
 export interface SandboxError {
@@ -204,6 +242,43 @@ export class SandboxController extends Controller {
    * @pattern reference ^[A-Za-z0-9_:-]{1,100}$
    * @summary Complete a repayment's payment
    */
+  /**
+   * The sandbox's business date: the wall date (IST) plus the days the clock was advanced.
+   * @summary Read the business date
+   */
+  @Get('clock')
+  public async clock(): Promise<SandboxClock> {
+    return { businessDate: await this.s.servicingClock.today() };
+  }
+
+  /**
+   * Moves the sandbox's business date forward. Each day passed runs that day's close of business (interest accrual,
+   * instalments falling overdue, days past due and SMA/NPA class, penal charges, debits scheduled with their
+   * pre-debit notices) and then the day's notices and mandate debits, before the answer: every job that fell due
+   * has run. Production refuses it (its business date is the wall date), and so does this endpoint there: it is
+   * not served.
+   * @summary Advance the business date, closing each day
+   */
+  @Post('clock/advance')
+  public async advanceClock(@Body() body: SandboxClockAdvance): Promise<{ from: string; to: string; days: SandboxServicingDay[] }> {
+    const moved = await this.s.servicingClock.advance(body.days);
+    return {
+      from: moved.from,
+      to: moved.to,
+      days: moved.days.map((day) => ({
+        businessDate: day.businessDate,
+        accrued: day.counts.accrue ?? 0,
+        becameOverdue: day.counts.overdue ?? 0,
+        reclassified: day.counts.classify ?? 0,
+        penalCharges: day.counts.penal ?? 0,
+        notices: day.notices,
+        debited: day.debited,
+        bounced: day.bounced,
+        trialBalance: formatMicros(day.trialBalanceMicros),
+      })),
+    };
+  }
+
   @Post('repayments/{reference}/complete')
   @Response<SandboxError>(404, 'NOT_FOUND: no repayment has this reference')
   public async completeRepayment(@Path() reference: string, @Body() body?: SandboxRepaymentCompletion): Promise<SandboxRepayment> {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { AcceptedTerms } from '../../core/lending/loan-acceptance.service';
 import { buildSchedule, totalInterestMicros } from '../../core/money/emi';
 import { formatRupees } from '../../core/money/money';
-import { aprOfSchedule } from '../../core/kfs/apr';
+import { aprOfSchedule } from '../../core/money/apr';
 
 export interface AgreementParties {
   lenderName: string;

@@ -122,12 +122,35 @@ export interface FetchAccountRequest {
 }
 
 export interface ScheduleLine {
+  /** 1-based, in due-date order. */
+  instalmentNumber: number;
   /** YYYY-MM-DD. */
   dueDate: string;
   emiAmount: MoneyOut;
   principal: MoneyOut;
   interest: MoneyOut;
-  status: 'DUE' | 'PAID' | 'OVERDUE';
+  /** What has been paid of this instalment (principal and interest). */
+  paidAmount: MoneyOut;
+  /**
+   * PAID: nothing left; PARTIALLY_PAID: something paid, not yet due; DUE: nothing paid, not yet overdue (or due
+   * today); OVERDUE: due before today's business date and not fully paid. Instalments a prepayment or a foreclosure
+   * dropped from the schedule are not listed.
+   */
+  status: 'DUE' | 'PARTIALLY_PAID' | 'PAID' | 'OVERDUE';
+}
+
+/** One money movement of the loan, as the borrower sees it (the daily interest accrual is not listed). */
+export interface AccountTransaction {
+  /** YYYY-MM-DD: the value date. */
+  date: string;
+  /** DISBURSEMENT, REPAYMENT (any payment, mandate debits included), CHARGE (bounce, penal, foreclosure), INTEREST (earned and not yet accrued), REFUND. */
+  type: 'DISBURSEMENT' | 'INTEREST' | 'REPAYMENT' | 'CHARGE' | 'REFUND' | 'WRITE_OFF';
+  /** DEBIT raises what the borrower owes; CREDIT lowers it. */
+  direction: 'DEBIT' | 'CREDIT';
+  amount: MoneyOut;
+  description: string;
+  /** Our reference of the movement (the payment's, the charge's, the payout's UTR). */
+  reference: string;
 }
 
 export interface FetchAccountResponse {
@@ -144,9 +167,31 @@ export interface FetchAccountResponse {
       interestRateE5: string;
       tenure: TenureOut;
       emiAmount: MoneyOut;
+      /** Principal not yet repaid (the ledger's LOAN_PRINCIPAL). */
       outstandingPrincipal: MoneyOut;
+      /** Interest earned to today's business date and not paid (accrued daily; never interest of days to come). */
+      outstandingInterest: MoneyOut;
+      /** Bounce, penal and foreclosure charges levied and not paid, GST included. */
+      outstandingCharges: MoneyOut;
+      /** What is due now: unpaid charges plus every instalment due by today and not paid (0 when up to date). */
+      overdueAmount: MoneyOut;
+      /** Days past due, from the oldest instalment not paid (0 when up to date). */
+      daysPastDue: number;
+      /** The next instalment to pay and what to pay with it (arrears and charges included); absent once nothing is left. */
+      nextDue?: { instalmentNumber: number; dueDate: string; amount: MoneyOut };
       /** One line per EMI; principals sum exactly to the sanctioned amount (the last line absorbs rounding). */
       schedule: ScheduleLine[];
+      /** The latest money movements, newest first (at most 10). */
+      latestTransactions: AccountTransaction[];
+      /** Once CLOSED: when and how, and the no-dues certificate. */
+      closure?: {
+        /** YYYY-MM-DD. */
+        closedOn: string;
+        /** REPAID (every instalment), FORECLOSED (paid off early), COOLING_OFF_EXIT (returned within the cooling-off period). */
+        type: 'REPAID' | 'FORECLOSED' | 'COOLING_OFF_EXIT';
+        /** The bank's no-dues certificate (HTML; `.pdf` for the PDF). */
+        noDuesCertificateUrl?: string;
+      };
     };
   };
 }

@@ -1,4 +1,4 @@
-import type { ScheduledInstalment } from '../money/emi';
+import type { ScheduledInstalment } from './emi';
 
 /**
  * The Annual Percentage Rate of a loan, as the RBI KFS circular (April 15, 2024, para 3(c) and Annex B) defines
