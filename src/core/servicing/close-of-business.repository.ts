@@ -107,16 +107,21 @@ export class CloseOfBusinessRepository {
     return rows[0].entries;
   }
 
-  /** Instalments of open loans due before `date` and not fully paid become OVERDUE. */
-  async markOverdue(date: string): Promise<number> {
+  /**
+   * Instalments of open loans not fully paid become OVERDUE the day after they were payable: their due date, or
+   * the first working day after it when it is not one (a debit presented then is on time). Days past due still
+   * count from the due date.
+   */
+  async markOverdue(date: string, calendar: WorkingDayMap): Promise<number> {
     const rows = await this.db.query<{ count: number }>(
       `WITH moved AS (
          UPDATE loan_instalment i SET status = 'OVERDUE'
          FROM loan_account l
          WHERE l.id = i.loan_id AND ${OPEN} AND i.due_date < $1::date AND i.status IN ('DUE', 'PARTIALLY_PAID')
+           AND COALESCE((SELECT w.working_day FROM unnest($2::date[], $3::date[]) AS w(day, working_day) WHERE w.day = i.due_date), i.due_date) < $1::date
          RETURNING 1
        ) SELECT COUNT(*)::int AS count FROM moved`,
-      [date],
+      [date, calendar.days, calendar.workingDays],
     );
     return rows[0].count;
   }

@@ -29,7 +29,7 @@ const CALENDAR_WINDOW_DAYS = 60;
  * Steps, in order, each set-based SQL over every open loan (close-of-business.repository.ts):
  *
  * 1. **accrue**: interest earned through the day, one INTEREST entry per loan;
- * 2. **overdue**: instalments due before the day and not paid become OVERDUE;
+ * 2. **overdue**: instalments payable before the day (due date, or the working day after it) and not paid become OVERDUE;
  * 3. **classify**: days past due, SMA/NPA class, ACTIVE ↔ DELINQUENT (recorded in the history);
  * 4. **penal**: the penal charge of instalments overdue beyond the grace days;
  * 5. **present**: debits whose date has come are handed to the worker (present-collection jobs);
@@ -75,7 +75,7 @@ export class CloseOfBusiness {
       case 'accrue':
         return this.repository.accrue(date);
       case 'overdue':
-        return this.repository.markOverdue(date);
+        return this.repository.markOverdue(date, this.workingDays(date));
       case 'classify':
         return this.repository.classify(date);
       case 'penal':

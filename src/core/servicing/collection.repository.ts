@@ -66,6 +66,18 @@ export class CollectionRepository {
     return rows.map((row) => row.id);
   }
 
+  /** What happened on a business date, whoever ran it (the worker or the sandbox clock): notices sent, debits that succeeded and bounced. */
+  async dayCounts(date: string): Promise<{ notices: number; debited: number; bounced: number }> {
+    const rows = await this.db.query<{ notices: number; debited: number; bounced: number }>(
+      `SELECT COUNT(*) FILTER (WHERE notice_sent_on = $1::date AND notice_delivered_at IS NOT NULL)::int AS notices,
+              COUNT(*) FILTER (WHERE debit_date = $1::date AND state = 'DEBITED')::int AS debited,
+              COUNT(*) FILTER (WHERE debit_date = $1::date AND state = 'BOUNCED')::int AS bounced
+       FROM mandate_collection WHERE notice_sent_on = $1::date OR debit_date = $1::date`,
+      [date],
+    );
+    return rows[0];
+  }
+
   /** The collections scheduled on `date` whose notice has not gone out yet. */
   async noticesToSend(date: string): Promise<string[]> {
     const rows = await this.db.query<{ id: string }>(

@@ -125,12 +125,10 @@ export class CollectionService {
   }
 
   /** The sandbox clock's shortcut: the day's notices and debits run now rather than by the worker (each idempotent). */
-  async runDay(date: string): Promise<{ notices: number; outcomes: CollectionOutcome[] }> {
-    const outcomes: CollectionOutcome[] = [];
-    for (const id of await this.collections.dueForPresentation(date)) outcomes.push(await this.present(id));
-    const notices = await this.collections.noticesToSend(date);
-    for (const id of notices) await this.sendNotice(id);
-    return { notices: notices.length, outcomes };
+  async runDay(date: string): Promise<{ notices: number; debited: number; bounced: number }> {
+    for (const id of await this.collections.dueForPresentation(date)) await this.present(id);
+    for (const id of await this.collections.noticesToSend(date)) await this.sendNotice(id);
+    return this.collections.dayCounts(date);
   }
 }
 

@@ -6,7 +6,7 @@ import { BusinessClock, addDays } from '../shared/business-clock';
 import { istDate } from '../shared/dates';
 import { BusinessClockRepository } from './business-clock.repository';
 import { CloseOfBusiness, CloseOfBusinessReport } from './close-of-business';
-import { CollectionOutcome, CollectionService } from './collection.service';
+import { CollectionService } from './collection.service';
 
 /** One business day the sandbox clock passed through: its close of business, the day's collections, and the trial balance after both. */
 export interface ServicingDayReport extends CloseOfBusinessReport {
@@ -66,10 +66,9 @@ export class ServicingClock {
     for (let passed = 0; passed < days; passed++) {
       const date = await this.today();
       const closed = await this.closeOfBusiness.run(date);
-      const { notices, outcomes } = await this.collections.runDay(date);
-      const count = (outcome: CollectionOutcome) => outcomes.filter((o) => o === outcome).length;
+      const day = await this.collections.runDay(date);
       const { totalMicros } = await this.ledger.trialBalance();
-      reports.push({ ...closed, notices, debited: count('DEBITED'), bounced: count('BOUNCED'), trialBalanceMicros: totalMicros });
+      reports.push({ ...closed, ...day, trialBalanceMicros: totalMicros });
       await this.uow.transaction(() => this.repository.advanceOneDay());
     }
     return { from, to: await this.today(), days: reports };
