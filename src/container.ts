@@ -255,6 +255,9 @@ export function chooseAdapters(config: Config, logger: Logger, clock: Clock = sy
   };
 }
 
+/** How often a worker looks for business dates to close (one run per date, whichever worker gets there). */
+const CLOSE_OF_BUSINESS_EVERY_MS = 5 * 60_000;
+
 export function buildServices(config: Config, logger: Logger, clock: Clock = systemClock, chosen: ChosenAdapters = chooseAdapters(config, logger, clock)): Services {
   const metrics = new PrometheusMetrics();
   const db = new Database(config.databaseUrl, {
@@ -583,6 +586,8 @@ export class Background {
       this.periodic.push(
         new Periodic('housekeeping', async () => ({ ...(await pruneExpired(jobStore)), pageSessions: await services.borrowerSessions.prune() }), logger, 3_600_000),
         new Periodic('reconciler', () => this.reconcile(), logger, config.worker.reconcileEveryMs),
+        // Closes each business date once it has passed (and any a stopped worker missed); idempotent per date.
+        new Periodic('close-of-business', () => services.servicingClock.closePastDays(), logger, CLOSE_OF_BUSINESS_EVERY_MS),
       );
     }
   }

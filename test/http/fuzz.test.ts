@@ -119,11 +119,17 @@ function inline(node: any): any {
   return node;
 }
 
+function shortClockMoves(body: Schema): Schema {
+  return { ...body, properties: { ...body.properties, days: { ...body.properties.days, maximum: 2 } } };
+}
+
 function operationsOf(document: Schema): Operation[] {
   const operations: Operation[] = [];
   for (const [template, methods] of Object.entries<Record<string, Schema>>(document.paths)) {
     for (const [method, doc] of Object.entries(methods)) {
-      const body = doc.requestBody?.content?.['application/json']?.schema;
+      let body = doc.requestBody?.content?.['application/json']?.schema;
+      // Each day of a clock move runs a close of business before the answer: the fuzzer's valid moves stay short.
+      if (template === '/sandbox/clock/advance' && body) body = shortClockMoves(inline(body));
       operations.push({
         name: `${method.toUpperCase()} ${template}`,
         method: method as 'get' | 'post',

@@ -15,8 +15,11 @@ export interface ServicingDayReport extends CloseOfBusinessReport {
   bounced: number;
 }
 
-/** The longest move of one call (a year and a half of days, each one close of business). */
-export const MAX_ADVANCE_DAYS = 550;
+/** The longest move of one call (each day is one close of business, run before the answer). */
+export const MAX_ADVANCE_DAYS = 120;
+
+/** The claim one process holds while it closes days or moves the clock. */
+const CLOCK_CLAIM = 'business-clock';
 
 /**
  * The business date of a deployment: in the sandbox, the wall date (IST) plus the offset kept in the database
@@ -53,15 +56,34 @@ export class ServicingClock {
   }
 
   /**
-   * Moves the business date `days` days forward (1 to MAX_ADVANCE_DAYS), each day closed on the way.
-   * @throws AppError PRECONDITION_FAILED outside the sandbox; INVALID_FIELD_VALUE for another number of days.
+   * The worker's round (every deployment, every few minutes): closes every business date before today not closed
+   * yet, oldest first (a worker that was down catches up). One process at a time (a claim on the clock); another
+   * process finding it taken does nothing. The day's debits and notices are then the worker's jobs.
+   */
+  async closePastDays(): Promise<CloseOfBusinessReport[]> {
+    const claimed = await this.uow.exclusively(CLOCK_CLAIM, async () => this.closeOfBusiness.catchUp(addDays(await this.today(), -1)));
+    return claimed.acquired ? claimed.value : [];
+  }
+
+  /**
+   * Moves the business date `days` days forward (1 to MAX_ADVANCE_DAYS), each day closed on the way (days before
+   * today left unclosed are closed first). One move at a time.
+   * @throws AppError PRECONDITION_FAILED outside the sandbox; INVALID_FIELD_VALUE for another number of days;
+   * CONCURRENT_MODIFICATION while another move (or the worker's round) holds the clock.
    */
   async advance(days: number): Promise<{ from: string; to: string; days: ServicingDayReport[] }> {
     if (!this.sandbox) throw new AppError(AppErrorCode.PRECONDITION_FAILED, 'The business clock moves only in the sandbox: in production it is the wall clock');
     if (!Number.isInteger(days) || days < 1 || days > MAX_ADVANCE_DAYS) {
       throw new AppError(AppErrorCode.INVALID_FIELD_VALUE, `days must be a whole number from 1 to ${MAX_ADVANCE_DAYS}`, ['days']);
     }
+    const claimed = await this.uow.exclusively(CLOCK_CLAIM, () => this.move(days));
+    if (!claimed.acquired) throw new AppError(AppErrorCode.CONCURRENT_MODIFICATION, 'The business clock is being moved or closed by another request or the worker: try again when it is done');
+    return claimed.value;
+  }
+
+  private async move(days: number): Promise<{ from: string; to: string; days: ServicingDayReport[] }> {
     const from = await this.today();
+    await this.closeOfBusiness.catchUp(addDays(from, -1));
     const reports: ServicingDayReport[] = [];
     for (let passed = 0; passed < days; passed++) {
       const date = await this.today();

@@ -73,7 +73,7 @@ export interface SandboxClockAdvance {
    * pre-debit notices and mandate debits).
    * @isInt
    * @minimum 1
-   * @maximum 550
+   * @maximum 120
    */
   days: number;
 }
@@ -260,6 +260,7 @@ export class SandboxController extends Controller {
    * @summary Advance the business date, closing each day
    */
   @Post('clock/advance')
+  @Response<SandboxError>(409, 'CONCURRENT_MODIFICATION: another move of the clock (or the worker closing a day) is running; try again when it is done')
   public async advanceClock(@Body() body: SandboxClockAdvance): Promise<{ from: string; to: string; days: SandboxServicingDay[] }> {
     const moved = await this.s.servicingClock.advance(body.days);
     return {
