@@ -101,7 +101,7 @@ describe('openByLink', () => {
 });
 
 describe('termsForPage', () => {
-  it('when no terms were chosen (Google Pay), then the ceiling is the highest EMI the offer allows and the dates span its longest tenure from the first due date', async () => {
+  it('when no terms were chosen (Google Pay), then the ceiling is twice the highest EMI the offer allows and the dates span its longest tenure from the first due date', async () => {
     const m = await pendingMandate();
     const offer = await t.services.db.prisma.offer.findUniqueOrThrow({ where: { id: m.offerId } });
     const terms = await t.services.mandates.termsForPage(m.applicationId);
@@ -111,7 +111,7 @@ describe('termsForPage', () => {
       mandateId: m.mandateId,
       lenderReference: expect.any(String),
       state: 'PENDING',
-      maxAmountMicros: referenceEmiMicros(offer.maxAmountMicros, offer.interestRateE5, offer.minTenureMonths),
+      maxAmountMicros: 2n * referenceEmiMicros(offer.maxAmountMicros, offer.interestRateE5, offer.minTenureMonths), // MANDATE_CEILING_EMIS
       frequency: 'MONTHLY',
       firstDebitDate: first,
       lastDebitDate: plusMonths(first, offer.maxTenureMonths - 1),
@@ -124,14 +124,14 @@ describe('termsForPage', () => {
     });
   });
 
-  it('when the borrower accepted terms in the offer, then the ceiling is their EMI and the dates span their tenure', async () => {
+  it('when the borrower accepted terms in the offer, then the ceiling is twice their EMI and the dates span their tenure', async () => {
     const m = await pendingMandate();
     const offer = await t.services.db.prisma.offer.findUniqueOrThrow({ where: { id: m.offerId } });
     await t.services.offers.accept({ partnerId: 'gpay', externalReference: m.gid, offerId: m.offerId, amountMicros: 50_000_000_000n, tenureMonths: 6 });
     const terms = await t.services.mandates.termsForPage(m.applicationId);
     const first = plusMonths(istToday(), 1);
     expect(terms).toMatchObject({
-      maxAmountMicros: referenceEmiMicros(50_000_000_000n, offer.interestRateE5, 6),
+      maxAmountMicros: 2n * referenceEmiMicros(50_000_000_000n, offer.interestRateE5, 6),
       firstDebitDate: first,
       lastDebitDate: plusMonths(first, 5),
       instalments: 6,

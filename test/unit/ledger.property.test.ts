@@ -93,8 +93,8 @@ function live({ principalMicros, annualRateE5, tenureMonths, feeShareE5, payment
     // Valued after the last due date: everything is due, so each repayment pays instalments (no prepayment).
     const allocation = allocateRepayment(amount, { asOf: '2099-12-31', charges: [], instalments: lines, principalOutstandingMicros: lines.reduce((s, l) => s + l.principalMicros - l.principalPaidMicros, 0n) });
     allocations.push({ amount, allocation });
-    const receivable = sum(entries.flatMap((e) => e.postings).filter((p) => p.account === 'INTEREST_RECEIVABLE'));
-    entries.push(...repaymentEntries({ id: `R${i}`, loanId: 'L', reference: `RPY${i}`, method: 'UPI', amountMicros: amount }, allocation, receivable, `2027-0${1 + (i % 9)}-10`));
+    // Nothing accrued in this model: all the interest a repayment pays is booked as earned with it.
+    entries.push(...repaymentEntries({ id: `R${i}`, loanId: 'L', reference: `RPY${i}`, method: 'UPI', amountMicros: amount }, allocation, allocation.interestMicros, `2027-0${1 + (i % 9)}-10`));
     lines = lines.map((line) => {
       const paid = allocation.lines.find((l) => l.sequence === line.sequence);
       return paid ? { ...line, principalPaidMicros: line.principalPaidMicros + paid.principalMicros, interestPaidMicros: line.interestPaidMicros + paid.interestMicros } : line;

@@ -20,7 +20,8 @@ import { loanState } from './loan-state';
 import { CollectionAccount, RepaymentCollector } from './repayment-collector';
 import { repaymentState } from './repayment-state';
 import { Ledger } from '../ledger/ledger';
-import { chargeEntry, interestEntry, ledgerKeys, repaymentEntry } from '../ledger/entries';
+import { chargeEntry, interestEntry, ledgerKeys } from '../ledger/entries';
+import { repaymentEntries } from './loan-ledger';
 import { StatementLine } from '../ledger/statement';
 import { ConditionDecision, LoanChargeRecord, LoanClosure, LoanFigures, Repayment, RepaymentPurpose, ServicedInstalment, ServicedLoan, StoredServicedLoan } from './servicing';
 import { ServicingRepository } from './servicing.repository';
@@ -514,6 +515,9 @@ export class LoanServicingService {
       const closure: LoanClosure = purpose === 'FORECLOSURE' ? 'FORECLOSED' : purpose === 'COOLING_OFF_EXIT' ? 'COOLING_OFF_EXIT' : 'REPAID';
       await this.transitions.move(loanState, loanId, loan.state, 'CLOSED', { closedOn: valueDate, closure, daysPastDue: 0 }, `${closure.toLowerCase().replace(/_/g, ' ')} (${reference})`);
       await this.closedListener.loanClosed(loanId, closure, valueDate);
+    } else if (loan.state === 'CLOSED' && loan.balances.excessMicros > 0n && loan.closure) {
+      // A payment that completed after the loan closed (it was in flight): all of it is excess, refunded the same way.
+      await this.closedListener.loanClosed(loanId, loan.closure, loan.closedOn ?? valueDate);
     } else if (dpd === 0 && loan.state === 'DELINQUENT') {
       await this.transitions.move(loanState, loanId, 'DELINQUENT', 'ACTIVE', {}, `arrears cleared (${reference})`);
     }
@@ -574,30 +578,8 @@ export class LoanServicingService {
     };
   }
 
-  /** Posts the repayment's entries in the caller's transaction: interest paid not yet booked as earned, then the repayment. */
+  /** Posts the repayment's entries (loan-ledger.ts) in the caller's transaction. */
   private async postRepayment(repayment: Repayment, allocation: RepaymentAllocation, unbookedInterestMicros: bigint, valueDate: string): Promise<void> {
-    const which = allocation.lines.length === 0 ? '' : allocation.lines.length === 1 ? ` (instalment ${allocation.lines[0].sequence})` : ` (instalments ${allocation.lines[0].sequence}-${allocation.lines[allocation.lines.length - 1].sequence})`;
-    if (unbookedInterestMicros > 0n) {
-      await this.ledger.post(interestEntry({ idempotencyKey: ledgerKeys.interestOnRepayment(repayment.id), loanId: repayment.loanId, valueDate, reference: repayment.reference, amountMicros: unbookedInterestMicros, narration: `Interest${which}` }));
-    }
-    const parts = [
-      allocation.chargesMicros > 0n ? `charges ${formatRupees(allocation.chargesMicros)}` : '',
-      `interest ${formatRupees(allocation.interestMicros)}`,
-      `principal ${formatRupees(allocation.principalMicros)}`,
-      allocation.prepaymentMicros > 0n ? `of which prepaid ${formatRupees(allocation.prepaymentMicros)}` : '',
-      allocation.excessMicros > 0n ? `${formatRupees(allocation.excessMicros)} beyond what was due, to be refunded` : '',
-    ].filter(Boolean).join(', ');
-    await this.ledger.post(repaymentEntry({
-      repaymentId: repayment.id,
-      loanId: repayment.loanId,
-      valueDate,
-      reference: repayment.reference,
-      amountMicros: repayment.amountMicros,
-      chargesMicros: allocation.chargesMicros,
-      interestMicros: allocation.interestMicros,
-      principalMicros: allocation.principalMicros,
-      excessMicros: allocation.excessMicros,
-      narration: `Repayment by ${repayment.method}${which}: ${parts}`,
-    }));
+    for (const entry of repaymentEntries(repayment, allocation, unbookedInterestMicros, valueDate)) await this.ledger.post(entry);
   }
 }

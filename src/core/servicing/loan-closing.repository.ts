@@ -67,11 +67,6 @@ export class LoanClosingRepository {
     await this.db.query(`UPDATE loan_account SET mandate_cancelled_on = $2::date, updated_at = now() WHERE id = $1 AND mandate_cancelled_on IS NULL`, [loanId, on]);
   }
 
-  async refundOf(loanId: string): Promise<Refund | null> {
-    const rows = await this.db.query<Refund>(`SELECT ${REFUND} FROM loan_refund WHERE loan_id = $1 ORDER BY requested_at DESC LIMIT 1`, [loanId]);
-    return rows[0] ?? null;
-  }
-
   async refundsOf(loanId: string): Promise<Refund[]> {
     return this.db.read<Refund>(`SELECT ${REFUND} FROM loan_refund WHERE loan_id = $1 ORDER BY requested_at`, [loanId]);
   }

@@ -19,7 +19,8 @@ import { LoanClosingRepository, Refund } from './loan-closing.repository';
  * - in the job (`settle`), outside any transaction, each call with the same reference on every retry: the mandate
  *   is cancelled at the mandate rail (reference `CNL<loan>`), and what the borrower paid beyond everything due
  *   (BORROWER_EXCESS) is refunded through the payout rail to the account the loan was paid out to (reference
- *   `RFD<loan>`), the REFUND entry posted with the rail's success.
+ *   `RFD<loan><n>`, one per refund: a payment completing after the closure is refunded by a second one), the
+ *   REFUND entry posted with the rail's success. A refund the rail FAILED stays FAILED for operations to pay by hand.
  *
  * The no-dues certificate needs nothing more: it is read from the closed loan's facts.
  */
@@ -59,11 +60,13 @@ export class LoanClosing implements LoanClosedListener {
   private async refundExcess(loanId: string, applicationId: string, panLast4: string): Promise<void> {
     const intent = await this.uow.transaction(async () => {
       await this.repository.lockLoan(loanId);
-      const existing = await this.repository.refundOf(loanId);
-      if (existing) return existing.state === 'REQUESTED' ? existing : null;
+      const existing = await this.repository.refundsOf(loanId);
+      const pending = existing.find((r) => r.state === 'REQUESTED');
+      if (pending) return pending;
       const excess = normalBalance('BORROWER_EXCESS', await this.ledger.balance('BORROWER_EXCESS', loanId));
       if (excess <= 0n) return null;
-      const refund = { id: `refund:${loanId}`, loanId, reference: `RFD${loanId.replace(/-/g, '').slice(0, 24)}`, amountMicros: excess, requestedOn: await this.businessClock.today() };
+      const n = existing.length + 1;
+      const refund = { id: `refund:${loanId}:${n}`, loanId, reference: `RFD${loanId.replace(/-/g, '').slice(0, 24)}${n}`, amountMicros: excess, requestedOn: await this.businessClock.today() };
       await this.repository.createRefund(refund);
       return { ...refund, state: 'REQUESTED' as const, utr: null };
     });
@@ -73,14 +76,14 @@ export class LoanClosing implements LoanClosedListener {
     const answer = earlier ?? (await this.rail.transfer({ reference: intent.reference, amountMicros: intent.amountMicros, beneficiaryPanLast4: panLast4, ...(beneficiary ? { beneficiary } : {}) }));
     await this.uow.transaction(async () => {
       await this.repository.lockLoan(loanId);
-      const current = await this.repository.refundOf(loanId);
+      const current = (await this.repository.refundsOf(loanId)).find((r) => r.id === intent.id);
       if (current?.state !== 'REQUESTED') return;
       if (answer.status === 'FAILED') {
         await this.repository.answerRefund(current.id, { state: 'FAILED', reason: answer.reason });
         return;
       }
       await this.repository.answerRefund(current.id, { state: 'SUCCEEDED', utr: answer.utr });
-      await this.ledger.post(excessRefundEntry({ idempotencyKey: `refund:${loanId}`, loanId, valueDate: await this.businessClock.today(), reference: `${current.reference}:${answer.utr}`, amountMicros: current.amountMicros }));
+      await this.ledger.post(excessRefundEntry({ idempotencyKey: current.id, loanId, valueDate: await this.businessClock.today(), reference: `${current.reference}:${answer.utr}`, amountMicros: current.amountMicros }));
     });
   }
 }
