@@ -36,7 +36,7 @@ const BORROWER_ACCOUNTS: LedgerAccount[] = ['LOAN_PRINCIPAL', 'INTEREST_RECEIVAB
 type Loan = ApplicationRef & { loanId: string; applicationId: string };
 
 let t: TestApp;
-const loans = {} as Record<'forecloseFixed' | 'forecloseFloating' | 'reduceEmi' | 'reduceTenure' | 'coolingOff', Loan>;
+const loans = {} as Record<'forecloseFixed' | 'forecloseFloating' | 'reduceEmi' | 'reduceTenure' | 'prepayThenForeclose' | 'coolingOff', Loan>;
 const servicing = () => t.services.servicing;
 const dayReports: { businessDate: string; trialBalanceMicros: bigint }[] = [];
 
@@ -107,6 +107,7 @@ beforeAll(async () => {
   loans.forecloseFixed = await disburse();
   loans.reduceEmi = await disburse();
   loans.reduceTenure = await disburse();
+  loans.prepayThenForeclose = await disburse();
   loans.coolingOff = await disburse();
   // Version 2 of the product: floating rate, hence (RBI, and the table's CHECK) no foreclosure charge. The floating
   // loan's offer is made under it and its loan pins it; the loans above keep version 1 (FIXED, 2% foreclosure).
@@ -129,7 +130,8 @@ describe('the example loans', () => {
         [3, '2027-04-10', rs('1,125.56'), rs('7,947.53')],
         [4, '2027-05-10', rs('1,019.60'), rs('8,053.49')],
       ]);
-      expect(serviced.instalments[11].dueDate).toBe('2028-01-10');
+      // The last instalment repays what is left and absorbs the rounding: 9,073.04.
+      expect(serviced.instalments[11]).toMatchObject({ dueDate: '2028-01-10', emiMicros: rs('9,073.04') });
     }
     const pinned = await t.services.db.query<{ id: string; rate_type: string; foreclosure_charge_rate_e5: number }>(
       `SELECT l.id, v.rate_type::text, v.foreclosure_charge_rate_e5 FROM loan_account l JOIN product_version v ON v.product_id = l.product_id AND v.version = l.product_version`,
@@ -146,13 +148,14 @@ describe('cooling-off exit (product: 3 days)', () => {
     const loan = loans.coolingOff;
     const [kfs] = await t.services.db.query<{ apr_e5: number }>(`SELECT apr_e5 FROM key_fact_statement WHERE application_id = $1 ORDER BY issued_at DESC LIMIT 1`, [loan.applicationId]);
     const quote = await servicing().coolingOffQuote(loan);
-    // The APR is the one the KFS states (on the net payout, the processing fee and its GST kept back).
+    // The APR is the one the KFS states: the monthly IRR m of receiving the net payout 97,640.00 (1,00,000 less the
+    // 2% processing fee 2,000.00 and its 18% GST 360.00) and paying 9,073.09 eleven times then 9,073.04 (the last
+    // instalment absorbs the rounding): Σ_k c_k / (1+m)^k = 97,640, solved to m × 1200 = 20.604087… → 20.60409%
+    // (2,060,409 in E5).
+    expect(kfs.apr_e5).toBe(2_060_409);
     expect(quote.aprE5).toBe(kfs.apr_e5);
-    // Interest = 1,00,000.00 × APR% × 3 / 365, in paise: 10,000,000 × apr_e5 × 3 / (365 × 100 × 10^5), half up.
-    // E.g. at an APR of 20.61% (2,061,000): 1,00,000 × 0.2061 × 3 / 365 = 169.3972… → ₹169.40.
-    const numerator = 10_000_000n * BigInt(kfs.apr_e5) * 3n;
-    const denominator = 365n * 100n * 100_000n;
-    const interest = ((2n * numerator + denominator) / (2n * denominator)) * PAISA;
+    // Interest = 1,00,000.00 × 20.60409% = 20,604.09 a year; × 3 / 365 = 61,812.27 / 365 = 169.3487… → ₹169.35; no charge, the fee is kept.
+    const interest = rs('169.35');
     expect(quote).toMatchObject({ withinPeriod: true, daysHeld: 3, lastDay: '2027-01-13', principalMicros: rs('1,00,000'), interestMicros: interest, totalMicros: rs('1,00,000') + interest });
 
     await pay(loan, quote.totalMicros, 'COOLING_OFF_EXIT');
@@ -164,7 +167,7 @@ describe('cooling-off exit (product: 3 days)', () => {
 
 describe('instalments 1 and 2', () => {
   it('when each is paid on its due date, then it is PAID with its scheduled interest (accrued day by day by the close of business) and the ledger\'s principal falls by its principal', async () => {
-    const running = [loans.forecloseFixed, loans.forecloseFloating, loans.reduceEmi, loans.reduceTenure];
+    const running = [loans.forecloseFixed, loans.forecloseFloating, loans.reduceEmi, loans.reduceTenure, loans.prepayThenForeclose];
     await runTo('2027-02-10');
     // Accrued to the end of 2027-02-09: 1,333.33 × 30 / 31 = 1,290.3193… → ₹1,290.32.
     expect((await servicing().loan(loans.reduceEmi)).instalments[0].interestAccruedMicros).toBe(rs('1,290.32'));
@@ -226,8 +229,8 @@ describe('part-prepayment of ₹20,000 in month 4 (2027-04-25, instalments 1–3
 
   it('when instalment 3 is paid on its due date, then ₹76,469.76 of principal is left on each loan', async () => {
     await runTo('2027-04-10');
-    await payTodaysInstalment(loans.reduceEmi, loans.reduceTenure);
-    for (const loan of [loans.reduceEmi, loans.reduceTenure]) expect(await t.services.ledger.balance('LOAN_PRINCIPAL', loan.loanId)).toBe(rs('76,469.76'));
+    await payTodaysInstalment(loans.reduceEmi, loans.reduceTenure, loans.prepayThenForeclose);
+    for (const loan of [loans.reduceEmi, loans.reduceTenure, loans.prepayThenForeclose]) expect(await t.services.ledger.balance('LOAN_PRINCIPAL', loan.loanId)).toBe(rs('76,469.76'));
   });
 
   it('when the borrower chooses a lower EMI (REDUCE_EMI), then 9 instalments remain at ₹6,700.10 as worked by hand, their principals sum to the ledger\'s 56,469.76, and paying each on its due date closes the loan on 2028-01-10 with nothing left', async () => {
@@ -292,6 +295,23 @@ describe('part-prepayment of ₹20,000 in month 4 (2027-04-25, instalments 1–3
     const livePrincipal = reshaped.instalments.filter((l) => l.status !== 'CANCELLED').reduce((s, l) => s + l.principalMicros - l.principalPaidMicros, 0n);
     expect(livePrincipal).toBe(rs('56,469.76'));
     expect(await t.services.ledger.balance('LOAN_PRINCIPAL', loan.loanId)).toBe(livePrincipal);
+  });
+
+  it('when a third borrower prepays ₹20,000 (REDUCE_EMI) the same day, then the ledger\'s principal is 56,469.76', async () => {
+    await pay(loans.prepayThenForeclose, rs('20,000'), 'PREPAY_REDUCE_EMI');
+    expect(await t.services.ledger.balance('LOAN_PRINCIPAL', loans.prepayThenForeclose.loanId)).toBe(rs('56,469.76'));
+  });
+
+  // KNOWN DISCREPANCY (reported to the lead; `it.failing` until fixed): after a part-prepayment, the reshaped
+  // instalment 4 (interest 886.27) accrues on one straight line over its whole period, 886.27 × elapsed / 30, so at
+  // the end of 2027-04-25 the foreclosure quote counts 886.27 × 15 / 30 = 443.135 → ₹443.14 of interest, less than
+  // the ₹509.80 earned on the old balance those 15 days (and less than the ₹475.81 the close of business had already
+  // booked through 2027-04-24: paying the quote would reverse ₹32.67 of it). By the rule re-amortisation itself
+  // uses, the interest accrued to the end of 2027-04-25 is 1,019.60 × 15 / 30 = ₹509.80.
+  it.failing('when that borrower then asks for the foreclosure quote the same day, then the interest is the ₹509.80 earned on the old balance: 56,469.76 + 509.80 + 1,129.40 + 203.29 = ₹58,312.25', async () => {
+    const loan = loans.prepayThenForeclose;
+    // Charge: 56,469.76 × 2% = 1,129.3952 → ₹1,129.40; GST: 1,129.40 × 18% = 203.292 → ₹203.29.
+    expect(await servicing().foreclosureQuote(loan)).toMatchObject({ principalMicros: rs('56,469.76'), interestMicros: rs('509.80'), foreclosureChargeMicros: rs('1,129.40'), foreclosureChargeGstMicros: rs('203.29'), totalMicros: rs('58,312.25') });
   });
 
   it('when every instalment left is paid on its due date, then the REDUCE_TENURE loan closes on 2027-11-10 and the REDUCE_EMI loan on 2028-01-10 (REPAID), each with nothing left in the ledger, the certificate served and the mandate cancelled', async () => {
