@@ -140,6 +140,8 @@ describe('the published contract', () => {
       '/sandbox/applications/{reference}/income-verification/complete',
       '/sandbox/applications/{reference}/kyc/complete',
       '/sandbox/applications/{reference}/repayment-setup/complete',
+      '/sandbox/clock',
+      '/sandbox/clock/advance',
       '/sandbox/ocen/callbacks',
       '/sandbox/rail/calls',
       '/sandbox/repayments/{reference}',
@@ -160,11 +162,11 @@ describe('the published contract', () => {
     expect(Object.keys(schema.properties.error.properties).sort()).toEqual(['code', 'fields', 'message']);
     for (const [path, operations] of Object.entries<Record<string, any>>(spec.paths).filter(([p]) => p.startsWith('/sandbox/'))) {
       for (const [method, operation] of Object.entries<any>(operations)) {
-        // A POST, or a read of one thing named in the path, may find nothing (404). The OCEN callbacks are read by
-        // loan application, before any partner is resolved (no 401, 403, 429).
+        // A POST about something named in the path, or a read of one, may find nothing (404); the clock's move names
+        // nothing (no 404). The OCEN callbacks are read by loan application, before any partner is resolved (no 401, 403, 429).
         const expected = path === '/sandbox/ocen/callbacks'
           ? ['200', '400', '413', '415', '500', '503']
-          : ['200', '400', '401', '403', '413', '415', '429', '500', '503', ...(method === 'post' ? ['404', '409'] : path.includes('{') ? ['404'] : [])].sort();
+          : ['200', '400', '401', '403', '413', '415', '429', '500', '503', ...(method === 'post' ? (path === '/sandbox/clock/advance' ? ['409'] : ['404', '409']) : path.includes('{') ? ['404'] : [])].sort();
         expect({ path, statuses: Object.keys(operation.responses).sort() }).toEqual({ path, statuses: expected });
         for (const status of expected.filter((s) => s !== '200')) {
           expect({ path, status, ref: operation.responses[status]?.content?.['application/json']?.schema?.$ref }).toEqual({ path, status, ref: '#/components/schemas/SandboxError' });

@@ -302,13 +302,11 @@ describe('part-prepayment of ₹20,000 in month 4 (2027-04-25, instalments 1–3
     expect(await t.services.ledger.balance('LOAN_PRINCIPAL', loans.prepayThenForeclose.loanId)).toBe(rs('56,469.76'));
   });
 
-  // KNOWN DISCREPANCY (reported to the lead; `it.failing` until fixed): after a part-prepayment, the reshaped
-  // instalment 4 (interest 886.27) accrues on one straight line over its whole period, 886.27 × elapsed / 30, so at
-  // the end of 2027-04-25 the foreclosure quote counts 886.27 × 15 / 30 = 443.135 → ₹443.14 of interest, less than
-  // the ₹509.80 earned on the old balance those 15 days (and less than the ₹475.81 the close of business had already
-  // booked through 2027-04-24: paying the quote would reverse ₹32.67 of it). By the rule re-amortisation itself
-  // uses, the interest accrued to the end of 2027-04-25 is 1,019.60 × 15 / 30 = ₹509.80.
-  it.failing('when that borrower then asks for the foreclosure quote the same day, then the interest is the ₹509.80 earned on the old balance: 56,469.76 + 509.80 + 1,129.40 + 203.29 = ₹58,312.25', async () => {
+  // After a part-prepayment the reshaped instalment 4 (interest 886.27) keeps, as its accrual base, the ₹509.80 earned
+  // on the old balance by 2027-04-25 (1,019.60 × 15 / 30); the rest accrues from then (accrual.ts). Without the base
+  // it would accrue on one straight line, 886.27 × 15 / 30 = ₹443.14, less than what was earned (and less than the
+  // ₹475.81 the close of business had booked through 2027-04-24).
+  it('when that borrower then asks for the foreclosure quote the same day, then the interest is the ₹509.80 earned on the old balance: 56,469.76 + 509.80 + 1,129.40 + 203.29 = ₹58,312.25', async () => {
     const loan = loans.prepayThenForeclose;
     // Charge: 56,469.76 × 2% = 1,129.3952 → ₹1,129.40; GST: 1,129.40 × 18% = 203.292 → ₹203.29.
     expect(await servicing().foreclosureQuote(loan)).toMatchObject({ principalMicros: rs('56,469.76'), interestMicros: rs('509.80'), foreclosureChargeMicros: rs('1,129.40'), foreclosureChargeGstMicros: rs('203.29'), totalMicros: rs('58,312.25') });

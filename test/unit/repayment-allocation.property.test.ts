@@ -19,7 +19,7 @@ describe('the OCEN LoanStatus of a loan', () => {
   const line = (sequence: number, dueDate: string, paid: 'none' | 'part' | 'all', status: 'DUE' | 'PARTIALLY_PAID' | 'PAID' = paid === 'all' ? 'PAID' : paid === 'part' ? 'PARTIALLY_PAID' : 'DUE') => ({
     sequence, dueDate, emiMicros: 110n, principalMicros: 100n, interestMicros: 10n,
     principalPaidMicros: paid === 'all' ? 100n : 0n, interestPaidMicros: paid === 'none' ? 0n : 10n, status,
-    accruesFrom: dueDate, interestAccruedMicros: paid === 'none' ? 0n : 10n,
+    accruesFrom: dueDate, interestAccruedMicros: paid === 'none' ? 0n : 10n, accrualBaseMicros: 0n, accrualBaseOn: null,
   });
   const loan = (...instalments: ReturnType<typeof line>[]) => ({ state: 'ACTIVE' as const, instalments });
 

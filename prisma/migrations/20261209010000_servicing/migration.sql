@@ -48,7 +48,11 @@ ALTER TYPE "InstalmentStatus" ADD VALUE 'CANCELLED';
 ALTER TABLE "loan_instalment"
   ADD COLUMN "accrues_from" DATE,
   ADD COLUMN "interest_accrued_micros" BIGINT NOT NULL DEFAULT 0,
-  ADD COLUMN "penal_charged_on" DATE;
+  ADD COLUMN "penal_charged_on" DATE,
+  -- Set by a re-amortisation mid-period: the interest already earned on the old balance (base) on that date; the
+  -- rest accrues evenly from then to the due date (src/core/loan/accrual.ts).
+  ADD COLUMN "accrual_base_micros" BIGINT NOT NULL DEFAULT 0,
+  ADD COLUMN "accrual_base_on" DATE;
 UPDATE "loan_instalment" i SET "accrues_from" = COALESCE(
   (SELECT p."due_date" FROM "loan_instalment" p WHERE p."loan_id" = i."loan_id" AND p."sequence" = i."sequence" - 1),
   (SELECT l."disbursed_on" FROM "loan_account" l WHERE l."id" = i."loan_id"));

@@ -36,6 +36,13 @@ export interface AccruingInstalment {
   accruesFrom: string;
   /** YYYY-MM-DD, after `accruesFrom`. */
   dueDate: string;
+  /**
+   * A part of the interest already earned at `accrualBaseOn` (a re-amortisation mid-period: the interest earned on
+   * the old balance so far); the rest accrues evenly from that date to the due date. Absent: 0 from `accruesFrom`.
+   */
+  accrualBaseMicros?: bigint;
+  /** YYYY-MM-DD, from `accruesFrom` to before `dueDate`; set with `accrualBaseMicros`. */
+  accrualBaseOn?: string | null;
 }
 
 /**
@@ -64,17 +71,23 @@ export interface AccruingInstalment {
  *
  * Example: ₹1,125.56 over 31 days (2027-03-10 → 2027-04-10), as of 2027-03-20: 1,125.56 × 10 / 31 =
  * 363.0838… → ₹363.08.
+ * With an accrual base (a re-amortisation on day V set the part already earned, B, on the old balance): from V
+ * the rule runs on the rest, `B + roundHalfUp((interest − B) × clamp(asOf − V, 0, due − V) / (due − V))`, so
+ * the interest earned before the prepayment is never recomputed on the new balance.
  *
  * @throws RangeError when a date is not a real YYYY-MM-DD date, the period is not at least one day, or the
  * interest is negative.
  */
 export function accruedInterestTo(line: AccruingInstalment, asOf: string): bigint {
-  const period = daysBetween(line.accruesFrom, line.dueDate);
-  if (period < 1) throw new RangeError(`an instalment's period must be at least a day (${line.accruesFrom} → ${line.dueDate})`);
+  const base = line.accrualBaseOn ? (line.accrualBaseMicros ?? 0n) : 0n;
+  const from = line.accrualBaseOn ?? line.accruesFrom;
+  const period = daysBetween(from, line.dueDate);
+  if (period < 1) throw new RangeError(`an instalment's period must be at least a day (${from} → ${line.dueDate})`);
   if (line.interestMicros < 0n) throw new RangeError('interest must not be negative');
-  const elapsed = Math.min(Math.max(daysBetween(line.accruesFrom, asOf), 0), period);
+  if (base < 0n || base > line.interestMicros) throw new RangeError('the accrual base must be from 0 to the interest');
+  const elapsed = Math.min(Math.max(daysBetween(from, asOf), 0), period);
   if (elapsed === period) return line.interestMicros;
-  return roundHalfUpDiv(line.interestMicros * BigInt(elapsed), BigInt(period) * MICROS_PER_PAISA) * MICROS_PER_PAISA;
+  return base + roundHalfUpDiv((line.interestMicros - base) * BigInt(elapsed), BigInt(period) * MICROS_PER_PAISA) * MICROS_PER_PAISA;
 }
 
 /** The interest an instalment earns on business date `day` alone: accruedInterestTo(day) − accruedInterestTo(the day before). */

@@ -26,7 +26,7 @@ type ApplicationWithLoan = {
     disbursedOn: Date;
     closedOn: Date | null;
     mandateCancelledOn: Date | null;
-    instalments: Array<Omit<ServicedInstalment, 'dueDate' | 'accruesFrom'> & { dueDate: Date; accruesFrom: Date }>;
+    instalments: Array<Omit<ServicedInstalment, 'dueDate' | 'accruesFrom' | 'accrualBaseOn'> & { dueDate: Date; accruesFrom: Date; accrualBaseOn: Date | null }>;
     repayments: Array<Omit<Repayment, 'valueDate'> & { valueDate: Date | null }>;
     charges: Array<Omit<LoanChargeRecord, 'leviedOn'> & { leviedOn: Date }>;
   }) | null;
@@ -65,6 +65,8 @@ function servicedLoan(row: ApplicationWithLoan): StoredServicedLoan | null {
       interestPaidMicros: line.interestPaidMicros,
       accruesFrom: day(line.accruesFrom),
       interestAccruedMicros: line.interestAccruedMicros,
+      accrualBaseMicros: line.accrualBaseMicros,
+      accrualBaseOn: line.accrualBaseOn ? day(line.accrualBaseOn) : null,
       status: line.status,
     })),
     repayments: loan.repayments.map(repaymentOf),
@@ -156,10 +158,16 @@ export class ServicingRepository {
   }
 
   /** Changes an instalment's terms (a re-amortisation or a foreclosure reshapes the schedule). */
-  async reshapeInstalment(loanId: string, sequence: number, terms: { dueDate?: string; principalMicros: bigint; interestMicros: bigint; emiMicros: bigint }): Promise<void> {
+  async reshapeInstalment(loanId: string, sequence: number, terms: { dueDate?: string; principalMicros: bigint; interestMicros: bigint; emiMicros: bigint; accrualBase?: { micros: bigint; on: string } }): Promise<void> {
     await this.db.client.loanInstalment.update({
       where: { loanId_sequence: { loanId, sequence } },
-      data: { principalMicros: terms.principalMicros, interestMicros: terms.interestMicros, emiMicros: terms.emiMicros, ...(terms.dueDate ? { dueDate: dateOf(terms.dueDate) } : {}) },
+      data: {
+        principalMicros: terms.principalMicros,
+        interestMicros: terms.interestMicros,
+        emiMicros: terms.emiMicros,
+        ...(terms.dueDate ? { dueDate: dateOf(terms.dueDate) } : {}),
+        ...(terms.accrualBase ? { accrualBaseMicros: terms.accrualBase.micros, accrualBaseOn: dateOf(terms.accrualBase.on) } : {}),
+      },
     });
   }
 

@@ -470,7 +470,7 @@ export class LoanServicingService {
       await this.repository.cancelInstalments(loanId, later.map((l) => l.sequence));
       if (current.interestAccruedMicros > interest) {
         // Booked beyond what the payoff charges (cooling-off at an APR below the accrual so far): reversed.
-        await this.ledger.post(interestEntry({ idempotencyKey: `${ledgerKeys.interestOnRepayment(repayment.id)}:reversal`, loanId, valueDate, reference: repayment.reference, amountMicros: interest - current.interestAccruedMicros, narration: 'Interest not charged on leaving in the cooling-off period' }));
+        await this.ledger.post(interestEntry({ idempotencyKey: `${ledgerKeys.interestOnRepayment(repayment.id)}:reversal`, loanId, valueDate, reference: repayment.reference, amountMicros: interest - current.interestAccruedMicros, narration: repayment.purpose === 'COOLING_OFF_EXIT' ? 'Interest not charged on leaving in the cooling-off period' : 'Interest booked beyond the payoff, reversed' }));
         await this.repository.setInterestAccrued(loanId, current.sequence, interest);
       }
     }
@@ -498,7 +498,12 @@ export class LoanServicingService {
       asOf: valueDate,
       future: future.map((l) => ({ sequence: l.sequence, accruesFrom: l.accruesFrom, dueDate: l.dueDate, interestMicros: l.interestMicros })),
     });
-    for (const line of reshaped) await this.repository.reshapeInstalment(loan.loanId, line.sequence, { principalMicros: line.principalMicros, interestMicros: line.interestMicros, emiMicros: line.emiMicros });
+    const running = future[0];
+    for (const line of reshaped) {
+      // The running instalment keeps the interest earned so far on the old balance; the rest accrues from today.
+      const accrualBase = line.sequence === running.sequence && running.accruesFrom < valueDate ? { micros: accruedInterestTo(running, valueDate), on: valueDate } : undefined;
+      await this.repository.reshapeInstalment(loan.loanId, line.sequence, { principalMicros: line.principalMicros, interestMicros: line.interestMicros, emiMicros: line.emiMicros, ...(accrualBase ? { accrualBase } : {}) });
+    }
     const kept = new Set(reshaped.map((l) => l.sequence));
     await this.repository.cancelInstalments(loan.loanId, future.filter((l) => !kept.has(l.sequence)).map((l) => l.sequence));
   }

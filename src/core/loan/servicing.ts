@@ -16,6 +16,9 @@ export interface ServicedInstalment {
   accruesFrom: string;
   /** What has been booked of its interest as earned (the daily accrual, or a payment ahead of it). */
   interestAccruedMicros: bigint;
+  /** Set by a re-amortisation mid-period: interest earned on the old balance by `accrualBaseOn` (accrual.ts). */
+  accrualBaseMicros: bigint;
+  accrualBaseOn: string | null;
   /**
    * DUE: not yet due or due today; OVERDUE: due before the business date and not fully paid; PARTIALLY_PAID: paid in
    * part before it fell due; PAID; CANCELLED: dropped from the schedule by a foreclosure or a re-amortisation (its

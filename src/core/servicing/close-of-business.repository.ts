@@ -66,7 +66,8 @@ export class CloseOfBusinessRepository {
 
   /**
    * Daily accrual through the end of `date` (src/core/loan/accrual.ts is the rule; this is its SQL twin): every
-   * instalment of an open loan accrues interest × elapsed / period days (HALF_UP to the paisa) of its period, less
+   * instalment of an open loan accrues interest × elapsed / period days (HALF_UP to the paisa) of its period (from
+   * its accrual base, when a re-amortisation set one), less
    * what was booked before, and each loan's day is one INTEREST entry (Dr INTEREST_RECEIVABLE, Cr INTEREST_INCOME)
    * under the key accrual:<loan>:<date>.
    */
@@ -75,6 +76,8 @@ export class CloseOfBusinessRepository {
       `WITH target AS (
          SELECT i.id, i.loan_id,
            CASE WHEN $1::date >= i.due_date THEN i.interest_micros
+                WHEN i.accrual_base_on IS NOT NULL THEN i.accrual_base_micros
+                  + ${roundToPaisa('(i.interest_micros - i.accrual_base_micros) * GREATEST($1::date - i.accrual_base_on, 0)', '(i.due_date - i.accrual_base_on)')}
                 ELSE ${roundToPaisa('i.interest_micros * ($1::date - i.accrues_from)', '(i.due_date - i.accrues_from)')} END AS accrued
          FROM loan_instalment i JOIN loan_account l ON l.id = i.loan_id
          WHERE ${OPEN} AND i.status <> 'CANCELLED' AND i.accrues_from < $1::date AND i.interest_accrued_micros < i.interest_micros

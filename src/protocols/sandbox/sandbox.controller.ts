@@ -235,14 +235,6 @@ export class SandboxController extends Controller {
   }
 
   /**
-   * The borrower pays (or the payment fails) on the payment page: plays the payment provider's answer. A payment
-   * that succeeds is applied to the loan at once (oldest instalment due first, interest before principal); the
-   * first answer counts, a second one changes nothing.
-   * @param reference The repayment reference (`RPY…`), the last segment of the paymentUrl.
-   * @pattern reference ^[A-Za-z0-9_:-]{1,100}$
-   * @summary Complete a repayment's payment
-   */
-  /**
    * The sandbox's business date: the wall date (IST) plus the days the clock was advanced.
    * @summary Read the business date
    */
@@ -280,6 +272,14 @@ export class SandboxController extends Controller {
     };
   }
 
+  /**
+   * The borrower pays (or the payment fails) on the payment page: plays the payment provider's answer. A payment
+   * that succeeds is applied to the loan at once, on the business date, in the one allocation order (charges, overdue
+   * interest, overdue principal, the dues of the day, then principal); the first answer counts, a second one changes nothing.
+   * @param reference The repayment reference (`RPY…`), the last segment of the paymentUrl.
+   * @pattern reference ^[A-Za-z0-9_:-]{1,100}$
+   * @summary Complete a repayment's payment
+   */
   @Post('repayments/{reference}/complete')
   @Response<SandboxError>(404, 'NOT_FOUND: no repayment has this reference')
   public async completeRepayment(@Path() reference: string, @Body() body?: SandboxRepaymentCompletion): Promise<SandboxRepayment> {
