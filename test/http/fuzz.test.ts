@@ -254,7 +254,8 @@ function caseArbitrary(operation: Operation): fc.Arbitrary<Case> {
       if (v.json === undefined) {
         // A body-less operation: mutate a parameter.
         const names = Object.keys(v.params);
-        if (names.length === 0) return fc.constant(base('mutation', 'unknown query member', { ...v, params: { [name]: String(extra) } }));
+        // (A JSON object may have a member named toString: it is sent as JSON text.)
+        if (names.length === 0) return fc.constant(base('mutation', 'unknown query member', { ...v, params: { [name]: typeof extra === 'object' && extra !== null ? JSON.stringify(extra) : String(extra) } }));
         const target = names[pick % names.length];
         return outOfRange(v.params[target]).map((value) => base('mutation', `${mutation} ${target}`, { ...v, params: { ...v.params, [target]: String(value) } }));
       }

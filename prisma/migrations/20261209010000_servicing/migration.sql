@@ -42,6 +42,16 @@ UPDATE "loan_account" SET "disbursed_on" = ("disbursed_at" AT TIME ZONE 'Asia/Ko
 ALTER TABLE "loan_account" ALTER COLUMN "disbursed_on" SET NOT NULL;
 CREATE INDEX "loan_account_state_idx" ON "loan_account"("state");
 
+-- A row inserted without the business date of its payout (a process of the previous release during a rolling
+-- deploy, a hand-written fixture) gets the IST date of disbursed_at.
+CREATE FUNCTION "loan_account_fill_disbursed_on"() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF NEW."disbursed_on" IS NULL THEN NEW."disbursed_on" := (NEW."disbursed_at" AT TIME ZONE 'Asia/Kolkata')::date; END IF;
+  RETURN NEW;
+END;
+$$;
+CREATE TRIGGER "loan_account_fill_disbursed_on" BEFORE INSERT ON "loan_account" FOR EACH ROW EXECUTE FUNCTION "loan_account_fill_disbursed_on"();
+
 -- An instalment accrues its interest day by day from accrues_from (the previous due date, or the disbursement
 -- date for the first) to its due date; interest_accrued_micros is what the daily accrual has booked of it.
 ALTER TYPE "InstalmentStatus" ADD VALUE 'CANCELLED';
@@ -59,6 +69,19 @@ UPDATE "loan_instalment" i SET "accrues_from" = COALESCE(
 -- Interest a repayment already booked as earned counts as accrued.
 UPDATE "loan_instalment" SET "interest_accrued_micros" = "interest_paid_micros";
 ALTER TABLE "loan_instalment" ALTER COLUMN "accrues_from" SET NOT NULL;
+-- The same for an instalment inserted without the start of its period: the previous instalment's due date, or the
+-- loan's payout date for the first.
+CREATE FUNCTION "loan_instalment_fill_accrues_from"() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF NEW."accrues_from" IS NULL THEN
+    NEW."accrues_from" := COALESCE(
+      (SELECT p."due_date" FROM "loan_instalment" p WHERE p."loan_id" = NEW."loan_id" AND p."sequence" = NEW."sequence" - 1),
+      (SELECT l."disbursed_on" FROM "loan_account" l WHERE l."id" = NEW."loan_id"));
+  END IF;
+  RETURN NEW;
+END;
+$$;
+CREATE TRIGGER "loan_instalment_fill_accrues_from" BEFORE INSERT ON "loan_instalment" FOR EACH ROW EXECUTE FUNCTION "loan_instalment_fill_accrues_from"();
 CREATE INDEX "loan_instalment_due_date_idx" ON "loan_instalment"("due_date");
 
 -- Charges levied on a loan (the money is in the ledger: CHARGE entries); paid_micros is what repayments paid of
