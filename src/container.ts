@@ -375,7 +375,7 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
     ? new OcenLender(requests, answers, partners,
       ocenOperations({
         facts, opening, offers, consents, incomeDocuments, kyc, authTokens, acceptance, mandates, repaymentPlans, payoutAccounts, submissions,
-        loans, servicing, lenderName: config.lenderName, clock, logger, productId: OCEN_PRODUCT_ID,
+        loans, servicing, positions: loanPositions, lenderName: config.lenderName, clock, logger, productId: OCEN_PRODUCT_ID,
         analytics: ocenNetwork.analytics,
       }),
       ocenNetwork, clock, logger,
@@ -386,7 +386,7 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
   const ocenV3OrgId = config.ocen?.orgId ?? SANDBOX_LENDER.orgId;
   const ocenV3 = new OcenV3Lender(requests, partners,
     ocenV3Operations({
-      facts, opening, offers, kyc, authTokens, acceptance, mandates, repaymentPlans, payoutAccounts, submissions, loans, servicing, consents, disputes,
+      facts, opening, offers, kyc, authTokens, acceptance, mandates, repaymentPlans, payoutAccounts, submissions, loans, servicing, positions: loanPositions, consents, disputes,
       lenderName: config.lenderName, orgId: ocenV3OrgId, productId: OCEN_PRODUCT_ID, clock,
     }),
     () => activeSigningKey(keys, 'RS256'), clock, logger, { orgId: ocenV3OrgId });
