@@ -1,3 +1,4 @@
+import type { CollectionService } from '../../core/servicing/collection.service';
 import type { LoanPositions } from '../../core/servicing/loan-position';
 import type { Logger } from 'pino';
 import type { Application } from '../../core/application/application';
@@ -44,6 +45,8 @@ export interface OcenCore extends Pick<Lending, 'facts' | 'opening' | 'offers' |
   payoutAccounts: PayoutAccountService;
   /** The payout and its report. */
   loans: LoanService;
+  /** The lender's own mandate collections (confirmRepaymentRequest reads them). */
+  collections: Pick<CollectionService, 'collection'>;
   /** A disbursed loan as partners see it on the business date (the facts Google Pay's account/get reads too). */
   positions: Pick<LoanPositions, 'of'>;
   kyc: KycService;
