@@ -90,13 +90,13 @@ export function nextDuePayment(position: LoanPosition): Payment {
 
 const REPAYMENT_STATUS = { PENDING: 'PENDING_AUTH', SUCCEEDED: 'SUCCESS', FAILED: 'FAILURE' } as const;
 
-/** A repayment as an OCEN Payment: the agent's payment id (or our reference), its state, and once paid how it was allocated. */
+/** A repayment as an OCEN Payment: the agent's payment id (or our reference), its state, its business value date once applied, and once paid how it was allocated. */
 export function repaymentPayment(repayment: Repayment, paymentUrl?: string): Payment {
   const paid = repayment.state === 'SUCCEEDED';
   return {
     id: repayment.partnerPaymentId ?? repayment.reference,
     totalAmount: ocenRupees(repayment.amountMicros),
-    date: istDate(repayment.completedAt ?? repayment.requestedAt),
+    date: repayment.valueDate ?? istDate(repayment.completedAt ?? repayment.requestedAt),
     status: REPAYMENT_STATUS[repayment.state],
     ...(repayment.instalmentSequence !== null ? { installmentNumber: repayment.instalmentSequence } : {}),
     txnRefNo: repayment.providerReference ?? repayment.reference,
