@@ -75,7 +75,8 @@ import { CloseOfBusiness } from './core/servicing/close-of-business';
 import { CloseOfBusinessRepository } from './core/servicing/close-of-business.repository';
 import { closeLoanJob } from './core/servicing/close-loan.job';
 import { CollectionRepository } from './core/servicing/collection.repository';
-import { CollectionService } from './core/servicing/collection.service';
+import { CollectionListener, CollectionService } from './core/servicing/collection.service';
+import { CollectionNotices } from './core/lending/collection-notices';
 import { LoanClosing } from './core/servicing/loan-closing';
 import { LoanClosingRepository } from './core/servicing/loan-closing.repository';
 import { presentCollectionJob } from './core/servicing/present-collection.job';
@@ -111,9 +112,13 @@ import { ApplicationStatusRepository } from './core/lending/application-status.r
 import { ApplicationOpening } from './core/lending/application-opening';
 import { CallbackRedrive, DEFAULT_CALLBACK_REDRIVE_POLICY } from './lib/callbacks/callback-redrive';
 import { ocenOperations } from './protocols/ocen/operations';
+import { confirmRepaymentMembers } from './protocols/ocen/operations/confirm-repayment';
+import type { OcenCore } from './protocols/ocen/ocen-operation';
 import { SANDBOX_LENDER, createSandboxOcenNetwork } from './protocols/ocen/sandbox-loan-agent';
 import { OcenV3Lender, ocenV3CallbackJob } from './protocols/ocen-v3/ocen-v3-lender';
 import { ocenV3Operations } from './protocols/ocen-v3/operations';
+import { v3ConfirmRepaymentMembers } from './protocols/ocen-v3/operations/confirm-repayment';
+import type { V3Core } from './protocols/ocen-v3/ocen-v3-operation';
 
 /** The product OCEN loan applications are underwritten for (the network's productData is echoed, not mapped yet). */
 const OCEN_PRODUCT_ID = 'PERSONAL_LOAN';
@@ -347,7 +352,12 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
   const collectionRepository = new CollectionRepository(db);
   const loanClosing = new LoanClosing(db, new LoanClosingRepository(db), collectionRepository, outbox, ledger, mandateRail, rail, payoutAccounts, businessClock);
   const servicing = new LoanServicingService(db, new ServicingRepository(db), transitions, collector, identity, clock, ledger, businessClock, loanClosing);
-  const collections = new CollectionService(db, collectionRepository, servicing, mandateRail, sms, sealer, config.lenderName);
+  // The loan's partner is told of each collection where its protocol can be (set once PartnerAnswers exists, below).
+  const collectionNotices: { listener?: CollectionListener } = {};
+  const collections = new CollectionService(db, collectionRepository, servicing, mandateRail, sms, sealer, config.lenderName, {
+    noticeSent: (collection) => collectionNotices.listener?.noticeSent(collection) ?? Promise.resolve(),
+    debitAnswered: (collection, outcome) => collectionNotices.listener?.debitAnswered(collection, outcome) ?? Promise.resolve(),
+  });
   const closeOfBusiness = new CloseOfBusiness(db, new CloseOfBusinessRepository(db), new WorkingDayCalendar(config.kfs.holidayCalendar), ledger);
   const noDuesCertificateLinks = new NoDuesCertificateLinks(identity);
   const noDuesCertificates = new NoDuesCertificates(servicing, new LoanClosingRepository(db), kyc, config.lenderName);
@@ -370,29 +380,34 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
   const partnerCallbacks = new PartnerCallbackRepository(db);
   const answers = new PartnerAnswers(db, partnerCallbacks, outbox, sealer, partners, clock, metrics);
   const requests = new PartnerRequests(db, idempotency, answers);
+  collectionNotices.listener = new CollectionNotices(answers, applications, servicing);
   const facts = new ApplicationFacts({
     applications, statuses: new ApplicationStatusRepository(db), submissions: submissionRepository, offers, kyc, acceptance, consents, incomeDocuments, mandates, payoutAccounts, loans, servicing, accountTokens,
   });
   const opening = new ApplicationOpening(approvals, applications);
+  const ocenCore: OcenCore | undefined = ocenNetwork && {
+    facts, opening, offers, consents, incomeDocuments, kyc, authTokens, acceptance, mandates, repaymentPlans, payoutAccounts, submissions,
+    loans, servicing, collections, positions: loanPositions, lenderName: config.lenderName, clock, logger, productId: OCEN_PRODUCT_ID,
+    analytics: ocenNetwork.analytics,
+  };
   const ocen = ocenNetwork
     ? new OcenLender(requests, answers, partners,
-      ocenOperations({
-        facts, opening, offers, consents, incomeDocuments, kyc, authTokens, acceptance, mandates, repaymentPlans, payoutAccounts, submissions,
-        loans, servicing, lenderName: config.lenderName, clock, logger, productId: OCEN_PRODUCT_ID,
-        analytics: ocenNetwork.analytics,
-      }),
+      ocenOperations(ocenCore!),
       ocenNetwork, clock, logger,
-      config.ocen ? { participantId: config.ocen.participantId, orgId: config.ocen.orgId } : SANDBOX_LENDER)
+      config.ocen ? { participantId: config.ocen.participantId, orgId: config.ocen.orgId } : SANDBOX_LENDER,
+      (notice) => confirmRepaymentMembers(ocenCore!, notice))
     : undefined;
   if (ocen) answers.open(ocen);
   const disputes = new DisputeService(db, new DisputeRepository(db), transitions, clock);
   const ocenV3OrgId = config.ocen?.orgId ?? SANDBOX_LENDER.orgId;
+  const ocenV3Core: V3Core = {
+    facts, opening, offers, kyc, authTokens, acceptance, mandates, repaymentPlans, payoutAccounts, submissions, loans, servicing, collections, positions: loanPositions, consents, disputes,
+    lenderName: config.lenderName, orgId: ocenV3OrgId, productId: OCEN_PRODUCT_ID, clock,
+  };
   const ocenV3 = new OcenV3Lender(requests, partners,
-    ocenV3Operations({
-      facts, opening, offers, kyc, authTokens, acceptance, mandates, repaymentPlans, payoutAccounts, submissions, loans, servicing, consents, disputes,
-      lenderName: config.lenderName, orgId: ocenV3OrgId, productId: OCEN_PRODUCT_ID, clock,
-    }),
-    () => activeSigningKey(keys, 'RS256'), clock, logger, { orgId: ocenV3OrgId });
+    ocenV3Operations(ocenV3Core),
+    () => activeSigningKey(keys, 'RS256'), clock, logger, { orgId: ocenV3OrgId },
+    (notice) => v3ConfirmRepaymentMembers(ocenV3Core, notice));
   answers.open(ocenV3);
   const callbackRedrive = answers.isOpen
     ? new CallbackRedrive(db, partnerCallbacks, (callback) => answers.redrive(callback), clock, {

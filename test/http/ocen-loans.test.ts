@@ -1,14 +1,17 @@
 /**
  * The OCEN loan details and repayments of a disbursed loan over HTTP, on the real server and a fake network
  * (test/support/ocen-lender-harness.ts): getloan, loanStatementSummary, loanStatement, listloans, triggerRepayment and
- * its status with the payment completed on the sandbox payment page, repaymentConditionChange, and isolation
- * between loan agents. Every callback is checked against the patched loan.json and its signature.
+ * its status with the payment completed on the sandbox payment page, repaymentConditionChange, isolation
+ * between loan agents, and servicing days run by the sandbox servicing clock: a bounced and retried mandate debit
+ * (confirmRepaymentRequest), an overdue instalment, and a closed loan. Every callback is checked against the patched loan.json and its signature.
  */
 import { randomUUID } from 'node:crypto';
 import { LoanAgent } from '../support/ocen-network';
 import { OcenLenderHarness, ocenEnvelope, ocenLoanApplication, startOcenLender } from '../support/ocen-lender-harness';
 import { disbursedLoan as disburse, uniquePan } from '../support/ocen-loan-fixtures';
 import { newPhone } from '../support/journey';
+import { eventually } from '../support/test-app';
+import { setBusinessDate } from '../support/business-date';
 
 const agent = new LoanAgent('la-loans-one');
 const other = new LoanAgent('la-loans-two');
@@ -89,12 +92,15 @@ describe('loan details of a disbursed loan', () => {
 describe('a repayment', () => {
   it('when the agent triggers a repayment and the borrower pays on the payment page, then its status, the statement and the summary show it', async () => {
     const { loanId, loanApplicationId } = await disbursedLoan();
+    // On instalment 1's due date (paid a month ahead, the same amount would be a prepayment of principal).
+    const first = (await h.app.services.servicing.loan({ partnerId: agent.participantId, externalReference: loanApplicationId })).instalments[0];
+    await setBusinessDate(h.app, first.dueDate);
     const emi = (await getLoan(loanId)).summary.nextRepayment.totalAmount as number;
     const paymentId = `pay-${randomUUID()}`;
     const payment = { id: paymentId, totalAmount: emi, status: 'PENDING_AUTH', paymentMethodType: 'UPI', installmentNumber: 1 };
 
     const triggered = (await h.ask(agent, 'repayment/triggerRepaymentRequest', { loanId, payment, baRedirectURL: 'https://la.example/done' })).body;
-    expect(triggered).toMatchObject({ loanId, loanStatus: 'HEALTHY', payment: { id: paymentId, status: 'PENDING_AUTH', totalAmount: emi, installmentNumber: 1, paymentMethodType: 'UPI' } });
+    expect(triggered).toMatchObject({ loanId, loanStatus: 'EMI_DUE', payment: { id: paymentId, status: 'PENDING_AUTH', totalAmount: emi, installmentNumber: 1, paymentMethodType: 'UPI' } });
     const pageUrl = new URL(triggered.payment.paymentUrl);
     expect(`${pageUrl.origin}`).toBe(h.app.services.config.publicBaseUrl);
     expect(pageUrl.pathname).toMatch(/^\/sandbox\/repayments\/RPY[A-Za-z0-9_-]+$/);
@@ -200,4 +206,99 @@ describe('isolation between loan agents', () => {
     const mine = await h.ask(agent, 'loanDetails/listloansRequest', { borrower });
     expect(mine.body.loans.map((l: any) => l.loanId)).toEqual([loanId]);
   });
+});
+
+describe('servicing as the agent sees it (the business date moved by the sandbox servicing clock)', () => {
+  const confirm = 'repayment/confirmRepaymentRequest';
+  const micros = (rupees: string | number) => BigInt(Math.round(Number(rupees) * 100)) * 10_000n;
+
+  /** Runs days (close of business, notices and debits) until `done` holds, one day at a time (at most `max` days). */
+  async function runDaysUntil(done: () => Promise<boolean>, max = 45): Promise<void> {
+    for (let day = 0; day < max; day++) {
+      if (await done()) return;
+      await h.app.services.servicingClock.advance(1);
+    }
+    throw new Error(`not done after ${max} days`);
+  }
+
+  it('when the mandate debit of instalment 1 bounces (persona 9006) and the instalment falls overdue, then the agent is told of the notice and the bounce, getloan shows EMI_OVERDUE with the dues and charges, and the retried debit cures it', async () => {
+    const s = h.app.services;
+    const { loanId, loanApplicationId } = await disbursedLoan(uniquePan('9006'));
+    const ref = { partnerId: agent.participantId, externalReference: loanApplicationId };
+    const loanUuid = (await s.servicing.loan(ref)).loanId;
+    const collections = () => s.collections.ofLoan(loanUuid);
+
+    // The pre-debit notice and the bounce, each a confirmRepaymentRequest with the collection's reference.
+    await runDaysUntil(async () => (await collections()).some((c) => c.state === 'BOUNCED'));
+    const bounced = (await collections()).find((c) => c.state === 'BOUNCED')!;
+    const notice = await h.endpoint(agent).callbackAbout(bounced.reference, confirm, 1);
+    expect(notice.schemaValid).toBe(true);
+    expect(notice.body).toMatchObject({ loanId, response: { status: 'SUCCESS' }, payment: { id: bounced.reference, status: 'PENDING_AUTH', date: bounced.debitDate, installmentNumber: 1, paymentMethodType: 'ENACH' }, paymentMethod: { id: bounced.umrn, type: 'ENACH', status: 'ACTIVE' } });
+    expect(notice.body.payment.description).toContain('will be debited on');
+    const failure = await eventually(async () => h.endpoint(agent).about(bounced.reference, confirm).find((r) => r.body.payment.status === 'FAILURE'), (r) => r !== undefined);
+    expect(failure!.schemaValid).toBe(true);
+    expect(failure!.body.payment).toMatchObject({ id: bounced.reference, totalAmount: notice.body.payment.totalAmount, description: expect.stringContaining('bounce charge') });
+
+    // The day after the debit date closes: instalment 1 is overdue.
+    await h.app.services.servicingClock.advance(1);
+    const position = await s.loanPositions.of(loanUuid);
+    expect(position.daysPastDue).toBeGreaterThan(0);
+    const loan = await getLoan(loanId);
+    expect(loan.loanStatus).toBe('EMI_OVERDUE');
+    const next = loan.summary.nextRepayment;
+    expect(next).toMatchObject({ installmentNumber: 1, date: position.loan.instalments[0].dueDate, status: 'PENDING_AUTH' });
+    expect(micros(next.penalty)).toBe(position.chargesOutstandingMicros);
+    expect(micros(next.penalty)).toBeGreaterThan(0n);
+    expect(micros(next.totalAmount)).toBe(position.nextDue!.amountMicros);
+    expect(micros(next.totalAmount)).toBe(micros(next.principal) + micros(next.interestAmount) + micros(next.penalty));
+    expect(next.description).toContain(`${position.daysPastDue} days past due`);
+    expect(loan.summary.description).toContain('days past due');
+
+    // The statement: the bounce charge, the daily accruals summarised per instalment period, balances from the ledger.
+    const statement = (await h.ask(agent, 'loanDetails/loanStatementRequest', { loanId })).body;
+    expect(statement.loanStatus).toBe('EMI_OVERDUE');
+    const lines = statement.accountStatement as Array<{ txnRefNo: string; narration: string; closingBalance: string; type: string; amount: string }>;
+    const accruals = lines.filter((l) => l.txnRefNo.startsWith('ACCRUAL-'));
+    expect(accruals.length).toBeGreaterThan(0);
+    expect(accruals.length).toBeLessThanOrEqual(3);
+    expect(accruals[0].narration).toMatch(/^Interest accrued from \d{4}-\d{2}-\d{2} to \d{4}-\d{2}-\d{2}, instalment 1$/);
+    expect(lines.some((l) => l.type === 'WITHDRAWL' && /Bounce charge/.test(l.narration))).toBe(true);
+    const owed = position.principalOutstandingMicros + position.interestOutstandingMicros + position.chargesOutstandingMicros;
+    expect(micros(lines[lines.length - 1].closingBalance)).toBe(owed);
+
+    // The retry (a later debit of 9006 succeeds): SUCCESS to the agent, arrears cured.
+    await runDaysUntil(async () => (await collections()).some((c) => c.state === 'DEBITED'), 15);
+    const debited = (await collections()).find((c) => c.state === 'DEBITED')!;
+    const success = await eventually(async () => h.endpoint(agent).about(debited.reference, confirm).find((r) => r.body.payment.status === 'SUCCESS'), (r) => r !== undefined);
+    expect(success!.schemaValid).toBe(true);
+    expect(success!.body.payment).toMatchObject({ id: debited.reference, installmentNumber: 1, paymentMethodType: 'ENACH', txnRefNo: debited.railReference });
+    const cured = await getLoan(loanId);
+    expect(cured.loanStatus).not.toBe('EMI_OVERDUE');
+    expect(cured.summary.currentRepayment).toMatchObject({ id: debited.reference, status: 'SUCCESS', paymentMethodType: 'ENACH' });
+    expect(Number(cured.summary.penaltyPaid)).toBeGreaterThan(0);
+  }, 180_000);
+
+  it('when the loan is paid off (a foreclosure), then getloan says LOAN_CLOSED with the closure date as endDate and the no-dues certificate as the next repayment\'s url, and the statement ends at zero', async () => {
+    const s = h.app.services;
+    const { loanId, loanApplicationId, pan } = await disbursedLoan();
+    const ref = { partnerId: agent.participantId, externalReference: loanApplicationId };
+    const quote = await s.servicing.foreclosureQuote(ref);
+    const payment = { id: `pay-${randomUUID()}`, totalAmount: Number(quote.totalMicros / 10_000n) / 100, status: 'PENDING_AUTH', paymentMethodType: 'UPI' };
+    const triggered = (await h.ask(agent, 'repayment/triggerRepaymentRequest', { loanId, payment })).body;
+    await h.app.http().post(`${new URL(triggered.payment.paymentUrl).pathname}/complete`).send({ outcome: 'PAID' }).expect(200);
+
+    const serviced = await s.servicing.loan(ref);
+    expect(serviced.state).toBe('CLOSED');
+    const loan = await getLoan(loanId);
+    expect(loan.loanStatus).toBe('LOAN_CLOSED');
+    expect(loan.endDate).toBe(serviced.closedOn);
+    expect(loan.summary.nextRepayment).toMatchObject({ totalAmount: 0, status: 'SUCCESS', date: serviced.closedOn, url: `${s.config.publicBaseUrl}${s.noDuesCertificateLinks.pathFor(serviced.loanId)}` });
+    expect(loan.summary.description).toContain(`Closed on ${serviced.closedOn}`);
+    expect(loan.summary.principalPending).toBe('0.00');
+    const statement = (await h.ask(agent, 'loanDetails/loanStatementRequest', { loanId })).body;
+    expect(statement.loanStatus).toBe('LOAN_CLOSED');
+    expect(statement.accountStatement.at(-1).closingBalance).toBe('0.00');
+    const listed = await h.ask(agent, 'loanDetails/listloansRequest', { borrower: { primaryId: pan, primaryIdType: 'PAN', category: 'INDIVIDUAL', contactDetails: [{ type: 'PRIMARY', phone: '9876543210' }] } });
+    expect(listed.body.loans.find((l: any) => l.loanId === loanId)?.loanStatus).toBe('LOAN_CLOSED');
+  }, 60_000);
 });

@@ -8,6 +8,7 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { OcenV3Harness, V3Callback, V3LoanAgent, openSigned, startOcenV3Lender } from '../support/ocen-v3-agent';
 import { eventually } from '../support/test-app';
+import { setBusinessDate } from '../support/business-date';
 
 const AGENT = 'lsp-v3-journey';
 const APP_TOKEN = 'FA+9qCX9VSu';
@@ -75,6 +76,7 @@ function v3LoanApplication(id: string, phone: string) {
 describe('a whole OCEN v3 loan, driven by a v3 loan agent', () => {
   const id = `lsp-loan-${randomUUID()}`;
   const phone = `9${String(randomInt(0, 1_000_000_000)).padStart(9, '0')}`;
+  let disbursedLoanId = '';
 
   it('goes from createLoanApplications to the disbursement, then reads the loan back', async () => {
     const application = v3LoanApplication(id, phone);
@@ -107,6 +109,7 @@ describe('a whole OCEN v3 loan, driven by a v3 loan agent', () => {
     const granted = await call('loan/grantLoanRequest', { loanApplicationId: id });
     expect(granted).toMatchObject({ loanStatus: 'GRANTED', terms: { sanctionedAmount: '100000.00' }, repayment: { plan: { noOfInstallments: '12' } } });
     const loanId: string = granted.loanId;
+    disbursedLoanId = loanId;
 
     const plan = offer.repayment.plans[0];
     expect(granted.repayment.plan).toMatchObject({ id: plan.id, totalAmount: plan.totalAmount, principal: '100000.00' });
@@ -152,6 +155,57 @@ describe('a whole OCEN v3 loan, driven by a v3 loan agent', () => {
     const resolved = await call('loan/dispute/disputeStatusRequest', { dispute: { id: dispute.id } });
     expect(resolved.dispute).toMatchObject({ id: dispute.id, status: 'RESOLVED', description: 'The second deduction is refunded' });
   });
+
+  it('when the days run past instalment 1, then the LSP is told of the pre-debit notice and the debit (confirmRepaymentRequest); an instalment left unpaid makes the loan OVERDUE; paid off, it is COMPLETED with its closure date and no-dues certificate', async () => {
+    const loanId = disbursedLoanId;
+    expect(loanId).not.toBe('');
+    const s = harness.app.services;
+    const ref = { partnerId: AGENT, externalReference: id };
+    const loanUuid = (await s.servicing.loan(ref)).loanId;
+    const confirms = (reference: string) => harness.endpoint.received.filter((r) => r.path === '/lsp/v3/repayment/confirmRepaymentRequest' && r.message.payment?.id === reference);
+
+    // Days run by the sandbox servicing clock until the debit of instalment 1: the notice, then the debit, each told.
+    for (let day = 0; day < 45 && !(await s.collections.ofLoan(loanUuid)).some((c) => c.state === 'DEBITED'); day++) await s.servicingClock.advance(1);
+    const debited = (await s.collections.ofLoan(loanUuid)).find((c) => c.state === 'DEBITED')!;
+    const told = await eventually(async () => confirms(debited.reference), (r) => r.some((c) => c.message.payment.status === 'SUCCESS'));
+    answers.push(...told);
+    expect(told.map((c) => c.message.payment.status)).toEqual(['PENDING_AUTH', 'SUCCESS']);
+    expect(told[1].message).toMatchObject({ loanId, response: { error: '0' }, payment: { id: debited.reference, installmentNumber: '1', paymentMethodType: 'ENACH', txnRefNo: debited.railReference } });
+    const afterDebit = await call('loan/LoanSummaryRequest', { loanId });
+    expect(afterDebit).toMatchObject({ loanStatus: 'GRANTED', summary: { currentRepayment: { id: debited.reference, status: 'SUCCESS' }, nextRepayment: { installmentNumber: '2' } } });
+
+    // Straight to three days after instalment 2's due date, with only that day closed: nothing was debited for it.
+    const second = (await s.servicing.loan(ref)).instalments[1];
+    const late = new Date(Date.parse(`${second.dueDate}T00:00:00Z`) + 3 * 86_400_000).toISOString().slice(0, 10);
+    await setBusinessDate(harness.app, late);
+    await s.closeOfBusiness.run(late);
+    const position = await s.loanPositions.of(loanUuid);
+    expect(position.daysPastDue).toBe(3);
+    const overdue = await call('loan/LoanSummaryRequest', { loanId });
+    expect(overdue.loanStatus).toBe('OVERDUE');
+    expect(overdue.summary.nextRepayment).toMatchObject({ installmentNumber: '2', date: second.dueDate, status: 'PENDING_AUTH' });
+    const rupees = (micros: bigint) => (Number(micros / 10_000n) / 100).toFixed(2);
+    expect(overdue.summary.nextRepayment.totalAmount).toBe(rupees(position.nextDue!.amountMicros));
+    expect(overdue.summary.nextRepayment.penalty).toBe(rupees(position.chargesOutstandingMicros));
+    expect(overdue.summary.description).toContain('3 days past due');
+    expect((await call('loan/getLoanRequest', { loanId })).loanStatus).toBe('OVERDUE');
+    const statement = await call('loan/loanStatementRequest', { loanId });
+    const accruals = statement.accountStatement.filter((t: any) => t.txnRefNo.startsWith('ACCRUAL-'));
+    expect(accruals.length).toBeLessThanOrEqual(4);
+    expect(accruals.length).toBeGreaterThan(0);
+
+    // Paid off: a foreclosure at today's quote.
+    const quote = await s.servicing.foreclosureQuote(ref);
+    const { repayment } = await s.servicing.trigger({ ...ref, amountMicros: quote.totalMicros, method: 'UPI', purpose: 'FORECLOSURE' });
+    await s.servicing.complete(repayment.reference, { status: 'SUCCEEDED', providerReference: 'SBX-FORECLOSE' });
+    const closed = await s.servicing.loan(ref);
+    expect(closed.state).toBe('CLOSED');
+    const loan = await call('loan/getLoanRequest', { loanId });
+    expect(loan).toMatchObject({ loanStatus: 'COMPLETED', endDate: closed.closedOn });
+    const summary = await call('loan/LoanSummaryRequest', { loanId });
+    expect(summary).toMatchObject({ loanStatus: 'COMPLETED', endDate: closed.closedOn, summary: { principalPending: '0.00', nextRepayment: { totalAmount: '0.00', status: 'SUCCESS', url: `${s.config.publicBaseUrl}${s.noDuesCertificateLinks.pathFor(closed.loanId)}` } } });
+    expect((await call('loan/loanStatementRequest', { loanId })).accountStatement.at(-1).closingBalance).toBe('0.00');
+  }, 180_000);
 
   it('when setRepaymentPlan names a plan that is not the chosen offer\'s, then it is refused naming the plan to send, and no mandate is started', async () => {
     const chooser = `lsp-plan-${randomUUID()}`;

@@ -6,6 +6,7 @@
  * /.well-known/jwks.json (node:crypto, not the server's code) and checked against the official v3 schemas.
  */
 import http, { IncomingMessage, ServerResponse } from 'node:http';
+import { V3_CONFIRM_REPAYMENT_SCHEMA } from '../../src/protocols/ocen-v3/operations/confirm-repayment';
 import { closeServer, listenOnLoopback } from './loopback-server';
 import { createPublicKey, generateKeyPairSync, KeyObject, randomUUID, sign, verify } from 'node:crypto';
 import { V3_OPERATIONS, isValidV3 } from '../../src/protocols/ocen-v3/ocen-v3-schemas';
@@ -50,7 +51,11 @@ export interface V3Callback {
   schemaProblems: string[];
 }
 
-const RESPONSE_SCHEMAS = new Map<string, string>(Object.values(V3_OPERATIONS).map((o) => [`/lsp/v3/${o.response}`, o.responseSchema]));
+const RESPONSE_SCHEMAS = new Map<string, string>([
+  ...Object.values(V3_OPERATIONS).map((o) => [`/lsp/v3/${o.response}`, o.responseSchema] as [string, string]),
+  // Unsolicited: our own mandate collections (docs/ocen.md §4.4).
+  ['/lsp/v3/repayment/confirmRepaymentRequest', V3_CONFIRM_REPAYMENT_SCHEMA],
+]);
 
 /** The agent's callback endpoint: verifies, checks and keeps every callback, and answers a signed ack. */
 export class V3AgentEndpoint {

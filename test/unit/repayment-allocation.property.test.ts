@@ -16,15 +16,18 @@ describe('an instalment\'s status', () => {
 });
 
 describe('the OCEN LoanStatus of a loan', () => {
-  const line = (sequence: number, dueDate: string, paid: 'none' | 'part' | 'all', status: 'DUE' | 'PARTIALLY_PAID' | 'PAID' = paid === 'all' ? 'PAID' : paid === 'part' ? 'PARTIALLY_PAID' : 'DUE') => ({
+  const line = (sequence: number, dueDate: string, paid: 'none' | 'part' | 'all', status: 'DUE' | 'PARTIALLY_PAID' | 'PAID' | 'OVERDUE' | 'CANCELLED' = paid === 'all' ? 'PAID' : paid === 'part' ? 'PARTIALLY_PAID' : 'DUE') => ({
     sequence, dueDate, emiMicros: 110n, principalMicros: 100n, interestMicros: 10n,
     principalPaidMicros: paid === 'all' ? 100n : 0n, interestPaidMicros: paid === 'none' ? 0n : 10n, status,
     accruesFrom: dueDate, interestAccruedMicros: paid === 'none' ? 0n : 10n, accrualBaseMicros: 0n, accrualBaseOn: null,
   });
-  const loan = (...instalments: ReturnType<typeof line>[]) => ({ state: 'ACTIVE' as const, instalments });
+  const loan = (...instalments: ReturnType<typeof line>[]) => ({ state: 'ACTIVE' as const, instalments, daysPastDue: 0, assetClass: 'STANDARD' as const });
 
   it.each([
-    ['a closed loan', 'LOAN_CLOSED', { state: 'CLOSED' as const, instalments: [line(1, '2026-01-10', 'all')] }],
+    ['a closed loan', 'LOAN_CLOSED', { ...loan(line(1, '2026-01-10', 'all')), state: 'CLOSED' as const }],
+    ['a loan classified NPA', 'NPA', { ...loan(line(1, '2025-11-10', 'none')), state: 'DELINQUENT' as const, daysPastDue: 120, assetClass: 'NPA' as const }],
+    ['a DELINQUENT loan whose overdue instalment is partly paid', 'EMI_OVERDUE', { ...loan(line(1, '2026-03-01', 'part', 'OVERDUE')), state: 'DELINQUENT' as const, daysPastDue: 9, assetClass: 'SMA_0' as const }],
+    ['an instalment CANCELLED by a re-amortisation, unpaid and in the past', 'EMI_PAID', loan(line(1, '2026-02-10', 'all'), line(2, '2026-03-01', 'none', 'CANCELLED'), line(3, '2026-04-10', 'none'))],
     ['every instalment paid', 'LOAN_CLOSED', loan(line(1, '2026-01-10', 'all'))],
     ['the next instalment due yesterday', 'EMI_OVERDUE', loan(line(1, '2026-03-09', 'none'), line(2, '2026-04-09', 'none'))],
     ['the next instalment overdue and partly paid', 'EMI_OVERDUE', loan(line(1, '2026-03-09', 'part'))],
@@ -34,7 +37,7 @@ describe('the OCEN LoanStatus of a loan', () => {
     ['an instalment paid, the next due in 8 days', 'EMI_PAID', loan(line(1, '2026-02-18', 'all'), line(2, '2026-03-18', 'none'))],
     ['nothing paid, nothing due within 7 days', 'HEALTHY', loan(line(1, '2026-04-10', 'none'))],
   ])('when %s (today 2026-03-10), then %s', (_what, expected, facts) => {
-    expect(loanStatus(facts, '2026-03-10')).toBe(expected);
+    expect(loanStatus({ loan: facts, asOf: '2026-03-10' })).toBe(expected);
   });
 });
 

@@ -61,8 +61,24 @@ export interface AnswerChannel {
    * it cannot be built yet (the job is retried); anything it throws leaves nothing stored. Stored as its JSON text.
    */
   build(answer: AnswerToBuild, context: unknown): Promise<object>;
+  /**
+   * The protocol's unsolicited message that tells a partner of the lender's own mandate collection of its loan (the
+   * pre-debit notice, the debit's outcome), if the protocol has one (OCEN: `repayment/confirmRepaymentRequest`).
+   * `build` is then also called with that operation and a {@link CollectionNoticeContext}.
+   */
+  readonly collectionNotice?: string;
   /** One delivery attempt of the stored bytes; never throws for a refusal of the partner (it answers the outcome). */
   deliver(delivery: AnswerDelivery): Promise<DeliveryOutcome>;
+}
+
+/** What a channel's collection notice is built from (stored sealed, like an owed answer's context). */
+export interface CollectionNoticeContext {
+  /** PRE_DEBIT_NOTICE: the notice of a debit to come; DEBITED / BOUNCED: the rail's answer to it. */
+  event: 'PRE_DEBIT_NOTICE' | 'DEBITED' | 'BOUNCED';
+  collectionId: string;
+  loanId: string;
+  /** The partner's reference of the application (the subject of the message). */
+  loanApplicationId: string;
 }
 
 /** The answer cannot be built yet (for example, the credit decision is pending): the job is retried later. */
@@ -141,6 +157,27 @@ export class PartnerAnswers {
       contextCiphertext: this.sealer.seal(JSON.stringify(owed.context), contextAad(id)),
     });
     await this.outbox.stage(channel.job, { callbackId: id });
+  }
+
+  /**
+   * Records an unsolicited collection notice for the partner, in the caller's transaction, when the partner's
+   * protocol has such a message (the channel's `collectionNotice`); answers whether one was recorded. Built and
+   * delivered like an owed answer (once, stored sealed, retried until delivered), under a fresh request id.
+   */
+  async oweCollectionNotice(partnerId: string, notice: CollectionNoticeContext): Promise<boolean> {
+    const channel = await this.channelOf(partnerId).catch(() => undefined);
+    if (!channel?.collectionNotice) return false;
+    const id = randomUUID();
+    await this.callbacks.create({
+      id,
+      partnerId,
+      operation: channel.collectionNotice,
+      requestId: randomUUID(),
+      subjects: [notice.loanApplicationId],
+      contextCiphertext: this.sealer.seal(JSON.stringify(notice), contextAad(id)),
+    });
+    await this.outbox.stage(channel.job, { callbackId: id });
+    return true;
   }
 
   /** A duplicate request: its answer (the stored one, or the one still to be built) is sent again. */

@@ -9,6 +9,16 @@ import { Collection, CollectionRepository } from './collection.repository';
 
 const min = (a: bigint, b: bigint) => (a < b ? a : b);
 
+/**
+ * Told of a collection's milestones, each **in the transaction that records it** (so what it records, e.g. an
+ * answer owed to the loan's partner, commits with the milestone or not at all): the pre-debit notice sent, and the
+ * rail's answer to the debit (DEBITED: the repayment already applied; BOUNCED: the bounce charge already levied).
+ */
+export interface CollectionListener {
+  noticeSent(collection: Collection): Promise<void>;
+  debitAnswered(collection: Collection, outcome: 'DEBITED' | 'BOUNCED'): Promise<void>;
+}
+
 /** What became of a collection once the job ran. */
 export type CollectionOutcome = 'DEBITED' | 'BOUNCED' | 'CANCELLED' | 'ALREADY_ANSWERED' | 'NOT_NOTIFIED';
 
@@ -36,7 +46,13 @@ export class CollectionService {
     private readonly sms: SmsSender,
     private readonly sealer: Sealer,
     private readonly lenderName: string,
+    private readonly listener: CollectionListener = { noticeSent: async () => undefined, debitAnswered: async () => undefined },
   ) {}
+
+  /** A collection by its id (null when there is none). */
+  collection(id: string): Promise<Collection | null> {
+    return this.collections.byId(id);
+  }
 
   /** The loan's collections (scheduled, presented and answered), oldest first. */
   ofLoan(loanId: string): Promise<Collection[]> {
@@ -87,6 +103,7 @@ export class CollectionService {
           purpose: 'DUES',
         });
         await this.collections.markDebited(collectionId, answer.railReference, repayment.id);
+        await this.listener.debitAnswered({ ...current, state: 'DEBITED', railReference: answer.railReference, repaymentId: repayment.id }, 'DEBITED');
         return 'DEBITED';
       }
       await this.collections.markBounced(collectionId, answer.code, answer.reason);
@@ -103,6 +120,7 @@ export class CollectionService {
           narration: `Bounce charge: the debit of instalment ${current.instalmentSequence} bounced (${answer.code})`,
         });
       }
+      await this.listener.debitAnswered({ ...current, state: 'BOUNCED', bounceCode: answer.code, bounceReason: answer.reason }, 'BOUNCED');
       return 'BOUNCED';
     });
   }
@@ -110,7 +128,8 @@ export class CollectionService {
   /**
    * Sends the pre-debit notice of a SCHEDULED collection by SMS, once: the gateway's idempotency reference is
    * `PDN<collection id>` whoever sends it (the job, or the sandbox clock running the day's work at once), and the
-   * gateway's acceptance is recorded (a debit is not presented before it). A collection no longer scheduled, or
+   * gateway's acceptance is recorded (a debit is not presented before it), with the listener told in that
+   * transaction (the loan's partner is told where its protocol can be: CollectionNotices). A collection no longer scheduled, or
    * already notified, is not notified again.
    */
   async sendNotice(collectionId: string): Promise<void> {
@@ -121,7 +140,12 @@ export class CollectionService {
       const phone = JSON.parse(this.sealer.open(facts.phoneCiphertext, `application-phone:${facts.applicationId}`)) as PhoneNumber;
       await this.sms.send({ to: msisdn(phone), text: noticeText(collection, facts.lenderReference, this.lenderName), messageId: `PDN${collectionId}` });
     }
-    await this.uow.transaction(() => this.collections.markNoticeDelivered(collectionId));
+    await this.uow.transaction(async () => {
+      const current = await this.collections.lock(collectionId);
+      if (!current || current.noticeDeliveredAt) return; // told once, whoever sent it
+      await this.collections.markNoticeDelivered(collectionId);
+      await this.listener.noticeSent(current);
+    });
   }
 
   /** The sandbox clock's shortcut: the day's notices and debits run now rather than by the worker (each idempotent). */

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { AnswerChannel, AnswerDelivery, AnswerToBuild, DeliveryOutcome, answerJob } from '../../core/lending/partner-answers';
+import { AnswerChannel, AnswerDelivery, AnswerToBuild, CollectionNoticeContext, DeliveryOutcome, answerJob } from '../../core/lending/partner-answers';
 import { PartnerRequests, requestFingerprint } from '../../core/lending/partner-requests';
 import type { PartnerKey } from '../../core/partner/partner';
 import type { PartnerService } from '../../core/partner/partner.service';
@@ -12,6 +12,7 @@ import { messageOf, signV3, V3SignatureError, verifyV3 } from './ocen-v3-jws';
 import type { V3Journey, V3Request } from './ocen-v3-router';
 import { V3_OPERATIONS, V3Operation, V3_PATH_PREFIX, assertV3Outgoing } from './ocen-v3-schemas';
 import type { V3OperationHandler } from './ocen-v3-operation';
+import { V3_CONFIRM_REPAYMENT_SCHEMA } from './operations/confirm-repayment';
 
 /** Sends one OCEN v3 `...Response` (the core's answer job under v3's name). */
 export const ocenV3CallbackJob = answerJob('ocen-v3.callback');
@@ -42,6 +43,8 @@ export class OcenV3Lender implements V3Journey, AnswerChannel {
   readonly protocol = 'OCEN_3' as const;
   readonly surface = 'ocen-v3';
   readonly job = ocenV3CallbackJob;
+  /** confirmRepaymentRequest tells an LSP of our own mandate collections (docs/ocen.md §4.4), when a builder is given. */
+  readonly collectionNotice: 'repayment/confirmRepaymentRequest' | undefined;
   private readonly byRequest: Map<V3Operation, V3OperationHandler<V3Operation, unknown>>;
 
   constructor(
@@ -52,7 +55,9 @@ export class OcenV3Lender implements V3Journey, AnswerChannel {
     private readonly clock: Clock,
     private readonly logger: Logger,
     private readonly options: OcenV3LenderOptions,
+    private readonly noticeMembers?: (notice: CollectionNoticeContext) => Promise<Record<string, unknown>>,
   ) {
+    this.collectionNotice = noticeMembers ? 'repayment/confirmRepaymentRequest' : undefined;
     this.byRequest = new Map(operations.map((o) => [o.request, o]));
   }
 
@@ -90,6 +95,13 @@ export class OcenV3Lender implements V3Journey, AnswerChannel {
 
   /** The `...Response` body: the envelope around what the operation builds, valid against its official schema. */
   async build(answer: AnswerToBuild, stored: unknown): Promise<Record<string, unknown>> {
+    if (answer.operation === this.collectionNotice && this.noticeMembers) {
+      // Unsolicited: no request to echo; our envelope with a fresh requestId (also the traceId).
+      const notice = stored as CollectionNoticeContext;
+      const body = { metadata: ourMetadata(this.options.orgId, answer.requestId, answer.now), requestId: answer.requestId, response: { error: '0' }, ...(await this.noticeMembers(notice)) };
+      assertV3Outgoing(V3_CONFIRM_REPAYMENT_SCHEMA, body);
+      return body;
+    }
     const context = callbackContextOf(stored);
     const handler = this.byRequest.get(context.request);
     if (!handler) throw new Error(`No OCEN v3 operation ${context.request}`);

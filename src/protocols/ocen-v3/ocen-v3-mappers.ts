@@ -4,10 +4,11 @@ import type { RepaymentPlan } from '../../core/lending/repayment-plans';
 import { parseRupeesText, rupeesText, sumMicros } from '../../core/money/money';
 import { istDate } from '../../core/shared/dates';
 import type { PhoneNumber } from '../../core/shared/identity';
-import type { ServicedLoan } from '../../core/loan/servicing';
+import type { Repayment, ServicedLoan } from '../../core/loan/servicing';
+import type { LoanPosition } from '../../core/servicing/loan-position';
 import { loanFigures } from '../../core/loan/servicing.service';
 import type * as W from '../../generated/ocen-v3/ocen-v3-types';
-import { OCEN_PAN, type OcenApplicantReading, concreteOfferFacts, ocenPlanId } from '../shared/ocen-family';
+import { OCEN_PAN, type OcenApplicantReading, type OcenLoanStanding, concreteOfferFacts, ocenInArrears, ocenNextDue, ocenPlanId, ocenStandingText } from '../shared/ocen-family';
 
 /**
  * The core's facts in v3's words. v3 carries every amount and rate as a string (Core/loanterms.json,
@@ -163,11 +164,21 @@ export function v3RejectionReason(coreReason: string | null): W.Rejectiondetail[
   return coreReason === 'BUREAU_RECORD' || coreReason === 'CREDIT_RISK_ASSESSMENT' ? 'LOW_CREDIT_SCORE' : 'OTHERS';
 }
 
-/** v3 loanStatus (getLoan, loanSummary) of a serviced loan: COMPLETED once closed, OVERDUE with an instalment past due, else GRANTED. */
-export function v3LoanStatus(loan: Pick<ServicedLoan, 'state' | 'instalments'>, today: string): 'GRANTED' | 'COMPLETED' | 'OVERDUE' {
-  if (loan.state === 'CLOSED') return 'COMPLETED';
-  const overdue = loan.instalments.some((line) => line.status !== 'PAID' && line.dueDate < today);
-  return overdue ? 'OVERDUE' : 'GRANTED';
+/**
+ * v3 loanStatus (getLoan, loanSummary; Grant Loan/…/GetLoanResponse.json: GRANTED, DEFAULTED, COMPLETED, OVERDUE)
+ * of a serviced loan on the business date, the first row that holds:
+ *
+ * | core | loanStatus |
+ * |---|---|
+ * | loan CLOSED (repaid, foreclosed or returned in the cooling-off period) | COMPLETED |
+ * | asset class NPA (more than 90 days past due) | DEFAULTED |
+ * | DELINQUENT, days past due > 0, or a live instalment due before the business date not fully paid | OVERDUE |
+ * | otherwise | GRANTED |
+ */
+export function v3LoanStatus(position: OcenLoanStanding): 'GRANTED' | 'COMPLETED' | 'OVERDUE' | 'DEFAULTED' {
+  if (position.loan.state === 'CLOSED') return 'COMPLETED';
+  if (position.loan.assetClass === 'NPA') return 'DEFAULTED';
+  return ocenInArrears(position) ? 'OVERDUE' : 'GRANTED';
 }
 
 /** A serviced loan's terms, as disbursed. */
@@ -185,26 +196,71 @@ export function v3LoanTerms(loan: ServicedLoan): W.Loanterms {
   };
 }
 
-/** loanSummaryResponse's `summary`: amounts paid and pending from the ledger, the next instalment as a Payment. */
-export function v3LoanSummary(loan: ServicedLoan): W.LoanSummryResponse['summary'] {
+/**
+ * What is to be paid next as a v3 Payment (the same facts as OCEN 4.0's nextRepayment, amounts as strings): the
+ * first live instalment not fully paid with the arrears and unpaid charges (`penalty`); a closed loan's is a zero
+ * SUCCESS payment whose `url` is the no-dues certificate.
+ */
+export function v3NextDuePayment(position: LoanPosition): W.Payment {
+  const { loan } = position;
+  const next = ocenNextDue(position);
+  const standing = ocenStandingText(position);
+  if (!next) {
+    return {
+      id: `${loan.lenderReference}-NONE`,
+      totalAmount: '0.00',
+      ...(loan.closedOn ? { date: loan.closedOn } : {}),
+      status: 'SUCCESS',
+      ...(position.noDuesCertificateUrl ? { url: position.noDuesCertificateUrl } : {}),
+      description: loan.state === 'CLOSED' ? `Nothing is left to pay. ${standing}` : 'Nothing is left to pay',
+    };
+  }
+  return {
+    id: `${loan.lenderReference}-${next.sequence}`,
+    totalAmount: v3Amount(next.totalMicros),
+    date: next.dueDate,
+    status: 'PENDING_AUTH',
+    installmentNumber: String(next.sequence),
+    principal: v3Amount(next.principalMicros),
+    interestAmount: v3Amount(next.interestMicros),
+    penalty: v3Amount(next.chargesMicros),
+    paymentMethodType: 'ENACH',
+    description: `Instalment ${next.sequence} of ${next.ofInstalments}, due ${next.dueDate}${standing ? `. ${standing}` : ''}`,
+  };
+}
+
+/** A repayment (a mandate debit or a payment) as a v3 Payment: amounts as strings, the allocation once it SUCCEEDED. */
+export function v3RepaymentPayment(repayment: Repayment): W.Payment {
+  const paid = repayment.state === 'SUCCEEDED';
+  const status = ({ PENDING: 'PENDING_AUTH', SUCCEEDED: 'SUCCESS', FAILED: 'FAILURE' } as const)[repayment.state];
+  return {
+    id: repayment.partnerPaymentId ?? repayment.reference,
+    totalAmount: v3Amount(repayment.amountMicros),
+    date: repayment.valueDate ?? istDate(repayment.completedAt ?? repayment.requestedAt),
+    status,
+    ...(repayment.instalmentSequence !== null ? { installmentNumber: String(repayment.instalmentSequence) } : {}),
+    txnRefNo: repayment.providerReference ?? repayment.reference,
+    ...(paid ? { principal: v3Amount(repayment.principalMicros!), interestAmount: v3Amount(repayment.interestMicros!), penalty: v3Amount(repayment.penaltyMicros!) } : {}),
+    paymentMethodType: repayment.method === 'MANDATE' ? 'ENACH' : repayment.method === 'NETBANKING' || repayment.method === 'DEBIT_CARD' || repayment.method === 'EMANDATE_UPI' || repayment.method === 'ENACH' ? repayment.method : 'UPI',
+    description: repayment.state === 'FAILED' ? `Payment failed: ${repayment.failureReason ?? 'no reason given'}` : `Repayment ${repayment.reference}`,
+  };
+}
+
+/**
+ * loanSummaryResponse's `summary`, from the loan's position on the business date: amounts paid and pending from
+ * the ledger, `nextRepayment` with the arrears and charges (v3NextDuePayment), `currentRepayment` the latest
+ * repayment (mandate debits included) or the next due before any. v3 has no member for days past due or the
+ * overdue amount: they are in the descriptions and in loanStatus (OVERDUE, DEFAULTED).
+ */
+export function v3LoanSummary(position: LoanPosition): W.LoanSummryResponse['summary'] {
+  const { loan } = position;
   const figures = loanFigures(loan);
-  const line = figures.nextInstalment;
-  const next: W.Payment = line
-    ? {
-      id: `${loan.lenderReference}-${line.sequence}`,
-      totalAmount: v3Amount(line.emiMicros - line.principalPaidMicros - line.interestPaidMicros),
-      date: line.dueDate,
-      status: 'PENDING_AUTH',
-      installmentNumber: String(line.sequence),
-      principal: v3Amount(line.principalMicros - line.principalPaidMicros),
-      interestAmount: v3Amount(line.interestMicros - line.interestPaidMicros),
-      paymentMethodType: 'ENACH',
-      description: `Instalment ${line.sequence} of ${loan.instalments.length}, due ${line.dueDate}`,
-    }
-    : { id: `${loan.lenderReference}-NONE`, totalAmount: '0.00', status: 'SUCCESS', description: 'Nothing is left to pay: the loan is closed' };
+  const next = v3NextDuePayment(position);
+  const latest = loan.repayments[0];
+  const standing = ocenStandingText(position);
   return {
     nextRepayment: next,
-    currentRepayment: next,
+    currentRepayment: latest ? v3RepaymentPayment(latest) : next,
     principalPaid: v3Amount(figures.principalPaidMicros),
     interestPaid: v3Amount(figures.interestPaidMicros),
     penaltyPaid: v3Amount(figures.penaltyPaidMicros),
@@ -213,8 +269,14 @@ export function v3LoanSummary(loan: ServicedLoan): W.LoanSummryResponse['summary
     amountDisbursed: v3Amount(loan.disbursedMicros),
     amountRepaid: v3Amount(figures.repaidMicros),
     tenure: { duration: String(loan.tenureMonths), unit: 'MONTH' },
-    description: `₹${v3Amount(loan.sanctionedMicros)} at ${v3Percent(loan.interestRateE5)}% a year for ${loan.tenureMonths} months, EMI ₹${v3Amount(loan.emiMicros)}`,
+    description: `₹${v3Amount(loan.sanctionedMicros)} at ${v3Percent(loan.interestRateE5)}% a year for ${loan.tenureMonths} months, EMI ₹${v3Amount(loan.emiMicros)}${standing ? `. ${standing}` : ''}`,
   };
+}
+
+/** The loan's end date on both v3 answers: the last live instalment's due date, or the closure date once CLOSED. */
+export function v3EndDate(loan: ServicedLoan): string {
+  if (loan.state === 'CLOSED' && loan.closedOn) return loan.closedOn;
+  return loanFigures(loan).endDate;
 }
 
 /** Whether the application has been granted (its loan id handed out). */

@@ -1,3 +1,5 @@
+import type { CollectionService } from '../../core/servicing/collection.service';
+import type { LoanPositions } from '../../core/servicing/loan-position';
 import type { Lending } from '../../core/lending/lending';
 import type { AuthTokenService } from '../../core/auth-token/auth-token.service';
 import type { KycService } from '../../core/kyc/kyc.service';
@@ -48,6 +50,10 @@ export interface V3Core extends Pick<Lending, 'facts' | 'opening' | 'offers' | '
   mandates: MandateService;
   payoutAccounts: PayoutAccountService;
   loans: LoanService;
+  /** The lender's own mandate collections (confirmRepaymentRequest reads them). */
+  collections: Pick<CollectionService, 'collection'>;
+  /** A disbursed loan as partners see it on the business date (the facts Google Pay's account/get reads too). */
+  positions: Pick<LoanPositions, 'of'>;
   /** Account-aggregator consents (the lender as FIU). */
   consents: Pick<ConsentService, 'request' | 'advance' | 'byId' | 'byHandle'>;
   /** Disputes about a loan (raiseDispute, disputeStatus). */

@@ -12,7 +12,8 @@ import type { V3RequestOf } from './ocen-v3-operation';
  *
  * Not listed (answered NOT_SERVED): the plan catalogues (`repayment/getRepaymentPlans`, `disbursement/get|set
  * DisbursementPlan(s)`, `disbursement/getDisbursementAccounts`), `repayment/setRepaymentPlanStatus` (it names no
- * loan application), repayments (`repayment/triggerRepayment(Status)`, `confirmRepayment`) and the Meta APIs.
+ * loan application), repayments (`repayment/triggerRepayment(Status)`) and the Meta APIs. `confirmRepaymentRequest` is
+ * sent, never served (operations/confirm-repayment.ts, docs/ocen.md §4.4).
  */
 export const V3_OPERATIONS = {
   'loanApplication/createLoanApplicationsRequest': { schema: 'Loan Application/schema/Version 0.0.1/Bulk Create Loan Application/BulkCreateLoanApplicationRequest.json', response: 'loanApplication/createLoanApplicationsResponse', responseSchema: 'Loan Application/schema/Version 0.0.1/Bulk Create Loan Application/BulkCreateLoanApplicationResponse.json' },

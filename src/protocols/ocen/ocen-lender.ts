@@ -1,7 +1,7 @@
 import { Logger } from 'pino';
 import type { PartnerService } from '../../core/partner/partner.service';
 import { partnerIdProblem } from '../../core/partner/partner';
-import type { AnswerChannel, AnswerDelivery, AnswerToBuild, DeliveryOutcome, PartnerAnswers } from '../../core/lending/partner-answers';
+import type { AnswerChannel, AnswerDelivery, AnswerToBuild, CollectionNoticeContext, DeliveryOutcome, PartnerAnswers } from '../../core/lending/partner-answers';
 import { PartnerRequests, requestFingerprint } from '../../core/lending/partner-requests';
 import type { Clock } from '../../lib/clock';
 import type { OcenCaller } from './ocen-auth';
@@ -12,7 +12,7 @@ import { OcenOperationHandler, OcenRefusal } from './ocen-operation';
 import { ocenCallbackJob } from './ocen-callback.job';
 import { partnerRefusalOf, refusalOf } from './ocen-errors';
 import { postCallback } from '../shared/callback-post';
-import { MetaData, OcenMessage, OcenResponse, ProductData, Untrusted, isJsonObject, untrusted } from './ocen-wire';
+import { MetaData, OcenMessage, OcenPayload, OcenResponse, ProductData, Untrusted, isJsonObject, untrusted } from './ocen-wire';
 
 export { OcenRefusal } from './ocen-operation';
 
@@ -45,6 +45,8 @@ export class OcenLender implements AnswerChannel {
   readonly protocol = 'OCEN_4' as const;
   readonly surface = 'ocen';
   readonly job = ocenCallbackJob;
+  /** confirmRepaymentRequest tells an agent of our own mandate collections (docs/ocen.md §4.4), when a builder is given. */
+  readonly collectionNotice: 'repayment/confirmRepaymentRequest' | undefined;
   private readonly byRequest: Map<string, OcenOperationHandler>;
   private readonly byResponse: Map<string, OcenOperationHandler>;
 
@@ -57,7 +59,9 @@ export class OcenLender implements AnswerChannel {
     private readonly clock: Clock,
     private readonly logger: Logger,
     private readonly options: OcenLenderOptions,
+    private readonly noticeMembers?: (notice: CollectionNoticeContext) => Promise<OcenPayload<'repayment/confirmRepaymentRequest'>>,
   ) {
+    this.collectionNotice = noticeMembers ? 'repayment/confirmRepaymentRequest' : undefined;
     this.byRequest = new Map(operations.map((o) => [o.request, o]));
     this.byResponse = new Map(operations.flatMap((o) => (o.response ? [[o.response, o] as const] : [])));
   }
@@ -150,6 +154,7 @@ export class OcenLender implements AnswerChannel {
 
   /** The answer's `...Response` (the core stores it once built): the operation's members in the envelope, checked against loan.json. */
   async build(callback: AnswerToBuild, stored: unknown): Promise<OcenMessage<OcenOperation>> {
+    if (callback.operation === this.collectionNotice && this.noticeMembers) return this.buildCollectionNotice(callback, stored as CollectionNoticeContext);
     const context = stored as CallbackContext;
     const handler = this.byResponse.get(callback.operation);
     const operation = handler?.response;
@@ -173,6 +178,34 @@ export class OcenLender implements AnswerChannel {
     // An answer leaves a member out by setting it undefined (e.g. `response`, which repaymentConditionChangeResponse has not).
     for (const key of Object.keys(body)) if (Reflect.get(body, key) === undefined) Reflect.deleteProperty(body, key);
     assertOutgoing(operation, body);
+    return body;
+  }
+
+  /**
+   * confirmRepaymentRequest for one of our mandate collections: no request to echo, so the envelope is ours (a fresh
+   * requestId and traceId) and `productData` is the one the agent used for the loan application in its latest
+   * answered request (empty strings if none is stored), checked against loan.json.
+   */
+  private async buildCollectionNotice(callback: AnswerToBuild, notice: CollectionNoticeContext): Promise<OcenMessage<'repayment/confirmRepaymentRequest'>> {
+    const members = await this.noticeMembers!(notice);
+    const earlier = (await this.answers.builtAbout(notice.loanApplicationId, callback.partnerId))
+      .map((row) => untrusted<{ productData: ProductData }>(row.body).productData)
+      .find(isJsonObject);
+    const product = untrusted<ProductData>(earlier);
+    const body = {
+      metadata: {
+        version: '4.0.0alpha',
+        originatorOrgId: this.options.orgId,
+        originatorParticipantId: this.options.participantId,
+        timestamp: callback.now.toISOString(),
+        traceId: callback.requestId,
+        requestId: callback.requestId,
+      },
+      productData: { productId: typeof product.productId === 'string' ? product.productId : '', productNetworkId: typeof product.productNetworkId === 'string' ? product.productNetworkId : '' },
+      response: { status: 'SUCCESS' as const },
+      ...members,
+    };
+    assertOutgoing('repayment/confirmRepaymentRequest', body);
     return body;
   }
 

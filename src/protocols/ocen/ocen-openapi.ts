@@ -244,6 +244,8 @@ function infoDescription(builtInAgent: boolean): string {
     '',
     'A request is idempotent per loan agent and `metadata.requestId`: sent again with the same body it gets the same ack and its answer is sent again; with another body it is 409 REQUEST_ID_REUSED. Each loan agent sees only its own loan applications and loans.',
     '',
+    'Unasked, the lender POSTs `repayment/confirmRepaymentRequest` for each debit of the repayment mandate it presents itself (when the loan agent does not collect): `PENDING_AUTH` with the pre-debit notice, then `SUCCESS` or `FAILURE` (a bounce), the same `payment.id` in each. Loan status, dues and statements are read on the business date, arrears and charges included (docs/ocen.md §4.4).',
+    '',
   ];
   if (builtInAgent) {
     lines.push(

@@ -1,3 +1,5 @@
+import type { CollectionService } from '../../core/servicing/collection.service';
+import type { LoanPositions } from '../../core/servicing/loan-position';
 import type { Logger } from 'pino';
 import type { Application } from '../../core/application/application';
 import type { Lending } from '../../core/lending/lending';
@@ -43,6 +45,10 @@ export interface OcenCore extends Pick<Lending, 'facts' | 'opening' | 'offers' |
   payoutAccounts: PayoutAccountService;
   /** The payout and its report. */
   loans: LoanService;
+  /** The lender's own mandate collections (confirmRepaymentRequest reads them). */
+  collections: Pick<CollectionService, 'collection'>;
+  /** A disbursed loan as partners see it on the business date (the facts Google Pay's account/get reads too). */
+  positions: Pick<LoanPositions, 'of'>;
   kyc: KycService;
   /** The bank's borrower pages (the KYC page's link). */
   authTokens: AuthTokenService;

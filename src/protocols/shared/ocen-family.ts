@@ -12,7 +12,8 @@ import { type LoanCharges, loanCharges } from '../../core/loan/charges';
 import { type ScheduledInstalment, buildSchedule, totalInterestMicros } from '../../core/money/emi';
 import { type Offer, offeredAmountMicros } from '../../core/offer/offer';
 import { addMonthsClamped, istDate } from '../../core/shared/dates';
-import { rupeesText } from '../../core/money/money';
+import { rupeesText, sumMicros } from '../../core/money/money';
+import type { LoanPosition } from '../../core/servicing/loan-position';
 import type { PhoneNumber } from '../../core/shared/identity';
 
 /** Whether `value` is a JSON object (not null, not an array): one whose members are still to be read. */
@@ -156,4 +157,109 @@ export function ocenStatementLine(entry: StatementLine): OcenTransaction {
     type: entry.direction === 'DEBIT' ? 'WITHDRAWL' : 'DEPOSIT',
     closingBalance: rupeesText(entry.balanceAfterMicros),
   };
+}
+
+/** The first instalment with something left to pay, with everything due up to it: the `nextRepayment` of both wires. */
+export interface OcenNextDue {
+  sequence: number;
+  /** YYYY-MM-DD: the instalment's due date (before the business date when it is overdue). */
+  dueDate: string;
+  /** Principal and interest left of every live instalment due by max(business date, dueDate). */
+  principalMicros: bigint;
+  interestMicros: bigint;
+  /** Bounce, penal and foreclosure charges levied and unpaid (GST included). */
+  chargesMicros: bigint;
+  /** principal + interest + charges: LoanPosition.nextDue's amount. */
+  totalMicros: bigint;
+  /** How many live instalments the loan has now (after a re-amortisation or foreclosure: CANCELLED ones left out). */
+  ofInstalments: number;
+}
+
+const liveLines = (loan: Pick<LoanPosition['loan'], 'instalments'>) => loan.instalments.filter((line) => line.status !== 'CANCELLED');
+const leftOf = (line: LoanPosition['loan']['instalments'][number]) => line.principalMicros - line.principalPaidMicros + line.interestMicros - line.interestPaidMicros;
+
+/**
+ * What the borrower has to pay next, from the position: the first live instalment not fully paid, together with
+ * the arrears and unpaid charges (the amount a mandate debit on that date would collect). CANCELLED instalments are
+ * never dues. Null when nothing is left to pay.
+ */
+export function ocenNextDue(position: Pick<LoanPosition, 'loan' | 'asOf' | 'nextDue'>): OcenNextDue | null {
+  const { loan, asOf, nextDue } = position;
+  if (!nextDue) return null;
+  const lines = liveLines(loan);
+  const by = nextDue.dueDate > asOf ? nextDue.dueDate : asOf;
+  const due = lines.filter((line) => line.dueDate <= by && leftOf(line) > 0n);
+  const principalMicros = sumMicros(due.map((line) => line.principalMicros - line.principalPaidMicros));
+  const interestMicros = sumMicros(due.map((line) => line.interestMicros - line.interestPaidMicros));
+  const chargesMicros = sumMicros(loan.charges.map((charge) => charge.chargeMicros + charge.gstMicros - charge.paidMicros));
+  return { sequence: nextDue.sequence, dueDate: nextDue.dueDate, principalMicros, interestMicros, chargesMicros, totalMicros: principalMicros + interestMicros + chargesMicros, ofInstalments: lines.length };
+}
+
+/** What a loan status is read from: the loan's state, delinquency and instalments, and the business date. */
+export interface OcenLoanStanding {
+  loan: Pick<LoanPosition['loan'], 'state' | 'instalments' | 'daysPastDue' | 'assetClass'>;
+  /** YYYY-MM-DD: the business date. */
+  asOf: string;
+}
+
+/** Whether the loan is in arrears on its business date: DELINQUENT, days past due, or a live instalment due before today not fully paid. */
+export function ocenInArrears(position: OcenLoanStanding): boolean {
+  const { loan, asOf } = position;
+  if (loan.state === 'CLOSED') return false;
+  return loan.state === 'DELINQUENT' || loan.daysPastDue > 0 || liveLines(loan).some((line) => line.dueDate < asOf && leftOf(line) > 0n);
+}
+
+/** The words both wires' descriptions use for arrears and closure (nothing when the loan is current). */
+export function ocenStandingText(position: Pick<LoanPosition, 'loan' | 'overdueMicros' | 'daysPastDue' | 'noDuesCertificateUrl'>): string {
+  const { loan } = position;
+  if (loan.state === 'CLOSED') {
+    const how = loan.closure === 'FORECLOSED' ? 'paid off early (foreclosed)' : loan.closure === 'COOLING_OFF_EXIT' ? 'returned in the cooling-off period' : 'repaid';
+    return `Closed on ${loan.closedOn ?? 'its last repayment'}, ${how}; no dues${position.noDuesCertificateUrl ? `: no-dues certificate ${position.noDuesCertificateUrl}` : ''}`;
+  }
+  if (position.daysPastDue > 0 || position.overdueMicros > 0n) {
+    return `Overdue ₹${rupeesText(position.overdueMicros)}, ${position.daysPastDue} days past due (${position.loan.assetClass.replace('_', '-')})`;
+  }
+  return '';
+}
+
+/**
+ * The statement of both wires from the ledger's lines. The daily interest accrual (one entry a day, reference
+ * `ACCRUAL-<date>`) would bury the borrower's movements under thirty lines a month, so consecutive accrual lines of
+ * the same instalment period are summarised into one WITHDRAWL line ("Interest accrued from <first> to <last>,
+ * instalment k"), dated its last day, with the closing balance of that day. Every balance shown stays the ledger's
+ * running balance, and the lines still sum to it; a repayment in the middle of a period splits the period's
+ * accrual into the days before it and the days after.
+ */
+export function ocenStatement(lines: readonly StatementLine[], instalments: LoanPosition['loan']['instalments']): OcenTransaction[] {
+  const live = instalments.filter((line) => line.status !== 'CANCELLED');
+  const periodOf = (date: string) => live.find((line) => line.dueDate >= date)?.sequence ?? 0;
+  const out: OcenTransaction[] = [];
+  let group: { first: string; last: string; period: number; amountMicros: bigint; balanceMicros: bigint; index: number } | null = null;
+  for (const line of lines) {
+    const accrual = line.reference.startsWith('ACCRUAL-') && line.direction === 'DEBIT';
+    if (!accrual) {
+      group = null;
+      out.push(ocenStatementLine(line));
+      continue;
+    }
+    const period = periodOf(line.valueDate);
+    if (group && group.period === period) {
+      group.last = line.valueDate;
+      group.amountMicros += line.amountMicros;
+      group.balanceMicros = line.balanceAfterMicros;
+    } else {
+      group = { first: line.valueDate, last: line.valueDate, period, amountMicros: line.amountMicros, balanceMicros: line.balanceAfterMicros, index: out.length };
+      out.push(ocenStatementLine(line));
+    }
+    const days = group.first === group.last ? `on ${group.first}` : `from ${group.first} to ${group.last}`;
+    out[group.index] = {
+      date: group.last,
+      narration: `Interest accrued ${days}${period ? `, instalment ${period}` : ''}`,
+      txnRefNo: group.first === group.last ? `ACCRUAL-${group.first}` : `ACCRUAL-${group.first}-TO-${group.last}`,
+      amount: rupeesText(group.amountMicros),
+      type: 'WITHDRAWL',
+      closingBalance: rupeesText(group.balanceMicros),
+    };
+  }
+  return out;
 }

@@ -1,7 +1,7 @@
 import { isValidIsoDate, istDate } from '../../../core/shared/dates';
 import { V3Refusal } from '../ocen-v3-envelope';
-import { v3Amount, v3Borrower, v3LoanStatus, v3LoanSummary, v3LoanTerms } from '../ocen-v3-mappers';
-import { OCEN_PAN, istDayWindow, ocenStatementLine } from '../../shared/ocen-family';
+import { v3Amount, v3Borrower, v3EndDate, v3LoanStatus, v3LoanSummary, v3LoanTerms } from '../ocen-v3-mappers';
+import { OCEN_PAN, istDayWindow, ocenStatement } from '../../shared/ocen-family';
 import { V3Core, defineV3Operation, v3LoanOf } from '../ocen-v3-operation';
 
 type LoanContext = { loanApplicationId: string };
@@ -29,19 +29,21 @@ export const getLoan = (core: V3Core) => defineV3Operation<'loan/getLoanRequest'
     return { subjects: [context.loanApplicationId], context };
   },
 
-  async answer({ partnerId, now }, { loanApplicationId }) {
+  async answer({ partnerId }, { loanApplicationId }) {
     const ref = { partnerId, externalReference: loanApplicationId };
     const loan = await core.servicing.loan(ref);
+    const position = await core.positions.of(loan.loanId);
     const application = await core.facts.get(ref);
     const terms = v3LoanTerms(loan);
-    const last = loan.instalments.at(-1);
-    const plan = { id: `${loan.lenderReference}-EMI`, automatic: true, scheduleType: 'RECURRING' as const, frequency: 'MONTHLY' as const, noOfInstallments: String(loan.instalments.length), totalAmount: terms.totalAmount ?? terms.sanctionedAmount ?? terms.requestedAmount, tenure: terms.tenure, ...(loan.instalments[0] ? { startDate: loan.instalments[0].dueDate } : {}) };
+    // The plan as it stands: instalments CANCELLED by a re-amortisation or a foreclosure are not counted.
+    const live = loan.instalments.filter((line) => line.status !== 'CANCELLED');
+    const plan = { id: `${loan.lenderReference}-EMI`, automatic: true, scheduleType: 'RECURRING' as const, frequency: 'MONTHLY' as const, noOfInstallments: String(live.length), totalAmount: terms.totalAmount ?? terms.sanctionedAmount ?? terms.requestedAmount, tenure: terms.tenure, ...(live[0] ? { startDate: live[0].dueDate } : {}) };
     return {
       loanId: loan.lenderReference,
-      loanStatus: v3LoanStatus(loan, istDate(now)),
+      loanStatus: v3LoanStatus(position),
       createdDate: istDate(loan.createdAt),
       startDate: istDate(loan.disbursedAt),
-      endDate: last?.dueDate ?? istDate(loan.disbursedAt),
+      endDate: v3EndDate(loan),
       type: 'PERSONAL',
       borrower: v3Borrower(core.acceptance.borrower(application)),
       lender: { primaryId: core.orgId, primaryIdType: 'FIU', name: core.lenderName, category: 'ORGANIZATION', contactDetails: [], documents: [] },
@@ -64,20 +66,21 @@ export const loanSummary = (core: V3Core) => defineV3Operation<'loan/LoanSummary
     return { subjects: [context.loanApplicationId], context };
   },
 
-  async answer({ partnerId, now }, { loanApplicationId }) {
+  async answer({ partnerId }, { loanApplicationId }) {
     const loan = await core.servicing.loan({ partnerId, externalReference: loanApplicationId });
+    const position = await core.positions.of(loan.loanId);
     return {
       loanId: loan.lenderReference,
-      loanStatus: v3LoanStatus(loan, istDate(now)),
+      loanStatus: v3LoanStatus(position),
       createdDate: istDate(loan.createdAt),
       startDate: istDate(loan.disbursedAt),
-      endDate: loan.instalments.at(-1)?.dueDate ?? istDate(loan.disbursedAt),
-      summary: v3LoanSummary(loan),
+      endDate: v3EndDate(loan),
+      summary: v3LoanSummary(position),
     };
   },
 });
 
-/** loanStatementRequest: the loan's statement read from the ledger between startDate and endDate (value dates, optional, inclusive). */
+/** loanStatementRequest: the loan's statement read from the ledger between startDate and endDate (value dates, optional, inclusive), the daily accruals summarised per instalment period (ocenStatement, as OCEN 4.0). */
 export const loanStatement = (core: V3Core) => defineV3Operation<'loan/loanStatementRequest', LoanContext & { startDate?: string; endDate?: string }>({
   request: 'loan/loanStatementRequest',
 
@@ -91,7 +94,7 @@ export const loanStatement = (core: V3Core) => defineV3Operation<'loan/loanState
 
   async answer({ partnerId }, { loanApplicationId, startDate, endDate }) {
     const { loan, entries } = await core.servicing.statement({ partnerId, externalReference: loanApplicationId }, startDate, endDate);
-    return { loanId: loan.lenderReference, accountStatement: entries.map(ocenStatementLine) };
+    return { loanId: loan.lenderReference, accountStatement: ocenStatement(entries, loan.instalments) };
   },
 });
 

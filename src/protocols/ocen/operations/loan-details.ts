@@ -1,6 +1,6 @@
-import { istDate, isValidIsoDate } from '../../../core/shared/dates';
+import { isValidIsoDate } from '../../../core/shared/dates';
 import { loanDetails, loanStatus, loanTerms } from '../ocen-loan-mappers';
-import { OCEN_PAN, istDayWindow, ocenStatementLine } from '../../shared/ocen-family';
+import { OCEN_PAN, istDayWindow, ocenStatement } from '../../shared/ocen-family';
 import { OcenCore, OcenRefusal, defineOcenOperation, textOf } from '../ocen-operation';
 import { servicedLoanOf } from './loan-servicing';
 import { Borrower, untrusted } from '../ocen-wire';
@@ -22,9 +22,9 @@ const loanSummary = (
     return { subjects: [ref.externalReference], context: { loanApplicationId: ref.externalReference } };
   },
 
-  async answer({ partnerId, now }, { loanApplicationId }: LoanContext) {
+  async answer({ partnerId }, { loanApplicationId }: LoanContext) {
     const loan = await core.servicing.loan({ partnerId, externalReference: loanApplicationId });
-    return loanDetails(loan, core.servicing.collectionAccount(), now, (r) => core.servicing.paymentUrl(r));
+    return loanDetails(await core.positions.of(loan.loanId), core.servicing.collectionAccount(), (r) => core.servicing.paymentUrl(r));
   },
 });
 
@@ -44,9 +44,10 @@ function dateBound(bound: unknown, name: string): string | undefined {
 
 /**
  * loanStatementRequest: the loan's statement read from the ledger (borrowerStatement) between startDate and
- * endDate (value dates, both optional, inclusive): the disbursement, the fee and its GST (WITHDRAWL), each
- * repayment (DEPOSIT) with the interest it paid (WITHDRAWL) before it; the closing balance is what the borrower
- * owes after the row, summed from the ledger's postings.
+ * endDate (value dates, both optional, inclusive): the disbursement, the fee and its GST (WITHDRAWL), the interest
+ * accrued (WITHDRAWL, the daily accruals summarised per instalment period: ocenStatement), charges levied
+ * (WITHDRAWL), each repayment or mandate debit (DEPOSIT), a refund of excess (WITHDRAWL); the closing balance is
+ * what the borrower owes after the row, summed from the ledger's postings.
  */
 export const loanStatement = (core: OcenCore) => defineOcenOperation({
   request: 'loanDetails/loanStatementRequest',
@@ -60,9 +61,9 @@ export const loanStatement = (core: OcenCore) => defineOcenOperation({
     return { subjects: [ref.externalReference], context: { loanApplicationId: ref.externalReference, startDate, endDate } };
   },
 
-  async answer({ partnerId, now }, { loanApplicationId, startDate, endDate }) {
+  async answer({ partnerId }, { loanApplicationId, startDate, endDate }) {
     const { loan, entries } = await core.servicing.statement({ partnerId, externalReference: loanApplicationId }, startDate, endDate);
-    return { loanId: loan.lenderReference, loanStatus: loanStatus(loan, istDate(now)), accountStatement: entries.map(ocenStatementLine) };
+    return { loanId: loan.lenderReference, loanStatus: loanStatus(await core.positions.of(loan.loanId)), accountStatement: ocenStatement(entries, loan.instalments) };
   },
 });
 
@@ -86,11 +87,11 @@ export const listLoans = (core: OcenCore) => defineOcenOperation({
     return { subjects: ids, context: { loanApplicationIds: ids } };
   },
 
-  async answer({ partnerId, now }, { loanApplicationIds }) {
+  async answer({ partnerId }, { loanApplicationIds }) {
     const loans = [];
     for (const id of loanApplicationIds) {
       const loan = await core.servicing.loan({ partnerId, externalReference: id });
-      loans.push({ loanId: loan.lenderReference, loanStatus: loanStatus(loan, istDate(now)), terms: loanTerms(loan) });
+      loans.push({ loanId: loan.lenderReference, loanStatus: loanStatus(await core.positions.of(loan.loanId)), terms: loanTerms(loan) });
     }
     return { response: { error: '0' }, loans };
   },

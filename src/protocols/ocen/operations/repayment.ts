@@ -1,5 +1,5 @@
 import { operationRefusals } from '../ocen-errors';
-import { istDate, isValidIsoDate } from '../../../core/shared/dates';
+import { isValidIsoDate } from '../../../core/shared/dates';
 import { isPaymentMethod, loanStatus, repaymentPayment } from '../ocen-loan-mappers';
 import { microsOfRupees } from '../ocen-mappers';
 import { OcenCore, OcenRefusal, defineOcenOperation, textOf } from '../ocen-operation';
@@ -9,10 +9,10 @@ import { OcenMessage, OcenPayload, Payment, untrusted } from '../ocen-wire';
 type RepaymentContext = { loanApplicationId: string; reference: string };
 
 /** The repayment of the context with the loan's current status, as triggerRepayment(Status)Response members. */
-async function repaymentAnswer(core: OcenCore, partnerId: string, now: Date, { loanApplicationId, reference }: RepaymentContext): Promise<OcenPayload<'repayment/triggerRepaymentResponse' | 'repayment/triggerRepaymentStatusResponse'>> {
+async function repaymentAnswer(core: OcenCore, partnerId: string, { loanApplicationId, reference }: RepaymentContext): Promise<OcenPayload<'repayment/triggerRepaymentResponse' | 'repayment/triggerRepaymentStatusResponse'>> {
   const loan = await core.servicing.loan({ partnerId, externalReference: loanApplicationId });
   const repayment = await core.servicing.repaymentByReference(reference);
-  return { loanId: loan.lenderReference, loanStatus: loanStatus(loan, istDate(now)), payment: repaymentPayment(repayment, core.servicing.paymentUrl(repayment)) };
+  return { loanId: loan.lenderReference, loanStatus: loanStatus(await core.positions.of(loan.loanId)), payment: repaymentPayment(repayment, core.servicing.paymentUrl(repayment)) };
 }
 
 /**
@@ -45,7 +45,7 @@ export const triggerRepayment = (core: OcenCore) => defineOcenOperation({
     return { subjects: [ref.externalReference], context: { loanApplicationId: ref.externalReference, reference: repayment.reference } };
   },
 
-  answer: ({ partnerId, now }, context) => repaymentAnswer(core, partnerId, now, context),
+  answer: ({ partnerId }, context) => repaymentAnswer(core, partnerId, context),
 });
 
 /** triggerRepaymentStatusRequest: the state of a repayment of the loan (by the agent's `payment.id`, or our reference): PENDING_AUTH, SUCCESS or FAILURE. */
@@ -65,7 +65,7 @@ export const triggerRepaymentStatus = (core: OcenCore) => defineOcenOperation({
     }
   },
 
-  answer: ({ partnerId, now }, context) => repaymentAnswer(core, partnerId, now, context),
+  answer: ({ partnerId }, context) => repaymentAnswer(core, partnerId, context),
 });
 
 type ConditionUpdate = OcenMessage<'repayment/repaymentConditionChangeRequest'>['repaymentConditionUpdate'];
