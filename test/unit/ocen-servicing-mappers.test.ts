@@ -6,7 +6,7 @@ import { v3LoanStatus } from '../../src/protocols/ocen-v3/ocen-v3-mappers';
 const R = 1_000_000n;
 const instalment = (sequence: number, accruesFrom: string, dueDate: string, status: ServicedInstalment['status'] = 'DUE', paid = 0n): ServicedInstalment => ({
   sequence, accruesFrom, dueDate, status, emiMicros: 1_100n * R, principalMicros: 1_000n * R, interestMicros: 100n * R,
-  principalPaidMicros: paid, interestPaidMicros: 0n, interestAccruedMicros: 0n,
+  principalPaidMicros: paid, interestPaidMicros: 0n, interestAccruedMicros: 0n, accrualBaseMicros: 0n, accrualBaseOn: null,
 });
 let balance = 0n;
 const line = (valueDate: string, reference: string, amountMicros: bigint, direction: 'DEBIT' | 'CREDIT' = 'DEBIT'): StatementLine => {
