@@ -406,6 +406,11 @@ async function main(): Promise<void> {
     const seedStarted = performance.now();
     const seed = await seedServicingBench(services.db, services.sealer, count, businessDate);
     const seedMs = performance.now() - seedStarted;
+    // BENCH_SERVICING_SEED_ONLY=true leaves the book as it was before the day (to EXPLAIN a step's statements on it).
+    if (process.env.BENCH_SERVICING_SEED_ONLY === 'true') {
+      process.stdout.write(`seeded ${seed.loans} loans in ${(seedMs / 1000).toFixed(1)} s; the day is not run\n`);
+      return;
+    }
     const calendar = new WorkingDayCalendar(config.kfs.holidayCalendar);
     const report = await runServicingDay({ db: services.db, collections: services.collections, calendar, ledger: services.ledger }, businessDate, concurrency);
     print(seed, seedMs, report);

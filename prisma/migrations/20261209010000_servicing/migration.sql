@@ -140,3 +140,7 @@ ALTER TABLE "loan_repayment"
   ADD COLUMN "purpose" "RepaymentPurpose" NOT NULL DEFAULT 'DUES',
   ADD COLUMN "value_date" DATE,
   ADD COLUMN "prepayment_micros" BIGINT;
+
+-- The close of business's candidates (instalments unpaid and due by a date: debits to schedule, instalments
+-- becoming overdue, the oldest overdue of each loan) without reading the paid history of every loan.
+CREATE INDEX "loan_instalment_unpaid_due_date_idx" ON "loan_instalment"("due_date") WHERE "status" IN ('DUE', 'PARTIALLY_PAID', 'OVERDUE');
