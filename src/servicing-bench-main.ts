@@ -259,6 +259,9 @@ async function countUpdated(db: Database): Promise<number> {
 export interface ServicingDayTimings {
   /** Milliseconds per close-of-business step, then per collections phase. */
   steps: Array<{ name: string; ms: number; rows: number }>;
+  /** The close of business alone (its six steps), then the day's collections, then both. */
+  closeOfBusinessMs: number;
+  collectionsMs: number;
   totalMs: number;
 }
 
@@ -272,6 +275,7 @@ export interface ServicingBenchReport extends ServicingDayTimings {
   /** Open loans with interest left to accrue through the business date, and the accrual entries the day wrote. */
   loansToAccrue: number;
   accrualEntries: number;
+  concurrency: number;
 }
 
 /** Runs `work` over `items`, at most `limit` at a time. */
@@ -351,6 +355,7 @@ export async function runServicingDay(
   });
   const report = await new CloseOfBusiness(db, timed, deps.calendar, deps.ledger).run(businessDate);
   timed.flush();
+  const closeOfBusinessMs = performance.now() - started;
 
   const due = await repository.dueForPresentation(businessDate);
   const outcomes = await mapConcurrent(due, concurrency, (id) => deps.collections.present(id));
@@ -375,8 +380,8 @@ export async function runServicingDay(
   const tally = { DEBITED: 0, BOUNCED: 0, CANCELLED: 0, ALREADY_ANSWERED: 0, NOT_NOTIFIED: 0 } as Record<CollectionOutcome, number>;
   for (const outcome of outcomes) tally[outcome]++;
   return {
-    businessDate, steps, totalMs, counts: report.counts as Record<string, number>, written, outcomes: tally, notices: notices.length,
-    trialBalanceMicros, loansToAccrue, accrualEntries,
+    businessDate, steps, closeOfBusinessMs, collectionsMs: totalMs - closeOfBusinessMs, totalMs, counts: report.counts as Record<string, number>, written, outcomes: tally, notices: notices.length,
+    trialBalanceMicros, loansToAccrue, accrualEntries, concurrency,
   };
 }
 
@@ -385,6 +390,8 @@ function print(seed: SeedReport, seedMs: number, report: ServicingBenchReport): 
   lines.push(`servicing bench: ${seed.loans} loans (${seed.overdue} in arrears, ${seed.dueToday} due on ${report.businessDate}), written in ${(seedMs / 1000).toFixed(1)} s`);
   lines.push(`one business day, ${report.businessDate}:`);
   for (const step of report.steps) lines.push(`  ${step.name.padEnd(24)} ${(step.ms / 1000).toFixed(2).padStart(8)} s  ${String(step.rows).padStart(8)} rows`);
+  lines.push(`  ${'close of business'.padEnd(24)} ${(report.closeOfBusinessMs / 1000).toFixed(2).padStart(8)} s  (the six steps)`);
+  lines.push(`  ${'collections'.padEnd(24)} ${(report.collectionsMs / 1000).toFixed(2).padStart(8)} s  (${report.outcomes.DEBITED + report.outcomes.BOUNCED} debits, ${report.notices} notices, ${report.concurrency} at a time)`);
   lines.push(`  ${'total'.padEnd(24)} ${(report.totalMs / 1000).toFixed(2).padStart(8)} s`);
   lines.push('rows written:');
   for (const [table, n] of Object.entries(report.written)) lines.push(`  ${table.padEnd(30)} ${String(n).padStart(8)}`);
