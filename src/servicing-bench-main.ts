@@ -213,7 +213,8 @@ export async function seedServicingBench(db: Database, sealer: Sealer, count: nu
      FROM loan_instalment WHERE status <> 'PAID'`,
     [businessDate],
   );
-  await db.query(`ANALYZE`);
+  // As a live book would be after autovacuum: hint bits set, statistics current.
+  await db.query(`VACUUM (ANALYZE)`);
   return { loans: count, overdue: rows[0].overdue, dueToday: rows[0].dueToday };
 }
 
@@ -326,9 +327,10 @@ class TimedCloseOfBusinessRepository extends CloseOfBusinessRepository {
 }
 
 /**
- * One business day: the close of business of `businessDate` step by step (CloseOfBusiness.run, each step timed by
- * the time its mark in servicing_day is written), then the day's collections as CollectionService.runDay does them
- * (the debits due, then the notices to send), `concurrency` at a time.
+ * One business day: the close of business of `businessDate` (CloseOfBusiness.run on a repository that times each
+ * step, commit included), then the day's collections as CollectionService.runDay does them (the debits due, then
+ * the notices to send), `concurrency` at a time. Counts the rows the day wrote per table, the trial balance after
+ * it, and the accrual entries against the open loans that had interest to accrue.
  */
 export async function runServicingDay(
   deps: { db: Database; collections: CollectionService; calendar: WorkingDayCalendar; ledger: Ledger },

@@ -148,3 +148,7 @@ CREATE INDEX "loan_instalment_unpaid_due_date_idx" ON "loan_instalment"("due_dat
 -- The close of business updates each open loan's accruing instalment every day: room left in each page lets
 -- those updates stay on the page (HOT: no new index entries), which halves the accrual's time at 100k loans.
 ALTER TABLE "loan_instalment" SET (fillfactor = 85);
+
+-- A mandate by its UMRN: the rail's debits and returns name it (the sandbox rail looks its persona up on every
+-- debit; without it each debit read every authorisation: 101 s instead of 64 s for 2,857 debits at 100k loans).
+CREATE INDEX "mandate_authorisation_umrn_idx" ON "mandate_authorisation"("umrn");
