@@ -9,6 +9,11 @@
 // in-process: `npm start`, API and worker in one process; separate: the API with RUN_WORKER=false plus
 // `npm run worker`, the topology that scales them apart), --profile DIR (the server writes a V8 CPU
 // profile into DIR when it stops; `node scripts/profile-summary.js FILE` names where the time went).
+// --servicing N (issue 16): instead of the API bench, N active loans written straight into a fresh database of their
+// own (migrated by the project's runner), then ONE business day: every close-of-business step and the day's
+// collections (dist/src/servicing-bench-main.js); prints each step's time, the rows written and the trial balance.
+// With it, --concurrency C (default 8) bounds the collections run at once, --date YYYY-MM-DD sets the business date
+// (default 2027-03-15, a Monday), and --profile DIR profiles that process.
 'use strict';
 
 const { spawn } = require('node:child_process');
@@ -79,6 +84,9 @@ function readOptions() {
       only: { type: 'string' },
       worker: { type: 'string' },
       profile: { type: 'string' },
+      servicing: { type: 'string' },
+      concurrency: { type: 'string' },
+      date: { type: 'string' },
     },
   });
   if (values.worker !== undefined && !['in-process', 'separate'].includes(values.worker)) throw new Error('--worker takes in-process or separate');
@@ -90,7 +98,11 @@ function readOptions() {
     only: values.only,
     worker: values.worker ?? 'in-process',
     profileDir: values.profile === undefined ? undefined : path.resolve(values.profile),
+    servicing: values.servicing === undefined ? undefined : positiveInteger('servicing', values.servicing, 0),
+    concurrency: positiveInteger('concurrency', values.concurrency, 8),
+    date: values.date ?? '2027-03-15',
   };
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(options.date)) throw new Error(`--date takes YYYY-MM-DD, got "${options.date}"`);
   // autocannon hands every connection a share of `amount` and refuses a share of zero.
   if (options.challenges < options.connections) throw new Error('challenges must be at least the number of connections');
   return options;
@@ -544,9 +556,43 @@ function printReport(runs, options) {
 
 // ---------------------------------------------------------------------------------------------- main
 
+/** `--servicing N`: the servicing bench in a child process of its own, on a fresh database (boot migrates it). */
+async function servicingBench(runId, options) {
+  const databaseUrl = await createDatabase(`credit_partner_bench_${runId}`);
+  const queuePrefix = `credit-partner-bench-${runId}`;
+  onCleanup(() => deleteRedisKeys(queuePrefix));
+  const env = {
+    DATABASE_URL: databaseUrl,
+    REDIS_URL,
+    QUEUE_PREFIX: queuePrefix,
+    APP_ENV: 'sandbox',
+    LOG_LEVEL: 'warn',
+    // The close of business's statements each work on every open loan: far longer than a request's 500 ms default.
+    DATABASE_QUERY_TIMEOUT_MS: '600000',
+    DATABASE_POOL_SIZE: String(Math.max(options.concurrency + 2, 10)),
+    BENCH_SERVICING_LOANS: String(options.servicing),
+    BENCH_SERVICING_DATE: options.date,
+    BENCH_SERVICING_CONCURRENCY: String(options.concurrency),
+  };
+  const nodeArgs = options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : [];
+  const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, 'dist/src/servicing-bench-main.js')], { cwd: ROOT, env: { ...process.env, ...env }, stdio: 'inherit' });
+  onCleanup(() => stopChild(child));
+  const code = await new Promise((resolve) => child.once('exit', (exitCode) => resolve(exitCode ?? 1)));
+  const cpus = os.cpus();
+  const pg = await withPostgres((client) => client.query('SHOW server_version'));
+  console.log(`machine: ${cpus.length} × ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB; Node ${process.version}; PostgreSQL ${pg.rows[0].server_version}`);
+  if (options.profileDir) console.log(`CPU profile in ${options.profileDir}: node scripts/profile-summary.js ${options.profileDir}/CPU.*.cpuprofile`);
+  return code;
+}
+
 async function main() {
   const options = readOptions();
   const runId = randomBytes(4).toString('hex');
+  if (options.servicing !== undefined) {
+    if (options.profileDir) fs.mkdirSync(options.profileDir, { recursive: true });
+    console.log(`bench ${runId}: servicing of ${options.servicing} loans`);
+    return servicingBench(runId, options);
+  }
   const serverLog = path.join(os.tmpdir(), `credit-partner-bench-${runId}-server.log`);
   const echoLog = path.join(os.tmpdir(), `credit-partner-bench-${runId}-echo.log`);
   console.log(`bench ${runId}: server log ${serverLog}`);

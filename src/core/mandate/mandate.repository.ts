@@ -81,8 +81,8 @@ export class MandateRepository {
 
   /**
    * The four digits of the PAN (`panLast4`: characters 6–9) of the borrower whose mandate the rail authorised
-   * with this UMRN; null when no authorisation has it. For the sandbox rail's personas (9006) only: UMRN is not
-   * indexed, so this is not for a request path in production.
+   * with this UMRN; null when no authorisation has it. For the sandbox rail's personas (9006) only (it asks on
+   * every debit; mandate_authorisation_umrn_idx keeps that one index look-up).
    */
   async panDigitsBehindUmrn(umrn: string): Promise<string | null> {
     const row = await this.db.client.mandateAuthorisation.findFirst({
