@@ -16,7 +16,7 @@ export class CollectionNotices implements CollectionListener {
   constructor(
     private readonly answers: Pick<PartnerAnswers, 'oweCollectionNotice'>,
     private readonly applications: Pick<ApplicationRepository, 'byId'>,
-    private readonly servicing: Pick<LoanServicingService, 'loanById'>,
+    private readonly servicing: Pick<LoanServicingService, 'applicationIdOf'>,
   ) {}
 
   noticeSent(collection: Collection): Promise<void> {
@@ -28,8 +28,7 @@ export class CollectionNotices implements CollectionListener {
   }
 
   private async tell(collection: Collection, event: 'PRE_DEBIT_NOTICE' | 'DEBITED' | 'BOUNCED'): Promise<void> {
-    const loan = await this.servicing.loanById(collection.loanId);
-    const application = await this.applications.byId(loan.applicationId);
+    const application = await this.applications.byId(await this.servicing.applicationIdOf(collection.loanId));
     if (!application) return;
     await this.answers.oweCollectionNotice(application.partnerId, { event, collectionId: collection.id, loanId: collection.loanId, loanApplicationId: application.externalReference });
   }

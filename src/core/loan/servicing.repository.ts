@@ -136,6 +136,41 @@ export class ServicingRepository {
     return row ? servicedLoan(row as unknown as ApplicationWithLoan) : null;
   }
 
+  /**
+   * The loan as applying a payment needs it, in one read by primary key: its instalments and charges, without its
+   * repayments (`repayments` is empty).
+   */
+  async loanForPayment(loanId: string): Promise<StoredServicedLoan | null> {
+    const row = await this.db.client.loanAccount.findUnique({
+      where: { id: loanId },
+      include: {
+        instalments: LOAN_INCLUDE.loan.include.instalments,
+        charges: LOAN_INCLUDE.loan.include.charges,
+        application: { select: { id: true, externalReference: true, lenderReference: true, requestedAmountMicros: true } },
+      },
+      omit: LOAN_INCLUDE.loan.omit,
+    });
+    if (!row) return null;
+    const { application, ...loan } = row;
+    return servicedLoan({ ...application, loan: { ...loan, repayments: [] } } as unknown as ApplicationWithLoan);
+  }
+
+  async applicationIdOf(loanId: string): Promise<string | null> {
+    const rows = await this.db.query<{ applicationId: string }>(`SELECT application_id AS "applicationId" FROM loan_account WHERE id = $1`, [loanId]);
+    return rows[0]?.applicationId ?? null;
+  }
+
+  /** What is due on `asOf`: unpaid charges plus every live instalment due by then and not paid (servicing.service.ts duesOn, in SQL). */
+  async dueOn(loanId: string, asOf: string): Promise<bigint> {
+    const rows = await this.db.query<{ due: bigint }>(
+      `SELECT (COALESCE((SELECT SUM(charge_micros + gst_micros - paid_micros) FROM loan_charge WHERE loan_id = $1), 0)
+             + COALESCE((SELECT SUM(principal_micros - principal_paid_micros + interest_micros - interest_paid_micros) FROM loan_instalment
+                         WHERE loan_id = $1 AND due_date <= $2::date AND status <> 'CANCELLED'), 0))::bigint AS due`,
+      [loanId, asOf],
+    );
+    return rows[0].due;
+  }
+
   /** The partner's disbursed loans of the borrower whose PAN has this keyed hash, disbursed within [from, to] when given, oldest first. */
   async loansOfBorrower(partnerId: string, panHash: string, disbursed: { from?: Date; to?: Date } = {}): Promise<StoredServicedLoan[]> {
     const rows = await this.db.client.application.findMany({

@@ -184,6 +184,13 @@ export class LoanServicingService {
     return (await this.withBalances([loan]))[0];
   }
 
+  /** The application a loan was disbursed for (NOT_FOUND for an unknown loan). */
+  async applicationIdOf(loanId: string): Promise<string> {
+    const applicationId = await this.repository.applicationIdOf(loanId);
+    if (!applicationId) throw notFound('loan');
+    return applicationId;
+  }
+
   /** The loan and its statement read from the ledger (borrowerStatement), value dates within [from, to] (YYYY-MM-DD, each optional). */
   async statement(ref: ApplicationRef, from?: string, to?: string): Promise<{ loan: ServicedLoan; entries: StatementLine[] }> {
     const loan = await this.loan(ref);
@@ -402,8 +409,7 @@ export class LoanServicingService {
 
   /** What is due on the loan on `asOf` (charges and every instalment due by then, unpaid): what a mandate debit may collect. */
   async dueOn(loanId: string, asOf: string): Promise<bigint> {
-    const loan = (await this.repository.loanById(loanId))!;
-    return duesOn({ instalments: loan.instalments, charges: loan.charges }, asOf);
+    return this.repository.dueOn(loanId, asOf);
   }
 
   /** Levies a charge **in the caller's transaction**: the loan_charge row and its CHARGE entry, once per id (kind, loan, reference). */
@@ -418,7 +424,7 @@ export class LoanServicingService {
   private async apply(repayment: Repayment, valueDate: string) {
     const loanId = repayment.loanId;
     if (repayment.purpose === 'FORECLOSURE' || repayment.purpose === 'COOLING_OFF_EXIT') await this.reshapeForPayoff(loanId, repayment, valueDate);
-    const loan = (await this.withBalances([(await this.repository.loanById(loanId))!]))[0];
+    const loan = (await this.withBalances([(await this.repository.loanForPayment(loanId))!]))[0];
     const lines = loan.instalments.filter(live);
     const allocation = allocateRepayment(repayment.amountMicros, {
       asOf: valueDate,
@@ -510,7 +516,7 @@ export class LoanServicingService {
 
   /** Arrears cleared → ACTIVE and STANDARD; nothing left owed → CLOSED (the listener settles the rest). */
   private async afterApplied(loanId: string, purpose: RepaymentPurpose, valueDate: string, reference: string): Promise<void> {
-    const loan = (await this.withBalances([(await this.repository.loanById(loanId))!]))[0];
+    const loan = (await this.withBalances([(await this.repository.loanForPayment(loanId))!]))[0];
     const lines = loan.instalments.filter(live);
     const dpd = daysPastDue(lines.filter((l) => l.status === 'OVERDUE').map((l) => ({ ...l })), valueDate);
     if (dpd === 0 && (loan.daysPastDue > 0 || loan.assetClass !== 'STANDARD')) await this.repository.setDelinquency(loanId, 0, 'STANDARD');
