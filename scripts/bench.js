@@ -567,7 +567,8 @@ async function servicingBench(runId, options) {
     QUEUE_PREFIX: queuePrefix,
     APP_ENV: 'sandbox',
     LOG_LEVEL: 'warn',
-    // The close of business's statements each work on every open loan: far longer than a request's 500 ms default.
+    // For the bench's own set-up and counts over the whole book (the close of business's statements carry their own
+    // 10-minute timeout whatever this is; requests keep the 500 ms default in production).
     DATABASE_QUERY_TIMEOUT_MS: '600000',
     DATABASE_POOL_SIZE: String(Math.max(options.concurrency + 2, 10)),
     BENCH_SERVICING_LOANS: String(options.servicing),

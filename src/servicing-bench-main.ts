@@ -24,6 +24,9 @@ import { CollectionOutcome, CollectionService } from './core/servicing/collectio
  */
 
 /** The book the bench writes: every loan the same terms, spread over the month by its disbursement date. */
+/** The bench's own set-up statements write every loan at once: they wait as long as the close of business's do. */
+const seedQuery = (db: { longQuery(sql: string, values: unknown[], timeoutMs: number): Promise<unknown[]> }, sql: string, values: unknown[] = []) => db.longQuery(sql, values, 600_000);
+
 export const BENCH_TERMS = { principalMicros: 100_000_000_000n, annualRateE5: 1_600_000n, tenureMonths: 12 } as const;
 /** One loan in OVERDUE_EVERY is in arrears (5 %): nothing paid since its first instalment, 1 to 120 days ago. */
 export const OVERDUE_EVERY = 20;
@@ -72,7 +75,7 @@ export async function seedServicingBench(db: Database, sealer: Sealer, count: nu
   }
   const d = `$1::date`;
   await db.transaction(async () => {
-    await db.query(
+    await seedQuery(db,
       `CREATE TEMP TABLE bench_loan ON COMMIT DROP AS
        SELECT i, 'bench-loan-' || lpad(i::text, 8, '0') AS loan_id, 'bench-app-' || lpad(i::text, 8, '0') AS app_id,
          'bench-mandate-' || lpad(i::text, 8, '0') AS mandate_id, 'SBOX' || lpad(i::text, 16, '0') AS umrn,
@@ -84,7 +87,7 @@ export async function seedServicingBench(db: Database, sealer: Sealer, count: nu
        ) g`,
       [businessDate, count],
     );
-    await db.query(
+    await seedQuery(db,
       `INSERT INTO application (id, partner_id, external_reference, lender_reference, product_id, phone_hash, pan_hash, pan_last4,
          applicant_ciphertext, loan_purpose, requested_amount_micros, approval_state, application_state, updated_at, phone_ciphertext)
        SELECT b.app_id, $1, 'BENCH-' || b.i, 'BENCHREF' || lpad(b.i::text, 8, '0'), $2, md5('phone' || b.i), md5('pan' || b.i), '1234',
@@ -92,11 +95,11 @@ export async function seedServicingBench(db: Database, sealer: Sealer, count: nu
        FROM bench_loan b JOIN unnest($4::text[]) WITH ORDINALITY AS p(phone, n) ON p.n = b.i`,
       [SANDBOX_GPAY_PARTNER_ID, PRODUCT_ID, BENCH_TERMS.principalMicros.toString(), phones],
     );
-    await db.query(
+    await seedQuery(db,
       `INSERT INTO repayment_mandate (id, application_id, state, url_token_hash, auth_code_hash, link_expires_at, mandate_reference, updated_at)
        SELECT mandate_id, app_id, 'ACTIVE', md5('url' || i), md5('code' || i), now(), 'BENCHMDT' || i, now() FROM bench_loan`,
     );
-    await db.query(
+    await seedQuery(db,
       `INSERT INTO mandate_authorisation (id, mandate_id, reference, method, masked_payer, payer_hash, payer_ciphertext, max_amount_micros,
          frequency, first_debit_date, last_debit_date, outcome, umrn, requested_at, last_called_at, answered_at)
        SELECT 'bench-auth-' || i, mandate_id, 'BENCHAUTH' || i, 'UPI_AUTOPAY', 'b***@okbank', md5('payer' || i), 'bench', $1::bigint,
@@ -104,8 +107,8 @@ export async function seedServicingBench(db: Database, sealer: Sealer, count: nu
        FROM bench_loan`,
       [MANDATE_CEILING_MICROS.toString()],
     );
-    await db.query(`UPDATE application a SET current_mandate_id = b.mandate_id FROM bench_loan b WHERE a.id = b.app_id`);
-    await db.query(
+    await seedQuery(db, `UPDATE application a SET current_mandate_id = b.mandate_id FROM bench_loan b WHERE a.id = b.app_id`);
+    await seedQuery(db,
       `INSERT INTO loan_account (id, application_id, state, sanctioned_micros, disbursed_micros, interest_rate_e5, tenure_months, emi_micros,
          outstanding_principal_micros, disbursement_reference, disbursed_at, updated_at, product_id, product_version, disbursed_on)
        SELECT loan_id, app_id, 'ACTIVE', $1::bigint, $2::bigint, $3::int, $4::int, $5::bigint, $1::bigint, 'BENCHPAY' || i,
@@ -115,7 +118,7 @@ export async function seedServicingBench(db: Database, sealer: Sealer, count: nu
     );
     // The day before: what was accrued through it, and which instalments its close of business found overdue.
     const yesterday = `(${d} - 1)`;
-    await db.query(
+    await seedQuery(db,
       `INSERT INTO loan_instalment (loan_id, sequence, due_date, emi_micros, principal_micros, interest_micros, status, accrues_from, interest_accrued_micros)
        SELECT b.loan_id, s.k, s.due_date, s.principal + s.interest, s.principal, s.interest,
          (CASE WHEN s.due_date < ${yesterday} THEN 'OVERDUE' ELSE 'DUE' END)::"InstalmentStatus", s.accrues_from,
@@ -130,7 +133,7 @@ export async function seedServicingBench(db: Database, sealer: Sealer, count: nu
        ) s`,
       [businessDate, principal, interest],
     );
-    await db.query(
+    await seedQuery(db,
       `UPDATE loan_account l SET days_past_due = f.dpd, state = CASE WHEN f.dpd > 0 THEN 'DELINQUENT' ELSE 'ACTIVE' END::"LoanState",
          asset_class = (CASE WHEN f.dpd > 90 THEN 'NPA' WHEN f.dpd > 60 THEN 'SMA_2' WHEN f.dpd > 30 THEN 'SMA_1' ELSE 'SMA_0' END)::"AssetClass",
          npa_since = CASE WHEN f.dpd > 90 THEN f.oldest + 91 END
@@ -138,13 +141,13 @@ export async function seedServicingBench(db: Database, sealer: Sealer, count: nu
        WHERE l.id = f.loan_id`,
       [businessDate],
     );
-    await db.query(
+    await seedQuery(db,
       `UPDATE loan_instalment i SET penal_charged_on = i.due_date + pv.grace_days + 1
        FROM product_version pv
        WHERE pv.product_id = $2 AND pv.version = $3::int AND i.status = 'OVERDUE' AND ${yesterday} - i.due_date > pv.grace_days`,
       [businessDate, PRODUCT_ID, PRODUCT_VERSION],
     );
-    await db.query(
+    await seedQuery(db,
       `INSERT INTO loan_charge (id, loan_id, kind, instalment_sequence, levied_on, charge_micros, gst_micros, reference)
        SELECT 'penal:' || i.loan_id || ':' || i.sequence, i.loan_id, 'PENAL', i.sequence, i.penal_charged_on, pv.penal_charge_micros, 0,
          'PENAL-' || i.sequence || '-' || i.penal_charged_on
@@ -153,7 +156,7 @@ export async function seedServicingBench(db: Database, sealer: Sealer, count: nu
       [PRODUCT_ID, PRODUCT_VERSION],
     );
     // The ledger: each movement one balanced entry, its postings written with it (the deferred check runs at commit).
-    await db.query(
+    await seedQuery(db,
       `WITH entry AS (
          INSERT INTO ledger_entry (idempotency_key, loan_id, value_date, kind, reference, narration)
          SELECT 'disbursement:' || loan_id, loan_id, disbursed_on, 'DISBURSEMENT', 'BENCHPAY' || i, 'Loan disbursed' FROM bench_loan
@@ -165,7 +168,7 @@ export async function seedServicingBench(db: Database, sealer: Sealer, count: nu
          ('FEE_INCOME', -$3::bigint, 'Processing fee'), ('GST_PAYABLE', -$4::bigint, 'GST on the processing fee')) AS side(account, amount, memo)`,
       [BENCH_TERMS.principalMicros.toString(), net.toString(), fee.toString(), gst.toString()],
     );
-    await db.query(
+    await seedQuery(db,
       `WITH accrued AS (
          SELECT loan_id, SUM(interest_accrued_micros) AS amount FROM loan_instalment GROUP BY loan_id HAVING SUM(interest_accrued_micros) > 0
        ), entry AS (
@@ -180,7 +183,7 @@ export async function seedServicingBench(db: Database, sealer: Sealer, count: nu
        CROSS JOIN (VALUES ('INTEREST_RECEIVABLE'::"LedgerAccount", 1, NULL::text), ('INTEREST_INCOME', -1, 'Interest accrued')) AS side(account, sign, memo)`,
       [businessDate],
     );
-    await db.query(
+    await seedQuery(db,
       `WITH entry AS (
          INSERT INTO ledger_entry (idempotency_key, loan_id, value_date, kind, reference, narration)
          SELECT 'charge:' || id, loan_id, levied_on, 'CHARGE', reference, 'Penal charge: instalment ' || instalment_sequence || ' overdue'
@@ -193,7 +196,7 @@ export async function seedServicingBench(db: Database, sealer: Sealer, count: nu
        CROSS JOIN (VALUES ('CHARGES_RECEIVABLE'::"LedgerAccount", 1, NULL::text), ('CHARGES_INCOME', -1, 'Penal charge')) AS side(account, sign, memo)`,
     );
     // Collections left by earlier days: debits of today and tomorrow noticed; every unpaid overdue instalment bounced twice.
-    await db.query(
+    await seedQuery(db,
       `INSERT INTO mandate_collection (id, loan_id, instalment_sequence, attempt, reference, umrn, amount_micros, debit_date, notice_sent_on,
          notice_delivered_at, state)
        SELECT 'bench-col-' || b.i || '-1-1', b.loan_id, 1, 1, 'COLBENCH' || b.i || 'S1A1', b.umrn, $2::bigint, b.first_due, b.first_due - 2, now(), 'SCHEDULED'::"CollectionState"
@@ -214,7 +217,7 @@ export async function seedServicingBench(db: Database, sealer: Sealer, count: nu
     [businessDate],
   );
   // As a live book would be after autovacuum: hint bits set, statistics current.
-  await db.query(`VACUUM (ANALYZE)`);
+  await seedQuery(db, `VACUUM (ANALYZE)`);
   return { loans: count, overdue: rows[0].overdue, dueToday: rows[0].dueToday };
 }
 
@@ -240,8 +243,8 @@ async function tableCounts(db: Database): Promise<Record<keyof typeof WRITTEN, n
 
 /** The state of the rows the day updates in place (instalments and collections), to count what it changed. */
 async function snapshotUpdated(db: Database): Promise<void> {
-  await db.query(`DROP TABLE IF EXISTS bench_before`);
-  await db.query(
+  await seedQuery(db, `DROP TABLE IF EXISTS bench_before`);
+  await seedQuery(db,
     `CREATE UNLOGGED TABLE bench_before AS
      SELECT id, status, interest_accrued_micros, principal_paid_micros, interest_paid_micros, penal_charged_on FROM loan_instalment`,
   );
@@ -253,7 +256,7 @@ async function countUpdated(db: Database): Promise<number> {
      WHERE (i.status, i.interest_accrued_micros, i.principal_paid_micros, i.interest_paid_micros, i.penal_charged_on)
        IS DISTINCT FROM (b.status, b.interest_accrued_micros, b.principal_paid_micros, b.interest_paid_micros, b.penal_charged_on)`,
   );
-  await db.query(`DROP TABLE bench_before`);
+  await seedQuery(db, `DROP TABLE bench_before`);
   return rows[0].n;
 }
 

@@ -21,8 +21,11 @@ export interface WorkingDayMap {
  * whatever their number (no loop of per-loan round trips). Each method runs in the caller's transaction and
  * answers how many rows it wrote.
  */
+/** How long one statement of the close of business may run (every open loan at once: seconds at 100,000 loans). */
+export const CLOSE_OF_BUSINESS_STATEMENT_TIMEOUT_MS = 600_000;
+
 export class CloseOfBusinessRepository {
-  constructor(private readonly db: Database) {}
+  constructor(private readonly db: Database, private readonly timeoutMs = CLOSE_OF_BUSINESS_STATEMENT_TIMEOUT_MS) {}
 
   /** The run of `date`, created if new; its steps done so far. */
   async begin(date: string): Promise<{ stepsDone: string[]; finished: boolean }> {
@@ -74,7 +77,7 @@ export class CloseOfBusinessRepository {
    * under the key accrual:<loan>:<date>.
    */
   async accrue(date: string): Promise<number> {
-    const rows = await this.db.query<{ entries: number }>(
+    const rows = await this.db.longQuery<{ entries: number }>(
       `WITH target AS (
          -- What was accrued before today is read here once (the statement's snapshot), not joined again later.
          SELECT i.id, i.loan_id, i.interest_accrued_micros AS before,
@@ -106,7 +109,7 @@ export class CloseOfBusinessRepository {
          RETURNING 1
        )
        SELECT COUNT(*)::int AS entries FROM entry`,
-      [date],
+      [date], this.timeoutMs,
     );
     return rows[0].entries;
   }
@@ -117,7 +120,7 @@ export class CloseOfBusinessRepository {
    * count from the due date.
    */
   async markOverdue(date: string, calendar: WorkingDayMap): Promise<number> {
-    const rows = await this.db.query<{ count: number }>(
+    const rows = await this.db.longQuery<{ count: number }>(
       `WITH moved AS (
          UPDATE loan_instalment i SET status = 'OVERDUE'
          FROM loan_account l
@@ -125,7 +128,7 @@ export class CloseOfBusinessRepository {
            AND COALESCE((SELECT w.working_day FROM unnest($2::date[], $3::date[]) AS w(day, working_day) WHERE w.day = i.due_date), i.due_date) < $1::date
          RETURNING 1
        ) SELECT COUNT(*)::int AS count FROM moved`,
-      [date, calendar.days, calendar.workingDays],
+      [date, calendar.days, calendar.workingDays], this.timeoutMs,
     );
     return rows[0].count;
   }
@@ -137,7 +140,7 @@ export class CloseOfBusinessRepository {
    * Only loans whose figures change are written.
    */
   async classify(date: string): Promise<number> {
-    const rows = await this.db.query<{ count: number }>(
+    const rows = await this.db.longQuery<{ count: number }>(
       `WITH oldest AS (
          SELECT loan_id, MIN(due_date) AS due_date FROM loan_instalment WHERE status = 'OVERDUE' GROUP BY loan_id
        ), figures AS (
@@ -164,7 +167,7 @@ export class CloseOfBusinessRepository {
          RETURNING 1
        )
        SELECT COUNT(*)::int AS count FROM updated`,
-      [date],
+      [date], this.timeoutMs,
     );
     return rows[0].count;
   }
@@ -175,7 +178,7 @@ export class CloseOfBusinessRepository {
    * a CHARGE entry (Dr CHARGES_RECEIVABLE, Cr CHARGES_INCOME) under the key charge:penal:<loan>:<instalment>.
    */
   async levyPenalCharges(date: string): Promise<number> {
-    const rows = await this.db.query<{ count: number }>(
+    const rows = await this.db.longQuery<{ count: number }>(
       `WITH due AS (
          SELECT i.id AS instalment_id, i.loan_id, i.sequence, pv.penal_charge_micros AS amount,
            'penal:' || i.loan_id || ':' || i.sequence AS charge_id
@@ -204,7 +207,7 @@ export class CloseOfBusinessRepository {
          RETURNING 1
        )
        SELECT COUNT(*)::int AS count FROM entry`,
-      [date],
+      [date], this.timeoutMs,
     );
     return rows[0].count;
   }
@@ -226,11 +229,11 @@ export class CloseOfBusinessRepository {
   /** Stages one job per collection id in the outbox, in one statement (the envelope of src/lib/jobs/job.ts). */
   async stageJobs(topic: string, version: number, payloads: ReadonlyArray<Record<string, string>>): Promise<void> {
     if (payloads.length === 0) return;
-    await this.db.query(
+    await this.db.longQuery(
       `INSERT INTO outbox_message (id, topic, payload)
        SELECT gen_random_uuid()::text, $1, jsonb_build_object('v', $2::int, 'data', p.data)
        FROM unnest($3::jsonb[]) AS p(data)`,
-      [topic, version, payloads.map((payload) => JSON.stringify(payload))],
+      [topic, version, payloads.map((payload) => JSON.stringify(payload))], this.timeoutMs,
     );
   }
 
@@ -250,7 +253,7 @@ export class CloseOfBusinessRepository {
   async scheduleCollections(date: string, calendar: WorkingDayMap): Promise<string[]> {
     // The longest notice window of any product, as a value the planner sees (it then reads only the instalments due by then).
     const [{ days }] = await this.db.query<{ days: number }>(`SELECT COALESCE(MAX(pre_debit_notice_days), 0)::int AS days FROM product_version`);
-    const rows = await this.db.query<{ id: string }>(
+    const rows = await this.db.longQuery<{ id: string }>(
       `WITH calendar AS (
          SELECT day, working_day FROM unnest($2::date[], $3::date[]) AS w(day, working_day)
        ), mandated AS NOT MATERIALIZED (
@@ -301,7 +304,7 @@ export class CloseOfBusinessRepository {
          RETURNING id
        )
        SELECT id FROM scheduled`,
-      [date, calendar.days, calendar.workingDays, days],
+      [date, calendar.days, calendar.workingDays, days], this.timeoutMs,
     );
     return rows.map((row) => row.id);
   }

@@ -72,6 +72,8 @@ class OpenTransaction {
   readonly afterRollback: Array<() => void> = [];
   private readonly pending: Array<Promise<void>> = [];
   private failure: unknown;
+  /** Set by a long statement (Database.longQuery) in the transaction: its COMMIT (deferred checks included) may take as long. */
+  commitTimeoutMs: number | undefined;
 
   constructor(readonly connection: PoolClient) {}
 
@@ -106,7 +108,7 @@ class OpenTransaction {
 
   /** COMMIT goes out right behind the pending writes; it commits only if every one of them succeeded. */
   async commit(): Promise<void> {
-    const commit = this.send('COMMIT');
+    const commit = this.send(this.commitTimeoutMs ? ({ text: 'COMMIT', query_timeout: this.commitTimeoutMs } as QueryConfig) : 'COMMIT');
     await Promise.all(this.pending);
     const result = await commit;
     if (this.failure) throw this.failure;
@@ -423,6 +425,16 @@ export class Database implements UnitOfWork {
   }
 
   /**
+   * `query` for a batch statement that may run long (the close of business over every loan): it waits up to
+   * `timeoutMs` instead of the pool's query timeout (DATABASE_QUERY_TIMEOUT_MS, sized for requests).
+   */
+  longQuery<R extends QueryResultRow>(sql: string, values: unknown[], timeoutMs: number): Promise<R[]> {
+    const transaction = ambient.getStore();
+    if (transaction) transaction.commitTimeoutMs = Math.max(transaction.commitTimeoutMs ?? 0, timeoutMs);
+    return this.runQuery<R>(transaction ?? this.pool, sql, values, timeoutMs);
+  }
+
+  /**
    * A read that takes no lock, outside any transaction (a status poll, say), on connections shared in
    * pipeline mode: the reads of many concurrent requests leave in one write and need no pool round trip.
    * Inside a transaction it is an ordinary `query` on the transaction's connection.
@@ -502,8 +514,8 @@ export class Database implements UnitOfWork {
     await Promise.all([this.pool.end(), this.independent.close(), this.readers.close(), this.claims.end()]);
   }
 
-  private async runQuery<R extends QueryResultRow>(on: Pool | OpenTransaction, sql: string, values: unknown[]): Promise<R[]> {
-    const statement = statementOf(sql, values);
+  private async runQuery<R extends QueryResultRow>(on: Pool | OpenTransaction, sql: string, values: unknown[], timeoutMs?: number): Promise<R[]> {
+    const statement: QueryConfig & { query_timeout?: number } = { ...statementOf(sql, values), ...(timeoutMs ? { query_timeout: timeoutMs } : {}) };
     const result = on instanceof Pool ? await poolQuery.call<Pool, [QueryConfig], Promise<QueryResult<R>>>(on, statement) : await on.query<R>(statement);
     return result.rows;
   }
