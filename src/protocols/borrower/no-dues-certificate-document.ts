@@ -109,6 +109,12 @@ export function noDuesCertificateView(certificate: NoDuesCertificate, labels: No
   };
 }
 
+/** A fact the certificate shows under the label of the same name. */
+type Fact = keyof NoDuesCertificateLabels & keyof NoDuesCertificateView;
+/** The rows of the loan section and of the paid section, in order (the HTML page shows the same). */
+const LOAN_FACTS: readonly Fact[] = ['lenderReference', 'externalReference', 'sanctionedAmount', 'disbursedOn', 'closedOn', 'closure'];
+const PAID_FACTS: readonly Fact[] = ['principalPaid', 'interestPaid', 'chargesPaid', 'totalPaid', 'refunded'];
+
 /**
  * The certificate as an A4 PDF (pdfkit) in the language of `labels`, set like the KFS: Noto Sans and Noto Sans
  * Devanagari embedded (subset), each string in the one that has its script. Deterministic apart from the PDF's
@@ -127,20 +133,12 @@ export function renderNoDuesCertificatePdf(certificate: NoDuesCertificate, label
   doc.moveDown(0.5);
   paragraph(view.statement, 10.5, true);
 
-  heading(labels.loanTitle);
-  row(labels.lenderReference, view.lenderReference);
-  row(labels.externalReference, view.externalReference);
-  row(labels.sanctionedAmount, view.sanctionedAmount);
-  row(labels.disbursedOn, view.disbursedOn);
-  row(labels.closedOn, view.closedOn);
-  row(labels.closure, view.closure);
-
-  heading(labels.paidTitle);
-  row(labels.principalPaid, view.principalPaid);
-  row(labels.interestPaid, view.interestPaid);
-  row(labels.chargesPaid, view.chargesPaid);
-  row(labels.totalPaid, view.totalPaid);
-  row(labels.refunded, view.refunded);
+  const section = (title: string, facts: readonly Fact[]) => {
+    heading(title);
+    for (const fact of facts) row(labels[fact], view[fact]);
+  };
+  section(labels.loanTitle, LOAN_FACTS);
+  section(labels.paidTitle, PAID_FACTS);
 
   heading(labels.mandateTitle);
   if (view.mandate) {
