@@ -1,15 +1,13 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { IncomingMessage, Server, ServerResponse, createServer } from 'node:http';
+import { createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { loadConfig } from '../../src/lib/config';
-import { createLogger } from '../../src/lib/logger';
-import { systemClock } from '../../src/lib/clock';
-import { AdapterError, classifyAdapterError } from '../../src/lib/adapter-error';
-import { builtinAdapterModules, composeAdapters, createAdapterContext, loadAdapterModules } from '../../src/adapters/modules';
+import { classifyAdapterError } from '../../src/lib/adapter-error';
 import { AdapterSet } from '../../src/adapters/ports';
 import { withTrace } from '../../src/lib/trace';
-import { SIGNATURE_HEADER, answerSignature, parseSignatureHeader, requestSignature, signatureHeader } from '../../src/adapters/http/signature';
+import { SIGNATURE_HEADER, answerSignature, parseSignatureHeader, requestSignature } from '../../src/adapters/http/signature';
+import { adapterFailure, httpAdapters, signedHttpService } from '../support/signed-http-service';
 
 /**
  * The generic HTTP bureau and rail on the wire, as docs/http-adapters.md specifies them: what they send, which
@@ -17,73 +15,22 @@ import { SIGNATURE_HEADER, answerSignature, parseSignatureHeader, requestSignatu
  */
 const SECRET = 'unit-test-shared-secret-0123456789abcdef';
 
-interface Seen {
-  method: string;
-  url: string;
-  headers: IncomingMessage['headers'];
-  body: string;
-}
-
-let server: Server;
-let base: string;
-const seen: Seen[] = [];
-/** What the service answers next: status, body, and whether (and with which secret) it signs. */
-let answer: (request: Seen) => { status: number; body: unknown; secret?: string | null } = () => ({ status: 500, body: {} });
-
-beforeAll(async () => {
-  server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const request = { method: req.method!, url: req.url!, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
-      seen.push(request);
-      const { status, body, secret } = answer(request);
-      const text = body === undefined ? '' : JSON.stringify(body);
-      const t = Math.floor(Date.now() / 1000);
-      const v1 = parseSignatureHeader(req.headers[SIGNATURE_HEADER] as string)?.v1 ?? '';
-      res.writeHead(status, {
-        'content-type': 'application/json',
-        ...(secret === null ? {} : { [SIGNATURE_HEADER]: signatureHeader(t, answerSignature(secret ?? SECRET, t, v1, status, text)) }),
-      });
-      res.end(text);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
-beforeEach(() => {
-  seen.length = 0;
-});
+const service = signedHttpService(SECRET);
+const { seen } = service;
 
 function adapters(env: Record<string, string> = {}): AdapterSet {
-  const config = loadConfig({
-    BUREAU_HTTP_URL: `${base}/v1/bureau/`, BUREAU_HTTP_SECRET: SECRET,
-    RAIL_HTTP_URL: `${base}/v1/rail`, RAIL_HTTP_SECRET: SECRET, RAIL_HTTP_TIMEOUT_MS: '300',
+  return httpAdapters({
+    BUREAU_HTTP_URL: `${service.base}/v1/bureau/`, BUREAU_HTTP_SECRET: SECRET,
+    RAIL_HTTP_URL: `${service.base}/v1/rail`, RAIL_HTTP_SECRET: SECRET, RAIL_HTTP_TIMEOUT_MS: '300',
     ...env,
   });
-  const context = createAdapterContext(config, {
-    logger: createLogger('silent'),
-    clock: systemClock,
-    redis: () => {
-      throw new Error('the HTTP adapters need no Redis');
-    },
-    records: { nameBehindMandateReference: async () => null, panDigitsBehindUmrn: async () => null, nameBehindAadhaarReference: async () => null },
-  });
-  return composeAdapters(loadAdapterModules(['credit-partner/http'], builtinAdapterModules(config)), context).ports;
 }
 
 const order = { reference: 'DSB-GAPP-1', amountMicros: 10_000_500_000n, beneficiaryPanLast4: '1234', beneficiary: { type: 'VPA' as const, vpa: 'asha@okbank' } };
 
-async function failure(promise: Promise<unknown>): Promise<AdapterError> {
-  const err = await promise.then(() => undefined, (e: unknown) => e);
-  expect(err).toBeInstanceOf(AdapterError);
-  return err as AdapterError;
-}
-
 describe('the generic HTTP rail', () => {
   it('when it transfers, then it POSTs the documented JSON with the reference as Idempotency-Key, signed over t, method, path and body, and takes the signed answer', async () => {
-    answer = () => ({ status: 200, body: { reference: 'DSB-GAPP-1', status: 'SUCCEEDED', utr: 'UTR0001' } });
+    service.answer = () => ({ status: 200, body: { reference: 'DSB-GAPP-1', status: 'SUCCEEDED', utr: 'UTR0001' } });
     expect(await adapters().rail!.transfer(order)).toEqual({ status: 'SUCCEEDED', utr: 'UTR0001' });
     const [request] = seen;
     expect(request).toMatchObject({ method: 'POST', url: '/v1/rail/transfers', headers: { 'content-type': 'application/json', 'idempotency-key': 'DSB-GAPP-1' } });
@@ -94,37 +41,37 @@ describe('the generic HTTP rail', () => {
   });
 
   it('when the status of a reference is asked, then 404 means never taken (null) and 200 is the answer; the reference is escaped in the path', async () => {
-    answer = () => ({ status: 404, body: { error: { code: 'NOT_FOUND' } } });
+    service.answer = () => ({ status: 404, body: { error: { code: 'NOT_FOUND' } } });
     expect(await adapters().rail!.status('DSB/odd ref')).toBeNull();
     expect(seen[0]).toMatchObject({ method: 'GET', url: '/v1/rail/transfers/DSB%2Fodd%20ref', body: '' });
-    answer = () => ({ status: 200, body: { reference: 'DSB-GAPP-1', status: 'FAILED', reason: 'beneficiary account is closed' } });
+    service.answer = () => ({ status: 200, body: { reference: 'DSB-GAPP-1', status: 'FAILED', reason: 'beneficiary account is closed' } });
     expect(await adapters().rail!.status('DSB-GAPP-1')).toEqual({ status: 'FAILED', reason: 'beneficiary account is closed' });
   });
 
   it('when the rail took the transfer but has not settled it (202 PENDING), then the call fails retryable, so the job asks the status again later', async () => {
-    answer = () => ({ status: 202, body: { reference: 'DSB-GAPP-1', status: 'PENDING' } });
-    const err = await failure(adapters().rail!.transfer(order));
+    service.answer = () => ({ status: 202, body: { reference: 'DSB-GAPP-1', status: 'PENDING' } });
+    const err = await adapterFailure(adapters().rail!.transfer(order));
     expect({ message: err.message, retryable: err.retryable }).toEqual({ message: 'The disbursement rail took the transfer DSB-GAPP-1 but has not settled it yet', retryable: true });
   });
 
   it('when an answer is unsigned or signed with another key, then it is not taken (retryable: the transfer may have happened, the status will tell)', async () => {
-    answer = () => ({ status: 200, body: { reference: 'DSB-GAPP-1', status: 'SUCCEEDED', utr: 'FORGED' }, secret: 'another-secret-another-secret-0000' });
-    expect((await failure(adapters().rail!.transfer(order))).message).toBe("The disbursement rail's answer (HTTP 200) is signed with another key: not taken");
-    answer = () => ({ status: 404, body: {}, secret: null });
-    const unsigned = await failure(adapters().rail!.status('DSB-GAPP-1'));
+    service.answer = () => ({ status: 200, body: { reference: 'DSB-GAPP-1', status: 'SUCCEEDED', utr: 'FORGED' }, secret: 'another-secret-another-secret-0000' });
+    expect((await adapterFailure(adapters().rail!.transfer(order))).message).toBe("The disbursement rail's answer (HTTP 200) is signed with another key: not taken");
+    service.answer = () => ({ status: 404, body: {}, secret: null });
+    const unsigned = await adapterFailure(adapters().rail!.status('DSB-GAPP-1'));
     expect({ message: unsigned.message, retryable: unsigned.retryable }).toEqual({ message: "The disbursement rail's answer (HTTP 404) is not signed: not taken", retryable: true });
   });
 
   it('when the rail refuses the request (4xx), then the error is final and names its status and code; 5xx, 429 and 409 are retryable; an answer for another reference is not taken', async () => {
-    answer = () => ({ status: 401, body: { error: { code: 'BAD_SIGNATURE', message: 'no' } } });
-    const refused = await failure(adapters().rail!.transfer(order));
+    service.answer = () => ({ status: 401, body: { error: { code: 'BAD_SIGNATURE', message: 'no' } } });
+    const refused = await adapterFailure(adapters().rail!.transfer(order));
     expect({ message: refused.message, retryable: refused.retryable, status: refused.status }).toEqual({ message: 'The disbursement rail answered POST /v1/rail/transfers with HTTP 401 (BAD_SIGNATURE)', retryable: false, status: 401 });
     for (const status of [500, 503, 429, 409]) {
-      answer = () => ({ status, body: {} });
-      expect({ status, class: classifyAdapterError(await failure(adapters().rail!.transfer(order))) }).toEqual({ status, class: 'retry' });
+      service.answer = () => ({ status, body: {} });
+      expect({ status, class: classifyAdapterError(await adapterFailure(adapters().rail!.transfer(order))) }).toEqual({ status, class: 'retry' });
     }
-    answer = () => ({ status: 200, body: { reference: 'DSB-OTHER', status: 'SUCCEEDED', utr: 'U' } });
-    expect((await failure(adapters().rail!.transfer(order))).message).toBe("The disbursement rail answered with another reference, which is not the contract's");
+    service.answer = () => ({ status: 200, body: { reference: 'DSB-OTHER', status: 'SUCCEEDED', utr: 'U' } });
+    expect((await adapterFailure(adapters().rail!.transfer(order))).message).toBe("The disbursement rail answered with another reference, which is not the contract's");
   });
 
   it('when the rail does not answer within RAIL_HTTP_TIMEOUT_MS, then the call gives up then, retryable; an amount that is not whole paise is never sent', async () => {
@@ -132,39 +79,36 @@ describe('the generic HTTP rail', () => {
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     try {
       const started = Date.now();
-      const err = await failure(adapters({ RAIL_HTTP_URL: `http://127.0.0.1:${(silent.address() as AddressInfo).port}` }).rail!.transfer(order));
+      const err = await adapterFailure(adapters({ RAIL_HTTP_URL: `http://127.0.0.1:${(silent.address() as AddressInfo).port}` }).rail!.transfer(order));
       expect(Date.now() - started).toBeLessThan(2_000);
       expect({ message: err.message, retryable: err.retryable }).toEqual({ message: 'The disbursement rail did not answer POST /transfers within 300 ms', retryable: true });
     } finally {
       silent.closeAllConnections();
       silent.close();
     }
-    const sub = await failure(adapters().rail!.transfer({ ...order, amountMicros: 1_000_001n }));
+    const sub = await adapterFailure(adapters().rail!.transfer({ ...order, amountMicros: 1_000_001n }));
     expect({ retryable: sub.retryable, sent: seen.length }).toEqual({ retryable: false, sent: 0 });
   });
 });
 
 describe('the generic HTTP bureau', () => {
   it('when it checks an applicant, then it POSTs {reference, pan, dateOfBirth} with the reference as Idempotency-Key and the call\'s traceparent, and takes the verdict', async () => {
-    answer = () => ({ status: 200, body: { reference: 'APP-1', verdict: 'THIN_FILE' } });
+    service.answer = () => ({ status: 200, body: { reference: 'APP-1', verdict: 'THIN_FILE' } });
     expect(await adapters().bureau!.check({ reference: 'APP-1', pan: 'ABCDE1234F', dateOfBirth: '1990-01-01' })).toBe('THIN_FILE');
     expect(seen[0]).toMatchObject({ method: 'POST', url: '/v1/bureau/inquiries', headers: { 'idempotency-key': 'APP-1' }, body: '{"reference":"APP-1","pan":"ABCDE1234F","dateOfBirth":"1990-01-01"}' });
-    answer = () => ({ status: 200, body: { reference: 'APP-1', verdict: 'CLEAN' } });
+    service.answer = () => ({ status: 200, body: { reference: 'APP-1', verdict: 'CLEAN' } });
     const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
     await withTrace(traceId, () => adapters().bureau!.check({ reference: 'APP-1', pan: 'ABCDE1234F', dateOfBirth: '1990-01-01' }));
     expect(seen[1].headers.traceparent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-0[01]$`));
-    answer = () => ({ status: 200, body: { reference: 'APP-1', verdict: 'MAYBE' } });
-    expect((await failure(adapters().bureau!.check({ reference: 'APP-1', pan: 'ABCDE1234F', dateOfBirth: '1990-01-01' }))).retryable).toBe(true);
+    service.answer = () => ({ status: 200, body: { reference: 'APP-1', verdict: 'MAYBE' } });
+    expect((await adapterFailure(adapters().bureau!.check({ reference: 'APP-1', pan: 'ABCDE1234F', dateOfBirth: '1990-01-01' }))).retryable).toBe(true);
   });
 
   it('when only the bureau is configured, then the module supplies only the bureau; a secret shorter than 32 characters or without its URL is refused', () => {
-    const config = loadConfig({ BUREAU_HTTP_URL: `${base}/b`, BUREAU_HTTP_SECRET: SECRET });
-    expect(Object.keys(composeAdapters(loadAdapterModules(['credit-partner/http'], builtinAdapterModules(config)), createAdapterContext(config, {
-      logger: createLogger('silent'), clock: systemClock, redis: () => { throw new Error('no'); }, records: { nameBehindMandateReference: async () => null, panDigitsBehindUmrn: async () => null, nameBehindAadhaarReference: async () => null },
-    })).ports)).toEqual(['bureau']);
-    expect(() => loadConfig({ BUREAU_HTTP_URL: `${base}/b`, BUREAU_HTTP_SECRET: 'short' })).toThrow(/BUREAU_HTTP_SECRET must be at least 32 characters \(a random key shared with the service\), got 5/);
+    expect(Object.keys(httpAdapters({ BUREAU_HTTP_URL: `${service.base}/b`, BUREAU_HTTP_SECRET: SECRET }))).toEqual(['bureau']);
+    expect(() => loadConfig({ BUREAU_HTTP_URL: `${service.base}/b`, BUREAU_HTTP_SECRET: 'short' })).toThrow(/BUREAU_HTTP_SECRET must be at least 32 characters \(a random key shared with the service\), got 5/);
     expect(() => loadConfig({ RAIL_HTTP_SECRET: SECRET })).toThrow(/RAIL_HTTP_SECRET is set but RAIL_HTTP_URL is not/);
-    expect(() => loadConfig({ RAIL_HTTP_URL: `${base}/r` })).toThrow(/RAIL_HTTP_URL is set but RAIL_HTTP_SECRET is not/);
+    expect(() => loadConfig({ RAIL_HTTP_URL: `${service.base}/r` })).toThrow(/RAIL_HTTP_URL is set but RAIL_HTTP_SECRET is not/);
   });
 });
 

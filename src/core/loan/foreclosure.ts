@@ -18,6 +18,7 @@ export interface ForeclosureFacts {
   gstRateE5: number | bigint;
 }
 
+/** What closing the loan costs on a business date, part by part (see {@link foreclosureQuote}). */
 export interface ForeclosureQuote {
   principalMicros: bigint;
   interestMicros: bigint;

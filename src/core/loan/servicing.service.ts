@@ -14,7 +14,7 @@ import { accruedInterestTo } from './accrual';
 import { RepaymentAllocation, allocateRepayment } from './allocation';
 import { coolingOffExit } from './cooling-off';
 import { daysPastDue } from './delinquency';
-import { foreclosureQuote } from './foreclosure';
+import { ForeclosureQuote, foreclosureQuote } from './foreclosure';
 import { reamortise } from './reamortise';
 import { loanState } from './loan-state';
 import { CollectionAccount, RepaymentCollector } from './repayment-collector';
@@ -79,16 +79,7 @@ export interface ChargeToLevy {
  * foreclosure charge with its GST (none on a floating-rate loan, none when the product states none), less what
  * the borrower paid beyond their dues.
  */
-export interface PayoffQuote {
-  validOn: string;
-  principalMicros: bigint;
-  interestMicros: bigint;
-  chargesMicros: bigint;
-  foreclosureChargeMicros: bigint;
-  foreclosureChargeGstMicros: bigint;
-  excessMicros: bigint;
-  totalMicros: bigint;
-}
+export type PayoffQuote = ForeclosureQuote;
 
 /** What returning the loan within the cooling-off period costs: principal plus proportionate interest at the APR, no charge. */
 export interface CoolingOffQuote {

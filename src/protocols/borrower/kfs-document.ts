@@ -1,9 +1,8 @@
-import path from 'node:path';
-import PDFDocument from 'pdfkit';
 import type { Kfs } from '../../core/kfs/kfs';
 import { formatRupees } from '../../core/money/money';
 import en from './messages/en.json';
 import hi from './messages/hi.json';
+import { startBorrowerPdf } from './pdf-layout';
 
 /**
  * Every text of a Key Fact Statement page or PDF, in one language. Plain strings; `coolingOffValue` holds
@@ -149,18 +148,6 @@ export function kfsView(kfs: Kfs): KfsView {
   };
 }
 
-const FONT_DIR = path.dirname(require.resolve('@expo-google-fonts/noto-sans/package.json'));
-const DEVANAGARI_DIR = path.dirname(require.resolve('@expo-google-fonts/noto-sans-devanagari/package.json'));
-/** The embedded fonts: Noto Sans (Latin, digits, ₹) and Noto Sans Devanagari (Hindi), regular and bold. */
-export const KFS_FONTS = {
-  latin: path.join(FONT_DIR, '400Regular', 'NotoSans_400Regular.ttf'),
-  latinBold: path.join(FONT_DIR, '700Bold', 'NotoSans_700Bold.ttf'),
-  devanagari: path.join(DEVANAGARI_DIR, '400Regular', 'NotoSansDevanagari_400Regular.ttf'),
-  devanagariBold: path.join(DEVANAGARI_DIR, '700Bold', 'NotoSansDevanagari_700Bold.ttf'),
-} as const;
-
-const DEVANAGARI = /[\u0900-\u097F]/;
-
 /**
  * The KFS as an A4 PDF (pdfkit) in the language of `labels`: the key facts, the fees, the APR, contingent
  * charges, cooling-off period, grievance officer and the repayment schedule. Noto Sans and Noto Sans Devanagari
@@ -169,37 +156,10 @@ const DEVANAGARI = /[\u0900-\u097F]/;
  */
 export function renderKfsPdf(kfs: Kfs, labels: KfsLabels): Promise<Buffer> {
   const view = kfsView(kfs);
-  const doc = new PDFDocument({ size: 'A4', margin: 40, info: { Title: `${labels.title} ${view.kfsId}`, Author: view.lenderName } });
-  doc.registerFont('latin', KFS_FONTS.latin);
-  doc.registerFont('latin-bold', KFS_FONTS.latinBold);
-  doc.registerFont('deva', KFS_FONTS.devanagari);
-  doc.registerFont('deva-bold', KFS_FONTS.devanagariBold);
-  const chunks: Buffer[] = [];
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on('data', (chunk: Buffer) => chunks.push(chunk));
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-  });
+  const pdf = startBorrowerPdf({ title: `${labels.title} ${view.kfsId}`, author: view.lenderName });
+  const { doc, left, width, font, heading, row, paragraph } = pdf;
 
-  const font = (text: string, bold = false) => doc.font(`${DEVANAGARI.test(text) ? 'deva' : 'latin'}${bold ? '-bold' : ''}`);
-  const left = doc.page.margins.left;
-  const width = doc.page.width - left - doc.page.margins.right;
-  const heading = (text: string) => {
-    doc.moveDown(0.6);
-    font(text, true).fontSize(12).text(text, left, doc.y, { width });
-    doc.moveDown(0.2);
-  };
-  const row = (label: string, value: string) => {
-    const y = doc.y;
-    font(label).fontSize(9.5).text(label, left, y, { width: width * 0.55 });
-    const afterLabel = doc.y;
-    font(value).fontSize(9.5).text(value, left + width * 0.57, y, { width: width * 0.43 });
-    doc.y = Math.max(afterLabel, doc.y) + 2;
-  };
-
-  font(labels.title, true).fontSize(16).text(labels.title, left, doc.y, { width });
-  font(labels.subtitle).fontSize(8.5).text(labels.subtitle, { width });
-  doc.moveDown(0.4);
+  pdf.title(labels.title, labels.subtitle);
   row(labels.kfsId, view.kfsId);
   row(labels.lender, view.lenderName);
   row(labels.issuedAt, view.issuedAt);
@@ -220,7 +180,7 @@ export function renderKfsPdf(kfs: Kfs, labels: KfsLabels): Promise<Buffer> {
   row(labels.netDisbursedAmount, view.netDisbursedAmount);
   row(labels.totalAmountPayable, view.totalAmountPayable);
   row(labels.apr, view.apr);
-  font(labels.aprNote).fontSize(8).text(labels.aprNote, left, doc.y, { width });
+  paragraph(labels.aprNote, 8);
 
   heading(labels.contingentTitle);
   row(labels.penalCharge, view.penalCharge);
@@ -234,7 +194,7 @@ export function renderKfsPdf(kfs: Kfs, labels: KfsLabels): Promise<Buffer> {
   row(labels.grievanceEmail, view.grievanceOfficer.email);
 
   heading(labels.scheduleTitle);
-  font(labels.scheduleNote).fontSize(8).text(labels.scheduleNote, left, doc.y, { width });
+  paragraph(labels.scheduleNote, 8);
   doc.moveDown(0.3);
   const columns = [labels.instalmentNo, labels.dueDate, labels.instalment, labels.principal, labels.interest, labels.outstanding];
   const widths = [0.08, 0.16, 0.19, 0.19, 0.19, 0.19].map((share) => share * width);
@@ -253,6 +213,5 @@ export function renderKfsPdf(kfs: Kfs, labels: KfsLabels): Promise<Buffer> {
   line(columns, true);
   for (const item of view.schedule) line([item.no, item.dueDate, item.instalment, item.principal, item.interest, item.outstanding]);
 
-  doc.end();
-  return done;
+  return pdf.end();
 }

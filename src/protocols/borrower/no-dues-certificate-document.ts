@@ -1,10 +1,10 @@
-import PDFDocument from 'pdfkit';
 import type { LoanClosure, NoDuesCertificate } from '../../core/loan/no-dues-certificate';
 import { formatRupees } from '../../core/money/money';
-import { KFS_FONTS, dmy, istInstant } from './kfs-document';
+import { dmy, istInstant } from './kfs-document';
 import type { Lang } from './page-renderer';
 import en from './messages/en.json';
 import hi from './messages/hi.json';
+import { startBorrowerPdf } from './pdf-layout';
 
 /**
  * Every text of a no-dues certificate page or PDF, in one language: the `ndc.*` messages of the language
@@ -109,7 +109,11 @@ export function noDuesCertificateView(certificate: NoDuesCertificate, labels: No
   };
 }
 
-const DEVANAGARI = /[\u0900-\u097F]/;
+/** A fact the certificate shows under the label of the same name. */
+type Fact = keyof NoDuesCertificateLabels & keyof NoDuesCertificateView;
+/** The rows of the loan section and of the paid section, in order (the HTML page shows the same). */
+const LOAN_FACTS: readonly Fact[] = ['lenderReference', 'externalReference', 'sanctionedAmount', 'disbursedOn', 'closedOn', 'closure'];
+const PAID_FACTS: readonly Fact[] = ['principalPaid', 'interestPaid', 'chargesPaid', 'totalPaid', 'refunded'];
 
 /**
  * The certificate as an A4 PDF (pdfkit) in the language of `labels`, set like the KFS: Noto Sans and Noto Sans
@@ -118,67 +122,31 @@ const DEVANAGARI = /[\u0900-\u097F]/;
  */
 export function renderNoDuesCertificatePdf(certificate: NoDuesCertificate, labels: NoDuesCertificateLabels): Promise<Buffer> {
   const view = noDuesCertificateView(certificate, labels);
-  const doc = new PDFDocument({ size: 'A4', margin: 40, info: { Title: `${labels.title} ${view.certificateNumber}`, Author: view.lenderName } });
-  doc.registerFont('latin', KFS_FONTS.latin);
-  doc.registerFont('latin-bold', KFS_FONTS.latinBold);
-  doc.registerFont('deva', KFS_FONTS.devanagari);
-  doc.registerFont('deva-bold', KFS_FONTS.devanagariBold);
-  const chunks: Buffer[] = [];
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on('data', (chunk: Buffer) => chunks.push(chunk));
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-  });
+  const pdf = startBorrowerPdf({ title: `${labels.title} ${view.certificateNumber}`, author: view.lenderName });
+  const { doc, heading, row, paragraph } = pdf;
 
-  const font = (text: string, bold = false) => doc.font(`${DEVANAGARI.test(text) ? 'deva' : 'latin'}${bold ? '-bold' : ''}`);
-  const left = doc.page.margins.left;
-  const width = doc.page.width - left - doc.page.margins.right;
-  const heading = (text: string) => {
-    doc.moveDown(0.6);
-    font(text, true).fontSize(12).text(text, left, doc.y, { width });
-    doc.moveDown(0.2);
-  };
-  const row = (label: string, value: string) => {
-    const y = doc.y;
-    font(label).fontSize(9.5).text(label, left, y, { width: width * 0.55 });
-    const afterLabel = doc.y;
-    font(value).fontSize(9.5).text(value, left + width * 0.57, y, { width: width * 0.43 });
-    doc.y = Math.max(afterLabel, doc.y) + 2;
-  };
-
-  font(labels.title, true).fontSize(16).text(labels.title, left, doc.y, { width });
-  font(labels.subtitle).fontSize(8.5).text(labels.subtitle, { width });
-  doc.moveDown(0.4);
+  pdf.title(labels.title, labels.subtitle);
   row(labels.certificateNumber, view.certificateNumber);
   row(labels.lender, view.lenderName);
   row(labels.issuedAt, view.issuedAt);
   if (view.borrowerName) row(labels.borrower, view.borrowerName);
   doc.moveDown(0.5);
-  font(view.statement, true).fontSize(10.5).text(view.statement, left, doc.y, { width });
+  paragraph(view.statement, 10.5, true);
 
-  heading(labels.loanTitle);
-  row(labels.lenderReference, view.lenderReference);
-  row(labels.externalReference, view.externalReference);
-  row(labels.sanctionedAmount, view.sanctionedAmount);
-  row(labels.disbursedOn, view.disbursedOn);
-  row(labels.closedOn, view.closedOn);
-  row(labels.closure, view.closure);
-
-  heading(labels.paidTitle);
-  row(labels.principalPaid, view.principalPaid);
-  row(labels.interestPaid, view.interestPaid);
-  row(labels.chargesPaid, view.chargesPaid);
-  row(labels.totalPaid, view.totalPaid);
-  row(labels.refunded, view.refunded);
+  const section = (title: string, facts: readonly Fact[]) => {
+    heading(title);
+    for (const fact of facts) row(labels[fact], view[fact]);
+  };
+  section(labels.loanTitle, LOAN_FACTS);
+  section(labels.paidTitle, PAID_FACTS);
 
   heading(labels.mandateTitle);
   if (view.mandate) {
     row(labels.mandateUmrn, view.mandate.umrn);
     row(labels.mandateCancelledOn, view.mandate.cancelledOn);
   } else {
-    font(labels.mandateNone).fontSize(9.5).text(labels.mandateNone, left, doc.y, { width });
+    paragraph(labels.mandateNone, 9.5);
   }
 
-  doc.end();
-  return done;
+  return pdf.end();
 }

@@ -1,7 +1,8 @@
 /**
  * What OCEN 4.0 (`ocen/`) and OCEN v3 (`ocen-v3/`) carry the same way: our own ids of concrete offers and their
  * repayment plans, the OTP session statuses of a refused signing, the consent and statement-line bodies (the same
- * fields and string types on both wires), the opening of an application read from a loan agent's createLoanApplications, and listLoans' PAN and dates.
+ * fields and string types on both wires), the opening of an application read from a loan agent's createLoanApplications, listLoans' PAN and dates,
+ * and the descriptions of a mandate collection's debit and bounce in confirmRepayment.
  */
 import type { Applicant } from '../../core/approval/applicant';
 import type { OpenApplicationRequest } from '../../core/approval/approval.service';
@@ -13,6 +14,7 @@ import { type ScheduledInstalment, buildSchedule, totalInterestMicros } from '..
 import { type Offer, offeredAmountMicros } from '../../core/offer/offer';
 import { addMonthsClamped, istDate } from '../../core/shared/dates';
 import { rupeesText, sumMicros } from '../../core/money/money';
+import type { LoanChargeRecord } from '../../core/loan/servicing';
 import type { LoanPosition } from '../../core/servicing/loan-position';
 import type { PhoneNumber } from '../../core/shared/identity';
 
@@ -262,4 +264,15 @@ export function ocenStatement(lines: readonly StatementLine[], instalments: Loan
     };
   }
   return out;
+}
+
+/** confirmRepayment's `description` of a mandate collection debited: "EMI 3 debited under mandate <UMRN>". */
+export function ocenDebitedDescription(collection: { instalmentSequence: number; umrn: string }): string {
+  return `EMI ${collection.instalmentSequence} debited under mandate ${collection.umrn}`;
+}
+
+/** confirmRepayment's `description` of a mandate collection bounced: the code and reason, and the bounce charge levied for it (GST included), if any. */
+export function ocenBouncedDescription(collection: { reference: string; bounceCode: string | null; bounceReason: string | null }, charges: readonly LoanChargeRecord[]): string {
+  const charge = charges.find((c) => c.kind === 'BOUNCE' && c.reference === collection.reference);
+  return `The mandate debit bounced (${collection.bounceCode ?? 'no code'}: ${collection.bounceReason ?? 'no reason given'})${charge ? `; bounce charge ₹${rupeesText(charge.chargeMicros + charge.gstMicros)} levied, GST included` : ''}`;
 }

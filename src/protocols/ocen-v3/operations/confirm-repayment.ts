@@ -1,6 +1,6 @@
 import type { CollectionNoticeContext } from '../../../core/lending/partner-answers';
 import { noticeText } from '../../../core/servicing/collection.service';
-import { rupeesText } from '../../../core/money/money';
+import { ocenBouncedDescription, ocenDebitedDescription } from '../../shared/ocen-family';
 import type * as W from '../../../generated/ocen-v3/ocen-v3-types';
 import type { V3Core } from '../ocen-v3-operation';
 import { v3Amount, v3RepaymentPayment } from '../ocen-v3-mappers';
@@ -21,15 +21,14 @@ export async function v3ConfirmRepaymentMembers(core: V3Core, notice: Collection
   let payment: W.Payment;
   if (notice.event === 'DEBITED') {
     const repayment = await core.servicing.repaymentByReference(collection.reference);
-    payment = { ...v3RepaymentPayment(repayment), ...base, date: repayment.valueDate ?? collection.debitDate, description: `EMI ${collection.instalmentSequence} debited under mandate ${collection.umrn}` };
+    payment = { ...v3RepaymentPayment(repayment), ...base, date: repayment.valueDate ?? collection.debitDate, description: ocenDebitedDescription(collection) };
   } else if (notice.event === 'BOUNCED') {
-    const charge = loan.charges.find((c) => c.kind === 'BOUNCE' && c.reference === collection.reference);
     payment = {
       ...base,
       totalAmount: v3Amount(collection.amountMicros),
       status: 'FAILURE',
       txnRefNo: collection.reference,
-      description: `The mandate debit bounced (${collection.bounceCode ?? 'no code'}: ${collection.bounceReason ?? 'no reason given'})${charge ? `; bounce charge ₹${rupeesText(charge.chargeMicros + charge.gstMicros)} levied, GST included` : ''}`,
+      description: ocenBouncedDescription(collection, loan.charges),
     };
   } else {
     payment = { ...base, totalAmount: v3Amount(collection.amountMicros), status: 'PENDING_AUTH', description: noticeText(collection, loan.lenderReference, core.lenderName) };

@@ -1,6 +1,6 @@
 import type { CollectionNoticeContext } from '../../../core/lending/partner-answers';
 import { noticeText } from '../../../core/servicing/collection.service';
-import { rupeesText } from '../../../core/money/money';
+import { ocenBouncedDescription, ocenDebitedDescription } from '../../shared/ocen-family';
 import type { OcenCore } from '../ocen-operation';
 import { ocenRupees } from '../ocen-mappers';
 import { repaymentPayment } from '../ocen-loan-mappers';
@@ -28,15 +28,14 @@ export async function confirmRepaymentMembers(core: OcenCore, notice: Collection
   let payment: Payment;
   if (notice.event === 'DEBITED') {
     const repayment = await core.servicing.repaymentByReference(collection.reference);
-    payment = { ...repaymentPayment(repayment), ...base, date: repayment.valueDate ?? collection.debitDate, description: `EMI ${collection.instalmentSequence} debited under mandate ${collection.umrn}` };
+    payment = { ...repaymentPayment(repayment), ...base, date: repayment.valueDate ?? collection.debitDate, description: ocenDebitedDescription(collection) };
   } else if (notice.event === 'BOUNCED') {
-    const charge = loan.charges.find((c) => c.kind === 'BOUNCE' && c.reference === collection.reference);
     payment = {
       ...base,
       totalAmount: ocenRupees(collection.amountMicros),
       status: 'FAILURE',
       txnRefNo: collection.reference,
-      description: `The mandate debit bounced (${collection.bounceCode ?? 'no code'}: ${collection.bounceReason ?? 'no reason given'})${charge ? `; bounce charge ₹${rupeesText(charge.chargeMicros + charge.gstMicros)} levied, GST included` : ''}`,
+      description: ocenBouncedDescription(collection, loan.charges),
     };
   } else {
     payment = { ...base, totalAmount: ocenRupees(collection.amountMicros), status: 'PENDING_AUTH', description: noticeText(collection, loan.lenderReference, core.lenderName) };
