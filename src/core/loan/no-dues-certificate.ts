@@ -1,4 +1,4 @@
-import { isValidIsoDate, istDate } from '../shared/dates';
+import { isValidIsoDate } from '../shared/dates';
 import type { ServicedLoan } from './servicing';
 
 /**
@@ -36,7 +36,7 @@ export interface NoDuesCertificate {
   /** The borrower's name as the application holds it; absent when the application holds none. */
   borrowerName?: string;
   sanctionedMicros: bigint;
-  /** The Indian date the loan was paid out. */
+  /** The business date (India) the loan was paid out on. */
   disbursedOn: string;
   /** The business date the loan was closed on. */
   closedOn: string;
@@ -102,7 +102,7 @@ export function noDuesCertificateOf(loan: ServicedLoan, facts: ClosingFacts): No
     externalReference: loan.externalReference,
     ...(name ? { borrowerName: name } : {}),
     sanctionedMicros: loan.sanctionedMicros,
-    disbursedOn: istDate(loan.disbursedAt),
+    disbursedOn: loan.disbursedOn,
     closedOn: facts.closedOn,
     closure: facts.closure,
     principalPaidMicros: loan.balances.principalRepaidMicros,
