@@ -11,7 +11,6 @@ import { SANDBOX_GPAY_PARTNER_ID } from './core/partner/sandbox-partners';
 import { CloseOfBusiness } from './core/servicing/close-of-business';
 import { CLOSE_OF_BUSINESS_STEPS, CloseOfBusinessRepository, CloseOfBusinessStep } from './core/servicing/close-of-business.repository';
 import { WorkingDayCalendar } from './core/kfs/working-days';
-import { Ledger } from './core/ledger/ledger';
 import { CollectionRepository } from './core/servicing/collection.repository';
 import { CollectionOutcome, CollectionService } from './core/servicing/collection.service';
 
@@ -336,7 +335,7 @@ class TimedCloseOfBusinessRepository extends CloseOfBusinessRepository {
  * it, and the accrual entries against the open loans that had interest to accrue.
  */
 export async function runServicingDay(
-  deps: { db: Database; collections: CollectionService; calendar: WorkingDayCalendar; ledger: Ledger },
+  deps: { db: Database; collections: CollectionService; calendar: WorkingDayCalendar },
   businessDate: string,
   concurrency: number,
 ): Promise<ServicingBenchReport> {
@@ -358,7 +357,7 @@ export async function runServicingDay(
     steps.push({ name: step, ms: now - mark, rows });
     mark = now;
   });
-  const report = await new CloseOfBusiness(db, timed, deps.calendar, deps.ledger).run(businessDate);
+  const report = await new CloseOfBusiness(db, timed, deps.calendar).run(businessDate);
   timed.flush();
   const closeOfBusinessMs = performance.now() - started;
 
@@ -424,7 +423,7 @@ async function main(): Promise<void> {
       return;
     }
     const calendar = new WorkingDayCalendar(config.kfs.holidayCalendar);
-    const report = await runServicingDay({ db: services.db, collections: services.collections, calendar, ledger: services.ledger }, businessDate, concurrency);
+    const report = await runServicingDay({ db: services.db, collections: services.collections, calendar }, businessDate, concurrency);
     print(seed, seedMs, report);
     const problems: string[] = [];
     if (report.trialBalanceMicros !== 0n) problems.push(`the trial balance is ${report.trialBalanceMicros} micros, not 0`);

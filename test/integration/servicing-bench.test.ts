@@ -15,7 +15,7 @@ beforeAll(async () => {
   const seed = await seedServicingBench(t.services.db, t.services.sealer, LOANS, BUSINESS_DATE);
   expect(seed).toEqual({ loans: LOANS, overdue: LOANS / OVERDUE_EVERY, dueToday: expect.any(Number) });
   const calendar = new WorkingDayCalendar(t.services.config.kfs.holidayCalendar);
-  report = await runServicingDay({ db: t.services.db, collections: t.services.collections, calendar, ledger: t.services.ledger }, BUSINESS_DATE, 4);
+  report = await runServicingDay({ db: t.services.db, collections: t.services.collections, calendar }, BUSINESS_DATE, 4);
 }, 120_000);
 
 afterAll(() => t.stop());

@@ -1,20 +1,17 @@
 import { UnitOfWork } from '../../lib/db/database';
 import { WorkingDayCalendar } from '../kfs/working-days';
-import { Ledger } from '../ledger/ledger';
 import { loanMachine } from '../loan/loan-state';
 import { addDays } from '../shared/business-clock';
 import { presentCollectionJob } from './present-collection.job';
 import { sendPreDebitNoticeJob } from './send-pre-debit-notice.job';
 import { CLOSE_OF_BUSINESS_STEPS, CloseOfBusinessRepository, CloseOfBusinessStep, WorkingDayMap } from './close-of-business.repository';
 
-/** What one close-of-business run did: rows written per step, and the ledger's trial balance after it. */
+/** What one close-of-business run did: rows written per step. */
 export interface CloseOfBusinessReport {
   /** YYYY-MM-DD. */
   businessDate: string;
   /** Per step: accrual entries, instalments made overdue, loans reclassified, penal charges, debits presented, debits scheduled with their notices. */
   counts: Partial<Record<CloseOfBusinessStep, number>>;
-  /** The sum of every posting of the book after the run: 0 in a sound ledger. */
-  trialBalanceMicros: bigint;
 }
 
 /** The close of business moves loans between ACTIVE and DELINQUENT in SQL; the loan's machine must allow both ways. */
@@ -40,7 +37,6 @@ export class CloseOfBusiness {
     private readonly uow: UnitOfWork,
     private readonly repository: CloseOfBusinessRepository,
     private readonly calendar: WorkingDayCalendar,
-    private readonly ledger: Ledger,
   ) {}
 
   /** Runs (or resumes) the close of business of `date`; a date already finished is reported, not run again. */
@@ -56,7 +52,7 @@ export class CloseOfBusiness {
       }
       await this.repository.finish(date);
     }
-    return { businessDate: date, counts: await this.repository.counts(date), trialBalanceMicros: (await this.ledger.trialBalance()).totalMicros };
+    return { businessDate: date, counts: await this.repository.counts(date) };
   }
 
   /**

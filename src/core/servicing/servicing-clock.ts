@@ -13,6 +13,8 @@ export interface ServicingDayReport extends CloseOfBusinessReport {
   notices: number;
   debited: number;
   bounced: number;
+  /** The sum of every posting of the book after the day: 0 in a sound ledger. */
+  trialBalanceMicros: bigint;
 }
 
 /** The longest move of one call (each day is one close of business, run before the answer). */
