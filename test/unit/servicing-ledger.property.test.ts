@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { MICROS_PER_PAISA } from '../../src/core/money/money';
 import { buildSchedule } from '../../src/core/money/emi';
-import { addDays } from '../../src/core/loan/accrual';
+import { addDays } from '../../src/core/shared/dates';
 import { type InstalmentDue, type LoanDues, allocateRepayment } from '../../src/core/loan/allocation';
 import { LEDGER_ACCOUNT_NAMES, LedgerAccount, normalBalance } from '../../src/core/ledger/accounts';
 import { loanBalancesOf, trialBalanceOf } from '../../src/core/ledger/balances';

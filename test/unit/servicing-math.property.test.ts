@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { MICROS_PER_PAISA } from '../../src/core/money/money';
 import { buildSchedule } from '../../src/core/money/emi';
-import { accrualOnDay, accruedInterestTo, addDays, daysBetween } from '../../src/core/loan/accrual';
+import { accrualOnDay, accruedInterestTo } from '../../src/core/loan/accrual';
+import { addDays, daysBetween } from '../../src/core/shared/dates';
 import { type ChargeDue, type InstalmentDue, type LoanDues, allocateRepayment, dueNowMicros, payoffMicros } from '../../src/core/loan/allocation';
 import { reamortise } from '../../src/core/loan/reamortise';
 import { forecloseSchedule, foreclosureQuote } from '../../src/core/loan/foreclosure';

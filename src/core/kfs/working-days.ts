@@ -1,5 +1,5 @@
 import Holidays from 'date-holidays';
-import { isValidIsoDate } from '../shared/dates';
+import { addDays, isValidIsoDate } from '../shared/dates';
 
 /**
  * Bank working days in India, on Indian calendar dates (YYYY-MM-DD, IST). A day is NOT a working day when it is:
@@ -48,7 +48,7 @@ export class WorkingDayCalendar {
     if (!Number.isInteger(count) || count < 1) throw new RangeError('count must be a positive integer');
     let day = isoDate;
     for (let left = count; left > 0;) {
-      day = nextDay(day);
+      day = addDays(day, 1);
       if (this.isWorkingDay(day)) left--;
     }
     return day;
@@ -62,11 +62,5 @@ export class WorkingDayCalendar {
     }
     return set;
   }
-}
-
-function nextDay(isoDate: string): string {
-  const date = new Date(`${isoDate}T00:00:00Z`);
-  date.setUTCDate(date.getUTCDate() + 1);
-  return date.toISOString().slice(0, 10);
 }
 

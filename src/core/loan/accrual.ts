@@ -1,32 +1,5 @@
 import { MICROS_PER_PAISA, roundHalfUpDiv } from '../money/money';
-import { isValidIsoDate } from '../shared/dates';
-
-const DAY_MS = 86_400_000;
-
-function epochDay(date: string): number {
-  if (!isValidIsoDate(date)) throw new RangeError(`not a YYYY-MM-DD date: ${date}`);
-  return Date.parse(`${date}T00:00:00Z`) / DAY_MS;
-}
-
-/**
- * Calendar days from `from` to `to` (both YYYY-MM-DD, Indian calendar dates, no time zone): 2027-03-10 →
- * 2027-03-20 is 10, the same date is 0, an earlier `to` is negative.
- *
- * @throws RangeError when either is not a real YYYY-MM-DD date.
- */
-export function daysBetween(from: string, to: string): number {
-  return epochDay(to) - epochDay(from);
-}
-
-/**
- * The date `days` calendar days after `date` (negative: before).
- *
- * @throws RangeError when `date` is not a real YYYY-MM-DD date or `days` is not a safe integer.
- */
-export function addDays(date: string, days: number): string {
-  if (!Number.isSafeInteger(days)) throw new RangeError(`days must be an integer, got ${days}`);
-  return new Date((epochDay(date) + days) * DAY_MS).toISOString().slice(0, 10);
-}
+import { addDays, daysBetween } from '../shared/dates';
 
 /** The part of an instalment the daily accrual needs: its scheduled interest and its period. */
 export interface AccruingInstalment {

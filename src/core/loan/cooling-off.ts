@@ -1,5 +1,5 @@
 import { MICROS_PER_PAISA, PERCENT_E5_SCALE, roundHalfUpDiv, toRateE5 } from '../money/money';
-import { daysBetween } from './accrual';
+import { daysBetween } from '../shared/dates';
 
 export interface CoolingOffFacts {
   /** The principal disbursed (the loan amount, fee included when the fee was financed). */

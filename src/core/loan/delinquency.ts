@@ -1,4 +1,4 @@
-import { daysBetween } from './accrual';
+import { daysBetween } from '../shared/dates';
 import { InstalmentDue, remainingOf } from './allocation';
 
 /**

@@ -1,6 +1,7 @@
 import { emiMicros, monthlyInterestMicros } from '../money/emi';
 import { MICROS_PER_PAISA, isWholePaise, roundHalfUpDiv, toRateE5 } from '../money/money';
-import { accruedInterestTo, daysBetween } from './accrual';
+import { accruedInterestTo } from './accrual';
+import { daysBetween } from '../shared/dates';
 
 /** The borrower's choice after a part-prepayment. */
 export type PrepaymentMode = 'REDUCE_EMI' | 'REDUCE_TENURE';

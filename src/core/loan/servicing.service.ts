@@ -5,8 +5,8 @@ import { UnitOfWork } from '../../lib/db/database';
 import { invalidField, notFound, precondition } from '../errors';
 import { ApplicationRef } from '../application/application';
 import { formatRupees, isWholePaise, sumMicros } from '../money/money';
-import { isValidIsoDate } from '../shared/dates';
-import { BusinessClock, addDays, daysFrom } from '../shared/business-clock';
+import { addDays, daysBetween, isValidIsoDate } from '../shared/dates';
+import { BusinessClock } from '../shared/business-clock';
 import { IdentityHasher } from '../shared/identity';
 import { TransitionWriter } from '../state/transition-writer';
 import { aprOfFlows } from '../money/apr';
@@ -101,7 +101,6 @@ export interface LoanClosedListener {
 /** How far (calendar days, later only) the next instalment's due date may be moved, once per loan, without the operations team. */
 export const MAX_DUE_DATE_SHIFT_DAYS = 15;
 
-const daysBetween = (from: string, to: string) => daysFrom(from, to);
 const live = (line: ServicedInstalment) => line.status !== 'CANCELLED';
 const remaining = (line: ServicedInstalment) => line.principalMicros - line.principalPaidMicros + (line.interestMicros - line.interestPaidMicros);
 const chargeLeft = (charge: LoanChargeRecord) => charge.chargeMicros + charge.gstMicros - charge.paidMicros;

@@ -1,7 +1,7 @@
 import { UnitOfWork } from '../../lib/db/database';
 import { WorkingDayCalendar } from '../kfs/working-days';
 import { loanMachine } from '../loan/loan-state';
-import { addDays } from '../shared/business-clock';
+import { addDays } from '../shared/dates';
 import { presentCollectionJob } from './present-collection.job';
 import { sendPreDebitNoticeJob } from './send-pre-debit-notice.job';
 import { CLOSE_OF_BUSINESS_STEPS, CloseOfBusinessRepository, CloseOfBusinessStep, WorkingDayMap } from './close-of-business.repository';

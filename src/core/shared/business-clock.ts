@@ -23,15 +23,3 @@ export class WallBusinessClock implements BusinessClock {
     return istDate(this.clock.now());
   }
 }
-
-/** Calendar arithmetic on YYYY-MM-DD dates (UTC, no time zone). */
-export function addDays(isoDate: string, days: number): string {
-  const date = new Date(`${isoDate}T00:00:00Z`);
-  date.setUTCDate(date.getUTCDate() + days);
-  return date.toISOString().slice(0, 10);
-}
-
-/** Whole calendar days from `from` to `to` (negative when `to` is earlier). */
-export function daysFrom(from: string, to: string): number {
-  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
-}

@@ -3,7 +3,7 @@ import type { Repayment, ServicedLoan } from '../../core/loan/servicing';
 import { loanFigures } from '../../core/loan/servicing.service';
 import { remainingOf } from '../../core/loan/allocation';
 import { rupeesText, sumMicros } from '../../core/money/money';
-import { istDate } from '../../core/shared/dates';
+import { istDate, addDays } from '../../core/shared/dates';
 import { ocenApr, ocenPercent, ocenRupees } from './ocen-mappers';
 import { type OcenLoanStanding, ocenInArrears, ocenNextDue, ocenStandingText } from '../shared/ocen-family';
 import type { LoanPosition } from '../../core/servicing/loan-position';
@@ -16,7 +16,6 @@ export type LoanStatus = Extract<WireLoanStatus, 'EMI_DUE' | 'EMI_PAID' | 'EMI_O
 /** An instalment is EMI_DUE from this many days before its due date (its billing window). */
 export const EMI_DUE_WINDOW_DAYS = 7;
 
-const addDays = (isoDate: string, days: number) => new Date(Date.parse(`${isoDate}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 
 /**
  * The one mapping of a core loan to OCEN's LoanStatus, read from the loan's state, its delinquency (days past due
