@@ -11,7 +11,7 @@ import { IdentityHasher } from '../shared/identity';
 import { TransitionWriter } from '../state/transition-writer';
 import { aprOfFlows } from '../money/apr';
 import { accruedInterestTo } from './accrual';
-import { RepaymentAllocation, allocateRepayment } from './allocation';
+import { LoanDues, RepaymentAllocation, allocateRepayment, dueNowMicros, remainingOf } from './allocation';
 import { coolingOffExit } from './cooling-off';
 import { daysPastDue } from './delinquency';
 import { ForeclosureQuote, foreclosureQuote } from './foreclosure';
@@ -102,7 +102,6 @@ export interface LoanClosedListener {
 export const MAX_DUE_DATE_SHIFT_DAYS = 15;
 
 const live = (line: ServicedInstalment) => line.status !== 'CANCELLED';
-const remaining = (line: ServicedInstalment) => line.principalMicros - line.principalPaidMicros + (line.interestMicros - line.interestPaidMicros);
 const chargeLeft = (charge: LoanChargeRecord) => charge.chargeMicros + charge.gstMicros - charge.paidMicros;
 
 /**
@@ -119,14 +118,24 @@ export function loanFigures(loan: ServicedLoan): LoanFigures {
     principalPendingMicros: loan.balances.principalOutstandingMicros,
     interestPendingMicros: sumMicros(lines.map((l) => l.interestMicros - l.interestPaidMicros)),
     repaidMicros: loan.balances.collectedMicros,
-    nextInstalment: lines.find((l) => remaining(l) > 0n) ?? null,
+    nextInstalment: lines.find((l) => remainingOf(l) > 0n) ?? null,
     endDate: lines[lines.length - 1]?.dueDate ?? loan.instalments[loan.instalments.length - 1].dueDate,
   };
 }
 
 /** What is due on `asOf`: unpaid charges plus every live instalment due by then and not paid (never interest of days to come). */
-export function duesOn(loan: Pick<ServicedLoan, 'instalments' | 'charges'>, asOf: string): bigint {
-  return sumMicros(loan.charges.map(chargeLeft)) + sumMicros(loan.instalments.filter((l) => live(l) && l.dueDate <= asOf).map(remaining));
+export function duesOn(loan: Pick<ServicedLoan, 'instalments' | 'charges' | 'balances'>, asOf: string): bigint {
+  return dueNowMicros(duesOf(loan, asOf));
+}
+
+/** The loan's dues as allocation.ts reads them: its live instalments, its charges not fully paid, its principal outstanding. */
+function duesOf(loan: Pick<ServicedLoan, 'instalments' | 'charges' | 'balances'>, asOf: string): LoanDues {
+  return {
+    asOf,
+    charges: loan.charges.filter((c) => chargeLeft(c) > 0n).map((c) => ({ id: c.id, leviedOn: c.leviedOn, outstandingMicros: chargeLeft(c) })),
+    instalments: loan.instalments.filter(live).map((l) => ({ sequence: l.sequence, dueDate: l.dueDate, principalMicros: l.principalMicros, interestMicros: l.interestMicros, principalPaidMicros: l.principalPaidMicros, interestPaidMicros: l.interestPaidMicros })),
+    principalOutstandingMicros: loan.balances.principalOutstandingMicros,
+  };
 }
 
 /**
@@ -416,12 +425,7 @@ export class LoanServicingService {
     if (repayment.purpose === 'FORECLOSURE' || repayment.purpose === 'COOLING_OFF_EXIT') await this.reshapeForPayoff(loanId, repayment, valueDate);
     const loan = (await this.withBalances([(await this.repository.loanForPayment(loanId))!]))[0];
     const lines = loan.instalments.filter(live);
-    const allocation = allocateRepayment(repayment.amountMicros, {
-      asOf: valueDate,
-      charges: loan.charges.filter((c) => chargeLeft(c) > 0n).map((c) => ({ id: c.id, leviedOn: c.leviedOn, outstandingMicros: chargeLeft(c) })),
-      instalments: lines.map((l) => ({ sequence: l.sequence, dueDate: l.dueDate, principalMicros: l.principalMicros, interestMicros: l.interestMicros, principalPaidMicros: l.principalPaidMicros, interestPaidMicros: l.interestPaidMicros })),
-      principalOutstandingMicros: loan.balances.principalOutstandingMicros,
-    });
+    const allocation = allocateRepayment(repayment.amountMicros, duesOf(loan, valueDate));
     let unbooked = 0n;
     for (const paid of allocation.lines) {
       const line = lines.find((l) => l.sequence === paid.sequence)!;
@@ -511,7 +515,7 @@ export class LoanServicingService {
     const dpd = daysPastDue(lines.filter((l) => l.status === 'OVERDUE').map((l) => ({ ...l })), valueDate);
     if (dpd === 0 && (loan.daysPastDue > 0 || loan.assetClass !== 'STANDARD')) await this.repository.setDelinquency(loanId, 0, 'STANDARD');
     const owed = loan.balances.principalOutstandingMicros + loan.balances.interestReceivableMicros + loan.balances.chargesReceivableMicros;
-    const unpaid = lines.some((l) => remaining(l) > 0n) || loan.charges.some((c) => chargeLeft(c) > 0n);
+    const unpaid = lines.some((l) => remainingOf(l) > 0n) || loan.charges.some((c) => chargeLeft(c) > 0n);
     if (owed <= 0n && !unpaid && loan.state !== 'CLOSED') {
       const closure: LoanClosure = purpose === 'FORECLOSURE' ? 'FORECLOSED' : purpose === 'COOLING_OFF_EXIT' ? 'COOLING_OFF_EXIT' : 'REPAID';
       await this.transitions.move(loanState, loanId, loan.state, 'CLOSED', { closedOn: valueDate, closure, daysPastDue: 0 }, `${closure.toLowerCase().replace(/_/g, ' ')} (${reference})`);
@@ -565,7 +569,7 @@ export class LoanServicingService {
     if (!next) return reject('No instalment is left to pay.');
     const today = await this.businessClock.today();
     if (next.dueDate < today) return reject(`Instalment ${next.sequence} is overdue (due ${next.dueDate}).`);
-    const left = remaining(next);
+    const left = remainingOf(next);
     if (request.amountMicros !== left) return reject(`The amount must stay what is left on instalment ${next.sequence} (${formatRupees(left)}); a change of amount is not decided at once.`);
     const shift = daysBetween(next.dueDate, request.requestedDate);
     if (shift < 1 || shift > MAX_DUE_DATE_SHIFT_DAYS) return reject(`Instalment ${next.sequence} (due ${next.dueDate}) may move 1 to ${MAX_DUE_DATE_SHIFT_DAYS} days later, not to ${request.requestedDate}.`);

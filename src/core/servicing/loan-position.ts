@@ -2,6 +2,7 @@ import { Ledger } from '../ledger/ledger';
 import { StatementLine } from '../ledger/statement';
 import { LoanService } from '../loan/loan.service';
 import { ServicedLoan } from '../loan/servicing';
+import { remainingOf } from '../loan/allocation';
 import { LoanServicingService, duesOn } from '../loan/servicing.service';
 import { BusinessClock } from '../shared/business-clock';
 import { Refund } from './loan-closing.repository';
@@ -57,8 +58,7 @@ export class LoanPositions {
   async of(loanId: string): Promise<LoanPosition> {
     const [loan, asOf] = await Promise.all([this.servicing.loanById(loanId), this.businessClock.today()]);
     const lines = loan.instalments.filter((l) => l.status !== 'CANCELLED');
-    const left = (l: (typeof lines)[number]) => l.principalMicros - l.principalPaidMicros + l.interestMicros - l.interestPaidMicros;
-    const next = lines.find((l) => left(l) > 0n);
+    const next = lines.find((l) => remainingOf(l) > 0n);
     const overdue = duesOn(loan, asOf);
     const statement = await this.ledger.statement(loanId);
     return {
@@ -70,7 +70,7 @@ export class LoanPositions {
       overdueMicros: overdue,
       daysPastDue: loan.daysPastDue,
       nextDue: next
-        ? { sequence: next.sequence, dueDate: next.dueDate, amountMicros: next.dueDate <= asOf ? overdue : overdue + left(next) }
+        ? { sequence: next.sequence, dueDate: next.dueDate, amountMicros: next.dueDate <= asOf ? overdue : overdue + remainingOf(next) }
         : null,
       latestTransactions: statement.filter((line) => !line.reference.startsWith('ACCRUAL-')).reverse().slice(0, LATEST_TRANSACTIONS),
       refunds: await this.closing.refunds(loanId),
