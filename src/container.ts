@@ -358,7 +358,7 @@ export function buildServices(config: Config, logger: Logger, clock: Clock = sys
     noticeSent: (collection) => collectionNotices.listener?.noticeSent(collection) ?? Promise.resolve(),
     debitAnswered: (collection, outcome) => collectionNotices.listener?.debitAnswered(collection, outcome) ?? Promise.resolve(),
   });
-  const closeOfBusiness = new CloseOfBusiness(db, new CloseOfBusinessRepository(db), new WorkingDayCalendar(config.kfs.holidayCalendar));
+  const closeOfBusiness = new CloseOfBusiness(db, new CloseOfBusinessRepository(db), new WorkingDayCalendar(config.kfs.holidayCalendar), collectionRepository);
   const noDuesCertificateLinks = new NoDuesCertificateLinks(identity);
   const noDuesCertificates = new NoDuesCertificates(servicing, new LoanClosingRepository(db), kyc, config.lenderName);
   const loanPositions = new LoanPositions(loans, servicing, ledger, loanClosing, businessClock, (loanId) => `${config.publicBaseUrl}${noDuesCertificateLinks.pathFor(loanId)}`);

@@ -357,7 +357,7 @@ export async function runServicingDay(
     steps.push({ name: step, ms: now - mark, rows });
     mark = now;
   });
-  const report = await new CloseOfBusiness(db, timed, deps.calendar).run(businessDate);
+  const report = await new CloseOfBusiness(db, timed, deps.calendar, repository).run(businessDate);
   timed.flush();
   const closeOfBusinessMs = performance.now() - started;
 

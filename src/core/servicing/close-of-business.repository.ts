@@ -212,20 +212,6 @@ export class CloseOfBusinessRepository {
     return rows[0].count;
   }
 
-  /**
-   * The collections whose debit date has come (debit date ≤ `date`, notice delivered on an earlier day): one
-   * present-collection job each, staged in the outbox. Answers their ids.
-   */
-  async collectionsToPresent(date: string): Promise<string[]> {
-    const rows = await this.db.query<{ id: string }>(
-      `SELECT id FROM mandate_collection
-       WHERE state IN ('SCHEDULED', 'PRESENTED') AND debit_date <= $1::date AND notice_sent_on < $1::date AND notice_delivered_at IS NOT NULL
-       ORDER BY debit_date, id`,
-      [date],
-    );
-    return rows.map((row) => row.id);
-  }
-
   /** Stages one job per collection id in the outbox, in one statement (the envelope of src/lib/jobs/job.ts). */
   async stageJobs(topic: string, version: number, payloads: ReadonlyArray<Record<string, string>>): Promise<void> {
     if (payloads.length === 0) return;

@@ -2,6 +2,7 @@ import { UnitOfWork } from '../../lib/db/database';
 import { WorkingDayCalendar } from '../kfs/working-days';
 import { loanMachine } from '../loan/loan-state';
 import { addDays } from '../shared/dates';
+import { CollectionRepository } from './collection.repository';
 import { presentCollectionJob } from './present-collection.job';
 import { sendPreDebitNoticeJob } from './send-pre-debit-notice.job';
 import { CLOSE_OF_BUSINESS_STEPS, CloseOfBusinessRepository, CloseOfBusinessStep, WorkingDayMap } from './close-of-business.repository';
@@ -37,6 +38,7 @@ export class CloseOfBusiness {
     private readonly uow: UnitOfWork,
     private readonly repository: CloseOfBusinessRepository,
     private readonly calendar: WorkingDayCalendar,
+    private readonly collections: CollectionRepository,
   ) {}
 
   /** Runs (or resumes) the close of business of `date`; a date already finished is reported, not run again. */
@@ -77,7 +79,7 @@ export class CloseOfBusiness {
       case 'penal':
         return this.repository.levyPenalCharges(date);
       case 'present': {
-        const ids = await this.repository.collectionsToPresent(date);
+        const ids = await this.collections.dueForPresentation(date);
         await this.repository.stageJobs(presentCollectionJob.name, presentCollectionJob.version, ids.map((collectionId) => ({ collectionId })));
         return ids.length;
       }

@@ -57,10 +57,15 @@ export class CollectionRepository {
     await this.db.query(`UPDATE mandate_collection SET notice_delivered_at = now() WHERE id = $1 AND notice_delivered_at IS NULL`, [id]);
   }
 
-  /** The collections of the day the close of business handed to the worker and not yet answered (the sandbox's clock runs them at once). */
+  /**
+   * The collections whose debit date has come and are not answered yet (debit date ≤ `date`, notice delivered on an
+   * earlier day): what the close of business hands to the worker, and the sandbox's clock runs at once.
+   */
   async dueForPresentation(date: string): Promise<string[]> {
     const rows = await this.db.query<{ id: string }>(
-      `SELECT id FROM mandate_collection WHERE state IN ('SCHEDULED', 'PRESENTED') AND debit_date <= $1::date AND notice_sent_on < $1::date ORDER BY debit_date, id`,
+      `SELECT id FROM mandate_collection
+       WHERE state IN ('SCHEDULED', 'PRESENTED') AND debit_date <= $1::date AND notice_sent_on < $1::date AND notice_delivered_at IS NOT NULL
+       ORDER BY debit_date, id`,
       [date],
     );
     return rows.map((row) => row.id);
