@@ -56,7 +56,13 @@ export class LoanPositions {
   }
 
   async of(loanId: string): Promise<LoanPosition> {
-    const [loan, asOf] = await Promise.all([this.servicing.loanById(loanId), this.businessClock.today()]);
+    return this.ofLoan(await this.servicing.loanById(loanId));
+  }
+
+  /** The position of a loan the caller has just read (LoanServicingService.loan), without reading it again. */
+  async ofLoan(loan: ServicedLoan): Promise<LoanPosition> {
+    const loanId = loan.loanId;
+    const asOf = await this.businessClock.today();
     const lines = loan.instalments.filter((l) => l.status !== 'CANCELLED');
     const next = lines.find((l) => remainingOf(l) > 0n);
     const overdue = duesOn(loan, asOf);

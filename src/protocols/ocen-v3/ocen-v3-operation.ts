@@ -53,7 +53,7 @@ export interface V3Core extends Pick<Lending, 'facts' | 'opening' | 'offers' | '
   /** The lender's own mandate collections (confirmRepaymentRequest reads them). */
   collections: Pick<CollectionService, 'collection'>;
   /** A disbursed loan as partners see it on the business date (the facts Google Pay's account/get reads too). */
-  positions: Pick<LoanPositions, 'of'>;
+  positions: Pick<LoanPositions, 'ofLoan'>;
   /** Account-aggregator consents (the lender as FIU). */
   consents: Pick<ConsentService, 'request' | 'advance' | 'byId' | 'byHandle'>;
   /** Disputes about a loan (raiseDispute, disputeStatus). */

@@ -48,7 +48,7 @@ export interface OcenCore extends Pick<Lending, 'facts' | 'opening' | 'offers' |
   /** The lender's own mandate collections (confirmRepaymentRequest reads them). */
   collections: Pick<CollectionService, 'collection'>;
   /** A disbursed loan as partners see it on the business date (the facts Google Pay's account/get reads too). */
-  positions: Pick<LoanPositions, 'of'>;
+  positions: Pick<LoanPositions, 'ofLoan'>;
   kyc: KycService;
   /** The bank's borrower pages (the KYC page's link). */
   authTokens: AuthTokenService;

@@ -32,7 +32,7 @@ export const getLoan = (core: V3Core) => defineV3Operation<'loan/getLoanRequest'
   async answer({ partnerId }, { loanApplicationId }) {
     const ref = { partnerId, externalReference: loanApplicationId };
     const loan = await core.servicing.loan(ref);
-    const position = await core.positions.of(loan.loanId);
+    const position = await core.positions.ofLoan(loan);
     const application = await core.facts.get(ref);
     const terms = v3LoanTerms(loan);
     // The plan as it stands: instalments CANCELLED by a re-amortisation or a foreclosure are not counted.
@@ -68,7 +68,7 @@ export const loanSummary = (core: V3Core) => defineV3Operation<'loan/LoanSummary
 
   async answer({ partnerId }, { loanApplicationId }) {
     const loan = await core.servicing.loan({ partnerId, externalReference: loanApplicationId });
-    const position = await core.positions.of(loan.loanId);
+    const position = await core.positions.ofLoan(loan);
     return {
       loanId: loan.lenderReference,
       loanStatus: v3LoanStatus(position),

@@ -24,7 +24,7 @@ const loanSummary = (
 
   async answer({ partnerId }, { loanApplicationId }: LoanContext) {
     const loan = await core.servicing.loan({ partnerId, externalReference: loanApplicationId });
-    return loanDetails(await core.positions.of(loan.loanId), core.servicing.collectionAccount(), (r) => core.servicing.paymentUrl(r));
+    return loanDetails(await core.positions.ofLoan(loan), core.servicing.collectionAccount(), (r) => core.servicing.paymentUrl(r));
   },
 });
 
@@ -63,7 +63,7 @@ export const loanStatement = (core: OcenCore) => defineOcenOperation({
 
   async answer({ partnerId }, { loanApplicationId, startDate, endDate }) {
     const { loan, entries } = await core.servicing.statement({ partnerId, externalReference: loanApplicationId }, startDate, endDate);
-    return { loanId: loan.lenderReference, loanStatus: loanStatus(await core.positions.of(loan.loanId)), accountStatement: ocenStatement(entries, loan.instalments) };
+    return { loanId: loan.lenderReference, loanStatus: loanStatus(await core.positions.ofLoan(loan)), accountStatement: ocenStatement(entries, loan.instalments) };
   },
 });
 
@@ -91,7 +91,7 @@ export const listLoans = (core: OcenCore) => defineOcenOperation({
     const loans = [];
     for (const id of loanApplicationIds) {
       const loan = await core.servicing.loan({ partnerId, externalReference: id });
-      loans.push({ loanId: loan.lenderReference, loanStatus: loanStatus(await core.positions.of(loan.loanId)), terms: loanTerms(loan) });
+      loans.push({ loanId: loan.lenderReference, loanStatus: loanStatus(await core.positions.ofLoan(loan)), terms: loanTerms(loan) });
     }
     return { response: { error: '0' }, loans };
   },

@@ -12,7 +12,7 @@ type RepaymentContext = { loanApplicationId: string; reference: string };
 async function repaymentAnswer(core: OcenCore, partnerId: string, { loanApplicationId, reference }: RepaymentContext): Promise<OcenPayload<'repayment/triggerRepaymentResponse' | 'repayment/triggerRepaymentStatusResponse'>> {
   const loan = await core.servicing.loan({ partnerId, externalReference: loanApplicationId });
   const repayment = await core.servicing.repaymentByReference(reference);
-  return { loanId: loan.lenderReference, loanStatus: loanStatus(await core.positions.of(loan.loanId)), payment: repaymentPayment(repayment, core.servicing.paymentUrl(repayment)) };
+  return { loanId: loan.lenderReference, loanStatus: loanStatus(await core.positions.ofLoan(loan)), payment: repaymentPayment(repayment, core.servicing.paymentUrl(repayment)) };
 }
 
 /**
